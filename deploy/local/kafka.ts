@@ -1,0 +1,127 @@
+// Apache Kafka, one node in KRaft mode (broker + controller), run from Maven Central jars.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { brokerAddress, isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
+import { StackError } from '../../services/lib/errors.js';
+import type { Log, StackComponent } from './component.js';
+import { pinnedVersion, runMaven } from './maven.js';
+import { componentDir, stackPaths } from './paths.js';
+import { lastLines, runLogged, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+import { canConnect } from './tcp.js';
+
+const startTimeoutMs = 120_000;
+
+/** Kafka's cluster ids are 16 random bytes in URL-safe base64, not starting with '-'. */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+export function kafkaServerProperties(host: string, port: number, dataDir: string): string {
+  const controllerPort = port + 1;
+  return [
+    '# Written by `looper stack up`: a single-node KRaft broker + controller.',
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${host}:${controllerPort}`,
+    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+    '# One node: every internal topic has one replica.',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    '# Consumers join at once instead of waiting for more members.',
+    'group.initial.rebalance.delay.ms=0',
+    'num.partitions=1',
+    'auto.create.topics.enable=true',
+    '',
+  ].join('\n');
+}
+
+export function createKafka(config: LooperConfig): StackComponent {
+  const paths = stackPaths(config.dataDir);
+  const version = pinnedVersion('kafka.version');
+  const libs = join(paths.downloads, `kafka-${version}`, 'libs');
+  const dir = componentDir(paths, 'kafka');
+  const propertiesFile = join(dir, 'server.properties');
+  const proc: ManagedProcess = { pidFile: join(dir, 'kafka.pid'), logFile: join(dir, 'kafka.log'), marker: propertiesFile };
+  const broker = config.kafkaBrokers[0]!;
+  const { host, port } = brokerAddress(broker);
+
+  async function healthy(): Promise<boolean> {
+    if (!(await canConnect(host, port, 1000))) return false;
+    const admin = new Kafka({ brokers: config.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async function start(log: Log): Promise<void> {
+    if (!isLoopbackHost(host)) {
+      throw new StackError('kafka', `${broker} does not answer, and the local stack only starts Kafka on this machine; check LOOPER_KAFKA_BROKERS`, null);
+    }
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(libs) || readdirSync(libs).length === 0) {
+      mkdirSync(libs, { recursive: true });
+      log(`kafka: fetching Apache Kafka ${version} jars (first run only)`);
+      await runMaven({
+        component: 'kafka',
+        goalArgs: ['dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
+        mavenRepo: join(paths.mavenRepo, 'kafka'),
+        logFile: proc.logFile,
+        log,
+      });
+    }
+    const dataDir = join(dir, 'data');
+    writeFileSync(propertiesFile, kafkaServerProperties(host, port, dataDir));
+    const classpath = `${libs}/*`;
+    if (!existsSync(join(dataDir, 'meta.properties'))) {
+      log('kafka: formatting storage (first run only)');
+      const code = await runLogged('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile], proc.logFile);
+      if (code !== 0) throw new StackError('kafka', `kafka.tools.StorageTool format failed (exit ${code})`, proc.logFile);
+    }
+    const pid = startDetached(
+      proc,
+      'java',
+      ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', '-cp', classpath, 'kafka.Kafka', propertiesFile],
+      dir,
+      { ...process.env, KAFKA_HEAP_OPTS: '' },
+    );
+    const outcome = await waitFor(healthy, startTimeoutMs, () => runningPid(proc) === pid);
+    if (outcome !== 'ready') {
+      const tail = lastLines(proc.logFile, 8);
+      throw new StackError(
+        'kafka',
+        outcome === 'exited'
+          ? `the broker exited while starting (java -cp … kafka.Kafka ${propertiesFile}):\n${tail}`
+          : `the broker did not answer at ${broker} within ${startTimeoutMs / 1000} s`,
+        proc.logFile,
+      );
+    }
+  }
+
+  return {
+    name: 'kafka',
+    address: broker,
+    logFile: proc.logFile,
+    healthy: () => healthy().catch(() => false),
+    managedPid: () => runningPid(proc),
+    start,
+    stop: () => stopProcess(proc, 30_000),
+  };
+}

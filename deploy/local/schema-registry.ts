@@ -1,0 +1,95 @@
+// Apicurio Registry from its runnable archive on Maven Central, used only through its
+// Confluent-compatible API (/apis/ccompat/v7); schemas persist in an H2 file under LOOPER_DATA_DIR.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
+import { StackError } from '../../services/lib/errors.js';
+import type { Log, StackComponent } from './component.js';
+import { pinnedVersion, runMaven } from './maven.js';
+import { componentDir, stackPaths } from './paths.js';
+import { lastLines, runLogged, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+
+const startTimeoutMs = 120_000;
+const ccompatPath = '/apis/ccompat/v7';
+
+export function createSchemaRegistry(config: LooperConfig): StackComponent {
+  const paths = stackPaths(config.dataDir);
+  const version = pinnedVersion('apicurio.version');
+  const distDir = join(paths.downloads, `apicurio-registry-${version}`);
+  const runnerJar = join(distDir, `apicurio-registry-app-${version}-runner.jar`);
+  const dir = componentDir(paths, 'schema-registry');
+  const proc: ManagedProcess = { pidFile: join(dir, 'registry.pid'), logFile: join(dir, 'registry.log'), marker: `-Dlooper.stack.dir=${dir}` };
+  const url = new URL(config.schemaRegistryUrl);
+
+  async function healthy(): Promise<boolean> {
+    const response = await fetch(`${config.schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  }
+
+  async function download(log: Log): Promise<void> {
+    log(`schema-registry: fetching Apicurio Registry ${version} (first run only)`);
+    const archiveDir = join(paths.downloads, 'archives');
+    mkdirSync(archiveDir, { recursive: true });
+    await runMaven({
+      component: 'schema-registry',
+      goalArgs: ['dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${archiveDir}`],
+      mavenRepo: join(paths.mavenRepo, 'registry'),
+      logFile: proc.logFile,
+      log,
+    });
+    mkdirSync(distDir, { recursive: true });
+    const archive = join(archiveDir, `apicurio-registry-app-${version}-all.tar.gz`);
+    const code = await runLogged('tar', ['-xzf', archive, '-C', distDir], proc.logFile);
+    if (code !== 0 || !existsSync(runnerJar)) {
+      throw new StackError('schema-registry', `unpacking ${archive} failed (exit ${code}) or it holds no ${runnerJar}`, proc.logFile);
+    }
+  }
+
+  async function start(log: Log): Promise<void> {
+    if (!isLoopbackHost(url.hostname) || url.pathname !== ccompatPath) {
+      throw new StackError(
+        'schema-registry',
+        `${config.schemaRegistryUrl} does not answer, and the local stack only starts a registry at http://127.0.0.1:<port>${ccompatPath}; check LOOPER_SCHEMA_REGISTRY_URL`,
+        null,
+      );
+    }
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(runnerJar) || readdirSync(distDir).length === 0) await download(log);
+    const pid = startDetached(
+      proc,
+      'java',
+      [
+        '-Xms128m',
+        '-Xmx512m',
+        `-Dlooper.stack.dir=${dir}`,
+        `-Dquarkus.http.host=${url.hostname}`,
+        `-Dquarkus.http.port=${url.port || '80'}`,
+        '-Dquarkus.management.enabled=false',
+        `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')}`,
+        '-jar',
+        runnerJar,
+      ],
+      dir,
+    );
+    const outcome = await waitFor(() => healthy(), startTimeoutMs, () => runningPid(proc) === pid);
+    if (outcome !== 'ready') {
+      throw new StackError(
+        'schema-registry',
+        outcome === 'exited'
+          ? `Apicurio Registry exited while starting (java -jar ${runnerJar}):\n${lastLines(proc.logFile, 8)}`
+          : `Apicurio Registry did not answer at ${config.schemaRegistryUrl}/subjects within ${startTimeoutMs / 1000} s`,
+        proc.logFile,
+      );
+    }
+  }
+
+  return {
+    name: 'schema-registry',
+    address: config.schemaRegistryUrl,
+    logFile: proc.logFile,
+    healthy: () => healthy().catch(() => false),
+    managedPid: () => runningPid(proc),
+    start,
+    stop: () => stopProcess(proc),
+  };
+}

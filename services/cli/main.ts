@@ -1,0 +1,35 @@
+// The `looper` command line. The only place the CLI reads process.env.
+import { homedir } from 'node:os';
+import { Command } from 'commander';
+import { compileConfig, type LooperConfig } from '../lib/config.js';
+import { LooperError } from '../lib/errors.js';
+import { registerStackCommands } from './stack-commands.js';
+import { registerTopologyCommands } from './topology-commands.js';
+import { registerBlueprintCommands } from './blueprint-commands.js';
+import { registerUpCommand } from './up-command.js';
+import { registerBenchCommand } from './bench-command.js';
+
+const program = new Command('looper')
+  .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
+  .showHelpAfterError();
+
+let config: LooperConfig | undefined;
+/** Configuration is validated once, when a command first needs it. */
+const getConfig = (): LooperConfig => (config ??= compileConfig(process.env, homedir()));
+
+registerUpCommand(program, getConfig);
+registerStackCommands(program, getConfig);
+registerTopologyCommands(program, getConfig);
+registerBlueprintCommands(program, getConfig);
+registerBenchCommand(program, getConfig);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof LooperError) {
+    console.error(`looper: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exitCode = 1;
+}

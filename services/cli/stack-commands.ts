@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { LooperConfig } from '../lib/config.js';
+import { formatStatus, stackDown, stackLogs, stackStatus, stackUp } from '../../deploy/local/stack.js';
+
+export function registerStackCommands(program: Command, getConfig: () => LooperConfig): void {
+  const stack = program.command('stack').description('the local Kafka, schema registry and NATS');
+
+  stack
+    .command('up')
+    .description('start what is not running yet (downloads jars on first use)')
+    .action(async () => {
+      const started = Date.now();
+      const statuses = await stackUp(getConfig(), (line) => console.log(line));
+      console.log(`\n${formatStatus(statuses)}\n\nstack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    });
+
+  stack
+    .command('down')
+    .description('stop what `looper stack up` started (other servers are left running)')
+    .action(async () => {
+      await stackDown(getConfig(), (line) => console.log(line));
+    });
+
+  stack
+    .command('status')
+    .description('health of each component')
+    .action(async () => {
+      const statuses = await stackStatus(getConfig());
+      console.log(formatStatus(statuses));
+      if (statuses.some((s) => !s.healthy)) process.exitCode = 3;
+    });
+
+  stack
+    .command('logs [component]')
+    .description('show component logs (nats, kafka, schema-registry)')
+    .option('-n, --lines <n>', 'lines from the end', '50')
+    .option('-f, --follow', 'keep streaming')
+    .action(async (component: string | undefined, options: { lines: string; follow?: boolean }) => {
+      await stackLogs(getConfig(), component, Number(options.lines), options.follow === true, (line) => console.log(line));
+    });
+}
