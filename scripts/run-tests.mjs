@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const scope = process.argv[2] ?? 'all';
-const roots = { unit: ['services', 'topology', 'schemas', 'deploy'], integration: ['test'], all: ['services', 'topology', 'schemas', 'deploy', 'test'] }[scope];
+const roots = { unit: ['services', 'topology', 'schemas', 'deploy', 'bench'], integration: ['test'], all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'test'] }[scope];
 if (!roots) {
   console.error(`unknown test scope "${scope}": use unit, integration or all`);
   process.exit(2);

@@ -1,0 +1,93 @@
+// Raw baselines that Looper's own figures are compared with, measured in the same run:
+// a NATS request-reply echo (the floor under decide) and a raw kafkajs produce and consume.
+import { randomUUID } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import type { LooperConfig } from '../services/lib/config.js';
+import { createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
+import { summarize, type LatencySummary } from './stats.js';
+
+export interface RequestFigures {
+  name: string;
+  concurrency: number;
+  requestsPerSecond: number;
+  latencyMs: LatencySummary;
+}
+
+/** Drives `request` with `concurrency` callers for `durationMs`; latency per call in ms. */
+export async function driveRequests(name: string, concurrency: number, durationMs: number, request: () => Promise<unknown>): Promise<RequestFigures> {
+  const samples: number[] = [];
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await request();
+        samples.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  return { name, concurrency, requestsPerSecond: samples.length / elapsedS, latencyMs: summarize(samples) };
+}
+
+export async function natsEchoBaseline(config: LooperConfig, concurrencies: number[], durationMs: number): Promise<RequestFigures[]> {
+  const server: NatsConnection = await connect({ servers: config.natsUrl });
+  const client: NatsConnection = await connect({ servers: config.natsUrl });
+  const subject = `looper.bench.echo.${randomUUID()}`;
+  const sub = server.subscribe(subject, { queue: 'bench', callback: (_err, msg) => msg.respond(msg.data) });
+  await server.flush();
+  const payload = new TextEncoder().encode(JSON.stringify({ entity: 'user-42', context: { hour: 9, platform: 'ios' } }));
+  const results: RequestFigures[] = [];
+  try {
+    for (const c of concurrencies) results.push(await driveRequests('nats echo', c, durationMs, () => client.request(subject, payload, { timeout: 5000 })));
+  } finally {
+    sub.unsubscribe();
+    await client.close();
+    await server.close();
+  }
+  return results;
+}
+
+export interface KafkaFigures {
+  messages: number;
+  producePerSecond: number;
+  consumePerSecond: number;
+}
+
+export async function kafkaRawBaseline(config: LooperConfig, messages: number): Promise<KafkaFigures> {
+  const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
+  const topic = `looper.bench.raw.${Date.now()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 6 }], waitForLeaders: true });
+  const producer = kafka.producer(producerDefaults);
+  await producer.connect();
+  const value = Buffer.from(JSON.stringify({ user: 'user-42', ts: Date.now(), duration_s: 31.5, country: 'fr' }));
+  const batch = 1000;
+  const t0 = performance.now();
+  for (let sent = 0; sent < messages; sent += batch) {
+    await producer.send({ topic, acks: 1, messages: Array.from({ length: batch }, (_, i) => ({ key: `user-${(sent + i) % 5000}`, value })) });
+  }
+  const produceS = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+
+  const consumer = kafka.consumer({ groupId: `looper-bench-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let received = 0;
+  let firstAt = 0;
+  const consumeS = await new Promise<number>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch: b }) => {
+        if (firstAt === 0) firstAt = performance.now();
+        received += b.messages.length;
+        if (received >= messages) resolve((performance.now() - firstAt) / 1000);
+      },
+    });
+  });
+  await consumer.disconnect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+  return { messages, producePerSecond: messages / produceS, consumePerSecond: messages / consumeS };
+}

@@ -1,0 +1,85 @@
+// Kafka clients built from Looper's configuration, and reading a topic from its start to its end.
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
+import type { LooperConfig } from './config.js';
+
+export interface KafkaClientOptions {
+  clientId: string;
+  /** Called for kafkajs warnings and errors; defaults to stderr. */
+  onLog?: (level: 'warn' | 'error', message: string) => void;
+}
+
+export function createKafkaClient(config: LooperConfig, options: KafkaClientOptions): Kafka {
+  const onLog = options.onLog ?? ((level, message) => console.error(`[kafka ${level}] ${message}`));
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: config.kafkaBrokers,
+    connectionTimeout: 5000,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        // The coordinator is briefly unavailable while a fresh broker loads __consumer_offsets;
+        // kafkajs retries those on its own, so they are noise rather than errors.
+        if (/coordinator is (loading|not available)/i.test(String(log['error'] ?? ''))) return;
+        onLog(level === logLevel.ERROR ? 'error' : 'warn', `${log.message}${log['error'] ? `: ${String(log['error'])}` : ''}`);
+      },
+  });
+}
+
+/** Producer settings every Looper producer starts from: Java-compatible (murmur2) key partitioning. */
+export const producerDefaults: ProducerConfig = { createPartitioner: Partitioners.DefaultPartitioner };
+
+export interface TopicRecord {
+  partition: number;
+  message: KafkaMessage;
+}
+
+/**
+ * Every record of `topic` up to its end at the time of the call, in offset order per partition.
+ * Uses a throw-away consumer group that commits nothing and is deleted afterwards.
+ */
+export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<TopicRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const remaining = new Map<number, bigint>();
+    for (const o of offsets) {
+      if (BigInt(o.high) > BigInt(o.low)) remaining.set(o.partition, BigInt(o.high));
+    }
+    if (remaining.size === 0) return [];
+
+    const groupId = `looper-reader-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    const records: TopicRecord[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+        consumer
+          .run({
+            autoCommit: false,
+            eachMessage: async ({ partition, message }) => {
+              const end = remaining.get(partition);
+              if (end === undefined) return;
+              records.push({ partition, message });
+              if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+              if (remaining.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+    return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+  } finally {
+    await admin.disconnect();
+  }
+}
