@@ -2,6 +2,7 @@
 // and compatibility logic it feeds is pure (services/lib/schemas/).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Type } from 'avsc';
 import type { SchemaSource } from '../services/lib/schemas/codegen.js';
 
 export const schemasDir = 'schemas';
@@ -35,4 +36,23 @@ export function loadSchemaSources(dir = schemasDir): SchemaSource[] {
     const latest = versions[versions.length - 1]!;
     return { name, version: latest, schema: readSchema(name, latest, dir) };
   });
+}
+
+/** Where a version's golden fixtures live: the value as JSON and its exact Avro bytes as hex. */
+export function fixturePaths(name: string, version: number, dir = schemasDir): { json: string; hex: string } {
+  const base = join(dir, name, 'fixtures', `v${version}`);
+  return { json: `${base}.json`, hex: `${base}.hex` };
+}
+
+/**
+ * Reads a fixture's JSON. Bytes are written as Node's JSON form of a Buffer
+ * (`{"type": "Buffer", "data": [...]}`), which is what JSON.stringify gives for a decoded value.
+ */
+export function readFixtureJson(name: string, version: number, dir = schemasDir): unknown {
+  return JSON.parse(readFileSync(fixturePaths(name, version, dir).json, 'utf8'));
+}
+
+/** The value a fixture's JSON stands for, ready for `type.toBuffer` (JSON buffers become Buffers). */
+export function fixtureValue(type: Type, json: unknown): unknown {
+  return type.clone(json, { coerceBuffers: true });
 }

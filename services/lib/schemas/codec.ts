@@ -3,6 +3,7 @@
 import avro from 'avsc';
 import type { Type, types } from 'avsc';
 import { LooperError } from '../errors.js';
+import { describeType, kind, walkTypes } from './avro-types.js';
 import { avroSchemas, type SchemaName } from './generated.js';
 
 /** A value does not match its schema; `problems` names each offending field path. */
@@ -38,7 +39,7 @@ export function avroType(name: SchemaName): Type {
     type = avro.Type.forSchema(avroSchemas[name].schema as Parameters<typeof avro.Type.forSchema>[0], {
       omitRecordMethods: true,
     });
-    plainRecords(type, new Set());
+    plainRecords(type);
     cache.set(name, type);
   }
   return type;
@@ -52,7 +53,7 @@ export function encodeAvro(name: SchemaName, value: unknown): Buffer {
   } catch (error) {
     const problems: string[] = [];
     type.isValid(value, {
-      errorHook: (path, got, expected) => problems.push(`${[name, ...path].join('.')}: expected ${describe(expected)}, got ${show(got)}`),
+      errorHook: (path, got, expected) => problems.push(`${[name, ...path].join('.')}: expected ${describeType(expected)}, got ${show(got)}`),
     });
     throw new AvroEncodeError(name, problems.length > 0 ? problems : [error instanceof Error ? error.message : String(error)], {
       cause: error,
@@ -72,36 +73,19 @@ export function decodeAvro<T = unknown>(name: SchemaName, buf: Buffer): T {
 // avsc builds each record with a generated constructor; pointing its prototype at Object.prototype
 // makes decoded records plain objects, so they compare deep-equal to object literals and spread
 // like any other value, at no decoding cost.
-function plainRecords(type: Type, seen: Set<Type>): void {
-  if (seen.has(type)) return;
-  seen.add(type);
-  switch (type.typeName) {
-    case 'record':
-    case 'error': {
-      const record = type as types.RecordType;
-      (record.recordConstructor as { prototype: object }).prototype = Object.prototype;
-      for (const field of record.fields) plainRecords(field.type, seen);
-      break;
+function plainRecords(type: Type): void {
+  walkTypes(type, (t) => {
+    const k = kind(t);
+    if (k === 'record' || k === 'error') {
+      ((t as types.RecordType).recordConstructor as { prototype: object }).prototype = Object.prototype;
     }
-    case 'union':
-      for (const branch of (type as types.UnwrappedUnionType).types) plainRecords(branch, seen);
-      break;
-    case 'array':
-      plainRecords((type as types.ArrayType).itemsType, seen);
-      break;
-    case 'map':
-      plainRecords((type as types.MapType).valuesType as Type, seen);
-      break;
-  }
-}
-
-function describe(type: Type): string {
-  return type.name ?? type.typeName;
+  });
 }
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
   if (Buffer.isBuffer(value)) return `${value.length} bytes`;
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? String(value);
   return `${typeof value} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }

@@ -4,6 +4,7 @@
 // schemas to the first spot it cannot resolve and say where and why, with the fix.
 import avro from 'avsc';
 import type { Type, types } from 'avsc';
+import { describeType as describe, kind, shortName } from './avro-types.js';
 
 export type CompatibilityResult = { compatible: true } | { compatible: false; reason: string };
 
@@ -41,23 +42,26 @@ function resolves(reader: Type, writer: Type): boolean {
 }
 
 /** The first unresolvable spot under `path`, explained; null when avsc's refusal is elsewhere. */
-function locate(reader: Type, writer: Type, path: string): string | null {
-  if (writer.typeName === 'union') {
+function locate(reader: Type, writer: Type, path: string, writerUnion?: Type): string | null {
+  if (kind(writer) === 'union') {
     for (const branch of (writer as types.UnwrappedUnionType).types) {
-      if (!resolves(reader, branch)) return locate(reader, branch, path);
+      if (!resolves(reader, branch)) return locate(reader, branch, path, writer);
     }
     return null;
   }
-  if (reader.typeName === 'union') {
+  if (kind(reader) === 'union') {
     const branches = (reader as types.UnwrappedUnionType).types;
-    const sameKind = branches.find((b) => b.typeName === writer.typeName && (!b.name || b.name === writer.name));
+    const sameKind = branches.find((b) => kind(b) === kind(writer) && (!b.name || b.name === writer.name));
     if (sameKind) return locate(sameKind, writer, path);
     return `${path}: older data holds ${describe(writer)} here, which no branch of the newer ${describe(reader)} can read; add a branch for it`;
   }
-  if (reader.typeName !== writer.typeName && !promotes(writer.typeName, reader.typeName)) {
+  if (kind(reader) !== kind(writer) && !promotes(kind(writer), kind(reader))) {
+    if (writerUnion) {
+      return `${path}: older data may hold ${describe(writer)} here (a branch of ${describe(writerUnion)}), which the newer ${describe(reader)} cannot read; keep that branch`;
+    }
     return `${path}: type changed from ${describe(writer)} to ${describe(reader)}, which cannot read older data; add a new field with a default instead`;
   }
-  switch (reader.typeName) {
+  switch (kind(reader)) {
     case 'record':
     case 'error':
       return locateRecord(reader as types.RecordType, writer as types.RecordType, path);
@@ -113,21 +117,4 @@ function sameName(reader: Type, writer: Type): boolean {
 
 function renamed(path: string, reader: Type, writer: Type): string {
   return `${path}: ${reader.typeName} ${writer.name ?? ''} was renamed to ${reader.name ?? ''}; add "aliases": ["${writer.name ?? ''}"] to it`;
-}
-
-function shortName(name: string): string {
-  return name.slice(name.lastIndexOf('.') + 1);
-}
-
-function describe(type: Type): string {
-  switch (type.typeName) {
-    case 'union':
-      return `[${(type as types.UnwrappedUnionType).types.map(describe).join(', ')}]`;
-    case 'array':
-      return `array<${describe((type as types.ArrayType).itemsType)}>`;
-    case 'map':
-      return `map<${describe((type as types.MapType).valuesType as Type)}>`;
-    default:
-      return type.name ? `${type.typeName} ${shortName(type.name)}` : type.typeName;
-  }
 }
