@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { renderMermaid } from './diagram.js';
 import { allTopics, type TopicSpec } from './topics.js';
+import { readmeBlocks } from '../scripts/readme-blocks.js';
 
 describe('topology diagram', () => {
   it('topology diagram - draws producers into topics and topics into consumers', () => {
@@ -26,5 +27,10 @@ describe('topology diagram', () => {
   it('topology diagram - the README shows the diagram of the current declaration', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     assert.ok(readme.includes('```mermaid\n' + renderMermaid(allTopics) + '\n```'), 'README.md is stale: run npm run docs');
+  });
+
+  it('readme - every generated block matches the code it comes from', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const block of readmeBlocks()) assert.ok(readme.includes(block.begin + '\n' + block.body + block.end), `README.md block ${block.begin} is stale: run npm run docs`);
   });
 });

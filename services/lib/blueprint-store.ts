@@ -5,7 +5,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { stringify } from 'yaml';
 import type { Blueprint } from './schemas/generated.js';
 import { avroSchemas } from './schemas/generated.js';
-import { registerSchema } from './schema-registry.js';
+import { decodeRecord, registerSchema } from './schema-registry.js';
 import { producerDefaults, readTopicToEnd } from './kafka.js';
 import { NotFoundError } from './errors.js';
 import { topics, valueSubject } from '../../topology/topics.js';
@@ -21,7 +21,7 @@ export async function readBlueprintHistory(store: BlueprintStore): Promise<Bluep
   const records = await readTopicToEnd(store.kafka, topics.blueprintHistory.name);
   const versions: Blueprint[] = [];
   for (const { message } of records) {
-    if (message.value) versions.push((await store.registry.decode(message.value)) as Blueprint);
+    if (message.value) versions.push(await decodeRecord<Blueprint>(store.registry, message.value));
   }
   return versions;
 }

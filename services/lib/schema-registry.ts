@@ -34,3 +34,11 @@ export function registryReason(error: unknown): string {
   const match = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text);
   return match ? JSON.parse(`"${match[1]}"`) : text;
 }
+
+/**
+ * Decodes a Confluent wire-format record with its writer schema from the registry, as plain data
+ * (avsc builds class instances per record type; callers compare and spread plain objects).
+ */
+export async function decodeRecord<T>(registry: SchemaRegistry, buffer: Buffer): Promise<T> {
+  return structuredClone(await registry.decode(buffer)) as T;
+}

@@ -1,0 +1,129 @@
+// decision (how scores become an action) and objective (what a better model means).
+import type { BlueprintDecision, BlueprintMetric, BlueprintObjective, BlueprintPolicy, BlueprintTask } from '../schemas/generated.js';
+import { childPath } from './problem.js';
+import { requiredFor, type Fields, type Reader } from './reader.js';
+import { closest } from './suggest.js';
+import { describe } from './units.js';
+import { DEFAULT_NDCG_AT, MAX_COUNT, METRICS, METRICS_BY_TASK, POLICIES } from './vocabulary.js';
+
+const DECISION_KEYS = ['policy', 'threshold', 'k', 'epsilon', 'temperature', 'alpha', 'actions', 'default', 'deadline'] as const;
+const OBJECTIVE_KEYS = ['metric', 'constraints'] as const;
+const CONSTRAINT_KEYS = ['p99_inference', 'model_size'] as const;
+
+export const DEFAULT_DEADLINE_MS = 20;
+export const DEFAULT_TEMPERATURE = 1;
+export const DEFAULT_ALPHA = 1;
+export const DEFAULT_P99_INFERENCE_US = 1000;
+export const DEFAULT_MODEL_SIZE_BYTES = 1024 * 1024;
+
+/** The policy parameters: each belongs to one policy and is reported when given to another. */
+function compilePolicyParameters(f: Fields, policy: BlueprintPolicy | undefined) {
+  const share = { min: 0, max: 1, example: '0.3' };
+  const parameter = <T>(key: string, owner: BlueprintPolicy, read: () => T | undefined): T | undefined => {
+    if (policy === owner) return read();
+    if (policy !== undefined) f.unused(key, `policy ${owner}`);
+    return undefined;
+  };
+  return {
+    threshold: parameter('threshold', 'threshold', () =>
+      f.number('threshold', share, requiredFor('policy threshold', 'add threshold: the score from which the first action is taken, e.g. threshold: 0.3')),
+    ),
+    k: parameter('k', 'top_k', () => f.number('k', { min: 1, max: MAX_COUNT, integer: true, example: '10' }, requiredFor('policy top_k', 'add k: how many candidates to return, e.g. k: 10'))),
+    epsilon: parameter('epsilon', 'epsilon_greedy', () =>
+      f.number('epsilon', { ...share, example: '0.05' }, requiredFor('policy epsilon_greedy', 'add epsilon: the share of random exploration, e.g. epsilon: 0.05')),
+    ),
+    temperature: parameter('temperature', 'softmax', () => f.number('temperature', { min: 0, minExclusive: true, example: '1' }) ?? DEFAULT_TEMPERATURE),
+    alpha: parameter('alpha', 'linucb', () => f.number('alpha', { min: 0, example: '1' }) ?? DEFAULT_ALPHA),
+  };
+}
+
+function compileActions(r: Reader, list: unknown[], path: string, policy: BlueprintPolicy | undefined): string[] {
+  const actions: string[] = [];
+  list.forEach((item, i) => {
+    const action = r.string(item, childPath(path, i), 'send');
+    if (action === undefined) return;
+    if (actions.includes(action)) r.report(childPath(path, i), `"${action}" is listed twice`, 'list each action once');
+    else actions.push(action);
+  });
+  if (list.length === 0) r.report(path, 'is empty', 'list the possible actions, e.g. [send, skip]');
+  else if (policy === 'threshold' && list.length !== 2) {
+    r.report(path, `has ${list.length} actions, not 2`, 'policy threshold takes two: the first when the score passes, the second otherwise');
+  }
+  return actions;
+}
+
+export function compileDecision(r: Reader, value: unknown, path: string): BlueprintDecision | undefined {
+  const m = r.mapping(value, path, DECISION_KEYS, 'a decision');
+  if (m === undefined) return undefined;
+  const f = r.fields(m, path);
+  const policy = f.oneOf('policy', POLICIES, `add policy: one of ${POLICIES.join(', ')}`);
+  const parameters = compilePolicyParameters(f, policy);
+  const list = f.list('actions', '[send, skip]', 'add actions: the possible answers, e.g. actions: [send, skip]');
+  const actions = list === undefined ? undefined : compileActions(r, list, f.at('actions'), policy);
+  let fallback = f.string('default', 'skip', 'add default: the action before any model and past the deadline, e.g. default: skip');
+  if (fallback !== undefined && actions !== undefined && actions.length > 0 && !actions.includes(fallback)) {
+    const near = closest(fallback, actions);
+    r.report(f.at('default'), `${describe(fallback)} is not one of the actions ${actions.join(', ')}`, near === undefined ? 'use one of the actions' : `did you mean ${near}?`);
+    fallback = undefined;
+  }
+  const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
+  if (policy === undefined || actions === undefined || fallback === undefined) return undefined;
+  return {
+    policy,
+    threshold: parameters.threshold ?? null,
+    k: parameters.k ?? null,
+    epsilon: parameters.epsilon ?? null,
+    temperature: parameters.temperature ?? null,
+    alpha: parameters.alpha ?? null,
+    actions,
+    default: fallback,
+    deadlineMs,
+  };
+}
+
+const METRIC_NAMES = 'auc, logloss, rmse, mae, ndcg@k, reward';
+
+function metricName(metric: BlueprintMetric): string {
+  return metric === 'ndcg' ? 'ndcg@k' : metric;
+}
+
+/** `auc` → auc; `ndcg@10` → ndcg at 10. */
+function compileMetric(r: Reader, f: Fields, task: BlueprintTask | undefined): { metric: BlueprintMetric; ndcgAt: number | null } | undefined {
+  if (!f.has('metric')) {
+    if (task === undefined) return undefined;
+    const metric = METRICS_BY_TASK[task][0]!;
+    return { metric, ndcgAt: metric === 'ndcg' ? DEFAULT_NDCG_AT : null };
+  }
+  const raw = f.raw('metric');
+  const path = f.at('metric');
+  let compiled: { metric: BlueprintMetric; ndcgAt: number | null } | undefined;
+  const ndcg = typeof raw === 'string' ? /^ndcg(?:@(.*))?$/.exec(raw) : null;
+  if (ndcg !== null) {
+    const cutoff = ndcg[1] ?? '';
+    if (/^[1-9]\d{0,3}$/.test(cutoff)) compiled = { metric: 'ndcg', ndcgAt: Number(cutoff) };
+    else return r.report(path, `${describe(raw)} does not give k as a whole number`, 'write the cut-off, e.g. ndcg@10');
+  } else {
+    const names = METRICS.filter((m) => m !== 'ndcg');
+    const metric = r.oneOf(raw, path, [...names, 'ndcg@10'], METRIC_NAMES);
+    if (metric === undefined) return undefined;
+    compiled = { metric: metric as BlueprintMetric, ndcgAt: null };
+  }
+  if (task !== undefined && !METRICS_BY_TASK[task].includes(compiled.metric)) {
+    const fitting = METRICS_BY_TASK[task].map(metricName);
+    return r.report(path, `${describe(raw)} does not fit task ${task}`, `use ${fitting.join(' or ')} for ${task}`);
+  }
+  return compiled;
+}
+
+export function compileObjective(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined): BlueprintObjective | undefined {
+  const m = value === undefined ? {} : r.mapping(value, path, OBJECTIVE_KEYS, 'an objective');
+  if (m === undefined) return undefined;
+  const f = r.fields(m, path);
+  const metric = compileMetric(r, f, task);
+  const c = f.mappingAt('constraints', CONSTRAINT_KEYS, 'constraints') ?? {};
+  const constraints = r.fields(c, f.at('constraints'));
+  const p99InferenceUs = constraints.duration('p99_inference', { unit: 'us', whole: true, example: '500us' }) ?? DEFAULT_P99_INFERENCE_US;
+  const modelSizeBytes = constraints.size('model_size') ?? DEFAULT_MODEL_SIZE_BYTES;
+  if (metric === undefined) return undefined;
+  return { metric: metric.metric, ndcgAt: metric.ndcgAt, constraints: { p99InferenceUs, modelSizeBytes } };
+}

@@ -1,0 +1,269 @@
+// The compiler's rules for decision, objective, automl, training, rollout, monitoring and experiment.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileBlueprint } from './compile.js';
+import { blueprintWith, messagesOf, problemsOf } from './test-blueprints.js';
+
+const withDecision = (decision: Record<string, unknown>) =>
+  blueprintWith((bp) => (bp['decision'] = { actions: ['send', 'skip'], default: 'skip', ...decision }));
+const fixAt = (raw: unknown, path: string) => problemsOf(raw).find((p) => p.path === path)?.fix;
+
+describe('blueprint rules: decision', () => {
+  it('blueprint rules - decision.default must be one of the actions', () => {
+    const raw = withDecision({ policy: 'threshold', threshold: 0.5, default: 'Skip' });
+    assert.deepEqual(messagesOf(raw), ['decision.default: "Skip" is not one of the actions send, skip']);
+    assert.equal(fixAt(raw, 'decision.default'), 'did you mean skip?');
+  });
+
+  it('blueprint rules - actions are a non-empty list without repeats', () => {
+    assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', actions: [], default: 'skip' })), ['decision.actions: is empty']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', actions: ['send', 'skip', 'send'] })), [
+      'decision.actions[2]: "send" is listed twice',
+    ]);
+  });
+
+  it('blueprint rules - threshold policy needs a threshold between 0 and 1, and two actions', () => {
+    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold' })), ['decision.threshold: is required for policy threshold']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold', threshold: 1.5 })), ['decision.threshold: 1.5 is not between 0 and 1']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, actions: ['a', 'b', 'skip'] })), [
+      'decision.actions: has 3 actions, not 2',
+    ]);
+  });
+
+  it('blueprint rules - top_k needs a whole k, epsilon_greedy an epsilon between 0 and 1', () => {
+    assert.deepEqual(messagesOf(withDecision({ policy: 'top_k' })), ['decision.k: is required for policy top_k']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'top_k', k: 2.5 })), ['decision.k: 2.5 is not a whole number']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy' })), ['decision.epsilon: is required for policy epsilon_greedy']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy', epsilon: -0.1 })), ['decision.epsilon: -0.1 is not between 0 and 1']);
+  });
+
+  it('blueprint rules - a policy parameter given to another policy is reported', () => {
+    assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', threshold: 0.5, k: 3, epsilon: 0.1, temperature: 2, alpha: 1 })), [
+      'decision.threshold: is only used by policy threshold',
+      'decision.k: is only used by policy top_k',
+      'decision.epsilon: is only used by policy epsilon_greedy',
+      'decision.temperature: is only used by policy softmax',
+      'decision.alpha: is only used by policy linucb',
+    ]);
+  });
+
+  it('blueprint rules - softmax and linucb get their default temperature and alpha', () => {
+    const softmax = compileBlueprint(withDecision({ policy: 'softmax' }));
+    const linucb = compileBlueprint(withDecision({ policy: 'linucb', alpha: 0.5, deadline: '50ms' }));
+    assert.ok(softmax.ok && linucb.ok);
+    assert.deepEqual([softmax.blueprint.decision.temperature, softmax.blueprint.decision.alpha], [1, null]);
+    assert.deepEqual([linucb.blueprint.decision.temperature, linucb.blueprint.decision.alpha, linucb.blueprint.decision.deadlineMs], [null, 0.5, 50]);
+  });
+});
+
+describe('blueprint rules: objective', () => {
+  const withTask = (task: string, metric?: string) =>
+    blueprintWith((bp) => {
+      bp['task'] = task;
+      bp['decision'] = { policy: 'argmax', actions: ['a'], default: 'a' };
+      if (metric !== undefined) bp['objective'] = { metric };
+    });
+
+  it('blueprint rules - the metric must fit the task', () => {
+    assert.deepEqual(messagesOf(withTask('classification', 'rmse')), ['objective.metric: "rmse" does not fit task classification']);
+    assert.equal(fixAt(withTask('classification', 'rmse'), 'objective.metric'), 'use auc or logloss for classification');
+    assert.deepEqual(messagesOf(withTask('estimation', 'auc')), ['objective.metric: "auc" does not fit task estimation']);
+    assert.deepEqual(messagesOf(withTask('ranking', 'logloss')), ['objective.metric: "logloss" does not fit task ranking']);
+    assert.deepEqual(messagesOf(withTask('planning', 'ndcg@5')), ['objective.metric: "ndcg@5" does not fit task planning']);
+    assert.equal(fixAt(withTask('planning', 'ndcg@5'), 'objective.metric'), 'use reward for planning');
+  });
+
+  it('blueprint rules - ndcg takes its cut-off as a whole number', () => {
+    const ranking = compileBlueprint(withTask('ranking', 'ndcg@5'));
+    assert.ok(ranking.ok);
+    assert.deepEqual([ranking.blueprint.objective.metric, ranking.blueprint.objective.ndcgAt], ['ndcg', 5]);
+    assert.deepEqual(messagesOf(withTask('ranking', 'ndcg@k')), ['objective.metric: "ndcg@k" does not give k as a whole number']);
+    assert.deepEqual(messagesOf(withTask('ranking', 'precision')), [
+      'objective.metric: "precision" is not one of auc, logloss, rmse, mae, ndcg@k, reward',
+    ]);
+  });
+
+  it('blueprint rules - the default metric and families follow the task', () => {
+    const expected = {
+      classification: ['auc', null, 'logistic'],
+      estimation: ['rmse', null, 'linear'],
+      ranking: ['ndcg', 10, 'logistic'],
+      sequence: ['logloss', null, 'logistic'],
+      planning: ['reward', null, 'logistic'],
+    };
+    for (const [task, [metric, ndcgAt, family]] of Object.entries(expected)) {
+      const result = compileBlueprint(withTask(task));
+      assert.ok(result.ok, task);
+      assert.deepEqual([result.blueprint.objective.metric, result.blueprint.objective.ndcgAt, result.blueprint.automl.families[0]], [metric, ndcgAt, family], task);
+    }
+  });
+
+  it('blueprint rules - constraints are an inference time and a size', () => {
+    const raw = blueprintWith((bp) => (bp['objective'] = { constraints: { p99_inference: '2ms', model_size: '1.5kb' } }));
+    const result = compileBlueprint(raw);
+    assert.ok(result.ok);
+    assert.deepEqual(result.blueprint.objective.constraints, { p99InferenceUs: 2000, modelSizeBytes: 1536 });
+    const bad = blueprintWith((bp) => (bp['objective'] = { constraints: { p99_inference: '0.5us', model_size: '256 kb' } }));
+    assert.deepEqual(messagesOf(bad), [
+      'objective.constraints.p99_inference: "0.5us" is not a whole number of microseconds',
+      'objective.constraints.model_size: "256 kb" is not a size like 256kb',
+    ]);
+  });
+});
+
+describe('blueprint rules: automl, training and rollout', () => {
+  it('blueprint rules - families must exist, not repeat, and fit the task', () => {
+    const raw = blueprintWith((bp) => (bp['automl'] = { families: ['logistic', 'linear', 'xgboost', 'logistic'], budget: 0, schedule: '6h' }));
+    assert.deepEqual(messagesOf(raw), [
+      'automl.families[1]: "linear" does not fit task classification',
+      'automl.families[2]: "xgboost" is not one of logistic, linear, mlp, gbdt',
+      'automl.families[3]: "logistic" is listed twice',
+      'automl.budget: 0 is not between 1 and 10000',
+    ]);
+    assert.equal(fixAt(raw, 'automl.families[1]'), 'use logistic');
+  });
+
+  it('blueprint rules - numbers and durations too large to store are refused', () => {
+    const raw = blueprintWith((bp) => {
+      bp['automl'] = { budget: 20_000, schedule: '999999999999d' };
+      bp['rollout'] = { shadow: { min_examples: 1e20 } };
+      bp['objective'] = { constraints: { model_size: '99999999999gb' } };
+    });
+    assert.deepEqual(messagesOf(raw), [
+      'objective.constraints.model_size: "99999999999gb" is too large',
+      'automl.budget: 20000 is not between 1 and 10000',
+      'automl.schedule: "999999999999d" is too long',
+      'rollout.shadow.min_examples: 100000000000000000000 is too large',
+    ]);
+  });
+
+  it('blueprint rules - training and rollout compile their units', () => {
+    const raw = blueprintWith((bp) => {
+      bp['training'] = { online: false, publish_every: '1m', retrain: '12h' };
+      bp['rollout'] = { shadow: { min_examples: 500 }, promote_if: { metric_gain: 0.01 }, canary: '5%', rollback_if: { metric_drop: 0.05 } };
+    });
+    const result = compileBlueprint(raw);
+    assert.ok(result.ok);
+    assert.deepEqual(result.blueprint.training, { online: false, publishEveryMs: 60_000, retrainMs: 43_200_000 });
+    assert.deepEqual(result.blueprint.rollout, { shadow: { minExamples: 500 }, promoteIf: { metricGain: 0.01 }, canary: 0.05, rollbackIf: { metricDrop: 0.05 } });
+  });
+
+  it('blueprint rules - shares are percentages, and a fraction gets its percentage suggested', () => {
+    const raw = blueprintWith((bp) => (bp['rollout'] = { canary: 0.25 }));
+    assert.deepEqual(messagesOf(raw), ['rollout.canary: 0.25 is not a share like 10%']);
+    assert.equal(fixAt(raw, 'rollout.canary'), 'write it as a percentage, e.g. 25%');
+    assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['rollout'] = { canary: '120%' }))), ['rollout.canary: "120%" is more than 100%']);
+  });
+});
+
+describe('blueprint rules: monitoring and experiment', () => {
+  const withMonitoring = (monitoring: unknown) =>
+    blueprintWith((bp) => {
+      bp['features'] = { context: [{ name: 'hour', type: 'int' }] };
+      bp['monitoring'] = monitoring;
+    });
+  const unsubscribes = { name: 'unsubscribes', topic: 'app.unsubscribes', window: '1d' };
+
+  it('blueprint rules - alerts watch a known kind', () => {
+    const raw = withMonitoring({ alerts: [{ on: 'feature_drfit', psi: 0.2 }] });
+    assert.deepEqual(messagesOf(raw), [
+      'monitoring.alerts[0].on: "feature_drfit" is not one of feature_drift, prediction_drift, decide_p99, fallback_rate, model_age, metric_drop, label_rate, guardrail',
+    ]);
+    assert.equal(fixAt(raw, 'monitoring.alerts[0].on'), 'did you mean feature_drift?');
+  });
+
+  it('blueprint rules - each alert kind needs its own threshold and takes no other', () => {
+    const raw = withMonitoring({
+      alerts: [
+        { on: 'feature_drift' },
+        { on: 'prediction_drift', psi: 0 },
+        { on: 'decide_p99', above: '10' },
+        { on: 'fallback_rate', above: '5%', below: '1%' },
+        { on: 'model_age', psi: 0.1, above: '2h' },
+        { on: 'metric_drop' },
+        { on: 'label_rate', above: '10%' },
+      ],
+    });
+    assert.deepEqual(messagesOf(raw), [
+      'monitoring.alerts[0].psi: is required for alert feature_drift',
+      'monitoring.alerts[1].psi: 0 is not more than 0',
+      'monitoring.alerts[2].above: "10" is not a duration like 1h',
+      'monitoring.alerts[3].below: is not used by alert fallback_rate',
+      'monitoring.alerts[4].psi: is not used by alert model_age',
+      'monitoring.alerts[5].above: is required for alert metric_drop',
+      'monitoring.alerts[6].above: is not used by alert label_rate',
+      'monitoring.alerts[6].below: is required for alert label_rate',
+    ]);
+    assert.equal(fixAt(raw, 'monitoring.alerts[6].above'), 'remove it; alert label_rate takes below: 10%');
+  });
+
+  it('blueprint rules - alerts compile to typed thresholds', () => {
+    const result = compileBlueprint(
+      withMonitoring({
+        guardrails: [unsubscribes],
+        alerts: [
+          { on: 'feature_drift', psi: 0.2, feature: 'hour' },
+          { on: 'decide_p99', above: '500us' },
+          { on: 'fallback_rate', above: '5%' },
+          { on: 'metric_drop', above: 0.02 },
+          { on: 'label_rate', below: '10%' },
+          { on: 'guardrail', guardrail: 'unsubscribes', above: '10%' },
+        ],
+      }),
+    );
+    assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+    const none = { psi: null, aboveMs: null, above: null, below: null, feature: null, guardrail: null };
+    assert.deepEqual(result.blueprint.monitoring.alerts, [
+      { ...none, on: 'feature_drift', psi: 0.2, feature: 'hour' },
+      { ...none, on: 'decide_p99', aboveMs: 0.5 },
+      { ...none, on: 'fallback_rate', above: 0.05 },
+      { ...none, on: 'metric_drop', above: 0.02 },
+      { ...none, on: 'label_rate', below: 0.1 },
+      { ...none, on: 'guardrail', above: 0.1, guardrail: 'unsubscribes' },
+    ]);
+  });
+
+  it('blueprint rules - alerts name declared features and guardrails', () => {
+    const raw = withMonitoring({
+      guardrails: [unsubscribes],
+      alerts: [
+        { on: 'feature_drift', psi: 0.2, feature: 'hours' },
+        { on: 'guardrail', above: '10%' },
+        { on: 'guardrail', guardrail: 'unsubscribe', above: '10%' },
+        { on: 'decide_p99', above: '10ms', feature: 'hour' },
+      ],
+    });
+    assert.deepEqual(messagesOf(raw), [
+      'monitoring.alerts[0].feature: "hours" is not a feature of this blueprint',
+      'monitoring.alerts[1].guardrail: is required for alert guardrail',
+      'monitoring.alerts[2].guardrail: "unsubscribe" is not a guardrail of this blueprint',
+      'monitoring.alerts[3].feature: is not used by alert decide_p99',
+    ]);
+    assert.equal(fixAt(raw, 'monitoring.alerts[0].feature'), 'did you mean hour?');
+  });
+
+  it('blueprint rules - guardrails need a unique name, a topic and a window', () => {
+    const raw = withMonitoring({ guardrails: [unsubscribes, { name: 'unsubscribes', match: 'decisionId', entity_field: 'user' }] });
+    assert.deepEqual(messagesOf(raw), [
+      'monitoring.guardrails[1].name: "unsubscribes" is already the name of a guardrail',
+      'monitoring.guardrails[1].topic: is required',
+      'monitoring.guardrails[1].window: is required',
+      'monitoring.guardrails[1].entity_field: is only used by match entity',
+    ]);
+  });
+
+  it('blueprint rules - experiment arms add up to 100% and include this blueprint', () => {
+    const withArms = (arms: unknown) => blueprintWith((bp) => (bp['experiment'] = { name: 'notif_v2', arms }));
+    assert.deepEqual(messagesOf(withArms({ notification_send: '50%', notification_send_v2: '40%' })), [
+      'experiment.arms: shares add up to 90%, not 100%',
+    ]);
+    assert.deepEqual(messagesOf(withArms({ other_a: '50%', other_b: '50%' })), ['experiment.arms: does not include this blueprint, notification_send']);
+    assert.deepEqual(messagesOf(withArms({ notification_send: 0.5, 'Notif-V2': '50%' })), [
+      'experiment.arms.notification_send: 0.5 is not a share like 10%',
+      'experiment.arms.Notif-V2: "Notif-V2" is not a name like notification_send',
+    ]);
+    const result = compileBlueprint(withArms({ notification_send: '33.3%', b: '33.3%', c: '33.4%' }));
+    assert.ok(result.ok);
+    assert.deepEqual(result.blueprint.experiment, { name: 'notif_v2', arms: { notification_send: 0.333, b: 0.333, c: 0.334 } });
+  });
+});
