@@ -2,6 +2,10 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createNats } from '../../deploy/local/nats.js';
 import { stackDown, stackStatus, stackUp } from '../../deploy/local/stack.js';
 import { ensureStack, testConfig } from '../support/stack.js';
 
@@ -52,5 +56,21 @@ describe('looper stack', () => {
     const restarted = await stackUp(testConfig, () => undefined);
     console.log(`# warm stack up after down: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.deepEqual(restarted.map((s) => [s.name, s.healthy]), [['nats', true], ['kafka', true], ['schema-registry', true]]);
+  });
+
+  it('stack - starts its own nats-server -js when nothing answers at LOOPER_NATS_URL, and stops it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'looper-nats-'));
+    const nats = createNats({ ...testConfig, natsUrl: 'nats://127.0.0.1:14222', dataDir });
+    try {
+      assert.equal(await nats.healthy(), false);
+      await nats.start(() => undefined);
+      assert.equal(await nats.healthy(), true);
+      assert.notEqual(nats.managedPid(), null);
+      assert.equal(await nats.stop(), true);
+      assert.equal(await nats.healthy(), false);
+    } finally {
+      await nats.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
