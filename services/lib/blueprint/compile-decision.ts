@@ -6,11 +6,13 @@ import { closest } from './suggest.js';
 import { describe } from './units.js';
 import { DEFAULT_NDCG_AT, MAX_COUNT, METRICS, METRICS_BY_TASK, POLICIES } from './vocabulary.js';
 
-const DECISION_KEYS = ['policy', 'threshold', 'k', 'epsilon', 'temperature', 'alpha', 'actions', 'default', 'deadline'] as const;
+const DECISION_KEYS = ['policy', 'threshold', 'k', 'epsilon', 'temperature', 'alpha', 'actions', 'default', 'deadline', 'explore'] as const;
 const OBJECTIVE_KEYS = ['metric', 'constraints'] as const;
 const CONSTRAINT_KEYS = ['p99_inference', 'model_size'] as const;
 
 export const DEFAULT_DEADLINE_MS = 20;
+/** Without exploration a model never sees the outcomes of the actions it stops taking. */
+export const DEFAULT_EXPLORE = 0.05;
 export const DEFAULT_TEMPERATURE = 1;
 export const DEFAULT_ALPHA = 1;
 export const DEFAULT_P99_INFERENCE_US = 1000;
@@ -67,6 +69,7 @@ export function compileDecision(r: Reader, value: unknown, path: string): Bluepr
     fallback = undefined;
   }
   const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
+  const explore = f.share('explore') ?? DEFAULT_EXPLORE;
   if (policy === undefined || actions === undefined || fallback === undefined) return undefined;
   return {
     policy,
@@ -78,6 +81,7 @@ export function compileDecision(r: Reader, value: unknown, path: string): Bluepr
     actions,
     default: fallback,
     deadlineMs,
+    explore,
   };
 }
 

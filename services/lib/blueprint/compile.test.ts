@@ -56,6 +56,7 @@ describe('blueprint compiler', () => {
         actions: ['send', 'skip'],
         default: 'skip',
         deadlineMs: 20,
+        explore: 0.05,
       },
       objective: { metric: 'auc', ndcgAt: null, constraints: { p99InferenceUs: 1000, modelSizeBytes: 1_048_576 } },
       automl: { families: ['logistic', 'mlp', 'gbdt'], budget: 30, scheduleMs: 86_400_000 },
