@@ -1,0 +1,35 @@
+// From a score to an action (pure): the blueprint's policy, then the declared exploration share,
+// with the propensity of the action actually taken (what off-policy learning needs).
+import type { BlueprintDecision } from '../schemas/generated.js';
+
+export interface Choice {
+  action: string;
+  /** Probability that this action was chosen given the score. */
+  propensity: number;
+  /** True when exploration, not the policy, picked the action. */
+  explored: boolean;
+}
+
+/** The policy's own action; null score (no model, or past the deadline) gives the default. */
+export function policyAction(decision: BlueprintDecision, score: number | null): string {
+  if (score === null) return decision.default;
+  switch (decision.policy) {
+    case 'threshold':
+      return score >= (decision.threshold ?? 0.5) ? decision.actions[0]! : decision.actions[1]!;
+    default:
+      // Policies over several scores (argmax, top_k, bandits) come with the tasks that need them.
+      return decision.default;
+  }
+}
+
+/** `random` returns uniform numbers in [0, 1); it is called at most twice. */
+export function choose(decision: BlueprintDecision, score: number | null, random: () => number): Choice {
+  const intended = policyAction(decision, score);
+  const explore = decision.explore;
+  const n = decision.actions.length;
+  if (explore <= 0 || n < 2) return { action: intended, propensity: 1, explored: false };
+  const explored = random() < explore;
+  const action = explored ? decision.actions[Math.min(n - 1, Math.floor(random() * n))]! : intended;
+  const propensity = explore / n + (action === intended ? 1 - explore : 0);
+  return { action, propensity, explored };
+}

@@ -1,0 +1,84 @@
+// Parsing and validating a decide request against its blueprint (pure). Every refusal names the
+// field and why, and becomes an error reply — never a silent timeout.
+import type { TextDecoder } from 'node:util';
+import type { Blueprint } from '../schemas/generated.js';
+import type { FeatureValues } from '../feature-values.js';
+
+export interface DecideRequest {
+  entity: string;
+  /** The declared context features, validated; missing ones are null. */
+  context: FeatureValues;
+  /** The caller's deadline, never longer than the blueprint's. */
+  deadlineMs: number;
+}
+
+export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'unknown_blueprint' | 'overloaded' | 'internal';
+
+export interface DecideError {
+  code: DecideErrorCode;
+  message: string;
+}
+
+export type ParsedRequest = { ok: true; request: DecideRequest } | { ok: false; error: DecideError };
+
+const MAX_ENTITY_LENGTH = 256;
+
+/** JSON for a message, except that numbers JSON cannot show (1e400 parses to Infinity) stay readable. */
+function show(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
+function fail(code: DecideErrorCode, message: string): ParsedRequest {
+  return { ok: false, error: { code, message } };
+}
+
+export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: TextDecoder): ParsedRequest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(body));
+  } catch (error) {
+    return fail('bad_request', `the request is not JSON (${error instanceof Error ? error.message : String(error)}); send {"entity": "...", "context": {...}}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'the request must be a JSON object like {"entity": "...", "context": {...}}');
+  const { entity, context, deadlineMs } = raw as Record<string, unknown>;
+  if (entity === undefined || entity === null || entity === '') return fail('missing_entity', `entity is missing: every decide names the ${bp.entity} it is about`);
+  if (typeof entity !== 'string') return fail('missing_entity', `entity must be a string (the ${bp.entity} id), not ${typeof entity}`);
+  if (entity.length > MAX_ENTITY_LENGTH) return fail('bad_request', `entity is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH} limit`);
+  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) return fail('bad_context', 'context must be an object of feature values');
+
+  let deadline = bp.decision.deadlineMs;
+  if (deadlineMs !== undefined) {
+    if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0) return fail('bad_request', `deadlineMs must be a positive number of milliseconds, not ${JSON.stringify(deadlineMs)}`);
+    deadline = Math.min(deadline, deadlineMs);
+  }
+
+  const given = (context ?? {}) as Record<string, unknown>;
+  const values: FeatureValues = {};
+  for (const feature of bp.features.context) {
+    const value = given[feature.name];
+    if (value === undefined || value === null) {
+      values[feature.name] = null;
+      continue;
+    }
+    const where = `context.${feature.name}`;
+    switch (feature.type) {
+      case 'int':
+        if (typeof value !== 'number' || !Number.isInteger(value) || !Number.isSafeInteger(value)) return fail('bad_context', `${where}: ${show(value)} is not an int`);
+        values[feature.name] = value;
+        break;
+      case 'float':
+        if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 1e300) return fail('bad_context', `${where}: ${show(value)} is not a finite number`);
+        values[feature.name] = value;
+        break;
+      case 'bool':
+        if (typeof value !== 'boolean') return fail('bad_context', `${where}: ${show(value)} is not true or false`);
+        values[feature.name] = value ? 1 : 0;
+        break;
+      case 'category':
+        if (typeof value !== 'string') return fail('bad_context', `${where}: ${show(value)} is not a string (one of ${feature.values.join(', ')})`);
+        values[feature.name] = value;
+        break;
+    }
+  }
+  return { ok: true, request: { entity, context: values, deadlineMs: deadline } };
+}

@@ -1,0 +1,27 @@
+// Every NATS subject, queue group and Kafka consumer group Looper uses, declared once.
+// (Topics are declared in topology/topics.ts.)
+
+export const subjects = {
+  /** Decide requests for one blueprint (request-reply, JSON). */
+  decide: (blueprint: string) => `looper.decide.${blueprint}`,
+  /** What the predictor subscribes to: every blueprint's decide subject. */
+  decideAll: 'looper.decide.*',
+  /** Batched feature lookups answered by the features service (request-reply, JSON). */
+  featureLookup: 'looper.features.lookup',
+} as const;
+
+export const queueGroups = {
+  predictor: 'looper-predictor',
+  features: 'looper-features',
+} as const;
+
+export const consumerGroups = {
+  features: 'looper-features',
+  joiner: 'looper-joiner',
+  trainer: 'looper-trainer',
+} as const;
+
+/** The blueprint name in a decide subject, or null when the subject is not one. */
+export function blueprintOfDecideSubject(subject: string): string | null {
+  return subject.startsWith('looper.decide.') ? subject.slice('looper.decide.'.length) : null;
+}

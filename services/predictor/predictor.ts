@@ -1,0 +1,136 @@
+// The decide path: NATS request → validated request → one feature lookup → exact scoring →
+// policy → reply, then the decision is logged asynchronously. Before any model, or past the
+// deadline, the reply is the blueprint's default decision flagged fallback: true.
+import { randomUUID } from 'node:crypto';
+import type { Msg } from 'nats';
+import type { Blueprint, Decision } from '../lib/schemas/generated.js';
+import type { FeatureValues } from '../lib/feature-values.js';
+import type { ServiceContext } from '../lib/runtime.js';
+import type { BlueprintWatch } from '../lib/blueprint-watch.js';
+import { parseDecideRequest, type DecideError } from '../lib/decide/request.js';
+import { choose } from '../lib/decide/policy.js';
+import { lookupFeatures } from '../lib/features-client.js';
+import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
+import { errorMessage } from '../lib/errors.js';
+import type { ModelTable } from './models.js';
+import type { DecisionLog } from './decision-log.js';
+
+export interface DecideReply {
+  decisionId: string;
+  blueprint: string;
+  version: number;
+  model: string | null;
+  score: number | null;
+  action: string;
+  propensity: number;
+  fallback: boolean;
+  fallbackReason?: string;
+  explored?: boolean;
+}
+
+export interface PredictorStats {
+  requests: number;
+  errors: number;
+  fallbacks: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog): PredictorStats {
+  const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0 };
+
+  const replyError = (msg: Msg, error: DecideError) => {
+    stats.errors++;
+    msg.respond(encoder.encode(JSON.stringify({ error })));
+  };
+
+  async function decide(msg: Msg): Promise<void> {
+    const started = performance.now();
+    stats.requests++;
+    const name = blueprintOfDecideSubject(msg.subject) ?? '';
+    const bp: Blueprint | undefined = blueprints.current().get(name);
+    if (!bp) {
+      replyError(msg, { code: 'unknown_blueprint', message: `no blueprint "${name}" is registered; looper blueprint list shows the registered ones` });
+      return;
+    }
+    const parsed = parseDecideRequest(msg.data, bp, decoder);
+    if (!parsed.ok) {
+      replyError(msg, parsed.error);
+      return;
+    }
+    const { entity, context, deadlineMs } = parsed.request;
+    const features: FeatureValues = { ...context };
+    let fallbackReason: string | null = null;
+
+    if (bp.features.streams.length > 0) {
+      const looked = await lookupFeatures(ctx.nats, bp.name, entity, deadlineMs - (performance.now() - started));
+      for (const stream of bp.features.streams) features[stream.name] = looked?.[stream.name] ?? null;
+      if (looked === null) fallbackReason = 'deadline';
+    }
+
+    const model = models.live(bp.name);
+    let score: number | null = null;
+    if (!model) fallbackReason ??= 'no_model';
+    else score = model.scorer.score(features);
+    const deadlineMet = performance.now() - started <= deadlineMs;
+    if (!deadlineMet) fallbackReason ??= 'deadline';
+
+    const fallback = fallbackReason !== null;
+    const choice = choose(bp.decision, fallback ? null : score, Math.random);
+    const decisionId = randomUUID();
+    const reply: DecideReply = {
+      decisionId,
+      blueprint: bp.name,
+      version: bp.version,
+      model: model?.modelVersion ?? null,
+      score,
+      action: choice.action,
+      propensity: choice.propensity,
+      fallback,
+    };
+    if (fallbackReason) reply.fallbackReason = fallbackReason;
+    if (choice.explored) reply.explored = true;
+    msg.respond(encoder.encode(JSON.stringify(reply)));
+    if (fallback) stats.fallbacks++;
+
+    const decision: Decision = {
+      decisionId,
+      blueprint: bp.name,
+      blueprintVersion: bp.version,
+      entity,
+      ts: Date.now(),
+      modelVersion: model?.modelVersion ?? null,
+      modelFamily: model?.family ?? null,
+      score,
+      scores: null,
+      action: choice.action,
+      ranking: null,
+      propensity: choice.propensity,
+      fallback,
+      fallbackReason,
+      deadlineMs,
+      deadlineMet,
+      latencyUs: Math.round((performance.now() - started) * 1000),
+      features,
+      candidates: null,
+      experiment: null,
+      experimentArm: null,
+      shadow: null,
+      apprenticeAction: null,
+    };
+    decisions.append(decision);
+  }
+
+  ctx.nats.subscribe(subjects.decideAll, {
+    queue: queueGroups.predictor,
+    callback: (err, msg) => {
+      if (err) {
+        ctx.log(`decide subscription: ${err.message}`);
+        return;
+      }
+      decide(msg).catch((error) => replyError(msg, { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` }));
+    },
+  });
+  return stats;
+}
