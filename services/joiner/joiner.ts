@@ -1,0 +1,146 @@
+// The joiner service's wiring: decisions, outcomes and label events in; examples out, once each.
+import type { KafkaMessage } from 'kafkajs';
+import type { Blueprint, Decision, Example, Outcome } from '../lib/schemas/generated.js';
+import type { ServiceContext } from '../lib/runtime.js';
+import type { BlueprintWatch } from '../lib/blueprint-watch.js';
+import type { KeyValueStore } from '../lib/store/rocks.js';
+import { BatchOverlay } from '../lib/store/overlay.js';
+import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, onDecision, onEntityEvent, onOutcome, onTick, parseCloseKey, parseEntityKey, stateKeys, type DecisionState, type JoinResult, type PendingDecision } from '../lib/joiner/index.js';
+import { decodeProductEvent } from '../lib/events.js';
+import type { DeadLetterSink } from '../lib/dead-letters.js';
+import { errorMessage } from '../lib/errors.js';
+import { outboxEntries, type Outbox } from './outbox.js';
+import { topics } from '../../topology/topics.js';
+import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
+
+/** How far behind the wall clock the joiner's clock runs once it has caught up with its inputs. */
+const CLOCK_GRACE_MS = 2000;
+
+export interface JoinerCore {
+  process(input: BatchInput): Promise<BatchOutput>;
+  /** Closes due windows and forgets expired markers, as one atomic write. */
+  tick(): Promise<number>;
+  /** The joiner's clock: wall clock less a grace once caught up, else the oldest lagging input. */
+  clock(): number;
+}
+
+export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blueprints: BlueprintWatch, outbox: Outbox, deadLetters: DeadLetterSink): JoinerCore {
+  const lagging = new Map<string, number>();
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = lock.then(work, work);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+  const encodeExample = (e: Example) => ctx.codec.encode(topics.examples, e);
+
+  /** A decision may name a blueprint registered a moment ago that this watch has not read yet. */
+  async function awaitBlueprint(name: string): Promise<Blueprint | undefined> {
+    for (let i = 0; i < 50 && !blueprints.current().has(name); i++) await new Promise((r) => setTimeout(r, 100));
+    return blueprints.current().get(name);
+  }
+
+  async function readState(overlay: BatchOverlay, decisionId: string): Promise<DecisionState> {
+    const keys = stateKeys(decisionId);
+    const [pending, done, early] = await overlay.getMany([keys.pending, keys.done, keys.earlyOutcome]);
+    return {
+      ...(pending ? { pending: decodePending(pending) } : {}),
+      ...(done ? { done: decodeDone(done) } : {}),
+      ...(early ? { earlyOutcome: decodeEarlyOutcome(early) } : {}),
+    };
+  }
+
+  async function readPendings(overlay: BatchOverlay, ids: string[]): Promise<PendingDecision[]> {
+    const values = await overlay.getMany(ids.map((id) => joinerKeys.pending(id)));
+    return values.flatMap((v) => (v ? [decodePending(v)] : []));
+  }
+
+  async function step(input: BatchInput, message: KafkaMessage, overlay: BatchOverlay): Promise<JoinResult> {
+    const poison = (code: string, reason: string) =>
+      deadLetters.send({ sourceTopic: input.topic, partition: input.partition, offset: message.offset, key: message.key, payload: message.value ?? Buffer.alloc(0) }, code, reason).then(emptyResult);
+    if (!message.value) return poison('empty_record', 'the record has no value');
+    try {
+      if (input.topic === topics.decisions.name) {
+        const decision = await ctx.codec.decode<Decision>(topics.decisions, message.value);
+        const bp = blueprints.current().get(decision.blueprint) ?? (await awaitBlueprint(decision.blueprint));
+        if (!bp) return poison('unknown_blueprint', `decision ${decision.decisionId} names blueprint "${decision.blueprint}", which is not registered`);
+        return onDecision(decision, bp.label, await readState(overlay, decision.decisionId));
+      }
+      if (input.topic === topics.outcomes.name) {
+        const outcome = await ctx.codec.decode<Outcome>(topics.outcomes, message.value);
+        return onOutcome(outcome, await readState(overlay, outcome.decisionId));
+      }
+      return await labelEvent(input, message, overlay, poison);
+    } catch (error) {
+      return poison('undecodable', `${input.topic}: ${errorMessage(error)}`);
+    }
+  }
+
+  async function labelEvent(input: BatchInput, message: KafkaMessage, overlay: BatchOverlay, poison: (code: string, reason: string) => Promise<JoinResult>): Promise<JoinResult> {
+    const labelled = [...blueprints.current().values()].filter((bp: Blueprint) => bp.label.topic === input.topic);
+    if (labelled.length === 0) return emptyResult();
+    const decoded = await decodeProductEvent(message.value, labelled[0]!.label.format, ctx.registry);
+    if (!decoded.ok) return poison(decoded.code, decoded.reason);
+    const ts = typeof decoded.value['ts'] === 'number' ? (decoded.value['ts'] as number) : Number(message.timestamp);
+    let result = emptyResult();
+    for (const bp of labelled) {
+      if (bp.label.match === 'decisionId') {
+        const decisionId = decoded.value['decisionId'];
+        if (typeof decisionId !== 'string') return poison('missing_field', `field "decisionId" is missing in the event; blueprint ${bp.name} matches ${input.topic} by decision id`);
+        result = addResult(result, onOutcome({ topic: input.topic, decisionId, ts, value: decoded.value }, await readState(overlay, decisionId)));
+        continue;
+      }
+      const entity = bp.label.entityField ? decoded.value[bp.label.entityField] : message.key?.toString();
+      if (typeof entity !== 'string' || entity === '') return poison('no_key', `the event names no entity (${bp.label.entityField ? `field "${bp.label.entityField}"` : 'record key'})`);
+      const ids = (await overlay.scanKeys(entityRange(input.topic, entity))).map((k) => parseEntityKey(k).decisionId);
+      result = addResult(result, onEntityEvent({ topic: input.topic, entity, ts, value: decoded.value }, await readPendings(overlay, ids)));
+    }
+    return result;
+  }
+
+  return {
+    process: (input) =>
+      exclusive(async () => {
+        const overlay = new BatchOverlay(store);
+        const examples: Example[] = [];
+        const last = input.messages[input.messages.length - 1]!;
+        markLag(input.topic, input.partition, Number(last.timestamp), BigInt(last.offset) + 1n >= BigInt(input.highWatermark));
+        for (const message of input.messages) {
+          const result = await step(input, message, overlay);
+          overlay.apply(result.mutations);
+          examples.push(...result.examples);
+        }
+        overlay.apply({ put: outboxEntries(examples, encodeExample), del: [] });
+        const writes = overlay.toWriteSet();
+        return { ...writes, afterWrite: async () => void (examples.length > 0 && (await outbox.drain())) };
+      }),
+
+    tick: () =>
+      exclusive(async () => {
+        const now = joinerClock();
+        const dueIds = (await store.scan(closeRange(now))).map(([k]) => parseCloseKey(k).decisionId);
+        const overlay = new BatchOverlay(store);
+        const result = onTick(now, await readPendings(overlay, dueIds));
+        overlay.apply(result.mutations);
+        overlay.apply(forgetExpired(now, (await store.scan(forgetRange(now))).map(([k]) => k)));
+        overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
+        await store.write(overlay.toWriteSet());
+        if (result.examples.length > 0) await outbox.drain();
+        return result.examples.length;
+      }),
+
+    clock: () => joinerClock(),
+
+  };
+
+  function markLag(topic: string, partition: number, lastTs: number, caughtUp: boolean): void {
+    const key = `${topic}/${partition}`;
+    if (caughtUp) lagging.delete(key);
+    else lagging.set(key, lastTs);
+  }
+
+  function joinerClock(): number {
+    const wall = Date.now() - CLOCK_GRACE_MS;
+    return lagging.size === 0 ? wall : Math.min(wall, ...lagging.values());
+  }
+}

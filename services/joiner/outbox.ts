@@ -1,0 +1,68 @@
+// Exactly-once emission of examples. Each batch writes its examples into an outbox in the same
+// RocksDB write as its state and offsets; they are produced from there and then removed. After a
+// crash, outbox entries that already reached looper.examples (found there by id) are dropped
+// instead of produced twice. The recovery reads the topic's retained examples: bounded by its
+// retention, and only needed after a crash that left the outbox non-empty.
+import type { Producer } from 'kafkajs';
+import type { Example } from '../lib/schemas/generated.js';
+import type { ServiceContext } from '../lib/runtime.js';
+import type { KeyValueStore } from '../lib/store/rocks.js';
+import { readTopicToEnd } from '../lib/kafka.js';
+import { topics } from '../../topology/topics.js';
+
+const OUTBOX = '~outbox/';
+
+/** Outbox value: 2-byte entity length, the entity (the record key), the encoded example. */
+export function outboxEntries(examples: readonly Example[], encode: (e: Example) => Buffer): Array<[string, Uint8Array]> {
+  return examples.map((e) => {
+    const entity = Buffer.from(e.entity, 'utf8');
+    const head = Buffer.allocUnsafe(2);
+    head.writeUInt16BE(entity.length);
+    return [`${OUTBOX}${e.exampleId}`, Buffer.concat([head, entity, encode(e)])];
+  });
+}
+
+function splitEntry(value: Buffer): { key: string; value: Buffer } {
+  const length = value.readUInt16BE(0);
+  return { key: value.subarray(2, 2 + length).toString('utf8'), value: value.subarray(2 + length) };
+}
+
+export interface Outbox {
+  /** Produces every entry in the outbox and removes them; records where the topic ended. */
+  drain(): Promise<number>;
+  emitted(): number;
+}
+
+export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, producer: Producer): Promise<Outbox> {
+  let emitted = 0;
+  const entries = () => store.scan({ gte: OUTBOX, lt: `${OUTBOX}\uffff` });
+
+  async function drain(): Promise<number> {
+    const pending = await entries();
+    if (pending.length === 0) return 0;
+    await producer.send({
+      topic: topics.examples.name,
+      acks: -1,
+      messages: pending.map(([, value]) => splitEntry(value)),
+    });
+    await store.write({ put: [], del: pending.map(([k]) => k) });
+    emitted += pending.length;
+    return pending.length;
+  }
+
+  // Recovery: anything left in the outbox may or may not have been produced before the crash.
+  const left = await entries();
+  if (left.length > 0) {
+    const published = new Set<string>();
+    for (const { message } of await readTopicToEnd(ctx.kafka, topics.examples.name)) {
+      if (!message.value) continue;
+      const example = await ctx.codec.decode<Example>(topics.examples, message.value);
+      published.add(example.exampleId);
+    }
+    const done = left.filter(([k]) => published.has(k.slice(OUTBOX.length))).map(([k]) => k);
+    await store.write({ put: [], del: done });
+    ctx.log(`outbox recovery: ${done.length} of ${left.length} examples had already been produced; producing the rest`);
+  }
+  await drain();
+  return { drain, emitted: () => emitted };
+}

@@ -1,0 +1,68 @@
+// From a pending decision and a label to the Example on looper.examples: the features exactly as
+// logged at decision time (copied, never recomputed), and the label with where it came from.
+import type { FeatureValues } from '../feature-values.js';
+import type { Decision, Example, LabelSource } from '../schemas/generated.js';
+import type { DecisionSnapshot, PendingDecision, PendingLabel } from './records.js';
+
+function copyFeatures(features: FeatureValues): FeatureValues {
+  const copy: FeatureValues = {};
+  for (const [name, value] of Object.entries(features)) copy[name] = Array.isArray(value) ? value.slice() : value;
+  return copy;
+}
+
+/** What the joiner keeps of a decision: what an Example copies, with the shadow scores collected. */
+export function snapshotDecision(decision: Decision): DecisionSnapshot {
+  const shadow = (decision.shadow ?? []).filter((s) => s.score !== null);
+  return {
+    decisionId: decision.decisionId,
+    blueprint: decision.blueprint,
+    blueprintVersion: decision.blueprintVersion,
+    entity: decision.entity,
+    ts: decision.ts,
+    features: copyFeatures(decision.features),
+    action: decision.action,
+    propensity: decision.propensity,
+    modelVersion: decision.modelVersion,
+    score: decision.score,
+    shadowScores: shadow.length === 0 ? null : Object.fromEntries(shadow.map((s) => [s.modelVersion, s.score as number])),
+    fallback: decision.fallback,
+    experimentArm: decision.experimentArm,
+  };
+}
+
+/** The label an outcome makes: the label's constant, or its value field read as a number (true/false as 1/0). */
+export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string, unknown>>): number | undefined {
+  if (label.valueConstant !== null) return label.valueConstant;
+  if (label.valueField === null) return undefined;
+  const value = fields[label.valueField];
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The example of a decision: exampleId is the decisionId (one example per decision). */
+export function buildExample(pending: PendingDecision, label: number, labelTs: number, labelSource: LabelSource): Example {
+  const d = pending.decision;
+  return {
+    exampleId: d.decisionId,
+    decisionId: d.decisionId,
+    blueprint: d.blueprint,
+    blueprintVersion: d.blueprintVersion,
+    entity: d.entity,
+    decisionTs: d.ts,
+    labelTs,
+    features: copyFeatures(d.features),
+    candidateId: null,
+    position: null,
+    candidateFeatures: null,
+    label,
+    labelSource,
+    action: d.action,
+    propensity: d.propensity,
+    modelVersion: d.modelVersion,
+    score: d.score,
+    shadowScores: d.shadowScores === null ? null : { ...d.shadowScores },
+    fallback: d.fallback,
+    experimentArm: d.experimentArm,
+    weight: 1,
+  };
+}

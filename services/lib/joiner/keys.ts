@@ -1,0 +1,102 @@
+// Where the joiner keeps its state in the store (RocksDB, one per partition). Keys are strings
+// (the service writes them as UTF-8); names in them are URI-encoded so they never contain "/",
+// and times are zero-padded to 15 digits so byte order is time order and a range scan finds
+// everything due:
+//
+//   p/<decisionId>                        pending decision          (encodePending)
+//   d/<decisionId>                        done marker               (encodeDone)
+//   o/<decisionId>                        early outcome             (encodeEarlyOutcome)
+//   c/<closesAt>/<decisionId>             window-close timer        (empty value)
+//   e/<topic>/<entity>/<decisionId>       entity index, for labels matched by entity (empty value)
+//   f/<forgetAt>/<d|o>/<decisionId>       forget timer of a done marker or early outcome (empty value)
+//
+// Every key the core writes starts with one of p/ d/ o/ c/ e/ f/; the service may keep its own
+// records (committed offsets, ...) under any other prefix.
+import { JoinerInputError, JoinerStateError } from './errors.js';
+
+/** Keys k with gte ≤ k < lt, for a store's range scan. */
+export interface KeyRange {
+  gte: string;
+  lt: string;
+}
+
+export type ForgetKind = 'done' | 'early';
+
+/** The largest time a key can hold: 15 digits of epoch ms, the year 33658. */
+export const MAX_KEY_TIME = 999_999_999_999_999;
+const TIME_DIGITS = 15;
+const FORGET_KIND_CODE: Record<ForgetKind, string> = { done: 'd', early: 'o' };
+
+const name = (s: string): string => encodeURIComponent(s);
+
+/** A time as a fixed-width key part; throws JoinerInputError for anything but whole epoch ms. */
+export function timeKey(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_KEY_TIME) {
+    throw new JoinerInputError('now', null, `time ${ms} is not whole epoch milliseconds between 0 and ${MAX_KEY_TIME}`);
+  }
+  return String(ms).padStart(TIME_DIGITS, '0');
+}
+
+export const joinerKeys = {
+  pending: (decisionId: string): string => `p/${name(decisionId)}`,
+  done: (decisionId: string): string => `d/${name(decisionId)}`,
+  earlyOutcome: (decisionId: string): string => `o/${name(decisionId)}`,
+  close: (closesAt: number, decisionId: string): string => `c/${timeKey(closesAt)}/${name(decisionId)}`,
+  entity: (topic: string, entity: string, decisionId: string): string => `e/${name(topic)}/${name(entity)}/${name(decisionId)}`,
+  forget: (forgetAt: number, kind: ForgetKind, decisionId: string): string =>
+    `f/${timeKey(forgetAt)}/${FORGET_KIND_CODE[kind]}/${name(decisionId)}`,
+} as const;
+
+/** The keys to multi-get before calling onDecision or onOutcome for this decision id. */
+export function stateKeys(decisionId: string): { pending: string; done: string; earlyOutcome: string } {
+  return { pending: joinerKeys.pending(decisionId), done: joinerKeys.done(decisionId), earlyOutcome: joinerKeys.earlyOutcome(decisionId) };
+}
+
+/** Every key starting with `prefix`. */
+export function prefixRange(prefix: string): KeyRange {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return { gte: prefix, lt: prefix.slice(0, -1) + String.fromCharCode(last + 1) };
+}
+
+/** Entity-index keys of the pending decisions of `entity` whose label reads `topic`. */
+export function entityRange(topic: string, entity: string): KeyRange {
+  return prefixRange(`e/${name(topic)}/${name(entity)}/`);
+}
+
+/** Close timers with closesAt ≤ now. */
+export function closeRange(now: number): KeyRange {
+  return { gte: 'c/', lt: `c/${timeKey(Math.floor(now) + 1)}` };
+}
+
+/** Forget timers with forgetAt ≤ now. */
+export function forgetRange(now: number): KeyRange {
+  return { gte: 'f/', lt: `f/${timeKey(Math.floor(now) + 1)}` };
+}
+
+function parts(key: string, prefix: string, count: number): string[] {
+  const split = key.split('/');
+  if (split[0] !== prefix || split.length !== count + 1) throw new JoinerStateError('key', `"${key}" is not a ${prefix}/ key`);
+  return split.slice(1);
+}
+
+export function parseCloseKey(key: string): { closesAt: number; decisionId: string } {
+  const [time, id] = parts(key, 'c', 2);
+  return { closesAt: Number(time), decisionId: decodeURIComponent(id!) };
+}
+
+export function parseEntityKey(key: string): { topic: string; entity: string; decisionId: string } {
+  const [topic, entity, id] = parts(key, 'e', 3);
+  return { topic: decodeURIComponent(topic!), entity: decodeURIComponent(entity!), decisionId: decodeURIComponent(id!) };
+}
+
+export function parseForgetKey(key: string): { forgetAt: number; kind: ForgetKind; decisionId: string } {
+  const [time, code, id] = parts(key, 'f', 3);
+  const kind = code === 'd' ? 'done' : code === 'o' ? 'early' : undefined;
+  if (kind === undefined) throw new JoinerStateError('key', `"${key}" is not a forget timer key`);
+  return { forgetAt: Number(time), kind, decisionId: decodeURIComponent(id!) };
+}
+
+/** The key a forget timer points at. */
+export function forgottenKey(kind: ForgetKind, decisionId: string): string {
+  return kind === 'done' ? joinerKeys.done(decisionId) : joinerKeys.earlyOutcome(decisionId);
+}

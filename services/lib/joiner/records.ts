@@ -1,0 +1,221 @@
+// The records the joiner keeps between calls, and their compact encodings. Each is a versioned
+// JSON array (positional, so field names are not repeated in every stored record). Numbers JSON
+// cannot carry (NaN, ±Infinity, -0) are tagged, so feature values round-trip exactly.
+import type { FeatureValue, FeatureValues } from '../feature-values.js';
+import type { BlueprintLabel, BlueprintLabelMatch } from '../schemas/generated.js';
+import { JoinerStateError } from './errors.js';
+
+/** The parts of a blueprint's label a pending decision keeps: the blueprint may change while it waits. */
+export type PendingLabel = Pick<BlueprintLabel, 'topic' | 'match' | 'windowMs' | 'valueConstant' | 'valueField' | 'missing'>;
+
+/** The fields of a Decision that its Example copies, as logged (shadow scores already collected). */
+export interface DecisionSnapshot {
+  decisionId: string;
+  blueprint: string;
+  blueprintVersion: number;
+  entity: string;
+  ts: number;
+  features: FeatureValues;
+  action: string;
+  propensity: number;
+  modelVersion: string | null;
+  score: number | null;
+  shadowScores: Record<string, number> | null;
+  fallback: boolean;
+  experimentArm: string | null;
+}
+
+/** A decision waiting for its label, stored under keys.pending(decisionId). */
+export interface PendingDecision {
+  decision: DecisionSnapshot;
+  label: PendingLabel;
+  /** decision.ts + label.windowMs: outcomes later than this are ignored; at this time the window closes. */
+  closesAt: number;
+}
+
+/** A decision that has had its example (or was closed without one), stored under keys.done(decisionId). */
+export interface DoneMarker {
+  /** When the marker may be forgotten: closesAt + doneRetentionMs. */
+  forgetAt: number;
+}
+
+/** An outcome read before its decision, stored under keys.earlyOutcome(decisionId). */
+export interface EarlyOutcome {
+  decisionId: string;
+  ts: number;
+  /** null for looper.outcomes; the product topic for an event carrying a decisionId. */
+  topic: string | null;
+  /** The outcome's fields the label value may be read from (looper.outcomes: value, candidateId). */
+  fields: Record<string, unknown>;
+  /** When it may be forgotten: ts + earlyOutcomeRetentionMs. */
+  forgetAt: number;
+}
+
+const VERSION = 1;
+const NUMBER_TAG = '~n';
+
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) {
+    return { [NUMBER_TAG]: Object.is(value, -0) ? '-0' : String(value) };
+  }
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    const tagged = (value as Record<string, unknown>)[NUMBER_TAG];
+    if (keys.length === 1 && typeof tagged === 'string') return tagged === '-0' ? -0 : Number(tagged);
+  }
+  return value;
+}
+
+function toBytes(tuple: unknown[]): Buffer {
+  return Buffer.from(JSON.stringify(tuple, replacer), 'utf8');
+}
+
+/** Reads one stored tuple field by field, naming the field that is wrong. */
+class TupleReader {
+  private readonly tuple: unknown[];
+
+  constructor(
+    private readonly kind: JoinerStateError['kind'],
+    bytes: Uint8Array,
+    private readonly names: readonly string[],
+  ) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), reviver);
+    } catch (cause) {
+      throw new JoinerStateError(kind, 'is not JSON', { cause });
+    }
+    if (!Array.isArray(parsed)) throw new JoinerStateError(kind, 'is not an array');
+    if (parsed[0] !== VERSION) throw new JoinerStateError(kind, `has version ${JSON.stringify(parsed[0])}; this joiner reads version ${VERSION}`);
+    if (parsed.length !== names.length + 1) throw new JoinerStateError(kind, `has ${parsed.length - 1} fields, expected ${names.length}`);
+    this.tuple = parsed;
+  }
+
+  private fail(i: number, expected: string): never {
+    throw new JoinerStateError(this.kind, `${this.names[i]}: expected ${expected}, got ${JSON.stringify(this.tuple[i + 1])}`);
+  }
+
+  raw(i: number): unknown {
+    return this.tuple[i + 1];
+  }
+
+  string(i: number): string {
+    const v = this.raw(i);
+    return typeof v === 'string' ? v : this.fail(i, 'a string');
+  }
+
+  stringOrNull(i: number): string | null {
+    const v = this.raw(i);
+    return v === null || typeof v === 'string' ? v : this.fail(i, 'a string or null');
+  }
+
+  number(i: number): number {
+    const v = this.raw(i);
+    return typeof v === 'number' ? v : this.fail(i, 'a number');
+  }
+
+  numberOrNull(i: number): number | null {
+    const v = this.raw(i);
+    return v === null || typeof v === 'number' ? v : this.fail(i, 'a number or null');
+  }
+
+  boolean(i: number): boolean {
+    const v = this.raw(i);
+    return typeof v === 'boolean' ? v : this.fail(i, 'true or false');
+  }
+
+  object(i: number): Record<string, unknown> {
+    const v = this.raw(i);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : this.fail(i, 'an object');
+  }
+
+  features(i: number): FeatureValues {
+    const v = this.object(i);
+    const scalar = (x: unknown) => x === null || typeof x === 'number' || typeof x === 'string';
+    for (const value of Object.values(v)) {
+      if (!scalar(value) && !(Array.isArray(value) && value.every(scalar))) this.fail(i, 'feature values');
+    }
+    return v as Record<string, FeatureValue>;
+  }
+
+  scores(i: number): Record<string, number> | null {
+    const v = this.raw(i);
+    if (v === null) return null;
+    const o = this.object(i);
+    return Object.values(o).every((x) => typeof x === 'number') ? (o as Record<string, number>) : this.fail(i, 'scores by model version');
+  }
+
+  match(i: number): BlueprintLabelMatch {
+    const v = this.raw(i);
+    return v === 'decisionId' || v === 'entity' ? v : this.fail(i, 'decisionId or entity');
+  }
+}
+
+const PENDING_FIELDS = [
+  'decisionId', 'blueprint', 'blueprintVersion', 'entity', 'ts', 'features', 'action', 'propensity', 'modelVersion',
+  'score', 'shadowScores', 'fallback', 'experimentArm',
+  'label.topic', 'label.match', 'label.windowMs', 'label.valueConstant', 'label.valueField', 'label.missing', 'closesAt',
+] as const;
+
+export function encodePending(p: PendingDecision): Buffer {
+  const d = p.decision;
+  const l = p.label;
+  return toBytes([
+    VERSION, d.decisionId, d.blueprint, d.blueprintVersion, d.entity, d.ts, d.features, d.action, d.propensity, d.modelVersion,
+    d.score, d.shadowScores, d.fallback, d.experimentArm,
+    l.topic, l.match, l.windowMs, l.valueConstant, l.valueField, l.missing, p.closesAt,
+  ]);
+}
+
+/** Throws JoinerStateError when the bytes are not a pending decision this joiner wrote. */
+export function decodePending(bytes: Uint8Array): PendingDecision {
+  const r = new TupleReader('pending', bytes, PENDING_FIELDS);
+  return {
+    decision: {
+      decisionId: r.string(0),
+      blueprint: r.string(1),
+      blueprintVersion: r.number(2),
+      entity: r.string(3),
+      ts: r.number(4),
+      features: r.features(5),
+      action: r.string(6),
+      propensity: r.number(7),
+      modelVersion: r.stringOrNull(8),
+      score: r.numberOrNull(9),
+      shadowScores: r.scores(10),
+      fallback: r.boolean(11),
+      experimentArm: r.stringOrNull(12),
+    },
+    label: {
+      topic: r.stringOrNull(13),
+      match: r.match(14),
+      windowMs: r.number(15),
+      valueConstant: r.numberOrNull(16),
+      valueField: r.stringOrNull(17),
+      missing: r.numberOrNull(18),
+    },
+    closesAt: r.number(19),
+  };
+}
+
+export function encodeDone(d: DoneMarker): Buffer {
+  return toBytes([VERSION, d.forgetAt]);
+}
+
+export function decodeDone(bytes: Uint8Array): DoneMarker {
+  const r = new TupleReader('done', bytes, ['forgetAt']);
+  return { forgetAt: r.number(0) };
+}
+
+export function encodeEarlyOutcome(o: EarlyOutcome): Buffer {
+  return toBytes([VERSION, o.decisionId, o.ts, o.topic, o.fields, o.forgetAt]);
+}
+
+export function decodeEarlyOutcome(bytes: Uint8Array): EarlyOutcome {
+  const r = new TupleReader('early outcome', bytes, ['decisionId', 'ts', 'topic', 'fields', 'forgetAt']);
+  return { decisionId: r.string(0), ts: r.number(1), topic: r.stringOrNull(2), fields: r.object(3), forgetAt: r.number(4) };
+}

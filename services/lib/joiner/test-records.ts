@@ -1,0 +1,50 @@
+// Decisions and labels for the joiner's tests.
+import type { BlueprintLabel, Decision } from '../schemas/generated.js';
+
+export const T0 = 1_750_000_000_000;
+export const MINUTE = 60_000;
+export const WINDOW = 30 * MINUTE;
+
+/** The label of examples/notification_send.yaml: looper.outcomes by decisionId, 30m, value 1, missing 0. */
+export function outcomesLabel(change: Partial<BlueprintLabel> = {}): BlueprintLabel {
+  return { topic: null, match: 'decisionId', windowMs: WINDOW, valueConstant: 1, valueField: null, missing: 0, entityField: null, format: 'json', ...change };
+}
+
+/** A label read from app.opens events matched by entity. */
+export function opensLabel(change: Partial<BlueprintLabel> = {}): BlueprintLabel {
+  return { topic: 'app.opens', match: 'entity', windowMs: WINDOW, valueConstant: 1, valueField: null, missing: 0, entityField: null, format: 'json', ...change };
+}
+
+export function decision(change: Partial<Decision> = {}): Decision {
+  return {
+    decisionId: '00000000-0000-4000-8000-000000000001',
+    blueprint: 'notification_send',
+    blueprintVersion: 3,
+    entity: 'user-7',
+    ts: T0,
+    modelVersion: 'notification_send/12',
+    modelFamily: 'logistic',
+    score: 0.42,
+    scores: null,
+    action: 'send',
+    ranking: null,
+    propensity: 0.95,
+    fallback: false,
+    fallbackReason: null,
+    deadlineMs: 20,
+    deadlineMet: true,
+    latencyUs: 840,
+    features: { hour: 20, platform: 'ios', opens_1d: 4, session_mean_7d: 61.5, last_country: 'DE', recent: ['a', null, 2] },
+    candidates: null,
+    experiment: null,
+    experimentArm: null,
+    shadow: [
+      { modelVersion: 'notification_send/13', score: 0.5, scores: null, action: 'send' },
+      { modelVersion: 'notification_send/14', score: null, scores: null, action: null },
+    ],
+    apprenticeAction: null,
+    ...change,
+  };
+}
+
+export const id = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

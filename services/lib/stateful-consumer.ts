@@ -1,0 +1,99 @@
+// A consumer whose state lives in RocksDB together with the offsets that produced it: each batch's
+// state changes and the next offset are one atomic write, partitions resume from the stored offset
+// (not Kafka's committed one, which only trails it), and records below it are skipped. So a
+// restart — or a partition moving to another instance with the same disk — replays nothing twice.
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { ServiceContext } from './runtime.js';
+import type { KeyValueStore, WriteSet } from './store/rocks.js';
+import { errorMessage } from './errors.js';
+
+export const OFFSET_PREFIX = '~offset/';
+
+export function offsetKey(topic: string, partition: number): string {
+  return `${OFFSET_PREFIX}${topic}/${partition}`;
+}
+
+export interface BatchInput {
+  topic: string;
+  partition: number;
+  /** The partition's end when the batch was fetched (lag = highWatermark - last offset - 1). */
+  highWatermark: string;
+  /** Records not applied before, in offset order. */
+  messages: KafkaMessage[];
+}
+
+export interface BatchOutput extends WriteSet {
+  /** Runs before the state is written (e.g. a changelog: replaying after a crash rewrites it identically). */
+  beforeWrite?: () => Promise<void>;
+  /** Runs after the state is written (e.g. producing what the batch made). */
+  afterWrite?: () => Promise<void>;
+}
+
+export interface StatefulConsumerOptions {
+  groupId: string;
+  topics: string[];
+  store: KeyValueStore;
+  /** Turns a batch into state changes; it must not write to the store itself. */
+  process(input: BatchInput): Promise<BatchOutput>;
+  /** Called once the consumer has its partitions (tests wait on it). */
+  onAssigned?: (partitions: Array<{ topic: string; partition: number }>) => void;
+}
+
+export interface StatefulConsumer {
+  consumer: Consumer;
+  /** Stored next offsets by "topic/partition". */
+  positions(): Map<string, bigint>;
+  stop(): Promise<void>;
+}
+
+export async function startStatefulConsumer(ctx: ServiceContext, options: StatefulConsumerOptions): Promise<StatefulConsumer> {
+  const next = new Map<string, bigint>();
+  const consumer = ctx.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+  await consumer.connect();
+  for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    void (async () => {
+      const stored = await options.store.getMany(assigned.map((a) => offsetKey(a.topic, a.partition)));
+      assigned.forEach((a, i) => {
+        const value = stored[i];
+        if (value) {
+          const offset = BigInt(value.toString());
+          next.set(`${a.topic}/${a.partition}`, offset);
+          consumer.seek({ topic: a.topic, partition: a.partition, offset: offset.toString() });
+        }
+      });
+      options.onAssigned?.(assigned);
+    })().catch((error) => ctx.log(`restoring offsets failed: ${errorMessage(error)}`));
+  });
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      const key = `${batch.topic}/${batch.partition}`;
+      const from = next.get(key) ?? -1n;
+      const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
+      const last = batch.messages[batch.messages.length - 1]!;
+      if (fresh.length > 0) {
+        const output = await options.process({ topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, messages: fresh });
+        const nextOffset = BigInt(last.offset) + 1n;
+        await output.beforeWrite?.();
+        await options.store.write({ put: [...output.put, [offsetKey(batch.topic, batch.partition), Buffer.from(nextOffset.toString())]], del: output.del });
+        next.set(key, nextOffset);
+        await output.afterWrite?.();
+      }
+      resolveOffset(last.offset);
+      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }] });
+      await heartbeat();
+    },
+  });
+
+  return {
+    consumer,
+    positions: () => next,
+    stop: () => consumer.disconnect(),
+  };
+}
