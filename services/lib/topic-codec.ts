@@ -5,7 +5,8 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { SchemaName } from './schemas/generated.js';
 import { avroSchemas } from './schemas/generated.js';
 import { avroType, encodeAvro } from './schemas/codec.js';
-import { decodeRecord, registerSchema } from './schema-registry.js';
+import { registerSchema } from './schema-registry.js';
+import avro from 'avsc';
 import { LooperError } from './errors.js';
 import { valueSubject, type TopicSpec } from '../../topology/topics.js';
 
@@ -29,6 +30,7 @@ export function schemaIdOf(bytes: Buffer): number {
 /** Registers (idempotently) the value schemas of `topics` and returns a codec for them. */
 export async function createTopicCodec(registry: SchemaRegistry, topics: readonly TopicSpec[]): Promise<TopicCodec> {
   const ids = new Map<string, { id: number; schema: SchemaName }>();
+  const resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
   for (const topic of topics) {
     if (topic.valueSchema === null) continue;
     const { id } = await registerSchema(registry, valueSubject(topic.name), avroSchemas[topic.valueSchema].schema);
@@ -51,8 +53,18 @@ export async function createTopicCodec(registry: SchemaRegistry, topics: readonl
     },
     async decode<T>(topic: TopicSpec, bytes: Buffer): Promise<T> {
       const { id, schema } = known(topic);
-      if (schemaIdOf(bytes) === id) return avroType(schema).fromBuffer(bytes.subarray(5)) as T;
-      return decodeRecord<T>(registry, bytes);
+      const writerId = schemaIdOf(bytes);
+      if (writerId === id) return avroType(schema).fromBuffer(bytes.subarray(5)) as T;
+      // Written with another version: resolve it into the current schema, so fields added since
+      // read as their defaults (what BACKWARD compatibility promises).
+      const key = `${schema}:${writerId}`;
+      let resolver = resolvers.get(key);
+      if (!resolver) {
+        const writer = await registry.getSchema(writerId);
+        resolver = avroType(schema).createResolver(avro.Type.forSchema(JSON.parse(JSON.stringify(writer)) as avro.Schema));
+        resolvers.set(key, resolver);
+      }
+      return avroType(schema).fromBuffer(bytes.subarray(5), resolver) as T;
     },
   };
 }

@@ -1,0 +1,152 @@
+// The demo product: a simulated app that publishes events, asks Looper whether to send each
+// notification, and reports what the user did — with a known truth to score Looper against.
+import type { Producer } from 'kafkajs';
+import type { LooperConfig } from '../lib/config.js';
+import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
+import { DATA_PARTITIONS } from '../../topology/topics.js';
+import { createSimulator, createRandom, productTopics, type ProductEvent } from '../lib/simulator/index.js';
+import { LooperClient, type Decision } from '../sdk/index.js';
+import { summarize, type ScoredDecision, type Scoreboard } from './scoreboard.js';
+
+export interface DemoOptions {
+  blueprint: string;
+  seed: number;
+  users: number;
+  decidesPerSecond: number;
+  eventsPerSecond: number;
+  /** Outcomes arrive this many times sooner than the simulated app's real delays. */
+  speed: number;
+  /** The blueprint's threshold, for the oracle. */
+  threshold: number;
+  /** Hours of past events published first, so stream features have history. */
+  historyHours: number;
+  /** Decisions summarised by each scoreboard. */
+  window: number;
+}
+
+export const demoDefaults: DemoOptions = {
+  blueprint: 'notification_send',
+  seed: 42,
+  users: 2000,
+  decidesPerSecond: 100,
+  eventsPerSecond: 200,
+  speed: 20,
+  threshold: 0.3,
+  historyHours: 24,
+  window: 3000,
+};
+
+export interface DemoRun {
+  /** The latest scoreboard over the most recent `window` decisions. */
+  board(): Scoreboard;
+  decisions(): number;
+  errors(): number;
+  stop(): Promise<void>;
+}
+
+export async function ensureProductTopics(config: LooperConfig): Promise<void> {
+  const admin = createKafkaClient(config, { clientId: 'looper-demo' }).admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  const missing = Object.values(productTopics).filter((t) => !existing.has(t));
+  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })) });
+  await admin.disconnect();
+}
+
+async function publish(producer: Producer, events: readonly ProductEvent[]): Promise<void> {
+  const byTopic = new Map<string, Array<{ key: string; value: string; timestamp: string }>>();
+  for (const e of events) {
+    const list = byTopic.get(e.topic) ?? [];
+    list.push({ key: e.key, value: JSON.stringify({ ...e.value, ts: e.ts }), timestamp: String(e.ts) });
+    byTopic.set(e.topic, list);
+  }
+  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+}
+
+export async function startDemo(config: LooperConfig, options: DemoOptions, log: (line: string) => void): Promise<DemoRun> {
+  const sim = createSimulator({ seed: options.seed, users: options.users });
+  const random = createRandom(options.seed + 1);
+  await ensureProductTopics(config);
+  const kafka = createKafkaClient(config, { clientId: 'looper-demo' });
+  const producer = kafka.producer(producerDefaults);
+  await producer.connect();
+  const client = await LooperClient.connect({ ...config, deadlineMs: 100 });
+
+  const now = Date.now();
+  const history = sim.eventsBetween(now - options.historyHours * 3_600_000, now);
+  for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));
+  log(`published ${history.length} events of history (${options.historyHours} h of ${options.users} users)`);
+
+  const recent: ScoredDecision[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let decided = 0;
+  let errors = 0;
+  let stopped = false;
+
+  async function decideOne(): Promise<void> {
+    const at = Date.now();
+    const request = sim.nextDecideRequest(at);
+    let decision: Decision;
+    try {
+      decision = await client.decide(options.blueprint, request.entity, { ...request.context }, { fallbackAction: 'skip' });
+    } catch (error) {
+      errors++;
+      if (errors <= 5) log(`decide failed: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    decided++;
+    const truth = sim.clickProbability(request.entity, request.context);
+    const sent = decision.action === 'send';
+    const outcome = sim.outcomeFor(request.entity, request.context, decision.action, random.next());
+    recent.push({ at, fallback: decision.fallback, score: decision.score, sent, truth, oracleSends: truth >= options.threshold, outcome });
+    if (recent.length > options.window) recent.splice(0, recent.length - options.window);
+    const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());
+    if (unsubscribes.length > 0) await publish(producer, unsubscribes);
+    if (sent && decision.decisionId) {
+      // The app reports an open when the user clicks, a dismissal otherwise.
+      const delay = (outcome === 1 ? sim.clickDelayMs(random.next()) : 30_000) / options.speed;
+      const id = decision.decisionId;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!stopped) void client.outcome(id, outcome).catch(() => errors++);
+      }, delay);
+      timers.add(timer);
+    }
+  }
+
+  const tickMs = 100;
+  let carry = 0;
+  const loop = setInterval(() => {
+    const t = Date.now();
+    void publish(producer, sim.nextEvents(t, Math.max(1, Math.round((options.eventsPerSecond * tickMs) / 1000)))).catch(() => errors++);
+    carry += (options.decidesPerSecond * tickMs) / 1000;
+    const count = Math.floor(carry);
+    carry -= count;
+    for (let i = 0; i < count; i++) void decideOne();
+  }, tickMs);
+
+  return {
+    board: () => summarize(recent, Date.now()),
+    decisions: () => decided,
+    errors: () => errors,
+    async stop() {
+      stopped = true;
+      clearInterval(loop);
+      for (const timer of timers) clearTimeout(timer);
+      await client.close();
+      await producer.disconnect();
+    },
+  };
+}
+
+export function formatBoard(board: Scoreboard, modelNote: string): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    `${board.perSecond.toFixed(0)} decisions/s`,
+    `fallbacks ${pct(board.fallbackShare)}`,
+    `served AUC ${board.servedAuc === null ? '—' : board.servedAuc.toFixed(3)}`,
+    `clicks/decision ${board.policyRate.toFixed(3)} (oracle ${board.oracleRate.toFixed(3)}, default ${board.defaultRate.toFixed(3)})`,
+    `lift reached ${board.liftShare === null ? '—' : pct(board.liftShare)}`,
+    modelNote,
+  ].join(' · ');
+}

@@ -1,0 +1,17 @@
+// `looper up --demo` runs this: the simulated product against the running services.
+import { homedir } from 'node:os';
+import { compileConfig } from '../lib/config.js';
+import { demoDefaults, formatBoard, startDemo } from './driver.js';
+
+const config = compileConfig(process.env, homedir());
+const log = (line: string) => console.log(`[demo] ${line}`);
+const run = await startDemo(config, demoDefaults, log);
+log(`simulating ${demoDefaults.users} users: ${demoDefaults.decidesPerSecond} decisions/s, outcomes ${demoDefaults.speed}× faster than real time`);
+const report = setInterval(() => log(formatBoard(run.board(), `${run.decisions()} decisions so far`)), 5000);
+const stop = async () => {
+  clearInterval(report);
+  await run.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

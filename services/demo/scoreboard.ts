@@ -1,0 +1,77 @@
+// What the demo shows, over the most recent decisions (pure): throughput, fallbacks, the served
+// model's AUC on the outcomes it produced, and the policy's expected outcome rate against the
+// oracle's and the default policy's, computed from the simulator's true click probabilities.
+
+export interface ScoredDecision {
+  at: number;
+  fallback: boolean;
+  score: number | null;
+  sent: boolean;
+  /** The simulator's true click probability if sent. */
+  truth: number;
+  /** Whether the oracle (send when truth ≥ threshold) would send. */
+  oracleSends: boolean;
+  /** The realised outcome (1 click, 0 none). */
+  outcome: 0 | 1;
+}
+
+export interface Scoreboard {
+  decisions: number;
+  perSecond: number;
+  fallbackShare: number;
+  /** AUC of the served scores against realised clicks of sent notifications; null until both classes exist. */
+  servedAuc: number | null;
+  /** Expected clicks per decision under the policy that was served. */
+  policyRate: number;
+  oracleRate: number;
+  defaultRate: number;
+  /** (policy − default) / (oracle − default): the share of the oracle's lift the policy reached. */
+  liftShare: number | null;
+}
+
+/** Exact AUC by ranks, ties counted half. */
+export function auc(scores: readonly number[], labels: readonly (0 | 1)[]): number | null {
+  const order = scores.map((s, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let positives = 0;
+  let rankSum = 0;
+  let i = 0;
+  while (i < order.length) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    const midRank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) {
+      if (labels[order[k]!] === 1) {
+        positives++;
+        rankSum += midRank;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = order.length - positives;
+  if (positives === 0 || negatives === 0) return null;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+export function summarize(window: readonly ScoredDecision[], now: number): Scoreboard {
+  const n = window.length;
+  const spanS = n > 1 ? Math.max(1e-3, (now - window[0]!.at) / 1000) : 1;
+  const served = window.filter((d) => !d.fallback && d.score !== null && d.sent);
+  let policy = 0;
+  let oracle = 0;
+  for (const d of window) {
+    if (d.sent) policy += d.truth;
+    if (d.oracleSends) oracle += d.truth;
+  }
+  const policyRate = n > 0 ? policy / n : 0;
+  const oracleRate = n > 0 ? oracle / n : 0;
+  return {
+    decisions: n,
+    perSecond: n / spanS,
+    fallbackShare: n > 0 ? window.filter((d) => d.fallback).length / n : 0,
+    servedAuc: auc(served.map((d) => d.score!), served.map((d) => d.outcome)),
+    policyRate,
+    oracleRate,
+    defaultRate: 0,
+    liftShare: oracleRate > 0 ? policyRate / oracleRate : null,
+  };
+}

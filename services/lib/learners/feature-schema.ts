@@ -1,0 +1,64 @@
+// The ordered list of input features a model reads, derived from a blueprint's declarations. The
+// order is the order of the model's input vector (ModelVersion.featureNames); the order of keys in
+// a request never matters, because values are looked up by name.
+
+import type { BlueprintFeatures, BlueprintStreamFeature } from '../schemas/generated.js';
+import { FeatureSchemaError } from './errors.js';
+
+/**
+ * One input feature and how its values are read:
+ * - `numeric`: a number (int, float, bool as 0/1, or a numeric stream aggregate);
+ * - `category`: a string; with declared `values` it is one-hot encoded (plus an unknown slot),
+ *   with no declared values it is hashed into buckets;
+ * - `mixed`: a `last` aggregate whose type is only known when data arrives: it gets a numeric slot
+ *   (used when the value is a number) and hashed string slots (used when it is a string).
+ */
+export type InputFeature =
+  | { readonly name: string; readonly kind: 'numeric' }
+  | { readonly name: string; readonly kind: 'category'; readonly values: readonly string[] }
+  | { readonly name: string; readonly kind: 'mixed' };
+
+export type InputFeatureKind = InputFeature['kind'];
+
+export interface FeatureSchema {
+  /** In input-vector order: context features as declared, then stream features as declared. */
+  readonly features: readonly InputFeature[];
+}
+
+/** The aggregates whose value is always a number. */
+const NUMERIC_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count', 'sum', 'mean', 'min', 'max', 'distinct', 'ewma']);
+
+/**
+ * The input features of a blueprint. `last_n` sequences are left out: sequence models read them
+ * through a different path (not built yet).
+ */
+export function featureSchemaFromBlueprint(bp: { readonly features: BlueprintFeatures }): FeatureSchema {
+  const features: InputFeature[] = [];
+  for (const f of bp.features.context) {
+    features.push(f.type === 'category' ? { name: f.name, kind: 'category', values: [...f.values] } : { name: f.name, kind: 'numeric' });
+  }
+  for (const f of bp.features.streams) {
+    if (NUMERIC_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric' });
+    else if (f.aggregate === 'last') features.push({ name: f.name, kind: 'mixed' });
+    // last_n: a sequence, not a model input of these families.
+  }
+  return featureSchema(features);
+}
+
+/** A checked schema: names unique and non-empty, category values unique. */
+export function featureSchema(features: readonly InputFeature[]): FeatureSchema {
+  const seen = new Set<string>();
+  for (const f of features) {
+    if (f.name === '') throw new FeatureSchemaError('a feature has an empty name');
+    if (seen.has(f.name)) throw new FeatureSchemaError(`feature "${f.name}" is declared twice: feature names must be unique across context and streams`);
+    seen.add(f.name);
+    if (f.kind === 'category' && new Set(f.values).size !== f.values.length) {
+      throw new FeatureSchemaError(`category feature "${f.name}" lists a value twice: values must be unique`);
+    }
+  }
+  return { features: features.map(cloneFeature) };
+}
+
+function cloneFeature(f: InputFeature): InputFeature {
+  return f.kind === 'category' ? { name: f.name, kind: 'category', values: [...f.values] } : { name: f.name, kind: f.kind };
+}

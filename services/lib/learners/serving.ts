@@ -1,0 +1,21 @@
+// Loads an artifact into a Scorer: the predictor's hot path. Pure JS — no TensorFlow.js — so a
+// predictor needs no backend, and each format brings its own forward pass.
+
+import { decodeArtifact } from './artifact.js';
+import type { Scorer } from './contract.js';
+import { DENSE_FORMAT, readDense } from './dense-format.js';
+import { DenseScorer } from './dense-scorer.js';
+import { ArtifactError } from './errors.js';
+
+export type { Scorer } from './contract.js';
+
+/** The Scorer of an artifact made by any learner's toArtifact(); ArtifactError when unreadable. */
+export function loadScorer(artifact: Uint8Array): Scorer {
+  const decoded = decodeArtifact(artifact);
+  switch (decoded.header.format) {
+    case DENSE_FORMAT:
+      return new DenseScorer(readDense(decoded));
+    default:
+      throw new ArtifactError(`format "${decoded.header.format}" (family ${decoded.header.family}) has no scorer in this version: upgrade the predictor`);
+  }
+}
