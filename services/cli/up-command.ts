@@ -4,18 +4,20 @@ import type { LooperConfig } from '../lib/config.js';
 import { createKafkaClient } from '../lib/kafka.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { registerBlueprint } from '../lib/blueprint-store.js';
-import { formatStatus, stackUp } from '../../deploy/local/stack.js';
+import { formatStatus, stackDown, stackUp } from '../../deploy/local/stack.js';
 import { formatApplyReport, runTopologyApply } from './topology-commands.js';
 import { compileBlueprintFile } from './blueprint-commands.js';
+import { serviceNames, superviseServices, type ServiceProcessName } from './supervisor.js';
 
 export const demoBlueprintFile = fileURLToPath(new URL('../../examples/notification_send.yaml', import.meta.url));
 
 export function registerUpCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('up')
-    .description('start the whole platform: the stack, the topology and (with --demo) the example blueprint')
-    .option('--demo', 'register the example blueprint examples/notification_send.yaml')
-    .action(async (options: { demo?: boolean }) => {
+    .description('start the whole platform: the stack, the topology, the services and (with --demo) a simulated product; Ctrl-C stops it all')
+    .option('--demo', 'register examples/notification_send.yaml and run the simulated product against it')
+    .option('--keep-stack', 'leave Kafka, the registry and NATS running on exit')
+    .action(async (options: { demo?: boolean; keepStack?: boolean }) => {
       const config = getConfig();
       const started = Date.now();
       const statuses = await stackUp(config, (line) => console.log(line));
@@ -26,6 +28,17 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
         const { blueprint, status } = await registerBlueprint(store, compileBlueprintFile(demoBlueprintFile));
         console.log(`demo blueprint ${blueprint.name}: ${status === 'registered' ? 'registered as' : 'already at'} version ${blueprint.version}`);
       }
-      console.log(`\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npx looper blueprint list · npx looper stack status · npx looper stack down`);
+      const names: ServiceProcessName[] = [...serviceNames, ...(options.demo ? (['demo'] as const) : [])];
+      const supervisor = superviseServices(names, { log: (line) => console.log(line) });
+      console.log(`\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names.join(', ')} running. Ctrl-C stops everything.\n`);
+
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      console.log('\nstopping…');
+      await supervisor.stop();
+      if (!options.keepStack) await stackDown(config, (line) => console.log(line));
+      console.log('stopped');
     });
 }

@@ -13,8 +13,7 @@ export interface DemoOptions {
   seed: number;
   users: number;
   decidesPerSecond: number;
-  eventsPerSecond: number;
-  /** Outcomes arrive this many times sooner than the simulated app's real delays. */
+  /** Time runs this many times faster than real time for outcome delays and live product events. */
   speed: number;
   /** The blueprint's threshold, for the oracle. */
   threshold: number;
@@ -29,14 +28,27 @@ export const demoDefaults: DemoOptions = {
   seed: 42,
   users: 2000,
   decidesPerSecond: 100,
-  eventsPerSecond: 200,
   speed: 20,
   threshold: 0.3,
   historyHours: 24,
   window: 3000,
 };
 
+/** One decision as the product saw it, for callers that audit the run (tests). */
+export interface DemoDecision extends ScoredDecision {
+  decisionId: string | null;
+  explored: boolean;
+  fallbackReason: string | null;
+}
+
+export interface DemoHooks {
+  log: (line: string) => void;
+  onDecision?: (decision: DemoDecision) => void;
+}
+
 export interface DemoRun {
+  /** Stops publishing product events (decisions go on). */
+  pauseEvents(): void;
   /** The latest scoreboard over the most recent `window` decisions. */
   board(): Scoreboard;
   decisions(): number;
@@ -44,13 +56,15 @@ export interface DemoRun {
   stop(): Promise<void>;
 }
 
-export async function ensureProductTopics(config: LooperConfig): Promise<void> {
+/** Creates the simulated app's topics when missing; true when they were created (so history is new). */
+export async function ensureProductTopics(config: LooperConfig): Promise<boolean> {
   const admin = createKafkaClient(config, { clientId: 'looper-demo' }).admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const missing = Object.values(productTopics).filter((t) => !existing.has(t));
   if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })) });
   await admin.disconnect();
+  return missing.length > 0;
 }
 
 async function publish(producer: Producer, events: readonly ProductEvent[]): Promise<void> {
@@ -63,25 +77,30 @@ async function publish(producer: Producer, events: readonly ProductEvent[]): Pro
   await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
 }
 
-export async function startDemo(config: LooperConfig, options: DemoOptions, log: (line: string) => void): Promise<DemoRun> {
+export async function startDemo(config: LooperConfig, options: DemoOptions, hooks: DemoHooks): Promise<DemoRun> {
+  const log = hooks.log;
   const sim = createSimulator({ seed: options.seed, users: options.users });
   const random = createRandom(options.seed + 1);
-  await ensureProductTopics(config);
+  const fresh = await ensureProductTopics(config);
   const kafka = createKafkaClient(config, { clientId: 'looper-demo' });
   const producer = kafka.producer(producerDefaults);
   await producer.connect();
   const client = await LooperClient.connect({ ...config, deadlineMs: 100 });
 
-  const now = Date.now();
-  const history = sim.eventsBetween(now - options.historyHours * 3_600_000, now);
-  for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));
-  log(`published ${history.length} events of history (${options.historyHours} h of ${options.users} users)`);
+  // History is published once, into new topics: older events than the features already saw would be late.
+  if (fresh) {
+    const now = Date.now();
+    const history = sim.eventsBetween(now - options.historyHours * 3_600_000, now);
+    for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));
+    log(`published ${history.length} events of history (${options.historyHours} h of ${options.users} users)`);
+  }
 
   const recent: ScoredDecision[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let decided = 0;
   let errors = 0;
   let stopped = false;
+  let eventsPaused = false;
 
   async function decideOne(): Promise<void> {
     const at = Date.now();
@@ -98,7 +117,9 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, log:
     const truth = sim.clickProbability(request.entity, request.context);
     const sent = decision.action === 'send';
     const outcome = sim.outcomeFor(request.entity, request.context, decision.action, random.next());
-    recent.push({ at, fallback: decision.fallback, score: decision.score, sent, truth, oracleSends: truth >= options.threshold, outcome });
+    const scored: ScoredDecision = { at, fallback: decision.fallback, score: decision.score, sent, truth, oracleSends: truth >= options.threshold, outcome };
+    recent.push(scored);
+    hooks.onDecision?.({ ...scored, decisionId: decision.decisionId, explored: decision.explored === true, fallbackReason: decision.fallbackReason ?? null });
     if (recent.length > options.window) recent.splice(0, recent.length - options.window);
     const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());
     if (unsubscribes.length > 0) await publish(producer, unsubscribes);
@@ -114,11 +135,17 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, log:
     }
   }
 
+  // Live events at the users' own daily rates, sped up like the outcomes.
+  const eventsPerSecond = (sim.users.reduce((sum, u) => sum + u.opensPerDay + u.sessionsPerDay, 0) / 86_400) * options.speed;
   const tickMs = 100;
   let carry = 0;
+  let eventCarry = 0;
   const loop = setInterval(() => {
     const t = Date.now();
-    void publish(producer, sim.nextEvents(t, Math.max(1, Math.round((options.eventsPerSecond * tickMs) / 1000)))).catch(() => errors++);
+    eventCarry += (eventsPerSecond * tickMs) / 1000;
+    const eventCount = Math.floor(eventCarry);
+    eventCarry -= eventCount;
+    if (!eventsPaused && eventCount > 0) void publish(producer, sim.nextEvents(t, eventCount)).catch(() => errors++);
     carry += (options.decidesPerSecond * tickMs) / 1000;
     const count = Math.floor(carry);
     carry -= count;
@@ -126,7 +153,8 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, log:
   }, tickMs);
 
   return {
-    board: () => summarize(recent, Date.now()),
+    pauseEvents: () => void (eventsPaused = true),
+    board: () => summarize(recent, Date.now(), options.threshold),
     decisions: () => decided,
     errors: () => errors,
     async stop() {
@@ -145,7 +173,7 @@ export function formatBoard(board: Scoreboard, modelNote: string): string {
     `${board.perSecond.toFixed(0)} decisions/s`,
     `fallbacks ${pct(board.fallbackShare)}`,
     `served AUC ${board.servedAuc === null ? '—' : board.servedAuc.toFixed(3)}`,
-    `clicks/decision ${board.policyRate.toFixed(3)} (oracle ${board.oracleRate.toFixed(3)}, default ${board.defaultRate.toFixed(3)})`,
+    `net clicks/decision ${board.policyRate.toFixed(3)} (oracle ${board.oracleRate.toFixed(3)}, default ${board.defaultRate.toFixed(3)})`,
     `lift reached ${board.liftShare === null ? '—' : pct(board.liftShare)}`,
     modelNote,
   ].join(' · ');

@@ -1,6 +1,10 @@
 // What the demo shows, over the most recent decisions (pure): throughput, fallbacks, the served
-// model's AUC on the outcomes it produced, and the policy's expected outcome rate against the
-// oracle's and the default policy's, computed from the simulator's true click probabilities.
+// model's AUC on the outcomes it produced, and the policy's expected outcome against the oracle's
+// and the default policy's, from the simulator's true click probabilities.
+//
+// The outcome is net clicks: clicks minus the threshold for every notification sent. A threshold
+// policy that sends when P(click) ≥ t says a notification costs t clicks (it is the break-even
+// point), and without that cost sending to everybody would beat the oracle on clicks alone.
 
 export interface ScoredDecision {
   at: number;
@@ -21,9 +25,11 @@ export interface Scoreboard {
   fallbackShare: number;
   /** AUC of the served scores against realised clicks of sent notifications; null until both classes exist. */
   servedAuc: number | null;
-  /** Expected clicks per decision under the policy that was served. */
+  /** Expected net clicks (clicks − threshold × sends) per decision under the policy that was served. */
   policyRate: number;
+  /** The same for the oracle: send exactly when the true click probability passes the threshold. */
   oracleRate: number;
+  /** The same for the default policy (never send): 0. */
   defaultRate: number;
   /** (policy − default) / (oracle − default): the share of the oracle's lift the policy reached. */
   liftShare: number | null;
@@ -52,15 +58,20 @@ export function auc(scores: readonly number[], labels: readonly (0 | 1)[]): numb
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-export function summarize(window: readonly ScoredDecision[], now: number): Scoreboard {
+/** Expected net clicks of sending a notification whose true click probability is `truth`. */
+export function netClicks(truth: number, threshold: number): number {
+  return truth - threshold;
+}
+
+export function summarize(window: readonly ScoredDecision[], now: number, threshold: number): Scoreboard {
   const n = window.length;
   const spanS = n > 1 ? Math.max(1e-3, (now - window[0]!.at) / 1000) : 1;
   const served = window.filter((d) => !d.fallback && d.score !== null && d.sent);
   let policy = 0;
   let oracle = 0;
   for (const d of window) {
-    if (d.sent) policy += d.truth;
-    if (d.oracleSends) oracle += d.truth;
+    if (d.sent) policy += netClicks(d.truth, threshold);
+    if (d.oracleSends) oracle += netClicks(d.truth, threshold);
   }
   const policyRate = n > 0 ? policy / n : 0;
   const oracleRate = n > 0 ? oracle / n : 0;

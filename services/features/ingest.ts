@@ -19,9 +19,18 @@ export interface IngestStats {
   deadLettered: number;
 }
 
+export function watermarkKey(topic: string, partition: number): string {
+  return `~watermark/${topic}/${partition}`;
+}
+
 export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: () => FeatureStreamPlan, cache: FeatureStateCache, deadLetters: DeadLetterSink) {
   const watermarks = new Map<string, number>();
   const stats: IngestStats = { events: 0, applied: 0, late: 0, deadLettered: 0 };
+
+  async function storedWatermark(topic: string, partition: number): Promise<number> {
+    const bytes = await store.get(watermarkKey(topic, partition));
+    return bytes ? Number(bytes.toString()) : 0;
+  }
 
   async function process(input: BatchInput): Promise<BatchOutput> {
     const topicPlan = plan().topics.find((t) => t.topic === input.topic);
@@ -35,6 +44,8 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     const events: Array<{ message: KafkaMessage; value: Record<string, unknown>; ts: number }> = [];
     for (const message of input.messages) {
       stats.events++;
+      // Lookups share this event loop: a large batch (a backlog) must not starve them.
+      if (stats.events % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const decoded = await decodeProductEvent(message.value, topicPlan.format, ctx.registry);
       if (!decoded.ok) {
         await poison(message, decoded.code, decoded.reason);
@@ -75,9 +86,11 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     });
 
     const partitionKey = `${input.topic}/${input.partition}`;
-    let watermark = watermarks.get(partitionKey) ?? 0;
+    let watermark = watermarks.get(partitionKey) ?? (await storedWatermark(input.topic, input.partition));
     const poisoned = new Set<KafkaMessage>();
-    for (const { key, specIndex, event } of applications) {
+    for (let a = 0; a < applications.length; a++) {
+      const { key, specIndex, event } = applications[a]!;
+      if (a % 1024 === 1023) await new Promise<void>((resolve) => setImmediate(resolve));
       if (poisoned.has(event.message)) continue;
       const spec = topicPlan.specs[specIndex]!;
       const value = extractValue(event.value, spec);
@@ -103,6 +116,8 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     watermarks.set(partitionKey, watermark);
 
     const put: Array<[string, Uint8Array]> = [...touched].map(([key, state]) => [key, encodeFeatureState(state)]);
+    // The watermark is state too: a restarted instance must judge lateness as an uninterrupted one would.
+    put.push([watermarkKey(input.topic, input.partition), Buffer.from(String(watermark))]);
     const last = input.messages[input.messages.length - 1]!;
     const nextOffset = (BigInt(last.offset) + 1n).toString();
     return {

@@ -65,8 +65,9 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
 
     if (bp.features.streams.length > 0) {
       const looked = await lookupFeatures(ctx.nats, bp.name, entity, deadlineMs - (performance.now() - started));
-      for (const stream of bp.features.streams) features[stream.name] = looked?.[stream.name] ?? null;
-      if (looked === null) fallbackReason = 'deadline';
+      const values = looked.ok ? looked.values : null;
+      for (const stream of bp.features.streams) features[stream.name] = values?.[stream.name] ?? null;
+      if (!looked.ok) fallbackReason = looked.reason;
     }
 
     const model = models.live(bp.name);

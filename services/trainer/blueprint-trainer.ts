@@ -9,6 +9,13 @@ import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 
 /** Progressive-validation window: the online metrics describe the most recent examples. */
 const METRICS_WINDOW = 5000;
+/**
+ * Recent examples are replayed alongside new ones: one pass over a stream underfits a model that
+ * sees few labels (only the decisions whose outcome teaches the score), so each mini-batch of new
+ * examples is followed by REPLAY_RATIO as many drawn from the last REPLAY_CAPACITY.
+ */
+const REPLAY_CAPACITY = 20_000;
+const REPLAY_RATIO = 3;
 
 interface Candidate {
   learner: Learner;
@@ -42,6 +49,10 @@ export class BlueprintTrainer {
   private dataStartTs: number | null = null;
   private dataEndTs: number | null = null;
   private lastVersion: string | null;
+  private readonly replayXs: FeatureValues[] = [];
+  private readonly replayYs: number[] = [];
+  private replayNext = 0;
+  private replaySeed = 1;
 
   constructor(
     private bp: Blueprint,
@@ -101,12 +112,42 @@ export class BlueprintTrainer {
     const ys = this.ys;
     this.xs = [];
     this.ys = [];
+    const replay = this.drawReplay(xs.length * REPLAY_RATIO);
     for (const c of this.candidates) {
       for (let i = 0; i < xs.length; i++) c.metrics.update(ys[i]!, c.learner.predictOne(xs[i]!));
       await c.learner.learnMany(xs, ys);
+      if (replay.xs.length > 0) await c.learner.learnMany(replay.xs, replay.ys);
     }
+    this.remember(xs, ys);
     this.learnedSincePublish += xs.length;
     return xs.length;
+  }
+
+  private remember(xs: readonly FeatureValues[], ys: readonly number[]): void {
+    for (let i = 0; i < xs.length; i++) {
+      if (this.replayXs.length < REPLAY_CAPACITY) {
+        this.replayXs.push(xs[i]!);
+        this.replayYs.push(ys[i]!);
+      } else {
+        this.replayXs[this.replayNext] = xs[i]!;
+        this.replayYs[this.replayNext] = ys[i]!;
+        this.replayNext = (this.replayNext + 1) % REPLAY_CAPACITY;
+      }
+    }
+  }
+
+  /** Uniform draws (with replacement) from the replay buffer, from a seeded generator so runs repeat. */
+  private drawReplay(count: number): { xs: FeatureValues[]; ys: number[] } {
+    const n = this.replayXs.length;
+    const xs: FeatureValues[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < count && n > 0; i++) {
+      this.replaySeed = (Math.imul(this.replaySeed, 1664525) + 1013904223) >>> 0;
+      const j = this.replaySeed % n;
+      xs.push(this.replayXs[j]!);
+      ys.push(this.replayYs[j]!);
+    }
+    return { xs, ys };
   }
 
   /** The metric the blueprint optimises, oriented so that larger is better. */

@@ -5,7 +5,7 @@ import { requiredFor, type Reader } from './reader.js';
 import { AGGREGATES, CONTEXT_TYPES, EVENT_FORMATS, MAX_COUNT, WINDOWED_AGGREGATES } from './vocabulary.js';
 
 const FEATURES_KEYS = ['context', 'streams'] as const;
-const CONTEXT_KEYS = ['name', 'type', 'values'] as const;
+const CONTEXT_KEYS = ['name', 'type', 'values', 'period'] as const;
 const STREAM_KEYS = ['name', 'topic', 'aggregate', 'field', 'window', 'half_life', 'n', 'lateness', 'entity_field', 'format'] as const;
 
 /** Where each feature name was first declared, to report duplicates across context and streams. */
@@ -32,8 +32,11 @@ function compileContextFeature(r: Reader, value: unknown, path: string, declared
   } else if (type !== undefined) {
     f.unused('values', 'type category');
   }
+  let period: number | null = null;
+  if (type === 'int' || type === 'float') period = f.number('period', { min: 0, minExclusive: true, example: '24' }) ?? null;
+  else if (type !== undefined) f.unused('period', 'type int or float');
   if (name === undefined || type === undefined) return undefined;
-  return { name, type, values };
+  return { name, type, values, period };
 }
 
 function compileCategoryValues(r: Reader, list: unknown[], path: string): string[] {

@@ -194,7 +194,15 @@ describe('blueprint rules: features', () => {
     ]);
     const result = compileBlueprint(withContext({ name: 'tier', type: 'category', values: [1, 2, 'gold'] }));
     assert.ok(result.ok);
-    assert.deepEqual(result.blueprint.features.context, [{ name: 'tier', type: 'category', values: ['1', '2', 'gold'] }]);
+    assert.deepEqual(result.blueprint.features.context, [{ name: 'tier', type: 'category', values: ['1', '2', 'gold'], period: null }]);
+  });
+
+  it('blueprint rules - a period makes an int or float cyclic; categories and bools take none', () => {
+    const cyclic = compileBlueprint(withContext({ name: 'hour', type: 'int', period: 24 }));
+    assert.ok(cyclic.ok);
+    assert.deepEqual(cyclic.blueprint.features.context, [{ name: 'hour', type: 'int', values: [], period: 24 }]);
+    assert.deepEqual(messagesOf(withContext({ name: 'hour', type: 'int', period: 0 })), ['features.context[0].period: 0 is not more than 0']);
+    assert.deepEqual(messagesOf(withContext({ name: 'vip', type: 'bool', period: 7 })), ['features.context[0].period: is only used by type int or float']);
   });
 });
 

@@ -28,13 +28,13 @@ function compiled() {
   return result.blueprint;
 }
 
-test('feature schema - context then streams in declaration order, each with its kind', () => {
+test('feature schema - context then streams in declaration order, each with its kind, counts on a log scale', () => {
   assert.deepEqual(featureSchemaFromBlueprint(compiled()).features, [
     { name: 'hour', kind: 'numeric' },
     { name: 'premium', kind: 'numeric' },
     { name: 'platform', kind: 'category', values: ['ios', 'android', 'web'] },
     { name: 'ratio', kind: 'numeric' },
-    { name: 'opens_1d', kind: 'numeric' },
+    { name: 'opens_1d', kind: 'numeric', log: true },
     { name: 'session_mean_7d', kind: 'numeric' },
     { name: 'last_country', kind: 'mixed' },
     { name: 'spend_ewma', kind: 'numeric' },

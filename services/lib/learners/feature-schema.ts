@@ -14,7 +14,10 @@ import { FeatureSchemaError } from './errors.js';
  *   (used when the value is a number) and hashed string slots (used when it is a string).
  */
 export type InputFeature =
-  | { readonly name: string; readonly kind: 'numeric' }
+  /** `log`: read as sign(x)·log(1 + |x|) before standardising (heavy-tailed counts and sums). */
+  | { readonly name: string; readonly kind: 'numeric'; readonly log?: boolean }
+  /** A number on a circle of `period` (hour of day: 24): read as its sine and cosine. */
+  | { readonly name: string; readonly kind: 'cyclic'; readonly period: number }
   | { readonly name: string; readonly kind: 'category'; readonly values: readonly string[] }
   | { readonly name: string; readonly kind: 'mixed' };
 
@@ -27,6 +30,8 @@ export interface FeatureSchema {
 
 /** The aggregates whose value is always a number. */
 const NUMERIC_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count', 'sum', 'mean', 'min', 'max', 'distinct', 'ewma']);
+/** Aggregates that grow with activity: heavy-tailed, so a linear model reads them on a log scale. */
+const LOG_SCALED_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count', 'sum', 'distinct']);
 
 /**
  * The input features of a blueprint. `last_n` sequences are left out: sequence models read them
@@ -35,10 +40,13 @@ const NUMERIC_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count'
 export function featureSchemaFromBlueprint(bp: { readonly features: BlueprintFeatures }): FeatureSchema {
   const features: InputFeature[] = [];
   for (const f of bp.features.context) {
-    features.push(f.type === 'category' ? { name: f.name, kind: 'category', values: [...f.values] } : { name: f.name, kind: 'numeric' });
+    if (f.type === 'category') features.push({ name: f.name, kind: 'category', values: [...f.values] });
+    else if (f.period !== null && f.period !== undefined) features.push({ name: f.name, kind: 'cyclic', period: f.period });
+    else features.push({ name: f.name, kind: 'numeric' });
   }
   for (const f of bp.features.streams) {
-    if (NUMERIC_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric' });
+    if (LOG_SCALED_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric', log: true });
+    else if (NUMERIC_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric' });
     else if (f.aggregate === 'last') features.push({ name: f.name, kind: 'mixed' });
     // last_n: a sequence, not a model input of these families.
   }
@@ -52,6 +60,7 @@ export function featureSchema(features: readonly InputFeature[]): FeatureSchema 
     if (f.name === '') throw new FeatureSchemaError('a feature has an empty name');
     if (seen.has(f.name)) throw new FeatureSchemaError(`feature "${f.name}" is declared twice: feature names must be unique across context and streams`);
     seen.add(f.name);
+    if (f.kind === 'cyclic' && !(Number.isFinite(f.period) && f.period > 0)) throw new FeatureSchemaError(`cyclic feature "${f.name}" needs a period > 0`);
     if (f.kind === 'category' && new Set(f.values).size !== f.values.length) {
       throw new FeatureSchemaError(`category feature "${f.name}" lists a value twice: values must be unique`);
     }
@@ -60,5 +69,8 @@ export function featureSchema(features: readonly InputFeature[]): FeatureSchema 
 }
 
 function cloneFeature(f: InputFeature): InputFeature {
-  return f.kind === 'category' ? { name: f.name, kind: 'category', values: [...f.values] } : { name: f.name, kind: f.kind };
+  if (f.kind === 'category') return { name: f.name, kind: 'category', values: [...f.values] };
+  if (f.kind === 'numeric' && f.log === true) return { name: f.name, kind: 'numeric', log: true };
+  if (f.kind === 'cyclic') return { name: f.name, kind: 'cyclic', period: f.period };
+  return { name: f.name, kind: f.kind };
 }

@@ -106,3 +106,17 @@ test('preprocess - restored moments give the same vectors', () => {
   const q = new Preprocessor(schema, B, p.snapshot());
   assert.deepEqual(vector(q, { hour: 4, last: 3 }), vector(p, { hour: 4, last: 3 }));
 });
+
+test('preprocess - a log-scaled numeric reads sign(x)·log(1 + |x|) before standardising', () => {
+  const p = new Preprocessor(featureSchema([{ name: 'opens', kind: 'numeric', log: true }]));
+  p.observe({ opens: Math.E - 1 });
+  p.observe({ opens: -(Math.E - 1) });
+  p.freeze();
+  const at = (v: number) => {
+    const out = new Float32Array(p.width);
+    p.vectorize({ opens: v }, out);
+    return out[0]!;
+  };
+  assert.ok(Math.abs(at(Math.E - 1) + at(-(Math.E - 1))) < 1e-6, 'symmetric around the log-scale mean 0');
+  assert.ok(Math.abs(at(Math.E ** 3 - 1) / at(Math.E - 1) - 3) < 1e-5, 'e³ − 1 sits three times as far as e − 1');
+});

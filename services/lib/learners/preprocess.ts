@@ -18,11 +18,12 @@ const NUMERIC = 0;
 const ONE_HOT = 1;
 const HASHED = 2;
 const MIXED = 3;
+const CYCLIC = 4;
 
 /** Where one feature lands in the input vector. */
 interface Slot {
   readonly name: string;
-  readonly code: typeof NUMERIC | typeof ONE_HOT | typeof HASHED | typeof MIXED;
+  readonly code: typeof NUMERIC | typeof ONE_HOT | typeof HASHED | typeof MIXED | typeof CYCLIC;
   /** First column of this feature in the input vector. */
   readonly offset: number;
   /** Index into the running moments (numeric and mixed features); -1 otherwise. */
@@ -31,6 +32,10 @@ interface Slot {
   readonly lookup: ReadonlyMap<string, number> | null;
   /** Offset within the feature of the unknown slot (one-hot) or of the first bucket (hashed, mixed). */
   readonly extra: number;
+  /** Numeric values are read on a signed log scale. */
+  readonly log?: boolean;
+  /** Cyclic values: the period of the circle. */
+  readonly period?: number;
 }
 
 /** The layout of the input vector for a schema and a bucket count; no learned state. */
@@ -50,8 +55,11 @@ export class EncodingPlan {
     let moment = 0;
     for (const f of schema.features) {
       if (f.kind === 'numeric') {
-        slots.push({ name: f.name, code: NUMERIC, offset, moment: moment++, lookup: null, extra: 0 });
+        slots.push({ name: f.name, code: NUMERIC, offset, moment: moment++, lookup: null, extra: 0, log: f.log === true });
         offset += 2;
+      } else if (f.kind === 'cyclic') {
+        slots.push({ name: f.name, code: CYCLIC, offset, moment: -1, lookup: null, extra: 0, period: f.period });
+        offset += 3;
       } else if (f.kind === 'mixed') {
         slots.push({ name: f.name, code: MIXED, offset, moment: moment++, lookup: null, extra: 2 });
         offset += 2 + hashBuckets;
@@ -74,6 +82,7 @@ export class EncodingPlan {
     const buckets = (name: string) => Array.from({ length: this.hashBuckets }, (_, b) => `${name}#${b}`);
     for (const s of this.slots) {
       if (s.code === NUMERIC) names.push(s.name, `${s.name}:missing`);
+      else if (s.code === CYCLIC) names.push(`${s.name}:sin`, `${s.name}:cos`, `${s.name}:missing`);
       else if (s.code === MIXED) names.push(s.name, `${s.name}:missing`, ...buckets(s.name));
       else if (s.code === HASHED) names.push(...buckets(s.name));
       else names.push(...[...(s.lookup?.keys() ?? [])].map((v) => `${s.name}=${v}`), `${s.name}=?`);
@@ -142,9 +151,19 @@ export class Vectorizer {
       const value: unknown = x[slot.name];
       switch (slot.code) {
         case NUMERIC: {
-          const v = readNumber(value);
+          const v = slot.log ? signedLog(readNumber(value)) : readNumber(value);
           if (Number.isNaN(v)) out[at + 1] = 1;
           else out[at] = (v - (this.center[slot.moment] as number)) * (this.scale[slot.moment] as number);
+          break;
+        }
+        case CYCLIC: {
+          const v = readNumber(value);
+          if (Number.isNaN(v)) out[at + 2] = 1;
+          else {
+            const angle = (2 * Math.PI * v) / (slot.period as number);
+            out[at] = Math.sin(angle);
+            out[at + 1] = Math.cos(angle);
+          }
           break;
         }
         case MIXED: {
@@ -171,6 +190,11 @@ export class Vectorizer {
       }
     }
   }
+}
+
+/** sign(v)·log(1 + |v|); NaN stays NaN (missing). */
+function signedLog(v: number): number {
+  return v < 0 ? -Math.log1p(-v) : Math.log1p(v);
 }
 
 function categoryText(value: unknown): string | null {
@@ -206,7 +230,7 @@ export class Preprocessor {
     const { count, mean, m2 } = this.moments;
     for (const slot of this.plan.slots) {
       if (slot.moment < 0) continue;
-      const v = readNumber(x[slot.name]);
+      const v = slot.log ? signedLog(readNumber(x[slot.name])) : readNumber(x[slot.name]);
       if (Number.isNaN(v)) continue;
       const i = slot.moment;
       const n = (count[i] as number) + 1;
