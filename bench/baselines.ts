@@ -1,7 +1,6 @@
-// Raw baselines that Looper's own figures are compared with, measured in the same run:
-// a NATS request-reply echo (the floor under decide) and a raw kafkajs produce and consume.
+// Raw baselines that Looper's own figures are compared with, measured in the same run, and the
+// request driver both sides use.
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection } from 'nats';
 import type { LooperConfig } from '../services/lib/config.js';
 import { createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -29,24 +28,6 @@ export async function driveRequests(name: string, concurrency: number, durationM
   );
   const elapsedS = (performance.now() - started) / 1000;
   return { name, concurrency, requestsPerSecond: samples.length / elapsedS, latencyMs: summarize(samples) };
-}
-
-export async function natsEchoBaseline(config: LooperConfig, concurrencies: number[], durationMs: number): Promise<RequestFigures[]> {
-  const server: NatsConnection = await connect({ servers: config.natsUrl });
-  const client: NatsConnection = await connect({ servers: config.natsUrl });
-  const subject = `looper.bench.echo.${randomUUID()}`;
-  const sub = server.subscribe(subject, { queue: 'bench', callback: (_err, msg) => msg.respond(msg.data) });
-  await server.flush();
-  const payload = new TextEncoder().encode(JSON.stringify({ entity: 'user-42', context: { hour: 9, platform: 'ios' } }));
-  const results: RequestFigures[] = [];
-  try {
-    for (const c of concurrencies) results.push(await driveRequests('nats echo', c, durationMs, () => client.request(subject, payload, { timeout: 5000 })));
-  } finally {
-    sub.unsubscribe();
-    await client.close();
-    await server.close();
-  }
-  return results;
 }
 
 export interface KafkaFigures {

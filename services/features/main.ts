@@ -23,11 +23,12 @@ ctx.onShutdown(() => store.close());
 await restoreFromChangelog(ctx, store);
 
 let plan: FeatureStreamPlan = planFeatureStreams([]);
-let follower: Awaited<ReturnType<typeof followTopics>> | undefined;
+// Blueprint changes refresh the consumed topics once the follower exists.
+const topicsFollower: { current?: Awaited<ReturnType<typeof followTopics>> } = {};
 const blueprints = await watchBlueprints(ctx, () => {
   plan = planFeatureStreams([...blueprints.current().values()]);
   for (const conflict of plan.conflicts) ctx.log(conflict);
-  void follower?.refresh();
+  void topicsFollower.current?.refresh();
 });
 await blueprints.caughtUp;
 plan = planFeatureStreams([...blueprints.current().values()]);
@@ -36,12 +37,12 @@ const cache = new FeatureStateCache(store);
 const deadLetters = createDeadLetterSink('features', ctx.producer, ctx.codec, ctx.log);
 const ingest = createIngest(ctx, store, () => plan, cache, deadLetters);
 const lookups = serveLookups(ctx, () => plan, cache);
-follower = await followTopics(
+topicsFollower.current = await followTopics(
   ctx,
   () => plan.topics.map((t) => t.topic),
   (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.features, topics: list, store, process: ingest.process }),
 );
-ctx.onShutdown(() => follower?.stop());
+ctx.onShutdown(() => topicsFollower.current?.stop());
 ctx.log(`serving lookups for ${plan.blueprints.size} blueprints`);
 const report = setInterval(() => {
   const s = ingest.stats;

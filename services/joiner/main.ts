@@ -19,16 +19,17 @@ const ctx = await startServiceContext('joiner', compileConfig(process.env, homed
 const store = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'joiner', instance));
 ctx.onShutdown(() => store.close());
 
-let follower: Awaited<ReturnType<typeof followTopics>> | undefined;
-const blueprints = await watchBlueprints(ctx, () => void follower?.refresh());
+// Blueprint changes refresh the consumed topics once the follower exists.
+const topicsFollower: { current?: Awaited<ReturnType<typeof followTopics>> } = {};
+const blueprints = await watchBlueprints(ctx, () => void topicsFollower.current?.refresh());
 await blueprints.caughtUp;
 const outbox = await openOutbox(ctx, store, ctx.producer);
 const deadLetters = createDeadLetterSink('joiner', ctx.producer, ctx.codec, ctx.log);
 const core = createJoinerCore(ctx, store, blueprints, outbox, deadLetters);
 
 const wanted = () => [topics.decisions.name, topics.outcomes.name, ...[...blueprints.current().values()].flatMap((bp) => (bp.label.topic ? [bp.label.topic] : []))];
-follower = await followTopics(ctx, wanted, (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.joiner, topics: list, store, process: core.process }));
-ctx.onShutdown(() => follower?.stop());
+topicsFollower.current = await followTopics(ctx, wanted, (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.joiner, topics: list, store, process: core.process }));
+ctx.onShutdown(() => topicsFollower.current?.stop());
 
 const ticker = setInterval(() => {
   core.tick().catch((error) => ctx.log(`closing windows failed: ${errorMessage(error)}`));

@@ -27,7 +27,13 @@ import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 const THRESHOLD = 0.3;
 /** Stated bounds: the simulator's Bayes-optimal AUC is 0.853 and a logistic regression on the observable features reaches ~0.81 offline. */
 const MIN_SERVED_AUC = 0.75;
-const MIN_LIFT_SHARE = 0.9;
+/** The issue's bar: the policy's outcome rate (clicks per decision) reaches 90 % of the oracle's lift over the default (never send: 0 clicks). */
+const MIN_CLICK_LIFT_SHARE = 0.9;
+/**
+ * Clicks alone reward sending to everybody, which beats the oracle on clicks; the threshold says a
+ * send costs 0.3 clicks, so the policy is also held to a share of the oracle's net clicks.
+ */
+const MIN_NET_LIFT_SHARE = 0.6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,9 +50,9 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 function loopBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
-    .replace(/^  window: 30m\b/m, '  window: 20s')
-    .replace(/^  publish_every: 30s\b/m, '  publish_every: 2s')
-    .replace(/^  explore: 10%/m, '  explore: 4%');
+    .replace(/^ {2}window: 30m\b/m, '  window: 20s')
+    .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s')
+    .replace(/^ {2}explore: 10%/m, '  explore: 4%');
   const result = parseBlueprintYaml(yaml);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
   return result.blueprint;
@@ -128,13 +134,20 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       const random = createRandom(11);
       const wouldClick = fresh.map((d) => (random.next() < d.truth ? 1 : 0) as 0 | 1);
       const servedAuc = auc(fresh.map((d) => d.score!), wouldClick)!;
-      // The policy as served (score ≥ threshold), judged by net clicks: a send costs the threshold.
-      const policy = fresh.reduce((sum, d) => sum + (d.score! >= THRESHOLD ? netClicks(d.truth, THRESHOLD) : 0), 0);
-      const oracle = fresh.reduce((sum, d) => sum + (d.truth >= THRESHOLD ? netClicks(d.truth, THRESHOLD) : 0), 0);
-      const liftShare = policy / oracle; // the default policy (never send) nets 0
-      console.log(`# fresh traffic: ${fresh.length} decisions, served AUC ${servedAuc.toFixed(3)}, net clicks ${(policy / fresh.length).toFixed(4)}/decision vs oracle ${(oracle / fresh.length).toFixed(4)} → ${(liftShare * 100).toFixed(1)} % of the oracle's lift`);
+      // The policy as served (score ≥ threshold) against the oracle (truth ≥ threshold); the default never sends.
+      const sends = (d: DemoDecision) => d.score! >= THRESHOLD;
+      const oracleSends = (d: DemoDecision) => d.truth >= THRESHOLD;
+      const total = (pick: (d: DemoDecision) => boolean, value: (d: DemoDecision) => number) => fresh.reduce((sum, d) => sum + (pick(d) ? value(d) : 0), 0);
+      const clickShare = total(sends, (d) => d.truth) / total(oracleSends, (d) => d.truth);
+      const netShare = total(sends, (d) => netClicks(d.truth, THRESHOLD)) / total(oracleSends, (d) => netClicks(d.truth, THRESHOLD));
+      const sendRate = fresh.filter(sends).length / fresh.length;
+      const oracleSendRate = fresh.filter(oracleSends).length / fresh.length;
+      console.log(
+        `# fresh traffic: ${fresh.length} decisions, served AUC ${servedAuc.toFixed(3)}; clicks ${(clickShare * 100).toFixed(1)} % and net clicks ${(netShare * 100).toFixed(1)} % of the oracle's lift; sends ${(sendRate * 100).toFixed(1)} % (oracle ${(oracleSendRate * 100).toFixed(1)} %)`,
+      );
       assert.ok(servedAuc > MIN_SERVED_AUC, `served AUC ${servedAuc} > ${MIN_SERVED_AUC}`);
-      assert.ok(liftShare >= MIN_LIFT_SHARE, `policy reaches ${liftShare} ≥ ${MIN_LIFT_SHARE} of the oracle's lift`);
+      assert.ok(clickShare >= MIN_CLICK_LIFT_SHARE, `the policy's outcome rate reaches ${clickShare} ≥ ${MIN_CLICK_LIFT_SHARE} of the oracle's lift`);
+      assert.ok(netShare >= MIN_NET_LIFT_SHARE, `the policy's net clicks reach ${netShare} ≥ ${MIN_NET_LIFT_SHARE} of the oracle's`);
     } finally {
       run.pauseEvents();
       await sleep(1000);

@@ -1,0 +1,188 @@
+// Benchmarks of the decision loop on the running stack, each beside its raw baseline from the
+// same run: decide vs a NATS echo, feature ingest vs a raw kafkajs consume of the same topic,
+// training examples/s, and freshness (event → feature visible).
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connect, type NatsConnection } from 'nats';
+import type { Admin, Kafka } from 'kafkajs';
+import type { LooperConfig } from '../services/lib/config.js';
+import { createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
+import { createSchemaRegistryClient } from '../services/lib/schema-registry.js';
+import { registerBlueprint } from '../services/lib/blueprint-store.js';
+import { parseBlueprintYaml } from '../services/lib/blueprint/parse.js';
+import { createTopicCodec } from '../services/lib/topic-codec.js';
+import { createLearner, featureSchemaFromBlueprint, benchTraining, initBackend } from '../services/lib/learners/index.js';
+import { consumerGroups, subjects } from '../services/lib/names.js';
+import { superviseServices, type Supervisor } from '../services/cli/supervisor.js';
+import type { Blueprint, ModelVersion } from '../services/lib/schemas/generated.js';
+import { allTopics, DATA_PARTITIONS, topics } from '../topology/topics.js';
+import { applyTopology } from '../topology/apply.js';
+import { driveRequests, type RequestFigures } from './baselines.js';
+import { summarize, type LatencySummary } from './stats.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
+  const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
+    .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
+    .replaceAll('topic: app.opens', `topic: ${opensTopic}`)
+    .replaceAll('topic: app.sessions', `topic: ${sessionsTopic}`)
+    .replace(/^ {2}explore: 10%/m, '  explore: 0%')
+    .replace(/^ {2}deadline: 20ms/m, '  deadline: 1s');
+  const result = parseBlueprintYaml(yaml);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, pollMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(pollMs);
+  }
+}
+
+async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1')), 0);
+}
+
+async function produceEvents(kafka: Kafka, topic: string, count: number, users: number, field: boolean): Promise<void> {
+  const producer = kafka.producer(producerDefaults);
+  await producer.connect();
+  const now = Date.now();
+  for (let sent = 0; sent < count; sent += 1000) {
+    const messages = Array.from({ length: Math.min(1000, count - sent) }, (_, i) => {
+      const n = sent + i;
+      const value = field ? { duration_s: 30 + (n % 90), country: ['US', 'DE', 'JP'][n % 3], ts: now - (count - n) } : { platform: 'ios', ts: now - (count - n) };
+      return { key: `bench-user-${n % users}`, value: JSON.stringify(value) };
+    });
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await producer.disconnect();
+}
+
+/** A model for the bench blueprint, trained on a few synthetic rows: the bench measures serving, not learning. */
+async function publishModel(kafka: Kafka, config: LooperConfig, bp: Blueprint): Promise<void> {
+  await initBackend();
+  const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification');
+  const xs = Array.from({ length: 512 }, (_, i) => ({ hour: i % 24, platform: ['ios', 'android', 'web'][i % 3]!, opens_1d: i % 17, session_mean_7d: 40 + (i % 50), session_ewma: 45 + (i % 40), last_country: 'US' }));
+  await learner.learnMany(xs, xs.map((x) => (x.opens_1d > 8 ? 1 : 0)));
+  const artifact = learner.toArtifact();
+  const record: ModelVersion = {
+    modelVersion: `${bp.name}/1`, blueprint: bp.name, blueprintVersion: bp.version, sequence: 1, family: learner.family, role: 'trained',
+    hyperParameters: JSON.stringify(learner.hyperParameters), featureNames: [...learner.featureNames], artifact: Buffer.from(artifact),
+    artifactFormat: learner.artifactFormat, sizeBytes: artifact.length, p99InferenceUs: null, metrics: {}, trainedOnExamples: xs.length,
+    dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null,
+  };
+  learner.dispose();
+  const codec = await createTopicCodec(createSchemaRegistryClient(config), allTopics);
+  const producer = kafka.producer(producerDefaults);
+  await producer.connect();
+  await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: record.modelVersion, value: codec.encode(topics.models, record) }] });
+  await producer.disconnect();
+}
+
+export interface DecisionLoopFigures {
+  decide: RequestFigures[];
+  echo: RequestFigures[];
+  ingest: { events: number; featuresPerSecond: number; rawConsumePerSecond: number };
+  training: Record<string, number>;
+  freshness: { eventToFeatureMs: LatencySummary };
+}
+
+export async function benchDecisionLoop(config: LooperConfig, seconds: number, events: number, log: (line: string) => void): Promise<DecisionLoopFigures> {
+  const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const registry = createSchemaRegistryClient(config);
+  await applyTopology(admin, registry, allTopics);
+  const id = randomUUID().slice(0, 8);
+  const opensTopic = `bench.opens.${id}`;
+  const sessionsTopic = `bench.sessions.${id}`;
+  await admin.createTopics({ waitForLeaders: true, topics: [opensTopic, sessionsTopic].map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })) });
+  log(`producing ${events} events to ${opensTopic} and ${sessionsTopic}`);
+  await produceEvents(kafka, opensTopic, events, 5000, false);
+  await produceEvents(kafka, sessionsTopic, events, 5000, true);
+
+  // Raw baseline: the same topic consumed by kafkajs with no work per record.
+  const raw = kafka.consumer({ groupId: `looper-bench-raw-${id}` });
+  await raw.connect();
+  await raw.subscribe({ topic: sessionsTopic, fromBeginning: true });
+  let received = 0;
+  let firstAt = 0;
+  const rawSeconds = await new Promise<number>((resolve) => {
+    void raw.run({ eachBatch: async ({ batch }) => {
+      if (firstAt === 0) firstAt = performance.now();
+      received += batch.messages.length;
+      if (received >= events) resolve((performance.now() - firstAt) / 1000);
+    } });
+  });
+  await raw.disconnect();
+
+  const bp = (await registerBlueprint({ kafka, registry }, benchBlueprint(`bench_${id}`, opensTopic, sessionsTopic))).blueprint;
+  const supervisor: Supervisor = superviseServices(['features', 'predictor'], { log: (line) => (/error|fail/i.test(line) ? log(line) : undefined) });
+  try {
+    // Ingest: the features service reads both topics (4 stream features); timed from its first progress to lag 0.
+    const total = async () => (await groupLag(admin, consumerGroups.features, opensTopic).catch(() => events)) + (await groupLag(admin, consumerGroups.features, sessionsTopic).catch(() => events));
+    const started = await waitFor('the features service to start ingesting', 120_000, async () => ((await total()) < 2 * events ? performance.now() : undefined));
+    const startLag = await total();
+    await waitFor('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined));
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const ingestRate = startLag / ingestSeconds;
+    log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${(events / rawSeconds).toFixed(0)}/s`);
+
+    await publishModel(kafka, config, bp);
+    const nats: NatsConnection = await connect({ servers: config.natsUrl });
+    const subject = subjects.decide(bp.name);
+    const body = new TextEncoder().encode(JSON.stringify({ entity: 'bench-user-42', context: { hour: 9, platform: 'ios' } }));
+    await waitFor('a served model', 60_000, async () => {
+      const reply = JSON.parse(new TextDecoder().decode((await nats.request(subject, body, { timeout: 2000 })).data));
+      return reply.fallback === false ? true : undefined;
+    });
+    // Echo baseline and decide, interleaved per concurrency level in the same run.
+    const echoSubject = `looper.bench.echo.${id}`;
+    const echo = nats.subscribe(echoSubject, { queue: 'bench', callback: (_e, m) => m.respond(m.data) });
+    const decide: RequestFigures[] = [];
+    const echoes: RequestFigures[] = [];
+    for (const c of [1, 16, 64]) {
+      echoes.push(await driveRequests('nats echo', c, seconds * 1000, () => nats.request(echoSubject, body, { timeout: 5000 })));
+      decide.push(await driveRequests('decide', c, seconds * 1000, () => nats.request(subject, body, { timeout: 5000 })));
+    }
+    echo.unsubscribe();
+
+    // Freshness: an event for a new entity, then lookups until the feature shows it.
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const entity = `fresh-${id}-${i}`;
+      const t0 = performance.now();
+      await producer.send({ topic: opensTopic, acks: -1, messages: [{ key: entity, value: JSON.stringify({ platform: 'ios', ts: Date.now() }) }] });
+      await waitFor('the event to show in a lookup', 30_000, async () => {
+        const reply = JSON.parse(new TextDecoder().decode((await nats.request(subjects.featureLookup, new TextEncoder().encode(JSON.stringify({ blueprint: bp.name, entities: [entity] })), { timeout: 2000 })).data));
+        return reply.values?.[0]?.opens_1d === 1 ? true : undefined;
+      }, 5);
+      samples.push(performance.now() - t0);
+    }
+    await producer.disconnect();
+    await nats.close();
+
+    const training: Record<string, number> = {};
+    for (const family of ['logistic', 'mlp']) training[family] = await benchTraining(family, 100_000);
+    return {
+      decide,
+      echo: echoes,
+      ingest: { events: startLag, featuresPerSecond: ingestRate, rawConsumePerSecond: events / rawSeconds },
+      training,
+      freshness: { eventToFeatureMs: summarize(samples) },
+    };
+  } finally {
+    await supervisor.stop();
+    await admin.deleteTopics({ topics: [opensTopic, sessionsTopic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
