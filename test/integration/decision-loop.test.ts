@@ -3,7 +3,9 @@
 // and the run is audited against the simulator's truth and a recomputation from the topics.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
@@ -24,6 +26,7 @@ import { consumerGroups } from '../../services/lib/names.js';
 import type { Blueprint, Decision, Example } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 
+const run = promisify(execFile);
 const THRESHOLD = 0.3;
 /** Stated bounds: the simulator's Bayes-optimal AUC is 0.853 and a logistic regression on the observable features reaches ~0.81 offline. */
 const MIN_SERVED_AUC = 0.75;
@@ -85,6 +88,9 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const registry = createSchemaRegistryClient(testConfig);
     await applyTopology(admin, registry, allTopics);
     bp = (await registerBlueprint({ kafka, registry }, loopBlueprint(name))).blueprint;
+    const example = parseBlueprintYaml(readFileSync('examples/notification_send.yaml', 'utf8'));
+    assert.ok(example.ok);
+    await registerBlueprint({ kafka, registry }, example.blueprint);
     const serviceLog = createWriteStream(join(tmpdir(), 'looper-decision-loop.log'));
     supervisor = superviseServices(serviceNames, { log: (line) => serviceLog.write(`${line}\n`) });
   });
@@ -205,5 +211,10 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     assert.ok(expected.size > 1000, `states to compare (${expected.size})`);
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), 'the same entity states exist');
     for (const [key, state] of expected) assert.deepEqual(actual.get(key), state, `state ${key}`);
+  });
+
+  it('decision loop - the README\'s SDK example runs against the services and gets a decision', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/sdk-example.ts'], { env: process.env, timeout: 60_000 });
+    assert.match(stdout, /^action (send|skip) \(score .*, fallback (true|false), model .*\)$/m);
   });
 });

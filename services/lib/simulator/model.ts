@@ -11,13 +11,13 @@ export interface UserTraits {
   userId: string;
   /** Latent engagement, Normal(0, 1): drives open and session rates, session length and clicks. */
   engagement: number;
-  /** The local hour the user most likes to be notified at (70% evening around 20h, 30% morning around 8h). */
+  /** The local hour the user most likes to be notified at: around 20h (sd 1.5h), so the local hour in the context reveals it. */
   preferredHour: number;
   platform: Platform;
   country: Country;
-  /** Mean app opens per day: exp(0.9 + 0.9·engagement). */
+  /** Mean app opens per day: exp(2.3 + 0.9·engagement). */
   opensPerDay: number;
-  /** Mean sessions per day: exp(0.4 + 0.5·engagement). */
+  /** Mean sessions per day: exp(1.2 + 0.5·engagement). */
   sessionsPerDay: number;
   /** Session duration is lognormal: ln(duration_s) ~ Normal(ln 60 + 0.45·engagement, 0.5). */
   sessionLogMean: number;
@@ -29,9 +29,14 @@ export const simulationModel = {
   countryShares: { US: 0.3, BR: 0.15, DE: 0.2, IN: 0.2, JP: 0.15 } as Record<Country, number>,
   /** Hours from UTC (whole hours, no daylight saving: a simulation). */
   utcOffsetHours: { US: -5, BR: -3, DE: 1, IN: 5, JP: 9 } as Record<Country, number>,
-  eveningShare: 0.7,
-  opens: { intercept: 0.9, engagement: 0.9 },
-  sessions: { intercept: 0.4, engagement: 0.5 },
+  /**
+   * Share of users who prefer the evening (the rest: mornings around 8h). All of them, so that every
+   * hidden trait is visible through the features (a per-user preference no feature shows would make
+   * the oracle unreachable by any model).
+   */
+  eveningShare: 1,
+  opens: { intercept: 2.3, engagement: 0.9 },
+  sessions: { intercept: 1.2, engagement: 0.5 },
   sessionDuration: { logMean: Math.log(60), engagement: 0.45, logSd: 0.5 },
   /** Click logit when sent: intercept + engagement·e + hourMatch·cos(2π(hour − preferredHour)/24) + platform. */
   click: { intercept: -1.7, engagement: 1.6, hourMatch: 1.0, platform: { ios: 0.25, android: 0, web: -0.6 } as Record<Platform, number> },
