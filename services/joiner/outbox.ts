@@ -37,7 +37,16 @@ export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, prod
   let emitted = 0;
   const entries = () => store.scan({ gte: OUTBOX, lt: `${OUTBOX}\uffff` });
 
-  async function drain(): Promise<number> {
+  // One drain at a time: a batch's drain and the window-closing tick's drain would otherwise read
+  // the same entries and produce them twice.
+  let chain: Promise<unknown> = Promise.resolve();
+  const drain = (): Promise<number> => {
+    const next = chain.then(drainOnce, drainOnce);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  async function drainOnce(): Promise<number> {
     const pending = await entries();
     if (pending.length === 0) return 0;
     await producer.send({

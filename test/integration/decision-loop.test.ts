@@ -133,9 +133,9 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
         const recent = decisions.slice(-300);
         return recent.length === 300 && recent.filter((d) => d.fallback).length <= 6 ? true : undefined;
       });
-      await sleep(30_000);
+      await sleep(60_000); // a minute of learning on served traffic
       const freshFrom = decisions.length;
-      await waitFor('3000 fresh decisions', 120_000, () => (decisions.length - freshFrom >= 3000 ? true : undefined));
+      await waitFor('4000 fresh decisions', 120_000, () => (decisions.length - freshFrom >= 4000 ? true : undefined));
       const fresh = decisions.slice(freshFrom).filter((d) => !d.fallback && d.score !== null);
       const random = createRandom(11);
       const wouldClick = fresh.map((d) => (random.next() < d.truth ? 1 : 0) as 0 | 1);
