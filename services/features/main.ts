@@ -33,6 +33,13 @@ const blueprints = await watchBlueprints(ctx, () => {
 await blueprints.caughtUp;
 plan = planFeatureStreams([...blueprints.current().values()]);
 
+/**
+ * Partitions are ingested concurrently when every entity is the record key: its states then live
+ * in one partition, so concurrent batches touch disjoint keys. An entity read from a field can
+ * appear in any partition, so then batches run one at a time.
+ */
+const partitionsConcurrently = () => ([...plan.specs.values()].some((spec) => spec.entityField !== null) ? 1 : 3);
+
 const cache = new FeatureStateCache(store);
 const deadLetters = createDeadLetterSink('features', ctx.producer, ctx.codec, ctx.log);
 const ingest = createIngest(ctx, store, () => plan, cache, deadLetters);
@@ -40,7 +47,8 @@ const lookups = serveLookups(ctx, () => plan, cache);
 topicsFollower.current = await followTopics(
   ctx,
   () => plan.topics.map((t) => t.topic),
-  (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.features, topics: list, store, process: ingest.process }),
+  (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.features, topics: list, store, process: ingest.process, partitionsConcurrently: partitionsConcurrently() }),
+  () => String(partitionsConcurrently()),
 );
 ctx.onShutdown(() => topicsFollower.current?.stop());
 ctx.log(`serving lookups for ${plan.blueprints.size} blueprints`);

@@ -35,6 +35,11 @@ export interface StatefulConsumerOptions {
   store: KeyValueStore;
   /** Turns a batch into state changes; it must not write to the store itself. */
   process(input: BatchInput): Promise<BatchOutput>;
+  /**
+   * Partitions processed at once (default 1). Only for state keyed within a partition: batches of
+   * different partitions then touch disjoint keys, and their I/O waits overlap.
+   */
+  partitionsConcurrently?: number;
   /** Called once the consumer has its partitions (tests wait on it). */
   onAssigned?: (partitions: Array<{ topic: string; partition: number }>) => void;
 }
@@ -70,6 +75,7 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
 
   await consumer.run({
     autoCommit: false,
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;

@@ -15,11 +15,14 @@ export async function followTopics(
   ctx: ServiceContext,
   wanted: () => string[],
   start: (topics: string[]) => Promise<{ stop(): Promise<void> }>,
+  /** Anything else that needs a restart when it changes (e.g. how the consumer is configured). */
+  settings: () => string = () => '',
   recheckMs = 5000,
 ): Promise<TopicFollower> {
   const admin = ctx.kafka.admin();
   await admin.connect();
   let current: string[] = [];
+  let currentSettings = settings();
   let running: { stop(): Promise<void> } | null = null;
   let lock: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -30,9 +33,10 @@ export async function followTopics(
       const existing = new Set(await admin.listTopics());
       const next = [...new Set(wanted())].filter((t) => existing.has(t)).sort();
       const missing = [...new Set(wanted())].filter((t) => !existing.has(t));
-      if (next.join(',') === current.join(',')) return;
+      if (next.join(',') === current.join(',') && settings() === currentSettings) return;
       if (running) await running.stop();
       current = next;
+      currentSettings = settings();
       ctx.log(`consuming ${next.join(', ') || 'nothing yet'}${missing.length > 0 ? ` (waiting for ${missing.join(', ')} to exist)` : ''}`);
       running = next.length > 0 ? await start(next) : null;
     }).catch((error) => ctx.log(`topic refresh failed: ${errorMessage(error)}`)));
