@@ -10,6 +10,10 @@ import { summarize, type ScoredDecision, type Scoreboard } from './scoreboard.js
 
 export interface DemoOptions {
   blueprint: string;
+  /**
+   * The simulated users. Every run on the same topics must use the same seed: a user's events
+   * already in the topics were made by the traits this seed gives them.
+   */
   seed: number;
   users: number;
   decidesPerSecond: number;

@@ -109,7 +109,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       return reply?.decisionId ? reply : undefined;
     });
     await probe.close();
-    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, seed: 7, decidesPerSecond: 150, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
+    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 150, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
     try {
       // 1. Before any model: fallbacks with the default, logged all the same.
       await waitFor('the first 100 decisions', 60_000, () => (decisions.length >= 100 ? true : undefined));
