@@ -1,0 +1,146 @@
+// The services' behaviour on bad input and on an empty disk, against the real stack:
+// decide error replies, Avro product events, dead letters, and a features store rebuilt from its changelog.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { serviceStateDir } from '../../services/lib/service-paths.js';
+import { connect, type NatsConnection } from 'nats';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Kafka } from 'kafkajs';
+import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
+import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import { registerBlueprint } from '../../services/lib/blueprint-store.js';
+import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
+import { createTopicCodec } from '../../services/lib/topic-codec.js';
+import { applyTopology } from '../../topology/apply.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { subjects } from '../../services/lib/names.js';
+import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { DecideError, LooperClient } from '../../services/sdk/index.js';
+import type { Blueprint, DeadLetter } from '../../services/lib/schemas/generated.js';
+import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(300);
+  }
+}
+
+/** A blueprint whose stream features read one Avro topic: a count and a mean of `amount`. */
+function avroBlueprint(name: string, topic: string): Blueprint {
+  const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
+    .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
+    .replace(/^ {2}streams:[\s\S]*?^label:/m, `  streams:\n    - { name: purchases_1d, topic: ${topic}, aggregate: count, window: 1d, format: avro }\n    - { name: amount_mean_1d, topic: ${topic}, field: amount, aggregate: mean, window: 1d, format: avro }\n\nlabel:`);
+  const result = parseBlueprintYaml(yaml);
+  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+describe('services on bad input and on an empty disk', { timeout: 300_000 }, () => {
+  const name = uniqueName('avro');
+  const topic = uniqueName('test.purchases');
+  let kafka: Kafka;
+  let admin: Admin;
+  let nats: NatsConnection;
+  let supervisor: Supervisor | undefined;
+  let rebuilt: ChildProcess | undefined;
+  const registry = createSchemaRegistryClient(testConfig);
+
+  const lookup = async (entity: string) => {
+    const reply = await nats.request(subjects.featureLookup, encoder.encode(JSON.stringify({ blueprint: name, entities: [entity] })), { timeout: 2000 });
+    return JSON.parse(decoder.decode(reply.data)) as { values?: Array<Record<string, unknown>>; error?: { code: string } };
+  };
+
+  before(async () => {
+    await ensureStack();
+    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
+    admin = kafka.admin();
+    await admin.connect();
+    await applyTopology(admin, registry, allTopics);
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
+    await registerBlueprint({ kafka, registry }, avroBlueprint(name, topic));
+    nats = await connect({ servers: testConfig.natsUrl });
+    supervisor = superviseServices(['features', 'predictor'], { log: () => undefined });
+  });
+
+  const rebuiltInstance = uniqueName('rebuilt');
+
+  after(async () => {
+    if (rebuilt && rebuilt.exitCode === null) {
+      rebuilt.kill('SIGTERM');
+      await new Promise((resolve) => rebuilt!.once('exit', resolve));
+    }
+    rmSync(serviceStateDir(testConfig.dataDir, 'features', rebuiltInstance), { recursive: true, force: true });
+    await supervisor?.stop();
+    await nats?.close();
+    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin?.disconnect();
+  });
+
+  it('decide - an unknown blueprint, malformed JSON, a missing entity and a NaN-like context value each get an error reply', async () => {
+    const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
+    await waitFor('the predictor', 60_000, async () => (await client.decide(name, 'u1', {})).decisionId ?? undefined);
+    await assert.rejects(client.decide('no_such_blueprint', 'u1', {}), (error: unknown) => {
+      assert.ok(error instanceof DecideError);
+      assert.equal(error.code, 'unknown_blueprint');
+      assert.match(error.message, /no blueprint "no_such_blueprint" is registered/);
+      return true;
+    });
+    await assert.rejects(client.decide(name, '', {}), (error: unknown) => error instanceof DecideError && error.code === 'missing_entity');
+    const raw = async (body: string) => JSON.parse(decoder.decode((await nats.request(subjects.decide(name), encoder.encode(body), { timeout: 2000 })).data));
+    assert.equal((await raw('{"entity": ')).error.code, 'bad_request');
+    assert.deepEqual((await raw('{"entity": "u1", "context": {"hour": 1e999}}')).error, { code: 'bad_context', message: 'context.hour: Infinity is not an int' });
+    await client.close();
+  });
+
+  it('features - Avro events count, a record that is not Avro goes to looper.dlq with its reason, and the consumer carries on', async () => {
+    const schema = { type: 'record', name: 'Purchase', namespace: 'test', fields: [{ name: 'amount', type: 'double' }, { name: 'ts', type: 'long' }] };
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${topic}-value` });
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const send = async (value: Buffer) => producer.send({ topic, acks: -1, messages: [{ key: 'buyer-1', value }] });
+    await send(await registry.encode(id, { amount: 10, ts: Date.now() }));
+    await send(Buffer.from('{"amount": 99}'));
+    await send(await registry.encode(id, { amount: 30, ts: Date.now() }));
+    await waitFor('both Avro purchases in the features', 90_000, async () => {
+      const values = (await lookup('buyer-1')).values?.[0];
+      return values?.['purchases_1d'] === 2 ? values : undefined;
+    }).then((values) => assert.equal(values['amount_mean_1d'], 20));
+
+    const codec = await createTopicCodec(registry, allTopics);
+    const letters: DeadLetter[] = [];
+    for (const { message } of await readTopicToEnd(kafka, topics.deadLetters.name)) {
+      const letter = await codec.decode<DeadLetter>(topics.deadLetters, message.value!);
+      if (letter.sourceTopic === topic) letters.push(letter);
+    }
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0]!.errorCode, 'bad_avro');
+    assert.equal(letters[0]!.service, 'features');
+    assert.match(letters[0]!.reason, /not Confluent wire-format Avro/);
+    assert.equal(letters[0]!.payload.toString(), '{"amount": 99}');
+    await producer.disconnect();
+  });
+
+  it('features - a new instance on an empty disk rebuilds its state from the changelog', async () => {
+    const before = (await lookup('buyer-1')).values?.[0];
+    await supervisor!.kill('features', false);
+    rebuilt = spawn(process.execPath, ['--import', 'tsx', 'services/features/main.ts'], {
+      env: { ...process.env, LOOPER_INSTANCE: rebuiltInstance },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    rebuilt.stdout!.on('data', (chunk) => (output += chunk));
+    const after = await waitFor('the rebuilt instance to answer', 120_000, async () => (await lookup('buyer-1')).values?.[0]);
+    assert.match(output, /rebuilt \d+ records from looper\.features\.changelog/);
+    assert.deepEqual(after, before);
+  });
+});
