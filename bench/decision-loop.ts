@@ -19,8 +19,8 @@ import { allTopics, DATA_PARTITIONS, topics } from '../topology/topics.js';
 import { applyTopology } from '../topology/apply.js';
 import { driveRequests, type RequestFigures } from './baselines.js';
 import { summarize, type LatencySummary } from './stats.js';
+import { pollUntil } from '../services/lib/poll.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -32,16 +32,6 @@ function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string)
   const result = parseBlueprintYaml(yaml);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.blueprint;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, pollMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(pollMs);
-  }
 }
 
 async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -128,9 +118,9 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
   try {
     // Ingest: the features service reads both topics (4 stream features); timed from its first progress to lag 0.
     const total = async () => (await groupLag(admin, consumerGroups.features, opensTopic).catch(() => events)) + (await groupLag(admin, consumerGroups.features, sessionsTopic).catch(() => events));
-    const started = await waitFor('the features service to start ingesting', 120_000, async () => ((await total()) < 2 * events ? performance.now() : undefined));
+    const started = await pollUntil('the features service to start ingesting', 120_000, async () => ((await total()) < 2 * events ? performance.now() : undefined));
     const startLag = await total();
-    await waitFor('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined));
+    await pollUntil('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined));
     const ingestSeconds = (performance.now() - started) / 1000;
     const ingestRate = startLag / ingestSeconds;
     log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${(events / rawSeconds).toFixed(0)}/s`);
@@ -139,7 +129,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     const nats: NatsConnection = await connect({ servers: config.natsUrl });
     const subject = subjects.decide(bp.name);
     const body = new TextEncoder().encode(JSON.stringify({ entity: 'bench-user-42', context: { hour: 9, platform: 'ios' } }));
-    await waitFor('a served model', 60_000, async () => {
+    await pollUntil('a served model', 60_000, async () => {
       const reply = JSON.parse(new TextDecoder().decode((await nats.request(subject, body, { timeout: 2000 })).data));
       return reply.fallback === false ? true : undefined;
     });
@@ -162,7 +152,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       const entity = `fresh-${id}-${i}`;
       const t0 = performance.now();
       await producer.send({ topic: opensTopic, acks: -1, messages: [{ key: entity, value: JSON.stringify({ platform: 'ios', ts: Date.now() }) }] });
-      await waitFor('the event to show in a lookup', 30_000, async () => {
+      await pollUntil('the event to show in a lookup', 30_000, async () => {
         const reply = JSON.parse(new TextDecoder().decode((await nats.request(subjects.featureLookup, new TextEncoder().encode(JSON.stringify({ blueprint: bp.name, entities: [entity] })), { timeout: 2000 })).data));
         return reply.values?.[0]?.opens_1d === 1 ? true : undefined;
       }, 5);

@@ -9,24 +9,12 @@ import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { parseDecideRequest, type DecideError } from '../lib/decide/request.js';
 import { choose } from '../lib/decide/policy.js';
+import type { DecideReply } from '../lib/decide/reply.js';
 import { lookupFeatures } from '../lib/features-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
 import type { ModelTable } from './models.js';
 import type { DecisionLog } from './decision-log.js';
-
-export interface DecideReply {
-  decisionId: string;
-  blueprint: string;
-  version: number;
-  model: string | null;
-  score: number | null;
-  action: string;
-  propensity: number;
-  fallback: boolean;
-  fallbackReason?: string;
-  explored?: boolean;
-}
 
 export interface PredictorStats {
   requests: number;

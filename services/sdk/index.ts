@@ -13,22 +13,12 @@ import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { createTopicCodec, type TopicCodec } from '../lib/topic-codec.js';
 import { LooperError, errorMessage } from '../lib/errors.js';
 import { subjects } from '../lib/names.js';
+import type { DecideErrorReply, DecideReply } from '../lib/decide/reply.js';
 import type { Outcome } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 
-export interface Decision {
-  /** Null only for a decision the SDK made itself because Looper could not be reached. */
-  decisionId: string | null;
-  blueprint: string;
-  version: number | null;
-  model: string | null;
-  score: number | null;
-  action: string;
-  propensity: number;
-  fallback: boolean;
-  fallbackReason?: string;
-  explored?: boolean;
-}
+/** A decision as the SDK returns it: Looper's reply, or one the SDK made itself when Looper could not be reached (then decisionId and version are null). */
+export type Decision = Omit<DecideReply, 'decisionId' | 'version'> & { decisionId: string | null; version: number | null };
 
 export interface DecideOptions {
   /** How long the decision may take (ms); Looper answers with the default past it. */
@@ -88,7 +78,7 @@ export class LooperClient {
   /** Asks for a decision about `entity`. Never hangs: past the deadline the answer is a fallback. */
   async decide(blueprint: string, entity: string, context: Record<string, unknown> = {}, options: DecideOptions = {}): Promise<Decision> {
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
-    let reply: { error?: { code: string; message: string } } & Partial<Decision>;
+    let reply: DecideReply | DecideErrorReply;
     try {
       const msg = await this.nats.request(subjects.decide(blueprint), encoder.encode(JSON.stringify({ entity, context, deadlineMs })), { timeout: deadlineMs + REPLY_SLACK_MS });
       reply = JSON.parse(decoder.decode(msg.data));
@@ -97,8 +87,8 @@ export class LooperClient {
       if (action === undefined) throw new LooperUnavailableError(blueprint, error);
       return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'unreachable' };
     }
-    if (reply.error) throw new DecideError(reply.error.code, reply.error.message, blueprint);
-    const decision = reply as Decision;
+    if ('error' in reply) throw new DecideError(reply.error.code, reply.error.message, blueprint);
+    const decision: Decision = reply;
     if (decision.fallback && decision.propensity === 1 && !decision.explored) this.defaults.set(blueprint, decision.action);
     return decision;
   }

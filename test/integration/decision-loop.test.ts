@@ -25,6 +25,7 @@ import { createRandom } from '../../services/lib/simulator/index.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import type { Blueprint, Decision, Example } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { pollUntil } from '../../services/lib/poll.js';
 
 const run = promisify(execFile);
 const THRESHOLD = 0.3;
@@ -39,16 +40,6 @@ const MIN_CLICK_LIFT_SHARE = 0.9;
 const MIN_NET_LIFT_SHARE = 0.6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(500);
-  }
-}
 
 function loopBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -104,7 +95,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const decisions: DemoDecision[] = [];
     const log = (line: string) => console.log(`# ${line}`);
     const probe = await LooperClient.connect({ ...testConfig, deadlineMs: 200 });
-    await waitFor('the predictor to serve the new blueprint', 120_000, async () => {
+    await pollUntil('the predictor to serve the new blueprint', 120_000, async () => {
       const reply = await probe.decide(name, 'user-0001', { hour: 9, platform: 'ios' }).catch(() => undefined);
       return reply?.decisionId ? reply : undefined;
     });
@@ -112,7 +103,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 150, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
     try {
       // 1. Before any model: fallbacks with the default, logged all the same.
-      await waitFor('the first 100 decisions', 60_000, () => (decisions.length >= 100 ? true : undefined));
+      await pollUntil('the first 100 decisions', 60_000, () => (decisions.length >= 100 ? true : undefined));
       const first = decisions.slice(0, 50);
       const reasons = first.map((d) => d.fallbackReason ?? 'none');
       console.log(`# first decisions: ${JSON.stringify(Object.fromEntries([...new Set(reasons)].map((r) => [r, reasons.filter((x) => x === r).length])))}`);
@@ -129,13 +120,13 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       supervisor!.start('joiner');
 
       // 3. The served model takes over, then is judged on fresh traffic against the simulator's truth.
-      await waitFor('a served model on nearly every decision', 240_000, () => {
+      await pollUntil('a served model on nearly every decision', 240_000, () => {
         const recent = decisions.slice(-300);
         return recent.length === 300 && recent.filter((d) => d.fallback).length <= 6 ? true : undefined;
       });
       await sleep(60_000); // a minute of learning on served traffic
       const freshFrom = decisions.length;
-      await waitFor('4000 fresh decisions', 120_000, () => (decisions.length - freshFrom >= 4000 ? true : undefined));
+      await pollUntil('4000 fresh decisions', 120_000, () => (decisions.length - freshFrom >= 4000 ? true : undefined));
       const fresh = decisions.slice(freshFrom).filter((d) => !d.fallback && d.score !== null);
       const random = createRandom(11);
       const wouldClick = fresh.map((d) => (random.next() < d.truth ? 1 : 0) as 0 | 1);
@@ -184,7 +175,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     // 6. Audit: after a kill -9 of the features service, its state equals a recomputation from the topics.
     const plan = planFeatureStreams([bp]);
     const inputTopics = plan.topics.map((t) => t.topic);
-    await waitFor('the features service to catch up', 120_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
+    await pollUntil('the features service to catch up', 120_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
     const expected = new Map<string, FeatureState>();
     for (const topicPlan of plan.topics) {
       const watermarks = new Map<number, number>();

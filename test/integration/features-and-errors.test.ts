@@ -20,20 +20,10 @@ import { superviseServices, type Supervisor } from '../../services/cli/superviso
 import { DecideError, LooperClient } from '../../services/sdk/index.js';
 import type { Blueprint, DeadLetter } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { pollUntil } from '../../services/lib/poll.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(300);
-  }
-}
 
 /** A blueprint whose stream features read one Avro topic: a count and a mean of `amount`. */
 function avroBlueprint(name: string, topic: string): Blueprint {
@@ -88,7 +78,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
 
   it('decide - an unknown blueprint, malformed JSON, a missing entity and a NaN-like context value each get an error reply', async () => {
     const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
-    await waitFor('the predictor', 60_000, async () => (await client.decide(name, 'u1', {})).decisionId ?? undefined);
+    await pollUntil('the predictor', 60_000, async () => (await client.decide(name, 'u1', {})).decisionId ?? undefined);
     await assert.rejects(client.decide('no_such_blueprint', 'u1', {}), (error: unknown) => {
       assert.ok(error instanceof DecideError);
       assert.equal(error.code, 'unknown_blueprint');
@@ -111,7 +101,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     await send(await registry.encode(id, { amount: 10, ts: Date.now() }));
     await send(Buffer.from('{"amount": 99}'));
     await send(await registry.encode(id, { amount: 30, ts: Date.now() }));
-    await waitFor('both Avro purchases in the features', 90_000, async () => {
+    await pollUntil('both Avro purchases in the features', 90_000, async () => {
       const values = (await lookup('buyer-1')).values?.[0];
       return values?.['purchases_1d'] === 2 ? values : undefined;
     }).then((values) => assert.equal(values['amount_mean_1d'], 20));
@@ -139,7 +129,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     });
     let output = '';
     rebuilt.stdout!.on('data', (chunk) => (output += chunk));
-    const after = await waitFor('the rebuilt instance to answer', 120_000, async () => (await lookup('buyer-1')).values?.[0]);
+    const after = await pollUntil('the rebuilt instance to answer', 120_000, async () => (await lookup('buyer-1')).values?.[0]);
     assert.match(output, /rebuilt \d+ records from looper\.features\.changelog/);
     assert.deepEqual(after, before);
   });
