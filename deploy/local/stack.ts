@@ -63,7 +63,7 @@ export async function stackUp(config: LooperConfig, log: Log): Promise<Component
 
 /** Stops only the components `up` started; others are reported and left running. */
 export async function stackDown(config: LooperConfig, log: Log): Promise<void> {
-  // Registry and Kafka first: they are clients of nothing here, but stop the consumers of Kafka last-in first-out.
+  // In reverse start order: the registry, then Kafka, then NATS.
   for (const component of stackComponents(config).reverse()) {
     if (await component.stop()) log(`${component.name}: stopped`);
     else log(`${component.name}: not started by looper, left as it is`);

@@ -14,7 +14,7 @@ export interface DecisionLog {
   logged(): number;
 }
 
-export function createDecisionLog(producer: Producer, codec: TopicCodec, log: (line: string) => void, lingerMs = 5, maxBatch = 1000): DecisionLog {
+export function createDecisionLog(producer: Producer, codec: TopicCodec, log: (line: string) => void, lingerMs = 5): DecisionLog {
   let buffer: Array<{ key: string; value: Buffer }> = [];
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -49,10 +49,6 @@ export function createDecisionLog(producer: Producer, codec: TopicCodec, log: (l
   return {
     append(decision) {
       buffer.push({ key: decision.entity, value: codec.encode(topics.decisions, decision) });
-      if (buffer.length >= maxBatch && timer) {
-        clearTimeout(timer);
-        timer = null;
-      }
       schedule();
     },
     async flush() {
