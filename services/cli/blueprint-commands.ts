@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import type { LooperConfig } from '../lib/config.js';
-import { createKafkaClient } from '../lib/kafka.js';
+import { cliKafka } from './clients.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { canonicalYaml, findVersion, latestVersions, readBlueprintHistory, registerBlueprint, type BlueprintStore } from '../lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
@@ -12,7 +12,7 @@ import type { Blueprint } from '../lib/schemas/generated.js';
 import { table } from '../../deploy/local/stack.js';
 
 function openStore(config: LooperConfig): BlueprintStore {
-  return { kafka: createKafkaClient(config, { clientId: 'looper-cli' }), registry: createSchemaRegistryClient(config) };
+  return { kafka: cliKafka(config), registry: createSchemaRegistryClient(config) };
 }
 
 /** Reads and compiles a blueprint file; throws BlueprintInvalidError listing every problem. */

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { Command } from 'commander';
 import { compileConfig, type LooperConfig } from '../lib/config.js';
-import { LooperError } from '../lib/errors.js';
+import { describeFailure } from './failure.js';
 import { registerStackCommands } from './stack-commands.js';
 import { registerTopologyCommands } from './topology-commands.js';
 import { registerBlueprintCommands } from './blueprint-commands.js';
@@ -26,10 +26,7 @@ registerBenchCommand(program, getConfig);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof LooperError) {
-    console.error(`looper: ${error.message}`);
-  } else {
-    console.error(error);
-  }
+  console.error(`looper: ${describeFailure(error, config)}`);
+  if (process.env['LOOPER_DEBUG']) console.error(error);
   process.exitCode = 1;
 }

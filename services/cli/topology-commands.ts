@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
-import { createKafkaClient } from '../lib/kafka.js';
+import { cliKafka } from './clients.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { applyTopology, type ApplyReport } from '../../topology/apply.js';
 import { renderMermaid } from '../../topology/diagram.js';
@@ -8,7 +8,7 @@ import { allTopics } from '../../topology/topics.js';
 import { table } from '../../deploy/local/stack.js';
 
 export async function runTopologyApply(config: LooperConfig): Promise<ApplyReport> {
-  const admin = createKafkaClient(config, { clientId: 'looper-cli' }).admin();
+  const admin = cliKafka(config).admin();
   await admin.connect();
   try {
     return await applyTopology(admin, createSchemaRegistryClient(config), allTopics);

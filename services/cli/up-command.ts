@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
-import { createKafkaClient } from '../lib/kafka.js';
+import { cliKafka } from './clients.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { registerBlueprint } from '../lib/blueprint-store.js';
 import { formatStatus, stackDown, stackUp } from '../../deploy/local/stack.js';
@@ -24,7 +24,7 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
       console.log(`\n${formatStatus(statuses)}\n`);
       console.log(formatApplyReport(await runTopologyApply(config)));
       if (options.demo) {
-        const store = { kafka: createKafkaClient(config, { clientId: 'looper-cli' }), registry: createSchemaRegistryClient(config) };
+        const store = { kafka: cliKafka(config), registry: createSchemaRegistryClient(config) };
         const { blueprint, status } = await registerBlueprint(store, compileBlueprintFile(demoBlueprintFile));
         console.log(`demo blueprint ${blueprint.name}: ${status === 'registered' ? 'registered as' : 'already at'} version ${blueprint.version}`);
       }
