@@ -13,6 +13,8 @@
 // The container knows nothing of model families: a new family defines its header and sections.
 
 import { ArtifactError } from './errors.js';
+import { featureSchema, type FeatureSchema, type InputFeature } from './feature-schema.js';
+import type { LearnerTask } from './contract.js';
 
 const MAGIC = [0x4c, 0x50, 0x52, 0x4d]; // "LPRM"
 const CONTAINER_VERSION = 1;
@@ -101,4 +103,20 @@ export function requireSection<T extends SectionData>(artifact: DecodedArtifact,
   if (!(data instanceof type)) throw new ArtifactError(`section "${name}" has the wrong dtype`);
   if (data.length !== length) throw new ArtifactError(`section "${name}" has ${data.length} values, expected ${length}`);
   return data;
+}
+
+/** The fields every model header stores about its inputs, checked; `what` names the format in messages. */
+export function readStoredInputs(header: Partial<ArtifactHeader> & Record<string, unknown>, what: string): { task: LearnerTask; schema: FeatureSchema; hashBuckets: number } {
+  const task = header['task'];
+  if (task !== 'classification' && task !== 'estimation') throw new ArtifactError(`unknown task "${String(task)}"`);
+  const features = header['features'];
+  const hashBuckets = header['hashBuckets'];
+  if (!Array.isArray(features) || typeof hashBuckets !== 'number' || !Number.isInteger(hashBuckets) || hashBuckets < 1) {
+    throw new ArtifactError(`the ${what} header lacks features or hashBuckets`);
+  }
+  try {
+    return { task, schema: featureSchema(features as InputFeature[]), hashBuckets };
+  } catch (cause) {
+    throw new ArtifactError('the stored features are invalid', { cause });
+  }
 }

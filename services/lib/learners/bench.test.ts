@@ -15,5 +15,5 @@ test('bench - scoring figures compare the scorer with a one-row tfjs predict', a
 });
 
 test('bench - an unknown family is refused by name', async () => {
-  await assert.rejects(benchTraining('forest', 10), { name: 'HyperParameterError', message: /unknown model family "forest": known are logistic, linear, mlp/ });
+  await assert.rejects(benchTraining('forest', 10), { name: 'HyperParameterError', message: /unknown model family "forest": known are logistic, linear, mlp, gbdt/ });
 });

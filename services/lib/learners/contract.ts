@@ -3,10 +3,10 @@
 // contract.test.ts. Hyper-parameters go to the constructor and never change; learned state
 // (preprocessing statistics, weights, optimizer moments) lives apart and travels in the artifact.
 //
-// Later families fit the same shapes:
-// - gradient-boosted trees: learnMany buffers examples and grows trees in rounds (it may return a
-//   Promise when it builds trees off the hot loop); the artifact holds the trees and a tree Scorer
-//   walks them — a new `format` in serving.ts, the same Scorer interface;
+// Other families fit the same shapes:
+// - gradient-boosted trees (gbdt.ts): learnMany buffers examples and refits the trees in rounds
+//   (it may return a Promise when it builds trees off the hot loop); the artifact holds the trees
+//   and a tree Scorer walks them — a second `format` in serving.ts, the same Scorer interface;
 // - bandits (planning): the action is a feature of `x` and the reward is `y` (task estimation), so
 //   learnOne/predictOne keep their meaning; a policy that needs an uncertainty (LinUCB, Thompson)
 //   adds an optional method on its own Scorer, without changing this one.

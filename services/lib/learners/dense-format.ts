@@ -7,11 +7,11 @@
 // Serving derives the standardisation and the target scale from the stored moments with the same
 // functions training uses, so the two paths compute the same vector.
 
-import { decodeArtifact, encodeArtifact, requireSection, type ArtifactHeader, type DecodedArtifact, type SectionData } from './artifact.js';
+import { decodeArtifact, encodeArtifact, readStoredInputs, requireSection, type ArtifactHeader, type DecodedArtifact, type SectionData } from './artifact.js';
 import type { HyperParameterValue, LearnerTask } from './contract.js';
 import type { DenseLayerSpec } from './dense-network.js';
 import { ArtifactError } from './errors.js';
-import { featureSchema, type FeatureSchema, type InputFeature } from './feature-schema.js';
+import type { FeatureSchema, InputFeature } from './feature-schema.js';
 import { EncodingPlan, type Moments } from './preprocess.js';
 
 export const DENSE_FORMAT = 'looper-dense/1';
@@ -73,17 +73,8 @@ export function decodeDense(bytes: Uint8Array): DenseModel {
 export function readDense(artifact: DecodedArtifact): DenseModel {
   const h = artifact.header as Partial<DenseHeader>;
   if (h.format !== DENSE_FORMAT) throw new ArtifactError(`format "${String(h.format)}" is not ${DENSE_FORMAT}`);
-  if (h.task !== 'classification' && h.task !== 'estimation') throw new ArtifactError(`unknown task "${String(h.task)}"`);
-  if (!Array.isArray(h.features) || !Array.isArray(h.layers) || !Number.isInteger(h.hashBuckets) || (h.hashBuckets ?? 0) < 1) {
-    throw new ArtifactError('the dense header lacks features, layers or hashBuckets');
-  }
-  let schema: FeatureSchema;
-  try {
-    schema = featureSchema(h.features);
-  } catch (cause) {
-    throw new ArtifactError('the stored features are invalid', { cause });
-  }
-  const hashBuckets = h.hashBuckets as number;
+  const { task, schema, hashBuckets } = readStoredInputs(h as Record<string, unknown>, 'dense');
+  if (!Array.isArray(h.layers)) throw new ArtifactError('the dense header lacks layers');
   const plan = new EncodingPlan(schema, hashBuckets);
   const layers = h.layers;
   let inputs = plan.width;
@@ -101,7 +92,7 @@ export function readDense(artifact: DecodedArtifact): DenseModel {
   ]);
   return {
     family: h.family as string,
-    task: h.task,
+    task,
     hyperParameters: h.hyperParameters ?? {},
     schema,
     hashBuckets,

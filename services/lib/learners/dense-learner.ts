@@ -7,11 +7,12 @@ import type { HyperParameterValue, Learner, LearnerTask, Scorer } from './contra
 import { DENSE_FORMAT, decodeDense, encodeDense, targetScale, type DenseModel } from './dense-format.js';
 import { DenseNetwork, type DenseLayerSpec } from './dense-network.js';
 import { compileDenseOptions, denseHyperParametersJson, type DenseHyperParameters } from './dense-options.js';
-import { ArtifactError, TrainingInputError } from './errors.js';
+import { ArtifactError } from './errors.js';
 import type { FeatureSchema } from './feature-schema.js';
 import { Preprocessor } from './preprocess.js';
 import { SeededRandom } from './random.js';
 import { loadScorer } from './serving.js';
+import { checkTrainingBatch } from './training-input.js';
 
 export interface DenseLearnerInit {
   readonly family: string;
@@ -75,7 +76,7 @@ export class DenseLearner implements Learner {
   }
 
   learnMany(xs: readonly FeatureValues[], ys: readonly number[], weights?: readonly number[]): void {
-    this.check(xs, ys, weights);
+    checkTrainingBatch(this.family, this.task, xs, ys, weights);
     for (let start = 0; start < xs.length; start += this.hyper.batchSize) {
       this.step(xs, ys, weights, start, Math.min(xs.length, start + this.hyper.batchSize));
     }
@@ -133,21 +134,6 @@ export class DenseLearner implements Learner {
       this.serving = { scorer: loadScorer(artifact), size: artifact.length };
     }
     return this.serving;
-  }
-
-  /** Refuses the whole batch before any update when something in it is unusable. */
-  private check(xs: readonly FeatureValues[], ys: readonly number[], weights?: readonly number[]): void {
-    if (xs.length !== ys.length) throw new TrainingInputError(this.family, `${xs.length} examples but ${ys.length} labels`, null);
-    if (weights !== undefined && weights.length !== xs.length) throw new TrainingInputError(this.family, `${xs.length} examples but ${weights.length} weights`, null);
-    for (let i = 0; i < xs.length; i++) {
-      const x: unknown = xs[i];
-      if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new TrainingInputError(this.family, `example ${i} is not an object of feature values`, i);
-      const y = ys[i];
-      if (typeof y !== 'number' || !Number.isFinite(y)) throw new TrainingInputError(this.family, `label ${i} is ${String(y)}, not a finite number`, i);
-      if (this.task === 'classification' && (y < 0 || y > 1)) throw new TrainingInputError(this.family, `label ${i} is ${y}: classification labels are 0..1`, i);
-      const w = weights?.[i] ?? 1;
-      if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new TrainingInputError(this.family, `weight ${i} is ${String(w)}: weights are finite and ≥ 0`, i);
-    }
   }
 
   private step(xs: readonly FeatureValues[], ys: readonly number[], weights: readonly number[] | undefined, start: number, end: number): void {

@@ -5,11 +5,12 @@ import type { Learner, LearnerFamily, LearnerTask } from './contract.js';
 import { decodeArtifact } from './artifact.js';
 import { ArtifactError, HyperParameterError } from './errors.js';
 import type { FeatureSchema } from './feature-schema.js';
+import { gbdtFamily } from './gbdt.js';
 import { linearFamily } from './linear.js';
 import { logisticFamily } from './logistic.js';
 import { mlpFamily } from './mlp.js';
 
-export const LEARNER_FAMILIES: readonly LearnerFamily[] = [logisticFamily, linearFamily, mlpFamily];
+export const LEARNER_FAMILIES: readonly LearnerFamily[] = [logisticFamily, linearFamily, mlpFamily, gbdtFamily];
 
 export function learnerFamily(name: string): LearnerFamily {
   const family = LEARNER_FAMILIES.find((f) => f.name === name);

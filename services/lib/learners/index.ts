@@ -9,6 +9,8 @@ export { LogisticRegression, type LogisticOptions } from './logistic.js';
 export { LinearRegression, type LinearOptions } from './linear.js';
 export { MultiLayerPerceptron, type MlpOptions } from './mlp.js';
 export type { DenseOptions } from './dense-options.js';
+export { GradientBoostedTrees } from './gbdt.js';
+export type { GbdtOptions } from './gbdt-options.js';
 export { loadScorer } from './serving.js';
 export { initBackend, BACKEND_ORDER, type BackendName, type InitBackendOptions } from './backend.js';
 export { benchScoring, benchTraining, type BenchTrainingOptions, type ScoringFigures } from './bench.js';

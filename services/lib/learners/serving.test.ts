@@ -95,8 +95,8 @@ test('serving - the scorer tells its family and task', () => {
 });
 
 test('serving - an artifact of a format this version does not know is refused by name', () => {
-  const artifact = encodeArtifact({ format: 'looper-gbdt/1', family: 'gbdt' }, []);
-  assert.throws(() => loadScorer(artifact), { name: 'ArtifactError', message: 'model artifact: format "looper-gbdt/1" (family gbdt) has no scorer in this version: upgrade the predictor' });
+  const artifact = encodeArtifact({ format: 'looper-forest/1', family: 'forest' }, []);
+  assert.throws(() => loadScorer(artifact), { name: 'ArtifactError', message: 'model artifact: format "looper-forest/1" (family forest) has no scorer in this version: upgrade the predictor' });
 });
 
 test('serving - a dense artifact whose layers do not fit its features is refused', () => {

@@ -6,6 +6,8 @@ import type { Scorer } from './contract.js';
 import { DENSE_FORMAT, readDense } from './dense-format.js';
 import { DenseScorer } from './dense-scorer.js';
 import { ArtifactError } from './errors.js';
+import { GBDT_FORMAT, readGbdt } from './gbdt-format.js';
+import { GbdtScorer } from './gbdt-scorer.js';
 
 export type { Scorer } from './contract.js';
 
@@ -15,6 +17,8 @@ export function loadScorer(artifact: Uint8Array): Scorer {
   switch (decoded.header.format) {
     case DENSE_FORMAT:
       return new DenseScorer(readDense(decoded));
+    case GBDT_FORMAT:
+      return new GbdtScorer(readGbdt(decoded));
     default:
       throw new ArtifactError(`format "${decoded.header.format}" (family ${decoded.header.family}) has no scorer in this version: upgrade the predictor`);
   }
