@@ -124,7 +124,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
         const recent = decisions.slice(-300);
         return recent.length === 300 && recent.filter((d) => d.fallback).length <= 6 ? true : undefined;
       });
-      await sleep(60_000); // a minute of learning on served traffic
+      await sleep(90_000); // learning on served traffic before it is judged
       const freshFrom = decisions.length;
       await pollUntil('4000 fresh decisions', 120_000, () => (decisions.length - freshFrom >= 4000 ? true : undefined));
       const fresh = decisions.slice(freshFrom).filter((d) => !d.fallback && d.score !== null);
