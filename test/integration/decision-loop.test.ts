@@ -100,7 +100,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       return reply?.decisionId ? reply : undefined;
     });
     await probe.close();
-    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 150, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
+    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 250, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
     try {
       // 1. Before any model: fallbacks with the default, logged all the same.
       await pollUntil('the first 100 decisions', 60_000, () => (decisions.length >= 100 ? true : undefined));
