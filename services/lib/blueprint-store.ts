@@ -4,11 +4,10 @@ import type { Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { stringify } from 'yaml';
 import type { Blueprint } from './schemas/generated.js';
-import { avroSchemas } from './schemas/generated.js';
-import { decodeRecord, registerSchema } from './schema-registry.js';
+import { createTopicCodec, type TopicCodec } from './topic-codec.js';
 import { producerDefaults, readTopicToEnd } from './kafka.js';
 import { NotFoundError } from './errors.js';
-import { topics, valueSubject } from '../../topology/topics.js';
+import { topics } from '../../topology/topics.js';
 import { applyTopology } from '../../topology/apply.js';
 
 export interface BlueprintStore {
@@ -16,12 +15,24 @@ export interface BlueprintStore {
   registry: SchemaRegistry;
 }
 
+const codecs = new WeakMap<SchemaRegistry, Promise<TopicCodec>>();
+
+/** The shared topic codec for both blueprint topics, made once per registry client. */
+function blueprintCodec(store: BlueprintStore): Promise<TopicCodec> {
+  let codec = codecs.get(store.registry);
+  if (!codec) {
+    codec = createTopicCodec(store.registry, [topics.blueprints, topics.blueprintHistory]);
+    codecs.set(store.registry, codec);
+  }
+  return codec;
+}
+
 /** Every registered version of every blueprint, oldest first. */
 export async function readBlueprintHistory(store: BlueprintStore): Promise<Blueprint[]> {
   const records = await readTopicToEnd(store.kafka, topics.blueprintHistory.name);
   const versions: Blueprint[] = [];
   for (const { message } of records) {
-    if (message.value) versions.push(await decodeRecord<Blueprint>(store.registry, message.value));
+    if (message.value) versions.push(await (await blueprintCodec(store)).decode<Blueprint>(topics.blueprintHistory, message.value));
   }
   return versions;
 }
@@ -70,15 +81,13 @@ export async function registerBlueprint(store: BlueprintStore, compiled: Bluepri
   if (previous && canonicalYaml(previous) === canonicalYaml(compiled)) return { blueprint: previous, status: 'unchanged' };
 
   const blueprint: Blueprint = { ...compiled, version: (previous?.version ?? 0) + 1, registeredAt: now };
-  const schema = avroSchemas.Blueprint.schema;
-  const historyId = (await registerSchema(store.registry, valueSubject(topics.blueprintHistory.name), schema)).id;
-  const liveId = (await registerSchema(store.registry, valueSubject(topics.blueprints.name), schema)).id;
+  const codec = await blueprintCodec(store);
   const producer = store.kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     // History first: a version is never live without being in the history.
-    await producer.send({ topic: topics.blueprintHistory.name, acks: -1, messages: [{ key: blueprint.name, value: await store.registry.encode(historyId, blueprint) }] });
-    await producer.send({ topic: topics.blueprints.name, acks: -1, messages: [{ key: blueprint.name, value: await store.registry.encode(liveId, blueprint) }] });
+    await producer.send({ topic: topics.blueprintHistory.name, acks: -1, messages: [{ key: blueprint.name, value: codec.encode(topics.blueprintHistory, blueprint) }] });
+    await producer.send({ topic: topics.blueprints.name, acks: -1, messages: [{ key: blueprint.name, value: codec.encode(topics.blueprints, blueprint) }] });
   } finally {
     await producer.disconnect();
   }
