@@ -92,7 +92,7 @@ export const topics = {
     key: 'blueprint/model version',
     valueSchema: 'ModelVersion',
     producers: ['trainer', 'automl'],
-    consumers: ['predictor', 'rollout', 'monitor'],
+    consumers: ['predictor', 'trainer', 'automl', 'rollout', 'monitor'],
   },
   deployments: {
     name: 'looper.deployments',
@@ -102,8 +102,8 @@ export const topics = {
     retentionMs: -1,
     key: 'blueprint name',
     valueSchema: 'Deployment',
-    producers: ['rollout'],
-    consumers: ['predictor', 'monitor'],
+    producers: ['rollout', 'automl'],
+    consumers: ['predictor', 'trainer', 'monitor'],
   },
   metrics: {
     name: 'looper.metrics',

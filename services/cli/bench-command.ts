@@ -5,13 +5,61 @@ import type { LooperConfig } from '../lib/config.js';
 import { kafkaRawBaseline } from '../../bench/baselines.js';
 import { benchDecisionLoop } from '../../bench/decision-loop.js';
 import { table } from '../../deploy/local/stack.js';
+import { benchScoring, initBackend, type ScoringFigures } from '../lib/learners/index.js';
+import { benchGbdtScaling, GBDT_SCALING_HYPER_PARAMETERS, type GbdtScaling } from '../lib/learners/bench.js';
 
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+/** Families whose single-row scoring is measured, each on its default task. */
+const SCORING_FAMILIES = ['logistic', 'linear', 'mlp', 'gbdt'] as const;
+const SCALING_ROWS = [2_000, 8_000, 32_000];
+const SCALING_FEATURES = [4, 16, 64];
+
+export interface LearnerFigures {
+  /** The TensorFlow.js backend the tfjs families ran on. */
+  readonly tfjsBackend: string;
+  /** Single-row scoring per family. */
+  readonly scoring: Record<string, ScoringFigures>;
+  readonly gbdtScaling: GbdtScaling;
+}
+
+/** Learner benches: pure model code, no stack (the tfjs families on the backend initBackend picks). */
+export async function benchLearners(log: (line: string) => void): Promise<LearnerFigures> {
+  const tfjsBackend = await initBackend();
+  const scoring: Record<string, ScoringFigures> = {};
+  for (const family of SCORING_FAMILIES) {
+    log(`scoring ${family}`);
+    scoring[family] = await benchScoring(family);
+  }
+  log(`gbdt training time for rows ${SCALING_ROWS.join(', ')} × features ${SCALING_FEATURES.join(', ')}`);
+  return { tfjsBackend, scoring, gbdtScaling: benchGbdtScaling(SCALING_ROWS, SCALING_FEATURES) };
+}
+
+/** The learner figures as printed: a scoring table per family, then the GBDT scaling table and its power law. */
+export function learnerReport(figures: LearnerFigures): string {
+  const us = (v: number) => v.toFixed(2);
+  const hyper = GBDT_SCALING_HYPER_PARAMETERS;
+  const { points, statement } = figures.gbdtScaling;
+  return [
+    `scoring µs per row by family (plain-JS Scorer, preprocessing included; beside it a one-row tfjs predict on ${figures.tfjsBackend}):`,
+    table(
+      ['family', 'mean µs', 'p50 µs', 'p99 µs', 'tfjs one-row µs', 'artifact bytes'],
+      Object.entries(figures.scoring).map(([family, s]) => [family, us(s.scorerMeanUs), us(s.scorerP50Us), us(s.scorerP99Us), s.tfjsOneRowUs === null ? '—' : us(s.tfjsOneRowUs), String(s.artifactBytes)]),
+    ),
+    '',
+    `GBDT training time as rows × features grow (ms per fit: ${hyper.nTrees} trees of depth ${hyper.maxDepth}, no early stopping, default bins; numeric features):`,
+    table(
+      ['rows', ...SCALING_FEATURES.map((k) => `${k} features`)],
+      SCALING_ROWS.map((n) => [n.toLocaleString('en-US'), ...SCALING_FEATURES.map((k) => points.find((p) => p.rows === n && p.features === k)?.fitMs.toFixed(0) ?? '—')]),
+    ),
+    `fitted by least squares on log-log: ${statement}`,
+  ].join('\n');
+}
 
 export function registerBenchCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('bench')
-    .description('measure decide, ingest, training and freshness beside raw NATS and Kafka baselines on the running stack; prints figures and writes bench/results/')
+    .description('measure decide, ingest, training and freshness beside raw NATS and Kafka baselines on the running stack, then single-row scoring per model family and GBDT training time as data grow; prints figures and writes bench/results/')
     .option('--seconds <s>', 'duration of each request-reply run', '5')
     .option('--events <n>', 'events per topic for the ingest run', '100000')
     .action(async (options: { seconds: string; events: string }) => {
@@ -36,9 +84,12 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
       console.log(`freshness: event produced → visible in a lookup p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (${f.count} events)`);
       console.log(`raw kafkajs: produce ${kafka.producePerSecond.toFixed(0)} msg/s, consume ${kafka.consumePerSecond.toFixed(0)} msg/s`);
 
+      const learners = await benchLearners(log);
+      console.log(`\n${learnerReport(learners)}`);
+
       mkdirSync('bench/results', { recursive: true });
       const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...loop, kafkaRaw: kafka }, null, 2));
+      writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...loop, kafkaRaw: kafka, ...learners }, null, 2));
       console.log(`\nwritten to ${file}`);
     });
 }

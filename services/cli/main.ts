@@ -8,6 +8,7 @@ import { registerTopologyCommands } from './topology-commands.js';
 import { registerBlueprintCommands } from './blueprint-commands.js';
 import { registerUpCommand } from './up-command.js';
 import { registerBenchCommand } from './bench-command.js';
+import { registerAutomlCommands } from './automl-command.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
@@ -22,6 +23,7 @@ registerStackCommands(program, getConfig);
 registerTopologyCommands(program, getConfig);
 registerBlueprintCommands(program, getConfig);
 registerBenchCommand(program, getConfig);
+registerAutomlCommands(program, getConfig);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,17 +36,25 @@ export interface TopicRecord {
 }
 
 /**
- * Every record of `topic` up to its end at the time of the call, in offset order per partition.
+ * Every record of `topic` up to its end at the time of the call, in offset order per partition —
+ * or, with `fromTimestamp`, those from the first record stamped at or after it (epoch ms).
  * Uses a throw-away consumer group that commits nothing and is deleted afterwards.
  */
-export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<TopicRecord[]> {
+export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30_000, fromTimestamp?: number): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
+    const starts = new Map<number, string>();
+    if (fromTimestamp !== undefined) {
+      const highs = new Map(offsets.map((o) => [o.partition, o.high]));
+      // -1: no record that new, so the partition starts at its end.
+      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, fromTimestamp)) starts.set(o.partition, o.offset === '-1' ? highs.get(o.partition)! : o.offset);
+    }
     const remaining = new Map<number, bigint>();
     for (const o of offsets) {
-      if (BigInt(o.high) > BigInt(o.low)) remaining.set(o.partition, BigInt(o.high));
+      const start = BigInt(starts.get(o.partition) ?? o.low);
+      if (BigInt(o.high) > (start > BigInt(o.low) ? start : BigInt(o.low))) remaining.set(o.partition, BigInt(o.high));
     }
     if (remaining.size === 0) return [];
 
@@ -64,6 +72,8 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30
             eachMessage: async ({ partition, message }) => {
               const end = remaining.get(partition);
               if (end === undefined) return;
+              const start = starts.get(partition);
+              if (start !== undefined && BigInt(message.offset) < BigInt(start)) return;
               records.push({ partition, message });
               if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
               if (remaining.size === 0) {
@@ -73,6 +83,8 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30
             },
           })
           .catch(reject);
+        // Skip straight to the first wanted record rather than reading the older ones.
+        for (const [partition, offset] of starts) if (remaining.has(partition)) consumer.seek({ topic, partition, offset });
       });
     } finally {
       await consumer.disconnect();

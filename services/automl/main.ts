@@ -1,0 +1,64 @@
+// The automl service: searches each blueprint's model families and hyper-parameters when a
+// trigger says so (triggers.ts), one search at a time, and publishes the winner (run.ts).
+import { homedir } from 'node:os';
+import { compileConfig } from '../lib/config.js';
+import { startServiceContext } from '../lib/runtime.js';
+import { watchBlueprints } from '../lib/blueprint-watch.js';
+import { errorMessage } from '../lib/errors.js';
+import { initBackend } from '../lib/learners/backend.js';
+import { AutomlError, readHistory, runAutoml } from './run.js';
+import { dueReason, RETRY_AFTER_MS, type SearchHistory } from './triggers.js';
+
+/** How often triggers are checked. */
+const CHECK_EVERY_MS = 15_000;
+
+const ctx = await startServiceContext('automl', compileConfig(process.env, homedir()));
+const backend = await initBackend({ onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`) });
+ctx.log(`tfjs backend: ${backend}`);
+const blueprints = await watchBlueprints(ctx, () => undefined);
+await blueprints.caughtUp;
+
+const histories = new Map<string, SearchHistory>();
+let stopping = false;
+let timer: NodeJS.Timeout;
+ctx.onShutdown(() => {
+  stopping = true;
+  clearTimeout(timer);
+});
+
+async function checkTriggers(): Promise<void> {
+  for (const bp of blueprints.current().values()) {
+    if (stopping) return;
+    let history = histories.get(bp.name);
+    if (!history) {
+      const past = await readHistory(ctx, bp.name);
+      history = { lastSearchAt: past.lastSearchAt, lastBlueprintVersion: past.lastBlueprintVersion, notBefore: null };
+      histories.set(bp.name, history);
+    }
+    const reason = dueReason(bp, history, Date.now());
+    if (reason === null) continue;
+    ctx.log(`searching ${bp.name} v${bp.version}: ${reason}`);
+    try {
+      const run = await runAutoml(ctx, bp, {
+        onProgress: (p) => {
+          if (p.evaluations % 10 === 0) ctx.log(`${bp.name}: ${p.evaluations}/${p.plannedEvaluations} evaluations, best ${p.best?.config.family ?? '—'} ${p.best?.metricValue.toFixed(4) ?? ''}`);
+        },
+      });
+      ctx.log(`${bp.name}: ${run.result.why}`);
+      histories.set(bp.name, { lastSearchAt: Date.now(), lastBlueprintVersion: bp.version, notBefore: run.candidate ? null : Date.now() + RETRY_AFTER_MS });
+    } catch (error) {
+      ctx.log(`${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`);
+      histories.set(bp.name, { ...history, notBefore: Date.now() + RETRY_AFTER_MS });
+    }
+  }
+}
+
+const schedule = () => {
+  timer = setTimeout(() => {
+    checkTriggers()
+      .catch((error) => ctx.log(`checking triggers failed: ${errorMessage(error)}`))
+      .finally(() => stopping || schedule());
+  }, CHECK_EVERY_MS);
+};
+schedule();
+ctx.log('watching blueprints for AutoML triggers');

@@ -1,0 +1,175 @@
+// One AutoML run for a blueprint, from replay to publication: replay its examples, split them by
+// time, search, and publish the chosen model as a candidate version. Until a rollout service
+// exists, the candidate is also made live directly (a Deployment record saying so and why); the
+// continual trainer then carries on training that configuration.
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import type { TopicCodec } from '../lib/topic-codec.js';
+import type { Blueprint, Deployment, ModelVersion } from '../lib/schemas/generated.js';
+import { readTopicToEnd } from '../lib/kafka.js';
+import { LooperError } from '../lib/errors.js';
+import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
+import { decodeArtifact } from '../lib/learners/artifact.js';
+import { splitByTime } from '../lib/automl/dataset.js';
+import { featureCosts } from '../lib/automl/feature-cost.js';
+import type { SearchMetric } from '../lib/automl/objective.js';
+import { defaultSearchSpace, type TrialConfig } from '../lib/automl/space.js';
+import { runSearch, type SearchProgress, type SearchResult } from '../lib/automl/search.js';
+import { searchRecord, warmStartConfigs } from './search-record.js';
+import { replayExamples, type Replay } from './replay.js';
+import { topics } from '../../topology/topics.js';
+
+/** Fewer examples than this cannot rank configurations: the validation fifth would be noise. */
+export const MIN_EXAMPLES = 500;
+
+/** A search that cannot run as asked: the message says why and what to do. */
+export class AutomlError extends LooperError {
+  constructor(message: string) {
+    super('automl', message);
+    this.name = 'AutomlError';
+  }
+}
+
+export interface AutomlDeps {
+  readonly kafka: Kafka;
+  readonly codec: TopicCodec;
+  readonly producer: Producer;
+  readonly log: (line: string) => void;
+}
+
+export interface AutomlOptions {
+  /** Configurations to try; default the blueprint's automl.budget. */
+  readonly budget?: number;
+  /** Only examples whose label arrived in the last `sinceMs`; default all retained. */
+  readonly sinceMs?: number;
+  /** Make the winner live (no rollout service yet). Default true. */
+  readonly deploy?: boolean;
+  readonly seed?: number;
+  readonly now?: number;
+  readonly onReplayed?: (replay: Replay) => void;
+  readonly onProgress?: (progress: SearchProgress) => void;
+}
+
+export interface AutomlRun {
+  readonly searchId: string;
+  readonly replay: Replay;
+  readonly trainRows: number;
+  readonly validationRows: number;
+  readonly result: SearchResult;
+  /** The published candidate; null when no trial was feasible. */
+  readonly candidate: ModelVersion | null;
+  readonly deployment: Deployment | null;
+}
+
+export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: AutomlOptions = {}): Promise<AutomlRun> {
+  const task = bp.task === 'classification' || bp.task === 'estimation' ? bp.task : null;
+  if (task === null) throw new AutomlError(`blueprint ${bp.name} is a ${bp.task} task: AutoML searches classification and estimation models so far`);
+  const metric = bp.objective.metric as SearchMetric;
+  const now = options.now ?? Date.now();
+  const replay = await replayExamples(deps.kafka, deps.codec, bp, options.sinceMs === undefined ? undefined : now - options.sinceMs);
+  options.onReplayed?.(replay);
+  if (replay.examples.length < MIN_EXAMPLES) {
+    throw new AutomlError(
+      `blueprint ${bp.name} has ${replay.examples.length} examples to learn from${options.sinceMs === undefined ? '' : ' in the window asked'} (of ${replay.read} records on ${topics.examples.name}); ` +
+        `a search needs ${MIN_EXAMPLES}: let decisions and outcomes flow longer${options.sinceMs === undefined ? '' : ', or widen --since'}`,
+    );
+  }
+  const { train, validation } = splitByTime(replay.examples);
+  const history = await readHistory(deps, bp.name);
+  const searchId = randomUUID();
+  const result = await runSearch({
+    schema: featureSchemaFromBlueprint(bp),
+    task,
+    train,
+    validation,
+    metric,
+    constraints: bp.objective.constraints,
+    space: defaultSearchSpace(bp.automl.families, task),
+    budget: options.budget ?? bp.automl.budget,
+    seed: options.seed,
+    warmStart: history.warmStart,
+    featureCosts: featureCosts(bp.features),
+    onProgress: options.onProgress,
+  });
+  const base = { searchId, replay, trainRows: train.xs.length, validationRows: validation.xs.length, result };
+  const chosen = result.chosen;
+  if (chosen === null || chosen.artifact === null) return { ...base, candidate: null, deployment: null };
+
+  const sequence = history.maxSequence + 1;
+  const record = searchRecord(searchId, now, result, { train, validation });
+  const candidate: ModelVersion = {
+    modelVersion: `${bp.name}/automl-${sequence}`,
+    blueprint: bp.name,
+    blueprintVersion: bp.version,
+    sequence,
+    family: chosen.config.family,
+    role: 'candidate',
+    hyperParameters: JSON.stringify(chosen.config.params),
+    featureNames: result.schema.features.map((f) => f.name),
+    artifact: Buffer.from(chosen.artifact),
+    artifactFormat: decodeArtifact(chosen.artifact).header.format,
+    sizeBytes: chosen.sizeBytes,
+    p99InferenceUs: chosen.p99Us,
+    metrics: { ...definedMetrics({ ...chosen.metrics }), examples: validation.xs.length },
+    trainedOnExamples: chosen.trainRows,
+    dataStartTs: train.ts[0] ?? null,
+    dataEndTs: train.ts[train.ts.length - 1] ?? null,
+    createdAt: now,
+    search: JSON.stringify(record),
+    parentVersion: null,
+  };
+  await deps.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }] });
+  deps.log(`published candidate ${candidate.modelVersion} (${candidate.family}, ${metric} ${chosen.metricValue.toFixed(4)})`);
+  if (options.deploy === false) return { ...base, candidate, deployment: null };
+
+  const deployment: Deployment = {
+    blueprint: bp.name,
+    revision: history.revision + 1,
+    live: candidate.modelVersion,
+    shadow: [],
+    canary: null,
+    updatedAt: now,
+    transition: {
+      modelVersion: candidate.modelVersion,
+      from: 'none',
+      to: 'live',
+      reason: `automl search ${searchId.slice(0, 8)}: ${result.why} Made live directly: no rollout service runs shadow comparisons yet.`,
+      at: now,
+    },
+  };
+  await deps.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: bp.name, value: deps.codec.encode(topics.deployments, deployment) }] });
+  deps.log(`deployed ${candidate.modelVersion} live for ${bp.name} (revision ${deployment.revision})`);
+  return { ...base, candidate, deployment };
+}
+
+function definedMetrics(metrics: Readonly<Record<string, number | undefined>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])));
+}
+
+interface History {
+  maxSequence: number;
+  revision: number;
+  warmStart: TrialConfig[];
+  lastSearchAt: number | null;
+  lastBlueprintVersion: number | null;
+}
+
+/** What earlier runs left: sequence numbers in use, the deployment revision, the last search's best configurations. */
+export async function readHistory(deps: Pick<AutomlDeps, 'kafka' | 'codec'>, blueprint: string): Promise<History> {
+  let maxSequence = 0;
+  let revision = 0;
+  let last: ModelVersion | null = null;
+  for (const { message } of await readTopicToEnd(deps.kafka, topics.models.name, 120_000)) {
+    if (!message.value) continue;
+    const mv = await deps.codec.decode<ModelVersion>(topics.models, message.value);
+    if (mv.blueprint !== blueprint) continue;
+    maxSequence = Math.max(maxSequence, mv.sequence);
+    if (mv.role === 'candidate' && mv.search !== null && (last === null || mv.createdAt > last.createdAt)) last = mv;
+  }
+  for (const { message } of await readTopicToEnd(deps.kafka, topics.deployments.name)) {
+    if (!message.value) continue;
+    const d = await deps.codec.decode<Deployment>(topics.deployments, message.value);
+    if (d.blueprint === blueprint) revision = Math.max(revision, d.revision);
+  }
+  return { maxSequence, revision, warmStart: last === null ? [] : warmStartConfigs(last.search!), lastSearchAt: last?.createdAt ?? null, lastBlueprintVersion: last?.blueprintVersion ?? null };
+}

@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dueReason } from './triggers.js';
+
+const bp = (version: number, task = 'classification') => ({ version, task, automl: { families: [], budget: 30, scheduleMs: 6 * 3_600_000 } }) as unknown as Parameters<typeof dueReason>[0];
+const none = { lastSearchAt: null, lastBlueprintVersion: null, notBefore: null };
+
+test('triggers - a first search, then one per blueprint change and per schedule period', () => {
+  assert.equal(dueReason(bp(1), none, 1000), 'first search for this blueprint');
+  const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null };
+  assert.equal(dueReason(bp(1), searched, 3_600_000), null);
+  assert.equal(dueReason(bp(2), searched, 3_600_000), 'blueprint changed: version 2 after the search on version 1');
+  assert.equal(dueReason(bp(1), searched, 6 * 3_600_000), 'schedule: last search 6h ago, automl.schedule is 6h');
+});
+
+test('triggers - a retry waits for notBefore, and tasks AutoML does not search never trigger', () => {
+  assert.equal(dueReason(bp(1), { ...none, notBefore: 5000 }, 4999), null);
+  assert.equal(dueReason(bp(1), { ...none, notBefore: 5000 }, 5000), 'first search for this blueprint');
+  assert.equal(dueReason(bp(1, 'ranking'), none, 1000), null);
+});

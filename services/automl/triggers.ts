@@ -1,0 +1,33 @@
+// When the automl service searches for a blueprint: a first search once the blueprint has enough
+// examples, again when the blueprint changes (a new version may change features or constraints),
+// and on its automl.schedule. A drift alert is the further trigger the design names; it waits for
+// the monitor service. Pure: the service supplies the clock and what it knows.
+import type { Blueprint } from '../lib/schemas/generated.js';
+
+export interface SearchHistory {
+  /** When the last search published, epoch ms; null when none has. */
+  readonly lastSearchAt: number | null;
+  /** The blueprint version the last search ran on. */
+  readonly lastBlueprintVersion: number | null;
+  /** No search before this time (after one that found too few examples, or failed). */
+  readonly notBefore: number | null;
+}
+
+/** How long to wait after a search that could not run (too few examples, a failure). */
+export const RETRY_AFTER_MS = 5 * 60 * 1000;
+
+/** Why a search is due now, or null when it is not. */
+export function dueReason(bp: Pick<Blueprint, 'version' | 'task' | 'automl'>, history: SearchHistory, now: number): string | null {
+  if (bp.task !== 'classification' && bp.task !== 'estimation') return null;
+  if (history.notBefore !== null && now < history.notBefore) return null;
+  if (history.lastSearchAt === null) return 'first search for this blueprint';
+  if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion) return `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`;
+  if (now - history.lastSearchAt >= bp.automl.scheduleMs) return `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`;
+  return null;
+}
+
+function formatAge(ms: number): string {
+  if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)}h`;
+  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)}m`;
+  return `${+(ms / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,85 @@
+// `looper automl run BLUEPRINT`: a search run from the terminal, with a progress bar, ending with
+// the leaderboard, the Pareto front, the choice and why, and what was published.
+import type { Command } from 'commander';
+import type { LooperConfig } from '../lib/config.js';
+import { producerDefaults } from '../lib/kafka.js';
+import { createSchemaRegistryClient } from '../lib/schema-registry.js';
+import { createTopicCodec } from '../lib/topic-codec.js';
+import { findVersion, readBlueprintHistory } from '../lib/blueprint-store.js';
+import { parseDuration } from '../lib/blueprint/units.js';
+import { initBackend } from '../lib/learners/backend.js';
+import { runAutoml } from '../automl/run.js';
+import { featureDropText, frontTable, leaderboardTable, progressLine } from '../automl/report.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { cliKafka } from './clients.js';
+
+interface RunOptions {
+  budget?: string;
+  since?: string;
+  deploy: boolean;
+  seed: string;
+}
+
+export function registerAutomlCommands(program: Command, getConfig: () => LooperConfig): void {
+  const automl = program.command('automl').description('search model families and hyper-parameters on replayed examples');
+  automl
+    .command('run <blueprint>')
+    .description(`replay the blueprint's examples from ${topics.examples.name}, search, and publish the chosen model (made live directly until a rollout service exists)`)
+    .option('--budget <n>', "configurations to try (default: the blueprint's automl.budget)")
+    .option('--since <duration>', 'only examples labelled in this last span, e.g. 2h or 7d (default: all retained)')
+    .option('--no-deploy', 'publish the candidate without making it live')
+    .option('--seed <n>', 'seed of the sampler and of every trial', '1')
+    .action(async (name: string, options: RunOptions) => {
+      const budget = options.budget === undefined ? undefined : positiveInt(options.budget, '--budget');
+      const sinceMs = options.since === undefined ? undefined : duration(options.since);
+      const seed = positiveInt(options.seed, '--seed');
+      const config = getConfig();
+      const kafka = cliKafka(config);
+      const registry = createSchemaRegistryClient(config);
+      const bp = findVersion(await readBlueprintHistory({ kafka, registry }), name);
+      const codec = await createTopicCodec(registry, allTopics);
+      const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        const backend = await initBackend();
+        console.log(`automl ${bp.name} v${bp.version}: ${bp.task}, ${bp.objective.metric}, families ${bp.automl.families.join(', ')}, budget ${budget ?? bp.automl.budget} (tfjs backend ${backend})`);
+        const live = process.stdout.isTTY;
+        const run = await runAutoml({ kafka, codec, producer, log: (line) => console.log(line) }, bp, {
+          budget,
+          sinceMs,
+          seed,
+          deploy: options.deploy,
+          onReplayed: (r) => console.log(`replayed ${r.read} records: ${r.examples.length} examples teach ${bp.name}'s score (${r.notTeaching} do not, ${r.duplicates} duplicates, ${r.undecodable} undecodable)`),
+          onProgress: (p) => {
+            const line = progressLine(p, bp.objective.metric);
+            if (live) process.stdout.write(`\r\x1b[2K${line.slice(0, (process.stdout.columns ?? 120) - 1)}`);
+            else console.log(line);
+          },
+        });
+        if (live) process.stdout.write('\n');
+        const r = run.result;
+        console.log(`\ntrain on ${run.trainRows} older examples, validate on ${run.validationRows} newer ones; ${r.evaluations.length} evaluations of ${r.leaderboard.length} configurations in ${r.seconds.toFixed(1)} s\n`);
+        console.log(`leaderboard (by ${r.metric} on the validation examples; rows = training rows the trial reached):\n${leaderboardTable(r)}\n`);
+        console.log(`Pareto front (${r.metric} × artifact size × p99 scoring time, among the trials that reached all ${run.trainRows} training examples):\n${frontTable(r)}\n`);
+        console.log(featureDropText(r));
+        console.log(`\nchosen: ${r.why}`);
+        if (run.candidate) console.log(`published ${run.candidate.modelVersion} on ${topics.models.name}`);
+        if (run.deployment) console.log(`live: ${run.deployment.live} now answers looper.decide.${bp.name} (deployment revision ${run.deployment.revision})`);
+        if (!run.candidate) process.exitCode = 1;
+      } finally {
+        await producer.disconnect();
+      }
+    });
+}
+
+function positiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a whole number ≥ 1, not "${text}"`);
+  return n;
+}
+
+function duration(text: string): number {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new Error(`--since: ${parsed.message}`);
+  return parsed.value;
+}

@@ -1,0 +1,78 @@
+// What a search optimises: the blueprint's metric on held-out rows, oriented so that larger is
+// better, under the blueprint's hard constraints on artifact size and single-row scoring time.
+
+import type { FeatureValues } from '../feature-values.js';
+import type { Scorer } from '../learners/contract.js';
+import { loadScorer } from '../learners/serving.js';
+import { OnlineMetrics } from '../stats/online-metrics.js';
+import type { Rows } from './dataset.js';
+
+export type SearchMetric = 'auc' | 'logloss' | 'rmse' | 'mae';
+
+export interface Constraints {
+  /** Largest p99 single-row scoring time, microseconds. */
+  readonly p99InferenceUs: number;
+  /** Largest artifact, bytes. */
+  readonly modelSizeBytes: number;
+}
+
+/** Every metric the evaluation reports, besides the one the search optimises. */
+export interface MetricValues {
+  readonly auc?: number;
+  readonly logloss?: number;
+  readonly rmse?: number;
+  readonly mae?: number;
+}
+
+/** Larger is better: AUC as it is, losses negated. */
+export function orient(metric: SearchMetric, value: number): number {
+  return metric === 'auc' ? value : -value;
+}
+
+/** The metrics of a scorer on `rows`, scored one row at a time as the predictor will. */
+export function evaluateScorer(scorer: Scorer, rows: Rows, classification: boolean): MetricValues {
+  const metrics = new OnlineMetrics();
+  for (let i = 0; i < rows.xs.length; i++) metrics.update(rows.ys[i]!, scorer.score(rows.xs[i]!), rows.ws[i]!);
+  const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
+  if (classification) return { auc: finite(metrics.auc()), logloss: finite(metrics.logLoss()) };
+  return { rmse: finite(metrics.rmse()), mae: finite(metrics.mae()) };
+}
+
+/** Timed single-row calls: enough that the 99th percentile rests on 20 samples or more. */
+const TIMED_CALLS = 2000;
+const WARMUP_CALLS = 500;
+
+/**
+ * The 99th-percentile time of one `score` call on `rows`, in microseconds, after a warm-up (the
+ * JIT, first-call allocations). Measured, not estimated: the constraint is about what serves.
+ */
+export function measureP99Us(artifact: Uint8Array, rows: readonly FeatureValues[]): number {
+  if (rows.length === 0) throw new RangeError('measuring scoring time needs at least one row');
+  const scorer = loadScorer(artifact);
+  let sink = 0;
+  for (let i = 0; i < WARMUP_CALLS; i++) sink += scorer.score(rows[i % rows.length]!);
+  const times = new Float64Array(TIMED_CALLS);
+  for (let i = 0; i < TIMED_CALLS; i++) {
+    const t0 = process.hrtime.bigint();
+    sink += scorer.score(rows[i % rows.length]!);
+    times[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  // Using the sum keeps the calls from being optimised away, and a non-finite score is a broken model.
+  if (!Number.isFinite(sink)) throw new RangeError('the scorer gave a non-finite score while being timed');
+  times.sort();
+  return times[Math.floor(TIMED_CALLS * 0.99)]!;
+}
+
+/** Why a model breaks the constraints, one phrase each; empty when it keeps them. */
+export function constraintViolations(sizeBytes: number, p99Us: number, constraints: Constraints): string[] {
+  const violations: string[] = [];
+  if (sizeBytes > constraints.modelSizeBytes) violations.push(`artifact ${formatBytes(sizeBytes)} over the ${formatBytes(constraints.modelSizeBytes)} limit`);
+  if (p99Us > constraints.p99InferenceUs) violations.push(`p99 scoring ${p99Us.toFixed(1)} µs over the ${constraints.p99InferenceUs} µs limit`);
+  return violations;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}

@@ -1,0 +1,175 @@
+// AutoML on the real stack, as a user runs it: examples on looper.examples, `looper automl run`
+// in a terminal, the candidate and its deployment on their topics, and the predictor serving it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
+import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import { registerBlueprint } from '../../services/lib/blueprint-store.js';
+import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
+import { createTopicCodec, type TopicCodec } from '../../services/lib/topic-codec.js';
+import { SeededRandom } from '../../services/lib/learners/random.js';
+import { applyTopology } from '../../topology/apply.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { LooperClient } from '../../services/sdk/index.js';
+import { pollUntil } from '../../services/lib/poll.js';
+import type { Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';
+import type { SearchRecordJson } from '../../services/automl/search-record.js';
+import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+
+const TEACHING = 4000;
+const NOT_TEACHING = 200;
+
+function blueprintYaml(name: string, topic: string): string {
+  return `
+blueprint: ${name}
+description: AutoML test — positives inside a disk, which a linear model cannot draw.
+task: classification
+entity: user
+features:
+  context:
+    - { name: x, type: float }
+    - { name: y, type: float }
+  streams:
+    - { name: pings_1d, topic: ${topic}, aggregate: count, window: 1d }
+label: { source: looper.outcomes, window: 30m, missing: 0 }
+decision: { policy: threshold, threshold: 0.5, actions: [yes, no], default: no, explore: 0% }
+objective: { metric: auc }
+automl: { families: [logistic, gbdt], budget: 8 }
+`;
+}
+
+/** Labels from the disk x² + y² < 0.5 with 10 % flipped; pings_1d is noise the label ignores. */
+function examples(name: string, version: number, now: number): Example[] {
+  const random = new SeededRandom(5);
+  return Array.from({ length: TEACHING + NOT_TEACHING }, (_, i) => {
+    const x = random.uniform(-1, 1);
+    const y = random.uniform(-1, 1);
+    const inside = x * x + y * y < 0.5;
+    const decisionTs = now - (TEACHING + NOT_TEACHING - i) * 1000;
+    const id = randomUUID();
+    return {
+      exampleId: id, decisionId: id, blueprint: name, blueprintVersion: version, entity: `user-${i % 500}`, decisionTs, labelTs: decisionTs + 1000,
+      features: { x, y, pings_1d: Math.floor(random.next() * 20) },
+      candidateId: null, position: null, candidateFeatures: null,
+      label: random.next() < 0.1 ? (inside ? 0 : 1) : inside ? 1 : 0,
+      labelSource: 'outcome', action: i % 21 === 20 ? 'no' : 'yes', propensity: 1, modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: null, weight: 1,
+    } satisfies Example;
+  }).slice(0, TEACHING + NOT_TEACHING);
+}
+
+function looper(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/looper.js', ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+describe('automl on the real stack', { timeout: 400_000 }, () => {
+  const name = uniqueName('automl');
+  const empty = uniqueName('automl_empty');
+  const topic = uniqueName('test.automl.pings');
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let codec: TopicCodec;
+  let supervisor: Supervisor | undefined;
+
+  before(async () => {
+    await ensureStack();
+    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
+    admin = kafka.admin();
+    await admin.connect();
+    const registry = createSchemaRegistryClient(testConfig);
+    await applyTopology(admin, registry, allTopics);
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
+    codec = await createTopicCodec(registry, allTopics);
+    const parse = (yaml: string) => {
+      const result = parseBlueprintYaml(yaml);
+      assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+      return result.blueprint;
+    };
+    const bp = (await registerBlueprint({ kafka, registry }, parse(blueprintYaml(name, topic)))).blueprint;
+    await registerBlueprint({ kafka, registry }, parse(blueprintYaml(empty, topic)));
+    producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const all = examples(name, bp.version, Date.now());
+    for (let i = 0; i < all.length; i += 500) {
+      await producer.send({ topic: topics.examples.name, acks: -1, messages: all.slice(i, i + 500).map((e) => ({ key: e.entity, value: codec.encode(topics.examples, e) })) });
+    }
+    supervisor = superviseServices(['features', 'predictor'], { log: () => undefined });
+  });
+
+  after(async () => {
+    await supervisor?.stop();
+    await producer?.disconnect();
+    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin?.disconnect();
+  });
+
+  it('looper automl run - prints a leaderboard and a Pareto front, publishes the choice, and the predictor serves it', async () => {
+    const { code, out } = await looper(['automl', 'run', name, '--budget', '8']);
+    console.log(out.split('\n').map((l) => `# ${l}`).join('\n'));
+    assert.equal(code, 0, out);
+    assert.match(out, new RegExp(`${TEACHING} examples teach ${name}'s score \\(${NOT_TEACHING} do not, 0 duplicates, 0 undecodable\\)`));
+    assert.match(out, /train on 3200 older examples, validate on 800 newer ones/);
+    assert.match(out, /leaderboard \(by auc/);
+    assert.match(out, /Pareto front/);
+    assert.match(out, /chosen: gbdt has the best auc/);
+    assert.match(out, /pings_1d: dropped/);
+    assert.match(out, new RegExp(`published ${name}/automl-\\d+`));
+
+    const candidates: ModelVersion[] = [];
+    for (const { message } of await readTopicToEnd(kafka, topics.models.name)) {
+      const mv = await codec.decode<ModelVersion>(topics.models, message.value!);
+      if (mv.blueprint === name) candidates.push(mv);
+    }
+    assert.equal(candidates.length, 1);
+    const candidate = candidates[0]!;
+    assert.equal(candidate.role, 'candidate');
+    assert.equal(candidate.family, 'gbdt');
+    assert.deepEqual(candidate.featureNames, ['x', 'y']);
+    assert.ok(candidate.metrics['auc']! > 0.85, `auc ${candidate.metrics['auc']}`);
+    assert.ok(candidate.p99InferenceUs !== null && candidate.p99InferenceUs < 1000);
+    const record = JSON.parse(candidate.search!) as SearchRecordJson;
+    assert.ok(record.leaderboard.length <= 8);
+    assert.ok(record.train.toTs! < record.validation.fromTs!, 'every training example is older than every validation example');
+    assert.deepEqual(record.droppedFeatures, ['pings_1d']);
+
+    const deployments: Deployment[] = [];
+    for (const { message } of await readTopicToEnd(kafka, topics.deployments.name)) {
+      const d = await codec.decode<Deployment>(topics.deployments, message.value!);
+      if (d.blueprint === name) deployments.push(d);
+    }
+    assert.equal(deployments.length, 1);
+    assert.equal(deployments[0]!.live, candidate.modelVersion);
+    assert.match(deployments[0]!.transition!.reason, /automl search .*gbdt has the best auc.*Made live directly/);
+
+    const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
+    try {
+      const inside = await pollUntil(`the predictor to serve ${candidate.modelVersion}`, 60_000, async () => {
+        const reply = await client.decide(name, 'user-1', { x: 0, y: 0 }).catch(() => undefined);
+        return reply?.model === candidate.modelVersion ? reply : undefined;
+      });
+      const outside = await client.decide(name, 'user-1', { x: 0.95, y: -0.95 });
+      assert.ok(inside.score! > 0.7 && outside.score! < 0.3, `scores ${inside.score} inside, ${outside.score} outside the disk`);
+      assert.equal(inside.action, 'yes');
+      assert.equal(outside.action, 'no');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('looper automl run - a blueprint without enough examples gets a clear error and nothing is published', async () => {
+    const { code, out } = await looper(['automl', 'run', empty]);
+    assert.equal(code, 1);
+    assert.match(out, new RegExp(`blueprint ${empty} has 0 examples to learn from .*a search needs 500: let decisions and outcomes flow longer`));
+  });
+});
