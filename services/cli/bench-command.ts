@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Command } from 'commander';
+import { benchSearch, type SearchBenchFigures } from '../lib/automl/bench.js';
 import type { LooperConfig } from '../lib/config.js';
 import { kafkaRawBaseline } from '../../bench/baselines.js';
 import { benchDecisionLoop } from '../../bench/decision-loop.js';
@@ -33,6 +34,17 @@ export async function benchLearners(log: (line: string) => void): Promise<Learne
   }
   log(`gbdt training time for rows ${SCALING_ROWS.join(', ')} × features ${SCALING_FEATURES.join(', ')}`);
   return { tfjsBackend, scoring, gbdtScaling: benchGbdtScaling(SCALING_ROWS, SCALING_FEATURES) };
+}
+
+/** Search wall time as printed: per evaluation by family, over all rungs and at the full data. */
+export function searchReport(f: SearchBenchFigures): string {
+  return [
+    `AutoML search wall time (${f.examples} synthetic examples split by time, budget ${f.budget}, logistic + mlp + gbdt): ${f.seconds.toFixed(1)} s for ${f.evaluations} evaluations; chose ${f.chosen ?? 'nothing'}${f.metric === null ? '' : ` (auc ${f.metric.toFixed(4)})`}`,
+    table(
+      ['family', 'evaluations', 'mean s each', 'full-data evaluations', 'mean s at full data'],
+      Object.entries(f.perFamily).map(([family, p]) => [family, String(p.evaluations), p.meanSeconds.toFixed(2), String(p.fullDataEvaluations), p.fullDataMeanSeconds === null ? '—' : p.fullDataMeanSeconds.toFixed(2)]),
+    ),
+  ].join('\n');
 }
 
 /** The learner figures as printed: a scoring table per family, then the GBDT scaling table and its power law. */
@@ -86,10 +98,13 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
 
       const learners = await benchLearners(log);
       console.log(`\n${learnerReport(learners)}`);
+      log('an AutoML search over logistic, mlp and gbdt');
+      const search = await benchSearch();
+      console.log(`\n${searchReport(search)}`);
 
       mkdirSync('bench/results', { recursive: true });
       const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...loop, kafkaRaw: kafka, ...learners }, null, 2));
+      writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...loop, kafkaRaw: kafka, ...learners, search }, null, 2));
       console.log(`\nwritten to ${file}`);
     });
 }

@@ -1,11 +1,13 @@
-// Which model serves each blueprint: the version a deployment names live, else the newest
-// trained version. Swapping is one reference assignment, so no request is dropped or half-served.
-import { randomUUID } from 'node:crypto';
+// Which model serves each blueprint (the rule is serving-choice.ts): the version a deployment names
+// live or the newest trained version continuing it; without a deployment, the newest trained
+// version. Swapping is one reference assignment, so no request is dropped or half-served.
 import type { Deployment, ModelVersion } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import { loadScorer, type Scorer } from '../lib/learners/serving.js';
 import { errorMessage } from '../lib/errors.js';
-import { topics, type TopicSpec } from '../../topology/topics.js';
+import { topics } from '../../topology/topics.js';
+import { followTopic } from '../lib/serving/follow-topic.js';
+import { ModelCatalog } from '../lib/serving/model-catalog.js';
 
 export interface ServingModel {
   modelVersion: string;
@@ -19,71 +21,56 @@ export interface ModelTable {
   live(blueprint: string): ServingModel | undefined;
 }
 
-/** Keeps a private, never-committing consumer on a compacted topic from its start. */
-export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecord: (value: Buffer) => Promise<void> | void): Promise<void> {
-  const groupId = `looper-${ctx.name}-${topic.name}-${randomUUID()}`;
-  const consumer = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topic.name, fromBeginning: true });
-  ctx.onShutdown(async () => {
-    await consumer.disconnect();
-    const admin = ctx.kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ message }) => {
-      if (message.value) await onRecord(message.value);
-    },
-  });
-}
-
 export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
-  const versions = new Map<string, ModelVersion>(); // by modelVersion: artifacts of versions a deployment may name
-  const newest = new Map<string, ServingModel>(); // by blueprint
-  const deployed = new Map<string, ServingModel>(); // by blueprint, from looper.deployments
-  const wantedLive = new Map<string, string>(); // blueprint → model version a deployment names
+  // Artifacts are held only for versions that may still be served (model-catalog.ts).
+  const catalog = new ModelCatalog<ModelVersion>();
+  const serving = new Map<string, ServingModel>(); // by blueprint
+  const unloadable = new Set<string>(); // versions already reported, not retried on every record
 
   const load = (mv: ModelVersion): ServingModel | undefined => {
     try {
       return { modelVersion: mv.modelVersion, family: mv.family, sequence: mv.sequence, blueprintVersion: mv.blueprintVersion, scorer: loadScorer(mv.artifact) };
     } catch (error) {
+      unloadable.add(mv.modelVersion);
       ctx.log(`model ${mv.modelVersion} cannot be loaded and is skipped: ${errorMessage(error)}`);
       return undefined;
     }
   };
 
+  // The chosen version may not have arrived yet (a deployment can be read before the model it
+  // names: the two followers are independent) or may not load: the current model keeps answering
+  // until the chosen one can, rather than dropping to the default decision.
+  const refresh = (blueprint: string): void => {
+    const id = catalog.chosen(blueprint);
+    if (id === null || serving.get(blueprint)?.modelVersion === id || unloadable.has(id)) return;
+    const mv = catalog.record(id);
+    const model = mv ? load(mv) : undefined;
+    if (!model) return;
+    serving.set(blueprint, model);
+    ctx.log(`serving ${model.modelVersion} (${model.family}) for ${blueprint}`);
+  };
+
   await followTopic(ctx, topics.models, async (value) => {
-    const mv = await ctx.codec.decode<ModelVersion>(topics.models, value);
-    versions.set(mv.modelVersion, mv);
-    const current = newest.get(mv.blueprint);
-    if (mv.role === 'trained' && (!current || mv.sequence > current.sequence)) {
-      const model = load(mv);
-      if (model) {
-        newest.set(mv.blueprint, model);
-        ctx.log(`serving ${mv.modelVersion} (${mv.family}) for ${mv.blueprint}`);
-      }
+    let mv: ModelVersion;
+    try {
+      mv = await ctx.codec.decode<ModelVersion>(topics.models, value);
+    } catch (error) {
+      ctx.log(`skipping an undecodable model version: ${errorMessage(error)}`);
+      return;
     }
-    if (wantedLive.get(mv.blueprint) === mv.modelVersion) {
-      const model = load(mv);
-      if (model) deployed.set(mv.blueprint, model);
-    }
+    if (catalog.addVersion(mv)) refresh(mv.blueprint);
   });
 
   await followTopic(ctx, topics.deployments, async (value) => {
-    const deployment = await ctx.codec.decode<Deployment>(topics.deployments, value);
-    if (deployment.live === null) {
-      wantedLive.delete(deployment.blueprint);
-      deployed.delete(deployment.blueprint);
+    let deployment: Deployment;
+    try {
+      deployment = await ctx.codec.decode<Deployment>(topics.deployments, value);
+    } catch (error) {
+      ctx.log(`skipping an undecodable deployment: ${errorMessage(error)}`);
       return;
     }
-    wantedLive.set(deployment.blueprint, deployment.live);
-    const mv = versions.get(deployment.live);
-    const model = mv ? load(mv) : undefined;
-    if (model) deployed.set(deployment.blueprint, model);
+    if (catalog.deploy(deployment)) refresh(deployment.blueprint);
   });
 
-  return { live: (blueprint) => deployed.get(blueprint) ?? newest.get(blueprint) };
+  return { live: (blueprint) => serving.get(blueprint) };
 }

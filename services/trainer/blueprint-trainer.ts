@@ -1,93 +1,118 @@
-// Continual training for one blueprint: every example is first scored (progressive validation:
-// predict before learn, so the online metrics are honest), then learned in mini-batches. Two
-// families learn side by side — logistic (or linear) regression and a small MLP — and the one with
-// the better online metric is published.
+// Continual training for one blueprint, in one of two configurations (training-plan.ts):
+// - side by side, the trainer's own: logistic (or linear) regression and a small MLP learn the same
+//   examples and the one with the better online metric is published;
+// - adopted: AutoML's deployed candidate, restored from its artifact (or from its newest trained
+//   continuation), is the only learner, and versions carry its family and hyper-parameters.
+// Every example is scored before it is learned (progressive validation: honest online metrics), and
+// each version names the one before as parentVersion, so a lineage chains back to where it began
+// and the predictor keeps serving its newest version.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
-import { createLearner, featureSchemaFromBlueprint, loadScorer, restoreLearner, type Learner, type LearnerTask } from '../lib/learners/index.js';
-import { OnlineMetrics } from '../lib/stats/online-metrics.js';
+import { createLearner, featureSchemaFromBlueprint, restoreLearner, type Learner, type LearnerTask } from '../lib/learners/index.js';
+import type { OnlineMetrics } from '../lib/stats/online-metrics.js';
+import { teachesScore } from '../lib/learners/teaches-score.js';
+import { errorMessage } from '../lib/errors.js';
+import { Contender } from './contender.js';
+import { ReplayBuffer } from './replay-buffer.js';
+import { measureP99Us } from '../lib/learners/latency.js';
+import { AdoptionError } from './errors.js';
+import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
 
-/** Progressive-validation window: the online metrics describe the most recent examples. */
-const METRICS_WINDOW = 5000;
-/**
- * Recent examples are replayed alongside new ones: one pass over a stream underfits a model that
- * sees few labels (only the decisions whose outcome teaches the score), so each mini-batch of new
- * examples is followed by REPLAY_RATIO as many drawn from the last REPLAY_CAPACITY.
- */
+/** Recent examples replayed for online learners: REPLAY_RATIO per new one, from the last REPLAY_CAPACITY. */
 const REPLAY_CAPACITY = 20_000;
 const REPLAY_RATIO = 3;
-
-interface Candidate {
-  learner: Learner;
-  metrics: OnlineMetrics;
-}
 
 export interface PublishedModel {
   record: ModelVersion;
   metric: number;
 }
 
+/** Where a trainer starts: its configuration and the version it continues (null: from scratch). */
+export interface TrainerStart {
+  configuration: TrainingConfiguration;
+  checkpoint: ModelVersion | null;
+}
+
 export function learnerTask(bp: Blueprint): LearnerTask | null {
   return bp.task === 'classification' || bp.task === 'estimation' ? bp.task : null;
 }
 
-/**
- * Whether an example teaches the score. With a threshold policy the score predicts the outcome
- * of the first action; outcomes of the other action say nothing about it (a notification not
- * sent cannot be clicked), so those examples are logged but not learned from.
- */
-export function teachesScore(bp: Blueprint, example: Example): boolean {
-  return bp.decision.policy !== 'threshold' || example.action === bp.decision.actions[0];
-}
-
 export class BlueprintTrainer {
-  private candidates: Candidate[] = [];
+  private contenders: Contender[];
+  private config: TrainingConfiguration;
   private xs: FeatureValues[] = [];
   private ys: number[] = [];
   private sequence: number;
-  private learnedSincePublish = 0;
   private dataStartTs: number | null = null;
   private dataEndTs: number | null = null;
   private lastVersion: string | null;
-  private readonly replayXs: FeatureValues[] = [];
-  private readonly replayYs: number[] = [];
-  private replayNext = 0;
-  private replaySeed = 1;
+  private readonly replay = new ReplayBuffer(REPLAY_CAPACITY);
 
+  /** AdoptionError when an adopted configuration has no checkpoint, or one that cannot be restored or learns another task. */
   constructor(
     private bp: Blueprint,
-    restored: ModelVersion | null,
+    start: TrainerStart = { configuration: SIDE_BY_SIDE, checkpoint: null },
   ) {
-    this.sequence = restored?.sequence ?? 0;
-    this.lastVersion = restored?.modelVersion ?? null;
-    this.candidates = this.freshCandidates(restored);
+    this.config = start.configuration;
+    this.sequence = start.checkpoint?.sequence ?? 0;
+    this.lastVersion = start.checkpoint?.modelVersion ?? null;
+    this.contenders = this.config.kind === 'adopted' ? [new Contender(this.adopt(this.config.candidate, start.checkpoint))] : this.sideBySide(start.checkpoint);
   }
 
   get blueprint(): Blueprint {
     return this.bp;
   }
 
-  /** A new blueprint version keeps the learners when its features are the same, else starts over. */
+  get configuration(): TrainingConfiguration {
+    return this.config;
+  }
+
+  /**
+   * A new blueprint version keeps the learners when its features are the same, else starts over:
+   * side by side from scratch, adopted with a new learner of the same family and hyper-parameters
+   * (AutoML's choice stays) — or side by side when that family cannot learn the new task.
+   */
   updateBlueprint(bp: Blueprint): void {
     const sameFeatures = JSON.stringify(featureSchemaFromBlueprint(bp)) === JSON.stringify(featureSchemaFromBlueprint(this.bp)) && bp.task === this.bp.task;
     this.bp = bp;
-    if (!sameFeatures) {
-      for (const c of this.candidates) c.learner.dispose();
-      this.candidates = this.freshCandidates(null);
-      this.xs = [];
-      this.ys = [];
+    if (sameFeatures) return;
+    const previous = this.contenders.map((c) => c.learner);
+    this.contenders = this.config.kind === 'adopted' ? this.recreate(previous) : this.sideBySide(null);
+    for (const learner of previous) learner.dispose();
+    this.xs = [];
+    this.ys = [];
+  }
+
+  private recreate(previous: readonly Learner[]): Contender[] {
+    const schema = featureSchemaFromBlueprint(this.bp);
+    try {
+      return previous.map((l) => new Contender(createLearner(l.family, schema, learnerTask(this.bp)!, l.hyperParameters)));
+    } catch {
+      this.config = SIDE_BY_SIDE;
+      return this.sideBySide(null);
     }
   }
 
-  private freshCandidates(restored: ModelVersion | null): Candidate[] {
+  private sideBySide(restored: ModelVersion | null): Contender[] {
     const task = learnerTask(this.bp)!;
     const schema = featureSchemaFromBlueprint(this.bp);
-    const linear = task === 'classification' ? 'logistic' : 'linear';
-    const families = [linear, 'mlp'];
-    return families.map((family) => ({
-      learner: restored && restored.family === family ? restoreLearner(restored.artifact) : createLearner(family, schema, task),
-      metrics: new OnlineMetrics({ window: METRICS_WINDOW }),
-    }));
+    const families = [task === 'classification' ? 'logistic' : 'linear', 'mlp'];
+    return families.map((family) => new Contender(restored && restored.family === family ? restoreLearner(restored.artifact) : createLearner(family, schema, task)));
+  }
+
+  private adopt(candidate: string, checkpoint: ModelVersion | null): Learner {
+    if (checkpoint === null) throw new AdoptionError(this.bp.name, candidate, 'no checkpoint to restore it from');
+    let learner: Learner;
+    try {
+      learner = restoreLearner(checkpoint.artifact);
+    } catch (error) {
+      throw new AdoptionError(this.bp.name, checkpoint.modelVersion, `its artifact cannot be restored: ${errorMessage(error)}`, { cause: error });
+    }
+    if (learner.task !== learnerTask(this.bp)) {
+      learner.dispose();
+      throw new AdoptionError(this.bp.name, checkpoint.modelVersion, `it learns ${learner.task}, the blueprint's task is ${this.bp.task}`);
+    }
+    return learner;
   }
 
   /** Queues an example; returns false when it does not teach the score. */
@@ -105,49 +130,17 @@ export class BlueprintTrainer {
     return this.xs.length;
   }
 
-  /** Scores then learns everything queued. */
+  /** Scores then learns everything queued; returns how many examples that was. */
   async learnQueued(): Promise<number> {
     if (this.xs.length === 0) return 0;
     const xs = this.xs;
     const ys = this.ys;
     this.xs = [];
     this.ys = [];
-    const replay = this.drawReplay(xs.length * REPLAY_RATIO);
-    for (const c of this.candidates) {
-      for (let i = 0; i < xs.length; i++) c.metrics.update(ys[i]!, c.learner.predictOne(xs[i]!));
-      await c.learner.learnMany(xs, ys);
-      if (replay.xs.length > 0) await c.learner.learnMany(replay.xs, replay.ys);
-    }
-    this.remember(xs, ys);
-    this.learnedSincePublish += xs.length;
+    const replay = this.contenders.some((c) => c.wantsReplay) ? this.replay.draw(xs.length * REPLAY_RATIO) : null;
+    for (const c of this.contenders) await c.learn(xs, ys, c.wantsReplay ? replay : null);
+    this.replay.remember(xs, ys);
     return xs.length;
-  }
-
-  private remember(xs: readonly FeatureValues[], ys: readonly number[]): void {
-    for (let i = 0; i < xs.length; i++) {
-      if (this.replayXs.length < REPLAY_CAPACITY) {
-        this.replayXs.push(xs[i]!);
-        this.replayYs.push(ys[i]!);
-      } else {
-        this.replayXs[this.replayNext] = xs[i]!;
-        this.replayYs[this.replayNext] = ys[i]!;
-        this.replayNext = (this.replayNext + 1) % REPLAY_CAPACITY;
-      }
-    }
-  }
-
-  /** Uniform draws (with replacement) from the replay buffer, from a seeded generator so runs repeat. */
-  private drawReplay(count: number): { xs: FeatureValues[]; ys: number[] } {
-    const n = this.replayXs.length;
-    const xs: FeatureValues[] = [];
-    const ys: number[] = [];
-    for (let i = 0; i < count && n > 0; i++) {
-      this.replaySeed = (Math.imul(this.replaySeed, 1664525) + 1013904223) >>> 0;
-      const j = this.replaySeed % n;
-      xs.push(this.replayXs[j]!);
-      ys.push(this.replayYs[j]!);
-    }
-    return { xs, ys };
   }
 
   /** The metric the blueprint optimises, oriented so that larger is better. */
@@ -164,15 +157,19 @@ export class BlueprintTrainer {
     }
   }
 
-  /** A new model version from the best candidate, or null when nothing was learned since the last one. */
-  publish(now: number): PublishedModel | null {
-    if (this.learnedSincePublish === 0) return null;
-    const ranked = this.candidates
+  /**
+   * A new model version from the best learner whose model changed since the last one, or null.
+   * Its sequence is above `sequenceFloor` too: AutoML numbers its candidates in the same sequence.
+   */
+  publish(now: number, sequenceFloor = 0): PublishedModel | null {
+    const ranked = this.contenders
+      .filter((c) => c.changedSincePublish)
       .map((c) => ({ c, value: this.score(c.metrics) }))
       .sort((a, b) => (Number.isNaN(b.value) ? -1 : Number.isNaN(a.value) ? 1 : b.value - a.value));
-    const best = ranked[0]!.c;
+    const best = ranked[0]?.c;
+    if (!best) return null;
     const artifact = best.learner.toArtifact();
-    this.sequence++;
+    this.sequence = Math.max(this.sequence, sequenceFloor) + 1;
     const modelVersion = `${this.bp.name}/${this.sequence}`;
     const metrics: Record<string, number> = { examples: best.metrics.count };
     for (const [name, value] of Object.entries({ auc: best.metrics.auc(), logloss: best.metrics.logLoss(), rmse: best.metrics.rmse(), mae: best.metrics.mae() })) {
@@ -200,7 +197,7 @@ export class BlueprintTrainer {
       parentVersion: this.lastVersion,
     };
     this.lastVersion = modelVersion;
-    this.learnedSincePublish = 0;
+    for (const c of this.contenders) c.markPublished();
     return { record, metric: this.score(best.metrics) };
   }
 
@@ -210,21 +207,6 @@ export class BlueprintTrainer {
   }
 
   dispose(): void {
-    for (const c of this.candidates) c.learner.dispose();
+    for (const c of this.contenders) c.dispose();
   }
-}
-
-/** The 99th-percentile single-row scoring time of an artifact, measured on `rows`. */
-export function measureP99Us(artifact: Uint8Array, rows: readonly FeatureValues[]): number {
-  const scorer = loadScorer(artifact);
-  const times: number[] = [];
-  for (let round = 0; round < 20; round++) {
-    for (const row of rows) {
-      const t0 = performance.now();
-      scorer.score(row);
-      times.push((performance.now() - t0) * 1000);
-    }
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length * 0.99)] ?? 0;
 }

@@ -1,52 +1,92 @@
 // The trainer service: continual online training per blueprint from looper.examples; model
 // versions are published to looper.models at the blueprint's cadence and served within seconds.
+// What each blueprint trains follows looper.deployments (training-plan.ts): the model that serves is
+// continued, and a deployed AutoML candidate becomes the blueprint's training configuration.
 import { homedir } from 'node:os';
 import type { EachBatchPayload } from 'kafkajs';
 import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
-import { readTopicToEnd } from '../lib/kafka.js';
 import { consumerGroups } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
 import { initBackend } from '../lib/learners/index.js';
-import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
+import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
 import { RecentIds } from './recent-ids.js';
+import { followModelsAndDeployments } from './model-following.js';
+import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
 
 const ctx = await startServiceContext('trainer', compileConfig(process.env, homedir()));
 const backend = await initBackend({ onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`) });
 ctx.log(`tfjs backend: ${backend}`);
 
-// The newest published version of each blueprint is where training resumes.
-const checkpoints = new Map<string, ModelVersion>();
-for (const { message } of await readTopicToEnd(ctx.kafka, topics.models.name, 120_000)) {
-  if (!message.value) continue;
-  const mv = await ctx.codec.decode<ModelVersion>(topics.models, message.value);
-  const current = checkpoints.get(mv.blueprint);
-  if (mv.role === 'trained' && (!current || mv.sequence > current.sequence)) checkpoints.set(mv.blueprint, mv);
-}
-
-const trainers = new Map<string, BlueprintTrainer>();
-function trainerFor(bp: Blueprint): BlueprintTrainer | null {
-  if (!learnerTask(bp)) return null;
-  let trainer = trainers.get(bp.name);
-  if (!trainer) {
-    trainer = new BlueprintTrainer(bp, checkpoints.get(bp.name) ?? null);
-    trainers.set(bp.name, trainer);
-    ctx.log(`training ${bp.name}${checkpoints.has(bp.name) ? ` from ${checkpoints.get(bp.name)!.modelVersion}` : ' from scratch'}`);
-  } else if (trainer.blueprint.version !== bp.version) trainer.updateBlueprint(bp);
-  return trainer;
-}
-const blueprints = await watchBlueprints(ctx, (bp) => void (trainers.has(bp.name) && trainerFor(bp)));
-await blueprints.caughtUp;
-
+// One lock for everything that touches a trainer: learning a batch, publishing, switching.
 let lock: Promise<unknown> = Promise.resolve();
 const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
   const run = lock.then(work, work);
   lock = run.catch(() => undefined);
   return run;
 };
+
+const trainers = new Map<string, BlueprintTrainer>();
+const catalog = await followModelsAndDeployments(ctx, (blueprint) => {
+  exclusive(async () => reconsider(blueprint)).catch((error) => ctx.log(`reconsidering ${blueprint} failed: ${errorMessage(error)}`));
+});
+
+/** The trainer a plan describes; null when its checkpoint is not held or cannot be adopted (logged). */
+function trainerFromPlan(bp: Blueprint, plan: TrainingPlan): BlueprintTrainer | null {
+  const checkpoint = plan.checkpoint === null ? null : (catalog.record(plan.checkpoint) ?? null);
+  if (plan.checkpoint !== null && checkpoint === null) {
+    ctx.log(`${bp.name}: checkpoint ${plan.checkpoint} is not held, so ${describeConfiguration(plan.configuration)} cannot start from it`);
+    return null;
+  }
+  try {
+    return new BlueprintTrainer(bp, { configuration: plan.configuration, checkpoint });
+  } catch (error) {
+    ctx.log(`${bp.name}: ${errorMessage(error)}`);
+    return null;
+  }
+}
+
+function trainerFor(bp: Blueprint): BlueprintTrainer | null {
+  if (!learnerTask(bp)) return null;
+  let trainer = trainers.get(bp.name);
+  if (!trainer) {
+    const lineage = catalog.lineage(bp.name);
+    const plan = planTraining(lineage) ?? planWithoutDeployment(lineage);
+    const planned = trainerFromPlan(bp, plan);
+    trainer = planned ?? new BlueprintTrainer(bp, { configuration: SIDE_BY_SIDE, checkpoint: null });
+    trainers.set(bp.name, trainer);
+    ctx.log(`training ${bp.name} ${describeConfiguration(trainer.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`);
+  } else if (trainer.blueprint.version !== bp.version) {
+    const before = trainer.configuration;
+    trainer.updateBlueprint(bp);
+    if (!sameConfiguration(before, trainer.configuration)) ctx.log(`${bp.name} version ${bp.version}: ${describeConfiguration(before)} cannot learn its task; training side by side from scratch`);
+  }
+  return trainer;
+}
+
+/** Switches a blueprint's trainer when what serves now asks for another configuration. */
+async function reconsider(blueprint: string): Promise<void> {
+  // No trainer yet: it is created with the plan of the moment when its first example arrives (and
+  // none exists before `catalog` is assigned: examples are consumed only after that).
+  const trainer = trainers.get(blueprint);
+  if (!trainer) return;
+  const next = planSwitch(trainer.configuration, planTraining(catalog.lineage(blueprint)));
+  if (!next) return;
+  const replacement = trainerFromPlan(trainer.blueprint, next);
+  if (!replacement) return;
+  trainer.dispose();
+  trainers.set(blueprint, replacement);
+  ctx.log(`${blueprint}: now training ${describeConfiguration(next.configuration)} from ${next.checkpoint} (was ${describeConfiguration(trainer.configuration)})`);
+}
+
+// A new blueprint version may replace learners: under the lock, never in the middle of a batch.
+const blueprints = await watchBlueprints(ctx, (bp) => {
+  exclusive(async () => void (trainers.has(bp.name) && trainerFor(bp))).catch((error) => ctx.log(`updating ${bp.name} failed: ${errorMessage(error)}`));
+});
+await blueprints.caughtUp;
 
 const seen = new RecentIds(200_000);
 const positions = new Map<number, string>();
@@ -92,7 +132,7 @@ async function publishRound(): Promise<void> {
     const now = Date.now();
     const messages: Array<{ key: string; value: Buffer }> = [];
     for (const trainer of trainers.values()) {
-      const published = trainer.publish(now);
+      const published = trainer.publish(now, catalog.lineage(trainer.blueprint.name).maxSequence);
       if (!published) continue;
       messages.push({ key: published.record.modelVersion, value: ctx.codec.encode(topics.models, published.record) });
       ctx.log(`published ${published.record.modelVersion} (${published.record.family}, ${Object.entries(published.record.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')})`);

@@ -39,6 +39,7 @@ label: { source: looper.outcomes, window: 30m, missing: 0 }
 decision: { policy: threshold, threshold: 0.5, actions: [yes, no], default: no, explore: 0% }
 objective: { metric: auc }
 automl: { families: [logistic, gbdt], budget: 8 }
+training: { publish_every: 2s }
 `;
 }
 
@@ -162,6 +163,35 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
       assert.ok(inside.score! > 0.7 && outside.score! < 0.3, `scores ${inside.score} inside, ${outside.score} outside the disk`);
       assert.equal(inside.action, 'yes');
       assert.equal(outside.action, 'no');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('the trainer carries on with the chosen configuration, and the predictor serves its continuation', async () => {
+    supervisor!.start('trainer');
+    const versions = new Map<string, ModelVersion>();
+    const readVersions = async () => {
+      for (const { message } of await readTopicToEnd(kafka, topics.models.name)) {
+        const mv = await codec.decode<ModelVersion>(topics.models, message.value!);
+        if (mv.blueprint === name) versions.set(mv.modelVersion, mv);
+      }
+    };
+    const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
+    try {
+      const reply = await pollUntil('a trained continuation of the candidate to serve', 180_000, async () => {
+        const r = await client.decide(name, 'user-2', { x: 0.1, y: 0.1 }).catch(() => undefined);
+        return r?.model && !r.model.includes('/automl-') ? r : undefined;
+      });
+      await readVersions();
+      const served = versions.get(reply.model!)!;
+      assert.equal(served.role, 'trained');
+      assert.equal(served.family, 'gbdt', 'the trainer keeps AutoML\'s family rather than its own side-by-side pair');
+      let origin = served;
+      while (origin.parentVersion !== null && versions.has(origin.parentVersion)) origin = versions.get(origin.parentVersion)!;
+      assert.equal(origin.role, 'candidate', `${served.modelVersion} descends from ${origin.modelVersion}`);
+      assert.match(origin.modelVersion, /\/automl-\d+$/);
+      assert.ok(reply.score! > 0.5, `score ${reply.score} inside the disk`);
     } finally {
       await client.close();
     }

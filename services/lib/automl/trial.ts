@@ -9,7 +9,8 @@ import { loadScorer } from '../learners/serving.js';
 import { SeededRandom } from '../learners/random.js';
 import { errorMessage } from '../errors.js';
 import { newestShare, type Rows } from './dataset.js';
-import { constraintViolations, evaluateScorer, measureP99Us, orient, type Constraints, type MetricValues, type SearchMetric } from './objective.js';
+import { measureP99Us } from '../learners/latency.js';
+import { constraintViolations, evaluateScorer, orient, type Constraints, type MetricValues, type SearchMetric } from './objective.js';
 import type { TrialConfig } from './space.js';
 
 /**
