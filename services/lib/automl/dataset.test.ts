@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newestShare, splitByTime, type TimedExample } from './dataset.js';
+import { firstRungShare } from './search.js';
 
 const at = (decisionTs: number, label = 0): TimedExample => ({ decisionTs, features: { t: decisionTs }, label, weight: 1 });
 
@@ -28,4 +29,12 @@ test('dataset - a smaller rung trains on the newest rows', () => {
   assert.deepEqual(newestShare(train, 1 / 3).ts, [7, 8, 9]);
   assert.deepEqual(newestShare(train, 1).ts, train.ts);
   assert.deepEqual(newestShare(train, 0.01).ts, [9]);
+});
+
+test('dataset - the first rung keeps 1000 rows at least: fewer rungs on less data', () => {
+  assert.equal(firstRungShare(20_000), 1 / 9);
+  assert.equal(firstRungShare(9000), 1 / 9);
+  assert.equal(firstRungShare(8999), 1 / 3);
+  assert.equal(firstRungShare(3000), 1 / 3);
+  assert.equal(firstRungShare(2999), 1);
 });

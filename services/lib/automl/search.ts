@@ -17,8 +17,19 @@ import type { SearchSpace, TrialConfig } from './space.js';
 import { TpeSampler } from './tpe.js';
 import { runTrial, type TrialInput, type TrialOutcome } from './trial.js';
 
-/** Successive halving: the first rung trains on a ninth of the rows, each rung keeps the best third. */
-export const SEARCH_DEFAULTS = { eta: 3, minResource: 1 / 9, seed: 1 } as const;
+/**
+ * Successive halving: the first rung trains on a ninth of the rows, each rung keeps the best
+ * third — with fewer rungs when a ninth would be under minRungRows, because trials on a few
+ * hundred rows rank the families by how fast they learn, not by how well.
+ */
+export const SEARCH_DEFAULTS = { eta: 3, rungs: 3, minRungRows: 1000, seed: 1 } as const;
+
+/** The first rung's share of the training rows: 1/eta^k, the most rungs (up to `rungs`) whose first keeps minRungRows. */
+export function firstRungShare(trainRows: number, eta: number = SEARCH_DEFAULTS.eta, rungs: number = SEARCH_DEFAULTS.rungs, minRungRows: number = SEARCH_DEFAULTS.minRungRows): number {
+  let k = 0;
+  while (k + 1 < rungs && trainRows / eta ** (k + 1) >= minRungRows) k++;
+  return 1 / eta ** k;
+}
 
 export interface SearchInput extends Omit<TrialInput, 'seed'> {
   readonly space: SearchSpace;
@@ -26,6 +37,7 @@ export interface SearchInput extends Omit<TrialInput, 'seed'> {
   readonly budget: number;
   readonly seed?: number;
   readonly eta?: number;
+  /** The first rung's share of the training rows; default firstRungShare(). */
   readonly minResource?: number;
   /** Configurations to try first, e.g. the previous search's best. */
   readonly warmStart?: readonly TrialConfig[];
@@ -69,7 +81,7 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
   const started = performance.now();
   const seed = input.seed ?? SEARCH_DEFAULTS.seed;
   const eta = input.eta ?? SEARCH_DEFAULTS.eta;
-  const asha = new Asha({ minResource: input.minResource ?? SEARCH_DEFAULTS.minResource, maxResource: 1, eta, maxTrials: input.budget });
+  const asha = new Asha({ minResource: input.minResource ?? firstRungShare(input.train.xs.length, eta), maxResource: 1, eta, maxTrials: input.budget });
   const sampler = new TpeSampler(input.space, { seed });
   if (input.warmStart) sampler.seedWith(input.warmStart);
   const topRung = asha.rungResources.length - 1;
