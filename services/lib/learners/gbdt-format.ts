@@ -7,6 +7,9 @@
 //   nodes.left       × nodes   index of the left child (after the node, within its tree)
 //   nodes.right      × nodes   index of the right child
 //   nodes.value      × nodes   leaf value added to the margin (learning rate applied); 0 for splits
+// An artifact of a learner that went on from another one also names in `inheritedTrees` how many
+// leading trees it inherited: going on again keeps only those and refits the rest, so restarts do
+// not stack fit upon fit. Without the field, every tree counts as inherited.
 // The margin is baseScore + Σ leaf values: a probability through the sigmoid (classification), the
 // estimate itself (estimation). Bin edges are not stored: only training needs them.
 
@@ -40,6 +43,7 @@ export interface GbdtHeader extends ArtifactHeader {
   readonly hashBuckets: number;
   readonly examplesSeen: number;
   readonly baseScore: number;
+  readonly inheritedTrees?: number;
 }
 
 /** Everything a gbdt artifact holds, decoded and checked. */
@@ -51,6 +55,23 @@ export interface GbdtModel {
   readonly hashBuckets: number;
   readonly examplesSeen: number;
   readonly ensemble: TreeEnsemble;
+  /** Leading trees inherited from an earlier artifact; null when not recorded (all of them count). */
+  readonly inheritedTrees: number | null;
+}
+
+/** The first `count` trees of an ensemble. */
+export function leadingTrees(e: TreeEnsemble, count: number): TreeEnsemble {
+  if (count >= e.roots.length) return e;
+  const nodes = count === 0 ? 0 : (e.roots[count] as number);
+  return {
+    baseScore: e.baseScore,
+    roots: e.roots.slice(0, count),
+    feature: e.feature.slice(0, nodes),
+    threshold: e.threshold.slice(0, nodes),
+    left: e.left.slice(0, nodes),
+    right: e.right.slice(0, nodes),
+    value: e.value.slice(0, nodes),
+  };
 }
 
 /** `earlier` followed by `grown` (their node indices shifted), with `baseScore`. */
@@ -101,6 +122,7 @@ export function encodeGbdt(model: GbdtModel): Uint8Array {
     hashBuckets: model.hashBuckets,
     examplesSeen: model.examplesSeen,
     baseScore: model.ensemble.baseScore,
+    ...(model.inheritedTrees === null ? {} : { inheritedTrees: model.inheritedTrees }),
   };
   const e = model.ensemble;
   return encodeArtifact(header, [
@@ -137,6 +159,10 @@ export function readGbdt(artifact: DecodedArtifact): GbdtModel {
     value: requireSection(artifact, 'nodes.value', Float32Array, nodes),
   };
   checkTrees(ensemble, width);
+  const inheritedTrees = h.inheritedTrees ?? null;
+  if (inheritedTrees !== null && !(Number.isInteger(inheritedTrees) && inheritedTrees >= 0 && inheritedTrees <= trees)) {
+    throw new ArtifactError(`inheritedTrees ${String(inheritedTrees)} is not a tree count from 0 to ${trees}`);
+  }
   return {
     family: h.family as string,
     task,
@@ -145,6 +171,7 @@ export function readGbdt(artifact: DecodedArtifact): GbdtModel {
     hashBuckets,
     examplesSeen: typeof h.examplesSeen === 'number' ? h.examplesSeen : 0,
     ensemble,
+    inheritedTrees,
   };
 }
 

@@ -131,6 +131,31 @@ test('gbdt - a restored learner keeps its trees and boosts new ones on top', () 
   assert.equal(restored.predictOne({ x: 1 }), 5 + first + second);
 });
 
+test('gbdt - restored again and again, a model keeps its first inheritance and refits the rest', () => {
+  const candidate = new GradientBoostedTrees(ONE, 'estimation', { ...STUMP, nTrees: 3, learningRate: 0.5 });
+  candidate.learnMany(XS, [0, 0, 10, 10]);
+  assert.equal(candidate.treeCount, 3);
+  let artifact = candidate.toArtifact();
+  assert.equal(decodeGbdt(artifact).inheritedTrees, null);
+  for (let restart = 0; restart < 4; restart++) {
+    const going = GradientBoostedTrees.restore(artifact);
+    // Before its first fit it serves every tree it was given.
+    assert.equal(going.treeCount, restart === 0 ? 3 : 6);
+    going.learnMany(XS, [0, 0, 10, 10]);
+    assert.equal(going.treeCount, 6, `restart ${restart}: the 3 inherited trees plus one fit of 3`);
+    artifact = going.toArtifact();
+    assert.equal(decodeGbdt(artifact).inheritedTrees, 3);
+  }
+});
+
+test('gbdt - an inheritedTrees count beyond the trees is refused', () => {
+  const learner = new GradientBoostedTrees(ONE, 'estimation', STUMP);
+  learner.learnMany(XS, [0, 0, 10, 10]);
+  const { header, sections } = decodeArtifact(learner.toArtifact());
+  const bad = encodeArtifact({ ...header, inheritedTrees: 2 }, [...sections]);
+  assert.throws(() => decodeGbdt(bad), /inheritedTrees 2 is not a tree count from 0 to 1/);
+});
+
 test('gbdt - artifact trees whose children point backwards are refused', () => {
   const learner = new GradientBoostedTrees(ONE, 'estimation', STUMP);
   learner.learnMany(XS, [0, 0, 10, 10]);

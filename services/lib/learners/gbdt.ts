@@ -10,7 +10,9 @@
 // the artifact (nor is the buffer: a restored learner starts with an empty one).
 //
 // A restored learner keeps the artifact's trees as they are and boosts its new trees on top of
-// them (warm start, as XGBoost's xgb_model): each restore-and-learn adds up to nTrees trees.
+// them (warm start, as XGBoost's xgb_model). When the artifact itself came from a restored learner,
+// only the trees that one inherited are kept under the new fit (the rest serve until it), so a
+// model restored again and again stays at most its first inheritance plus nTrees.
 //
 // Bin edges come from quantiles of the buffer at the first fit, and are taken again whenever the
 // buffer has doubled since, so a first fit on a few examples does not fix poor bins for good.
@@ -20,7 +22,7 @@ import type { HyperParameterValue, Learner, LearnerFamily, LearnerTask, Scorer }
 import { ArtifactError } from './errors.js';
 import type { FeatureSchema } from './feature-schema.js';
 import { boost } from './gbdt-boost.js';
-import { decodeGbdt, encodeGbdt, GBDT_FAMILY, GBDT_FORMAT, joinTrees, type TreeEnsemble } from './gbdt-format.js';
+import { decodeGbdt, encodeGbdt, GBDT_FAMILY, GBDT_FORMAT, joinTrees, leadingTrees, type TreeEnsemble } from './gbdt-format.js';
 import { binMatrix, columnEdges } from './gbdt-histogram.js';
 import { compileGbdtOptions, type GbdtHyperParameters, type GbdtOptions } from './gbdt-options.js';
 import { ensembleMargin, GbdtScorer, rawVectorizer } from './gbdt-scorer.js';
@@ -76,7 +78,7 @@ export class GradientBoostedTrees implements Learner {
     const model = decodeGbdt(artifact);
     if (model.family !== GBDT_FAMILY) throw new ArtifactError(`the artifact is of family ${model.family}, not ${GBDT_FAMILY}`);
     const learner = new GradientBoostedTrees(model.schema, model.task, compileGbdtOptions(model.hyperParameters));
-    learner.inherited = model.ensemble;
+    learner.inherited = model.inheritedTrees === null ? model.ensemble : leadingTrees(model.ensemble, model.inheritedTrees);
     learner.model = model.ensemble;
     learner.seen = model.examplesSeen;
     return learner;
@@ -123,6 +125,7 @@ export class GradientBoostedTrees implements Learner {
       hashBuckets: this.hyper.hashBuckets,
       examplesSeen: this.seen,
       ensemble: this.model,
+      inheritedTrees: this.inherited === null ? null : this.inherited.roots.length,
     });
   }
 
