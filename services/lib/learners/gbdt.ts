@@ -43,6 +43,8 @@ export class GradientBoostedTrees implements Learner {
   private seen = 0;
   /** Trees from a restored artifact, kept as they are; null for a new model. */
   private inherited: TreeEnsemble | null = null;
+  /** What the artifact says of inheritance: as restored until a fit, then the count of inherited trees. */
+  private inheritedTrees: number | null = null;
   /** The current model: inherited trees, then the trees of the last fit. */
   private model: TreeEnsemble;
   /** The serving Scorer of `model`, rebuilt lazily after a fit. */
@@ -80,6 +82,7 @@ export class GradientBoostedTrees implements Learner {
     const learner = new GradientBoostedTrees(model.schema, model.task, compileGbdtOptions(model.hyperParameters));
     learner.inherited = model.inheritedTrees === null ? model.ensemble : leadingTrees(model.ensemble, model.inheritedTrees);
     learner.model = model.ensemble;
+    learner.inheritedTrees = model.inheritedTrees;
     learner.seen = model.examplesSeen;
     return learner;
   }
@@ -125,7 +128,7 @@ export class GradientBoostedTrees implements Learner {
       hashBuckets: this.hyper.hashBuckets,
       examplesSeen: this.seen,
       ensemble: this.model,
-      inheritedTrees: this.inherited === null ? null : this.inherited.roots.length,
+      inheritedTrees: this.inheritedTrees,
     });
   }
 
@@ -196,6 +199,7 @@ export class GradientBoostedTrees implements Learner {
     }
     const result = boost({ task: this.task, hyper: this.hyper, matrix, ys, ws, start });
     this.model = joinTrees(result.baseScore, inherited, result.trees);
+    this.inheritedTrees = inherited === null ? null : inherited.roots.length;
     this.pending = 0;
     this.scorer = null;
     this.size = null;
