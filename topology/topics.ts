@@ -81,7 +81,7 @@ export const topics = {
     key: 'entity',
     valueSchema: 'Example',
     producers: ['joiner'],
-    consumers: ['trainer', 'automl', 'monitor'],
+    consumers: ['trainer', 'automl', 'rollout', 'monitor'],
   },
   models: {
     name: 'looper.models',
@@ -103,7 +103,7 @@ export const topics = {
     key: 'blueprint name',
     valueSchema: 'Deployment',
     producers: ['rollout', 'automl'],
-    consumers: ['predictor', 'trainer', 'monitor'],
+    consumers: ['predictor', 'trainer', 'rollout', 'monitor', 'cli'],
   },
   metrics: {
     name: 'looper.metrics',

@@ -1,7 +1,8 @@
 // One AutoML run for a blueprint, from replay to publication: replay its examples, split them by
-// time, search, and publish the chosen model as a candidate version. Until a rollout service
-// exists, the candidate is also made live directly (a Deployment record saying so and why); the
-// continual trainer then carries on training that configuration.
+// time, search, and publish the chosen model as a candidate version: the rollout service shadows
+// it beside the live model and promotes it only if it is better on live traffic. `promote` skips
+// that and makes it live at once (a Deployment record saying so and why) — for a first model, or
+// when no rollout service runs; the continual trainer then carries on training that configuration.
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { TopicCodec } from '../lib/topic-codec.js';
@@ -17,6 +18,7 @@ import { defaultSearchSpace, type TrialConfig } from '../lib/automl/space.js';
 import { runSearch, type SearchProgress, type SearchResult } from '../lib/automl/search.js';
 import { searchRecord, warmStartConfigs } from './search-record.js';
 import { replayExamples, type Replay } from './replay.js';
+import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
 import { topics } from '../../topology/topics.js';
 
 /** Fewer examples than this cannot rank configurations: the validation fifth would be noise. */
@@ -42,8 +44,8 @@ export interface AutomlOptions {
   readonly budget?: number;
   /** Only examples whose label arrived in the last `sinceMs`; default all retained. */
   readonly sinceMs?: number;
-  /** Make the winner live (no rollout service yet). Default true. */
-  readonly deploy?: boolean;
+  /** Make the winner live at once instead of leaving it to the rollout service's shadow test. Default false. */
+  readonly promote?: boolean;
   readonly seed?: number;
   readonly now?: number;
   readonly onReplayed?: (replay: Replay) => void;
@@ -120,23 +122,14 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
   };
   await deps.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }] });
   deps.log(`published candidate ${candidate.modelVersion} (${candidate.family}, ${metric} ${chosen.metricValue.toFixed(4)})`);
-  if (options.deploy === false) return { ...base, candidate, deployment: null };
+  if (options.promote !== true) return { ...base, candidate, deployment: null };
 
-  const deployment: Deployment = {
-    blueprint: bp.name,
-    revision: history.revision + 1,
-    live: candidate.modelVersion,
-    shadow: [],
-    canary: null,
-    updatedAt: now,
-    transition: {
-      modelVersion: candidate.modelVersion,
-      from: 'none',
-      to: 'live',
-      reason: `automl search ${searchId.slice(0, 8)}: ${result.why} Made live directly: no rollout service runs shadow comparisons yet.`,
-      at: now,
-    },
-  };
+  const deployment = toLive(
+    history.deployment ?? initialDeployment(bp.name),
+    candidate.modelVersion,
+    `automl search ${searchId.slice(0, 8)}: ${result.why} Made live at once (looper automl run --promote), without a shadow comparison.`,
+    now,
+  );
   await deps.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: bp.name, value: deps.codec.encode(topics.deployments, deployment) }] });
   deps.log(`deployed ${candidate.modelVersion} live for ${bp.name} (revision ${deployment.revision})`);
   return { ...base, candidate, deployment };
@@ -148,7 +141,8 @@ function definedMetrics(metrics: Readonly<Record<string, number | undefined>>): 
 
 interface History {
   maxSequence: number;
-  revision: number;
+  /** The blueprint's current deployment; null when none was ever written. */
+  deployment: Deployment | null;
   warmStart: TrialConfig[];
   lastSearchAt: number | null;
   lastBlueprintVersion: number | null;
@@ -157,7 +151,7 @@ interface History {
 /** What earlier runs left: sequence numbers in use, the deployment revision, the last search's best configurations. */
 export async function readHistory(deps: Pick<AutomlDeps, 'kafka' | 'codec'>, blueprint: string): Promise<History> {
   let maxSequence = 0;
-  let revision = 0;
+  let deployment: Deployment | null = null;
   let last: ModelVersion | null = null;
   for (const { message } of await readTopicToEnd(deps.kafka, topics.models.name, 120_000)) {
     if (!message.value) continue;
@@ -169,7 +163,7 @@ export async function readHistory(deps: Pick<AutomlDeps, 'kafka' | 'codec'>, blu
   for (const { message } of await readTopicToEnd(deps.kafka, topics.deployments.name)) {
     if (!message.value) continue;
     const d = await deps.codec.decode<Deployment>(topics.deployments, message.value);
-    if (d.blueprint === blueprint) revision = Math.max(revision, d.revision);
+    if (d.blueprint === blueprint && (deployment === null || d.revision > deployment.revision)) deployment = d;
   }
-  return { maxSequence, revision, warmStart: last === null ? [] : warmStartConfigs(last.search!), lastSearchAt: last?.createdAt ?? null, lastBlueprintVersion: last?.blueprintVersion ?? null };
+  return { maxSequence, deployment, warmStart: last === null ? [] : warmStartConfigs(last.search!), lastSearchAt: last?.createdAt ?? null, lastBlueprintVersion: last?.blueprintVersion ?? null };
 }

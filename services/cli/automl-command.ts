@@ -16,7 +16,7 @@ import { cliKafka } from './clients.js';
 interface RunOptions {
   budget?: string;
   since?: string;
-  deploy: boolean;
+  promote?: boolean;
   seed: string;
 }
 
@@ -24,10 +24,10 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
   const automl = program.command('automl').description('search model families and hyper-parameters on replayed examples');
   automl
     .command('run <blueprint>')
-    .description(`replay the blueprint's examples from ${topics.examples.name}, search, and publish the chosen model (made live directly until a rollout service exists)`)
+    .description(`replay the blueprint's examples from ${topics.examples.name}, search, and publish the chosen model as a candidate for the rollout service to shadow`)
     .option('--budget <n>', "configurations to try (default: the blueprint's automl.budget)")
     .option('--since <duration>', 'only examples labelled in this last span, e.g. 2h or 7d (default: all retained)')
-    .option('--no-deploy', 'publish the candidate without making it live')
+    .option('--promote', 'make the chosen model live at once, without the shadow comparison (a first model, or no rollout service)')
     .option('--seed <n>', 'seed of the sampler and of every trial', '1')
     .action(async (name: string, options: RunOptions) => {
       const budget = options.budget === undefined ? undefined : positiveInt(options.budget, '--budget');
@@ -48,7 +48,7 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
           budget,
           sinceMs,
           seed,
-          deploy: options.deploy,
+          promote: options.promote === true,
           onReplayed: (r) => console.log(`replayed ${r.read} records: ${r.examples.length} examples teach ${bp.name}'s score (${r.notTeaching} do not, ${r.duplicates} duplicates, ${r.undecodable} undecodable)`),
           onProgress: (p) => {
             const line = progressLine(p, bp.objective.metric);
@@ -65,6 +65,7 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
         console.log(`\nchosen: ${r.why}`);
         if (run.candidate) console.log(`published ${run.candidate.modelVersion} on ${topics.models.name}`);
         if (run.deployment) console.log(`live: ${run.deployment.live} now answers looper.decide.${bp.name} (deployment revision ${run.deployment.revision})`);
+        else if (run.candidate) console.log(`the rollout service shadows it beside the live model and promotes it if it is better: looper status ${bp.name}`);
         if (!run.candidate) process.exitCode = 1;
       } finally {
         await producer.disconnect();

@@ -1,30 +1,33 @@
-// Which model serves each blueprint (the rule is serving-choice.ts): the version a deployment names
-// live or the newest trained version continuing it; without a deployment, the newest trained
-// version. Swapping is one reference assignment, so no request is dropped or half-served.
+// Which models serve each blueprint (the rule is serving-choice.ts): the live one — the version a
+// deployment names live or the newest trained version continuing it, never a retired one — plus
+// the deployment's shadows and canary. Every change swaps one object per blueprint, so no request
+// is dropped or half-served, and the decide path reads it without allocating.
 import type { Deployment, ModelVersion } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
-import { loadScorer, type Scorer } from '../lib/learners/serving.js';
+import { loadScorer } from '../lib/learners/serving.js';
 import { errorMessage } from '../lib/errors.js';
 import { topics } from '../../topology/topics.js';
 import { followTopic } from '../lib/serving/follow-topic.js';
 import { ModelCatalog } from '../lib/serving/model-catalog.js';
+import type { CanaryModel, ModelTable, ServingModel } from './model-choice.js';
 
-export interface ServingModel {
-  modelVersion: string;
-  family: string;
-  sequence: number;
-  blueprintVersion: number;
-  scorer: Scorer;
+export type { CanaryModel, ModelTable, ServingModel } from './model-choice.js';
+
+interface BlueprintModels {
+  readonly live: ServingModel | undefined;
+  readonly shadows: readonly ServingModel[];
+  readonly canary: CanaryModel | undefined;
 }
 
-export interface ModelTable {
-  live(blueprint: string): ServingModel | undefined;
-}
+const NO_SHADOWS: readonly ServingModel[] = Object.freeze([]);
+const NOTHING: BlueprintModels = Object.freeze({ live: undefined, shadows: NO_SHADOWS, canary: undefined });
+
+const listVersions = (models: readonly ServingModel[]) => (models.length === 0 ? 'none' : models.map((m) => m.modelVersion).join(', '));
 
 export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
-  // Artifacts are held only for versions that may still be served (model-catalog.ts).
+  // Artifacts are held only for versions worth holding (model-catalog.ts).
   const catalog = new ModelCatalog<ModelVersion>();
-  const serving = new Map<string, ServingModel>(); // by blueprint
+  const serving = new Map<string, BlueprintModels>();
   const unloadable = new Set<string>(); // versions already reported, not retried on every record
 
   const load = (mv: ModelVersion): ServingModel | undefined => {
@@ -37,17 +40,50 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
     }
   };
 
-  // The chosen version may not have arrived yet (a deployment can be read before the model it
-  // names: the two followers are independent) or may not load: the current model keeps answering
-  // until the chosen one can, rather than dropping to the default decision.
-  const refresh = (blueprint: string): void => {
-    const id = catalog.chosen(blueprint);
-    if (id === null || serving.get(blueprint)?.modelVersion === id || unloadable.has(id)) return;
+  // A model already loaded for the blueprint is reused (a shadow promoted to canary or live keeps
+  // its scorer); otherwise it loads from the catalog, or is not there yet (the two followers are
+  // independent, so a deployment can be read before the models it names).
+  const obtain = (current: BlueprintModels, id: string): ServingModel | undefined => {
+    if (current.live?.modelVersion === id) return current.live;
+    if (current.canary?.model.modelVersion === id) return current.canary.model;
+    const shadow = current.shadows.find((m) => m.modelVersion === id);
+    if (shadow) return shadow;
+    if (unloadable.has(id)) return undefined;
     const mv = catalog.record(id);
-    const model = mv ? load(mv) : undefined;
-    if (!model) return;
-    serving.set(blueprint, model);
-    ctx.log(`serving ${model.modelVersion} (${model.family}) for ${blueprint}`);
+    return mv ? load(mv) : undefined;
+  };
+
+  const refresh = (blueprint: string): void => {
+    const lineage = catalog.lineage(blueprint);
+    const current = serving.get(blueprint) ?? NOTHING;
+
+    // The current live model keeps answering until the chosen one can (rather than dropping to the
+    // default decision) — unless it was retired: a rollback must take effect.
+    let live = current.live !== undefined && lineage.isRetired(current.live.modelVersion) ? undefined : current.live;
+    const chosen = lineage.chosen();
+    if (chosen !== null && live?.modelVersion !== chosen) live = obtain(current, chosen) ?? live;
+
+    const wanted = lineage.canary();
+    const canaryModel = wanted === null ? undefined : obtain(current, wanted.modelVersion);
+    let canary: CanaryModel | undefined = undefined;
+    if (wanted !== null && canaryModel !== undefined && canaryModel !== live) {
+      const same = current.canary?.model === canaryModel && current.canary.share === wanted.share;
+      canary = same ? current.canary : { model: canaryModel, share: wanted.share };
+    }
+
+    const shadowModels: ServingModel[] = [];
+    for (const id of lineage.shadows()) {
+      const model = obtain(current, id);
+      if (model !== undefined && model !== live && model !== canary?.model) shadowModels.push(model);
+    }
+    const sameShadows = shadowModels.length === current.shadows.length && shadowModels.every((m, i) => m === current.shadows[i]);
+    const shadows = sameShadows ? current.shadows : shadowModels.length === 0 ? NO_SHADOWS : Object.freeze(shadowModels);
+
+    if (live === current.live && canary === current.canary && shadows === current.shadows) return;
+    serving.set(blueprint, { live, shadows, canary });
+    if (live !== current.live) ctx.log(live ? `serving ${live.modelVersion} (${live.family}) for ${blueprint}` : `no model serves ${blueprint}: ${current.live?.modelVersion} was retired`);
+    if (canary !== current.canary) ctx.log(canary ? `canary ${canary.model.modelVersion} (${canary.model.family}) answers ${canary.share * 100}% of ${blueprint}'s entities` : `no canary for ${blueprint}`);
+    if (shadows !== current.shadows) ctx.log(`shadow models for ${blueprint}: ${listVersions(shadows)}`);
   };
 
   await followTopic(ctx, topics.models, async (value) => {
@@ -72,5 +108,9 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
     if (catalog.deploy(deployment)) refresh(deployment.blueprint);
   });
 
-  return { live: (blueprint) => serving.get(blueprint) };
+  return {
+    live: (blueprint) => serving.get(blueprint)?.live,
+    shadows: (blueprint) => serving.get(blueprint)?.shadows ?? NO_SHADOWS,
+    canary: (blueprint) => serving.get(blueprint)?.canary,
+  };
 }

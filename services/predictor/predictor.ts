@@ -1,6 +1,8 @@
 // The decide path: NATS request → validated request → one feature lookup → exact scoring →
 // policy → reply, then the decision is logged asynchronously. Before any model, or past the
-// deadline, the reply is the blueprint's default decision flagged fallback: true.
+// deadline, the reply is the blueprint's default decision flagged fallback: true. A canary answers
+// for its share of entities instead of the live model; shadow models score the same features only
+// once the reply is on the wire, so they never add to its latency.
 import { randomUUID } from 'node:crypto';
 import type { Msg } from 'nats';
 import type { Blueprint, Decision } from '../lib/schemas/generated.js';
@@ -13,7 +15,7 @@ import type { DecideReply } from '../lib/decide/reply.js';
 import { lookupFeatures } from '../lib/features-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
-import type { ModelTable } from './models.js';
+import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
 
 export interface PredictorStats {
@@ -27,6 +29,18 @@ const decoder = new TextDecoder();
 
 export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog): PredictorStats {
   const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0 };
+  const shadowFailures = new ShadowFailures(ctx.log);
+
+  // Runs from setImmediate: nats.js writes a reply from a microtask, which runs before this. Errors
+  // are logged, not thrown: nothing up the stack would catch them.
+  const logWithShadows = (bp: Blueprint, decision: Decision, features: FeatureValues, shadows: readonly ServingModel[]): void => {
+    try {
+      decision.shadow = scoreShadows(shadows, features, decision.modelVersion, bp.decision, shadowFailures);
+      decisions.append(decision);
+    } catch (error) {
+      ctx.log(`decision ${decision.decisionId} of ${bp.name} not logged: ${errorMessage(error)}`);
+    }
+  };
 
   const replyError = (msg: Msg, error: DecideError) => {
     stats.errors++;
@@ -58,7 +72,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       if (!looked.ok) fallbackReason = looked.reason;
     }
 
-    const model = models.live(bp.name);
+    const model = answeringModel(models, bp.name, entity);
     let score: number | null = null;
     if (!model) fallbackReason ??= 'no_model';
     else score = model.scorer.score(features);
@@ -108,7 +122,9 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       shadow: null,
       apprenticeAction: null,
     };
-    decisions.append(decision);
+    const shadows = models.shadows(bp.name);
+    if (shadows.length === 0) decisions.append(decision);
+    else setImmediate(logWithShadows, bp, decision, features, shadows);
   }
 
   ctx.nats.subscribe(subjects.decideAll, {

@@ -116,7 +116,7 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
   });
 
   it('looper automl run - prints a leaderboard and a Pareto front, publishes the choice, and the predictor serves it', async () => {
-    const { code, out } = await looper(['automl', 'run', name, '--budget', '8']);
+    const { code, out } = await looper(['automl', 'run', name, '--budget', '8', '--promote']);
     console.log(out.split('\n').map((l) => `# ${l}`).join('\n'));
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`${TEACHING} examples teach ${name}'s score \\(${NOT_TEACHING} do not, 0 duplicates, 0 undecodable\\)`));
@@ -151,7 +151,7 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     }
     assert.equal(deployments.length, 1);
     assert.equal(deployments[0]!.live, candidate.modelVersion);
-    assert.match(deployments[0]!.transition!.reason, /automl search .*gbdt has the best auc.*Made live directly/);
+    assert.match(deployments[0]!.transition!.reason, /automl search .*gbdt has the best auc.*Made live at once \(looper automl run --promote\)/);
 
     const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
     try {

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileBlueprint } from '../lib/blueprint/compile.js';
+import { blueprintWith } from '../lib/blueprint/test-blueprints.js';
+import { SeededRandom } from '../lib/learners/random.js';
+import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
+import type { Blueprint, Deployment, Example } from '../lib/schemas/generated.js';
+import { BlueprintRollout, type VersionFacts } from './blueprint-rollout.js';
+
+function blueprint(): Blueprint {
+  const result = compileBlueprint(blueprintWith((bp) => (bp['rollout'] = { shadow: { min_examples: 200 }, promote_if: { metric_gain: 0.01 }, canary: '0%', rollback_if: { metric_drop: 0.05 } })));
+  assert.ok(result.ok);
+  return { ...result.blueprint, version: 1 };
+}
+
+const candidate = (modelVersion: string, sizeBytes = 1000): VersionFacts => ({ modelVersion, role: 'candidate', parentVersion: null, sizeBytes, p99InferenceUs: 2, metrics: { auc: 0.8 } });
+
+function example(i: number, label: number, score: number, modelVersion: string, shadowScores: Record<string, number> | null, action = 'send'): Example {
+  return {
+    exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: i, labelTs: i + 1, features: {},
+    candidateId: null, position: null, candidateFeatures: null, label, labelSource: 'outcome', action, propensity: 1, modelVersion, score, shadowScores, fallback: false, experimentArm: null, weight: 1,
+  };
+}
+
+test('blueprint rollout - a candidate enters shadow, is judged at min_examples on paired examples, and goes live', () => {
+  const r = new BlueprintRollout(blueprint(), () => null);
+  let d: Deployment = toLive(initialDeployment('notification_send'), 'bp/1', 'first', 1);
+  d = r.admit(d, candidate('bp/automl-2'), 2)!;
+  assert.deepEqual([d.shadow, d.transition?.to], [['bp/automl-2'], 'shadow']);
+  assert.match(d.transition!.reason, /^new candidate \(offline auc 0\.8000\): scored beside live on every request until 200 paired examples are labelled$/);
+  assert.equal(r.admit(d, candidate('bp/automl-2'), 3), null, 'a version already in the deployment is not admitted twice');
+  const random = new SeededRandom(1);
+  for (let i = 0; i < 199; i++) {
+    const y = random.next() < 0.4 ? 1 : 0;
+    r.observe(example(i, y, random.next(), 'bp/1', { 'bp/automl-2': 0.3 + 0.4 * y + 0.2 * random.next() }), d);
+    // Examples that do not teach the score (the other action) are not evidence.
+    r.observe(example(1000 + i, y, random.next(), 'bp/1', { 'bp/automl-2': 1 - y }, 'skip'), d);
+  }
+  assert.equal(r.step(d, 4), null, '199 paired examples: no look yet');
+  r.observe(example(199, 1, 0.5, 'bp/1', { 'bp/automl-2': 0.9 }), d);
+  const next = r.step(d, 5)!;
+  assert.deepEqual([next.live, next.previous, next.transition?.from, next.transition?.to], ['bp/automl-2', 'bp/1', 'shadow', 'live']);
+  assert.match(next.transition!.reason, /on 200 paired shadow examples/);
+});
+
+test('blueprint rollout - a candidate over the size limit is refused before shadow', () => {
+  const r = new BlueprintRollout(blueprint(), () => null);
+  const d = r.admit(initialDeployment('notification_send'), candidate('bp/automl-9', 10_000_000), 1)!;
+  assert.deepEqual([d.shadow, d.retired, d.transition?.to], [[], ['bp/automl-9'], 'retired']);
+  assert.match(d.transition!.reason, /^refused before shadow: its artifact \(10000000 B\) is over objective.constraints.model_size/);
+});
+
+test('blueprint rollout - the live lineage is rolled back when its window drops past metric_drop against its first window', () => {
+  const parents = new Map<string, string | null>([['bp/2', null], ['bp/3', 'bp/2']]);
+  const r = new BlueprintRollout(blueprint(), (v) => parents.get(v));
+  const d = toLive(toLive(initialDeployment('notification_send'), 'bp/1', 'first', 1), 'bp/2', 'better', 2);
+  const random = new SeededRandom(2);
+  let i = 0;
+  const feed = (modelVersion: string, good: boolean, n: number) => {
+    for (let k = 0; k < n; k++, i++) {
+      const y = random.next() < 0.5 ? 1 : 0;
+      r.observe(example(i, y, good ? 0.25 + 0.5 * y + 0.2 * random.next() : random.next(), modelVersion, null), d);
+    }
+  };
+  assert.equal(r.step(d, 3), null);
+  feed('bp/2', true, 200);
+  assert.equal(r.step(d, 4), null, 'the first full window is the baseline');
+  feed('bp/3', false, 200); // a continuation of bp/2 that learned nothing: same lineage, so it counts
+  const next = r.step(d, 5)!;
+  assert.deepEqual([next.live, next.retired, next.transition?.modelVersion, next.transition?.from, next.transition?.to], ['bp/1', ['bp/2'], 'bp/2', 'live', 'retired']);
+  assert.match(next.transition!.reason, /^rolled back to bp\/1: dropped by 0\.\d{4}, past rollback_if.metric_drop 0.05 — auc 0\.\d{4} over the last 200 examples vs 1\.0000 when it went live$/);
+});

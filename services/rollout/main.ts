@@ -1,0 +1,143 @@
+// The rollout service: owns looper.deployments. AutoML candidates enter shadow, are compared with
+// the live model on the same requests and promoted (through a canary when the blueprint asks for
+// one) or rejected; a live model whose metric drops is rolled back. Its only state is the
+// compacted deployments topic: the evidence is rebuilt on start from the last hour of examples.
+import { homedir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { compileConfig } from '../lib/config.js';
+import { startServiceContext } from '../lib/runtime.js';
+import { watchBlueprints } from '../lib/blueprint-watch.js';
+import { readTopicToEnd } from '../lib/kafka.js';
+import { errorMessage } from '../lib/errors.js';
+import { followTopic } from '../lib/serving/follow-topic.js';
+import type { Deployment, Example, ModelVersion } from '../lib/schemas/generated.js';
+import { initialDeployment } from '../lib/rollout/transitions.js';
+import { topics } from '../../topology/topics.js';
+import { BlueprintRollout, comparedMetric, type VersionFacts } from './blueprint-rollout.js';
+
+/** How far back the evidence is rebuilt from on start. */
+const REPLAY_MS = 60 * 60 * 1000;
+/** How often the evidence is judged. */
+const JUDGE_EVERY_MS = 2000;
+
+const ctx = await startServiceContext('rollout', compileConfig(process.env, homedir()));
+const blueprints = await watchBlueprints(ctx, () => undefined);
+await blueprints.caughtUp;
+
+// Deployments first, to the end: a candidate is judged new only against the state it is new to.
+const deployments = new Map<string, Deployment>();
+const applyDeployment = (d: Deployment): void => {
+  const current = deployments.get(d.blueprint);
+  if (!current || d.revision > current.revision) deployments.set(d.blueprint, d);
+};
+for (const { message } of await readTopicToEnd(ctx.kafka, topics.deployments.name)) {
+  if (message.value) applyDeployment(await ctx.codec.decode<Deployment>(topics.deployments, message.value));
+}
+await followTopic(ctx, topics.deployments, async (value) => applyDeployment(await ctx.codec.decode<Deployment>(topics.deployments, value)));
+
+const parents = new Map<string, string | null>();
+const pendingCandidates: Array<{ blueprint: string; facts: VersionFacts }> = [];
+await followTopic(ctx, topics.models, async (value) => {
+  let mv: ModelVersion;
+  try {
+    mv = await ctx.codec.decode<ModelVersion>(topics.models, value);
+  } catch (error) {
+    ctx.log(`skipping an undecodable model version: ${errorMessage(error)}`);
+    return;
+  }
+  parents.set(mv.modelVersion, mv.parentVersion);
+  if (mv.role === 'candidate') {
+    const { modelVersion, role, parentVersion, sizeBytes, p99InferenceUs, metrics } = mv;
+    pendingCandidates.push({ blueprint: mv.blueprint, facts: { modelVersion, role, parentVersion, sizeBytes, p99InferenceUs, metrics } });
+  }
+});
+
+const rollouts = new Map<string, BlueprintRollout>();
+function rolloutFor(name: string): BlueprintRollout | null {
+  const bp = blueprints.current().get(name);
+  if (!bp || comparedMetric(bp) === null) return null;
+  let r = rollouts.get(name);
+  if (!r) {
+    r = new BlueprintRollout(bp, (v) => parents.get(v));
+    rollouts.set(name, r);
+  }
+  r.blueprint = bp;
+  return r;
+}
+
+const groupId = `looper-rollout-${randomUUID()}`;
+const examples = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+await examples.connect();
+await examples.subscribe({ topic: topics.examples.name, fromBeginning: false });
+ctx.onShutdown(async () => {
+  await examples.disconnect();
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  await admin.deleteGroups([groupId]).catch(() => undefined);
+  await admin.disconnect();
+});
+await examples.run({
+  autoCommit: false,
+  eachMessage: async ({ message }) => {
+    if (!message.value) return;
+    let example: Example;
+    try {
+      example = await ctx.codec.decode<Example>(topics.examples, message.value);
+    } catch {
+      return;
+    }
+    const d = deployments.get(example.blueprint);
+    if (d) rolloutFor(example.blueprint)?.observe(example, d);
+  },
+});
+{
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  const highs = new Map((await admin.fetchTopicOffsets(topics.examples.name)).map((o) => [o.partition, o.high]));
+  for (const o of await admin.fetchTopicOffsetsByTimestamp(topics.examples.name, Date.now() - REPLAY_MS)) {
+    // -1: nothing that recent on the partition, so it starts at its end.
+    examples.seek({ topic: topics.examples.name, partition: o.partition, offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset });
+  }
+  await admin.disconnect();
+}
+
+async function publish(d: Deployment): Promise<void> {
+  await ctx.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }] });
+  applyDeployment(d);
+  const t = d.transition!;
+  ctx.log(`${d.blueprint}: ${t.modelVersion} ${t.from} → ${t.to}: ${t.reason}`);
+}
+
+async function judge(): Promise<void> {
+  const now = Date.now();
+  while (pendingCandidates.length > 0) {
+    const { blueprint, facts } = pendingCandidates.shift()!;
+    const r = rolloutFor(blueprint);
+    if (!r) continue;
+    const next = r.admit(deployments.get(blueprint) ?? initialDeployment(blueprint), facts, now);
+    if (next) await publish(next);
+  }
+  for (const [name, d] of deployments) {
+    const next = rolloutFor(name)?.step(d, now);
+    if (next) await publish(next);
+  }
+}
+
+let timer: NodeJS.Timeout;
+const schedule = () => {
+  timer = setTimeout(() => {
+    judge()
+      .catch((error) => ctx.log(`judging failed: ${errorMessage(error)}`))
+      .finally(schedule);
+  }, JUDGE_EVERY_MS);
+};
+schedule();
+ctx.onShutdown(() => clearTimeout(timer));
+const report = setInterval(() => {
+  for (const [name, r] of rollouts) {
+    const progress = Object.entries(r.progress());
+    if (progress.length > 0) ctx.log(`${name}: shadow ${progress.map(([v, n]) => `${v} ${n} paired examples`).join(', ')}`);
+  }
+}, 30_000);
+report.unref();
+ctx.log('rolling out candidates from looper.models');

@@ -1,0 +1,157 @@
+// The rollout service on the real stack, with the simulated product deciding through the predictor:
+// a better candidate is shadowed then promoted, a worse one rejected, and a live model degraded on
+// purpose is rolled back — each transition on looper.deployments with its reason. No trainer runs,
+// so the models in play are exactly the ones this test publishes.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
+import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import { registerBlueprint } from '../../services/lib/blueprint-store.js';
+import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
+import { createTopicCodec, type TopicCodec } from '../../services/lib/topic-codec.js';
+import { applyTopology } from '../../topology/apply.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
+import { createLearner, featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
+import { measureP99Us } from '../../services/lib/learners/latency.js';
+import { SeededRandom } from '../../services/lib/learners/random.js';
+import { initialDeployment, toLive } from '../../services/lib/rollout/transitions.js';
+import { pollUntil } from '../../services/lib/poll.js';
+import type { Blueprint, Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';
+import type { FeatureValues } from '../../services/lib/feature-values.js';
+import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+
+function rolloutBlueprint(name: string): Blueprint {
+  const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
+    .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
+    .replace(/^ {2}window: 30m\b/m, '  window: 20s')
+    .replace(/^ {2}explore: 10%/m, '  explore: 4%')
+    .replace(/^ {4}min_examples: 2000\b/m, '    min_examples: 300')
+    .replace(/^ {4}metric_gain: 0.002\b/m, '    metric_gain: 0.01')
+    .replace(/^ {2}canary: 10%/m, '  canary: 0%')
+    .replace(/^ {4}metric_drop: 0.02\b/m, '    metric_drop: 0.05');
+  const result = parseBlueprintYaml(yaml);
+  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+describe('rollout on the real stack', { timeout: 480_000 }, () => {
+  const name = uniqueName('rollout');
+  let bp: Blueprint;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let codec: TopicCodec;
+  let supervisor: Supervisor | undefined;
+  let demo: DemoRun | undefined;
+  let sequence = 0;
+
+  const deployment = async (): Promise<Deployment | undefined> => {
+    let latest: Deployment | undefined;
+    for (const { message } of await readTopicToEnd(kafka, topics.deployments.name)) {
+      const d = await codec.decode<Deployment>(topics.deployments, message.value!);
+      if (d.blueprint === name && (!latest || d.revision > latest.revision)) latest = d;
+    }
+    return latest;
+  };
+  const examplesOf = async (modelVersion: string): Promise<Example[]> => {
+    const found: Example[] = [];
+    for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 120_000)) {
+      const e = await codec.decode<Example>(topics.examples, message.value!);
+      if (e.blueprint === name && e.modelVersion === modelVersion && e.action === bp.decision.actions[0]) found.push(e);
+    }
+    return found;
+  };
+  /** Trains a logistic regression on (features, label) pairs and publishes it. */
+  const publishModel = async (xs: FeatureValues[], ys: number[], role: 'candidate' | 'trained', parentVersion: string | null): Promise<string> => {
+    const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification', { learningRate: 0.05 });
+    for (let epoch = 0; epoch < 5; epoch++) await learner.learnMany(xs, ys);
+    const artifact = learner.toArtifact();
+    learner.dispose();
+    sequence++;
+    const modelVersion = `${name}/${role === 'candidate' ? 'automl-' : ''}${sequence}`;
+    const mv: ModelVersion = {
+      modelVersion, blueprint: name, blueprintVersion: bp.version, sequence, family: 'logistic', role, hyperParameters: '{}', featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
+      artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: measureP99Us(artifact, xs.slice(0, 64)), metrics: {},
+      trainedOnExamples: xs.length, dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion,
+    };
+    await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: modelVersion, value: codec.encode(topics.models, mv) }] });
+    return modelVersion;
+  };
+  const transitionTo = (modelVersion: string, to: string, timeoutMs: number) =>
+    pollUntil(`${modelVersion} → ${to}`, timeoutMs, async () => {
+      const d = await deployment();
+      return d?.transition?.modelVersion === modelVersion && d.transition.to === to ? d : undefined;
+    });
+
+  before(async () => {
+    await ensureStack();
+    await initBackend();
+    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
+    admin = kafka.admin();
+    await admin.connect();
+    const registry = createSchemaRegistryClient(testConfig);
+    await applyTopology(admin, registry, allTopics);
+    codec = await createTopicCodec(registry, allTopics);
+    bp = (await registerBlueprint({ kafka, registry }, rolloutBlueprint(name))).blueprint;
+    producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const serviceLog = createWriteStream(join(tmpdir(), 'looper-rollout.log'));
+    supervisor = superviseServices(['features', 'joiner', 'predictor', 'rollout'], { log: (line) => serviceLog.write(`${line}\n`) });
+  });
+
+  after(async () => {
+    await demo?.stop();
+    await supervisor?.stop();
+    await producer?.disconnect();
+    await admin?.disconnect();
+  });
+
+  it('rollout - a better candidate is promoted, a worse one rejected, a degraded live model rolled back', async () => {
+    // A first live model that sends to everybody (trained to say yes), so every decision teaches.
+    const random = new SeededRandom(3);
+    const noise = Array.from({ length: 256 }, () => ({ hour: Math.floor(random.next() * 24), platform: 'ios' }) as FeatureValues);
+    const everybody = await publishModel(noise, noise.map(() => 1), 'trained', null);
+    await producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: name, value: codec.encode(topics.deployments, toLive(initialDeployment(name), everybody, 'test: a first model that sends to everybody', Date.now())) }] });
+    demo = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 200 }, { log: (line) => console.log(`# ${line}`) });
+
+    const logged = await pollUntil('1500 labelled examples decided by the first model', 240_000, async () => {
+      const found = await examplesOf(everybody);
+      return found.length >= 1500 ? found : undefined;
+    });
+    const xs = logged.map((e) => e.features);
+    const ys = logged.map((e) => e.label);
+    const shuffled = ys.map((_, i) => ys[(i * 7919) % ys.length]!);
+
+    // 1. A model that learned the labels is better than one that sends to everybody: promoted.
+    const better = await publishModel(xs, ys, 'candidate', null);
+    await transitionTo(better, 'shadow', 60_000);
+    const promoted = await transitionTo(better, 'live', 180_000);
+    console.log(`# ${promoted.transition!.reason}`);
+    assert.match(promoted.transition!.reason, /^better than live — auc \d\.\d{4} vs live \d\.\d{4}: \+\d\.\d{4} \(98\.3 % CI \+\d\.\d{4} to \+\d\.\d{4}, DeLong.*\) on \d+ paired shadow examples/);
+    assert.equal(promoted.previous, everybody);
+
+    // 2. A model that learned shuffled labels is worse than the live one: rejected, never served.
+    const worse = await publishModel(xs, shuffled, 'candidate', null);
+    const rejected = await transitionTo(worse, 'retired', 180_000);
+    console.log(`# ${rejected.transition!.reason}`);
+    assert.match(rejected.transition!.reason, /^rejected: cannot be better than live by 0.01 — auc/);
+    assert.equal(rejected.live, better);
+
+    // 3. The live model degraded on purpose: a "continuation" that learned shuffled labels serves
+    //    once the live model has a baseline, and the rollout returns to the previous model.
+    await pollUntil('400 labelled examples of the promoted model (its baseline window)', 120_000, async () => ((await examplesOf(better)).length >= 400 ? true : undefined));
+    const degraded = await publishModel(xs, shuffled, 'trained', better);
+    await pollUntil(`examples decided by ${degraded}`, 120_000, async () => ((await examplesOf(degraded)).length > 0 ? true : undefined));
+    const rolledBack = await transitionTo(better, 'retired', 240_000);
+    console.log(`# ${rolledBack.transition!.reason}`);
+    assert.match(rolledBack.transition!.reason, new RegExp(`^rolled back to ${everybody}: dropped by \\d\\.\\d{4}, past rollback_if.metric_drop 0.05`));
+    assert.equal(rolledBack.live, everybody);
+    assert.ok(rolledBack.retired.includes(better) && rolledBack.retired.includes(worse));
+  });
+});
