@@ -9,6 +9,7 @@ import { registerBlueprintCommands } from './blueprint-commands.js';
 import { registerUpCommand } from './up-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerAutomlCommands } from './automl-command.js';
+import { registerStatusCommand } from './status-command.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
@@ -24,6 +25,7 @@ registerTopologyCommands(program, getConfig);
 registerBlueprintCommands(program, getConfig);
 registerBenchCommand(program, getConfig);
 registerAutomlCommands(program, getConfig);
+registerStatusCommand(program, getConfig);
 
 try {
   await program.parseAsync(process.argv);

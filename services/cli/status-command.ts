@@ -1,0 +1,55 @@
+// `looper status [BLUEPRINT]`: what serves each blueprint and how it got there — the deployment
+// (live, its serving continuation, previous, canary, shadows, retired) and the transitions with
+// their reasons, read from looper.deployments, looper.models and the blueprints.
+import type { Command } from 'commander';
+import type { LooperConfig } from '../lib/config.js';
+import { readTopicToEnd } from '../lib/kafka.js';
+import { createSchemaRegistryClient } from '../lib/schema-registry.js';
+import { createTopicCodec } from '../lib/topic-codec.js';
+import { latestVersions, readBlueprintHistory } from '../lib/blueprint-store.js';
+import { chooseServedVersion } from '../lib/serving/serving-choice.js';
+import type { Deployment, ModelVersion } from '../lib/schemas/generated.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { cliKafka } from './clients.js';
+import { describeDeployment, type ModelFacts } from './status-report.js';
+
+export function registerStatusCommand(program: Command, getConfig: () => LooperConfig): void {
+  program
+    .command('status [blueprint]')
+    .description('what serves each blueprint (live, canary, shadow, retired) and the rollout transitions with their reasons')
+    .option('--history <n>', 'transitions shown per blueprint, newest first', '10')
+    .action(async (name: string | undefined, options: { history: string }) => {
+      const config = getConfig();
+      const kafka = cliKafka(config);
+      const registry = createSchemaRegistryClient(config);
+      const codec = await createTopicCodec(registry, allTopics);
+      const blueprints = latestVersions(await readBlueprintHistory({ kafka, registry }));
+      if (name !== undefined && !blueprints.has(name)) throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
+
+      const models = new Map<string, ModelFacts>();
+      for (const { message } of await readTopicToEnd(kafka, topics.models.name, 120_000)) {
+        if (!message.value) continue;
+        const mv = await codec.decode<ModelVersion>(topics.models, message.value);
+        if (name !== undefined && mv.blueprint !== name) continue;
+        const { modelVersion, blueprint, role, sequence, parentVersion, family, metrics, createdAt, sizeBytes, p99InferenceUs } = mv;
+        models.set(modelVersion, { modelVersion, blueprint, role, sequence, parentVersion, family, metrics, createdAt, sizeBytes, p99InferenceUs });
+      }
+      const history = new Map<string, Deployment[]>();
+      for (const { message } of await readTopicToEnd(kafka, topics.deployments.name)) {
+        if (!message.value) continue;
+        const d = await codec.decode<Deployment>(topics.deployments, message.value);
+        if (name !== undefined && d.blueprint !== name) continue;
+        history.set(d.blueprint, [...(history.get(d.blueprint) ?? []), d]);
+      }
+      const names = name !== undefined ? [name] : [...blueprints.keys()].sort();
+      const now = Date.now();
+      for (const bpName of names) {
+        const bp = blueprints.get(bpName)!;
+        const records = (history.get(bpName) ?? []).sort((a, b) => a.revision - b.revision);
+        const current = records[records.length - 1] ?? null;
+        const served = chooseServedVersion(bpName, models.values(), current?.live ?? null, current ?? undefined);
+        console.log(describeDeployment({ bp, current, records, served, models, now, historyLimit: Number(options.history) }));
+        console.log('');
+      }
+    });
+}

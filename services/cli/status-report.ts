@@ -1,0 +1,66 @@
+// The text of `looper status`, pure: a blueprint's deployment and its history as lines.
+import type { Blueprint, Deployment, ModelRole } from '../lib/schemas/generated.js';
+
+export interface ModelFacts {
+  readonly modelVersion: string;
+  readonly blueprint: string;
+  readonly role: ModelRole;
+  readonly sequence: number;
+  readonly parentVersion: string | null;
+  readonly family: string;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly createdAt: number;
+  readonly sizeBytes: number;
+  readonly p99InferenceUs: number | null;
+}
+
+export interface StatusInput {
+  readonly bp: Blueprint;
+  readonly current: Deployment | null;
+  readonly records: readonly Deployment[];
+  /** The version the serving rule picks (the live one or its newest continuation). */
+  readonly served: string | null;
+  readonly models: ReadonlyMap<string, ModelFacts>;
+  readonly now: number;
+  readonly historyLimit: number;
+}
+
+export function age(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} d`;
+}
+
+function describeModel(id: string | null, input: StatusInput): string {
+  if (id === null) return '—';
+  const m = input.models.get(id);
+  if (!m) return `${id} (not on looper.models)`;
+  const metric = input.bp.objective.metric;
+  const value = m.metrics[metric];
+  return `${id} (${m.family}, ${m.role}, ${value === undefined ? 'no' : `${metric} ${value.toFixed(4)}`} ${m.role === 'candidate' ? 'offline' : 'online'}, ${age(input.now - m.createdAt)} old)`;
+}
+
+export function describeDeployment(input: StatusInput): string {
+  const { bp, current, served } = input;
+  const lines = [`${bp.name} v${bp.version} — ${bp.task}, judged by ${bp.objective.metric}`];
+  if (current === null) {
+    lines.push(`  serving   ${describeModel(served, input)}${served === null ? ' (no model yet: the default decision answers)' : ' (newest trained version: nothing deployed yet)'}`);
+    return lines.join('\n');
+  }
+  lines.push(`  live      ${describeModel(current.live, input)}${current.live === null ? ' (the newest trained version serves)' : ''}`);
+  if (served !== null && served !== current.live) lines.push(`  serving   ${describeModel(served, input)}${current.live === null ? '' : ` — continues ${current.live}`}`);
+  if (current.canary) lines.push(`  canary    ${describeModel(current.canary.modelVersion, input)} for ${(current.canary.share * 100).toFixed(0)} % of entities`);
+  for (const id of current.shadow) lines.push(`  shadow    ${describeModel(id, input)}`);
+  if (current.previous !== null) lines.push(`  previous  ${current.previous} (where a rollback returns)`);
+  if (current.retired.length > 0) lines.push(`  retired   ${current.retired.join(', ')}`);
+  const transitions = input.records.filter((d) => d.transition !== null).slice(-input.historyLimit).reverse();
+  if (transitions.length > 0) {
+    lines.push('  history (newest first):');
+    for (const d of transitions) {
+      const t = d.transition!;
+      lines.push(`    ${new Date(t.at).toISOString().replace('T', ' ').slice(0, 19)}  ${t.modelVersion}  ${t.from} → ${t.to}: ${t.reason}`);
+    }
+  }
+  return lines.join('\n');
+}
