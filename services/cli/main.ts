@@ -10,6 +10,7 @@ import { registerUpCommand } from './up-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerAutomlCommands } from './automl-command.js';
 import { registerStatusCommand } from './status-command.js';
+import { registerExperimentCommands } from './experiment-command.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
@@ -26,6 +27,7 @@ registerBlueprintCommands(program, getConfig);
 registerBenchCommand(program, getConfig);
 registerAutomlCommands(program, getConfig);
 registerStatusCommand(program, getConfig);
+registerExperimentCommands(program, getConfig);
 
 try {
   await program.parseAsync(process.argv);

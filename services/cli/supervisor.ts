@@ -10,7 +10,7 @@ export type ServiceProcessName = (typeof serviceNames)[number] | 'demo';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface Supervisor {
-  /** Stops every child (SIGTERM, then SIGKILL after `graceMs`), in reverse start order. */
+  /** Stops every child (SIGTERM, then SIGKILL after `graceMs`): the demo first, then the services together. */
   stop(graceMs?: number): Promise<void>;
   /** Kills one child with SIGKILL (fault tests); the supervisor restarts it unless `restart` is false. */
   kill(name: ServiceProcessName, restart?: boolean): Promise<void>;
@@ -63,16 +63,20 @@ export function superviseServices(names: readonly ServiceProcessName[], options:
   return {
     async stop(graceMs = 15_000) {
       stopping = true;
-      for (const name of [...children.keys()].reverse()) {
+      const stopOne = async (name: ServiceProcessName): Promise<void> => {
         const child = children.get(name);
-        if (!child) continue;
+        if (!child) return;
         child.kill('SIGTERM');
         if (!(await waitExit(child, graceMs))) {
           options.log(`[supervisor] ${name} did not stop in ${graceMs} ms; killing it`);
           child.kill('SIGKILL');
           await waitExit(child, 5000);
         }
-      }
+      };
+      // The simulated product first, so no request meets a stopping service; then the services
+      // together: each leaves its consumer groups on its own, and one at a time adds up.
+      await stopOne('demo');
+      await Promise.all([...children.keys()].map(stopOne));
     },
     async kill(name, restart = true) {
       const child = children.get(name);

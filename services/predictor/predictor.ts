@@ -15,6 +15,7 @@ import type { DecideReply } from '../lib/decide/reply.js';
 import { lookupFeatures } from '../lib/features-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
+import { armOf } from '../lib/experiments/assign.js';
 import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
 
@@ -51,15 +52,31 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     const started = performance.now();
     stats.requests++;
     const name = blueprintOfDecideSubject(msg.subject) ?? '';
-    const bp: Blueprint | undefined = blueprints.current().get(name);
-    if (!bp) {
+    const asked: Blueprint | undefined = blueprints.current().get(name);
+    if (!asked) {
       replyError(msg, { code: 'unknown_blueprint', message: `no blueprint "${name}" is registered; looper blueprint list shows the registered ones` });
       return;
     }
-    const parsed = parseDecideRequest(msg.data, bp, decoder);
+    let parsed = parseDecideRequest(msg.data, asked, decoder);
     if (!parsed.ok) {
       replyError(msg, parsed.error);
       return;
+    }
+    // In an experiment, the entity's arm decides: the same arm whichever arm's subject was asked.
+    let bp = asked;
+    const armName = asked.experiment === null ? asked.name : armOf(asked, parsed.request.entity);
+    if (armName !== asked.name) {
+      const arm = blueprints.current().get(armName);
+      if (!arm) {
+        replyError(msg, { code: 'experiment_arm_missing', message: `experiment ${asked.experiment!.name} assigns entity "${parsed.request.entity}" to blueprint "${armName}", which is not registered: register it, or take it out of experiment.arms` });
+        return;
+      }
+      bp = arm;
+      parsed = parseDecideRequest(msg.data, arm, decoder);
+      if (!parsed.ok) {
+        replyError(msg, { code: parsed.error.code, message: `${parsed.error.message} (for ${armName}, the experiment arm this entity is in)` });
+        return;
+      }
     }
     const { entity, context, deadlineMs } = parsed.request;
     const features: FeatureValues = { ...context };
@@ -117,8 +134,8 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       latencyUs: Math.round((performance.now() - started) * 1000),
       features,
       candidates: null,
-      experiment: null,
-      experimentArm: null,
+      experiment: asked.experiment?.name ?? null,
+      experimentArm: asked.experiment === null ? null : bp.name,
       shadow: null,
       apprenticeAction: null,
     };

@@ -5,6 +5,7 @@ import type { Blueprint, Deployment, Example } from '../lib/schemas/generated.js
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { teachesScore } from '../lib/learners/teaches-score.js';
 import type { ComparedMetric } from '../lib/stats/paired.js';
+import { estimateMetric, type MetricEstimate } from '../lib/stats/window-metric.js';
 import { constraintProblem, judgeCanary, judgeLive, judgeShadow, nextLook } from '../lib/rollout/judge.js';
 import { stageOf, toCanary, toLive, toRetired, toShadow } from '../lib/rollout/transitions.js';
 
@@ -25,6 +26,38 @@ interface ShadowEvidence {
   looked: number;
 }
 
+/** The latest `size` (label, score) pairs, oldest first once read. */
+class PairWindow {
+  private readonly ls: number[] = [];
+  private readonly ss: number[] = [];
+  private next = 0;
+
+  constructor(private readonly size: number) {}
+
+  add(label: number, score: number): void {
+    if (this.ls.length < this.size) {
+      this.ls.push(label);
+      this.ss.push(score);
+    } else {
+      this.ls[this.next] = label;
+      this.ss[this.next] = score;
+      this.next = (this.next + 1) % this.size;
+    }
+  }
+
+  get full(): boolean {
+    return this.ls.length === this.size;
+  }
+
+  get labels(): readonly number[] {
+    return this.ls;
+  }
+
+  get scores(): readonly number[] {
+    return this.ss;
+  }
+}
+
 export function comparedMetric(bp: Blueprint): ComparedMetric | null {
   const m = bp.objective.metric;
   return m === 'auc' || m === 'logloss' || m === 'rmse' || m === 'mae' ? m : null;
@@ -36,7 +69,7 @@ const metricOf = (metrics: OnlineMetrics, metric: ComparedMetric): number =>
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
   private canary: { id: string; canary: OnlineMetrics; live: OnlineMetrics } | null = null;
-  private live: { id: string; window: OnlineMetrics; baseline: number | null; sinceJudged: number } | null = null;
+  private live: { id: string; window: PairWindow; baseline: MetricEstimate | null; sinceJudged: number } | null = null;
 
   constructor(
     private bp: Blueprint,
@@ -73,7 +106,7 @@ export class BlueprintRollout {
       (example.modelVersion === canaryId ? this.canary.canary : this.canary.live).update(example.label, example.score);
     }
     if (d.live !== null && this.live?.id === d.live && example.modelVersion !== canaryId && this.continues(example.modelVersion, d.live)) {
-      this.live.window.update(example.label, example.score);
+      this.live.window.add(example.label, example.score);
       this.live.sinceJudged++;
     }
   }
@@ -125,14 +158,14 @@ export class BlueprintRollout {
       if (verdict.kind === 'reject') return toRetired(d, c.id, `canary rolled back: ${verdict.reason}`, now);
     }
     if (d.live !== null) {
-      if (this.live?.id !== d.live) this.live = { id: d.live, window: new OnlineMetrics({ window: this.windowSize }), baseline: null, sinceJudged: 0 };
+      if (this.live?.id !== d.live) this.live = { id: d.live, window: new PairWindow(this.windowSize), baseline: null, sinceJudged: 0 };
       const l = this.live;
-      if (l.window.count >= this.windowSize && l.sinceJudged >= this.windowSize / 4) {
+      const estimate = l.window.full && l.sinceJudged >= this.windowSize / 4 ? estimateMetric(metric, l.window.labels, l.window.scores) : null;
+      if (estimate !== null) {
         l.sinceJudged = 0;
-        const value = metricOf(l.window, metric);
-        if (l.baseline === null) l.baseline = value;
+        if (l.baseline === null) l.baseline = estimate;
         else {
-          const verdict = judgeLive(metric, l.baseline, { value, count: l.window.count }, rollout);
+          const verdict = judgeLive(metric, l.baseline, estimate, rollout);
           if (verdict.kind === 'reject') return toRetired(d, l.id, `rolled back to ${d.previous ?? 'the newest trained version'}: ${verdict.reason}`, now);
         }
       }

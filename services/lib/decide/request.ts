@@ -12,7 +12,7 @@ export interface DecideRequest {
   deadlineMs: number;
 }
 
-export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'unknown_blueprint' | 'overloaded' | 'internal';
+export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'unknown_blueprint' | 'experiment_arm_missing' | 'overloaded' | 'internal';
 
 export interface DecideError {
   code: DecideErrorCode;

@@ -59,13 +59,16 @@ test('judge - a canary goes live unless worse than live by more than metric_drop
   assert.match(worse.reason, /^worse than live by 0\.0600, more than rollback_if.metric_drop 0.05/);
 });
 
-test('judge - a live model is rolled back when its metric drops past metric_drop, oriented per metric', () => {
-  assert.equal(judgeLive('auc', 0.8, { value: 0.76, count: 200 }, rollout).kind, 'wait');
-  const dropped = judgeLive('auc', 0.8, { value: 0.7, count: 200 }, rollout);
+test('judge - a live model is rolled back when its metric drops past metric_drop and beyond the windows\' noise', () => {
+  const est = (value: number, se = 0.02) => ({ value, se, count: 200 });
+  assert.equal(judgeLive('auc', est(0.8), est(0.76), rollout).kind, 'wait', 'a drop under metric_drop');
+  const dropped = judgeLive('auc', est(0.8), est(0.7), rollout);
   assert.equal(dropped.kind, 'reject');
-  assert.equal(dropped.reason, 'dropped by 0.1000, past rollback_if.metric_drop 0.05 — auc 0.7000 over the last 200 examples vs 0.8000 when it went live');
-  assert.equal(judgeLive('rmse', 1.0, { value: 1.04, count: 200 }, rollout).kind, 'wait');
-  assert.equal(judgeLive('rmse', 1.0, { value: 1.06, count: 200 }, rollout).kind, 'reject');
+  assert.equal(dropped.reason, 'dropped by 0.1000, past rollback_if.metric_drop 0.05 and beyond noise — auc 0.7000 over the last 200 examples vs 0.8000 when it went live (z = 3.5)');
+  // The same drop in windows too noisy to tell it from chance (z = 0.1/√(2·0.05²) = 1.4): no rollback.
+  assert.equal(judgeLive('auc', est(0.8, 0.05), est(0.7, 0.05), rollout).kind, 'wait');
+  assert.equal(judgeLive('rmse', est(1.0), est(1.04), rollout).kind, 'wait');
+  assert.equal(judgeLive('rmse', est(1.0, 0.01), est(1.06, 0.01), rollout).kind, 'reject');
 });
 
 test('judge - constraints refuse a model too big or too slow before any shadow', () => {

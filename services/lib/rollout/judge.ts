@@ -8,15 +8,20 @@
 // Canary: it answers other entities than the live model, so the two are compared unpaired on the
 // examples of the same period, and the canary goes live unless it is worse by more than
 // rollback_if.metric_drop. Live: its metric over the latest window is compared with the first full
-// window after it went live; a drop past metric_drop rolls it back.
+// window after it went live; a drop past metric_drop that is also beyond the two windows' noise
+// (z ≥ 2.33, one-sided 1 %) rolls it back — a window of a few hundred examples wobbles by a few
+// hundredths of AUC on its own, and a rollback on noise would throw away a good model.
 import type { BlueprintRollout } from '../schemas/generated.js';
 import { comparePaired, type ComparedMetric } from '../stats/paired.js';
 import { orient, type Constraints } from '../automl/objective.js';
+import type { MetricEstimate } from '../stats/window-metric.js';
 
 export type Verdict = { readonly kind: 'wait' | 'promote' | 'reject'; readonly reason: string };
 
 export const SHADOW_LOOKS = [1, 2, 4] as const;
 export const ALPHA = 0.05;
+/** One-sided 1 %: how far beyond the windows' noise a drop must be to roll back. */
+export const ROLLBACK_Z = 2.326;
 
 export interface PairedEvidence {
   readonly labels: readonly number[];
@@ -73,9 +78,11 @@ export function judgeCanary(metric: ComparedMetric, canary: { value: number; cou
 }
 
 /** The live model's latest window against its first full window since it went live. */
-export function judgeLive(metric: ComparedMetric, baseline: number, current: { value: number; count: number }, rollout: BlueprintRollout): Verdict {
-  const drop = orient(metric, baseline) - orient(metric, current.value);
-  const facts = `${metric} ${current.value.toFixed(4)} over the last ${current.count} examples vs ${baseline.toFixed(4)} when it went live`;
-  if (drop > rollout.rollbackIf.metricDrop) return { kind: 'reject', reason: `dropped by ${drop.toFixed(4)}, past rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} — ${facts}` };
+export function judgeLive(metric: ComparedMetric, baseline: MetricEstimate, current: MetricEstimate, rollout: BlueprintRollout): Verdict {
+  const drop = orient(metric, baseline.value) - orient(metric, current.value);
+  const se = Math.sqrt(baseline.se ** 2 + current.se ** 2);
+  const z = se > 0 ? drop / se : drop > 0 ? Number.POSITIVE_INFINITY : 0;
+  const facts = `${metric} ${current.value.toFixed(4)} over the last ${current.count} examples vs ${baseline.value.toFixed(4)} when it went live (z = ${z.toFixed(1)})`;
+  if (drop > rollout.rollbackIf.metricDrop && z >= ROLLBACK_Z) return { kind: 'reject', reason: `dropped by ${drop.toFixed(4)}, past rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} and beyond noise — ${facts}` };
   return { kind: 'wait', reason: facts };
 }

@@ -1,0 +1,84 @@
+// `looper experiment status NAME`: the blueprint A/B experiment's arms, each arm's outcome per
+// decision, the lift over the control with an interval valid at any look, and a recommendation.
+import type { Command } from 'commander';
+import type { LooperConfig } from '../lib/config.js';
+import { readTopicToEnd } from '../lib/kafka.js';
+import { createSchemaRegistryClient } from '../lib/schema-registry.js';
+import { createTopicCodec } from '../lib/topic-codec.js';
+import { latestVersions, readBlueprintHistory } from '../lib/blueprint-store.js';
+import { parseDuration } from '../lib/blueprint/units.js';
+import { experimentArms } from '../lib/experiments/assign.js';
+import { analyzeExperiment, type Observation } from '../lib/experiments/analysis.js';
+import type { Example } from '../lib/schemas/generated.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { table } from '../../deploy/local/stack.js';
+import { cliKafka } from './clients.js';
+
+const interval = (i: { estimate: number; low: number; high: number }, digits = 4) =>
+  Number.isNaN(i.estimate) ? '—' : `${i.estimate.toFixed(digits)} [${i.low.toFixed(digits)}, ${i.high.toFixed(digits)}]`;
+
+export function registerExperimentCommands(program: Command, getConfig: () => LooperConfig): void {
+  const experiment = program.command('experiment').description('blueprint A/B experiments');
+  experiment
+    .command('status <name>')
+    .description("each arm's outcome per decision, the lift over the control with an anytime-valid interval, and a recommendation")
+    .option('--since <duration>', 'only examples labelled in this last span, e.g. 2h (default: all retained)')
+    .action(async (name: string, options: { since?: string }) => {
+      const config = getConfig();
+      const kafka = cliKafka(config);
+      const registry = createSchemaRegistryClient(config);
+      const history = await readBlueprintHistory({ kafka, registry });
+      const members = [...latestVersions(history).values()].filter((b) => b.experiment?.name === name);
+      if (members.length === 0) throw new Error(`no registered blueprint declares experiment "${name}": add experiment: { name: ${name}, arms: { … } } to each arm's blueprint`);
+      const arms = experimentArms(members[0]!.experiment!);
+      const missing = arms.filter((a) => !members.some((m) => m.name === a.name)).map((a) => a.name);
+      // The control is the incumbent: the arm whose blueprint was registered first.
+      const firstRegistered = (arm: string) => Math.min(...history.filter((b) => b.name === arm).map((b) => b.registeredAt));
+      const control = [...arms].sort((a, b) => firstRegistered(a.name) - firstRegistered(b.name))[0]!.name;
+
+      let sinceTs: number | undefined;
+      if (options.since !== undefined) {
+        const parsed = parseDuration(options.since);
+        if (!parsed.ok) throw new Error(`--since: ${parsed.message}`);
+        sinceTs = Date.now() - parsed.value;
+      }
+      const codec = await createTopicCodec(registry, allTopics);
+      const armNames = new Set(arms.map((a) => a.name));
+      const observations: Observation[] = [];
+      const earlier = new Map<string, { sum: number; n: number }>();
+      for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 600_000, sinceTs)) {
+        if (!message.value) continue;
+        const e = await codec.decode<Example>(topics.examples, message.value);
+        if (!armNames.has(e.blueprint) || !Number.isFinite(e.label)) continue;
+        if (e.experimentArm !== null && armNames.has(e.experimentArm)) observations.push({ arm: e.experimentArm, entity: e.entity, value: e.label });
+        else if (e.experimentArm === null) {
+          const s = earlier.get(e.entity) ?? { sum: 0, n: 0 };
+          s.sum += e.label;
+          s.n++;
+          earlier.set(e.entity, s);
+        }
+      }
+      const before = new Map([...earlier].map(([entity, s]) => [entity, s.sum / s.n]));
+      const report = analyzeExperiment(name, arms, control, observations, before);
+
+      console.log(`experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${missing.length > 0 ? `\nnot registered: ${missing.join(', ')} — entities assigned to it get an error reply` : ''}\n`);
+      console.log(table(['arm', 'share', 'entities', 'decisions', 'outcome per decision'], report.arms.map((a) => [a.arm + (a.arm === control ? ' (control)' : ''), `${Math.round(a.share * 100)} %`, String(a.entities), String(a.decisions), Number.isNaN(a.mean) ? '—' : a.mean.toFixed(4)])));
+      if (report.comparisons.length > 0) {
+        console.log('');
+        console.log(
+          table(
+            ['arm', `difference vs ${control} [95 % any-look interval]`, 'one-look interval', 'relative lift', 'with CUPED'],
+            report.comparisons.map((c) => [
+              c.arm,
+              interval(c.difference),
+              `[${c.fixed.low.toFixed(4)}, ${c.fixed.high.toFixed(4)}]`,
+              Number.isNaN(c.relative.estimate) ? '—' : `${(100 * c.relative.estimate).toFixed(1)} % [${(100 * c.relative.low).toFixed(1)}, ${(100 * c.relative.high).toFixed(1)}]`,
+              c.cuped === null ? 'no pre-period outcomes' : `${interval(c.cuped.difference)}, variance −${(100 * c.cuped.varianceReduction).toFixed(0)} %`,
+            ]),
+          ),
+        );
+      }
+      console.log(`\nsample ratio check: p = ${report.sampleRatioP.toPrecision(3)}${report.sampleRatioP < 0.001 ? ' — MISMATCH' : ' (split as declared)'}`);
+      console.log(`recommendation: ${report.recommendation}`);
+    });
+}

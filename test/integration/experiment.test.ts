@@ -1,0 +1,134 @@
+// A blueprint A/B experiment on the real stack: the simulated product asks one blueprint, the
+// predictor decides with the arm each user is assigned to, and `looper experiment status` reports
+// each arm's clicks per decision, the difference with an anytime-valid interval, and a recommendation.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
+import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import { registerBlueprint } from '../../services/lib/blueprint-store.js';
+import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
+import { createTopicCodec } from '../../services/lib/topic-codec.js';
+import { applyTopology } from '../../topology/apply.js';
+import { allTopics, topics } from '../../topology/topics.js';
+import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
+import { pollUntil } from '../../services/lib/poll.js';
+import { LooperClient } from '../../services/sdk/index.js';
+import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
+import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+
+function armBlueprint(name: string, experiment: string, arms: [string, string], threshold: string, defaultAction: string): Blueprint {
+  const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
+    .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
+    .replace(/^ {2}window: 30m\b/m, '  window: 20s')
+    .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s')
+    .replace(/^ {2}threshold: 0.3\b/m, `  threshold: ${threshold}`)
+    .replace(/^ {2}default: skip\b/m, `  default: ${defaultAction}`)
+    .replace(/^# experiment: .*$/m, `experiment: { name: ${experiment}, arms: { ${arms[0]}: 50%, ${arms[1]}: 50% } }`);
+  const result = parseBlueprintYaml(yaml);
+  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+function looper(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/looper.js', ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, () => {
+  const control = uniqueName('exp_a');
+  const treatment = uniqueName('exp_b');
+  const experiment = uniqueName('exp');
+  let kafka: Kafka;
+  let admin: Admin;
+  let supervisor: Supervisor | undefined;
+  let demo: DemoRun | undefined;
+
+  before(async () => {
+    await ensureStack();
+    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
+    admin = kafka.admin();
+    await admin.connect();
+    const registry = createSchemaRegistryClient(testConfig);
+    await applyTopology(admin, registry, allTopics);
+    // The control sends by default and at a score of 0.3; the treatment skips by default and sends
+    // only at 0.9, so it sends, and is clicked, far less — before and after models exist.
+    await registerBlueprint({ kafka, registry }, armBlueprint(control, experiment, [control, treatment], '0.3', 'send'));
+    await registerBlueprint({ kafka, registry }, armBlueprint(treatment, experiment, [control, treatment], '0.9', 'skip'));
+    const serviceLog = createWriteStream(join(tmpdir(), 'looper-experiment.log'));
+    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], { log: (line) => serviceLog.write(`${line}\n`) });
+  });
+
+  after(async () => {
+    await demo?.stop();
+    await supervisor?.stop();
+    await admin?.disconnect();
+  });
+
+  it('experiment - each user stays in one arm, arms decide with their own blueprint, and the status gives lift, interval and recommendation', async () => {
+    const log = (line: string) => console.log(`# ${line}`);
+    const probe = await LooperClient.connect({ ...testConfig, deadlineMs: 200 });
+    await pollUntil('the predictor to serve the experiment', 120_000, async () => {
+      const reply = await probe.decide(control, 'user-0001', { hour: 9, platform: 'ios' }).catch(() => undefined);
+      return reply?.decisionId ? reply : undefined;
+    });
+    await probe.close();
+    let asked = 0;
+    demo = await startDemo(testConfig, { ...demoDefaults, blueprint: control, users: 1000, decidesPerSecond: 250 }, {
+      log,
+      // Replies the predictor gave (not the SDK's own fallback when it cannot be reached): each is logged.
+      onDecision: (d) => void (d.fallbackReason !== 'unreachable' && asked++),
+    });
+    await pollUntil('6,000 decisions', 120_000, () => (asked >= 6000 ? true : undefined));
+    await demo.stop();
+    demo = undefined;
+    const codec = await createTopicCodec(createSchemaRegistryClient(testConfig), allTopics);
+    // Decisions are logged in batches after the reply: wait for the last ones.
+    const decisions = await pollUntil(`the ${asked} decisions on ${topics.decisions.name}`, 60_000, async () => {
+      const found: Decision[] = [];
+      for (const { message } of await readTopicToEnd(kafka, topics.decisions.name, 120_000)) {
+        const d = await codec.decode<Decision>(topics.decisions, message.value!);
+        if (d.experiment === experiment) found.push(d);
+      }
+      return found.length >= asked ? found : undefined;
+    });
+    const armOf = new Map<string, string>();
+    for (const d of decisions) {
+      assert.equal(d.blueprint, d.experimentArm, 'the arm\'s blueprint decides and is logged as the decision\'s blueprint');
+      const seen = armOf.get(d.entity);
+      assert.ok(seen === undefined || seen === d.experimentArm, `${d.entity} switched arms`);
+      armOf.set(d.entity, d.experimentArm!);
+    }
+    const inTreatment = [...armOf.values()].filter((a) => a === treatment).length / armOf.size;
+    assert.ok(Math.abs(inTreatment - 0.5) < 0.06, `${(100 * inTreatment).toFixed(1)} % of ${armOf.size} users in the treatment`);
+
+    // Every decision becomes an example once its 20 s label window closes.
+    await pollUntil('an example for every decision', 120_000, async () => {
+      let n = 0;
+      for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 120_000)) {
+        const e = await codec.decode<{ experimentArm: string | null; blueprint: string }>(topics.examples, message.value!);
+        if (e.experimentArm !== null && (e.blueprint === control || e.blueprint === treatment)) n++;
+      }
+      return n >= decisions.length ? n : undefined;
+    });
+    const { code, out } = await looper(['experiment', 'status', experiment]);
+    console.log(out.split('\n').map((l) => `# ${l}`).join('\n'));
+    assert.equal(code, 0, out);
+    assert.match(out, new RegExp(`control ${control} \\(registered first\\)`));
+    assert.match(out, new RegExp(`${control} \\(control\\)\\s+50 %\\s+\\d+\\s+\\d+\\s+0\\.\\d{4}`));
+    assert.match(out, new RegExp(`${treatment}\\s+-?0\\.\\d{4} \\[-?0\\.\\d{4}, -?0\\.\\d{4}\\]`));
+    assert.match(out, /sample ratio check: p = \S+ \(split as declared\)/);
+    assert.match(out, new RegExp(`recommendation: keep ${control}: every other arm is worse — ${treatment} −0\\.\\d{4} per decision \\(interval -0\\.\\d{4} to -0\\.\\d{4}; −\\d+\\.\\d % relative\\); significant at any look`));
+  });
+});
