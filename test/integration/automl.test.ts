@@ -2,7 +2,6 @@
 // in a terminal, the candidate and its deployment on their topics, and the predictor serving it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
@@ -19,6 +18,7 @@ import { pollUntil } from '../../services/lib/poll.js';
 import type { Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';
 import type { SearchRecordJson } from '../../services/automl/search-record.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { looper } from '../support/cli.js';
 
 const TEACHING = 4000;
 const NOT_TEACHING = 200;
@@ -60,17 +60,6 @@ function examples(name: string, version: number, now: number): Example[] {
       labelSource: 'outcome', action: i % 21 === 20 ? 'no' : 'yes', propensity: 1, modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: null, weight: 1,
     } satisfies Example;
   }).slice(0, TEACHING + NOT_TEACHING);
-}
-
-function looper(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/looper.js', ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (out += String(d)));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, out }));
-  });
 }
 
 describe('automl on the real stack', { timeout: 400_000 }, () => {

@@ -19,12 +19,12 @@ import { createTopicCodec } from '../../services/lib/topic-codec.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { startDemo, demoDefaults, type DemoDecision } from '../../services/demo/driver.js';
 import { auc, netClicks } from '../../services/demo/scoreboard.js';
-import { LooperClient } from '../../services/sdk/index.js';
 import { applyEvent, createFeatureState, decodeFeatureState, extractEntity, extractEventTime, extractValue, planFeatureStreams, type FeatureState } from '../../services/lib/features/index.js';
 import { createRandom } from '../../services/lib/simulator/index.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import type { Blueprint, Decision, Example } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { waitForPredictor } from '../support/cli.js';
 import { pollUntil } from '../../services/lib/poll.js';
 
 const run = promisify(execFile);
@@ -96,12 +96,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
   it('decision loop - learns from the first request, survives kill -9, and every record is accounted for', async () => {
     const decisions: DemoDecision[] = [];
     const log = (line: string) => console.log(`# ${line}`);
-    const probe = await LooperClient.connect({ ...testConfig, deadlineMs: 200 });
-    await pollUntil('the predictor to serve the new blueprint', 120_000, async () => {
-      const reply = await probe.decide(name, 'user-0001', { hour: 9, platform: 'ios' }).catch(() => undefined);
-      return reply?.decisionId ? reply : undefined;
-    });
-    await probe.close();
+    await waitForPredictor(name, { hour: 9, platform: 'ios' });
     const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 250, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
     try {
       // 1. Before any model: fallbacks with the default, logged all the same.

@@ -3,7 +3,6 @@
 // each arm's clicks per decision, the difference with an anytime-valid interval, and a recommendation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +17,9 @@ import { allTopics, topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import { LooperClient } from '../../services/sdk/index.js';
 import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { looper, waitForPredictor } from '../support/cli.js';
 
 function armBlueprint(name: string, experiment: string, arms: [string, string], threshold: string, defaultAction: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -33,17 +32,6 @@ function armBlueprint(name: string, experiment: string, arms: [string, string], 
   const result = parseBlueprintYaml(yaml);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
   return result.blueprint;
-}
-
-function looper(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/looper.js', ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (out += String(d)));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? 1, out }));
-  });
 }
 
 describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, () => {
@@ -78,12 +66,7 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
 
   it('experiment - each user stays in one arm, arms decide with their own blueprint, and the status gives lift, interval and recommendation', async () => {
     const log = (line: string) => console.log(`# ${line}`);
-    const probe = await LooperClient.connect({ ...testConfig, deadlineMs: 200 });
-    await pollUntil('the predictor to serve the experiment', 120_000, async () => {
-      const reply = await probe.decide(control, 'user-0001', { hour: 9, platform: 'ios' }).catch(() => undefined);
-      return reply?.decisionId ? reply : undefined;
-    });
-    await probe.close();
+    await waitForPredictor(control, { hour: 9, platform: 'ios' });
     let asked = 0;
     demo = await startDemo(testConfig, { ...demoDefaults, blueprint: control, users: 1000, decidesPerSecond: 250 }, {
       log,
