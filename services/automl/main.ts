@@ -1,5 +1,7 @@
 // The automl service: searches each blueprint's model families and hyper-parameters when a
-// trigger says so (triggers.ts), one search at a time, and publishes the winner (run.ts).
+// trigger says so (triggers.ts), one search at a time, and publishes the winner (run.ts); and
+// retrains the serving configuration from scratch every training.retrain (retrain.ts). Both leave
+// their candidates to the rollout service.
 import { homedir } from 'node:os';
 import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
@@ -7,7 +9,9 @@ import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { errorMessage } from '../lib/errors.js';
 import { initBackend } from '../lib/learners/backend.js';
 import { AutomlError, readHistory, runAutoml } from './run.js';
-import { dueReason, RETRY_AFTER_MS, type SearchHistory } from './triggers.js';
+import type { Blueprint } from '../lib/schemas/generated.js';
+import { dueReason, retrainDueReason, RETRY_AFTER_MS, type SearchHistory } from './triggers.js';
+import { retrainServing } from './retrain.js';
 
 /** How often triggers are checked. */
 const CHECK_EVERY_MS = 15_000;
@@ -19,6 +23,7 @@ const blueprints = await watchBlueprints(ctx, () => undefined);
 await blueprints.caughtUp;
 
 const histories = new Map<string, SearchHistory>();
+const retrains = new Map<string, { lastRetrainAt: number | null; notBefore: number | null }>();
 let stopping = false;
 let timer: NodeJS.Timeout;
 ctx.onShutdown(() => {
@@ -34,7 +39,9 @@ async function checkTriggers(): Promise<void> {
       const past = await readHistory(ctx, bp.name);
       history = { lastSearchAt: past.lastSearchAt, lastBlueprintVersion: past.lastBlueprintVersion, notBefore: null };
       histories.set(bp.name, history);
+      retrains.set(bp.name, { lastRetrainAt: past.lastRetrainAt, notBefore: null });
     }
+    await retrainIfDue(bp);
     const reason = dueReason(bp, history, Date.now());
     if (reason === null) continue;
     ctx.log(`searching ${bp.name} v${bp.version}: ${reason}`);
@@ -50,6 +57,20 @@ async function checkTriggers(): Promise<void> {
       ctx.log(`${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`);
       histories.set(bp.name, { ...history, notBefore: Date.now() + RETRY_AFTER_MS });
     }
+  }
+}
+
+async function retrainIfDue(bp: Blueprint): Promise<void> {
+  const state = retrains.get(bp.name) ?? { lastRetrainAt: null, notBefore: null };
+  const reason = retrainDueReason(bp, state.lastRetrainAt, state.notBefore, Date.now());
+  if (reason === null) return;
+  ctx.log(`retraining ${bp.name}: ${reason}`);
+  try {
+    await retrainServing(ctx, bp);
+    retrains.set(bp.name, { lastRetrainAt: Date.now(), notBefore: null });
+  } catch (error) {
+    ctx.log(`${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`);
+    retrains.set(bp.name, { ...state, notBefore: Date.now() + RETRY_AFTER_MS });
   }
 }
 

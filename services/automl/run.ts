@@ -16,7 +16,7 @@ import { featureCosts } from '../lib/automl/feature-cost.js';
 import type { SearchMetric } from '../lib/automl/objective.js';
 import { defaultSearchSpace, type TrialConfig } from '../lib/automl/space.js';
 import { runSearch, type SearchProgress, type SearchResult } from '../lib/automl/search.js';
-import { searchRecord, warmStartConfigs } from './search-record.js';
+import { recordKind, searchRecord, warmStartConfigs } from './search-record.js';
 import { replayExamples, type Replay } from './replay.js';
 import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
 import { topics } from '../../topology/topics.js';
@@ -139,13 +139,17 @@ function definedMetrics(metrics: Readonly<Record<string, number | undefined>>): 
   return Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])));
 }
 
-interface History {
+export interface History {
+  /** Every version of the blueprint on looper.models. */
+  versions: ModelVersion[];
   maxSequence: number;
   /** The blueprint's current deployment; null when none was ever written. */
   deployment: Deployment | null;
   warmStart: TrialConfig[];
   lastSearchAt: number | null;
   lastBlueprintVersion: number | null;
+  /** When the last scheduled retrain published; null when none has. */
+  lastRetrainAt: number | null;
 }
 
 /** What earlier runs left: sequence numbers in use, the deployment revision, the last search's best configurations. */
@@ -153,17 +157,30 @@ export async function readHistory(deps: Pick<AutomlDeps, 'kafka' | 'codec'>, blu
   let maxSequence = 0;
   let deployment: Deployment | null = null;
   let last: ModelVersion | null = null;
+  let lastRetrainAt: number | null = null;
+  const versions: ModelVersion[] = [];
   for (const { message } of await readTopicToEnd(deps.kafka, topics.models.name, 120_000)) {
     if (!message.value) continue;
     const mv = await deps.codec.decode<ModelVersion>(topics.models, message.value);
     if (mv.blueprint !== blueprint) continue;
+    versions.push(mv);
     maxSequence = Math.max(maxSequence, mv.sequence);
-    if (mv.role === 'candidate' && mv.search !== null && (last === null || mv.createdAt > last.createdAt)) last = mv;
+    if (mv.role !== 'candidate' || mv.search === null) continue;
+    if (recordKind(mv.search) === 'retrain') lastRetrainAt = Math.max(lastRetrainAt ?? 0, mv.createdAt);
+    else if (last === null || mv.createdAt > last.createdAt) last = mv;
   }
   for (const { message } of await readTopicToEnd(deps.kafka, topics.deployments.name)) {
     if (!message.value) continue;
     const d = await deps.codec.decode<Deployment>(topics.deployments, message.value);
     if (d.blueprint === blueprint && (deployment === null || d.revision > deployment.revision)) deployment = d;
   }
-  return { maxSequence, deployment, warmStart: last === null ? [] : warmStartConfigs(last.search!), lastSearchAt: last?.createdAt ?? null, lastBlueprintVersion: last?.blueprintVersion ?? null };
+  return {
+    versions,
+    maxSequence,
+    deployment,
+    warmStart: last === null ? [] : warmStartConfigs(last.search!),
+    lastSearchAt: last?.createdAt ?? null,
+    lastBlueprintVersion: last?.blueprintVersion ?? null,
+    lastRetrainAt,
+  };
 }

@@ -23,6 +23,7 @@ export interface TrialSummary {
 }
 
 export interface SearchRecordJson {
+  readonly kind: 'search';
   readonly searchId: string;
   readonly at: number;
   readonly metric: string;
@@ -58,6 +59,7 @@ const span = (rows: Rows) => ({ rows: rows.xs.length, fromTs: rows.ts[0] ?? null
 
 export function searchRecord(searchId: string, at: number, result: SearchResult, split: { train: Rows; validation: Rows }): SearchRecordJson {
   return {
+    kind: 'search',
     searchId,
     at,
     metric: result.metric,
@@ -86,5 +88,15 @@ export function warmStartConfigs(json: string): TrialConfig[] {
       .map((t) => ({ family: t.family, params: t.params }));
   } catch {
     return [];
+  }
+}
+
+/** What made a candidate: an AutoML search, or a scheduled retrain of the serving configuration. */
+export function recordKind(json: string): 'search' | 'retrain' | 'unknown' {
+  try {
+    const kind = (JSON.parse(json) as { kind?: unknown }).kind;
+    return kind === 'retrain' ? 'retrain' : kind === 'search' || kind === undefined ? 'search' : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }

@@ -31,3 +31,12 @@ function formatAge(ms: number): string {
   if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)}m`;
   return `${+(ms / 1000).toFixed(1)}s`;
 }
+
+/** Why a scheduled full retrain is due now (training.retrain), or null. */
+export function retrainDueReason(bp: Pick<Blueprint, 'task' | 'training' | 'registeredAt'>, lastRetrainAt: number | null, notBefore: number | null, now: number): string | null {
+  if (bp.task !== 'classification' && bp.task !== 'estimation') return null;
+  if (notBefore !== null && now < notBefore) return null;
+  const since = lastRetrainAt ?? bp.registeredAt;
+  if (now - since < bp.training.retrainMs) return null;
+  return `training.retrain is ${formatAge(bp.training.retrainMs)}: ${lastRetrainAt === null ? 'no retrain since the blueprint was registered' : 'last retrain'} ${formatAge(now - since)} ago`;
+}

@@ -9,6 +9,7 @@ import { findVersion, readBlueprintHistory } from '../lib/blueprint-store.js';
 import { parseDuration } from '../lib/blueprint/units.js';
 import { initBackend } from '../lib/learners/backend.js';
 import { runAutoml } from '../automl/run.js';
+import { retrainServing } from '../automl/retrain.js';
 import { featureDropText, frontTable, leaderboardTable, progressLine } from '../automl/report.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
@@ -21,7 +22,8 @@ interface RunOptions {
 }
 
 export function registerAutomlCommands(program: Command, getConfig: () => LooperConfig): void {
-  const automl = program.command('automl').description('search model families and hyper-parameters on replayed examples');
+  const automl = program.command('automl').description('search model families and hyper-parameters on replayed examples; retrain the serving one');
+  registerRetrain(automl, getConfig);
   automl
     .command('run <blueprint>')
     .description(`replay the blueprint's examples from ${topics.examples.name}, search, and publish the chosen model as a candidate for the rollout service to shadow`)
@@ -67,6 +69,32 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
         if (run.deployment) console.log(`live: ${run.deployment.live} now answers looper.decide.${bp.name} (deployment revision ${run.deployment.revision})`);
         else if (run.candidate) console.log(`the rollout service shadows it beside the live model and promotes it if it is better: looper status ${bp.name}`);
         if (!run.candidate) process.exitCode = 1;
+      } finally {
+        await producer.disconnect();
+      }
+    });
+}
+
+function registerRetrain(automl: Command, getConfig: () => LooperConfig): void {
+  automl
+    .command('retrain <blueprint>')
+    .description('train the configuration that serves from scratch on the replayed examples and publish it as a candidate for the rollout service (what training.retrain schedules)')
+    .option('--since <duration>', 'only examples labelled in this last span, e.g. 7d (default: all retained)')
+    .action(async (name: string, options: { since?: string }) => {
+      const config = getConfig();
+      const kafka = cliKafka(config);
+      const registry = createSchemaRegistryClient(config);
+      const bp = findVersion(await readBlueprintHistory({ kafka, registry }), name);
+      const codec = await createTopicCodec(registry, allTopics);
+      const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      try {
+        await initBackend();
+        const retrain = await retrainServing({ kafka, codec, producer, log: (line) => console.log(line) }, bp, {
+          sinceMs: options.since === undefined ? undefined : duration(options.since),
+          onReplayed: (r) => console.log(`replayed ${r.read} records: ${r.examples.length} examples teach ${bp.name}'s score`),
+        });
+        console.log(`the rollout service shadows ${retrain.candidate.modelVersion} beside the live model: looper status ${bp.name}`);
       } finally {
         await producer.disconnect();
       }

@@ -181,6 +181,18 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
       assert.equal(origin.role, 'candidate', `${served.modelVersion} descends from ${origin.modelVersion}`);
       assert.match(origin.modelVersion, /\/automl-\d+$/);
       assert.ok(reply.score! > 0.5, `score ${reply.score} inside the disk`);
+
+      // The scheduled full retrain, on demand: the serving configuration from scratch, as a candidate.
+      const { code, out } = await looper(['automl', 'retrain', name]);
+      assert.equal(code, 0, out);
+      const published = /published (\S+\/retrain-\d+): gbdt of (\S+) retrained from scratch on 3200 examples \(auc (0\.\d{4}) on the 800 newest\)/.exec(out);
+      assert.ok(published, out);
+      await readVersions();
+      const retrained = versions.get(published[1]!)!;
+      assert.deepEqual([retrained.role, retrained.family, retrained.parentVersion], ['candidate', 'gbdt', null]);
+      assert.deepEqual(JSON.parse(retrained.search!).kind, 'retrain');
+      assert.ok(versions.get(published[2]!)?.role === 'trained', `${published[2]} is the trained version that served`);
+      assert.ok(Number(published[3]) > 0.85);
     } finally {
       await client.close();
     }

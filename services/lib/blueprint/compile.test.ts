@@ -14,8 +14,8 @@ describe('blueprint compiler', () => {
   it('blueprint compiler - compiles the example blueprint to exactly the golden fixture', () => {
     const result = parseBlueprintYaml(repoFile('examples/notification_send.yaml'));
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems, null, 2));
-    assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v1.json')));
-    assert.equal(blueprintType.toBuffer(result.blueprint).toString('hex'), repoFile('schemas/Blueprint/fixtures/v1.hex').trim());
+    assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v2.json')));
+    assert.equal(blueprintType.toBuffer(result.blueprint).toString('hex'), repoFile('schemas/Blueprint/fixtures/v2.hex').trim());
   });
 
   it('blueprint compiler - keeps the YAML as authored, comments included', () => {
@@ -64,6 +64,7 @@ describe('blueprint compiler', () => {
       rollout: { shadow: { minExamples: 1000 }, promoteIf: { metricGain: 0 }, canary: 0.1, rollbackIf: { metricDrop: 0.01 } },
       monitoring: { guardrails: [], alerts: [] },
       experiment: null,
+      apprentice: null,
       sourceYaml: 'yaml as written',
     });
     assert.ok(blueprintType.isValid(result.blueprint));

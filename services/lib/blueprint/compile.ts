@@ -9,6 +9,7 @@ import { compileDecision, compileObjective } from './compile-decision.js';
 import { compileFeatures } from './compile-features.js';
 import { compileLabel } from './compile-label.js';
 import { compileAutoml, compileRollout, compileTraining } from './compile-learning.js';
+import { compileApprentice } from './compile-apprentice.js';
 import { compileExperiment, compileMonitoring } from './compile-monitoring.js';
 import type { CompileResult } from './problem.js';
 import { Reader } from './reader.js';
@@ -28,6 +29,7 @@ const BLUEPRINT_KEYS = [
   'rollout',
   'monitoring',
   'experiment',
+  'apprentice',
 ] as const;
 
 /**
@@ -62,12 +64,13 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
   const rollout = compileRollout(r, f.raw('rollout'), 'rollout');
   const monitoring = compileMonitoring(r, f.raw('monitoring'), 'monitoring', names);
   const experiment = compileExperiment(r, f.raw('experiment'), 'experiment', name);
+  const apprentice = compileApprentice(r, f.raw('apprentice'), 'apprentice');
 
   if (r.problems.length > 0) return { ok: false, problems: r.problems };
   if (
     name === undefined || task === undefined || entity === undefined || label === undefined || decision === undefined ||
     objective === undefined || automl === undefined || training === undefined || rollout === undefined ||
-    monitoring === undefined || experiment === undefined
+    monitoring === undefined || experiment === undefined || apprentice === undefined
   ) {
     throw new Error('blueprint compiler: a section failed without reporting a problem');
   }
@@ -89,6 +92,7 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
       rollout,
       monitoring,
       experiment,
+      apprentice,
       sourceYaml: sourceYaml ?? stringify(raw),
     } satisfies Blueprint,
   };

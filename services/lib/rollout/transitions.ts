@@ -5,7 +5,7 @@ import type { Deployment, DeploymentStage } from '../schemas/generated.js';
 
 /** The state before any model was deployed: the newest trained version serves. */
 export function initialDeployment(blueprint: string): Deployment {
-  return { blueprint, revision: 0, live: null, shadow: [], canary: null, updatedAt: 0, transition: null, previous: null, retired: [] };
+  return { blueprint, revision: 0, live: null, shadow: [], canary: null, updatedAt: 0, transition: null, previous: null, tookOverAt: null, retired: [] };
 }
 
 function next(d: Deployment, changes: Partial<Deployment>, modelVersion: string, from: DeploymentStage, to: DeploymentStage, reason: string, now: number): Deployment {
