@@ -8,7 +8,8 @@ import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { createTopicCodec } from '../lib/topic-codec.js';
 import { latestVersions, readBlueprintHistory } from '../lib/blueprint-store.js';
 import { chooseServedVersion } from '../lib/serving/serving-choice.js';
-import type { Deployment, ModelVersion } from '../lib/schemas/generated.js';
+import type { Decision, Deployment, ModelVersion } from '../lib/schemas/generated.js';
+import { AgreementWindow } from '../lib/rollout/apprentice.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
 import { describeDeployment, type ModelFacts } from './status-report.js';
@@ -43,12 +44,23 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
       }
       const names = name !== undefined ? [name] : [...blueprints.keys()].sort();
       const now = Date.now();
+      // Apprentice agreement over the last hour of decisions, for blueprints still learning.
+      const learning = names.filter((n) => blueprints.get(n)!.apprentice !== null && !(history.get(n) ?? []).some((d) => d.tookOverAt !== null));
+      const agreements = new Map(learning.map((n) => [n, new AgreementWindow(Number(blueprints.get(n)!.apprentice!.minDecisions))]));
+      if (agreements.size > 0) {
+        for (const { message } of await readTopicToEnd(kafka, topics.decisions.name, 120_000, now - 3_600_000)) {
+          if (!message.value) continue;
+          const decision = await codec.decode<Decision>(topics.decisions, message.value);
+          agreements.get(decision.blueprint)?.observe(blueprints.get(decision.blueprint)!, decision);
+        }
+      }
       for (const bpName of names) {
         const bp = blueprints.get(bpName)!;
         const records = (history.get(bpName) ?? []).sort((a, b) => a.revision - b.revision);
         const current = records[records.length - 1] ?? null;
         const served = chooseServedVersion(bpName, models.values(), current?.live ?? null, current ?? undefined);
-        console.log(describeDeployment({ bp, current, records, served, models, now, historyLimit: Number(options.history) }));
+        const agreement = agreements.get(bpName);
+        console.log(describeDeployment({ bp, current, records, served, models, now, historyLimit: Number(options.history), agreement: agreement ? { share: agreement.share, count: agreement.count } : null }));
         console.log('');
       }
     });

@@ -42,3 +42,11 @@ test('status - before any deployment, the newest trained version or the default'
   assert.equal(describeDeployment({ bp, current: null, records: [], served: null, models, now: T, historyLimit: 10 }).split('\n')[1], '  serving   — (no model yet: the default decision answers)');
   assert.deepEqual([age(59_000), age(61_000), age(5_400_000), age(2 * 86_400_000)], ['59 s', '1 min', '1.5 h', '2.0 d']);
 });
+
+test('status - apprentice mode: who decides, and how often the model agrees', () => {
+  const apprenticeBp = { ...bp, apprentice: { takeOverAt: 0.9, minDecisions: 1000 } };
+  const learning = describeDeployment({ bp: apprenticeBp, current: null, records: [], served: null, models: new Map(), now: T, historyLimit: 10, agreement: { share: 0.874, count: 1000 } });
+  assert.equal(learning.split('\n')[1], "  apprentice the caller's decisions answer until the model agrees on 90 % of 1000 decisions; it agrees on 87.4 % of the last 1000");
+  const took = { ...toLive(initialDeployment(bp.name), 'bp/1', 'first', T), tookOverAt: T - 120_000 };
+  assert.equal(describeDeployment({ bp: apprenticeBp, current: took, records: [took], served: 'bp/1', models: new Map(), now: T, historyLimit: 10 }).split('\n')[1], '  apprentice the model took over 2 min ago');
+});

@@ -23,6 +23,8 @@ export interface StatusInput {
   readonly models: ReadonlyMap<string, ModelFacts>;
   readonly now: number;
   readonly historyLimit: number;
+  /** Apprentice mode: the model's agreement with the caller over recent decisions, when measured. */
+  readonly agreement?: { readonly share: number; readonly count: number } | null;
 }
 
 export function age(ms: number): string {
@@ -41,9 +43,20 @@ function describeModel(id: string | null, input: StatusInput): string {
   return `${id} (${m.family}, ${m.role}, ${value === undefined ? 'no' : `${metric} ${value.toFixed(4)}`} ${m.role === 'candidate' ? 'offline' : 'online'}, ${age(input.now - m.createdAt)} old)`;
 }
 
+function describeApprentice(input: StatusInput): string | null {
+  const a = input.bp.apprentice;
+  if (a === null) return null;
+  const took = input.current?.tookOverAt ?? null;
+  if (took !== null) return `  apprentice the model took over ${age(input.now - took)} ago`;
+  const measured = input.agreement && input.agreement.count > 0 ? `; it agrees on ${(100 * input.agreement.share).toFixed(1)} % of the last ${input.agreement.count}` : '';
+  return `  apprentice the caller's decisions answer until the model agrees on ${(100 * a.takeOverAt).toFixed(0)} % of ${a.minDecisions} decisions${measured}`;
+}
+
 export function describeDeployment(input: StatusInput): string {
   const { bp, current, served } = input;
   const lines = [`${bp.name} v${bp.version} — ${bp.task}, judged by ${bp.objective.metric}`];
+  const apprentice = describeApprentice(input);
+  if (apprentice !== null) lines.push(apprentice);
   if (current === null) {
     lines.push(`  serving   ${describeModel(served, input)}${served === null ? ' (no model yet: the default decision answers)' : ' (newest trained version: nothing deployed yet)'}`);
     return lines.join('\n');

@@ -15,7 +15,7 @@ const live = model(`${BP}/3`, () => 0.2);
 const canaryModel = model(`${BP}/automl-8`, () => 0.9);
 
 function table(entry: { live?: ServingModel; canary?: CanaryModel; shadows?: ServingModel[] }): ModelTable {
-  return { live: () => entry.live, canary: () => entry.canary, shadows: () => entry.shadows ?? [] };
+  return { live: () => entry.live, canary: () => entry.canary, shadows: () => entry.shadows ?? [], tookOver: () => false };
 }
 
 const threshold: BlueprintDecision = { policy: 'threshold', threshold: 0.5, k: null, epsilon: null, temperature: null, alpha: null, actions: ['send', 'skip'], default: 'skip', deadlineMs: 20, explore: 0 };

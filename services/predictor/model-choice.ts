@@ -29,6 +29,8 @@ export interface ModelTable {
   shadows(blueprint: string): readonly ServingModel[];
   /** The canary, if one is deployed and loaded. */
   canary(blueprint: string): CanaryModel | undefined;
+  /** Apprentice mode: true once the model has taken over from the caller's decisions. */
+  tookOver(blueprint: string): boolean;
 }
 
 /**

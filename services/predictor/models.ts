@@ -97,6 +97,8 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
     if (catalog.addVersion(mv)) refresh(mv.blueprint);
   });
 
+  // Blueprints whose model took over from the caller's decisions (apprentice mode), by revision.
+  const tookOver = new Map<string, { revision: number; done: boolean }>();
   await followTopic(ctx, topics.deployments, async (value) => {
     let deployment: Deployment;
     try {
@@ -105,10 +107,13 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
       ctx.log(`skipping an undecodable deployment: ${errorMessage(error)}`);
       return;
     }
+    const known = tookOver.get(deployment.blueprint);
+    if (!known || deployment.revision > known.revision) tookOver.set(deployment.blueprint, { revision: deployment.revision, done: deployment.tookOverAt !== null });
     if (catalog.deploy(deployment)) refresh(deployment.blueprint);
   });
 
   return {
+    tookOver: (blueprint) => tookOver.get(blueprint)?.done ?? false,
     live: (blueprint) => serving.get(blueprint)?.live,
     shadows: (blueprint) => serving.get(blueprint)?.shadows ?? NO_SHADOWS,
     canary: (blueprint) => serving.get(blueprint)?.canary,

@@ -78,7 +78,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
         return;
       }
     }
-    const { entity, context, deadlineMs } = parsed.request;
+    const { entity, context, deadlineMs, currentAction } = parsed.request;
     const features: FeatureValues = { ...context };
     let fallbackReason: string | null = null;
 
@@ -96,8 +96,12 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     const deadlineMet = performance.now() - started <= deadlineMs;
     if (!deadlineMet) fallbackReason ??= 'deadline';
 
+    // Apprentice mode: until the model has taken over, the caller's own decision is the answer; the
+    // model's score is logged beside it, and the rollout service measures how often they agree.
+    const apprenticing = currentAction !== null && bp.apprentice !== null && !models.tookOver(bp.name);
+    if (apprenticing) fallbackReason = null;
     const fallback = fallbackReason !== null;
-    const choice = choose(bp.decision, fallback ? null : score, Math.random);
+    const choice = apprenticing ? { action: currentAction, propensity: 1, explored: false } : choose(bp.decision, fallback ? null : score, Math.random);
     const decisionId = randomUUID();
     const reply: DecideReply = {
       decisionId,
@@ -111,6 +115,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     };
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     if (choice.explored) reply.explored = true;
+    if (apprenticing) reply.apprentice = true;
     msg.respond(encoder.encode(JSON.stringify(reply)));
     if (fallback) stats.fallbacks++;
 
@@ -137,7 +142,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       experiment: asked.experiment?.name ?? null,
       experimentArm: asked.experiment === null ? null : bp.name,
       shadow: null,
-      apprenticeAction: null,
+      apprenticeAction: currentAction,
     };
     const shadows = models.shadows(bp.name);
     if (shadows.length === 0) decisions.append(decision);

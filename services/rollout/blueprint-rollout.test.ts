@@ -4,7 +4,7 @@ import { compileBlueprint } from '../lib/blueprint/compile.js';
 import { blueprintWith } from '../lib/blueprint/test-blueprints.js';
 import { SeededRandom } from '../lib/learners/random.js';
 import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
-import type { Blueprint, Deployment, Example } from '../lib/schemas/generated.js';
+import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
 import { BlueprintRollout, type VersionFacts } from './blueprint-rollout.js';
 
 function blueprint(): Blueprint {
@@ -69,4 +69,17 @@ test('blueprint rollout - the live lineage is rolled back when its window drops 
   const next = r.step(d, 5)!;
   assert.deepEqual([next.live, next.retired, next.transition?.modelVersion, next.transition?.from, next.transition?.to], ['bp/1', ['bp/2'], 'bp/2', 'live', 'retired']);
   assert.match(next.transition!.reason, /^rolled back to bp\/1: dropped by 0\.\d{4}, past rollback_if.metric_drop 0.05 and beyond noise — auc 0\.\d{4} over the last 200 examples vs 1\.0000 when it went live \(z = \d+\.\d\)$/);
+});
+
+test('blueprint rollout - apprentice mode: the model takes over once it agrees with the caller at take_over_at', () => {
+  const bp = { ...blueprint(), apprentice: { takeOverAt: 0.8, minDecisions: 10 } };
+  const r = new BlueprintRollout(bp, () => null);
+  const d = initialDeployment('notification_send');
+  const decision = (i: number, score: number, apprenticeAction: string) => ({ decisionId: `d${i}`, blueprint: 'notification_send', modelVersion: 'bp/3', score, apprenticeAction }) as unknown as Decision;
+  for (let i = 0; i < 8; i++) r.observeDecision(decision(i, 0.9, 'send'), d); // the threshold is 0.5: send = send
+  for (let i = 8; i < 10; i++) r.observeDecision(decision(i, 0.9, 'skip'), d);
+  const next = r.step(d, 7)!;
+  assert.deepEqual([next.tookOverAt, next.transition?.modelVersion, next.transition?.from, next.transition?.to], [7, 'bp/3', 'live', 'live']);
+  assert.equal(next.transition!.reason, 'apprentice: the model agrees with the caller on 80.0 % of the last 10 decisions (take_over_at 80.0 %): the model decides from now on');
+  assert.equal(r.step(next, 8), null, 'once taken over, never again');
 });

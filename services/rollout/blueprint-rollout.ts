@@ -1,13 +1,14 @@
 // One blueprint's rollout: the evidence gathered from its examples and the next deployment state
 // it leads to. No I/O: the service feeds it examples and deployments and publishes what step()
 // returns.
-import type { Blueprint, Deployment, Example } from '../lib/schemas/generated.js';
+import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { teachesScore } from '../lib/learners/teaches-score.js';
 import type { ComparedMetric } from '../lib/stats/paired.js';
 import { estimateMetric, type MetricEstimate } from '../lib/stats/window-metric.js';
 import { constraintProblem, judgeCanary, judgeLive, judgeShadow, nextLook } from '../lib/rollout/judge.js';
-import { stageOf, toCanary, toLive, toRetired, toShadow } from '../lib/rollout/transitions.js';
+import { stageOf, toCanary, toLive, toRetired, toShadow, tookOver } from '../lib/rollout/transitions.js';
+import { AgreementWindow, judgeTakeover } from '../lib/rollout/apprentice.js';
 
 /** What the rollout needs to know of a model version. */
 export interface VersionFacts {
@@ -70,6 +71,8 @@ export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
   private canary: { id: string; canary: OnlineMetrics; live: OnlineMetrics } | null = null;
   private live: { id: string; window: PairWindow; baseline: MetricEstimate | null; sinceJudged: number } | null = null;
+  private agreement: AgreementWindow | null = null;
+  private lastModelVersion: string | null = null;
 
   constructor(
     private bp: Blueprint,
@@ -111,6 +114,15 @@ export class BlueprintRollout {
     }
   }
 
+  /** Adds a logged decision to the apprentice agreement, while the caller still decides. */
+  observeDecision(decision: Decision, d: Deployment): void {
+    const apprentice = this.bp.apprentice;
+    if (apprentice === null || d.tookOverAt !== null) return;
+    if (this.agreement === null) this.agreement = new AgreementWindow(apprentice.minDecisions);
+    this.agreement.observe(this.bp, decision);
+    if (decision.modelVersion !== null) this.lastModelVersion = decision.modelVersion;
+  }
+
   private shadowEvidence(id: string): ShadowEvidence {
     let e = this.shadows.get(id);
     if (!e) {
@@ -134,6 +146,10 @@ export class BlueprintRollout {
     const metric = comparedMetric(this.bp);
     if (metric === null) return null;
     const rollout = this.bp.rollout;
+    if (this.bp.apprentice !== null && d.tookOverAt === null && this.agreement !== null && this.lastModelVersion !== null) {
+      const verdict = judgeTakeover(this.agreement, this.bp.apprentice);
+      if (verdict.kind === 'promote') return tookOver(d, this.lastModelVersion, verdict.reason, now);
+    }
     for (const id of d.shadow) {
       const e = this.shadowEvidence(id);
       const due = nextLook(rollout.shadow.minExamples, e.looked);
@@ -176,5 +192,11 @@ export class BlueprintRollout {
   /** Shadow progress for logs: version → paired examples so far. */
   progress(): Record<string, number> {
     return Object.fromEntries([...this.shadows].map(([id, e]) => [id, e.labels.length]));
+  }
+
+  /** Apprentice progress for logs; null outside apprentice mode or once the model took over. */
+  apprenticeProgress(d: Deployment | undefined): string | null {
+    if (this.bp.apprentice === null || d?.tookOverAt !== null || this.agreement === null) return null;
+    return judgeTakeover(this.agreement, this.bp.apprentice).reason;
   }
 }

@@ -1,7 +1,8 @@
 // The rollout service: owns looper.deployments. AutoML candidates enter shadow, are compared with
 // the live model on the same requests and promoted (through a canary when the blueprint asks for
-// one) or rejected; a live model whose metric drops is rolled back. Its only state is the
-// compacted deployments topic: the evidence is rebuilt on start from the last hour of examples.
+// one) or rejected; a live model whose metric drops is rolled back; in apprentice mode, the model
+// takes over from the caller once it agrees with it often enough. Its only state is the compacted
+// deployments topic: the evidence is rebuilt on start from the last hour of examples and decisions.
 import { homedir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { compileConfig } from '../lib/config.js';
@@ -10,7 +11,8 @@ import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { readTopicToEnd } from '../lib/kafka.js';
 import { errorMessage } from '../lib/errors.js';
 import { followTopic } from '../lib/serving/follow-topic.js';
-import type { Deployment, Example, ModelVersion } from '../lib/schemas/generated.js';
+import type { Consumer } from 'kafkajs';
+import type { Decision, Deployment, Example, ModelVersion } from '../lib/schemas/generated.js';
 import { initialDeployment } from '../lib/rollout/transitions.js';
 import { topics } from '../../topology/topics.js';
 import { BlueprintRollout, comparedMetric, type VersionFacts } from './blueprint-rollout.js';
@@ -52,6 +54,18 @@ await followTopic(ctx, topics.models, async (value) => {
   }
 });
 
+/** Starts a running consumer at the first record stamped at or after `ts` on every partition. */
+async function seekToTimestamp(consumer: Consumer, topic: string, ts: number): Promise<void> {
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  const highs = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o.high]));
+  for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, ts)) {
+    // -1: nothing that recent on the partition, so it starts at its end.
+    consumer.seek({ topic, partition: o.partition, offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset });
+  }
+  await admin.disconnect();
+}
+
 const rollouts = new Map<string, BlueprintRollout>();
 function rolloutFor(name: string): BlueprintRollout | null {
   const bp = blueprints.current().get(name);
@@ -90,16 +104,36 @@ await examples.run({
     if (d) rolloutFor(example.blueprint)?.observe(example, d);
   },
 });
-{
+await seekToTimestamp(examples, topics.examples.name, Date.now() - REPLAY_MS);
+
+// Logged decisions, for apprentice mode: how often the model agrees with the caller.
+const decisionsGroup = `looper-rollout-decisions-${randomUUID()}`;
+const decisions = ctx.kafka.consumer({ groupId: decisionsGroup, allowAutoTopicCreation: false });
+await decisions.connect();
+await decisions.subscribe({ topic: topics.decisions.name, fromBeginning: false });
+ctx.onShutdown(async () => {
+  await decisions.disconnect();
   const admin = ctx.kafka.admin();
   await admin.connect();
-  const highs = new Map((await admin.fetchTopicOffsets(topics.examples.name)).map((o) => [o.partition, o.high]));
-  for (const o of await admin.fetchTopicOffsetsByTimestamp(topics.examples.name, Date.now() - REPLAY_MS)) {
-    // -1: nothing that recent on the partition, so it starts at its end.
-    examples.seek({ topic: topics.examples.name, partition: o.partition, offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset });
-  }
+  await admin.deleteGroups([decisionsGroup]).catch(() => undefined);
   await admin.disconnect();
-}
+});
+await decisions.run({
+  autoCommit: false,
+  eachMessage: async ({ message }) => {
+    if (!message.value) return;
+    let decision: Decision;
+    try {
+      decision = await ctx.codec.decode<Decision>(topics.decisions, message.value);
+    } catch {
+      return;
+    }
+    if (decision.apprenticeAction === null) return;
+    const d = deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint);
+    rolloutFor(decision.blueprint)?.observeDecision(decision, d);
+  },
+});
+await seekToTimestamp(decisions, topics.decisions.name, Date.now() - REPLAY_MS);
 
 async function publish(d: Deployment): Promise<void> {
   await ctx.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }] });
@@ -117,8 +151,9 @@ async function judge(): Promise<void> {
     const next = r.admit(deployments.get(blueprint) ?? initialDeployment(blueprint), facts, now);
     if (next) await publish(next);
   }
-  for (const [name, d] of deployments) {
-    const next = rolloutFor(name)?.step(d, now);
+  // Blueprints in apprentice mode may have no deployment yet: the newest trained model scores them.
+  for (const name of new Set([...deployments.keys(), ...rollouts.keys()])) {
+    const next = rolloutFor(name)?.step(deployments.get(name) ?? initialDeployment(name), now);
     if (next) await publish(next);
   }
 }
@@ -135,6 +170,8 @@ schedule();
 ctx.onShutdown(() => clearTimeout(timer));
 const report = setInterval(() => {
   for (const [name, r] of rollouts) {
+    const apprentice = r.apprenticeProgress(deployments.get(name));
+    if (apprentice !== null) ctx.log(`${name}: apprentice: ${apprentice}`);
     const progress = Object.entries(r.progress());
     if (progress.length > 0) ctx.log(`${name}: shadow ${progress.map(([v, n]) => `${v} ${n} paired examples`).join(', ')}`);
   }

@@ -25,6 +25,12 @@ export interface DecideOptions {
   deadlineMs?: number;
   /** The action to use if Looper cannot be reached at all; defaults to the blueprint's default, once seen. */
   fallbackAction?: string;
+  /**
+   * Your own decision, for a blueprint in apprentice mode: Looper answers with it (reply.apprentice)
+   * while its model learns, and takes over once the model agrees with it often enough. Also the
+   * answer when Looper cannot be reached.
+   */
+  currentAction?: string;
 }
 
 /** Looper answered with an error (unknown blueprint, malformed request, missing entity, …). */
@@ -80,10 +86,11 @@ export class LooperClient {
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
     let reply: DecideReply | DecideErrorReply;
     try {
-      const msg = await this.nats.request(subjects.decide(blueprint), encoder.encode(JSON.stringify({ entity, context, deadlineMs })), { timeout: deadlineMs + REPLY_SLACK_MS });
+      const body = options.currentAction === undefined ? { entity, context, deadlineMs } : { entity, context, deadlineMs, currentAction: options.currentAction };
+      const msg = await this.nats.request(subjects.decide(blueprint), encoder.encode(JSON.stringify(body)), { timeout: deadlineMs + REPLY_SLACK_MS });
       reply = JSON.parse(decoder.decode(msg.data));
     } catch (error) {
-      const action = options.fallbackAction ?? this.defaults.get(blueprint);
+      const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
       if (action === undefined) throw new LooperUnavailableError(blueprint, error);
       return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'unreachable' };
     }

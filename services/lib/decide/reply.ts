@@ -17,6 +17,8 @@ export interface DecideReply {
   fallbackReason?: string;
   /** True when exploration, not the policy, chose the action. */
   explored?: boolean;
+  /** True when the caller's own action was returned (apprentice mode: the model has not taken over yet). */
+  apprentice?: boolean;
 }
 
 /** Every refusal is a reply too, never a silent timeout. */

@@ -14,9 +14,17 @@ describe('decide request', () => {
   it('decide request - keeps the declared context, fills missing ones with null and drops the rest', () => {
     assert.deepEqual(parse({ entity: 'u1', context: { hour: 9, platform: 'ios', extra: 1 } }), {
       ok: true,
-      request: { entity: 'u1', context: { hour: 9, platform: 'ios' }, deadlineMs: 20 },
+      request: { entity: 'u1', context: { hour: 9, platform: 'ios' }, deadlineMs: 20, currentAction: null },
     });
-    assert.deepEqual(parse({ entity: 'u1' }), { ok: true, request: { entity: 'u1', context: { hour: null, platform: null }, deadlineMs: 20 } });
+    assert.deepEqual(parse({ entity: 'u1' }), { ok: true, request: { entity: 'u1', context: { hour: null, platform: null }, deadlineMs: 20, currentAction: null } });
+  });
+
+  it('decide request - the caller\'s current action (apprentice mode) must be one of the blueprint\'s actions', () => {
+    const given = parse({ entity: 'u1', currentAction: 'send' });
+    assert.ok(given.ok);
+    assert.equal(given.request.currentAction, 'send');
+    assert.deepEqual(parse({ entity: 'u1', currentAction: 'email' }), { ok: false, error: { code: 'bad_request', message: 'currentAction "email" is not one of notification_send\'s actions: send, skip' } });
+    assert.deepEqual(parse({ entity: 'u1', currentAction: 1 }), { ok: false, error: { code: 'bad_request', message: 'currentAction 1 is not one of notification_send\'s actions: send, skip' } });
   });
 
   it('decide request - a caller deadline can shorten but never lengthen the blueprint deadline', () => {

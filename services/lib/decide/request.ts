@@ -10,6 +10,8 @@ export interface DecideRequest {
   context: FeatureValues;
   /** The caller's deadline, never longer than the blueprint's. */
   deadlineMs: number;
+  /** The caller's own decision (apprentice mode), one of the blueprint's actions; null when not given. */
+  currentAction: string | null;
 }
 
 export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'unknown_blueprint' | 'experiment_arm_missing' | 'overloaded' | 'internal';
@@ -40,7 +42,7 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     return fail('bad_request', `the request is not JSON (${error instanceof Error ? error.message : String(error)}); send {"entity": "...", "context": {...}}`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'the request must be a JSON object like {"entity": "...", "context": {...}}');
-  const { entity, context, deadlineMs } = raw as Record<string, unknown>;
+  const { entity, context, deadlineMs, currentAction } = raw as Record<string, unknown>;
   if (entity === undefined || entity === null || entity === '') return fail('missing_entity', `entity is missing: every decide names the ${bp.entity} it is about`);
   if (typeof entity !== 'string') return fail('missing_entity', `entity must be a string (the ${bp.entity} id), not ${typeof entity}`);
   if (entity.length > MAX_ENTITY_LENGTH) return fail('bad_request', `entity is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH} limit`);
@@ -50,6 +52,9 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
   if (deadlineMs !== undefined) {
     if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0) return fail('bad_request', `deadlineMs must be a positive number of milliseconds, not ${JSON.stringify(deadlineMs)}`);
     deadline = Math.min(deadline, deadlineMs);
+  }
+  if (currentAction !== undefined && currentAction !== null && (typeof currentAction !== 'string' || !bp.decision.actions.includes(currentAction))) {
+    return fail('bad_request', `currentAction ${JSON.stringify(currentAction)} is not one of ${bp.name}'s actions: ${bp.decision.actions.join(', ')}`);
   }
 
   const given = (context ?? {}) as Record<string, unknown>;
@@ -80,5 +85,5 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
         break;
     }
   }
-  return { ok: true, request: { entity, context: values, deadlineMs: deadline } };
+  return { ok: true, request: { entity, context: values, deadlineMs: deadline, currentAction: typeof currentAction === 'string' ? currentAction : null } };
 }

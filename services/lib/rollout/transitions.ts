@@ -71,3 +71,8 @@ export function toRetired(d: Deployment, modelVersion: string, reason: string, n
     now,
   );
 }
+
+/** Apprentice mode ends: the model's decisions answer from now on instead of the caller's. */
+export function tookOver(d: Deployment, modelVersion: string, reason: string, now: number): Deployment {
+  return next(d, { tookOverAt: now }, modelVersion, 'live', 'live', reason, now);
+}
