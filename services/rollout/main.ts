@@ -4,17 +4,15 @@
 // takes over from the caller once it agrees with it often enough. Its only state is the compacted
 // deployments topic: the evidence is rebuilt on start from the last hour of examples and decisions.
 import { homedir } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { readTopicToEnd } from '../lib/kafka.js';
 import { errorMessage } from '../lib/errors.js';
 import { followTopic } from '../lib/serving/follow-topic.js';
-import type { Consumer } from 'kafkajs';
 import type { Decision, Deployment, Example, ModelVersion } from '../lib/schemas/generated.js';
 import { initialDeployment } from '../lib/rollout/transitions.js';
-import { topics } from '../../topology/topics.js';
+import { topics, type TopicSpec } from '../../topology/topics.js';
 import { BlueprintRollout, comparedMetric, type VersionFacts } from './blueprint-rollout.js';
 
 /** How far back the evidence is rebuilt from on start. */
@@ -54,18 +52,6 @@ await followTopic(ctx, topics.models, async (value) => {
   }
 });
 
-/** Starts a running consumer at the first record stamped at or after `ts` on every partition. */
-async function seekToTimestamp(consumer: Consumer, topic: string, ts: number): Promise<void> {
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  const highs = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o.high]));
-  for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, ts)) {
-    // -1: nothing that recent on the partition, so it starts at its end.
-    consumer.seek({ topic, partition: o.partition, offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset });
-  }
-  await admin.disconnect();
-}
-
 const rollouts = new Map<string, BlueprintRollout>();
 function rolloutFor(name: string): BlueprintRollout | null {
   const bp = blueprints.current().get(name);
@@ -79,61 +65,27 @@ function rolloutFor(name: string): BlueprintRollout | null {
   return r;
 }
 
-const groupId = `looper-rollout-${randomUUID()}`;
-const examples = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
-await examples.connect();
-await examples.subscribe({ topic: topics.examples.name, fromBeginning: false });
-ctx.onShutdown(async () => {
-  await examples.disconnect();
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([groupId]).catch(() => undefined);
-  await admin.disconnect();
-});
-await examples.run({
-  autoCommit: false,
-  eachMessage: async ({ message }) => {
-    if (!message.value) return;
-    let example: Example;
-    try {
-      example = await ctx.codec.decode<Example>(topics.examples, message.value);
-    } catch {
-      return;
-    }
-    const d = deployments.get(example.blueprint);
-    if (d) rolloutFor(example.blueprint)?.observe(example, d);
-  },
-});
-await seekToTimestamp(examples, topics.examples.name, Date.now() - REPLAY_MS);
+/** Decodes each record of the last REPLAY_MS and on; undecodable ones are skipped. */
+const replayAndFollow = <T>(topic: TopicSpec, onRecord: (value: T) => void): Promise<void> =>
+  followTopic(
+    ctx,
+    topic,
+    async (bytes) => {
+      const value = await ctx.codec.decode<T>(topic, bytes).catch(() => undefined);
+      if (value !== undefined) onRecord(value);
+    },
+    Date.now() - REPLAY_MS,
+  );
 
+await replayAndFollow<Example>(topics.examples, (example) => {
+  const d = deployments.get(example.blueprint);
+  if (d) rolloutFor(example.blueprint)?.observe(example, d);
+});
 // Logged decisions, for apprentice mode: how often the model agrees with the caller.
-const decisionsGroup = `looper-rollout-decisions-${randomUUID()}`;
-const decisions = ctx.kafka.consumer({ groupId: decisionsGroup, allowAutoTopicCreation: false });
-await decisions.connect();
-await decisions.subscribe({ topic: topics.decisions.name, fromBeginning: false });
-ctx.onShutdown(async () => {
-  await decisions.disconnect();
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([decisionsGroup]).catch(() => undefined);
-  await admin.disconnect();
+await replayAndFollow<Decision>(topics.decisions, (decision) => {
+  if (decision.apprenticeAction === null) return;
+  rolloutFor(decision.blueprint)?.observeDecision(decision, deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint));
 });
-await decisions.run({
-  autoCommit: false,
-  eachMessage: async ({ message }) => {
-    if (!message.value) return;
-    let decision: Decision;
-    try {
-      decision = await ctx.codec.decode<Decision>(topics.decisions, message.value);
-    } catch {
-      return;
-    }
-    if (decision.apprenticeAction === null) return;
-    const d = deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint);
-    rolloutFor(decision.blueprint)?.observeDecision(decision, d);
-  },
-});
-await seekToTimestamp(decisions, topics.decisions.name, Date.now() - REPLAY_MS);
 
 async function publish(d: Deployment): Promise<void> {
   await ctx.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }] });

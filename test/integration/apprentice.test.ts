@@ -4,20 +4,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
-import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import type { Kafka, Producer } from 'kafkajs';
+import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
-import { createTopicCodec, type TopicCodec } from '../../services/lib/topic-codec.js';
-import { applyTopology } from '../../topology/apply.js';
-import { allTopics, topics } from '../../topology/topics.js';
+import type { TopicCodec } from '../../services/lib/topic-codec.js';
+import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { createLearner, featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Blueprint, Deployment, ModelVersion } from '../../services/lib/schemas/generated.js';
-import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { testConfig, uniqueName } from '../support/stack.js';
+import { connectTestClients, type TestClients } from '../support/clients.js';
 import { waitForPredictor } from '../support/cli.js';
 
 function apprenticeBlueprint(name: string): Blueprint {
@@ -33,8 +32,8 @@ function apprenticeBlueprint(name: string): Blueprint {
 describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
   const agreeing = uniqueName('apprentice_a');
   const disagreeing = uniqueName('apprentice_b');
+  let clients: TestClients;
   let kafka: Kafka;
-  let admin: Admin;
   let producer: Producer;
   let codec: TopicCodec;
   let supervisor: Supervisor | undefined;
@@ -67,16 +66,10 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
   };
 
   before(async () => {
-    await ensureStack();
     await initBackend();
-    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
-    admin = kafka.admin();
-    await admin.connect();
-    const registry = createSchemaRegistryClient(testConfig);
-    await applyTopology(admin, registry, allTopics);
-    codec = await createTopicCodec(registry, allTopics);
-    producer = kafka.producer(producerDefaults);
-    await producer.connect();
+    clients = await connectTestClients();
+    ({ kafka, producer, codec } = clients);
+    const registry = clients.registry;
     for (const name of [agreeing, disagreeing]) {
       const bp = (await registerBlueprint({ kafka, registry }, apprenticeBlueprint(name))).blueprint;
       await publishSendToAll(bp);
@@ -89,8 +82,7 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
   after(async () => {
     await client?.close();
     await supervisor?.stop();
-    await producer?.disconnect();
-    await admin?.disconnect();
+    await clients?.close();
   });
 
   it('apprentice - the caller\'s decisions answer until the model agrees often enough, then the model takes over', async () => {

@@ -7,14 +7,12 @@ import assert from 'node:assert/strict';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
-import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import type { Kafka, Producer } from 'kafkajs';
+import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
-import { createTopicCodec, type TopicCodec } from '../../services/lib/topic-codec.js';
-import { applyTopology } from '../../topology/apply.js';
-import { allTopics, topics } from '../../topology/topics.js';
+import type { TopicCodec } from '../../services/lib/topic-codec.js';
+import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { createLearner, featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
@@ -24,7 +22,8 @@ import { initialDeployment, toLive } from '../../services/lib/rollout/transition
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Blueprint, Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';
 import type { FeatureValues } from '../../services/lib/feature-values.js';
-import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { testConfig, uniqueName } from '../support/stack.js';
+import { connectTestClients, type TestClients } from '../support/clients.js';
 
 function rolloutBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -43,8 +42,8 @@ function rolloutBlueprint(name: string): Blueprint {
 describe('rollout on the real stack', { timeout: 480_000 }, () => {
   const name = uniqueName('rollout');
   let bp: Blueprint;
+  let clients: TestClients;
   let kafka: Kafka;
-  let admin: Admin;
   let producer: Producer;
   let codec: TopicCodec;
   let supervisor: Supervisor | undefined;
@@ -90,17 +89,11 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     });
 
   before(async () => {
-    await ensureStack();
     await initBackend();
-    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
-    admin = kafka.admin();
-    await admin.connect();
-    const registry = createSchemaRegistryClient(testConfig);
-    await applyTopology(admin, registry, allTopics);
-    codec = await createTopicCodec(registry, allTopics);
+    clients = await connectTestClients();
+    ({ kafka, producer, codec } = clients);
+    const registry = clients.registry;
     bp = (await registerBlueprint({ kafka, registry }, rolloutBlueprint(name))).blueprint;
-    producer = kafka.producer(producerDefaults);
-    await producer.connect();
     const serviceLog = createWriteStream(join(tmpdir(), 'looper-rollout.log'));
     supervisor = superviseServices(['features', 'joiner', 'predictor', 'rollout'], { log: (line) => serviceLog.write(`${line}\n`) });
   });
@@ -108,8 +101,7 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
   after(async () => {
     await demo?.stop();
     await supervisor?.stop();
-    await producer?.disconnect();
-    await admin?.disconnect();
+    await clients?.close();
   });
 
   it('rollout - a better candidate is promoted, a worse one rejected, a degraded live model rolled back', async () => {

@@ -1,16 +1,19 @@
-// A private, never-committing consumer on a compacted topic, from its start: the way a stateless
-// service rebuilds its view of looper.models or looper.deployments. Shared with the trainer; it
-// belongs in services/lib/ (see the trainer's imports).
+// A private, never-committing consumer on a topic: the way a stateless service rebuilds its view —
+// of a compacted topic (looper.models, looper.deployments) from its start, or of a data topic from
+// a point in time (the rollout's evidence from the last hour of examples and decisions).
 import { randomUUID } from 'node:crypto';
 import type { ServiceContext } from '../runtime.js';
 import type { TopicSpec } from '../../../topology/topics.js';
 
-/** Keeps a private, never-committing consumer on a compacted topic from its start. */
-export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecord: (value: Buffer) => Promise<void> | void): Promise<void> {
+/**
+ * Follows `topic` with a private group that commits nothing and is deleted on shutdown: from its
+ * start, or with `fromTimestamp` from the first record stamped at or after it (epoch ms).
+ */
+export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecord: (value: Buffer) => Promise<void> | void, fromTimestamp?: number): Promise<void> {
   const groupId = `looper-${ctx.name}-${topic.name}-${randomUUID()}`;
   const consumer = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
-  await consumer.subscribe({ topic: topic.name, fromBeginning: true });
+  await consumer.subscribe({ topic: topic.name, fromBeginning: fromTimestamp === undefined });
   ctx.onShutdown(async () => {
     await consumer.disconnect();
     const admin = ctx.kafka.admin();
@@ -24,4 +27,16 @@ export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecor
       if (message.value) await onRecord(message.value);
     },
   });
+  if (fromTimestamp === undefined) return;
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    const highs = new Map((await admin.fetchTopicOffsets(topic.name)).map((o) => [o.partition, o.high]));
+    for (const o of await admin.fetchTopicOffsetsByTimestamp(topic.name, fromTimestamp)) {
+      // -1: nothing that recent on the partition, so it starts at its end.
+      consumer.seek({ topic: topic.name, partition: o.partition, offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
