@@ -14,6 +14,9 @@ import { allTopics, topics } from '../../topology/topics.js';
 import { table } from '../../deploy/local/stack.js';
 import { cliKafka } from './clients.js';
 
+/** Time the joiner is given, past a label window, to emit the example of a decision without an outcome. */
+const MATURITY_GRACE_MS = 10_000;
+
 const interval = (i: { estimate: number; low: number; high: number }, digits = 4) =>
   Number.isNaN(i.estimate) ? '—' : `${i.estimate.toFixed(digits)} [${i.low.toFixed(digits)}, ${i.high.toFixed(digits)}]`;
 
@@ -44,13 +47,21 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       }
       const codec = await createTopicCodec(registry, allTopics);
       const armNames = new Set(arms.map((a) => a.name));
+      // Only decisions whose label window has closed: earlier, the arm that acts more (sends more)
+      // has more of its outcomes in, and comparing what has arrived so far would be biased.
+      const windowMs = Math.max(...members.map((m) => m.label.windowMs));
+      const matureBefore = Date.now() - windowMs - MATURITY_GRACE_MS;
+      let young = 0;
       const observations: Observation[] = [];
       const earlier = new Map<string, { sum: number; n: number }>();
       for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 600_000, sinceTs)) {
         if (!message.value) continue;
         const e = await codec.decode<Example>(topics.examples, message.value);
         if (!armNames.has(e.blueprint) || !Number.isFinite(e.label)) continue;
-        if (e.experimentArm !== null && armNames.has(e.experimentArm)) observations.push({ arm: e.experimentArm, entity: e.entity, value: e.label });
+        if (e.experimentArm !== null && armNames.has(e.experimentArm)) {
+          if (e.decisionTs <= matureBefore) observations.push({ arm: e.experimentArm, entity: e.entity, value: e.label });
+          else young++;
+        }
         else if (e.experimentArm === null) {
           const s = earlier.get(e.entity) ?? { sum: 0, n: 0 };
           s.sum += e.label;
@@ -62,6 +73,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       const report = analyzeExperiment(name, arms, control, observations, before);
 
       console.log(`experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${missing.length > 0 ? `\nnot registered: ${missing.join(', ')} — entities assigned to it get an error reply` : ''}\n`);
+      console.log(`counting the decisions made before ${new Date(matureBefore).toISOString()}, whose label windows (${windowMs < 60_000 ? `${windowMs / 1000} s` : `${Math.round(windowMs / 60_000)} min`}) have closed; ${young} younger ones wait for their labels\n`);
       console.log(table(['arm', 'share', 'entities', 'decisions', 'outcome per decision'], report.arms.map((a) => [a.arm + (a.arm === control ? ' (control)' : ''), `${Math.round(a.share * 100)} %`, String(a.entities), String(a.decisions), Number.isNaN(a.mean) ? '—' : a.mean.toFixed(4)])));
       if (report.comparisons.length > 0) {
         console.log('');

@@ -25,6 +25,8 @@ interface ShadowEvidence {
   live: number[];
   candidate: number[];
   looked: number;
+  /** What the last look said, when it did not decide. */
+  lastLook: string | null;
 }
 
 /** The latest `size` (label, score) pairs, oldest first once read. */
@@ -126,7 +128,7 @@ export class BlueprintRollout {
   private shadowEvidence(id: string): ShadowEvidence {
     let e = this.shadows.get(id);
     if (!e) {
-      e = { labels: [], live: [], candidate: [], looked: 0 };
+      e = { labels: [], live: [], candidate: [], looked: 0, lastLook: null };
       this.shadows.set(id, e);
     }
     return e;
@@ -146,6 +148,9 @@ export class BlueprintRollout {
     const metric = comparedMetric(this.bp);
     if (metric === null) return null;
     const rollout = this.bp.rollout;
+    // Evidence of versions no longer in shadow (examples decoded while a transition was being
+    // published can recreate an entry) is dropped.
+    for (const id of this.shadows.keys()) if (!d.shadow.includes(id)) this.shadows.delete(id);
     if (this.bp.apprentice !== null && d.tookOverAt === null && this.agreement !== null && this.lastModelVersion !== null) {
       const verdict = judgeTakeover(this.agreement, this.bp.apprentice);
       if (verdict.kind === 'promote') return tookOver(d, this.lastModelVersion, verdict.reason, now);
@@ -156,6 +161,7 @@ export class BlueprintRollout {
       if (due === null || e.labels.length < due) continue;
       const verdict = judgeShadow(metric, e, rollout, e.looked);
       if (verdict.kind !== 'wait' || !verdict.reason.startsWith('cannot compare')) e.looked++;
+      e.lastLook = verdict.reason;
       if (verdict.kind === 'promote') {
         this.shadows.delete(id);
         return rollout.canary > 0 && d.live !== null ? toCanary(d, id, rollout.canary, verdict.reason, now) : toLive(d, id, verdict.reason, now);
@@ -189,9 +195,9 @@ export class BlueprintRollout {
     return null;
   }
 
-  /** Shadow progress for logs: version → paired examples so far. */
-  progress(): Record<string, number> {
-    return Object.fromEntries([...this.shadows].map(([id, e]) => [id, e.labels.length]));
+  /** Shadow progress for logs: each version's paired examples so far, and what its last look said. */
+  progress(): Array<{ modelVersion: string; paired: number; lastLook: string | null }> {
+    return [...this.shadows].map(([modelVersion, e]) => ({ modelVersion, paired: e.labels.length, lastLook: e.lastLook }));
   }
 
   /** Apprentice progress for logs; null outside apprentice mode or once the model took over. */

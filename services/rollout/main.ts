@@ -124,8 +124,7 @@ const report = setInterval(() => {
   for (const [name, r] of rollouts) {
     const apprentice = r.apprenticeProgress(deployments.get(name));
     if (apprentice !== null) ctx.log(`${name}: apprentice: ${apprentice}`);
-    const progress = Object.entries(r.progress());
-    if (progress.length > 0) ctx.log(`${name}: shadow ${progress.map(([v, n]) => `${v} ${n} paired examples`).join(', ')}`);
+    for (const p of r.progress()) ctx.log(`${name}: shadow ${p.modelVersion}: ${p.paired} paired examples${p.lastLook === null ? '' : `; last look: ${p.lastLook}`}`);
   }
 }, 30_000);
 report.unref();

@@ -21,6 +21,8 @@ import type { Blueprint, Decision } from '../../services/lib/schemas/generated.j
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { looper, waitForPredictor } from '../support/cli.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function armBlueprint(name: string, experiment: string, arms: [string, string], threshold: string, defaultAction: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
@@ -68,10 +70,14 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
     const log = (line: string) => console.log(`# ${line}`);
     await waitForPredictor(control, { hour: 9, platform: 'ios' });
     let asked = 0;
+    let lastAt = 0;
     demo = await startDemo(testConfig, { ...demoDefaults, blueprint: control, users: 1000, decidesPerSecond: 250 }, {
       log,
       // Replies the predictor gave (not the SDK's own fallback when it cannot be reached): each is logged.
-      onDecision: (d) => void (d.fallbackReason !== 'unreachable' && asked++),
+      onDecision: (d) => {
+        lastAt = Date.now();
+        if (d.fallbackReason !== 'unreachable') asked++;
+      },
     });
     await pollUntil('6,000 decisions', 120_000, () => (asked >= 6000 ? true : undefined));
     await demo.stop();
@@ -105,10 +111,13 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
       }
       return n >= decisions.length ? n : undefined;
     });
+    // The status counts only decisions whose 20 s label window has closed (plus 10 s for the joiner).
+    await sleep(Math.max(0, lastAt + 31_000 - Date.now()));
     const { code, out } = await looper(['experiment', 'status', experiment]);
     console.log(out.split('\n').map((l) => `# ${l}`).join('\n'));
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`control ${control} \\(registered first\\)`));
+    assert.match(out, /counting the decisions made before \S+, whose label windows \(20 s\) have closed; 0 younger ones wait for their labels/);
     assert.match(out, new RegExp(`${control} \\(control\\)\\s+50 %\\s+\\d+\\s+\\d+\\s+0\\.\\d{4}`));
     assert.match(out, new RegExp(`${treatment}\\s+-?0\\.\\d{4} \\[-?0\\.\\d{4}, -?0\\.\\d{4}\\]`));
     assert.match(out, /sample ratio check: p = \S+ \(split as declared\)/);
