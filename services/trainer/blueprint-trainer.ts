@@ -157,6 +157,11 @@ export class BlueprintTrainer {
     }
   }
 
+  /** True when some learner changed since the last published version. */
+  get hasUnpublished(): boolean {
+    return this.contenders.some((c) => c.changedSincePublish);
+  }
+
   /**
    * A new model version from the best learner whose model changed since the last one, or null.
    * Its sequence is above `sequenceFloor` too: AutoML numbers its candidates in the same sequence.

@@ -126,14 +126,29 @@ await consumer.run({
     }),
 });
 
-/** Publishes every trainer that learned since its last version, then commits what they learned from. */
+/** When each blueprint last published: each keeps its own publish_every, whatever the round's cadence. */
+const lastPublished = new Map<string, number>();
+
+/**
+ * Publishes every trainer that learned since its last version and whose publish_every has passed,
+ * then — when none is left holding unpublished learning — commits what they learned from, so a
+ * crash never loses learning that no version carries.
+ */
 async function publishRound(): Promise<void> {
   await exclusive(async () => {
     const now = Date.now();
     const messages: Array<{ key: string; value: Buffer }> = [];
+    let holding = false;
     for (const trainer of trainers.values()) {
-      const published = trainer.publish(now, catalog.lineage(trainer.blueprint.name).maxSequence);
+      const name = trainer.blueprint.name;
+      // Half a round of slack, so a blueprint whose publish_every is the round's cadence is not skipped by timer jitter.
+      if (now - (lastPublished.get(name) ?? 0) < trainer.blueprint.training.publishEveryMs - cadenceMs() / 2) {
+        holding ||= trainer.hasUnpublished;
+        continue;
+      }
+      const published = trainer.publish(now, catalog.lineage(name).maxSequence);
       if (!published) continue;
+      lastPublished.set(name, now);
       messages.push({ key: published.record.modelVersion, value: ctx.codec.encode(topics.models, published.record) });
       ctx.log(`published ${published.record.modelVersion} (${published.record.family}, ${Object.entries(published.record.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')})`);
     }
@@ -141,7 +156,7 @@ async function publishRound(): Promise<void> {
       await ctx.producer.send({ topic: topics.models.name, acks: -1, messages });
       stats.published += messages.length;
     }
-    if (positions.size > 0) {
+    if (positions.size > 0 && !holding) {
       await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic: topics.examples.name, partition, offset })));
     }
   });
