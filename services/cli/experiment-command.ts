@@ -34,7 +34,10 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       const members = [...latestVersions(history).values()].filter((b) => b.experiment?.name === name);
       if (members.length === 0) throw new Error(`no registered blueprint declares experiment "${name}": add experiment: { name: ${name}, arms: { … } } to each arm's blueprint`);
       const arms = experimentArms(members[0]!.experiment!);
-      const missing = arms.filter((a) => !members.some((m) => m.name === a.name)).map((a) => a.name);
+      const latest = latestVersions(history);
+      const notMembers = arms.filter((a) => !members.some((m) => m.name === a.name)).map((a) => a.name);
+      const unregistered = notMembers.filter((a) => !latest.has(a));
+      const leftOut = notMembers.filter((a) => latest.has(a));
       // The control is the incumbent: the arm whose blueprint was registered first.
       const firstRegistered = (arm: string) => Math.min(...history.filter((b) => b.name === arm).map((b) => b.registeredAt));
       const control = [...arms].sort((a, b) => firstRegistered(a.name) - firstRegistered(b.name))[0]!.name;
@@ -72,7 +75,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       const before = new Map([...earlier].map(([entity, s]) => [entity, s.sum / s.n]));
       const report = analyzeExperiment(name, arms, control, observations, before);
 
-      console.log(`experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${missing.length > 0 ? `\nnot registered: ${missing.join(', ')} — entities assigned to it get an error reply` : ''}\n`);
+      console.log(`experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${unregistered.length > 0 ? `\nnot registered: ${unregistered.join(', ')} — entities assigned to it get an error reply` : ''}${leftOut.length > 0 ? `\nno longer in the experiment: ${leftOut.map((a) => `${a} v${latest.get(a)!.version}`).join(', ')} does not declare it, so requests on its own subject are decided without it` : ''}\n`);
       console.log(`counting the decisions made before ${new Date(matureBefore).toISOString()}, whose label windows (${windowMs < 60_000 ? `${windowMs / 1000} s` : `${Math.round(windowMs / 60_000)} min`}) have closed; ${young} younger ones wait for their labels\n`);
       console.log(table(['arm', 'share', 'entities', 'decisions', 'outcome per decision'], report.arms.map((a) => [a.arm + (a.arm === control ? ' (control)' : ''), `${Math.round(a.share * 100)} %`, String(a.entities), String(a.decisions), Number.isNaN(a.mean) ? '—' : a.mean.toFixed(4)])));
       if (report.comparisons.length > 0) {
