@@ -138,10 +138,11 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     assert.match(rejected.transition!.reason, /^rejected: cannot be better than live by 0.01 — auc/);
     assert.equal(rejected.live, better);
 
-    // 3. The live model degraded on purpose: a "continuation" that learned shuffled labels serves
+    // 3. The live model degraded on purpose: a "continuation" that learned inverted labels serves
     //    once the live model has a baseline, and the rollout returns to the previous model.
     await pollUntil('400 labelled examples of the promoted model (its baseline window)', 120_000, async () => ((await examplesOf(better)).length >= 400 ? true : undefined));
-    const degraded = await publishModel(xs, shuffled, 'trained', better);
+    // It learned the labels upside down: it ranks clicks last, an unmistakable drop.
+    const degraded = await publishModel(xs, ys.map((y) => 1 - y), 'trained', better);
     await pollUntil(`examples decided by ${degraded}`, 120_000, async () => ((await examplesOf(degraded)).length > 0 ? true : undefined));
     const rolledBack = await transitionTo(better, 'retired', 240_000);
     console.log(`# ${rolledBack.transition!.reason}`);
