@@ -8,9 +8,8 @@
 // "user-18" must land far apart. Keep it byte-for-byte stable: changing it moves every entity.
 
 import { LooperError } from '../errors.js';
+import { FNV_OFFSET, FNV_PRIME, fnv1aFold } from '../learners/hash.js';
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const TWO_TO_32 = 0x1_0000_0000;
 /** How far shares may sum from 1 (decimal shares such as 0.1 + 0.2 do not add up exactly). */
 export const SHARE_TOLERANCE = 1e-9;
@@ -29,47 +28,14 @@ export class AssignmentError extends LooperError {
   }
 }
 
-/** Folds the UTF-8 bytes of `text` into an FNV-1a state, without encoding the string first. */
-function fold(state: number, text: string): number {
-  let hash = state;
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdfff) {
-      const low = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (code <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-        i++;
-      } else {
-        code = 0xfffd; // a lone surrogate encodes as U+FFFD, as TextEncoder does
-      }
-    }
-    if (code < 0x80) {
-      hash = Math.imul(hash ^ code, FNV_PRIME);
-    } else if (code < 0x800) {
-      hash = Math.imul(hash ^ (0xc0 | (code >> 6)), FNV_PRIME);
-      hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), FNV_PRIME);
-    } else if (code < 0x10000) {
-      hash = Math.imul(hash ^ (0xe0 | (code >> 12)), FNV_PRIME);
-      hash = Math.imul(hash ^ (0x80 | ((code >> 6) & 0x3f)), FNV_PRIME);
-      hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), FNV_PRIME);
-    } else {
-      hash = Math.imul(hash ^ (0xf0 | (code >> 18)), FNV_PRIME);
-      hash = Math.imul(hash ^ (0x80 | ((code >> 12) & 0x3f)), FNV_PRIME);
-      hash = Math.imul(hash ^ (0x80 | ((code >> 6) & 0x3f)), FNV_PRIME);
-      hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), FNV_PRIME);
-    }
-  }
-  return hash;
-}
-
 /**
  * The 32-bit assignment hash of `entity` under `saltPrefix + salt` (unsigned). The prefix lets a
  * caller salt with e.g. 'canary:' + blueprint without building that string on every request.
  */
 export function assignmentHash(entity: string, salt: string, saltPrefix = ''): number {
-  let h = fold(fold(FNV_OFFSET, saltPrefix), salt);
+  let h = fnv1aFold(fnv1aFold(FNV_OFFSET, saltPrefix), salt);
   h = Math.imul(h, FNV_PRIME); // the '\u0000' separator: "ab"+"c" and "a"+"bc" differ
-  h = fold(h, entity);
+  h = fnv1aFold(h, entity);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -2,11 +2,17 @@
 // allocation on the serving path). The artifact format names this hash, so a scorer in another
 // language can reproduce the bucket of any string: keep it byte-for-byte stable.
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
 
+/** The FNV-1a hash of `text`, unsigned. */
 export function fnv1a32(text: string): number {
-  let hash = FNV_OFFSET;
+  return fnv1aFold(FNV_OFFSET, text) >>> 0;
+}
+
+/** Folds the UTF-8 bytes of `text` into an FNV-1a state (so several strings can be hashed as one). */
+export function fnv1aFold(state: number, text: string): number {
+  let hash = state;
   for (let i = 0; i < text.length; i++) {
     let code = text.charCodeAt(i);
     if (code >= 0xd800 && code <= 0xdfff) {
@@ -34,5 +40,5 @@ export function fnv1a32(text: string): number {
       hash = Math.imul(hash ^ (0x80 | (code & 0x3f)), FNV_PRIME);
     }
   }
-  return hash >>> 0;
+  return hash;
 }
