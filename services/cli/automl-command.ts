@@ -8,7 +8,8 @@ import { createTopicCodec } from '../lib/topic-codec.js';
 import { findVersion, readBlueprintHistory } from '../lib/blueprint-store.js';
 import { parseDuration } from '../lib/blueprint/units.js';
 import { initBackend } from '../lib/learners/backend.js';
-import { runAutoml } from '../automl/run.js';
+import { runAutoml, type AutomlDeps } from '../automl/run.js';
+import type { Blueprint } from '../lib/schemas/generated.js';
 import { retrainServing } from '../automl/retrain.js';
 import { featureDropText, frontTable, leaderboardTable, progressLine } from '../automl/report.js';
 import { allTopics, topics } from '../../topology/topics.js';
@@ -35,18 +36,10 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
       const budget = options.budget === undefined ? undefined : positiveInt(options.budget, '--budget');
       const sinceMs = options.since === undefined ? undefined : duration(options.since);
       const seed = positiveInt(options.seed, '--seed');
-      const config = getConfig();
-      const kafka = cliKafka(config);
-      const registry = createSchemaRegistryClient(config);
-      const bp = findVersion(await readBlueprintHistory({ kafka, registry }), name);
-      const codec = await createTopicCodec(registry, allTopics);
-      const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      try {
-        const backend = await initBackend();
+      await withAutomlClients(getConfig(), name, async (deps, bp, backend) => {
         console.log(`automl ${bp.name} v${bp.version}: ${bp.task}, ${bp.objective.metric}, families ${bp.automl.families.join(', ')}, budget ${budget ?? bp.automl.budget} (tfjs backend ${backend})`);
         const live = process.stdout.isTTY;
-        const run = await runAutoml({ kafka, codec, producer, log: (line) => console.log(line) }, bp, {
+        const run = await runAutoml(deps, bp, {
           budget,
           sinceMs,
           seed,
@@ -69,9 +62,7 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
         if (run.deployment) console.log(`live: ${run.deployment.live} now answers looper.decide.${bp.name} (deployment revision ${run.deployment.revision})`);
         else if (run.candidate) console.log(`the rollout service shadows it beside the live model and promotes it if it is better: looper status ${bp.name}`);
         if (!run.candidate) process.exitCode = 1;
-      } finally {
-        await producer.disconnect();
-      }
+      });
     });
 }
 
@@ -81,24 +72,30 @@ function registerRetrain(automl: Command, getConfig: () => LooperConfig): void {
     .description('train the configuration that serves from scratch on the replayed examples and publish it as a candidate for the rollout service (what training.retrain schedules)')
     .option('--since <duration>', 'only examples labelled in this last span, e.g. 7d (default: all retained)')
     .action(async (name: string, options: { since?: string }) => {
-      const config = getConfig();
-      const kafka = cliKafka(config);
-      const registry = createSchemaRegistryClient(config);
-      const bp = findVersion(await readBlueprintHistory({ kafka, registry }), name);
-      const codec = await createTopicCodec(registry, allTopics);
-      const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
-      try {
-        await initBackend();
-        const retrain = await retrainServing({ kafka, codec, producer, log: (line) => console.log(line) }, bp, {
+      await withAutomlClients(getConfig(), name, async (deps, bp) => {
+        const retrain = await retrainServing(deps, bp, {
           sinceMs: options.since === undefined ? undefined : duration(options.since),
           onReplayed: (r) => console.log(`replayed ${r.read} records: ${r.examples.length} examples teach ${bp.name}'s score`),
         });
         console.log(`the rollout service shadows ${retrain.candidate.modelVersion} beside the live model: looper status ${bp.name}`);
-      } finally {
-        await producer.disconnect();
-      }
+      });
     });
+}
+
+/** The blueprint's newest version and the clients a run needs, with a tfjs backend chosen; closes them after. */
+async function withAutomlClients(config: LooperConfig, name: string, work: (deps: AutomlDeps, bp: Blueprint, backend: string) => Promise<void>): Promise<void> {
+  const kafka = cliKafka(config);
+  const registry = createSchemaRegistryClient(config);
+  const bp = findVersion(await readBlueprintHistory({ kafka, registry }), name);
+  const codec = await createTopicCodec(registry, allTopics);
+  const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const backend = await initBackend();
+    await work({ kafka, codec, producer, log: (line) => console.log(line) }, bp, backend);
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 function positiveInt(text: string, what: string): number {

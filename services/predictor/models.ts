@@ -7,7 +7,7 @@ import type { ServiceContext } from '../lib/runtime.js';
 import { loadScorer } from '../lib/learners/serving.js';
 import { errorMessage } from '../lib/errors.js';
 import { topics } from '../../topology/topics.js';
-import { followTopic } from '../lib/serving/follow-topic.js';
+import { followDecoded } from '../lib/serving/follow-topic.js';
 import { ModelCatalog } from '../lib/serving/model-catalog.js';
 import type { CanaryModel, ModelTable, ServingModel } from './model-choice.js';
 
@@ -86,27 +86,13 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
     if (shadows !== current.shadows) ctx.log(`shadow models for ${blueprint}: ${listVersions(shadows)}`);
   };
 
-  await followTopic(ctx, topics.models, async (value) => {
-    let mv: ModelVersion;
-    try {
-      mv = await ctx.codec.decode<ModelVersion>(topics.models, value);
-    } catch (error) {
-      ctx.log(`skipping an undecodable model version: ${errorMessage(error)}`);
-      return;
-    }
+  await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
     if (catalog.addVersion(mv)) refresh(mv.blueprint);
   });
 
   // Blueprints whose model took over from the caller's decisions (apprentice mode), by revision.
   const tookOver = new Map<string, { revision: number; done: boolean }>();
-  await followTopic(ctx, topics.deployments, async (value) => {
-    let deployment: Deployment;
-    try {
-      deployment = await ctx.codec.decode<Deployment>(topics.deployments, value);
-    } catch (error) {
-      ctx.log(`skipping an undecodable deployment: ${errorMessage(error)}`);
-      return;
-    }
+  await followDecoded<Deployment>(ctx, topics.deployments, (deployment) => {
     const known = tookOver.get(deployment.blueprint);
     if (!known || deployment.revision > known.revision) tookOver.set(deployment.blueprint, { revision: deployment.revision, done: deployment.tookOverAt !== null });
     if (catalog.deploy(deployment)) refresh(deployment.blueprint);

@@ -9,10 +9,10 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { readTopicToEnd } from '../lib/kafka.js';
 import { errorMessage } from '../lib/errors.js';
-import { followTopic } from '../lib/serving/follow-topic.js';
+import { followDecoded } from '../lib/serving/follow-topic.js';
 import type { Decision, Deployment, Example, ModelVersion } from '../lib/schemas/generated.js';
 import { initialDeployment } from '../lib/rollout/transitions.js';
-import { topics, type TopicSpec } from '../../topology/topics.js';
+import { topics } from '../../topology/topics.js';
 import { BlueprintRollout, comparedMetric, type VersionFacts } from './blueprint-rollout.js';
 
 /** How far back the evidence is rebuilt from on start. */
@@ -33,18 +33,11 @@ const applyDeployment = (d: Deployment): void => {
 for (const { message } of await readTopicToEnd(ctx.kafka, topics.deployments.name)) {
   if (message.value) applyDeployment(await ctx.codec.decode<Deployment>(topics.deployments, message.value));
 }
-await followTopic(ctx, topics.deployments, async (value) => applyDeployment(await ctx.codec.decode<Deployment>(topics.deployments, value)));
+await followDecoded<Deployment>(ctx, topics.deployments, applyDeployment);
 
 const parents = new Map<string, string | null>();
 const pendingCandidates: Array<{ blueprint: string; facts: VersionFacts }> = [];
-await followTopic(ctx, topics.models, async (value) => {
-  let mv: ModelVersion;
-  try {
-    mv = await ctx.codec.decode<ModelVersion>(topics.models, value);
-  } catch (error) {
-    ctx.log(`skipping an undecodable model version: ${errorMessage(error)}`);
-    return;
-  }
+await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
   parents.set(mv.modelVersion, mv.parentVersion);
   if (mv.role === 'candidate') {
     const { modelVersion, role, parentVersion, sizeBytes, p99InferenceUs, metrics } = mv;
@@ -65,27 +58,27 @@ function rolloutFor(name: string): BlueprintRollout | null {
   return r;
 }
 
-/** Decodes each record of the last REPLAY_MS and on; undecodable ones are skipped. */
-const replayAndFollow = <T>(topic: TopicSpec, onRecord: (value: T) => void): Promise<void> =>
-  followTopic(
-    ctx,
-    topic,
-    async (bytes) => {
-      const value = await ctx.codec.decode<T>(topic, bytes).catch(() => undefined);
-      if (value !== undefined) onRecord(value);
-    },
-    Date.now() - REPLAY_MS,
-  );
-
-await replayAndFollow<Example>(topics.examples, (example) => {
-  const d = deployments.get(example.blueprint);
-  if (d) rolloutFor(example.blueprint)?.observe(example, d);
-});
+// The evidence: examples and decisions from the last REPLAY_MS on.
+const replayFrom = Date.now() - REPLAY_MS;
+await followDecoded<Example>(
+  ctx,
+  topics.examples,
+  (example) => {
+    const d = deployments.get(example.blueprint);
+    if (d) rolloutFor(example.blueprint)?.observe(example, d);
+  },
+  replayFrom,
+);
 // Logged decisions, for apprentice mode: how often the model agrees with the caller.
-await replayAndFollow<Decision>(topics.decisions, (decision) => {
-  if (decision.apprenticeAction === null) return;
-  rolloutFor(decision.blueprint)?.observeDecision(decision, deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint));
-});
+await followDecoded<Decision>(
+  ctx,
+  topics.decisions,
+  (decision) => {
+    if (decision.apprenticeAction === null) return;
+    rolloutFor(decision.blueprint)?.observeDecision(decision, deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint));
+  },
+  replayFrom,
+);
 
 async function publish(d: Deployment): Promise<void> {
   await ctx.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }] });

@@ -4,20 +4,19 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createKafkaClient, producerDefaults, readTopicToEnd } from '../../services/lib/kafka.js';
-import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
-import { createTopicCodec, type TopicCodec } from '../../services/lib/topic-codec.js';
+import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { SeededRandom } from '../../services/lib/learners/random.js';
-import { applyTopology } from '../../topology/apply.js';
-import { allTopics, topics } from '../../topology/topics.js';
+import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';
 import type { SearchRecordJson } from '../../services/automl/search-record.js';
-import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { testConfig, uniqueName } from '../support/stack.js';
+import { connectTestClients, type TestClients } from '../support/clients.js';
 import { looper } from '../support/cli.js';
 
 const TEACHING = 4000;
@@ -69,6 +68,7 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
   const name = uniqueName('automl');
   const empty = uniqueName('automl_empty');
   const topic = uniqueName('test.automl.pings');
+  let clients: TestClients;
   let kafka: Kafka;
   let admin: Admin;
   let producer: Producer;
@@ -76,14 +76,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
   let supervisor: Supervisor | undefined;
 
   before(async () => {
-    await ensureStack();
-    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
-    admin = kafka.admin();
-    await admin.connect();
-    const registry = createSchemaRegistryClient(testConfig);
-    await applyTopology(admin, registry, allTopics);
+    clients = await connectTestClients();
+    ({ kafka, admin, producer, codec } = clients);
+    const registry = clients.registry;
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
-    codec = await createTopicCodec(registry, allTopics);
     const parse = (yaml: string) => {
       const result = parseBlueprintYaml(yaml);
       assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
@@ -91,8 +87,6 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     };
     const bp = (await registerBlueprint({ kafka, registry }, parse(blueprintYaml(name, topic)))).blueprint;
     await registerBlueprint({ kafka, registry }, parse(blueprintYaml(empty, topic)));
-    producer = kafka.producer(producerDefaults);
-    await producer.connect();
     const all = examples(name, bp.version, Date.now());
     for (let i = 0; i < all.length; i += 500) {
       await producer.send({ topic: topics.examples.name, acks: -1, messages: all.slice(i, i + 500).map((e) => ({ key: e.entity, value: codec.encode(topics.examples, e) })) });
@@ -102,9 +96,8 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
 
   after(async () => {
     await supervisor?.stop();
-    await producer?.disconnect();
     await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin?.disconnect();
+    await clients?.close();
   });
 
   it('looper automl run - prints a leaderboard and a Pareto front, publishes the choice, and the predictor serves it', async () => {

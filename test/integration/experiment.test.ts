@@ -6,19 +6,17 @@ import assert from 'node:assert/strict';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
-import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
-import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
+import type { Kafka } from 'kafkajs';
+import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
-import { createTopicCodec } from '../../services/lib/topic-codec.js';
-import { applyTopology } from '../../topology/apply.js';
-import { allTopics, topics } from '../../topology/topics.js';
+import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
-import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { testConfig, uniqueName } from '../support/stack.js';
+import { connectTestClients, type TestClients } from '../support/clients.js';
 import { looper, waitForPredictor } from '../support/cli.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,18 +41,15 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
   const control = uniqueName('exp_a');
   const treatment = uniqueName('exp_b');
   const experiment = uniqueName('exp');
+  let clients: TestClients;
   let kafka: Kafka;
-  let admin: Admin;
   let supervisor: Supervisor | undefined;
   let demo: DemoRun | undefined;
 
   before(async () => {
-    await ensureStack();
-    kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
-    admin = kafka.admin();
-    await admin.connect();
-    const registry = createSchemaRegistryClient(testConfig);
-    await applyTopology(admin, registry, allTopics);
+    clients = await connectTestClients();
+    kafka = clients.kafka;
+    const registry = clients.registry;
     // The control sends by default and at a score of 0.3; the treatment skips by default and sends
     // only at 0.9, so it sends, and is clicked, far less — before and after models exist.
     await registerBlueprint({ kafka, registry }, armBlueprint(control, experiment, [control, treatment], '0.3', 'send'));
@@ -66,7 +61,7 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
   after(async () => {
     await demo?.stop();
     await supervisor?.stop();
-    await admin?.disconnect();
+    await clients?.close();
   });
 
   it('experiment - each user stays in one arm, arms decide with their own blueprint, and the status gives lift, interval and recommendation', async () => {
@@ -85,7 +80,7 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
     await pollUntil('6,000 decisions', 120_000, () => (asked >= 6000 ? true : undefined));
     await demo.stop();
     demo = undefined;
-    const codec = await createTopicCodec(createSchemaRegistryClient(testConfig), allTopics);
+    const codec = clients.codec;
     // Decisions are logged in batches after the reply: wait for the last ones.
     const decisions = await pollUntil(`the ${asked} decisions on ${topics.decisions.name}`, 60_000, async () => {
       const found: Decision[] = [];

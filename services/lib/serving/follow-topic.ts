@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceContext } from '../runtime.js';
 import type { TopicSpec } from '../../../topology/topics.js';
+import { errorMessage } from '../errors.js';
 
 /**
  * Follows `topic` with a private group that commits nothing and is deleted on shutdown: from its
@@ -39,4 +40,26 @@ export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecor
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * followTopic with each record decoded by the service's codec; a record that cannot be decoded is
+ * logged with its topic and skipped, so one bad record never stops a follower.
+ */
+export function followDecoded<T>(ctx: ServiceContext, topic: TopicSpec, onValue: (value: T) => Promise<void> | void, fromTimestamp?: number): Promise<void> {
+  return followTopic(
+    ctx,
+    topic,
+    async (bytes) => {
+      let value: T;
+      try {
+        value = await ctx.codec.decode<T>(topic, bytes);
+      } catch (error) {
+        ctx.log(`skipping an undecodable record on ${topic.name}: ${errorMessage(error)}`);
+        return;
+      }
+      await onValue(value);
+    },
+    fromTimestamp,
+  );
 }
