@@ -66,7 +66,7 @@ async function publishModel(kafka: Kafka, config: LooperConfig, bp: Blueprint): 
     modelVersion: `${bp.name}/1`, blueprint: bp.name, blueprintVersion: bp.version, sequence: 1, family: learner.family, role: 'trained',
     hyperParameters: JSON.stringify(learner.hyperParameters), featureNames: [...learner.featureNames], artifact: Buffer.from(artifact),
     artifactFormat: learner.artifactFormat, sizeBytes: artifact.length, p99InferenceUs: null, metrics: {}, trainedOnExamples: xs.length,
-    dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null,
+    dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null, profile: null,
   };
   learner.dispose();
   const codec = await createTopicCodec(createSchemaRegistryClient(config), allTopics);

@@ -77,6 +77,7 @@ function gbdtCandidate(task: LearnerTask = 'classification'): ModelVersion {
     createdAt: 0,
     search: null,
     parentVersion: null,
+    profile: null,
   };
 }
 

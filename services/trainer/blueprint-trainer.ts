@@ -15,6 +15,7 @@ import { errorMessage } from '../lib/errors.js';
 import { Contender } from './contender.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { measureP99Us } from '../lib/learners/latency.js';
+import { ProfileSample } from '../lib/monitoring/profile.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
 
@@ -47,6 +48,8 @@ export class BlueprintTrainer {
   private dataEndTs: number | null = null;
   private lastVersion: string | null;
   private readonly replay = new ReplayBuffer(REPLAY_CAPACITY);
+  /** What the published models have learned from, for the monitor's drift measures. */
+  private profileSample = new ProfileSample();
 
   /** AdoptionError when an adopted configuration has no checkpoint, or one that cannot be restored or learns another task. */
   constructor(
@@ -81,6 +84,7 @@ export class BlueprintTrainer {
     for (const learner of previous) learner.dispose();
     this.xs = [];
     this.ys = [];
+    this.profileSample = new ProfileSample();
   }
 
   private recreate(previous: readonly Learner[]): Contender[] {
@@ -121,6 +125,7 @@ export class BlueprintTrainer {
     if (!Number.isFinite(example.label)) return false;
     this.xs.push(example.features);
     this.ys.push(example.label);
+    this.profileSample.add(example.features, example.score);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
     this.dataEndTs = Math.max(this.dataEndTs ?? example.decisionTs, example.decisionTs);
     return true;
@@ -200,6 +205,7 @@ export class BlueprintTrainer {
       createdAt: now,
       search: null,
       parentVersion: this.lastVersion,
+      profile: JSON.stringify(this.profileSample.profile(featureSchemaFromBlueprint(this.bp).features.map((f) => f.name))),
     };
     this.lastVersion = modelVersion;
     for (const c of this.contenders) c.markPublished();

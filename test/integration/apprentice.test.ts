@@ -59,7 +59,7 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
     const mv: ModelVersion = {
       modelVersion, blueprint: bp.name, blueprintVersion: bp.version, sequence: 1, family: 'logistic', role: 'trained', hyperParameters: '{}', featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
       artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: 1, metrics: {}, trainedOnExamples: 256,
-      dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null,
+      dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null, profile: null,
     };
     await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: modelVersion, value: codec.encode(topics.models, mv) }] });
     return modelVersion;

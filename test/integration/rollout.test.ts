@@ -80,7 +80,7 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     const mv: ModelVersion = {
       modelVersion, blueprint: name, blueprintVersion: bp.version, sequence, family: 'logistic', role, hyperParameters: '{}', featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
       artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: measureP99Us(artifact, xs.slice(0, 64)), metrics: {},
-      trainedOnExamples: xs.length, dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion,
+      trainedOnExamples: xs.length, dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion, profile: null,
     };
     await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: modelVersion, value: codec.encode(topics.models, mv) }] });
     return modelVersion;

@@ -133,6 +133,29 @@ export class OnlineMetrics {
     return this.weightedMean((y, p) => Math.abs(p - y));
   }
 
+  /**
+   * Expected calibration error: predictions cut into `bins` equal-width bins over [0, 1], and the
+   * weighted mean over bins of |mean prediction − mean label|, each bin weighted by its weight
+   * share. 0 for a perfectly calibrated model; NaN when empty.
+   */
+  calibrationError(bins = 10): number {
+    const predictionSum = new Float64Array(bins);
+    const labelSum = new Float64Array(bins);
+    let total = 0;
+    for (let i = 0; i < this.size; i++) {
+      const w = this.weights[i] as number;
+      const p = this.predictions[i] as number;
+      const b = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+      predictionSum[b] = predictionSum[b]! + w * p;
+      labelSum[b] = labelSum[b]! + w * (this.labels[i] as number);
+      total += w;
+    }
+    if (total === 0) return NaN;
+    let error = 0;
+    for (let b = 0; b < bins; b++) error += Math.abs(predictionSum[b]! - labelSum[b]!) / total;
+    return error;
+  }
+
   counters(): MetricCounters {
     let weight = 0;
     let positives = 0;
