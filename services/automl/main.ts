@@ -12,6 +12,7 @@ import { AutomlError, readHistory, runAutoml } from './run.js';
 import type { Blueprint } from '../lib/schemas/generated.js';
 import { dueReason, retrainDueReason, RETRY_AFTER_MS, type SearchHistory } from './triggers.js';
 import { retrainServing } from './retrain.js';
+import { looperCounter } from '../lib/observability/service-metrics.js';
 
 /** How often triggers are checked. */
 const CHECK_EVERY_MS = 15_000;
@@ -24,6 +25,7 @@ await blueprints.caughtUp;
 
 const histories = new Map<string, SearchHistory>();
 const retrains = new Map<string, { lastRetrainAt: number | null; notBefore: number | null }>();
+const searches = looperCounter(ctx.metrics, 'automlSearches');
 let stopping = false;
 let timer: NodeJS.Timeout;
 ctx.onShutdown(() => {
@@ -52,9 +54,11 @@ async function checkTriggers(): Promise<void> {
         },
       });
       ctx.log(`${bp.name}: ${run.result.why}`);
+      searches.inc({ outcome: run.candidate ? 'candidate' : 'no_candidate' });
       histories.set(bp.name, { lastSearchAt: Date.now(), lastBlueprintVersion: bp.version, notBefore: run.candidate ? null : Date.now() + RETRY_AFTER_MS });
     } catch (error) {
       ctx.log(`${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`);
+      searches.inc({ outcome: 'failed' });
       histories.set(bp.name, { ...history, notBefore: Date.now() + RETRY_AFTER_MS });
     }
   }
@@ -82,4 +86,5 @@ const schedule = () => {
   }, CHECK_EVERY_MS);
 };
 schedule();
+ctx.markReady();
 ctx.log('watching blueprints for AutoML triggers');

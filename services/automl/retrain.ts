@@ -14,6 +14,7 @@ import { replayExamples, type Replay } from './replay.js';
 import { AutomlError, MIN_EXAMPLES, readHistory, type AutomlDeps } from './run.js';
 import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
+import { scoresOf } from '../lib/learners/serving.js';
 
 export interface RetrainOptions {
   readonly sinceMs?: number;
@@ -74,7 +75,7 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
     createdAt: now,
     search: JSON.stringify({ kind: 'retrain', of: served.modelVersion, at: now, metric, value: outcome.metricValue, train: train.xs.length, validation: validation.xs.length }),
     parentVersion: null,
-    profile: JSON.stringify(buildProfile(train.xs, [], featureSchemaFromBlueprint(bp).features.map((f) => f.name))),
+    profile: JSON.stringify(buildProfile(train.xs, scoresOf(outcome.artifact, train.xs), featureSchemaFromBlueprint(bp).features.map((f) => f.name))),
   };
   await deps.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }] });
   deps.log(`published ${candidate.modelVersion}: ${served.family} of ${served.modelVersion} retrained from scratch on ${outcome.trainRows} examples (${metric} ${outcome.metricValue.toFixed(4)} on the ${validation.xs.length} newest)`);

@@ -21,6 +21,7 @@ import { replayExamples, type Replay } from './replay.js';
 import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
 import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
+import { scoresOf } from '../lib/learners/serving.js';
 
 /** Fewer examples than this cannot rank configurations: the validation fifth would be noise. */
 export const MIN_EXAMPLES = 500;
@@ -120,7 +121,7 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
     createdAt: now,
     search: JSON.stringify(record),
     parentVersion: null,
-    profile: JSON.stringify(buildProfile(train.xs, [], featureSchemaFromBlueprint(bp).features.map((f) => f.name))),
+    profile: JSON.stringify(buildProfile(train.xs, scoresOf(chosen.artifact, train.xs), featureSchemaFromBlueprint(bp).features.map((f) => f.name))),
   };
   await deps.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }] });
   deps.log(`published candidate ${candidate.modelVersion} (${candidate.family}, ${metric} ${chosen.metricValue.toFixed(4)})`);

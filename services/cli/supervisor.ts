@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const serviceNames = ['features', 'joiner', 'trainer', 'predictor', 'automl', 'rollout'] as const;
+export const serviceNames = ['features', 'joiner', 'trainer', 'predictor', 'automl', 'rollout', 'monitor'] as const;
 export type ServiceProcessName = (typeof serviceNames)[number] | 'demo';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

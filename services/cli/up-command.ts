@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import type { LooperConfig } from '../lib/config.js';
+import { opsPortOf, type LooperConfig } from '../lib/config.js';
 import { cliKafka } from './clients.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { registerBlueprint } from '../lib/blueprint-store.js';
@@ -30,7 +30,8 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
       }
       const names: ServiceProcessName[] = [...serviceNames, ...(options.demo ? (['demo'] as const) : [])];
       const supervisor = superviseServices(names, { log: (line) => console.log(line) });
-      console.log(`\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names.join(', ')} running. Ctrl-C stops everything.\n`);
+      console.log(`\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names.join(', ')} running. Ctrl-C stops everything.`);
+      console.log(`Dashboard: ${dashboardAddress(config)}/ (read-only; live once the monitor has started)\n`);
 
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -41,4 +42,10 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
       if (!options.keepStack) await stackDown(config, (line) => console.log(line));
       console.log('stopped');
     });
+}
+
+/** Where the monitor serves its dashboard; an any-interface host is shown as loopback, which a browser here can open. */
+export function dashboardAddress(config: LooperConfig): string {
+  const host = config.opsHost === '0.0.0.0' || config.opsHost === '::' ? '127.0.0.1' : config.opsHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${opsPortOf(config, 'monitor')}`;
 }

@@ -9,6 +9,7 @@ import { offsetKey } from '../lib/stateful-consumer.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
 import { applyEvent, createFeatureState, decodeFeatureState, encodeFeatureState, extractEntity, extractEventTime, extractValue, type FeatureState, type FeatureStreamPlan } from '../lib/features/index.js';
 import { decodeProductEvent } from '../lib/events.js';
+import { looperCounter } from '../lib/observability/service-metrics.js';
 import { topics } from '../../topology/topics.js';
 import { FeatureStateCache, stateKey } from './state-cache.js';
 
@@ -26,6 +27,8 @@ export function watermarkKey(topic: string, partition: number): string {
 export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: () => FeatureStreamPlan, cache: FeatureStateCache, deadLetters: DeadLetterSink) {
   const watermarks = new Map<string, number>();
   const stats: IngestStats = { events: 0, applied: 0, late: 0, deadLettered: 0 };
+  const ingested = looperCounter(ctx.metrics, 'eventsIngested');
+  const deadLettered = looperCounter(ctx.metrics, 'eventsDeadLettered');
 
   async function storedWatermark(topic: string, partition: number): Promise<number> {
     const bytes = await store.get(watermarkKey(topic, partition));
@@ -37,6 +40,7 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     if (!topicPlan) return { put: [], del: [] };
     const poison = async (message: KafkaMessage, code: string, reason: string) => {
       stats.deadLettered++;
+      deadLettered.inc({ topic: input.topic });
       await deadLetters.send({ sourceTopic: input.topic, partition: input.partition, offset: message.offset, key: message.key, payload: message.value ?? Buffer.alloc(0) }, code, reason);
     };
 
@@ -132,6 +136,8 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       },
       afterWrite: async () => {
         for (const [key, state] of touched) cache.set(key, state);
+        // Counted once committed, so a batch that fails and is retried counts once.
+        ingested.inc({ topic: input.topic }, input.messages.length);
       },
     };
   }

@@ -51,6 +51,7 @@ topicsFollower.current = await followTopics(
   () => String(partitionsConcurrently()),
 );
 ctx.onShutdown(() => topicsFollower.current?.stop());
+ctx.markReady();
 ctx.log(`serving lookups for ${plan.blueprints.size} blueprints`);
 const report = setInterval(() => {
   const s = ingest.stats;

@@ -5,16 +5,39 @@ import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
 import { BatchOverlay } from '../lib/store/overlay.js';
-import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, onDecision, onEntityEvent, onOutcome, onTick, parseCloseKey, parseEntityKey, stateKeys, type DecisionState, type JoinResult, type PendingDecision } from '../lib/joiner/index.js';
+import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, parseCloseKey, parseEntityKey, stateKeys, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
 import { decodeProductEvent } from '../lib/events.js';
 import type { DeadLetterSink } from '../lib/dead-letters.js';
 import { errorMessage } from '../lib/errors.js';
 import { outboxEntries, type Outbox } from './outbox.js';
 import { topics } from '../../topology/topics.js';
 import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
+import { looperCounter, looperGauge } from '../lib/observability/service-metrics.js';
 
 /** How far behind the wall clock the joiner's clock runs once it has caught up with its inputs. */
 const CLOCK_GRACE_MS = 2000;
+const PENDING_PREFIX = joinerKeys.pending('');
+const COUNT_PAGE = 10_000;
+
+/** Pending decisions a step adds (their records put) less those it finishes (deleted): a pending record is only ever put new. */
+function pendingDelta(mutations: Mutations): number {
+  let delta = 0;
+  for (const [key] of mutations.put) if (key.startsWith(PENDING_PREFIX)) delta++;
+  for (const key of mutations.del) if (key.startsWith(PENDING_PREFIX)) delta--;
+  return delta;
+}
+
+/** Pending decisions in the store, by their close timers (one each, with empty values), a page at a time. */
+async function countPending(store: KeyValueStore): Promise<number> {
+  const every = closeRange(MAX_KEY_TIME - 1);
+  let count = 0;
+  for (let gte = every.gte; ; ) {
+    const page = await store.scan({ gte, lt: every.lt }, COUNT_PAGE);
+    count += page.length;
+    if (page.length < COUNT_PAGE) return count;
+    gte = `${page[page.length - 1]![0]}\0`;
+  }
+}
 
 export interface JoinerCore {
   process(input: BatchInput): Promise<BatchOutput>;
@@ -22,6 +45,8 @@ export interface JoinerCore {
   tick(): Promise<number>;
   /** The joiner's clock: wall clock less a grace once caught up, else the oldest lagging input. */
   clock(): number;
+  /** Decisions waiting in the store for their label window to close (counted on start, then kept up to date). */
+  pending(): number;
 }
 
 export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blueprints: BlueprintWatch, outbox: Outbox, deadLetters: DeadLetterSink): JoinerCore {
@@ -33,6 +58,14 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     return run;
   };
   const encodeExample = (e: Example) => ctx.codec.encode(topics.examples, e);
+  const examplesEmitted = looperCounter(ctx.metrics, 'examplesEmitted');
+  const countEmitted = (examples: readonly Example[]) => {
+    for (const e of examples) examplesEmitted.inc({ blueprint: e.blueprint, label_source: e.labelSource });
+  };
+  // Counted under the lock before any batch runs, so no step's change is missed or counted twice.
+  let pending = 0;
+  exclusive(async () => void (pending = await countPending(store))).catch((error) => ctx.log(`counting pending decisions failed: ${errorMessage(error)}`));
+  looperGauge(ctx.metrics, 'joinerDecisionsPending', () => pending);
 
   /** A decision may name a blueprint registered a moment ago that this watch has not read yet. */
   async function awaitBlueprint(name: string): Promise<Blueprint | undefined> {
@@ -103,16 +136,23 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
       exclusive(async () => {
         const overlay = new BatchOverlay(store);
         const examples: Example[] = [];
+        let added = 0;
         const last = input.messages[input.messages.length - 1]!;
         markLag(input.topic, input.partition, Number(last.timestamp), BigInt(last.offset) + 1n >= BigInt(input.highWatermark));
         for (const message of input.messages) {
           const result = await step(input, message, overlay);
           overlay.apply(result.mutations);
+          added += pendingDelta(result.mutations);
           examples.push(...result.examples);
         }
         overlay.apply({ put: outboxEntries(examples, encodeExample), del: [] });
         const writes = overlay.toWriteSet();
-        return { ...writes, afterWrite: async () => void (examples.length > 0 && (await outbox.drain())) };
+        const afterWrite = async () => {
+          pending += added;
+          countEmitted(examples);
+          if (examples.length > 0) await outbox.drain();
+        };
+        return { ...writes, afterWrite };
       }),
 
     tick: () =>
@@ -125,11 +165,15 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         overlay.apply(forgetExpired(now, (await store.scan(forgetRange(now))).map(([k]) => k)));
         overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
         await store.write(overlay.toWriteSet());
+        pending += pendingDelta(result.mutations);
+        countEmitted(result.examples);
         if (result.examples.length > 0) await outbox.drain();
         return result.examples.length;
       }),
 
     clock: () => joinerClock(),
+
+    pending: () => pending,
 
   };
 

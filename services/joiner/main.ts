@@ -35,6 +35,7 @@ const ticker = setInterval(() => {
   core.tick().catch((error) => ctx.log(`closing windows failed: ${errorMessage(error)}`));
 }, 1000);
 ctx.onShutdown(() => clearInterval(ticker));
+ctx.markReady();
 ctx.log(`joining; examples emitted so far this run: ${outbox.emitted()}`);
 const report = setInterval(() => ctx.log(`examples emitted ${outbox.emitted()}`), 30_000);
 report.unref();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileConfig, isLoopbackHost } from './config.js';
+import { compileConfig, isLoopbackHost, looperServiceNames, opsPortOf } from './config.js';
 import { ConfigError } from './errors.js';
 
 describe('config', () => {
@@ -10,6 +10,9 @@ describe('config', () => {
       schemaRegistryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
       natsUrl: 'nats://127.0.0.1:4222',
       dataDir: '/home/ada/.looper',
+      opsHost: '127.0.0.1',
+      opsPortBase: 9464,
+      opsPorts: {},
     });
   });
 
@@ -28,6 +31,9 @@ describe('config', () => {
       schemaRegistryUrl: 'https://registry.example:8081',
       natsUrl: 'tls://nats.example:4222',
       dataDir: '/var/lib/looper',
+      opsHost: '127.0.0.1',
+      opsPortBase: 9464,
+      opsPorts: {},
     });
   });
 
@@ -50,5 +56,74 @@ describe('config', () => {
     assert.equal(isLoopbackHost('127.0.0.1'), true);
     assert.equal(isLoopbackHost('localhost'), true);
     assert.equal(isLoopbackHost('10.0.0.1'), false);
+  });
+
+  it('config - gives each service its ops port as the base port plus a fixed offset, on loopback by default', () => {
+    const config = compileConfig({}, '/h');
+    assert.equal(config.opsHost, '127.0.0.1');
+    assert.deepEqual(
+      Object.fromEntries(looperServiceNames.map((s) => [s, opsPortOf(config, s)])),
+      { features: 9464, joiner: 9465, trainer: 9466, predictor: 9467, automl: 9468, rollout: 9469, monitor: 9470 },
+    );
+  });
+
+  it('config - lets a service\'s own LOOPER_OPS_PORT_<SERVICE> win over the base LOOPER_OPS_PORT', () => {
+    const config = compileConfig({ LOOPER_OPS_PORT: '19000', LOOPER_OPS_PORT_PREDICTOR: '8080', LOOPER_OPS_HOST: ' 0.0.0.0 ' }, '/h');
+    assert.equal(config.opsHost, '0.0.0.0');
+    assert.deepEqual(config.opsPorts, { predictor: 8080 });
+    assert.equal(opsPortOf(config, 'predictor'), 8080);
+    assert.equal(opsPortOf(config, 'features'), 19000);
+    assert.equal(opsPortOf(config, 'monitor'), 19006);
+  });
+
+  it('config - reads port 0 as an ephemeral port: for every service from the base, for one from its own variable', () => {
+    const everyService = compileConfig({ LOOPER_OPS_PORT: '0' }, '/h');
+    assert.deepEqual(looperServiceNames.map((s) => opsPortOf(everyService, s)), [0, 0, 0, 0, 0, 0, 0]);
+    const oneService = compileConfig({ LOOPER_OPS_PORT_MONITOR: '0' }, '/h');
+    assert.equal(opsPortOf(oneService, 'monitor'), 0);
+    assert.equal(opsPortOf(oneService, 'rollout'), 9469);
+  });
+
+  it('config - accepts host names and IPv6 addresses, with or without brackets, for LOOPER_OPS_HOST', () => {
+    assert.equal(compileConfig({ LOOPER_OPS_HOST: 'metrics.internal' }, '/h').opsHost, 'metrics.internal');
+    assert.equal(compileConfig({ LOOPER_OPS_HOST: '::1' }, '/h').opsHost, '::1');
+    assert.equal(compileConfig({ LOOPER_OPS_HOST: '[::]' }, '/h').opsHost, '::');
+  });
+
+  it('config - reports invalid ops settings at once, each with what to set instead', () => {
+    assert.throws(
+      () =>
+        compileConfig(
+          { LOOPER_OPS_HOST: 'not a host', LOOPER_OPS_PORT: '65533', LOOPER_OPS_PORT_JOINER: '-1', LOOPER_OPS_PORT_TRAINER: '70000', LOOPER_OPS_PORT_PREDICTR: '9000' },
+          '/h',
+        ),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [
+          'LOOPER_OPS_HOST: "not a host" is not a host name or IP address; set it like 127.0.0.1 (or 0.0.0.0 to serve metrics on every interface)',
+          'LOOPER_OPS_PORT: "65533" is not a port from 1 to 65529 (services listen on it plus 0–6); set it like 9464, or 0 for ephemeral ports',
+          'LOOPER_OPS_PORT_JOINER: "-1" is not a port from 1 to 65535; set it like 9465, or 0 for an ephemeral port',
+          'LOOPER_OPS_PORT_TRAINER: "70000" is not a port from 1 to 65535; set it like 9466, or 0 for an ephemeral port',
+          'LOOPER_OPS_PORT_PREDICTR: no Looper service is called "predictr"; the ops port variables are LOOPER_OPS_PORT_FEATURES, LOOPER_OPS_PORT_JOINER, LOOPER_OPS_PORT_TRAINER, LOOPER_OPS_PORT_PREDICTOR, LOOPER_OPS_PORT_AUTOML, LOOPER_OPS_PORT_ROLLOUT, LOOPER_OPS_PORT_MONITOR',
+        ]);
+        assert.match(error.message, /^invalid configuration:\n {2}- LOOPER_OPS_HOST: /);
+        return true;
+      },
+    );
+  });
+
+  it('config - refuses a service ops port that another service already listens on, naming the variable to change', () => {
+    assert.throws(
+      () => compileConfig({ LOOPER_OPS_PORT_MONITOR: '9464' }, '/h'),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, ['LOOPER_OPS_PORT_MONITOR: 9464 is also the ops port of features; give each service its own port']);
+        return true;
+      },
+    );
+    assert.throws(
+      () => compileConfig({ LOOPER_OPS_PORT_FEATURES: '9100', LOOPER_OPS_PORT_ROLLOUT: '9100' }, '/h'),
+      (error: unknown) => error instanceof ConfigError && error.problems[0] === 'LOOPER_OPS_PORT_ROLLOUT: 9100 is also the ops port of features; give each service its own port',
+    );
   });
 });

@@ -1,6 +1,16 @@
 // Looper's connection settings: read from the environment once (by a main.ts or the CLI),
 // validated here with messages that say what to do, and passed down as one typed object.
+import { isIP } from 'node:net';
 import { ConfigError } from './errors.js';
+
+/**
+ * Looper's service processes, each with its offset from the base ops port: the ports stay put as
+ * services are added (a new one takes the next offset), so dashboards and scrape configs can name them.
+ */
+export const opsPortOffsets = { features: 0, joiner: 1, trainer: 2, predictor: 3, automl: 4, rollout: 5, monitor: 6 } as const;
+export type LooperServiceName = keyof typeof opsPortOffsets;
+export const looperServiceNames = Object.keys(opsPortOffsets) as LooperServiceName[];
+const MAX_OPS_OFFSET = Math.max(...Object.values(opsPortOffsets));
 
 export interface LooperConfig {
   /** Kafka bootstrap brokers, host:port. */
@@ -11,6 +21,12 @@ export interface LooperConfig {
   natsUrl: string;
   /** Where the local stack keeps downloads, data, logs and pid files. */
   dataDir: string;
+  /** Interface the services' ops servers (/metrics, /healthz, /readyz) listen on. */
+  opsHost: string;
+  /** Each service's ops port is this plus its offset (opsPortOffsets); 0: every service takes an ephemeral port. */
+  opsPortBase: number;
+  /** Ops ports set for one service (LOOPER_OPS_PORT_<SERVICE>); they win over the base. 0: an ephemeral port. */
+  opsPorts: Partial<Record<LooperServiceName, number>>;
 }
 
 export const configDefaults = {
@@ -18,6 +34,10 @@ export const configDefaults = {
   schemaRegistryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
   natsUrl: 'nats://127.0.0.1:4222',
   dataDirInHome: '.looper',
+  // Loopback: metrics and health are for this machine unless asked otherwise.
+  opsHost: '127.0.0.1',
+  // The OpenTelemetry Prometheus exporter's port, clear of the stack's Kafka, registry and NATS ports.
+  opsPortBase: 9464,
 } as const;
 
 export const configVariables = {
@@ -25,7 +45,21 @@ export const configVariables = {
   schemaRegistryUrl: 'LOOPER_SCHEMA_REGISTRY_URL',
   natsUrl: 'LOOPER_NATS_URL',
   dataDir: 'LOOPER_DATA_DIR',
+  opsHost: 'LOOPER_OPS_HOST',
+  opsPortBase: 'LOOPER_OPS_PORT',
 } as const;
+
+/** The variable that sets one service's ops port, e.g. LOOPER_OPS_PORT_PREDICTOR. */
+export function opsPortVariable(service: LooperServiceName): string {
+  return `${configVariables.opsPortBase}_${service.toUpperCase()}`;
+}
+
+/** The port `service`'s ops server listens on: its own setting, else the base plus its offset (0: ephemeral). */
+export function opsPortOf(config: Pick<LooperConfig, 'opsPortBase' | 'opsPorts'>, service: LooperServiceName): number {
+  const own = config.opsPorts[service];
+  if (own !== undefined) return own;
+  return config.opsPortBase === 0 ? 0 : config.opsPortBase + opsPortOffsets[service];
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -67,8 +101,80 @@ export function compileConfig(env: Env, homeDir: string): LooperConfig {
     problems.push(`${configVariables.dataDir}: "${dataDir}" must be an absolute path, e.g. $HOME/.looper`);
   }
 
+  const ops = compileOps(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { kafkaBrokers, schemaRegistryUrl, natsUrl, dataDir };
+  return { kafkaBrokers, schemaRegistryUrl, natsUrl, dataDir, ...ops };
+}
+
+function compileOps(env: Env, problems: string[]): Pick<LooperConfig, 'opsHost' | 'opsPortBase' | 'opsPorts'> {
+  const read = (variable: string) => {
+    const value = env[variable]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const hostText = read(configVariables.opsHost) ?? configDefaults.opsHost;
+  const opsHost = hostText.replace(/^\[(.*)\]$/, '$1');
+  if (!isHostName(opsHost)) {
+    problems.push(`${configVariables.opsHost}: "${hostText}" is not a host name or IP address; set it like ${configDefaults.opsHost} (or 0.0.0.0 to serve metrics on every interface)`);
+  }
+
+  const maxBase = 65535 - MAX_OPS_OFFSET;
+  const baseText = read(configVariables.opsPortBase);
+  const opsPortBase = baseText === undefined ? configDefaults.opsPortBase : parsePort(baseText, maxBase);
+  if (opsPortBase === null) {
+    problems.push(`${configVariables.opsPortBase}: "${baseText}" is not a port from 1 to ${maxBase} (services listen on it plus 0–${MAX_OPS_OFFSET}); set it like ${configDefaults.opsPortBase}, or 0 for ephemeral ports`);
+  }
+
+  const opsPorts: Partial<Record<LooperServiceName, number>> = {};
+  for (const service of looperServiceNames) {
+    const text = read(opsPortVariable(service));
+    if (text === undefined) continue;
+    const port = parsePort(text, 65535);
+    if (port === null) problems.push(`${opsPortVariable(service)}: "${text}" is not a port from 1 to 65535; set it like ${configDefaults.opsPortBase + opsPortOffsets[service]}, or 0 for an ephemeral port`);
+    else opsPorts[service] = port;
+  }
+  const prefix = `${configVariables.opsPortBase}_`;
+  for (const variable of Object.keys(env)) {
+    if (!variable.startsWith(prefix) || env[variable] === undefined) continue;
+    const service = variable.slice(prefix.length).toLowerCase();
+    if (!Object.hasOwn(opsPortOffsets, service)) {
+      problems.push(`${variable}: no Looper service is called "${service}"; the ops port variables are ${looperServiceNames.map(opsPortVariable).join(', ')}`);
+    }
+  }
+
+  const config = { opsPortBase: opsPortBase ?? configDefaults.opsPortBase, opsPorts };
+  problems.push(...opsPortClashes(config));
+  return { opsHost, ...config };
+}
+
+/** Two services given the same fixed port: the one set on its own is told to move (one of them always is). */
+function opsPortClashes(config: Pick<LooperConfig, 'opsPortBase' | 'opsPorts'>): string[] {
+  const owners = new Map<number, LooperServiceName>();
+  const clashes: string[] = [];
+  for (const service of looperServiceNames) {
+    const port = opsPortOf(config, service);
+    if (port === 0) continue;
+    const other = owners.get(port);
+    if (other === undefined) {
+      owners.set(port, service);
+      continue;
+    }
+    const [moved, kept] = config.opsPorts[service] !== undefined ? [service, other] : [other, service];
+    clashes.push(`${opsPortVariable(moved)}: ${port} is also the ops port of ${kept}; give each service its own port`);
+  }
+  return clashes;
+}
+
+/** A whole port number from 0 to `max`, or null. */
+function parsePort(text: string, max: number): number | null {
+  if (!/^\d{1,5}$/.test(text)) return null;
+  const port = Number(text);
+  return port <= max ? port : null;
+}
+
+function isHostName(host: string): boolean {
+  return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
 }
 
 function isUrl(value: string, protocols: string[]): boolean {

@@ -14,6 +14,7 @@ const decisions = createDecisionLog(ctx.producer, ctx.codec, ctx.log);
 ctx.onShutdown(() => decisions.flush());
 await blueprints.caughtUp;
 const stats = startDecideResponder(ctx, blueprints, models, decisions);
+ctx.markReady();
 ctx.log(`answering decide requests (${blueprints.current().size} blueprints)`);
 const report = setInterval(() => ctx.log(`requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors}, decisions logged ${decisions.logged()}`), 30_000);
 report.unref();

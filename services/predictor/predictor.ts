@@ -16,6 +16,7 @@ import { lookupFeatures } from '../lib/features-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
 import { armOf } from '../lib/experiments/assign.js';
+import { DecideMetrics, type BlueprintDecideMeters } from '../lib/observability/decide-metrics.js';
 import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
 
@@ -31,6 +32,8 @@ const decoder = new TextDecoder();
 export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog): PredictorStats {
   const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0 };
   const shadowFailures = new ShadowFailures(ctx.log);
+  const metrics = new DecideMetrics(ctx.metrics);
+  const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
   // Runs from setImmediate: nats.js writes a reply from a microtask, which runs before this. Errors
   // are logged, not thrown: nothing up the stack would catch them.
@@ -43,23 +46,30 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     }
   };
 
-  const replyError = (msg: Msg, error: DecideError) => {
+  const replyError = (msg: Msg, error: DecideError, meters: BlueprintDecideMeters, started: number) => {
     stats.errors++;
     msg.respond(encoder.encode(JSON.stringify({ error })));
+    meters.record('error', secondsSince(started));
   };
 
-  async function decide(msg: Msg): Promise<void> {
-    const started = performance.now();
+  /** The series a request is counted in: its blueprint's once that is known to be registered. */
+  const metersOfSubject = (subject: string): BlueprintDecideMeters => {
+    const name = blueprintOfDecideSubject(subject);
+    return name !== null && blueprints.current().has(name) ? metrics.of(name) : metrics.unknown;
+  };
+
+  async function decide(msg: Msg, started: number): Promise<void> {
     stats.requests++;
     const name = blueprintOfDecideSubject(msg.subject) ?? '';
     const asked: Blueprint | undefined = blueprints.current().get(name);
     if (!asked) {
-      replyError(msg, { code: 'unknown_blueprint', message: `no blueprint "${name}" is registered; looper blueprint list shows the registered ones` });
+      replyError(msg, { code: 'unknown_blueprint', message: `no blueprint "${name}" is registered; looper blueprint list shows the registered ones` }, metrics.unknown, started);
       return;
     }
+    let meters = metrics.of(asked.name);
     let parsed = parseDecideRequest(msg.data, asked, decoder);
     if (!parsed.ok) {
-      replyError(msg, parsed.error);
+      replyError(msg, parsed.error, meters, started);
       return;
     }
     // In an experiment, the entity's arm decides: the same arm whichever arm's subject was asked.
@@ -68,13 +78,15 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     if (armName !== asked.name) {
       const arm = blueprints.current().get(armName);
       if (!arm) {
-        replyError(msg, { code: 'experiment_arm_missing', message: `experiment ${asked.experiment!.name} assigns entity "${parsed.request.entity}" to blueprint "${armName}", which is not registered: register it, or take it out of experiment.arms` });
+        replyError(msg, { code: 'experiment_arm_missing', message: `experiment ${asked.experiment!.name} assigns entity "${parsed.request.entity}" to blueprint "${armName}", which is not registered: register it, or take it out of experiment.arms` }, meters, started);
         return;
       }
       bp = arm;
+      // Counted under the arm that answers, as its decisions are logged.
+      meters = metrics.of(arm.name);
       parsed = parseDecideRequest(msg.data, arm, decoder);
       if (!parsed.ok) {
-        replyError(msg, { code: parsed.error.code, message: `${parsed.error.message} (for ${armName}, the experiment arm this entity is in)` });
+        replyError(msg, { code: parsed.error.code, message: `${parsed.error.message} (for ${armName}, the experiment arm this entity is in)` }, meters, started);
         return;
       }
     }
@@ -117,6 +129,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     if (choice.explored) reply.explored = true;
     if (apprenticing) reply.apprentice = true;
     msg.respond(encoder.encode(JSON.stringify(reply)));
+    meters.record(fallback ? 'fallback' : 'model', secondsSince(started));
     if (fallback) stats.fallbacks++;
 
     const decision: Decision = {
@@ -156,7 +169,8 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
         ctx.log(`decide subscription: ${err.message}`);
         return;
       }
-      decide(msg).catch((error) => replyError(msg, { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` }));
+      const started = performance.now();
+      decide(msg, started).catch((error) => replyError(msg, { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` }, metersOfSubject(msg.subject), started));
     },
   });
   return stats;

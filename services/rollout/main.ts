@@ -14,6 +14,7 @@ import type { Decision, Deployment, Example, ModelVersion } from '../lib/schemas
 import { initialDeployment } from '../lib/rollout/transitions.js';
 import { topics } from '../../topology/topics.js';
 import { BlueprintRollout, comparedMetric, type VersionFacts } from './blueprint-rollout.js';
+import { looperCounter } from '../lib/observability/service-metrics.js';
 
 /** How far back the evidence is rebuilt from on start. */
 const REPLAY_MS = 60 * 60 * 1000;
@@ -80,10 +81,12 @@ await followDecoded<Decision>(
   replayFrom,
 );
 
+const transitions = looperCounter(ctx.metrics, 'rolloutTransitions');
 async function publish(d: Deployment): Promise<void> {
   await ctx.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }] });
   applyDeployment(d);
   const t = d.transition!;
+  transitions.inc({ to: t.to });
   ctx.log(`${d.blueprint}: ${t.modelVersion} ${t.from} → ${t.to}: ${t.reason}`);
 }
 
@@ -121,4 +124,5 @@ const report = setInterval(() => {
   }
 }, 30_000);
 report.unref();
+ctx.markReady();
 ctx.log('rolling out candidates from looper.models');

@@ -16,6 +16,7 @@ import { Contender } from './contender.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { measureP99Us } from '../lib/learners/latency.js';
 import { ProfileSample } from '../lib/monitoring/profile.js';
+import { loadScorer } from '../lib/learners/serving.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
 
@@ -121,11 +122,13 @@ export class BlueprintTrainer {
 
   /** Queues an example; returns false when it does not teach the score. */
   add(example: Example): boolean {
+    // Every example, not only those that teach the score: the profile describes the traffic the
+    // model was trained in, which is what live traffic is compared with.
+    this.profileSample.add(example.features);
     if (!teachesScore(this.bp, example)) return false;
     if (!Number.isFinite(example.label)) return false;
     this.xs.push(example.features);
     this.ys.push(example.label);
-    this.profileSample.add(example.features, example.score);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
     this.dataEndTs = Math.max(this.dataEndTs ?? example.decisionTs, example.decisionTs);
     return true;
@@ -205,11 +208,18 @@ export class BlueprintTrainer {
       createdAt: now,
       search: null,
       parentVersion: this.lastVersion,
-      profile: JSON.stringify(this.profileSample.profile(featureSchemaFromBlueprint(this.bp).features.map((f) => f.name))),
+      profile: this.profileOf(artifact),
     };
     this.lastVersion = modelVersion;
     for (const c of this.contenders) c.markPublished();
     return { record, metric: this.score(best.metrics) };
+  }
+
+  /** The traffic this model was trained in, with the scores it gives that traffic (ModelVersion.profile). */
+  private profileOf(artifact: Uint8Array): string {
+    const scorer = loadScorer(artifact);
+    const names = featureSchemaFromBlueprint(this.bp).features.map((f) => f.name);
+    return JSON.stringify(this.profileSample.profile(names, (x) => scorer.score(x)));
   }
 
   private sampleRows(): FeatureValues[] {

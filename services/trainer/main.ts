@@ -12,6 +12,7 @@ import { errorMessage } from '../lib/errors.js';
 import { initBackend } from '../lib/learners/index.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
+import { looperCounter } from '../lib/observability/service-metrics.js';
 import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
@@ -91,6 +92,8 @@ await blueprints.caughtUp;
 const seen = new RecentIds(200_000);
 const positions = new Map<number, string>();
 const stats = { examples: 0, learned: 0, duplicates: 0, published: 0 };
+const examplesLearned = looperCounter(ctx.metrics, 'examplesLearned');
+const modelsPublished = looperCounter(ctx.metrics, 'modelsPublished');
 const consumer = ctx.kafka.consumer({ groupId: consumerGroups.trainer, allowAutoTopicCreation: false });
 await consumer.connect();
 await consumer.subscribe({ topic: topics.examples.name, fromBeginning: true });
@@ -119,7 +122,11 @@ await consumer.run({
         const trainer = bp ? trainerFor(bp) : null;
         if (trainer?.add(example)) touched.add(trainer);
       }
-      for (const trainer of touched) stats.learned += await trainer.learnQueued();
+      for (const trainer of touched) {
+        const learned = await trainer.learnQueued();
+        stats.learned += learned;
+        examplesLearned.inc({ blueprint: trainer.blueprint.name }, learned);
+      }
       const last = batch.messages[batch.messages.length - 1];
       if (last) positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());
       await heartbeat();
@@ -138,6 +145,7 @@ async function publishRound(): Promise<void> {
   await exclusive(async () => {
     const now = Date.now();
     const messages: Array<{ key: string; value: Buffer }> = [];
+    const publishedBlueprints: string[] = [];
     let holding = false;
     for (const trainer of trainers.values()) {
       const name = trainer.blueprint.name;
@@ -150,11 +158,13 @@ async function publishRound(): Promise<void> {
       if (!published) continue;
       lastPublished.set(name, now);
       messages.push({ key: published.record.modelVersion, value: ctx.codec.encode(topics.models, published.record) });
+      publishedBlueprints.push(name);
       ctx.log(`published ${published.record.modelVersion} (${published.record.family}, ${Object.entries(published.record.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')})`);
     }
     if (messages.length > 0) {
       await ctx.producer.send({ topic: topics.models.name, acks: -1, messages });
       stats.published += messages.length;
+      for (const blueprint of publishedBlueprints) modelsPublished.inc({ blueprint });
     }
     if (positions.size > 0 && !holding) {
       await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic: topics.examples.name, partition, offset })));
@@ -173,6 +183,7 @@ const schedule = () => {
 };
 schedule();
 ctx.onShutdown(() => clearTimeout(publisher));
+ctx.markReady();
 ctx.log('learning from looper.examples');
 const report = setInterval(() => ctx.log(`examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, versions published ${stats.published}`), 30_000);
 report.unref();

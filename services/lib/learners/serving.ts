@@ -3,6 +3,7 @@
 
 import { decodeArtifact } from './artifact.js';
 import type { Scorer } from './contract.js';
+import type { FeatureValues } from '../feature-values.js';
 import { DENSE_FORMAT, readDense } from './dense-format.js';
 import { DenseScorer } from './dense-scorer.js';
 import { ArtifactError } from './errors.js';
@@ -22,4 +23,10 @@ export function loadScorer(artifact: Uint8Array): Scorer {
     default:
       throw new ArtifactError(`format "${decoded.header.format}" (family ${decoded.header.family}) has no scorer in this version: upgrade the predictor`);
   }
+}
+
+/** An artifact's scores of many rows (a model's profile of its training data, for drift). */
+export function scoresOf(artifact: Uint8Array, rows: readonly FeatureValues[]): number[] {
+  const scorer = loadScorer(artifact);
+  return rows.map((x) => scorer.score(x));
 }

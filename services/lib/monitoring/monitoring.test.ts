@@ -76,13 +76,16 @@ test('profile sample - keeps a uniform sample of at most its capacity, seeded so
   const a = new ProfileSample(100, 7);
   const b = new ProfileSample(100, 7);
   for (let i = 0; i < 10_000; i++) {
-    a.add({ x: i }, null);
-    b.add({ x: i }, null);
+    a.add({ x: i });
+    b.add({ x: i });
   }
   assert.equal(a.size, 100);
-  assert.deepEqual(a.profile(['x']), b.profile(['x']));
+  const score = (row: { x?: unknown }) => (Number(row.x) > 5000 ? 1 : 0);
+  assert.deepEqual(a.profile(['x'], score), b.profile(['x'], score));
+  const scores = a.profile(['x'], score)!.score!;
+  assert.deepEqual(scores.edges, [0], 'the scores are the given model\'s, of the sampled rows');
   // Uniform over the whole history: the sample's median is near the middle, not at the end.
-  const edges = (a.profile(['x'])!.features['x'] as NumberProfile).edges;
+  const edges = (a.profile(['x'], score)!.features['x'] as NumberProfile).edges;
   const median = edges[4]!;
   assert.ok(median > 3000 && median < 7000, `median of the sample ${median}`);
 });

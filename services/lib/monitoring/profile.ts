@@ -30,7 +30,7 @@ export interface DistributionProfile {
   /** How many training rows the profile was cut from. */
   readonly rows: number;
   readonly features: Readonly<Record<string, ValueProfile>>;
-  /** The scores given at decision time to the training rows; null when none were scored. */
+  /** The model's own scores of the training rows (or, without the model, those logged at decision time); null when none. */
   readonly score: NumberProfile | null;
 }
 
@@ -120,7 +120,6 @@ export function buildProfile(rows: readonly FeatureValues[], scores: readonly (n
  */
 export class ProfileSample {
   private readonly rows: FeatureValues[] = [];
-  private readonly scores: (number | null)[] = [];
   private seen = 0;
   private seed: number;
 
@@ -131,27 +130,24 @@ export class ProfileSample {
     this.seed = seed >>> 0 || 1;
   }
 
-  add(features: FeatureValues, score: number | null): void {
+  add(features: FeatureValues): void {
     this.seen++;
     if (this.rows.length < this.capacity) {
       this.rows.push(features);
-      this.scores.push(score);
       return;
     }
     this.seed = (Math.imul(this.seed, 1664525) + 1013904223) >>> 0;
     const j = this.seed % this.seen;
-    if (j < this.capacity) {
-      this.rows[j] = features;
-      this.scores[j] = score;
-    }
+    if (j < this.capacity) this.rows[j] = features;
   }
 
   get size(): number {
     return this.rows.length;
   }
 
-  profile(featureNames: readonly string[]): DistributionProfile | null {
-    return this.rows.length === 0 ? null : buildProfile(this.rows, this.scores, featureNames);
+  /** The sample's profile, with the scores `score` gives its rows: the model being published, so prediction drift compares like with like. */
+  profile(featureNames: readonly string[], score: (x: FeatureValues) => number): DistributionProfile | null {
+    return this.rows.length === 0 ? null : buildProfile(this.rows, this.rows.map(score), featureNames);
   }
 }
 

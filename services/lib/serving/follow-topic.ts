@@ -2,6 +2,7 @@
 // of a compacted topic (looper.models, looper.deployments) from its start, or of a data topic from
 // a point in time (the rollout's evidence from the last hour of examples and decisions).
 import { randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
 import type { ServiceContext } from '../runtime.js';
 import type { TopicSpec } from '../../../topology/topics.js';
 import { errorMessage } from '../errors.js';
@@ -10,7 +11,12 @@ import { errorMessage } from '../errors.js';
  * Follows `topic` with a private group that commits nothing and is deleted on shutdown: from its
  * start, or with `fromTimestamp` from the first record stamped at or after it (epoch ms).
  */
-export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecord: (value: Buffer) => Promise<void> | void, fromTimestamp?: number): Promise<void> {
+export async function followTopic(
+  ctx: ServiceContext,
+  topic: Pick<TopicSpec, 'name'>,
+  onRecord: (value: Buffer, message: KafkaMessage) => Promise<void> | void,
+  fromTimestamp?: number,
+): Promise<void> {
   const groupId = `looper-${ctx.name}-${topic.name}-${randomUUID()}`;
   const consumer = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
@@ -25,7 +31,7 @@ export async function followTopic(ctx: ServiceContext, topic: TopicSpec, onRecor
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ message }) => {
-      if (message.value) await onRecord(message.value);
+      if (message.value) await onRecord(message.value, message);
     },
   });
   if (fromTimestamp === undefined) return;

@@ -1,0 +1,171 @@
+// A blueprint's monitoring.alerts applied to what the monitor measured: each rule watches one or
+// more values (feature_drift one per feature), each value has its own hysteresis, and a change
+// becomes an Alert record — raised, later cleared under the same alertId.
+import type { Alert, AlertSeverity, Blueprint, BlueprintAlert, BlueprintAlertKind } from '../lib/schemas/generated.js';
+import { AlertCondition } from '../lib/monitoring/hysteresis.js';
+import { DEGRADATION_Z } from '../lib/monitoring/guardrails.js';
+import type { BlueprintMeasures } from './blueprint-monitor.js';
+
+const SEVERITY: Record<BlueprintAlertKind, AlertSeverity> = {
+  feature_drift: 'warning',
+  prediction_drift: 'warning',
+  decide_p99: 'critical',
+  fallback_rate: 'critical',
+  model_age: 'warning',
+  metric_drop: 'critical',
+  label_rate: 'warning',
+  guardrail: 'critical',
+};
+
+/** One watched value of one rule. */
+interface Watched {
+  readonly key: string;
+  readonly value: number | null;
+  readonly labels: Record<string, string>;
+  readonly modelVersion: string | null;
+  /** What the value is about, and what went wrong when it raises. */
+  readonly subject: string;
+  readonly problem: string;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const ms = (x: number) => (x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(2)} ms`);
+
+function thresholdOf(rule: BlueprintAlert): { direction: 'above' | 'below'; threshold: number } {
+  if (rule.psi !== null) return { direction: 'above', threshold: rule.psi };
+  if (rule.aboveMs !== null) return { direction: 'above', threshold: rule.aboveMs };
+  if (rule.below !== null) return { direction: 'below', threshold: rule.below };
+  return { direction: 'above', threshold: rule.above ?? Number.POSITIVE_INFINITY };
+}
+
+/** How a value of this rule reads, e.g. "PSI 0.41" or "p99 14.20 ms". */
+function format(rule: BlueprintAlert, value: number): string {
+  switch (rule.on) {
+    case 'feature_drift':
+    case 'prediction_drift':
+      return `PSI ${value.toFixed(3)}`;
+    case 'decide_p99':
+    case 'model_age':
+      return ms(value);
+    case 'fallback_rate':
+    case 'label_rate':
+    case 'guardrail':
+      return pct(value);
+    default:
+      return value.toFixed(4);
+  }
+}
+
+function watchedValues(rule: BlueprintAlert, m: BlueprintMeasures, metric: string): Watched[] {
+  const base = { labels: {}, modelVersion: null };
+  switch (rule.on) {
+    case 'feature_drift':
+      return m.features
+        .filter((f) => rule.feature === null || f.name === rule.feature)
+        .map((f) => ({ key: `feature_drift:${f.name}`, value: f.psi, labels: { feature: f.name }, modelVersion: m.modelVersion, subject: `feature ${f.name}`, problem: "drifted from the serving model's training data" }));
+    case 'prediction_drift':
+      return [{ key: 'prediction_drift', value: m.predictionPsi, labels: {}, modelVersion: m.modelVersion, subject: 'the score distribution', problem: "drifted from the serving model's training data" }];
+    case 'decide_p99':
+      return [{ ...base, key: 'decide_p99', value: m.decideP99Ms, subject: 'decide latency p99', problem: 'is too high' }];
+    case 'fallback_rate':
+      return [{ ...base, key: 'fallback_rate', value: m.fallbackRate, subject: 'the share of decisions that fell back to the default', problem: 'is too high' }];
+    case 'model_age':
+      return [{ key: 'model_age', value: m.modelAgeS === null ? null : m.modelAgeS * 1000, labels: {}, modelVersion: m.modelVersion, subject: `the serving model ${m.modelVersion ?? ''}`, problem: 'is too old' }];
+    case 'metric_drop':
+      return [{ key: 'metric_drop', value: m.metricDrop, labels: { metric }, modelVersion: m.modelVersion, subject: `online ${metric}`, problem: 'dropped below what the serving model showed when published' }];
+    case 'label_rate':
+      return [{ ...base, key: 'label_rate', value: m.labelRate, subject: 'the share of decisions that got an outcome', problem: 'is too low' }];
+    case 'guardrail': {
+      const g = m.guardrails.find((x) => x.name === rule.guardrail);
+      if (!g) return [];
+      return g.groups
+        .filter((x) => !x.baseline)
+        .map((x) => ({
+          key: `guardrail:${g.name}:${x.kind}:${x.group}`,
+          // Only a significant increase counts: a relative rise that noise can explain is no degradation.
+          value: x.z === null || x.relative === null ? null : x.z >= DEGRADATION_Z ? x.relative : 0,
+          labels: { guardrail: g.name, [x.kind]: x.group },
+          modelVersion: x.kind === 'model' ? x.group : null,
+          subject: `guardrail ${g.name} for ${x.kind} ${x.group}`,
+          problem: `rose against its baseline (${x.rate.toFixed(4)} per decision, z ${x.z?.toFixed(2) ?? '—'}), relative increase`,
+        }));
+    }
+  }
+}
+
+interface Episode {
+  readonly condition: AlertCondition;
+  alertId: string | null;
+}
+
+export class BlueprintAlerts {
+  private readonly episodes = new Map<string, Episode>();
+  private readonly openAlerts = new Map<string, Alert>();
+
+  constructor(private bp: Blueprint) {}
+
+  set blueprint(bp: Blueprint) {
+    this.bp = bp;
+  }
+
+  private episode(index: number, rule: BlueprintAlert, key: string): Episode {
+    const id = `${index}:${key}`;
+    let e = this.episodes.get(id);
+    const { direction, threshold } = thresholdOf(rule);
+    if (!e || e.condition.threshold !== threshold || e.condition.direction !== direction) {
+      e = { condition: new AlertCondition(direction, threshold), alertId: null };
+      const open = this.openAlerts.get(`${rule.on}/${key}`);
+      if (open) {
+        e.condition.restore(true);
+        e.alertId = open.alertId;
+      }
+      this.episodes.set(id, e);
+    }
+    return e;
+  }
+
+  /** Alerts recorded as raised and not cleared (read back from looper.alerts on start). */
+  restore(open: readonly Alert[]): void {
+    for (const a of open) this.openAlerts.set(`${a.rule}/${a.labels['key'] ?? a.rule}`, a);
+  }
+
+  open(): Alert[] {
+    return [...this.openAlerts.values()];
+  }
+
+  /** Applies every rule to `m`; returns the alerts raised and cleared by it. */
+  evaluate(m: BlueprintMeasures, newId: () => string): Alert[] {
+    const changes: Alert[] = [];
+    this.bp.monitoring.alerts.forEach((rule, index) => {
+      for (const w of watchedValues(rule, m, this.bp.objective.metric)) {
+        const e = this.episode(index, rule, w.key);
+        const change = e.condition.evaluate(w.value);
+        if (change === null || w.value === null) continue;
+        const { threshold } = thresholdOf(rule);
+        const raise = change === 'raise';
+        if (raise) e.alertId = newId();
+        const alert: Alert = {
+          alertId: e.alertId ?? newId(),
+          blueprint: this.bp.name,
+          rule: rule.on,
+          state: raise ? 'raised' : 'cleared',
+          severity: SEVERITY[rule.on],
+          message: raise
+            ? `${w.subject} ${w.problem}: ${format(rule, w.value)}, ${e.condition.direction} ${format(rule, threshold)}`
+            : `${w.subject} is back to normal: ${format(rule, w.value)} (it clears at ${format(rule, e.condition.clearLevel)})`,
+          modelVersion: w.modelVersion,
+          value: w.value,
+          threshold,
+          labels: { ...w.labels, key: w.key },
+          ts: m.ts,
+        };
+        changes.push(alert);
+        const openKey = `${rule.on}/${w.key}`;
+        if (raise) this.openAlerts.set(openKey, alert);
+        else this.openAlerts.delete(openKey);
+        if (!raise) e.alertId = null;
+      }
+    });
+    return changes;
+  }
+}

@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileBlueprint } from '../lib/blueprint/compile.js';
+import { minimalBlueprint } from '../lib/blueprint/test-blueprints.js';
+import { decision } from '../lib/joiner/test-records.js';
+import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
+import { buildProfile } from '../lib/monitoring/profile.js';
+import { BlueprintMonitor, type ModelInfo } from './blueprint-monitor.js';
+import { BlueprintAlerts } from './alert-rules.js';
+import { metricRecords } from './metric-records.js';
+
+const T0 = 1_750_000_000_000;
+
+function blueprint(extra: Record<string, unknown> = {}): Blueprint {
+  const result = compileBlueprint({
+    ...minimalBlueprint(),
+    features: { context: [{ name: 'hour', type: 'int' }] },
+    monitoring: {
+      guardrails: [{ name: 'unsubscribes', topic: 'app.unsubscribes', window: '1m' }],
+      alerts: [{ on: 'feature_drift', psi: 0.2 }, { on: 'decide_p99', above: '10ms' }, { on: 'guardrail', guardrail: 'unsubscribes', above: '10%' }],
+    },
+    ...extra,
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+/** A model trained on hours 0..9 in equal shares, published at T0. */
+const trainedHours = buildProfile(Array.from({ length: 1000 }, (_, i) => ({ hour: i % 10 })), [], ['hour']);
+const models = new Map<string, ModelInfo>([
+  ['notification_send/1', { createdAt: T0, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours }],
+  ['notification_send/2', { createdAt: T0 + 1000, parentVersion: 'notification_send/1', metrics: { auc: 0.8 }, profile: trainedHours }],
+  ['notification_send/automl-3', { createdAt: T0 + 2000, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours }],
+]);
+
+function decisions(n: number, from: number, make: (i: number) => Partial<Decision>): Decision[] {
+  return Array.from({ length: n }, (_, i) => decision({ ts: from + i, modelVersion: 'notification_send/2', latencyUs: 1000, ...make(i) }));
+}
+
+test('blueprint monitor - traffic, latency quantiles, fallbacks and model age over recent decisions', () => {
+  const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
+  for (const d of decisions(1000, T0, (i) => ({ latencyUs: (i + 1) * 10, fallback: i % 10 === 0, features: { hour: i % 10 } }))) m.observeDecision(d);
+  const now = T0 + 999;
+  const r = m.measure(now);
+  assert.equal(r.decisions, 1000);
+  assert.equal(r.requestRate, 1000 / 60, 'a thousand decisions within one second, over a one-minute window');
+  assert.equal(r.decideP50Ms, 5);
+  assert.equal(r.decideP99Ms, 9.9);
+  assert.equal(r.fallbackRate, 0.1);
+  assert.equal(r.modelVersion, 'notification_send/2');
+  assert.equal(r.modelAgeS, 0, 'the newest decision came before the model was published (clock skew): age 0, never negative');
+  assert.deepEqual(r.features.map((f) => [f.name, f.psi, f.missingRate]), [['hour', 0, 0]], 'the same hours as in training: no drift');
+});
+
+test('blueprint monitor - a shifted feature shows its PSI against the serving model\'s profile', () => {
+  const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
+  for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) m.observeDecision(d);
+  // All the mass in the first of ten equal bins: 0.9 ln(10) + 9 (1e-4 − 0.1) ln(1e-3)
+  assert.ok(Math.abs(m.measure(T0 + 1000).features[0]!.psi! - 8.283089355027482) < 1e-9);
+});
+
+test('blueprint monitor - online quality and label rate from labelled examples, nothing below 200', () => {
+  const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
+  const example = (i: number, label: number, score: number): Example => ({
+    exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
+    candidateId: null, position: null, candidateFeatures: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
+    modelVersion: 'notification_send/2', score, shadowScores: null, fallback: false, experimentArm: null, weight: 1,
+  });
+  m.observeDecision(decision({ ts: T0, modelVersion: 'notification_send/2' }));
+  for (let i = 0; i < 199; i++) m.observeExample(example(i, i % 2, i % 2 === 1 ? 0.9 : 0.1));
+  assert.deepEqual(m.measure(T0 + 1000).quality, {});
+  m.observeExample(example(199, 1, 0.9));
+  const r = m.measure(T0 + 1000);
+  assert.equal(r.quality['auc'], 1);
+  assert.equal(r.labelRate, 100 / 200);
+  // Perfect ranking but 0.9 said for positives and 0.1 for negatives: 0.1 off in each bin.
+  assert.ok(Math.abs(r.quality['calibration_error']! - 0.1) < 1e-12);
+  assert.ok(Math.abs(r.metricDrop! - (0.8 - 1)) < 1e-12, 'better online than when published: a negative drop');
+});
+
+test('blueprint monitor - guardrail side effects per arm and model lineage, with the first lineage as baseline', () => {
+  const bp = blueprint({ experiment: { name: 'notif_v2', arms: { notification_send: '50%', notification_send_v2: '50%' } } });
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  for (let i = 0; i < 400; i++) {
+    const arm = i % 2 === 0 ? 'notification_send' : 'notification_send_v2';
+    const modelVersion = i < 200 ? (i % 4 === 0 ? 'notification_send/1' : 'notification_send/2') : 'notification_send/automl-3';
+    m.observeDecision(decision({ entity: `u${i}`, ts: T0 + i, experimentArm: arm, modelVersion }));
+    // Control users (even i) unsubscribe when i % 10 is 0: 1 in 5; v2 users when it is 1, 3 or 5: 3 in 5.
+    if (i % 10 < (arm === 'notification_send_v2' ? 6 : 1)) m.observeGuardrail('unsubscribes', `u${i}`, T0 + i + 10, 1);
+  }
+  const r = m.measure(T0 + 400 + 60_001);
+  const g = r.guardrails[0]!;
+  assert.equal(g.pending, 0);
+  const byGroup = Object.fromEntries(g.groups.map((x) => [`${x.kind}:${x.group}`, x]));
+  assert.deepEqual(Object.keys(byGroup).sort(), ['arm:notification_send', 'arm:notification_send_v2', 'model:notification_send/1', 'model:notification_send/automl-3']);
+  assert.equal(byGroup['model:notification_send/1']!.decisions, 200, 'continuations count in their lineage');
+  assert.equal(byGroup['model:notification_send/1']!.baseline, true);
+  assert.equal(byGroup['arm:notification_send']!.baseline, true);
+  const v2 = byGroup['arm:notification_send_v2']!;
+  assert.ok(Math.abs(byGroup['arm:notification_send']!.rate - 0.2) < 1e-12);
+  assert.ok(Math.abs(v2.rate - 0.6) < 1e-12);
+  assert.ok(Math.abs(v2.relative! - 2) < 1e-12, 'three times the control rate');
+  assert.ok(v2.z! > 2.326);
+
+  const alerts = new BlueprintAlerts(bp);
+  const guardrailAlerts = () => alerts.evaluate(r, () => 'a1').filter((a) => a.rule === 'guardrail');
+  assert.deepEqual(guardrailAlerts(), []);
+  const [raised] = guardrailAlerts();
+  assert.equal(raised?.rule, 'guardrail');
+  assert.equal(raised?.state, 'raised');
+  assert.deepEqual(raised?.labels, { guardrail: 'unsubscribes', arm: 'notification_send_v2', key: 'guardrail:unsubscribes:arm:notification_send_v2' });
+  assert.match(raised!.message, /^guardrail unsubscribes for arm notification_send_v2 rose against its baseline .* above 10\.0 %$/);
+
+  const records = metricRecords(r).filter((x) => x.name === 'guardrail:unsubscribes');
+  assert.deepEqual(records.map((x) => [x.experimentArm, x.modelVersion, x.count]).sort(), [
+    [null, 'notification_send/1', 200],
+    [null, 'notification_send/automl-3', 200],
+    ['notification_send', null, 200],
+    ['notification_send_v2', null, 200],
+  ]);
+});
+
+test('alert rules - a feature shift raises one alert per feature and clears it under the same id once it ends', () => {
+  const bp = blueprint();
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  const alerts = new BlueprintAlerts(bp);
+  let ids = 0;
+  const tick = (now: number) => alerts.evaluate(m.measure(now), () => `alert-${++ids}`);
+  let t = T0;
+  const feed = (hour: (i: number) => number) => {
+    for (const d of decisions(1000, t, (i) => ({ features: { hour: hour(i) } }))) m.observeDecision(d);
+    t += 1000;
+    return tick(t);
+  };
+  assert.deepEqual(feed((i) => i % 10), []);
+  assert.deepEqual(feed(() => 9), [], 'one breaching tick is not enough');
+  const raised = feed(() => 9);
+  assert.deepEqual(raised.map((a) => [a.alertId, a.rule, a.state, a.labels['feature']]), [['alert-1', 'feature_drift', 'raised', 'hour']]);
+  assert.deepEqual(alerts.open().map((a) => a.alertId), ['alert-1']);
+  assert.deepEqual([feed((i) => i % 10), feed((i) => i % 10)], [[], []]);
+  const cleared = feed((i) => i % 10);
+  assert.deepEqual(cleared.map((a) => [a.alertId, a.state]), [['alert-1', 'cleared']]);
+  assert.match(cleared[0]!.message, /^feature hour is back to normal: PSI 0\.000 \(it clears at PSI 0\.160\)$/);
+  assert.deepEqual(alerts.open(), []);
+});
+
+test('alert rules - an alert open before a restart continues its episode and is not raised again', () => {
+  const bp = blueprint();
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  const alerts = new BlueprintAlerts(bp);
+  alerts.restore([{ alertId: 'old', blueprint: bp.name, rule: 'decide_p99', state: 'raised', severity: 'critical', message: '', modelVersion: null, value: 20, threshold: 10, labels: { key: 'decide_p99' }, ts: T0 }]);
+  for (const d of decisions(1000, T0, () => ({ latencyUs: 20_000, features: { hour: 1 } }))) m.observeDecision(d);
+  assert.deepEqual(alerts.evaluate(m.measure(T0 + 1000), () => 'new').filter((a) => a.rule === 'decide_p99'), []);
+  const fast = new BlueprintMonitor(bp, (v) => models.get(v));
+  for (const d of decisions(1000, T0, () => ({ latencyUs: 100 }))) fast.observeDecision(d);
+  const changes = [1, 2, 3].flatMap(() => alerts.evaluate(fast.measure(T0 + 1000), () => 'new')).filter((a) => a.rule === 'decide_p99');
+  assert.deepEqual(changes.map((a) => [a.alertId, a.state]), [['old', 'cleared']]);
+});

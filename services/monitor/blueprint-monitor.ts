@@ -1,0 +1,242 @@
+// What the monitor knows of one blueprint, pure: it is fed decisions, examples and guardrail
+// events, and measures traffic, latency, fallbacks, labels, online quality, drift against the
+// serving model's training profile, model age and side effects per experiment arm and model
+// lineage. The service shell (main.ts) feeds it from the topics and publishes what it measures.
+import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
+import type { FeatureValues } from '../lib/feature-values.js';
+import { OnlineMetrics } from '../lib/stats/online-metrics.js';
+import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
+import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
+import { psi } from '../lib/monitoring/psi.js';
+import { GuardrailWatch, compareToBaseline, type GuardrailComparison } from '../lib/monitoring/guardrails.js';
+
+/** Decisions read for latency, fallbacks and drift: the last this many, none older than RECENT_MS. */
+export const RECENT_DECISIONS = 1000;
+/** Examples read for online quality and the label rate. */
+export const RECENT_EXAMPLES = 1000;
+export const RECENT_MS = 10 * 60_000;
+/** Below this many observations a measure is not given: too noisy to alert on. */
+export const MIN_OBSERVATIONS = 200;
+/** Training rows a profile needs before drift is measured against it. */
+export const MIN_PROFILE_ROWS = 500;
+/** Matured decisions a guardrail group needs before it is compared. */
+export const MIN_GUARDRAIL_DECISIONS = 100;
+
+/** What the monitor needs of a model version. */
+export interface ModelInfo {
+  readonly createdAt: number;
+  readonly parentVersion: string | null;
+  /** The objective metric as measured when the model was published (offline or progressive). */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly profile: DistributionProfile | null;
+}
+
+export interface FeatureMeasure {
+  readonly name: string;
+  readonly psi: number | null;
+  readonly missingRate: number | null;
+}
+
+export interface GuardrailGroupMeasure extends GuardrailComparison {
+  readonly kind: 'arm' | 'model';
+  readonly group: string;
+  readonly decisions: number;
+  readonly baseline: boolean;
+}
+
+export interface GuardrailMeasure {
+  readonly name: string;
+  readonly windowMs: number;
+  readonly pending: number;
+  readonly groups: readonly GuardrailGroupMeasure[];
+}
+
+export interface BlueprintMeasures {
+  readonly blueprint: string;
+  readonly ts: number;
+  readonly decisions: number;
+  readonly examples: number;
+  readonly requestRate: number;
+  readonly decideP50Ms: number | null;
+  readonly decideP99Ms: number | null;
+  readonly fallbackRate: number | null;
+  readonly labelRate: number | null;
+  /** Online quality over recent labelled examples, by metric name. */
+  readonly quality: Readonly<Record<string, number>>;
+  /** The objective metric's drop below what the serving model showed when published (positive = worse). */
+  readonly metricDrop: number | null;
+  readonly modelVersion: string | null;
+  readonly modelAgeS: number | null;
+  readonly predictionPsi: number | null;
+  readonly features: readonly FeatureMeasure[];
+  readonly guardrails: readonly GuardrailMeasure[];
+  readonly arms: ReadonlyArray<{ readonly arm: string; readonly decisions: number }>;
+}
+
+interface RecentDecision {
+  readonly latencyUs: number;
+  readonly fallback: boolean;
+  readonly features: FeatureValues;
+  readonly score: number | null;
+}
+
+interface RecentExample {
+  readonly labelled: boolean;
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export class BlueprintMonitor {
+  private readonly rate = new EventRate(60_000);
+  private readonly decisions = new Recent<RecentDecision>(RECENT_DECISIONS, RECENT_MS);
+  private readonly examples = new Recent<RecentExample>(RECENT_EXAMPLES, RECENT_MS);
+  private readonly quality = new OnlineMetrics({ window: RECENT_EXAMPLES });
+  private readonly armDecisions = new Map<string, number>();
+  private guardrails = new Map<string, GuardrailWatch>();
+  /** Model lineages in the order their first decision was seen: the first is the guardrail baseline. */
+  private readonly lineages: string[] = [];
+  private newestModel: { version: string; ts: number } | null = null;
+  private decisionCount = 0;
+  private exampleCount = 0;
+
+  constructor(
+    private bp: Blueprint,
+    private readonly modelInfo: (version: string) => ModelInfo | undefined,
+  ) {
+    this.watchGuardrails();
+  }
+
+  get blueprint(): Blueprint {
+    return this.bp;
+  }
+
+  set blueprint(bp: Blueprint) {
+    const before = JSON.stringify(this.bp.monitoring.guardrails);
+    this.bp = bp;
+    if (JSON.stringify(bp.monitoring.guardrails) !== before) this.watchGuardrails();
+  }
+
+  private watchGuardrails(): void {
+    const kept = this.guardrails;
+    this.guardrails = new Map(this.bp.monitoring.guardrails.map((g) => [g.name, kept.get(g.name)?.windowMs === g.windowMs ? kept.get(g.name)! : new GuardrailWatch(g.windowMs)]));
+  }
+
+  /** The first version of the continuation chain `version` belongs to. */
+  lineageOf(version: string): string {
+    let current = version;
+    for (let hops = 0; hops < 10_000; hops++) {
+      const parent = this.modelInfo(current)?.parentVersion ?? null;
+      if (parent === null) return current;
+      current = parent;
+    }
+    return current;
+  }
+
+  observeDecision(d: Decision): void {
+    this.decisionCount++;
+    this.rate.add(d.ts);
+    this.decisions.add(d.ts, { latencyUs: d.latencyUs, fallback: d.fallback, features: d.features, score: d.score });
+    if (d.modelVersion !== null && (this.newestModel === null || d.ts >= this.newestModel.ts)) this.newestModel = { version: d.modelVersion, ts: d.ts };
+    const groups: string[] = [];
+    if (d.experimentArm !== null) {
+      this.armDecisions.set(d.experimentArm, (this.armDecisions.get(d.experimentArm) ?? 0) + 1);
+      groups.push(`arm:${d.experimentArm}`);
+    }
+    if (d.modelVersion !== null) {
+      const lineage = this.lineageOf(d.modelVersion);
+      if (!this.lineages.includes(lineage)) this.lineages.push(lineage);
+      groups.push(`model:${lineage}`);
+    }
+    for (const watch of this.guardrails.values()) watch.expose(d.entity, d.ts, groups);
+  }
+
+  observeExample(e: Example): void {
+    this.exampleCount++;
+    this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
+    if (e.score !== null && !e.fallback && Number.isFinite(e.score) && Number.isFinite(e.label)) this.quality.update(e.label, e.score, 1);
+  }
+
+  observeGuardrail(name: string, entity: string, ts: number, value: number): void {
+    this.guardrails.get(name)?.event(entity, ts, value);
+  }
+
+  measure(now: number): BlueprintMeasures {
+    const recent = this.decisions.since(now);
+    const enough = recent.length >= MIN_OBSERVATIONS;
+    const latenciesMs = recent.map((d) => d.latencyUs / 1000);
+    const modelVersion = this.newestModel?.version ?? null;
+    const model = modelVersion === null ? undefined : this.modelInfo(modelVersion);
+    const profile = model?.profile && model.profile.rows >= MIN_PROFILE_ROWS ? model.profile : null;
+    const recentExamples = this.examples.since(now);
+    const quality = this.measureQuality();
+    return {
+      blueprint: this.bp.name,
+      ts: now,
+      decisions: this.decisionCount,
+      examples: this.exampleCount,
+      requestRate: this.rate.perSecond(now),
+      decideP50Ms: recent.length > 0 ? quantile(latenciesMs, 0.5) : null,
+      decideP99Ms: enough ? quantile(latenciesMs, 0.99) : null,
+      fallbackRate: recent.length > 0 ? recent.filter((d) => d.fallback).length / recent.length : null,
+      labelRate: recentExamples.length > 0 ? recentExamples.filter((e) => e.labelled).length / recentExamples.length : null,
+      quality,
+      metricDrop: this.metricDrop(quality, model),
+      modelVersion,
+      modelAgeS: model ? Math.max(0, (now - model.createdAt) / 1000) : null,
+      predictionPsi: enough && profile?.score ? finiteOrNull(psi(profile.score.shares, countBins(profile.score, recent.filter((d) => d.score !== null).map((d) => d.score)))) : null,
+      features: this.measureFeatures(recent, enough ? profile : null),
+      guardrails: this.measureGuardrails(now),
+      arms: [...this.armDecisions].map(([arm, decisions]) => ({ arm, decisions })),
+    };
+  }
+
+  private measureQuality(): Record<string, number> {
+    if (this.quality.count < MIN_OBSERVATIONS) return {};
+    const values: Record<string, number> =
+      this.bp.task === 'classification'
+        ? { auc: this.quality.auc(), logloss: this.quality.logLoss(), calibration_error: this.quality.calibrationError() }
+        : { rmse: this.quality.rmse(), mae: this.quality.mae() };
+    return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+  }
+
+  private metricDrop(quality: Record<string, number>, model: ModelInfo | undefined): number | null {
+    const metric = this.bp.objective.metric;
+    const live = quality[metric];
+    const published = model?.metrics[metric];
+    if (live === undefined || published === undefined) return null;
+    const higherIsBetter = metric === 'auc';
+    return higherIsBetter ? published - live : live - published;
+  }
+
+  private measureFeatures(recent: readonly RecentDecision[], profile: DistributionProfile | null): FeatureMeasure[] {
+    const names = [...this.bp.features.context.map((f) => f.name), ...this.bp.features.streams.map((f) => f.name)];
+    return names.map((name) => {
+      const values = recent.map((d) => d.features[name]);
+      const reference = profile?.features[name];
+      const missingRate = recent.length === 0 ? null : values.filter((v) => v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))).length / recent.length;
+      return { name, psi: reference ? finiteOrNull(psi(reference.shares, countBins(reference, values))) : null, missingRate };
+    });
+  }
+
+  private measureGuardrails(now: number): GuardrailMeasure[] {
+    const controlArm = this.bp.experiment ? Object.keys(this.bp.experiment.arms)[0] : undefined;
+    return [...this.guardrails].map(([name, watch]) => {
+      watch.mature(now);
+      const stats = watch.groups();
+      const ready = (key: string) => {
+        const s = stats.get(key);
+        return s && s.n >= MIN_GUARDRAIL_DECISIONS ? s : null;
+      };
+      const baselineModel = this.lineages.find((l) => ready(`model:${l}`) !== null);
+      const groups: GuardrailGroupMeasure[] = [];
+      for (const [key, s] of stats) {
+        const [kind, group] = [key.slice(0, key.indexOf(':')) as 'arm' | 'model', key.slice(key.indexOf(':') + 1)];
+        const baselineKey = kind === 'arm' ? (controlArm === undefined ? undefined : `arm:${controlArm}`) : baselineModel === undefined ? undefined : `model:${baselineModel}`;
+        const isBaseline = key === baselineKey;
+        const baseline = baselineKey === undefined || isBaseline || ready(key) === null ? null : ready(baselineKey);
+        groups.push({ kind, group, decisions: s.n, baseline: isBaseline, ...compareToBaseline(s, baseline) });
+      }
+      return { name, windowMs: watch.windowMs, pending: watch.pending, groups };
+    });
+  }
+}

@@ -1,0 +1,134 @@
+// Sections that compare alternatives: guardrails (side effects per arm and model version),
+// the experiment's traffic split, and the AutoML leaderboard.
+
+import { empty, fill, h, small, table } from './dom.js';
+import {
+  DASH, ago, bytes, count, higherIsBetter, isNum, metricLabel, micros, num, params, pct, signedPct,
+} from './format.js';
+
+/** One-sided 99% test: a group is flagged when it is significantly *worse* than the baseline. */
+const Z_FLAG = 2.326;
+
+const isWorse = (g) => isNum(g.z) && g.z >= Z_FLAG && isNum(g.relative) && g.relative > 0;
+
+/** The rate as a dot on its confidence interval, all groups of one guardrail on one scale. */
+function intervalBar(g, top) {
+  if (!isNum(g.rate) || !(top > 0)) return null;
+  const at = (v) => `${Math.min(100, Math.max(0, (v / top) * 100))}%`;
+  const low = isNum(g.low) ? g.low : g.rate;
+  const high = isNum(g.high) ? g.high : g.rate;
+  return h('span', { class: 'ci', title: `95% interval ${pct(g.low)} – ${pct(g.high)}` },
+    h('span', { class: 'ci-range', style: { left: at(low), width: `calc(${at(high)} - ${at(low)})` } }),
+    h('span', { class: 'ci-dot', style: { left: at(g.rate) } }));
+}
+
+function groupStatus(g) {
+  if (g.baseline) return h('span', { class: 'badge neutral' }, 'baseline');
+  if (isWorse(g)) return h('span', { class: 'badge bad' }, 'worse than baseline');
+  if (!isNum(g.relative)) return h('span', { class: 'muted' }, DASH);
+  return h('span', { class: 'muted' }, 'no clear difference');
+}
+
+function guardrailBlock(guardrail) {
+  const groups = guardrail.groups ?? [];
+  const top = Math.max(0, ...groups.map((g) => (isNum(g.high) ? g.high : isNum(g.rate) ? g.rate : 0))) * 1.1;
+  return h('div', { class: 'guardrail' },
+    h('h3', null, guardrail.name, ' ', h('span', { class: 'muted' }, `· events within ${guardrail.window ?? DASH} of a decision`)),
+    groups.length === 0 ? empty('No decisions counted yet.') : table([
+      { title: 'Compared', cell: (g) => [h('span', { class: 'kind' }, g.kind === 'model' ? 'model' : 'arm'), ' ', h('code', null, g.group)] },
+      { title: 'Decisions', num: true, cell: (g) => count(g.decisions) },
+      { title: 'Rate', num: true, cell: (g) => [pct(g.rate), ' ', h('small', { class: 'muted' }, isNum(g.low) ? `(${pct(g.low)}–${pct(g.high)})` : '')] },
+      { title: '', cell: (g) => intervalBar(g, top) },
+      { title: 'vs baseline', num: true, cell: (g) => [signedPct(g.relative), isNum(g.z) ? h('small', { class: 'muted' }, ` z ${num(g.z, 2)}`) : null] },
+      { title: 'Status', cell: groupStatus },
+    ], groups, (g) => ({ class: isWorse(g) ? 'row-bad' : null, 'data-guardrail-group': g.group, 'data-flagged': isWorse(g) ? 'true' : null })));
+}
+
+export function renderGuardrails(el, bp) {
+  const guardrails = bp.guardrails ?? [];
+  el.hidden = guardrails.length === 0;
+  if (el.hidden) return;
+  fill(el,
+    h('h2', null, 'Guardrails ', small('guardrails')),
+    h('p', { class: 'note' },
+      'Side effects per experiment arm and model version, with a 95% interval. ',
+      '“Worse than baseline” means higher than the baseline and unlikely to be chance (z ≥ 2.326).'),
+    guardrails.map(guardrailBlock));
+}
+
+export function renderExperiment(el, bp) {
+  const exp = bp.experiment;
+  el.hidden = !exp;
+  if (!exp) return;
+  const arms = exp.arms ?? [];
+  const total = arms.reduce((sum, a) => sum + (isNum(a.decisions) ? a.decisions : 0), 0);
+  const observed = (a) => (total > 0 && isNum(a.decisions) ? a.decisions / total : null);
+  const split = (a) => h('span', { class: 'split', title: 'bar: observed · line: declared' },
+    h('span', { class: 'split-bar', style: { width: `${(observed(a) ?? 0) * 100}%` } }),
+    isNum(a.share) ? h('span', { class: 'split-mark', style: { left: `${a.share * 100}%` } }) : null);
+  fill(el,
+    h('h2', null, `Experiment: ${exp.name}`, ' ', small('experiment')),
+    arms.length === 0 ? empty('No arms reported yet.') : table([
+      { title: 'Arm', cell: (a) => [h('code', null, a.arm), a.arm === bp.name ? h('span', { class: 'muted' }, ' (this blueprint)') : null] },
+      { title: 'Declared share', num: true, cell: (a) => pct(a.share) },
+      { title: 'Observed share', num: true, cell: (a) => pct(observed(a)) },
+      { title: 'Decisions', num: true, cell: (a) => count(a.decisions) },
+      { title: '', cell: split },
+    ], arms, (a) => ({ 'data-arm': a.arm })),
+    arms.length === 0 ? null : h('p', { class: 'note' }, 'Observed shares should come close to the declared ones as decisions add up.'));
+}
+
+const LEADERBOARD_SIZE = 10;
+
+/** Best first by the search metric; failed trials last. The chosen trial is always listed. */
+function leaderboardRows(automl) {
+  const sign = higherIsBetter(automl.metric) ? -1 : 1;
+  const score = (t) => (t.error || !isNum(t.metric) ? Infinity : sign * t.metric);
+  const sorted = [...(automl.leaderboard ?? [])].sort((a, b) => score(a) - score(b));
+  const rows = sorted.slice(0, LEADERBOARD_SIZE);
+  const chosen = sorted.find((t) => t.trial === automl.chosenTrial);
+  if (chosen && !rows.includes(chosen)) rows.push(chosen);
+  return rows;
+}
+
+function trialNotes(t) {
+  if (t.error) return h('span', { class: 'bad-text' }, `failed: ${t.error}`);
+  const violations = t.violations ?? [];
+  if (violations.length > 0) return h('span', { class: 'warn-text' }, `breaks: ${violations.join(', ')}`);
+  return null;
+}
+
+/** Fills the AutoML summary and leaderboard; returns false when the blueprint has no search yet. */
+export function renderAutoml(summaryEl, tableEl, bp, now) {
+  const automl = bp.automl;
+  if (!automl) return false;
+  const front = new Set(automl.front ?? []);
+  const metric = metricLabel(automl.metric);
+  fill(summaryEl,
+    h('p', null,
+      automl.chosenTrial !== null && automl.chosenTrial !== undefined
+        ? [h('strong', null, `Chose trial ${automl.chosenTrial}`), automl.why ? `: ${automl.why}.` : '.']
+        : 'No trial chosen.',
+      ' ', h('span', { class: 'muted' }, [
+        automl.searchId ? `Search ${automl.searchId}` : 'Search',
+        isNum(automl.at) ? `ran ${ago(automl.at, now)}` : null,
+        `judged by ${metric} (${higherIsBetter(automl.metric) ? 'higher' : 'lower'} is better).`,
+      ].filter(Boolean).join(', '))));
+  const rows = leaderboardRows(automl);
+  fill(tableEl, rows.length === 0 ? empty('No trials reported.') : table([
+    { title: 'Trial', cell: (t) => [String(t.trial), front.has(t.trial) ? h('span', { class: 'front', title: 'on the Pareto front: no other trial is both better and faster/smaller' }, ' ◆') : null] },
+    { title: 'Family', cell: (t) => t.family ?? DASH },
+    { title: 'Settings', cell: (t) => h('small', null, params(t.params)) },
+    { title: 'Stage', num: true, cell: (t) => (isNum(t.rung) ? `rung ${t.rung}` : DASH) },
+    { title: 'Rows', num: true, cell: (t) => count(t.trainRows) },
+    { title: metric, num: true, cell: (t) => h('strong', null, num(t.metric, 4)) },
+    { title: 'Size', num: true, cell: (t) => bytes(t.sizeBytes) },
+    { title: 'p99', num: true, cell: (t) => micros(t.p99Us) },
+    { title: 'Took', num: true, cell: (t) => (isNum(t.seconds) ? `${num(t.seconds, 2)} s` : DASH) },
+    { title: 'Notes', cell: trialNotes },
+  ], rows, (t) => ({
+    class: [t.trial === automl.chosenTrial ? 'row-chosen' : '', t.error ? 'row-dim' : ''].join(' ').trim() || null,
+    'data-trial': t.trial,
+  })));
+  return true;
+}

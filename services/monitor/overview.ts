@@ -1,0 +1,94 @@
+// The dashboard's one JSON document (GET /api/overview and each server-sent event): every
+// blueprint with its deployment, current measures, guardrails, experiment, latest AutoML search
+// and alerts, plus the alert list and consumer lag. Pure: built from what the monitor holds.
+import type { Alert, Blueprint, Deployment } from '../lib/schemas/generated.js';
+import type { SearchRecordJson } from '../automl/search-record.js';
+import type { BlueprintMeasures } from './blueprint-monitor.js';
+import type { ConsumerLag } from './metric-records.js';
+
+/** Transitions shown per blueprint, newest last. */
+export const TRANSITIONS_SHOWN = 8;
+/** Cleared alerts kept in the list, newest first after the open ones. */
+export const CLEARED_SHOWN = 20;
+/** AutoML leaderboard rows sent to the page. */
+export const LEADERBOARD_SHOWN = 30;
+
+export interface TransitionView {
+  readonly ts: number;
+  readonly modelVersion: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
+export interface MonitorView {
+  readonly blueprints: ReadonlyMap<string, Blueprint>;
+  readonly deployments: ReadonlyMap<string, Deployment>;
+  readonly transitions: ReadonlyMap<string, readonly TransitionView[]>;
+  readonly measures: ReadonlyMap<string, BlueprintMeasures>;
+  readonly searches: ReadonlyMap<string, SearchRecordJson>;
+  readonly openAlerts: readonly Alert[];
+  readonly clearedAlerts: readonly Alert[];
+  readonly lag: readonly ConsumerLag[];
+}
+
+const rounded = (x: number | null, digits = 4) => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+
+function blueprintView(bp: Blueprint, view: MonitorView) {
+  const d = view.deployments.get(bp.name) ?? null;
+  const m = view.measures.get(bp.name) ?? null;
+  const search = view.searches.get(bp.name) ?? null;
+  return {
+    name: bp.name,
+    version: bp.version,
+    task: bp.task,
+    metric: bp.objective.metric,
+    deployment: d && {
+      live: d.live,
+      served: m?.modelVersion ?? d.live,
+      canary: d.canary ? `${d.canary.modelVersion} (${(100 * d.canary.share).toFixed(0)} %)` : null,
+      shadows: d.shadow,
+      transitions: view.transitions.get(bp.name) ?? [],
+    },
+    current: m && {
+      requestRate: rounded(m.requestRate, 2),
+      decideP50Ms: rounded(m.decideP50Ms, 3),
+      decideP99Ms: rounded(m.decideP99Ms, 3),
+      fallbackRate: rounded(m.fallbackRate),
+      labelRate: rounded(m.labelRate),
+      decisions: m.decisions,
+      examples: m.examples,
+      quality: Object.fromEntries(Object.entries(m.quality).map(([k, v]) => [k, rounded(v)])),
+      modelVersion: m.modelVersion,
+      modelAgeS: rounded(m.modelAgeS, 1),
+      predictionPsi: rounded(m.predictionPsi),
+      features: m.features.map((f) => ({ name: f.name, psi: rounded(f.psi), missingRate: rounded(f.missingRate) })),
+    },
+    guardrails: (m?.guardrails ?? []).map((g) => ({
+      name: g.name,
+      window: `${Math.round(g.windowMs / 60_000)} min`,
+      pending: g.pending,
+      groups: g.groups.map((x) => ({ ...x, rate: rounded(x.rate, 5), low: rounded(x.low, 5), high: rounded(x.high, 5), relative: rounded(x.relative), z: rounded(x.z, 2) })),
+    })),
+    experiment: bp.experiment && {
+      name: bp.experiment.name,
+      arms: Object.entries(bp.experiment.arms).map(([arm, share]) => ({ arm, share, decisions: m?.arms.find((a) => a.arm === arm)?.decisions ?? 0 })),
+    },
+    automl: search && { ...search, leaderboard: search.leaderboard.slice(0, LEADERBOARD_SHOWN), featureSteps: undefined },
+    alerts: view.openAlerts.filter((a) => a.blueprint === bp.name),
+  };
+}
+
+export function overview(view: MonitorView, now: number, tickMs: number) {
+  const open = [...view.openAlerts].sort((a, b) => b.ts - a.ts);
+  const cleared = [...view.clearedAlerts].sort((a, b) => b.ts - a.ts).slice(0, CLEARED_SHOWN);
+  return {
+    now,
+    tickMs,
+    blueprints: [...view.blueprints.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((bp) => blueprintView(bp, view)),
+    alerts: [...open, ...cleared],
+    lag: view.lag,
+  };
+}
+
+export type Overview = ReturnType<typeof overview>;
