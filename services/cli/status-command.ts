@@ -1,6 +1,7 @@
 // `looper status [BLUEPRINT]`: what serves each blueprint and how it got there — the deployment
 // (live, its serving continuation, previous, canary, shadows, retired) and the transitions with
-// their reasons, read from looper.deployments, looper.models and the blueprints.
+// their reasons, read from looper.deployments, looper.models and the blueprints — and how it is
+// doing: the monitor's newest measures (looper.metrics) and the open alerts (looper.alerts).
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
 import { readTopicToEnd } from '../lib/kafka.js';
@@ -8,16 +9,17 @@ import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { createTopicCodec } from '../lib/topic-codec.js';
 import { latestVersions, readBlueprintHistory } from '../lib/blueprint-store.js';
 import { chooseServedVersion } from '../lib/serving/serving-choice.js';
-import type { Decision, Deployment, ModelVersion } from '../lib/schemas/generated.js';
+import type { Alert, Decision, Deployment, Metric, ModelVersion } from '../lib/schemas/generated.js';
 import { AgreementWindow } from '../lib/rollout/apprentice.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
 import { describeDeployment, type ModelFacts } from './status-report.js';
+import { describeMonitoring, METRICS_LOOKBACK_MS, openAlerts } from './monitoring-report.js';
 
 export function registerStatusCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('status [blueprint]')
-    .description('what serves each blueprint (live, canary, shadow, retired) and the rollout transitions with their reasons')
+    .description('what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor\'s newest measures and the open alerts')
     .option('--history <n>', 'transitions shown per blueprint, newest first', '10')
     .action(async (name: string | undefined, options: { history: string }) => {
       const config = getConfig();
@@ -54,6 +56,15 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
           agreements.get(decision.blueprint)?.observe(blueprints.get(decision.blueprint)!, decision);
         }
       }
+      const metrics: Metric[] = [];
+      for (const { message } of await readTopicToEnd(kafka, topics.metrics.name, 120_000, now - METRICS_LOOKBACK_MS)) {
+        if (message.value) metrics.push(await codec.decode<Metric>(topics.metrics, message.value));
+      }
+      const alertLog: Alert[] = [];
+      for (const { message } of await readTopicToEnd(kafka, topics.alerts.name)) {
+        if (message.value) alertLog.push(await codec.decode<Alert>(topics.alerts, message.value));
+      }
+      const alerts = openAlerts(alertLog);
       for (const bpName of names) {
         const bp = blueprints.get(bpName)!;
         const records = (history.get(bpName) ?? []).sort((a, b) => a.revision - b.revision);
@@ -61,6 +72,7 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
         const served = chooseServedVersion(bpName, models.values(), current?.live ?? null, current ?? undefined);
         const agreement = agreements.get(bpName);
         console.log(describeDeployment({ bp, current, records, served, models, now, historyLimit: Number(options.history), agreement: agreement ? { share: agreement.share, count: agreement.count } : null }));
+        console.log(describeMonitoring(bpName, metrics, alerts, now).join('\n'));
         console.log('');
       }
     });

@@ -88,8 +88,9 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 
 export class BlueprintMonitor {
   private readonly rate = new EventRate(60_000);
-  private readonly decisions = new Recent<RecentDecision>(RECENT_DECISIONS, RECENT_MS);
-  private readonly examples = new Recent<RecentExample>(RECENT_EXAMPLES, RECENT_MS);
+  // Four times what is read, so that the newest by time are there even when a replay delivers out of order.
+  private readonly decisions = new Recent<RecentDecision>(4 * RECENT_DECISIONS, RECENT_MS);
+  private readonly examples = new Recent<RecentExample>(4 * RECENT_EXAMPLES, RECENT_MS);
   private readonly quality = new OnlineMetrics({ window: RECENT_EXAMPLES });
   private readonly armDecisions = new Map<string, number>();
   private guardrails = new Map<string, GuardrailWatch>();
@@ -161,13 +162,13 @@ export class BlueprintMonitor {
   }
 
   measure(now: number): BlueprintMeasures {
-    const recent = this.decisions.since(now);
+    const recent = this.decisions.since(now, RECENT_DECISIONS);
     const enough = recent.length >= MIN_OBSERVATIONS;
     const latenciesMs = recent.map((d) => d.latencyUs / 1000);
     const modelVersion = this.newestModel?.version ?? null;
     const model = modelVersion === null ? undefined : this.modelInfo(modelVersion);
     const profile = model?.profile && model.profile.rows >= MIN_PROFILE_ROWS ? model.profile : null;
-    const recentExamples = this.examples.since(now);
+    const recentExamples = this.examples.since(now, RECENT_EXAMPLES);
     const quality = this.measureQuality();
     return {
       blueprint: this.bp.name,

@@ -43,13 +43,17 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
     version: bp.version,
     task: bp.task,
     metric: bp.objective.metric,
-    deployment: d && {
-      live: d.live,
-      served: m?.modelVersion ?? d.live,
-      canary: d.canary ? `${d.canary.modelVersion} (${(100 * d.canary.share).toFixed(0)} %)` : null,
-      shadows: d.shadow,
-      transitions: view.transitions.get(bp.name) ?? [],
-    },
+    // Without a deployment record the trainer's newest model serves: still a deployment to show.
+    deployment:
+      d || m?.modelVersion
+        ? {
+            live: d?.live ?? null,
+            served: m?.modelVersion ?? d?.live ?? null,
+            canary: d?.canary ? `${d.canary.modelVersion} (${(100 * d.canary.share).toFixed(0)} %)` : null,
+            shadows: d?.shadow ?? [],
+            transitions: view.transitions.get(bp.name) ?? [],
+          }
+        : null,
     current: m && {
       requestRate: rounded(m.requestRate, 2),
       decideP50Ms: rounded(m.decideP50Ms, 3),

@@ -106,6 +106,13 @@ test('recent - keeps the last capacity items and reads only those younger than m
   assert.deepEqual(r.since(10_000), []);
 });
 
+test('recent - reads the newest by timestamp, whatever the arrival order, and at most limit of them', () => {
+  const r = new Recent<string>(8, 10_000);
+  for (const [ts, item] of [[50, 'e'], [10, 'a'], [40, 'd'], [20, 'b'], [30, 'c'], [40, 'd2']] as const) r.add(ts, item);
+  assert.deepEqual(r.since(100), ['a', 'b', 'c', 'd', 'd2', 'e']);
+  assert.deepEqual(r.since(100, 3), ['d', 'd2', 'e']);
+});
+
 test('event rate - counts per second of event time over the window', () => {
   const rate = new EventRate(10_000);
   for (let t = 0; t < 10_000; t += 100) rate.add(t);

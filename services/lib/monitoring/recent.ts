@@ -1,5 +1,7 @@
-// The recent past of a stream, bounded twice: at most `capacity` items, none older than
+// The recent past of a stream, bounded twice: at most `capacity` items kept, none older than
 // `maxAgeMs` when read. Monitoring reads it once per tick, so the per-item cost is one write.
+// Reads pick the newest by timestamp, not by arrival: a replay after a restart delivers a topic's
+// partitions in coarse interleaved batches, not in time order.
 
 export class Recent<T> {
   private readonly items: (T | undefined)[];
@@ -23,16 +25,18 @@ export class Recent<T> {
     this.size = Math.min(this.size + 1, this.capacity);
   }
 
-  /** The items no older than maxAgeMs at `now`, oldest first. */
-  since(now: number): T[] {
+  /** The newest `limit` items (all by default) no older than maxAgeMs at `now`, oldest first. */
+  since(now: number, limit = this.capacity): T[] {
     const from = now - this.maxAgeMs;
-    const out: T[] = [];
-    const start = (this.next - this.size + this.capacity) % this.capacity;
-    for (let k = 0; k < this.size; k++) {
-      const i = (start + k) % this.capacity;
-      if (this.times[i]! >= from) out.push(this.items[i] as T);
-    }
-    return out;
+    const kept: number[] = [];
+    for (let i = 0; i < this.size; i++) if (this.times[i]! >= from) kept.push(i);
+    kept.sort((a, b) => this.times[a]! - this.times[b]! || this.order(a) - this.order(b));
+    return kept.slice(Math.max(0, kept.length - limit)).map((i) => this.items[i] as T);
+  }
+
+  /** Arrival rank of slot i, so that items with equal timestamps keep their arrival order. */
+  private order(i: number): number {
+    return (i - this.next + this.capacity) % this.capacity;
   }
 }
 
