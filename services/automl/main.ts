@@ -13,6 +13,10 @@ import type { Blueprint } from '../lib/schemas/generated.js';
 import { dueReason, retrainDueReason, RETRY_AFTER_MS, type SearchHistory } from './triggers.js';
 import { retrainServing } from './retrain.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
+import { followDecoded } from '../lib/serving/follow-topic.js';
+import type { Alert } from '../lib/schemas/generated.js';
+import { topics } from '../../topology/topics.js';
+import { DRIFT_RULES } from './triggers.js';
 
 /** How often triggers are checked. */
 const CHECK_EVERY_MS = 15_000;
@@ -24,6 +28,16 @@ const blueprints = await watchBlueprints(ctx, () => undefined);
 await blueprints.caughtUp;
 
 const histories = new Map<string, SearchHistory>();
+// Drift alerts raised from now on: each may trigger a search (triggers.ts decides).
+const drifts = new Map<string, { at: number; message: string }>();
+await followDecoded<Alert>(
+  ctx,
+  topics.alerts,
+  (a) => {
+    if (a.state === 'raised' && DRIFT_RULES.includes(a.rule)) drifts.set(a.blueprint, { at: a.ts, message: a.message });
+  },
+  Date.now(),
+);
 const retrains = new Map<string, { lastRetrainAt: number | null; notBefore: number | null }>();
 const searches = looperCounter(ctx.metrics, 'automlSearches');
 let stopping = false;
@@ -44,7 +58,7 @@ async function checkTriggers(): Promise<void> {
       retrains.set(bp.name, { lastRetrainAt: past.lastRetrainAt, notBefore: null });
     }
     await retrainIfDue(bp);
-    const reason = dueReason(bp, history, Date.now());
+    const reason = dueReason(bp, { ...history, drift: drifts.get(bp.name) ?? null }, Date.now());
     if (reason === null) continue;
     ctx.log(`searching ${bp.name} v${bp.version}: ${reason}`);
     try {

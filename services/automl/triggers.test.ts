@@ -27,3 +27,12 @@ test('triggers - a full retrain every training.retrain, counted from the last on
   assert.equal(retrainDueReason(bp, 86_400_000, null, 2 * 86_400_000), 'training.retrain is 24h: last retrain 24h ago');
   assert.equal(retrainDueReason(bp, null, 2 * 86_400_000, 86_400_000 + 1), null, 'waits out a failed attempt');
 });
+
+test('triggers - a drift alert raised after the last search starts one, at most once per 30 minutes', () => {
+  const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null };
+  const drift = { at: 60_000, message: 'feature hour drifted from the serving model\'s training data: PSI 0.412, above PSI 0.200' };
+  assert.equal(dueReason(bp(1), { ...searched, drift }, 29 * 60_000), null, 'too soon after the last search');
+  assert.equal(dueReason(bp(1), { ...searched, drift }, 30 * 60_000), `drift alert 29m ago: ${drift.message}`);
+  assert.equal(dueReason(bp(1), { ...searched, lastSearchAt: 120_000, drift }, 3_600_000), null, 'the search after the alert answered it');
+  assert.equal(dueReason(bp(1), { ...searched, drift: null }, 3_600_000), null);
+});

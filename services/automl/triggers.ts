@@ -1,7 +1,7 @@
 // When the automl service searches for a blueprint: a first search once the blueprint has enough
 // examples, again when the blueprint changes (a new version may change features or constraints),
-// and on its automl.schedule. A drift alert is the further trigger the design names; it waits for
-// the monitor service. Pure: the service supplies the clock and what it knows.
+// when the monitor raises a drift alert (the data moved away from what the model learned), and on
+// its automl.schedule. Pure: the service supplies the clock and what it knows.
 import type { Blueprint } from '../lib/schemas/generated.js';
 
 export interface SearchHistory {
@@ -11,7 +11,14 @@ export interface SearchHistory {
   readonly lastBlueprintVersion: number | null;
   /** No search before this time (after one that found too few examples, or failed). */
   readonly notBefore: number | null;
+  /** The newest drift alert the monitor raised for the blueprint (feature_drift, prediction_drift, metric_drop). */
+  readonly drift?: { readonly at: number; readonly message: string } | null;
 }
+
+/** The alert rules that say the data or the quality moved: each raise may start a search. */
+export const DRIFT_RULES: readonly string[] = ['feature_drift', 'prediction_drift', 'metric_drop'];
+/** At most one drift-triggered search in this long: a drift that persists is not news every tick. */
+export const DRIFT_MIN_GAP_MS = 30 * 60 * 1000;
 
 /** How long to wait after a search that could not run (too few examples, a failure). */
 export const RETRY_AFTER_MS = 5 * 60 * 1000;
@@ -22,6 +29,8 @@ export function dueReason(bp: Pick<Blueprint, 'version' | 'task' | 'automl'>, hi
   if (history.notBefore !== null && now < history.notBefore) return null;
   if (history.lastSearchAt === null) return 'first search for this blueprint';
   if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion) return `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`;
+  const drift = history.drift ?? null;
+  if (drift !== null && drift.at > history.lastSearchAt && now - history.lastSearchAt >= DRIFT_MIN_GAP_MS) return `drift alert ${formatAge(now - drift.at)} ago: ${drift.message}`;
   if (now - history.lastSearchAt >= bp.automl.scheduleMs) return `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`;
   return null;
 }
