@@ -120,6 +120,16 @@ test('blueprint monitor - guardrail side effects per arm and model lineage, with
   ]);
 });
 
+test('blueprint monitor - a guardrail matched by decision id counts only against that decision', () => {
+  const bp = blueprint({ monitoring: { guardrails: [{ name: 'complaints', topic: 'app.complaints', match: 'decisionId', window: '1m' }] } });
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  m.observeDecision(decision({ decisionId: 'd1', entity: 'u1', ts: T0, modelVersion: 'notification_send/1' }));
+  m.observeDecision(decision({ decisionId: 'd2', entity: 'u1', ts: T0 + 1, modelVersion: 'notification_send/1' }));
+  m.observeGuardrail('complaints', 'd2', T0 + 5, 1);
+  const [g] = m.measure(T0 + 60_002).guardrails;
+  assert.deepEqual(g!.groups.map((x) => [x.group, x.decisions, x.rate]), [['notification_send/1', 2, 0.5]]);
+});
+
 test('alert rules - a feature shift raises one alert per feature and clears it under the same id once it ends', () => {
   const bp = blueprint();
   const m = new BlueprintMonitor(bp, (v) => models.get(v));

@@ -148,7 +148,7 @@ export class BlueprintMonitor {
       if (!this.lineages.includes(lineage)) this.lineages.push(lineage);
       groups.push(`model:${lineage}`);
     }
-    for (const watch of this.guardrails.values()) watch.expose(d.entity, d.ts, groups);
+    for (const g of this.bp.monitoring.guardrails) this.guardrails.get(g.name)?.expose(g.match === 'decisionId' ? d.decisionId : d.entity, d.ts, groups);
   }
 
   observeExample(e: Example): void {
@@ -157,8 +157,9 @@ export class BlueprintMonitor {
     if (e.score !== null && !e.fallback && Number.isFinite(e.score) && Number.isFinite(e.label)) this.quality.update(e.label, e.score, 1);
   }
 
-  observeGuardrail(name: string, entity: string, ts: number, value: number): void {
-    this.guardrails.get(name)?.event(entity, ts, value);
+  /** A guardrail event about `key`: the entity, or the decision id for a guardrail that matches by decisionId. */
+  observeGuardrail(name: string, key: string, ts: number, value: number): void {
+    this.guardrails.get(name)?.event(key, ts, value);
   }
 
   measure(now: number): BlueprintMeasures {

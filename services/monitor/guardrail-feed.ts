@@ -1,5 +1,6 @@
 // Guardrail events from the product topics that blueprints name: each event is decoded with the
-// guardrail's format, matched by entity (record key or the declared field), valued 1 (a count)
+// guardrail's format, matched by entity (record key or the declared field) or by decision id (the
+// event's decisionId field, else its record key), valued 1 (a count)
 // or by the declared field, and handed to the blueprint's monitor. An event that cannot be read
 // goes to the dead-letter topic with its reason.
 import type { Blueprint } from '../lib/schemas/generated.js';
@@ -46,8 +47,11 @@ export class GuardrailFeed {
           this.deadLetters.send({ sourceTopic: topic, partition: null, offset, key, payload: bytes }, code, `guardrail ${g.name} of ${bp.name}: ${reason}`);
         const decoded = await decodeProductEvent(bytes, g.format, this.ctx.registry);
         if (!decoded.ok) return poison(decoded.code, decoded.reason);
-        const entity = g.entityField ? decoded.value[g.entityField] : key?.toString();
-        if (typeof entity !== 'string' || entity === '') return poison('no_key', `the event names no entity (${g.entityField ? `field "${g.entityField}"` : 'record key'})`);
+        const byDecision = g.match === 'decisionId';
+        const entity = byDecision ? (decoded.value['decisionId'] ?? key?.toString()) : g.entityField ? decoded.value[g.entityField] : key?.toString();
+        if (typeof entity !== 'string' || entity === '') {
+          return poison('no_key', `the event names no ${byDecision ? 'decision (field "decisionId" or record key)' : `entity (${g.entityField ? `field "${g.entityField}"` : 'record key'})`}`);
+        }
         const value = g.field === null ? 1 : decoded.value[g.field];
         if (typeof value !== 'number' || !Number.isFinite(value)) return poison('bad_value', `field "${g.field}" is ${JSON.stringify(value)}, not a finite number`);
         monitor.observeGuardrail(g.name, entity, ts, value);
