@@ -130,6 +130,13 @@ test('blueprint monitor - a guardrail matched by decision id counts only against
   assert.deepEqual(g!.groups.map((x) => [x.group, x.decisions, x.rate]), [['notification_send/1', 2, 0.5]]);
 });
 
+test('blueprint monitor - a cyclic feature (hour of day with a period) gets no PSI: a recent window covers part of its cycle', () => {
+  const bp = blueprint({ features: { context: [{ name: 'hour', type: 'int', period: 24 }] } });
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) m.observeDecision(d);
+  assert.deepEqual(m.measure(T0 + 1000).features, [{ name: 'hour', psi: null, missingRate: 0 }]);
+});
+
 test('alert rules - a feature shift raises one alert per feature and clears it under the same id once it ends', () => {
   const bp = blueprint();
   const m = new BlueprintMonitor(bp, (v) => models.get(v));

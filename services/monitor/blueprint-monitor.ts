@@ -211,10 +211,13 @@ export class BlueprintMonitor {
   }
 
   private measureFeatures(recent: readonly RecentDecision[], profile: DistributionProfile | null): FeatureMeasure[] {
+    // A cyclic feature (hour of day) covers only part of its cycle in a window of recent decisions:
+    // its "drift" would be the clock, so it has a missing share but no PSI.
+    const cyclic = new Set(this.bp.features.context.filter((f) => f.period !== null).map((f) => f.name));
     const names = [...this.bp.features.context.map((f) => f.name), ...this.bp.features.streams.map((f) => f.name)];
     return names.map((name) => {
       const values = recent.map((d) => d.features[name]);
-      const reference = profile?.features[name];
+      const reference = cyclic.has(name) ? undefined : profile?.features[name];
       const missingRate = recent.length === 0 ? null : values.filter((v) => v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))).length / recent.length;
       return { name, psi: reference ? finiteOrNull(psi(reference.shares, countBins(reference, values))) : null, missingRate };
     });

@@ -114,31 +114,21 @@ export function buildProfile(rows: readonly FeatureValues[], scores: readonly (n
 }
 
 /**
- * A uniform sample of everything a model has learned from (Vitter's algorithm R), so its profile
- * weighs its whole training history, not the last burst: a brief shift in traffic stays visible
- * as drift instead of becoming the reference at once.
+ * The last `capacity` examples a continual model learned from: what it reflects most, so drift
+ * means traffic unlike what the model learned lately. (A uniform sample of its whole history was
+ * tried first: on the demo, whose one-day windows fill from empty, the model's first minutes kept
+ * every stream feature "drifted" for hours after the model had adapted.)
  */
 export class ProfileSample {
   private readonly rows: FeatureValues[] = [];
-  private seen = 0;
-  private seed: number;
+  private next = 0;
 
-  constructor(
-    private readonly capacity = 2000,
-    seed = 1,
-  ) {
-    this.seed = seed >>> 0 || 1;
-  }
+  constructor(private readonly capacity = 2000) {}
 
   add(features: FeatureValues): void {
-    this.seen++;
-    if (this.rows.length < this.capacity) {
-      this.rows.push(features);
-      return;
-    }
-    this.seed = (Math.imul(this.seed, 1664525) + 1013904223) >>> 0;
-    const j = this.seed % this.seen;
-    if (j < this.capacity) this.rows[j] = features;
+    if (this.rows.length < this.capacity) this.rows.push(features);
+    else this.rows[this.next] = features;
+    this.next = (this.next + 1) % this.capacity;
   }
 
   get size(): number {
