@@ -10,7 +10,7 @@ export const METRICS_LOOKBACK_MS = 2 * 60_000;
 export function newestMetrics(records: readonly Metric[], blueprint: string): Map<string, Metric> {
   const newest = new Map<string, Metric>();
   for (const m of records) {
-    if (m.blueprint !== blueprint || m.experimentArm !== null || m.name.startsWith('guardrail:')) continue;
+    if (m.blueprint !== blueprint || m.experimentArm !== null || m.labels['source'] !== undefined || m.name.startsWith('guardrail:')) continue;
     const seen = newest.get(m.name);
     if (!seen || m.ts >= seen.ts) newest.set(m.name, m);
   }

@@ -76,6 +76,22 @@ test('blueprint monitor - online quality and label rate from labelled examples, 
   // Perfect ranking but 0.9 said for positives and 0.1 for negatives: 0.1 off in each bin.
   assert.ok(Math.abs(r.quality['calibration_error']! - 0.1) < 1e-12);
   assert.ok(Math.abs(r.metricDrop! - (0.8 - 1)) < 1e-12, 'better online than when published: a negative drop');
+  assert.deepEqual(r.models.map((x) => [x.source, x.model, x.examples, x.quality['auc']]), [['served', 'notification_send/1', 200, 1]], 'a continuation counts in its lineage');
+});
+
+test('blueprint monitor - a shadow\'s quality on the examples it scored, beside the serving lineage', () => {
+  const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
+  for (let i = 0; i < 300; i++) {
+    const label = i % 2;
+    m.observeExample({
+      exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
+      candidateId: null, position: null, candidateFeatures: null, label, labelSource: 'outcome', action: 'send', propensity: 1,
+      modelVersion: 'notification_send/1', score: 0.5, shadowScores: { 'notification_send/automl-3': label === 1 ? 0.8 : 0.2 }, fallback: false, experimentArm: null, weight: 1,
+    });
+  }
+  const byModel = Object.fromEntries(m.measure(T0 + 300).models.map((x) => [`${x.source}:${x.model}`, x.quality['auc']]));
+  assert.deepEqual(byModel, { 'served:notification_send/1': 0.5, 'shadow:notification_send/automl-3': 1 });
+  assert.deepEqual(m.measure(T0 + 300 + 10 * 60_000 + 1).models, [], 'models unseen for ten minutes are forgotten');
 });
 
 test('blueprint monitor - guardrail side effects per arm and model lineage, with the first lineage as baseline', () => {

@@ -51,6 +51,16 @@ export interface GuardrailMeasure {
   readonly groups: readonly GuardrailGroupMeasure[];
 }
 
+/** Online quality of one model: a serving lineage (a model and its continuations), or a shadow. */
+export interface ModelQuality {
+  readonly model: string;
+  readonly source: 'served' | 'shadow';
+  /** Labelled examples it scored, among the recent ones kept. */
+  readonly examples: number;
+  /** Given from MIN_OBSERVATIONS examples on. */
+  readonly quality: Readonly<Record<string, number>>;
+}
+
 export interface BlueprintMeasures {
   readonly blueprint: string;
   readonly ts: number;
@@ -63,6 +73,8 @@ export interface BlueprintMeasures {
   readonly labelRate: number | null;
   /** Online quality over recent labelled examples, by metric name. */
   readonly quality: Readonly<Record<string, number>>;
+  /** The same per serving lineage and per shadow, on the examples each scored. */
+  readonly models: readonly ModelQuality[];
   /** The objective metric's drop below what the serving model showed when published (positive = worse). */
   readonly metricDrop: number | null;
   readonly modelVersion: string | null;
@@ -92,6 +104,7 @@ export class BlueprintMonitor {
   private readonly decisions = new Recent<RecentDecision>(4 * RECENT_DECISIONS, RECENT_MS);
   private readonly examples = new Recent<RecentExample>(4 * RECENT_EXAMPLES, RECENT_MS);
   private readonly quality = new OnlineMetrics({ window: RECENT_EXAMPLES });
+  private readonly modelQuality = new Map<string, { source: 'served' | 'shadow'; model: string; metrics: OnlineMetrics; lastTs: number }>();
   private readonly armDecisions = new Map<string, number>();
   private guardrails = new Map<string, GuardrailWatch>();
   /** Model lineages in the order their first decision was seen: the first is the guardrail baseline. */
@@ -154,7 +167,22 @@ export class BlueprintMonitor {
   observeExample(e: Example): void {
     this.exampleCount++;
     this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
-    if (e.score !== null && !e.fallback && Number.isFinite(e.score) && Number.isFinite(e.label)) this.quality.update(e.label, e.score, 1);
+    if (!Number.isFinite(e.label)) return;
+    if (e.score !== null && !e.fallback && Number.isFinite(e.score)) {
+      this.quality.update(e.label, e.score, 1);
+      if (e.modelVersion !== null) this.modelMetrics('served', this.lineageOf(e.modelVersion), e.decisionTs).update(e.label, e.score, 1);
+    }
+    for (const [version, score] of Object.entries(e.shadowScores ?? {})) {
+      if (Number.isFinite(score)) this.modelMetrics('shadow', version, e.decisionTs).update(e.label, score, 1);
+    }
+  }
+
+  private modelMetrics(source: 'served' | 'shadow', model: string, ts: number): OnlineMetrics {
+    const key = `${source}:${model}`;
+    let entry = this.modelQuality.get(key);
+    if (!entry) this.modelQuality.set(key, (entry = { source, model, metrics: new OnlineMetrics({ window: RECENT_EXAMPLES }), lastTs: ts }));
+    entry.lastTs = Math.max(entry.lastTs, ts);
+    return entry.metrics;
   }
 
   /** A guardrail event about `key`: the entity, or the decision id for a guardrail that matches by decisionId. */
@@ -182,6 +210,7 @@ export class BlueprintMonitor {
       fallbackRate: recent.length > 0 ? recent.filter((d) => d.fallback).length / recent.length : null,
       labelRate: recentExamples.length > 0 ? recentExamples.filter((e) => e.labelled).length / recentExamples.length : null,
       quality,
+      models: this.measureModels(now),
       metricDrop: this.metricDrop(quality, model),
       modelVersion,
       modelAgeS: model ? Math.max(0, (now - model.createdAt) / 1000) : null,
@@ -192,13 +221,19 @@ export class BlueprintMonitor {
     };
   }
 
-  private measureQuality(): Record<string, number> {
-    if (this.quality.count < MIN_OBSERVATIONS) return {};
+  private measureQuality(metrics: OnlineMetrics = this.quality): Record<string, number> {
+    if (metrics.count < MIN_OBSERVATIONS) return {};
     const values: Record<string, number> =
       this.bp.task === 'classification'
-        ? { auc: this.quality.auc(), logloss: this.quality.logLoss(), calibration_error: this.quality.calibrationError() }
-        : { rmse: this.quality.rmse(), mae: this.quality.mae() };
+        ? { auc: metrics.auc(), logloss: metrics.logLoss(), calibration_error: metrics.calibrationError() }
+        : { rmse: metrics.rmse(), mae: metrics.mae() };
     return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+  }
+
+  /** Quality per model that scored recent examples; models unseen for RECENT_MS are forgotten. */
+  private measureModels(now: number): ModelQuality[] {
+    for (const [key, entry] of this.modelQuality) if (entry.lastTs < now - RECENT_MS) this.modelQuality.delete(key);
+    return [...this.modelQuality.values()].map((e) => ({ model: e.model, source: e.source, examples: e.metrics.count, quality: this.measureQuality(e.metrics) }));
   }
 
   private metricDrop(quality: Record<string, number>, model: ModelInfo | undefined): number | null {

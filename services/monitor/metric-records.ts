@@ -26,6 +26,9 @@ export function metricRecords(m: BlueprintMeasures): Metric[] {
   add('fallback_rate', m.fallbackRate, m.decisions);
   add('label_rate', m.labelRate, m.examples);
   for (const [name, value] of Object.entries(m.quality)) add(name, value, m.examples, { modelVersion: m.modelVersion });
+  for (const model of m.models) {
+    for (const [name, value] of Object.entries(model.quality)) add(name, value, model.examples, { modelVersion: model.model, labels: { source: model.source } });
+  }
   add('metric_drop', m.metricDrop, m.examples, { modelVersion: m.modelVersion });
   add('model_age_s', m.modelAgeS, 1, { modelVersion: m.modelVersion, windowMs: 0 });
   add('prediction_psi', m.predictionPsi, m.decisions, { modelVersion: m.modelVersion });

@@ -63,6 +63,7 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       decisions: m.decisions,
       examples: m.examples,
       quality: Object.fromEntries(Object.entries(m.quality).map(([k, v]) => [k, rounded(v)])),
+      models: m.models.map((x) => ({ ...x, quality: Object.fromEntries(Object.entries(x.quality).map(([k, v]) => [k, rounded(v)])) })),
       modelVersion: m.modelVersion,
       modelAgeS: rounded(m.modelAgeS, 1),
       predictionPsi: rounded(m.predictionPsi),

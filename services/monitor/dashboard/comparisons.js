@@ -1,5 +1,6 @@
-// Sections that compare alternatives: guardrails (side effects per arm and model version),
-// the experiment's traffic split, and the AutoML leaderboard.
+// Sections that compare alternatives: online quality per model (serving lineages and shadows),
+// guardrails (side effects per arm and model version), the experiment's traffic split, and the
+// AutoML leaderboard.
 
 import { empty, fill, h, small, table } from './dom.js';
 import {
@@ -42,6 +43,26 @@ function guardrailBlock(guardrail) {
       { title: 'vs baseline', num: true, cell: (g) => [signedPct(g.relative), isNum(g.z) ? h('small', { class: 'muted' }, ` z ${num(g.z, 2)}`) : null] },
       { title: 'Status', cell: groupStatus },
     ], groups, (g) => ({ class: isWorse(g) ? 'row-bad' : null, 'data-guardrail-group': g.group, 'data-flagged': isWorse(g) ? 'true' : null })));
+}
+
+/** Online quality of each model that scored recent labelled examples: the serving lineage(s) and the shadows beside them. */
+export function renderModels(el, bp) {
+  const models = bp.current?.models ?? [];
+  el.hidden = models.length === 0;
+  if (el.hidden) return;
+  const metrics = [...new Set(models.flatMap((m) => Object.keys(m.quality ?? {})))];
+  const main = bp.metric && metrics.includes(bp.metric) ? bp.metric : metrics[0];
+  const order = higherIsBetter(main) ? -1 : 1;
+  const sorted = [...models].sort((a, b) => (a.source === b.source ? order * ((a.quality?.[main] ?? -Infinity) - (b.quality?.[main] ?? -Infinity)) : a.source === 'served' ? -1 : 1));
+  fill(el,
+    h('h2', null, 'Quality per model ', small('current.models')),
+    table([
+      { title: 'Model', cell: (m) => h('code', null, m.model) },
+      { title: 'Role', cell: (m) => (m.source === 'served' ? 'answers (with its continuations)' : 'shadow: scored, not used') },
+      { title: 'Labelled examples', num: true, cell: (m) => count(m.examples) },
+      ...metrics.map((k) => ({ title: metricLabel(k), num: true, cell: (m) => (isNum(m.quality?.[k]) ? num(m.quality[k], 4) : DASH) })),
+    ], sorted, (m) => ({ 'data-model': m.model, 'data-source': m.source })),
+    h('p', { class: 'note' }, 'Each on the recent labelled examples it scored; a shadow is compared with the live model on the same requests by the rollout, which promotes it when it is clearly better. Quality shows from 200 examples on.'));
 }
 
 export function renderGuardrails(el, bp) {
