@@ -28,9 +28,9 @@ function blueprint(extra: Record<string, unknown> = {}): Blueprint {
 /** A model trained on hours 0..9 in equal shares, published at T0. */
 const trainedHours = buildProfile(Array.from({ length: 1000 }, (_, i) => ({ hour: i % 10 })), [], ['hour']);
 const models = new Map<string, ModelInfo>([
-  ['notification_send/1', { createdAt: T0, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours }],
-  ['notification_send/2', { createdAt: T0 + 1000, parentVersion: 'notification_send/1', metrics: { auc: 0.8 }, profile: trainedHours }],
-  ['notification_send/automl-3', { createdAt: T0 + 2000, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours }],
+  ['notification_send/1', { createdAt: T0, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours, dataStartTs: null, dataEndTs: null }],
+  ['notification_send/2', { createdAt: T0 + 1000, parentVersion: 'notification_send/1', metrics: { auc: 0.8 }, profile: trainedHours, dataStartTs: null, dataEndTs: null }],
+  ['notification_send/automl-3', { createdAt: T0 + 2000, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours, dataStartTs: null, dataEndTs: null }],
 ]);
 
 function decisions(n: number, from: number, make: (i: number) => Partial<Decision>): Decision[] {
@@ -144,6 +144,19 @@ test('blueprint monitor - a guardrail matched by decision id counts only against
   m.observeGuardrail('complaints', 'd2', T0 + 5, 1);
   const [g] = m.measure(T0 + 60_002).guardrails;
   assert.deepEqual(g!.groups.map((x) => [x.group, x.decisions, x.rate]), [['notification_send/1', 2, 0.5]]);
+});
+
+test('blueprint monitor - drift waits until the model\'s examples span one label window, and says why', () => {
+  const young: ModelInfo = { createdAt: T0, parentVersion: null, metrics: {}, profile: trainedHours, dataStartTs: T0 - 5 * 60_000, dataEndTs: T0 };
+  const m = new BlueprintMonitor(blueprint(), () => young);
+  for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) m.observeDecision(d);
+  const r = m.measure(T0 + 1000);
+  assert.equal(r.features[0]!.psi, null);
+  assert.equal(r.driftReference, "not yet: notification_send/2's examples span 5 min of decisions, less than one label window (30 min), so they over-represent decisions with early outcomes");
+  const grown = new BlueprintMonitor(blueprint(), () => ({ ...young, dataStartTs: T0 - 30 * 60_000 }));
+  for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) grown.observeDecision(d);
+  assert.ok(grown.measure(T0 + 1000).features[0]!.psi! > 8);
+  assert.equal(grown.measure(T0 + 1000).driftReference, "the last 1000 decisions against notification_send/2's training profile (1000 examples)");
 });
 
 test('blueprint monitor - a cyclic feature (hour of day with a period) gets no PSI: a recent window covers part of its cycle', () => {

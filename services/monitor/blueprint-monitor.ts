@@ -29,6 +29,9 @@ export interface ModelInfo {
   /** The objective metric as measured when the model was published (offline or progressive). */
   readonly metrics: Readonly<Record<string, number>>;
   readonly profile: DistributionProfile | null;
+  /** Decision times of its oldest and newest training examples; null when unknown. */
+  readonly dataStartTs: number | null;
+  readonly dataEndTs: number | null;
 }
 
 export interface FeatureMeasure {
@@ -80,6 +83,8 @@ export interface BlueprintMeasures {
   readonly modelVersion: string | null;
   readonly modelAgeS: number | null;
   readonly predictionPsi: number | null;
+  /** What drift is measured against, or why it is not measured yet. */
+  readonly driftReference: string;
   readonly features: readonly FeatureMeasure[];
   readonly guardrails: readonly GuardrailMeasure[];
   readonly arms: ReadonlyArray<{ readonly arm: string; readonly decisions: number }>;
@@ -97,6 +102,7 @@ interface RecentExample {
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const formatMinutes = (ms: number) => (ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : `${+(ms / 60_000).toFixed(1)} min`);
 
 export class BlueprintMonitor {
   private readonly rate = new EventRate(60_000);
@@ -196,7 +202,7 @@ export class BlueprintMonitor {
     const latenciesMs = recent.map((d) => d.latencyUs / 1000);
     const modelVersion = this.newestModel?.version ?? null;
     const model = modelVersion === null ? undefined : this.modelInfo(modelVersion);
-    const profile = model?.profile && model.profile.rows >= MIN_PROFILE_ROWS ? model.profile : null;
+    const { profile, reference } = this.driftReference(modelVersion, model, recent.length);
     const recentExamples = this.examples.since(now, RECENT_EXAMPLES);
     const quality = this.measureQuality();
     return {
@@ -214,11 +220,33 @@ export class BlueprintMonitor {
       metricDrop: this.metricDrop(quality, model),
       modelVersion,
       modelAgeS: model ? Math.max(0, (now - model.createdAt) / 1000) : null,
+      driftReference: reference,
       predictionPsi: enough && profile?.score ? finiteOrNull(psi(profile.score.shares, countBins(profile.score, recent.filter((d) => d.score !== null).map((d) => d.score)))) : null,
       features: this.measureFeatures(recent, enough ? profile : null),
       guardrails: this.measureGuardrails(now),
       arms: [...this.armDecisions].map(([arm, decisions]) => ({ arm, decisions })),
     };
+  }
+
+  /**
+   * The serving model's profile when drift can be measured against it. Until a model's examples
+   * span one label window they over-represent decisions whose outcome came early (a sent
+   * notification is labelled when opened, a skipped one only when its window closes), so the
+   * profile would show that selection as drift.
+   */
+  private driftReference(version: string | null, model: ModelInfo | undefined, decisions: number): { profile: DistributionProfile | null; reference: string } {
+    const none = (reference: string) => ({ profile: null, reference });
+    if (version === null || !model) return none('not yet: no model has decided');
+    const p = model.profile;
+    if (p === null) return none(`not measured: ${version} carries no training profile`);
+    if (p.rows < MIN_PROFILE_ROWS) return none(`not yet: ${version} learned from ${p.rows} examples, drift needs ${MIN_PROFILE_ROWS}`);
+    const span = model.dataStartTs !== null && model.dataEndTs !== null ? model.dataEndTs - model.dataStartTs : null;
+    const window = this.bp.label.windowMs;
+    if (span !== null && span < window) {
+      return none(`not yet: ${version}'s examples span ${formatMinutes(span)} of decisions, less than one label window (${formatMinutes(window)}), so they over-represent decisions with early outcomes`);
+    }
+    if (decisions < MIN_OBSERVATIONS) return { profile: p, reference: `against ${version}'s training profile, from ${MIN_OBSERVATIONS} recent decisions on` };
+    return { profile: p, reference: `the last ${decisions} decisions against ${version}'s training profile (${p.rows} examples)` };
   }
 
   private measureQuality(metrics: OnlineMetrics = this.quality): Record<string, number> {

@@ -37,10 +37,20 @@ const ctx = await startServiceContext('monitor', compileConfig(process.env, home
 const blueprints = await watchBlueprints(ctx, () => undefined);
 await blueprints.caughtUp;
 
+/** Profiles kept per blueprint, newest first: the trainer publishes a version every publish_every. */
+const PROFILES_KEPT = 10;
 const models = new Map<string, ModelInfo>();
+const profiled = new Map<string, string[]>();
 const searches = new Map<string, SearchRecordJson>();
 await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
-  models.set(mv.modelVersion, { createdAt: mv.createdAt, parentVersion: mv.parentVersion, metrics: mv.metrics, profile: parseProfile(mv.profile) });
+  const profile = parseProfile(mv.profile);
+  models.set(mv.modelVersion, { createdAt: mv.createdAt, parentVersion: mv.parentVersion, metrics: mv.metrics, profile, dataStartTs: mv.dataStartTs, dataEndTs: mv.dataEndTs });
+  if (profile !== null) {
+    const kept = profiled.get(mv.blueprint) ?? [];
+    kept.push(mv.modelVersion);
+    for (const old of kept.splice(0, Math.max(0, kept.length - PROFILES_KEPT))) models.set(old, { ...models.get(old)!, profile: null });
+    profiled.set(mv.blueprint, kept);
+  }
   if (mv.search === null) return;
   try {
     const record = JSON.parse(mv.search) as SearchRecordJson;

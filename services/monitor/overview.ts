@@ -67,6 +67,7 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       modelVersion: m.modelVersion,
       modelAgeS: rounded(m.modelAgeS, 1),
       predictionPsi: rounded(m.predictionPsi),
+      driftReference: m.driftReference,
       features: m.features.map((f) => ({ name: f.name, psi: rounded(f.psi), missingRate: rounded(f.missingRate) })),
     },
     guardrails: (m?.guardrails ?? []).map((g) => ({

@@ -144,5 +144,6 @@ export function renderFeatures(el, bp) {
       { title: 'Missing share', num: true, cell: (f) => pct(f.missingRate) },
     ], features, (f) => ({ 'data-feature': f.name })),
     h('p', { class: 'note' }, 'Model score drift ', small('prediction_psi'), `: ${num(cur.predictionPsi)} `, psiBadge(cur.predictionPsi)),
+    cur.driftReference ? h('p', { class: 'note', 'data-drift-reference': '' }, `Drift: ${cur.driftReference}.`) : null,
     legend);
 }
