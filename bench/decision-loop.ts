@@ -3,7 +3,8 @@
 // training examples/s, and freshness (event → feature visible).
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { connectNats } from '../services/lib/nats-connect.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { LooperConfig } from '../services/lib/config.js';
 import { createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
@@ -126,7 +127,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${(events / rawSeconds).toFixed(0)}/s`);
 
     await publishModel(kafka, config, bp);
-    const nats: NatsConnection = await connect({ servers: config.natsUrl });
+    const nats: NatsConnection = await connectNats(config, 'looper-bench');
     const subject = subjects.decide(bp.name);
     const body = new TextEncoder().encode(JSON.stringify({ entity: 'bench-user-42', context: { hour: 9, platform: 'ios' } }));
     await pollUntil('a served model', 60_000, async () => {

@@ -2,7 +2,7 @@
 // (installed from Debian's packages when missing and we are allowed to install).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { connectNats } from '../../services/lib/nats-connect.js';
 import { isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
 import { StackError } from '../../services/lib/errors.js';
 import type { Log, StackComponent } from './component.js';
@@ -11,7 +11,7 @@ import { lastLines, runLogged, runningPid, startDetached, stopProcess, waitFor, 
 
 const startTimeoutMs = 30_000;
 
-function findNatsServer(): string | null {
+export function findNatsServer(): string | null {
   const dirs = [...(process.env['PATH'] ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/usr/bin'];
   for (const dir of dirs) {
     const candidate = join(dir, 'nats-server');
@@ -27,7 +27,7 @@ export function createNats(config: LooperConfig): StackComponent {
   const url = new URL(config.natsUrl);
 
   async function healthy(): Promise<boolean> {
-    const nc = await connect({ servers: config.natsUrl, timeout: 1500, reconnect: false, maxReconnectAttempts: 0 });
+    const nc = await connectNats(config, 'looper-stack', { timeout: 1500, reconnect: false, maxReconnectAttempts: 0 });
     try {
       await nc.flush();
       return true;

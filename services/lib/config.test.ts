@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileConfig, isLoopbackHost, looperServiceNames, opsPortOf } from './config.js';
 import { ConfigError } from './errors.js';
+import { noSecurity } from './security-config.js';
 
 describe('config', () => {
   it('config - defaults point at the local stack and a data dir in the home folder', () => {
@@ -13,6 +14,7 @@ describe('config', () => {
       opsHost: '127.0.0.1',
       opsPortBase: 9464,
       opsPorts: {},
+      security: noSecurity,
     });
   });
 
@@ -34,6 +36,7 @@ describe('config', () => {
       opsHost: '127.0.0.1',
       opsPortBase: 9464,
       opsPorts: {},
+      security: noSecurity,
     });
   });
 

@@ -1,7 +1,9 @@
 // Looper's connection settings: read from the environment once (by a main.ts or the CLI),
 // validated here with messages that say what to do, and passed down as one typed object.
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ConfigError } from './errors.js';
+import { compileSecurity, type ReadFile, type SecuritySettings } from './security-config.js';
 
 /**
  * Looper's service processes, each with its offset from the base ops port: the ports stay put as
@@ -27,6 +29,8 @@ export interface LooperConfig {
   opsPortBase: number;
   /** Ops ports set for one service (LOOPER_OPS_PORT_<SERVICE>); they win over the base. 0: an ephemeral port. */
   opsPorts: Partial<Record<LooperServiceName, number>>;
+  /** Credentials and TLS for NATS, Kafka and the schema registry (security-config.ts); none by default. */
+  security: SecuritySettings;
 }
 
 export const configDefaults = {
@@ -71,7 +75,7 @@ function parseHostPort(value: string): { host: string; port: number } | null {
 }
 
 /** Validates the LOOPER_* variables of `env`; every problem is reported at once. */
-export function compileConfig(env: Env, homeDir: string): LooperConfig {
+export function compileConfig(env: Env, homeDir: string, readFile: ReadFile = (path) => readFileSync(path, 'utf8')): LooperConfig {
   const problems: string[] = [];
   const get = (key: keyof typeof configVariables, fallback: string) => {
     const value = env[configVariables[key]]?.trim();
@@ -102,9 +106,10 @@ export function compileConfig(env: Env, homeDir: string): LooperConfig {
   }
 
   const ops = compileOps(env, problems);
+  const security = compileSecurity(env, problems, readFile);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { kafkaBrokers, schemaRegistryUrl, natsUrl, dataDir, ...ops };
+  return { kafkaBrokers, schemaRegistryUrl, natsUrl, dataDir, ...ops, security };
 }
 
 function compileOps(env: Env, problems: string[]): Pick<LooperConfig, 'opsHost' | 'opsPortBase' | 'opsPorts'> {

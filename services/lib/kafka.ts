@@ -2,6 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { LooperConfig } from './config.js';
+import type { TlsFiles } from './security-config.js';
+import type { SASLOptions } from 'kafkajs';
+
+/** Node TLS options from PEM texts: the system's CAs unless one is given, a client certificate when one is. */
+export function tlsOptions(tls: TlsFiles): { ca?: string[]; cert?: string; key?: string } {
+  return { ...(tls.ca === null ? {} : { ca: [tls.ca] }), ...(tls.cert === null ? {} : { cert: tls.cert }), ...(tls.key === null ? {} : { key: tls.key }) };
+}
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -11,9 +18,12 @@ export interface KafkaClientOptions {
 
 export function createKafkaClient(config: LooperConfig, options: KafkaClientOptions): Kafka {
   const onLog = options.onLog ?? ((level, message) => console.error(`[kafka ${level}] ${message}`));
+  const { sasl, tls } = config.security.kafka;
   return new Kafka({
     clientId: options.clientId,
     brokers: config.kafkaBrokers,
+    ...(tls === null ? {} : { ssl: tlsOptions(tls) }),
+    ...(sasl === null ? {} : { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions }),
     connectionTimeout: 5000,
     logLevel: logLevel.WARN,
     logCreator:

@@ -3,7 +3,8 @@
 // last-registered first, so consumers stop before their producers, and the ops server last).
 import type { Kafka, Producer } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { connectNats } from './nats-connect.js';
 import type { Registry } from 'prom-client';
 import { configVariables, opsPortOf, opsPortVariable, type LooperConfig, type LooperServiceName } from './config.js';
 import { createKafkaClient, producerDefaults } from './kafka.js';
@@ -57,7 +58,7 @@ export async function startServiceContext(name: LooperServiceName, config: Loope
   const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   hooks.push(() => producer.disconnect());
-  const nats = await connect({ servers: config.natsUrl, name: `looper-${name}`, maxReconnectAttempts: -1 });
+  const nats = await connectNats(config, `looper-${name}`, { maxReconnectAttempts: -1 });
   hooks.push(() => nats.drain());
 
   let stopping = false;

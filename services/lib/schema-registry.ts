@@ -5,7 +5,8 @@ import type { LooperConfig } from './config.js';
 import { errorMessage, SchemaRegistryError } from './errors.js';
 
 export function createSchemaRegistryClient(config: LooperConfig): SchemaRegistry {
-  return new SchemaRegistry({ host: config.schemaRegistryUrl, clientId: 'looper', retry: { retries: 2 } });
+  const auth = config.security.schemaRegistry;
+  return new SchemaRegistry({ host: config.schemaRegistryUrl, clientId: 'looper', retry: { retries: 2 }, ...(auth === null ? {} : { auth: { username: auth.username, password: auth.password } }) });
 }
 
 export interface RegisteredValueSchema {

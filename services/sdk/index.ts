@@ -5,7 +5,8 @@
 //   if (d.action === 'send') { ... }
 //   await looper.outcome(d.decisionId, 1);   // the user clicked
 import { homedir } from 'node:os';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { connectNats } from '../lib/nats-connect.js';
 import type { Producer } from 'kafkajs';
 import { compileConfig, type LooperConfig } from '../lib/config.js';
 import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
@@ -73,7 +74,7 @@ export class LooperClient {
   /** Connects with the LOOPER_* environment (or the options given). */
   static async connect(options: LooperClientOptions = {}): Promise<LooperClient> {
     const config = { ...compileConfig(process.env, homedir()), ...options };
-    const nats = await connect({ servers: config.natsUrl, name: 'looper-sdk', maxReconnectAttempts: -1 });
+    const nats = await connectNats(config, 'looper-sdk', { maxReconnectAttempts: -1 });
     const kafka = createKafkaClient(config, { clientId: 'looper-sdk' });
     const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

@@ -1,0 +1,35 @@
+// One way to connect to NATS from Looper's configuration: its URL, the authentication it names
+// (user/password, token, credentials file, nkey seed) and TLS, for services, the SDK and the CLI.
+import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import type { LooperConfig } from './config.js';
+
+const encoder = new TextEncoder();
+
+export function natsConnectionOptions(config: Pick<LooperConfig, 'natsUrl' | 'security'>, name: string): ConnectionOptions {
+  const { auth, tls } = config.security.nats;
+  const options: ConnectionOptions = { servers: config.natsUrl, name };
+  switch (auth.kind) {
+    case 'userPassword':
+      Object.assign(options, { user: auth.user, pass: auth.password });
+      break;
+    case 'token':
+      options.token = auth.token;
+      break;
+    case 'credentials':
+      options.authenticator = credsAuthenticator(encoder.encode(auth.credentials));
+      break;
+    case 'nkey':
+      options.authenticator = nkeyAuthenticator(encoder.encode(auth.seed));
+      break;
+    case 'none':
+      break;
+  }
+  // nats.js takes PEM texts as ca/cert/key (it hands them to Node's tls.connect).
+  if (tls !== null) options.tls = { ...(tls.ca === null ? {} : { ca: tls.ca }), ...(tls.cert === null ? {} : { cert: tls.cert }), ...(tls.key === null ? {} : { key: tls.key }) };
+  return options;
+}
+
+/** Connects with Looper's settings; `extra` adds client options (timeouts, reconnects). */
+export function connectNats(config: Pick<LooperConfig, 'natsUrl' | 'security'>, name: string, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+  return connect({ ...natsConnectionOptions(config, name), ...extra });
+}
