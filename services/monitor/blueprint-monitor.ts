@@ -254,7 +254,9 @@ export class BlueprintMonitor {
     const values: Record<string, number> =
       this.bp.task === 'classification'
         ? { auc: metrics.auc(), logloss: metrics.logLoss(), calibration_error: metrics.calibrationError() }
-        : { rmse: metrics.rmse(), mae: metrics.mae() };
+        : this.bp.task === 'planning'
+          ? { reward: metrics.counters().meanLabel }
+          : { rmse: metrics.rmse(), mae: metrics.mae() };
     return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
   }
 

@@ -6,6 +6,7 @@ import type { Scorer } from '../lib/learners/serving.js';
 import { shareOf } from '../lib/decide/assignment.js';
 import { policyAction } from '../lib/decide/policy.js';
 import { errorMessage } from '../lib/errors.js';
+import type { BanditModel } from '../lib/planning/bandit-model.js';
 
 export interface ServingModel {
   modelVersion: string;
@@ -13,6 +14,8 @@ export interface ServingModel {
   sequence: number;
   blueprintVersion: number;
   scorer: Scorer;
+  /** A planning blueprint's bandit: it chooses the action; `scorer` gives its best action's estimate. */
+  planner?: BanditModel;
 }
 
 /** A canary and the fraction of entities, in (0, 1], it answers for. */

@@ -5,6 +5,7 @@
 import type { Deployment, ModelVersion } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import { loadScorer } from '../lib/learners/serving.js';
+import { BanditModel, isBanditArtifact } from '../lib/planning/bandit-model.js';
 import { errorMessage } from '../lib/errors.js';
 import { topics } from '../../topology/topics.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
@@ -32,7 +33,10 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
 
   const load = (mv: ModelVersion): ServingModel | undefined => {
     try {
-      return { modelVersion: mv.modelVersion, family: mv.family, sequence: mv.sequence, blueprintVersion: mv.blueprintVersion, scorer: loadScorer(mv.artifact) };
+      const base = { modelVersion: mv.modelVersion, family: mv.family, sequence: mv.sequence, blueprintVersion: mv.blueprintVersion };
+      if (!isBanditArtifact(mv.artifact)) return { ...base, scorer: loadScorer(mv.artifact) };
+      const planner = BanditModel.fromArtifact(mv.artifact);
+      return { ...base, planner, scorer: { family: mv.family, task: 'estimation', score: (x) => planner.bestMean(x) } };
     } catch (error) {
       unloadable.add(mv.modelVersion);
       ctx.log(`model ${mv.modelVersion} cannot be loaded and is skipped: ${errorMessage(error)}`);

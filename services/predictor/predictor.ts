@@ -10,7 +10,7 @@ import type { FeatureValues } from '../lib/feature-values.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { parseDecideRequest, type DecideError } from '../lib/decide/request.js';
-import { choose } from '../lib/decide/policy.js';
+import { choose, explorePlanned } from '../lib/decide/policy.js';
 import type { DecideReply } from '../lib/decide/reply.js';
 import { lookupFeatures } from '../lib/features-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
@@ -19,6 +19,11 @@ import { armOf } from '../lib/experiments/assign.js';
 import { DecideMetrics, type BlueprintDecideMeters } from '../lib/observability/decide-metrics.js';
 import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
+import type { PlannedChoice } from '../lib/planning/bandit-model.js';
+import { SeededRandom } from '../lib/learners/random.js';
+
+/** The bandits' own draws (Thompson samples, ε coin flips), seeded afresh per process so decisions do not repeat across restarts. */
+const plannerRandom = new SeededRandom((Math.random() * 2 ** 32) >>> 0);
 
 export interface PredictorStats {
   requests: number;
@@ -103,8 +108,12 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
 
     const model = answeringModel(models, bp.name, entity);
     let score: number | null = null;
+    let planned: PlannedChoice | null = null;
     if (!model) fallbackReason ??= 'no_model';
-    else score = model.scorer.score(features);
+    else if (model.planner) {
+      planned = model.planner.choose(features, plannerRandom);
+      score = planned.means[planned.action]!;
+    } else score = model.scorer.score(features);
     const deadlineMet = performance.now() - started <= deadlineMs;
     if (!deadlineMet) fallbackReason ??= 'deadline';
 
@@ -113,7 +122,11 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     const apprenticing = currentAction !== null && bp.apprentice !== null && !models.tookOver(bp.name);
     if (apprenticing) fallbackReason = null;
     const fallback = fallbackReason !== null;
-    const choice = apprenticing ? { action: currentAction, propensity: 1, explored: false } : choose(bp.decision, fallback ? null : score, Math.random);
+    const choice = apprenticing
+      ? { action: currentAction, propensity: 1, explored: false }
+      : planned !== null && !fallback
+        ? explorePlanned(bp.decision, planned, Math.random)
+        : choose(bp.decision, fallback ? null : score, Math.random);
     const decisionId = randomUUID();
     const reply: DecideReply = {
       decisionId,
@@ -125,6 +138,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       propensity: choice.propensity,
       fallback,
     };
+    if (planned !== null && !fallback) reply.scores = planned.means;
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     if (choice.explored) reply.explored = true;
     if (apprenticing) reply.apprentice = true;
@@ -141,7 +155,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       modelVersion: model?.modelVersion ?? null,
       modelFamily: model?.family ?? null,
       score,
-      scores: null,
+      scores: planned?.means ?? null,
       action: choice.action,
       ranking: null,
       propensity: choice.propensity,

@@ -14,6 +14,7 @@ import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
+import { PlanningTrainer } from './planning-trainer.js';
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
 import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
@@ -30,7 +31,7 @@ const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
   return run;
 };
 
-const trainers = new Map<string, BlueprintTrainer>();
+const trainers = new Map<string, BlueprintTrainer | PlanningTrainer>();
 const catalog = await followModelsAndDeployments(ctx, (blueprint) => {
   exclusive(async () => reconsider(blueprint)).catch((error) => ctx.log(`reconsidering ${blueprint} failed: ${errorMessage(error)}`));
 });
@@ -50,9 +51,29 @@ function trainerFromPlan(bp: Blueprint, plan: TrainingPlan): BlueprintTrainer | 
   }
 }
 
-function trainerFor(bp: Blueprint): BlueprintTrainer | null {
+/** A planning blueprint's bandit, continuing the newest version published for it. */
+function planningTrainerFor(bp: Blueprint): PlanningTrainer {
+  let trainer = trainers.get(bp.name);
+  if (trainer instanceof PlanningTrainer) {
+    if (trainer.blueprint.version !== bp.version) trainer.updateBlueprint(bp);
+    return trainer;
+  }
+  const newest = catalog.lineage(bp.name).newestTrainedVersion;
+  const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
+  trainer = new PlanningTrainer(bp, checkpoint);
+  trainers.set(bp.name, trainer);
+  ctx.log(`training ${bp.name}: ${trainer.description}${checkpoint ? ` from ${checkpoint.modelVersion}` : ' from scratch'}`);
+  return trainer;
+}
+
+function trainerFor(bp: Blueprint): BlueprintTrainer | PlanningTrainer | null {
+  if (bp.task === 'planning') return planningTrainerFor(bp);
   if (!learnerTask(bp)) return null;
   let trainer = trainers.get(bp.name);
+  if (trainer instanceof PlanningTrainer) {
+    trainer.dispose();
+    trainer = undefined;
+  }
   if (!trainer) {
     const lineage = catalog.lineage(bp.name);
     const plan = planTraining(lineage) ?? planWithoutDeployment(lineage);
@@ -73,7 +94,7 @@ async function reconsider(blueprint: string): Promise<void> {
   // No trainer yet: it is created with the plan of the moment when its first example arrives (and
   // none exists before `catalog` is assigned: examples are consumed only after that).
   const trainer = trainers.get(blueprint);
-  if (!trainer) return;
+  if (!trainer || trainer instanceof PlanningTrainer) return;
   const next = planSwitch(trainer.configuration, planTraining(catalog.lineage(blueprint)));
   if (!next) return;
   const replacement = trainerFromPlan(trainer.blueprint, next);
@@ -103,7 +124,7 @@ await consumer.run({
   autoCommit: false,
   eachBatch: async ({ batch, heartbeat }: EachBatchPayload) =>
     exclusive(async () => {
-      const touched = new Set<BlueprintTrainer>();
+      const touched = new Set<BlueprintTrainer | PlanningTrainer>();
       for (const message of batch.messages) {
         if (!message.value) continue;
         stats.examples++;

@@ -9,6 +9,8 @@ export interface DecideReply {
   /** The model version that scored, or null before any model. */
   model: string | null;
   score: number | null;
+  /** Planning: each action's estimated reward in this context (the model's, before exploration). */
+  scores?: Record<string, number>;
   action: string;
   /** Probability that this action was chosen, given the score. */
   propensity: number;
