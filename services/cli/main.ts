@@ -11,6 +11,7 @@ import { registerBenchCommand } from './bench-command.js';
 import { registerAutomlCommands } from './automl-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerExperimentCommands } from './experiment-command.js';
+import { registerEvaluateCommand } from './evaluate-command.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
@@ -28,6 +29,7 @@ registerBenchCommand(program, getConfig);
 registerAutomlCommands(program, getConfig);
 registerStatusCommand(program, getConfig);
 registerExperimentCommands(program, getConfig);
+registerEvaluateCommand(program, getConfig);
 
 try {
   await program.parseAsync(process.argv);

@@ -193,7 +193,8 @@ async function publishRound(): Promise<void> {
   });
 }
 
-const cadenceMs = () => Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs)));
+// With no trainer yet, look again every second: a first blueprint with a short publish_every must not wait out 30 s.
+const cadenceMs = () => (trainers.size === 0 ? 1000 : Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs))));
 let publisher: NodeJS.Timeout;
 const schedule = () => {
   publisher = setTimeout(() => {

@@ -21,7 +21,8 @@ test('planning - the decision section names the bandit policy, with Looper\'s de
   assert.deepEqual(policySpecOf(planning({ policy: 'linucb' }).decision), { kind: 'linucb', alpha: 1 });
   assert.deepEqual(policySpecOf(planning({ policy: 'epsilon_greedy', epsilon: 0.2 }).decision), { kind: 'epsilon-greedy', epsilon: 0.2 });
   assert.deepEqual(policySpecOf(planning({ policy: 'softmax' }).decision), { kind: 'softmax', temperature: 1 }, 'the compiler\'s default temperature');
-  assert.throws(() => policySpecOf({ policy: 'threshold', epsilon: null, temperature: null, alpha: null }), /policy threshold is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson or linucb/);
+  assert.deepEqual(policySpecOf(planning({ policy: 'argmax' }).decision), { kind: 'epsilon-greedy', epsilon: 0 });
+  assert.throws(() => policySpecOf({ policy: 'threshold', epsilon: null, temperature: null, alpha: null }), /policy threshold is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson, linucb or argmax/);
 });
 
 test('planning - the explore share goes on top of the policy\'s probabilities, and the propensity says so', () => {

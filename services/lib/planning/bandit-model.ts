@@ -26,8 +26,11 @@ export function policySpecOf(decision: Pick<BlueprintDecision, 'policy' | 'epsil
       return { kind: 'thompson' };
     case 'linucb':
       return { kind: 'linucb', alpha: decision.alpha ?? 1 };
+    case 'argmax':
+      // Greedy: the best estimate, ties split evenly (exploration comes from decision.explore alone).
+      return { kind: 'epsilon-greedy', epsilon: 0 };
     default:
-      throw new RangeError(`policy ${decision.policy} is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson or linucb`);
+      throw new RangeError(`policy ${decision.policy} is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson, linucb or argmax`);
   }
 }
 
