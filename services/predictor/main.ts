@@ -5,7 +5,19 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { watchModels } from './models.js';
 import { createDecisionLog } from './decision-log.js';
-import { startDecideResponder } from './predictor.js';
+import { responderDefaults, startDecideResponder } from './predictor.js';
+
+/** LOOPER_PREDICTOR_MAX_IN_FLIGHT: decide requests answered at once before new ones are refused as overloaded. */
+function maxInFlight(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return responderDefaults.maxInFlight;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`[predictor] LOOPER_PREDICTOR_MAX_IN_FLIGHT: "${text}" is not a whole number ≥ 1; set it like ${responderDefaults.maxInFlight}`);
+    process.exit(2);
+  }
+  return n;
+}
+const limit = maxInFlight(process.env['LOOPER_PREDICTOR_MAX_IN_FLIGHT']);
 
 const ctx = await startServiceContext('predictor', compileConfig(process.env, homedir()));
 const blueprints = await watchBlueprints(ctx, (bp) => ctx.log(`blueprint ${bp.name} version ${bp.version}`));
@@ -13,8 +25,8 @@ const models = await watchModels(ctx);
 const decisions = createDecisionLog(ctx.producer, ctx.codec, ctx.log);
 ctx.onShutdown(() => decisions.flush());
 await blueprints.caughtUp;
-const stats = startDecideResponder(ctx, blueprints, models, decisions);
+const stats = startDecideResponder(ctx, blueprints, models, decisions, { maxInFlight: limit });
 ctx.markReady();
 ctx.log(`answering decide requests (${blueprints.current().size} blueprints)`);
-const report = setInterval(() => ctx.log(`requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors}, decisions logged ${decisions.logged()}`), 30_000);
+const report = setInterval(() => ctx.log(`requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors} (overloaded ${stats.overloaded}), decisions logged ${decisions.logged()}`), 30_000);
 report.unref();

@@ -29,13 +29,27 @@ export interface PredictorStats {
   requests: number;
   errors: number;
   fallbacks: number;
+  /** Requests refused because maxInFlight were being answered. */
+  overloaded: number;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog): PredictorStats {
-  const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0 };
+export interface ResponderOptions {
+  /**
+   * Decide requests being answered at once (awaiting a feature lookup, mostly) beyond which new ones
+   * are refused with an `overloaded` error at once: under a flood the caller hears so and falls
+   * back, instead of every request queueing past its deadline and memory growing with the backlog.
+   */
+  readonly maxInFlight: number;
+}
+
+export const responderDefaults: ResponderOptions = { maxInFlight: 2000 };
+
+export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog, options: ResponderOptions = responderDefaults): PredictorStats {
+  const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0, overloaded: 0 };
+  let inFlight = 0;
   const shadowFailures = new ShadowFailures(ctx.log);
   const metrics = new DecideMetrics(ctx.metrics);
   const secondsSince = (started: number) => (performance.now() - started) / 1000;
@@ -184,7 +198,15 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
         return;
       }
       const started = performance.now();
-      decide(msg, started).catch((error) => replyError(msg, { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` }, metersOfSubject(msg.subject), started));
+      if (inFlight >= options.maxInFlight) {
+        stats.overloaded++;
+        replyError(msg, { code: 'overloaded', message: `this predictor is answering ${inFlight} decide requests already (its limit, LOOPER_PREDICTOR_MAX_IN_FLIGHT); use the default decision, retry with backoff, or add predictor instances` }, metersOfSubject(msg.subject), started);
+        return;
+      }
+      inFlight++;
+      decide(msg, started)
+        .catch((error) => replyError(msg, { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` }, metersOfSubject(msg.subject), started))
+        .finally(() => inFlight--);
     },
   });
   return stats;

@@ -95,7 +95,14 @@ export class LooperClient {
       if (action === undefined) throw new LooperUnavailableError(blueprint, error);
       return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'unreachable' };
     }
-    if ('error' in reply) throw new DecideError(reply.error.code, reply.error.message, blueprint);
+    if ('error' in reply) {
+      // An overloaded predictor refuses at once so that the caller can go on with the default.
+      const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
+      if (reply.error.code === 'overloaded' && action !== undefined) {
+        return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'overloaded' };
+      }
+      throw new DecideError(reply.error.code, reply.error.message, blueprint);
+    }
     const decision: Decision = reply;
     if (decision.fallback && decision.propensity === 1 && !decision.explored) this.defaults.set(blueprint, decision.action);
     return decision;
