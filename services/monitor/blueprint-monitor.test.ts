@@ -127,6 +127,10 @@ test('blueprint monitor - guardrail side effects per arm and model lineage, with
   assert.deepEqual(raised?.labels, { guardrail: 'unsubscribes', arm: 'notification_send_v2', key: 'guardrail:unsubscribes:arm:notification_send_v2' });
   assert.match(raised!.message, /^guardrail unsubscribes for arm notification_send_v2 rose against its baseline .* above 10\.0 %$/);
 
+  assert.deepEqual(r.arms.map((a) => [a.arm, a.decisions, a.examples, a.outcomePerDecision]).sort(), [
+    ['notification_send', 200, 0, null],
+    ['notification_send_v2', 200, 0, null],
+  ]);
   const records = metricRecords(r).filter((x) => x.name === 'guardrail:unsubscribes');
   assert.deepEqual(records.map((x) => [x.experimentArm, x.modelVersion, x.count]).sort(), [
     [null, 'notification_send/1', 200],
@@ -164,6 +168,28 @@ test('blueprint monitor - a cyclic feature (hour of day with a period) gets no P
   const m = new BlueprintMonitor(bp, (v) => models.get(v));
   for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) m.observeDecision(d);
   assert.deepEqual(m.measure(T0 + 1000).features, [{ name: 'hour', psi: null, missingRate: 0 }]);
+});
+
+test('blueprint monitor - each experiment arm\'s outcome per decision is the mean label of its examples', () => {
+  const bp = blueprint({ experiment: { name: 'notif_v2', arms: { notification_send: '50%', notification_send_v2: '50%' } } });
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  const labels: Record<string, number[]> = { notification_send: [1, 0, 0, 1], notification_send_v2: [0, 0, 1] };
+  let i = 0;
+  for (const [arm, values] of Object.entries(labels)) {
+    for (const label of values) {
+      m.observeDecision(decision({ entity: `u${i}`, ts: T0 + i, experimentArm: arm }));
+      m.observeExample({
+        exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
+        candidateId: null, position: null, candidateFeatures: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
+        modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: arm, weight: 1,
+      });
+      i++;
+    }
+  }
+  assert.deepEqual(m.measure(T0 + 10).arms.map((a) => [a.arm, a.decisions, a.examples, a.outcomePerDecision]), [
+    ['notification_send', 4, 4, 0.5],
+    ['notification_send_v2', 3, 3, 1 / 3],
+  ]);
 });
 
 test('alert rules - a feature shift raises one alert per feature and clears it under the same id once it ends', () => {

@@ -87,7 +87,8 @@ export interface BlueprintMeasures {
   readonly driftReference: string;
   readonly features: readonly FeatureMeasure[];
   readonly guardrails: readonly GuardrailMeasure[];
-  readonly arms: ReadonlyArray<{ readonly arm: string; readonly decisions: number }>;
+  /** Per experiment arm: decisions seen, and the mean label of its examples (outcome per decision). */
+  readonly arms: ReadonlyArray<{ readonly arm: string; readonly decisions: number; readonly examples: number; readonly outcomePerDecision: number | null }>;
 }
 
 interface RecentDecision {
@@ -112,6 +113,7 @@ export class BlueprintMonitor {
   private readonly quality = new OnlineMetrics({ window: RECENT_EXAMPLES });
   private readonly modelQuality = new Map<string, { source: 'served' | 'shadow'; model: string; metrics: OnlineMetrics; lastTs: number }>();
   private readonly armDecisions = new Map<string, number>();
+  private readonly armOutcomes = new Map<string, { n: number; sum: number }>();
   private guardrails = new Map<string, GuardrailWatch>();
   /** Model lineages in the order their first decision was seen: the first is the guardrail baseline. */
   private readonly lineages: string[] = [];
@@ -173,6 +175,10 @@ export class BlueprintMonitor {
   observeExample(e: Example): void {
     this.exampleCount++;
     this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
+    if (e.experimentArm !== null && Number.isFinite(e.label)) {
+      const arm = this.armOutcomes.get(e.experimentArm) ?? { n: 0, sum: 0 };
+      this.armOutcomes.set(e.experimentArm, { n: arm.n + 1, sum: arm.sum + e.label });
+    }
     if (!Number.isFinite(e.label)) return;
     if (e.score !== null && !e.fallback && Number.isFinite(e.score)) {
       this.quality.update(e.label, e.score, 1);
@@ -224,7 +230,10 @@ export class BlueprintMonitor {
       predictionPsi: enough && profile?.score ? finiteOrNull(psi(profile.score.shares, countBins(profile.score, recent.filter((d) => d.score !== null).map((d) => d.score)))) : null,
       features: this.measureFeatures(recent, enough ? profile : null),
       guardrails: this.measureGuardrails(now),
-      arms: [...this.armDecisions].map(([arm, decisions]) => ({ arm, decisions })),
+      arms: [...this.armDecisions].map(([arm, decisions]) => {
+        const o = this.armOutcomes.get(arm);
+        return { arm, decisions, examples: o?.n ?? 0, outcomePerDecision: o && o.n > 0 ? o.sum / o.n : null };
+      }),
     };
   }
 

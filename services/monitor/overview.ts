@@ -78,7 +78,10 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
     })),
     experiment: bp.experiment && {
       name: bp.experiment.name,
-      arms: Object.entries(bp.experiment.arms).map(([arm, share]) => ({ arm, share, decisions: m?.arms.find((a) => a.arm === arm)?.decisions ?? 0 })),
+      arms: Object.entries(bp.experiment.arms).map(([arm, share]) => {
+        const seen = m?.arms.find((a) => a.arm === arm);
+        return { arm, share, decisions: seen?.decisions ?? 0, examples: seen?.examples ?? 0, outcomePerDecision: rounded(seen?.outcomePerDecision ?? null) };
+      }),
     },
     automl: search && { ...search, leaderboard: search.leaderboard.slice(0, LEADERBOARD_SHOWN), featureSteps: undefined },
     alerts: view.openAlerts.filter((a) => a.blueprint === bp.name),

@@ -94,9 +94,10 @@ export function renderExperiment(el, bp) {
       { title: 'Declared share', num: true, cell: (a) => pct(a.share) },
       { title: 'Observed share', num: true, cell: (a) => pct(observed(a)) },
       { title: 'Decisions', num: true, cell: (a) => count(a.decisions) },
+      { title: 'Outcome per decision', num: true, cell: (a) => [num(a.outcomePerDecision, 4), h('small', { class: 'muted' }, isNum(a.examples) && a.examples > 0 ? ` (${count(a.examples)} labelled)` : '')] },
       { title: '', cell: split },
     ], arms, (a) => ({ 'data-arm': a.arm })),
-    arms.length === 0 ? null : h('p', { class: 'note' }, 'Observed shares should come close to the declared ones as decisions add up.'));
+    arms.length === 0 ? null : h('p', { class: 'note' }, 'Observed shares should come close to the declared ones as decisions add up. Outcome per decision is the mean label of each arm\'s examples so far, as they arrive; looper experiment status compares the arms with intervals once their label windows have closed.'));
 }
 
 const LEADERBOARD_SIZE = 10;
