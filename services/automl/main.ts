@@ -7,6 +7,7 @@ import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { errorMessage } from '../lib/errors.js';
+import { repeatAfter } from '../lib/repeat.js';
 import { initBackend } from '../lib/learners/backend.js';
 import { AutomlError, readHistory, runAutoml } from './run.js';
 import type { Blueprint } from '../lib/schemas/generated.js';
@@ -40,12 +41,8 @@ await followDecoded<Alert>(
 );
 const retrains = new Map<string, { lastRetrainAt: number | null; notBefore: number | null }>();
 const searches = looperCounter(ctx.metrics, 'automlSearches');
+// A search in progress checks this between blueprints, so shutdown need not wait for the rest.
 let stopping = false;
-let timer: NodeJS.Timeout;
-ctx.onShutdown(() => {
-  stopping = true;
-  clearTimeout(timer);
-});
 
 async function checkTriggers(): Promise<void> {
   for (const bp of blueprints.current().values()) {
@@ -92,13 +89,10 @@ async function retrainIfDue(bp: Blueprint): Promise<void> {
   }
 }
 
-const schedule = () => {
-  timer = setTimeout(() => {
-    checkTriggers()
-      .catch((error) => ctx.log(`checking triggers failed: ${errorMessage(error)}`))
-      .finally(() => stopping || schedule());
-  }, CHECK_EVERY_MS);
-};
-schedule();
+const stopChecking = repeatAfter(checkTriggers, () => CHECK_EVERY_MS, (error) => ctx.log(`checking triggers failed: ${errorMessage(error)}`));
+ctx.onShutdown(() => {
+  stopping = true;
+  stopChecking();
+});
 ctx.markReady();
 ctx.log('watching blueprints for AutoML triggers');

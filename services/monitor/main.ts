@@ -10,6 +10,7 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { readTopicToEnd } from '../lib/kafka.js';
 import { errorMessage } from '../lib/errors.js';
+import { repeatAfter } from '../lib/repeat.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
 import { createDeadLetterSink } from '../lib/dead-letters.js';
 import { consumerGroups } from '../lib/names.js';
@@ -150,16 +151,7 @@ async function tick(): Promise<void> {
   api.push(view());
 }
 
-let timer: NodeJS.Timeout;
-const schedule = () => {
-  timer = setTimeout(() => {
-    tick()
-      .catch((error) => ctx.log(`tick failed: ${errorMessage(error)}`))
-      .finally(schedule);
-  }, TICK_MS);
-};
-schedule();
-ctx.onShutdown(() => clearTimeout(timer));
+ctx.onShutdown(repeatAfter(tick, () => TICK_MS, (error) => ctx.log(`tick failed: ${errorMessage(error)}`)));
 
 const admin = ctx.kafka.admin();
 await admin.connect();

@@ -9,6 +9,7 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { readTopicToEnd } from '../lib/kafka.js';
 import { errorMessage } from '../lib/errors.js';
+import { repeatAfter } from '../lib/repeat.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
 import type { Decision, Deployment, Example, ModelVersion } from '../lib/schemas/generated.js';
 import { initialDeployment } from '../lib/rollout/transitions.js';
@@ -106,16 +107,7 @@ async function judge(): Promise<void> {
   }
 }
 
-let timer: NodeJS.Timeout;
-const schedule = () => {
-  timer = setTimeout(() => {
-    judge()
-      .catch((error) => ctx.log(`judging failed: ${errorMessage(error)}`))
-      .finally(schedule);
-  }, JUDGE_EVERY_MS);
-};
-schedule();
-ctx.onShutdown(() => clearTimeout(timer));
+ctx.onShutdown(repeatAfter(judge, () => JUDGE_EVERY_MS, (error) => ctx.log(`judging failed: ${errorMessage(error)}`)));
 const report = setInterval(() => {
   for (const [name, r] of rollouts) {
     const apprentice = r.apprenticeProgress(deployments.get(name));

@@ -9,6 +9,7 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { consumerGroups } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
+import { repeatAfter } from '../lib/repeat.js';
 import { initBackend } from '../lib/learners/index.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
@@ -195,16 +196,7 @@ async function publishRound(): Promise<void> {
 
 // With no trainer yet, look again every second: a first blueprint with a short publish_every must not wait out 30 s.
 const cadenceMs = () => (trainers.size === 0 ? 1000 : Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs))));
-let publisher: NodeJS.Timeout;
-const schedule = () => {
-  publisher = setTimeout(() => {
-    publishRound()
-      .catch((error) => ctx.log(`publishing failed: ${errorMessage(error)}`))
-      .finally(schedule);
-  }, cadenceMs());
-};
-schedule();
-ctx.onShutdown(() => clearTimeout(publisher));
+ctx.onShutdown(repeatAfter(publishRound, cadenceMs, (error) => ctx.log(`publishing failed: ${errorMessage(error)}`)));
 ctx.markReady();
 ctx.log('learning from looper.examples');
 const report = setInterval(() => ctx.log(`examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, versions published ${stats.published}`), 30_000);
