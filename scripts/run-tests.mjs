@@ -32,6 +32,9 @@ const runs = [
   { files: files.filter((f) => !isIntegration(f)), concurrency: 2, extra: [] },
   { files: files.filter(isIntegration), concurrency: 1, extra: ['--test-force-exit'] },
 ].filter((r) => r.files.length > 0);
+// The dashboard's browser test drives Debian's Chromium: installed here when missing (as root);
+// otherwise that test says what to do.
+if (runs.some((r) => r.files.some(isIntegration))) spawnSync('bash', ['deploy/local/ensure-chromium.sh'], { stdio: 'inherit' });
 let status = 0;
 for (const run of runs) {
   const result = spawnSync(
