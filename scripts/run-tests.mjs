@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const scope = process.argv[2] ?? 'all';
-const roots = { unit: ['services', 'topology', 'schemas', 'deploy', 'bench'], integration: ['test'], all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'test'] }[scope];
+// The fault suite (test/faults) takes several minutes: run by `npm run test:faults`, not by `all`.
+const roots = { unit: ['services', 'topology', 'schemas', 'deploy', 'bench'], integration: ['test/integration'], all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'test/integration'], faults: ['test/faults'] }[scope];
 if (!roots) {
-  console.error(`unknown test scope "${scope}": use unit, integration or all`);
+  console.error(`unknown test scope "${scope}": use unit, integration, all or faults`);
   process.exit(2);
 }
 
@@ -25,7 +26,7 @@ function findTests(dir) {
 const files = roots.flatMap((root) => findTests(root)).sort();
 // Unit tests are pure and run two files at a time (the machines have two cores); integration tests
 // share one stack and run one file at a time.
-const isIntegration = (file) => file.startsWith(join('test', 'integration'));
+const isIntegration = (file) => file.startsWith(join('test', 'integration')) || file.startsWith(join('test', 'faults'));
 // An integration file exits once its tests are done even if a client left a socket open (a
 // kafkajs connection has been seen to outlive its disconnect): a finished file must not hold the run.
 const runs = [

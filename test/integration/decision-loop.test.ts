@@ -19,12 +19,13 @@ import { createTopicCodec } from '../../services/lib/topic-codec.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { startDemo, demoDefaults, type DemoDecision } from '../../services/demo/driver.js';
 import { auc, netClicks } from '../../services/demo/scoreboard.js';
-import { applyEvent, createFeatureState, decodeFeatureState, extractEntity, extractEventTime, extractValue, planFeatureStreams, type FeatureState } from '../../services/lib/features/index.js';
+import { planFeatureStreams } from '../../services/lib/features/index.js';
 import { createRandom } from '../../services/lib/simulator/index.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import type { Blueprint, Decision, Example } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
+import { featureStates, groupLag, loopBlueprint } from '../support/loop.js';
 import { pollUntil } from '../../services/lib/poll.js';
 
 const run = promisify(execFile);
@@ -40,30 +41,6 @@ const MIN_CLICK_LIFT_SHARE = 0.9;
 const MIN_NET_LIFT_SHARE = 0.6;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function loopBlueprint(name: string): Blueprint {
-  const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
-    .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
-    .replace(/^ {2}window: 30m\b/m, '  window: 20s')
-    .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s')
-    .replace(/^ {2}explore: 10%/m, '  explore: 4%');
-  const result = parseBlueprintYaml(yaml);
-  assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
-  return result.blueprint;
-}
-
-async function groupLag(admin: Admin, groupId: string, topicNames: string[]): Promise<number> {
-  let lag = 0;
-  for (const topic of topicNames) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    for (const end of ends) {
-      const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-      lag += Number(end.high) - Math.max(0, Number(at));
-    }
-  }
-  return lag;
-}
 
 /** Records older than this run are not this test's: reading from it keeps the reads short however long the stack has run. */
 const startedAt = Date.now() - 60_000;
@@ -173,34 +150,9 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     assert.equal(new Set(ids).size, ids.length, 'no example is emitted twice');
 
     // 6. Audit: after a kill -9 of the features service, its state equals a recomputation from the topics.
-    const plan = planFeatureStreams([bp]);
-    const inputTopics = plan.topics.map((t) => t.topic);
+    const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
     await pollUntil('the features service to catch up', 120_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
-    const expected = new Map<string, FeatureState>();
-    for (const topicPlan of plan.topics) {
-      const watermarks = new Map<number, number>();
-      for (const { partition, message } of await readTopicToEnd(kafka, topicPlan.topic, 300_000)) {
-        const event = JSON.parse(message.value!.toString()) as Record<string, unknown>;
-        const ts = extractEventTime(event, message.timestamp);
-        if (!ts.ok) continue;
-        const watermark = Math.max(watermarks.get(partition) ?? 0, ts.value);
-        watermarks.set(partition, watermark);
-        for (const spec of topicPlan.specs) {
-          const entity = extractEntity(message.key?.toString() ?? null, event, spec);
-          const value = extractValue(event, spec);
-          if (!entity.ok || !value.ok) continue;
-          const key = `s/${spec.id}/${entity.value}`;
-          const state = expected.get(key) ?? createFeatureState(spec);
-          applyEvent(state, spec, value.value, ts.value, watermark);
-          expected.set(key, state);
-        }
-      }
-    }
-    const actual = new Map<string, FeatureState>();
-    for (const { message } of await readTopicToEnd(kafka, topics.featureChangelog.name, 300_000)) {
-      const key = message.key!.toString();
-      if (key.startsWith('s/') && plan.specs.has(key.slice(2, key.lastIndexOf('/')))) actual.set(key, decodeFeatureState(message.value!));
-    }
+    const { expected, actual } = await featureStates(kafka, bp);
     assert.ok(expected.size > 1000, `states to compare (${expected.size})`);
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), 'the same entity states exist');
     for (const [key, state] of expected) assert.deepEqual(actual.get(key), state, `state ${key}`);
