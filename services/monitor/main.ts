@@ -29,7 +29,17 @@ import { consumerLag } from './consumer-lag.js';
 import { MonitorGauges } from './gauges.js';
 
 /** How often the monitor measures, publishes and judges alerts (LOOPER_MONITOR_TICK_MS). */
-const TICK_MS = Number(process.env['LOOPER_MONITOR_TICK_MS'] ?? 5000);
+const TICK_MS = tickMs(process.env['LOOPER_MONITOR_TICK_MS']);
+
+function tickMs(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return 5000;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 100) {
+    console.error(`[monitor] LOOPER_MONITOR_TICK_MS: "${text}" is not a whole number of milliseconds ≥ 100; set it like 5000`);
+    process.exit(2);
+  }
+  return ms;
+}
 /** How far back decisions, examples and guardrail events are re-read on start. */
 const REPLAY_MS = 15 * 60_000;
 const LAG_EVERY_MS = 15_000;
@@ -139,13 +149,11 @@ async function tick(): Promise<void> {
     if (a.state === 'cleared') cleared.push(a);
   }
   cleared.splice(0, Math.max(0, cleared.length - 100));
-  await ctx.producer.sendBatch({
-    acks: -1,
-    topicMessages: [
-      { topic: topics.metrics.name, messages: metrics.map((m) => ({ key: m.blueprint, value: ctx.codec.encode(topics.metrics, m) })) },
-      { topic: topics.alerts.name, messages: changes.map((a) => ({ key: `${a.blueprint}/${a.rule}`, value: ctx.codec.encode(topics.alerts, a) })) },
-    ].filter((t) => t.messages.length > 0),
-  });
+  const topicMessages = [
+    { topic: topics.metrics.name, messages: metrics.map((m) => ({ key: m.blueprint, value: ctx.codec.encode(topics.metrics, m) })) },
+    { topic: topics.alerts.name, messages: changes.map((a) => ({ key: `${a.blueprint}/${a.rule}`, value: ctx.codec.encode(topics.alerts, a) })) },
+  ].filter((t) => t.messages.length > 0);
+  if (topicMessages.length > 0) await ctx.producer.sendBatch({ acks: -1, topicMessages });
   series.add(metrics);
   gauges.update([...measures.values()], openAlerts(), lag);
   api.push(view());
