@@ -19,7 +19,8 @@ export async function decodeProductEvent(bytes: Buffer | null, format: Blueprint
       return isObject(value) ? { ok: true, value } : { ok: false, code: 'bad_avro', reason: 'the Avro value is not a record' };
     } catch (error) {
       const reason = registryReason(error);
-      const unknownId = /not found|40403|no schema/i.test(reason);
+      // Confluent says "Schema not found" (40403); Apicurio's compatible API "No content with ID … was found".
+      const unknownId = /not found|40403|no schema|no content with id/i.test(reason);
       return { ok: false, code: unknownId ? 'unknown_schema_id' : 'bad_avro', reason: `schema id ${bytes.readUInt32BE(1)}: ${reason}` };
     }
   }

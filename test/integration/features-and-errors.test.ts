@@ -120,6 +120,43 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     await producer.disconnect();
   });
 
+  it('features - each kind of bad event gets its own dead letter, code and reason, and the good events around it still count', async () => {
+    const schema = { type: 'record', name: 'Purchase', namespace: 'test', fields: [{ name: 'amount', type: 'double' }, { name: 'ts', type: 'long' }] };
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${topic}-value` });
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const send = async (value: Buffer, key: string | null = 'buyer-2') => producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    const started = Date.now();
+    await send(await registry.encode(id, { amount: 5, ts: started }));
+    await send(Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 1, 2, 3])); // a schema id the registry never issued
+    await send(Buffer.alloc(0));
+    await send(await registry.encode(id, { amount: 7, ts: started }), null); // no key: no entity
+    await send(await registry.encode(id, { amount: Number.NaN, ts: started }));
+    await send(await registry.encode(id, { amount: 15, ts: started }));
+    const values = await pollUntil('the good purchases in the features', 90_000, async () => {
+      const v = (await lookup('buyer-2')).values?.[0];
+      return v?.['amount_mean_1d'] === 10 ? v : undefined;
+    });
+    const codec = await createTopicCodec(registry, allTopics);
+    const letters: DeadLetter[] = [];
+    await pollUntil('the dead letters', 30_000, async () => {
+      letters.length = 0;
+      for (const { message } of await readTopicToEnd(kafka, topics.deadLetters.name, 30_000, started - 1000)) {
+        const letter = await codec.decode<DeadLetter>(topics.deadLetters, message.value!);
+        if (letter.sourceTopic === topic && letter.ts >= started) letters.push(letter);
+      }
+      return letters.length >= 4 ? true : undefined;
+    });
+    const seen = letters.map((l) => `${l.errorCode}: ${l.reason}`).sort();
+    console.log(seen.map((l) => `# dead letter ${l}`).join('\n'));
+    assert.deepEqual([...new Set(letters.map((l) => l.errorCode))].sort(), ['empty_event', 'no_key', 'unknown_schema_id', 'wrong_type']);
+    assert.ok(seen.some((l) => /^wrong_type: field "amount" is NaN, not a finite number/.test(l)), 'the NaN amount is refused by the mean, with the field and the value');
+    assert.ok(letters.every((l) => l.service === 'features' && l.sourcePartition !== null && l.sourceOffset !== null), 'each letter says where the record was');
+    // The mean skipped the NaN; the count counted that purchase, which did happen.
+    assert.deepEqual([values['purchases_1d'], values['amount_mean_1d']], [3, 10]);
+    await producer.disconnect();
+  });
+
   it('features - a new instance on an empty disk rebuilds its state from the changelog', async () => {
     const before = (await lookup('buyer-1')).values?.[0];
     await supervisor!.kill('features', false);
