@@ -6,13 +6,12 @@ import { PlanningSimulator } from '../simulator/planning.js';
 import {
   CandidateError,
   candidateProbabilities,
-  describeJoin,
   evaluateCandidate,
-  formatEvaluation,
   joinLogs,
   LogDataError,
   type LoggedPlanningDecision,
 } from './evaluate.js';
+import { describeJoin, formatEvaluation } from './evaluation-report.js';
 
 const Z95 = 1.959963984540054;
 const ACTIONS = ['email', 'push', 'sms'];

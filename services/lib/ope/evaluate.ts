@@ -246,7 +246,8 @@ function interval(terms: readonly number[], z: number): Interval {
   return { value: m.mean, standardError, low: m.mean - z * standardError, high: m.mean + z * standardError };
 }
 
-const count = (n: number) => Math.round(n).toLocaleString('en-US');
+/** 12345 → "12,345": counts in messages. */
+export const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Both sets of actions must be the same: weights compare probabilities of the same actions. */
 function checkActions(logs: readonly LoggedPlanningDecision[], candidate: BlueprintDecision, loggedActions: readonly string[] | undefined): void {
@@ -334,18 +335,18 @@ export function evaluateCandidate(logs: readonly LoggedPlanningDecision[], candi
   const fallbacks = logs.filter((r) => r.fallback).length;
   const ess = dr.effectiveSampleSize;
   const warnings: string[] = [];
-  if (n < FEW_DECISIONS) warnings.push(`only ${count(n)} logged decisions with a reward: the intervals are rough`);
+  if (n < FEW_DECISIONS) warnings.push(`only ${thousands(n)} logged decisions with a reward: the intervals are rough`);
   if (ess < LOW_EFFECTIVE_SHARE * n) {
-    warnings.push(`effective sample size ${count(ess)} of ${count(n)}: the candidate differs so much from the logged policy that the estimate rests on few decisions`);
+    warnings.push(`effective sample size ${thousands(ess)} of ${thousands(n)}: the candidate differs so much from the logged policy that the estimate rests on few decisions`);
   }
   if (unseen > 0) {
     warnings.push(
-      `${count(unseen)} decisions were logged without exploration (propensity 1) where the candidate might act otherwise: IPS and SNIPS cannot see what the other actions would have earned there, and DR takes it from the logged scores`,
+      `${thousands(unseen)} decisions were logged without exploration (propensity 1) where the candidate might act otherwise: IPS and SNIPS cannot see what the other actions would have earned there, and DR takes it from the logged scores`,
     );
   }
-  if (clipped > 0) warnings.push(`${count(clipped)} importance weights were clipped at ${maxWeight}: the estimates trade variance for bias`);
+  if (clipped > 0) warnings.push(`${thousands(clipped)} importance weights were clipped at ${maxWeight}: the estimates trade variance for bias`);
   if (bySnips === null) warnings.push('SNIPS is undefined: the candidate would never have taken any of the logged actions');
-  if (fallbacks > 0) warnings.push(`${count(fallbacks)} of the decisions were fallbacks (no model): the candidate is assumed to fall back to its default, ${candidate.default}, there too`);
+  if (fallbacks > 0) warnings.push(`${thousands(fallbacks)} of the decisions were fallbacks (no model): the candidate is assumed to fall back to its default, ${candidate.default}, there too`);
 
   return {
     candidate,
@@ -365,58 +366,4 @@ export function evaluateCandidate(logs: readonly LoggedPlanningDecision[], candi
     effectiveSampleSize: ess,
     warnings,
   };
-}
-
-const share = (x: number) => `${Number((100 * x).toFixed(1))} %`;
-const fixed = (x: number) => x.toFixed(3);
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
-const range = (e: { low: number; high: number }, f: (x: number) => string = fixed) => `[${f(e.low)}, ${f(e.high)}]`;
-
-/** "softmax, temperature 0.2, explore 5 %". */
-export function describeCandidate(decision: BlueprintDecision): string {
-  const parameter = decision.policy === 'epsilon_greedy' ? `, epsilon ${decision.epsilon}` : decision.policy === 'softmax' ? `, temperature ${decision.temperature}` : '';
-  return `${decision.policy}${parameter}, explore ${share(decision.explore)}`;
-}
-
-/** "2026-11-29 02:10 to 03:10 UTC", with the second date only when the day changes. */
-function timeRange(from: number, to: number): string {
-  const [a, b] = [from, to].map((t) => new Date(t).toISOString().replace('T', ' ').slice(0, 16));
-  return `${a} to ${a!.slice(0, 10) === b!.slice(0, 10) ? b!.slice(11) : b} UTC`;
-}
-
-function verdict(difference: Interval): string {
-  if (difference.low > 0) return 'the candidate would have done better';
-  if (difference.high < 0) return 'the candidate would have done worse';
-  return 'no clear difference (the interval includes 0)';
-}
-
-/** The lines `looper evaluate` prints. */
-export function formatEvaluation(result: CandidateEvaluation, names: { readonly blueprint: string; readonly version?: number | string }): string[] {
-  const { dr, snips: bySnips } = result;
-  const version = names.version === undefined ? '' : ` v${names.version}`;
-  const snipsText = bySnips === null ? 'SNIPS undefined' : `SNIPS ${fixed(bySnips.value)} ${range(bySnips)}`;
-  return [
-    `candidate ${names.blueprint}${version} (${describeCandidate(result.candidate)}) on ${count(result.n)} logged decisions (${timeRange(result.from, result.to)}):`,
-    `  logged policy   ${fixed(result.loggedValue.value)} reward per decision ${range(result.loggedValue)}`,
-    `  candidate (DR)  ${fixed(dr.value)} ${range(dr)}   IPS ${fixed(result.ips.value)} ${range(result.ips)}   ${snipsText}`,
-    `  difference      ${signed(result.difference.value)} ${range(result.difference, signed)}: ${verdict(result.difference)}`,
-    `  effective sample size ${count(result.effectiveSampleSize)} of ${count(result.n)}`,
-    ...result.warnings.map((w) => `  warning: ${w}`),
-  ];
-}
-
-/** One line on what the join counted and left out, e.g. "5,000 logged decisions with a reward; not
- * counted: 312 awaiting a reward, 4 rewards of decisions not read". */
-export function describeJoin(joined: JoinedLogs): string {
-  const s = joined.skipped;
-  const reasons: [number, string][] = [
-    [s.awaitingReward, 'awaiting a reward'],
-    [s.unknownDecision, 'rewards of decisions not read'],
-    [s.duplicateDecisions, 'duplicate decisions'],
-    [s.duplicateExamples, 'duplicate rewards'],
-    [s.invalidPropensity, 'decisions without a valid propensity'],
-    [s.otherBlueprintDecisions + s.otherBlueprintExamples, 'records of other blueprints'],
-  ];
-  const parts = reasons.filter(([k]) => k > 0).map(([k, what]) => `${count(k)} ${what}`);
-  return `${count(joined.logs.length)} logged decisions with a reward${parts.length > 0 ? `; not counted: ${parts.join(', ')}` : ''}`;
 }
