@@ -28,14 +28,16 @@ const deadLetters = createDeadLetterSink('joiner', ctx.producer, ctx.codec, ctx.
 const core = createJoinerCore(ctx, store, blueprints, outbox, deadLetters);
 
 const wanted = () => [topics.decisions.name, topics.outcomes.name, ...[...blueprints.current().values()].flatMap((bp) => (bp.label.topic ? [bp.label.topic] : []))];
-topicsFollower.current = await followTopics(ctx, wanted, (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.joiner, topics: list, store, process: core.process }));
+topicsFollower.current = await followTopics(ctx, wanted, (list) =>
+  // Ready once the group has given this joiner its partitions: before that nothing is joined.
+  startStatefulConsumer(ctx, { groupId: consumerGroups.joiner, topics: list, store, process: core.process, onAssigned: () => ctx.markReady() }),
+);
 ctx.onShutdown(() => topicsFollower.current?.stop());
 
 const ticker = setInterval(() => {
   core.tick().catch((error) => ctx.log(`closing windows failed: ${errorMessage(error)}`));
 }, 1000);
 ctx.onShutdown(() => clearInterval(ticker));
-ctx.markReady();
 ctx.log(`joining; examples emitted so far this run: ${outbox.emitted()}`);
 const report = setInterval(() => ctx.log(`examples emitted ${outbox.emitted()}`), 30_000);
 report.unref();

@@ -121,6 +121,8 @@ await consumer.connect();
 await consumer.subscribe({ topic: topics.examples.name, fromBeginning: true });
 ctx.onShutdown(() => consumer.disconnect());
 
+// Ready once the group has given this trainer its partitions: before that it learns nothing.
+consumer.on(consumer.events.GROUP_JOIN, () => ctx.markReady());
 await consumer.run({
   autoCommit: false,
   eachBatch: async ({ batch, heartbeat }: EachBatchPayload) =>
@@ -197,7 +199,6 @@ async function publishRound(): Promise<void> {
 // With no trainer yet, look again every second: a first blueprint with a short publish_every must not wait out 30 s.
 const cadenceMs = () => (trainers.size === 0 ? 1000 : Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs))));
 ctx.onShutdown(repeatAfter(publishRound, cadenceMs, (error) => ctx.log(`publishing failed: ${errorMessage(error)}`)));
-ctx.markReady();
 ctx.log('learning from looper.examples');
 const report = setInterval(() => ctx.log(`examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, versions published ${stats.published}`), 30_000);
 report.unref();
