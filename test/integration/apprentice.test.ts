@@ -11,13 +11,14 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
-import { createLearner, featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
+import { initBackend } from '../../services/lib/learners/index.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import type { Blueprint, Deployment, ModelVersion } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Deployment } from '../../services/lib/schemas/generated.js';
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
 import { waitForPredictor } from '../support/cli.js';
+import { publishModel, trainLogistic } from '../support/models.js';
 
 function apprenticeBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -50,19 +51,9 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
 
   /** A trained model that says "send" to everybody: it agrees with a caller who always sends. */
   const publishSendToAll = async (bp: Blueprint): Promise<string> => {
-    const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification', { learningRate: 0.1 });
     const xs = Array.from({ length: 256 }, (_, i) => ({ hour: i % 24, platform: 'ios' }));
-    for (let epoch = 0; epoch < 5; epoch++) await learner.learnMany(xs, xs.map(() => 1));
-    const artifact = learner.toArtifact();
-    learner.dispose();
-    const modelVersion = `${bp.name}/1`;
-    const mv: ModelVersion = {
-      modelVersion, blueprint: bp.name, blueprintVersion: bp.version, sequence: 1, family: 'logistic', role: 'trained', hyperParameters: '{}', featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
-      artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: 1, metrics: {}, trainedOnExamples: 256,
-      dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null, profile: null,
-    };
-    await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: modelVersion, value: codec.encode(topics.models, mv) }] });
-    return modelVersion;
+    const artifact = await trainLogistic(bp, xs, xs.map(() => 1), { learningRate: 0.1, epochs: 5 });
+    return (await publishModel({ producer, codec }, bp, artifact, { modelVersion: `${bp.name}/1`, sequence: 1, trainedOnExamples: 256 })).modelVersion;
   };
 
   before(async () => {

@@ -15,15 +15,16 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
-import { createLearner, featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
+import { featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
 import { scoresOf } from '../../services/lib/learners/serving.js';
 import { buildProfile } from '../../services/lib/monitoring/profile.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import type { Alert, Blueprint, ModelVersion } from '../../services/lib/schemas/generated.js';
+import type { Alert, Blueprint } from '../../services/lib/schemas/generated.js';
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
 import { waitForPredictor } from '../support/cli.js';
+import { publishModel, trainLogistic } from '../support/models.js';
 
 const CHROMIUM = process.env['LOOPER_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -75,18 +76,11 @@ describe('monitoring on the real stack', { timeout: 300_000 }, () => {
 
   /** A model trained on every hour and platform, carrying the profile of that training data. */
   const publishProfiledModel = async (bp: Blueprint): Promise<void> => {
-    const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification', { learningRate: 0.1 });
     const xs = Array.from({ length: 2400 }, (_, i) => normal(i));
-    await learner.learnMany(xs, xs.map((x) => (x.hour >= 12 ? 1 : 0)));
-    const artifact = learner.toArtifact();
-    learner.dispose();
+    const artifact = await trainLogistic(bp, xs, xs.map((x) => (x.hour >= 12 ? 1 : 0)), { learningRate: 0.1, epochs: 1 });
     const names = featureSchemaFromBlueprint(bp).features.map((f) => f.name);
-    const mv: ModelVersion = {
-      modelVersion: `${bp.name}/1`, blueprint: bp.name, blueprintVersion: bp.version, sequence: 1, family: 'logistic', role: 'trained', hyperParameters: '{}', featureNames: names,
-      artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: 1, metrics: {}, trainedOnExamples: xs.length,
-      dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null, profile: JSON.stringify(buildProfile(xs, scoresOf(artifact, xs), names)),
-    };
-    await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: mv.modelVersion, value: codec.encode(topics.models, mv) }] });
+    const profile = JSON.stringify(buildProfile(xs, scoresOf(artifact, xs), names));
+    await publishModel({ producer, codec }, bp, artifact, { modelVersion: `${bp.name}/1`, sequence: 1, trainedOnExamples: xs.length, profile });
   };
 
   const send = async (count: number, context: (i: number) => Record<string, unknown>): Promise<void> => {

@@ -15,15 +15,16 @@ import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
-import { createLearner, featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
+import { initBackend } from '../../services/lib/learners/index.js';
 import { measureP99Us } from '../../services/lib/learners/latency.js';
 import { SeededRandom } from '../../services/lib/learners/random.js';
 import { initialDeployment, toLive } from '../../services/lib/rollout/transitions.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import type { Blueprint, Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Deployment, Example } from '../../services/lib/schemas/generated.js';
 import type { FeatureValues } from '../../services/lib/feature-values.js';
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
+import { publishModel as publishVersion, trainLogistic } from '../support/models.js';
 
 function rolloutBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -71,18 +72,10 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
   };
   /** Trains a logistic regression on (features, label) pairs and publishes it. */
   const publishModel = async (xs: FeatureValues[], ys: number[], role: 'candidate' | 'trained', parentVersion: string | null): Promise<string> => {
-    const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification', { learningRate: 0.05 });
-    for (let epoch = 0; epoch < 5; epoch++) await learner.learnMany(xs, ys);
-    const artifact = learner.toArtifact();
-    learner.dispose();
+    const artifact = await trainLogistic(bp, xs, ys, { learningRate: 0.05, epochs: 5 });
     sequence++;
     const modelVersion = `${name}/${role === 'candidate' ? 'automl-' : ''}${sequence}`;
-    const mv: ModelVersion = {
-      modelVersion, blueprint: name, blueprintVersion: bp.version, sequence, family: 'logistic', role, hyperParameters: '{}', featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
-      artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: measureP99Us(artifact, xs.slice(0, 64)), metrics: {},
-      trainedOnExamples: xs.length, dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion, profile: null,
-    };
-    await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: modelVersion, value: codec.encode(topics.models, mv) }] });
+    await publishVersion({ producer, codec }, bp, artifact, { modelVersion, sequence, role, parentVersion, trainedOnExamples: xs.length, p99InferenceUs: measureP99Us(artifact, xs.slice(0, 64)) });
     return modelVersion;
   };
   const transitionTo = (modelVersion: string, to: string, timeoutMs: number) =>
