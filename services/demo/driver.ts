@@ -1,11 +1,12 @@
 // The demo product: a simulated app that publishes events, asks Looper whether to send each
 // notification, and reports what the user did — with a known truth to score Looper against.
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { LooperConfig } from '../lib/config.js';
 import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
 import { DATA_PARTITIONS } from '../../topology/topics.js';
 import { createSimulator, createRandom, productTopics, type ProductEvent } from '../lib/simulator/index.js';
 import { LooperClient, type Decision } from '../sdk/index.js';
+import { historyGap, newestRecordTime } from './history.js';
 import { summarize, type ScoredDecision, type Scoreboard } from './scoreboard.js';
 
 export interface DemoOptions {
@@ -60,15 +61,31 @@ export interface DemoRun {
   stop(): Promise<void>;
 }
 
-/** Creates the simulated app's topics when missing; true when they were created (so history is new). */
-export async function ensureProductTopics(config: LooperConfig): Promise<boolean> {
+/** Creates the simulated app's topics when missing. */
+export async function ensureProductTopics(config: LooperConfig): Promise<void> {
   const admin = createKafkaClient(config, { clientId: 'looper-demo' }).admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const missing = Object.values(productTopics).filter((t) => !existing.has(t));
   if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })) });
   await admin.disconnect();
-  return missing.length > 0;
+}
+
+async function missingHistory(kafka: Kafka, hours: number): Promise<{ fromMs: number; toMs: number } | null> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const now = Date.now();
+    const from = now - hours * 3_600_000;
+    const newest = await Promise.all([productTopics.opens, productTopics.sessions].map((topic) => newestRecordTime(admin, topic, from, now)));
+    return historyGap(newest.reduce<number | null>((a, b) => (b === null ? a : Math.max(a ?? b, b)), null), now, hours);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function formatSpan(ms: number): string {
+  return ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`;
 }
 
 async function publish(producer: Producer, events: readonly ProductEvent[]): Promise<void> {
@@ -85,18 +102,19 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   const log = hooks.log;
   const sim = createSimulator({ seed: options.seed, users: options.users });
   const random = createRandom(options.seed + 1);
-  const fresh = await ensureProductTopics(config);
+  await ensureProductTopics(config);
   const kafka = createKafkaClient(config, { clientId: 'looper-demo' });
   const producer = kafka.producer(producerDefaults);
   await producer.connect();
   const client = await LooperClient.connect({ ...config, deadlineMs: 100 });
 
-  // History is published once, into new topics: older events than the features already saw would be late.
-  if (fresh) {
-    const now = Date.now();
-    const history = sim.eventsBetween(now - options.historyHours * 3_600_000, now);
+  // History fills the time since the newest event already published (all of it into new topics): the
+  // features need a full window of each user's past, and older events than they saw would be late.
+  const gap = await missingHistory(kafka, options.historyHours);
+  if (gap !== null) {
+    const history = sim.eventsBetween(gap.fromMs, gap.toMs);
     for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));
-    log(`published ${history.length} events of history (${options.historyHours} h of ${options.users} users)`);
+    log(`published ${history.length} events of history (${formatSpan(gap.toMs - gap.fromMs)} of ${options.users} users)`);
   }
 
   const recent: ScoredDecision[] = [];

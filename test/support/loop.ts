@@ -1,4 +1,4 @@
-// What the decision-loop and fault tests share: the example blueprint made quick (20 s label
+// What the decision-loop and fault tests share: the example blueprint made quick (30 s label
 // window, models every 2 s), and the audit that the features service's state equals a
 // recomputation from the product topics.
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import type { Blueprint } from '../../services/lib/schemas/generated.js';
 export function loopBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
-    .replace(/^ {2}window: 30m\b/m, '  window: 20s')
+    .replace(/^ {2}window: 30m\b/m, '  window: 30s')
     .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s')
     .replace(/^ {2}explore: 10%/m, '  explore: 4%');
   const result = parseBlueprintYaml(yaml);
