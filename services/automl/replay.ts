@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type { TopicCodec } from '../lib/topic-codec.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { readTopicToEnd } from '../lib/kafka.js';
-import { teachesScore } from '../lib/learners/teaches-score.js';
+import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
 import type { TimedExample } from '../lib/automl/dataset.js';
 import { topics } from '../../topology/topics.js';
 
@@ -46,7 +46,7 @@ export async function replayExamples(kafka: Kafka, codec: TopicCodec, bp: Bluepr
       notTeaching++;
       continue;
     }
-    examples.push({ decisionTs: example.decisionTs, features: example.features, label: example.label, weight: example.weight });
+    examples.push({ decisionTs: example.decisionTs, features: trainingFeatures(bp, example), label: example.label, weight: example.weight });
   }
   return { examples, read: records.length, notTeaching, duplicates, undecodable };
 }

@@ -63,7 +63,7 @@ test('blueprint monitor - online quality and label rate from labelled examples, 
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
   const example = (i: number, label: number, score: number): Example => ({
     exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-    candidateId: null, position: null, candidateFeatures: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
+    candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
     modelVersion: 'notification_send/2', score, shadowScores: null, fallback: false, experimentArm: null, weight: 1,
   });
   m.observeDecision(decision({ ts: T0, modelVersion: 'notification_send/2' }));
@@ -85,7 +85,7 @@ test('blueprint monitor - a shadow\'s quality on the examples it scored, beside 
     const label = i % 2;
     m.observeExample({
       exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-      candidateId: null, position: null, candidateFeatures: null, label, labelSource: 'outcome', action: 'send', propensity: 1,
+      candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: 'outcome', action: 'send', propensity: 1,
       modelVersion: 'notification_send/1', score: 0.5, shadowScores: { 'notification_send/automl-3': label === 1 ? 0.8 : 0.2 }, fallback: false, experimentArm: null, weight: 1,
     });
   }
@@ -180,7 +180,7 @@ test('blueprint monitor - each experiment arm\'s outcome per decision is the mea
       m.observeDecision(decision({ entity: `u${i}`, ts: T0 + i, experimentArm: arm }));
       m.observeExample({
         exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-        candidateId: null, position: null, candidateFeatures: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
+        candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
         modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: arm, weight: 1,
       });
       i++;

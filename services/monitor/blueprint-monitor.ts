@@ -5,6 +5,7 @@
 import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
+import { RankingWindow, type ShownCandidate } from '../lib/ranking/index.js';
 import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
 import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
 import { psi } from '../lib/monitoring/psi.js';
@@ -17,6 +18,8 @@ export const RECENT_EXAMPLES = 1000;
 export const RECENT_MS = 10 * 60_000;
 /** Below this many observations a measure is not given: too noisy to alert on. */
 export const MIN_OBSERVATIONS = 200;
+/** Ranking decisions whose examples are still arriving; beyond this the oldest is dropped (its examples were lost). */
+const MAX_PENDING_RANKINGS = 10_000;
 /** Training rows a profile needs before drift is measured against it. */
 export const MIN_PROFILE_ROWS = 500;
 /** Matured decisions a guardrail group needs before it is compared. */
@@ -111,6 +114,9 @@ export class BlueprintMonitor {
   private readonly decisions = new Recent<RecentDecision>(4 * RECENT_DECISIONS, RECENT_MS);
   private readonly examples = new Recent<RecentExample>(4 * RECENT_EXAMPLES, RECENT_MS);
   private readonly quality = new OnlineMetrics({ window: RECENT_EXAMPLES });
+  /** Ranking: the shown lists of recent decisions, judged by where the click was. */
+  private readonly rankings: RankingWindow;
+  private readonly shownPending = new Map<string, ShownCandidate[]>();
   private readonly modelQuality = new Map<string, { source: 'served' | 'shadow'; model: string; metrics: OnlineMetrics; lastTs: number }>();
   private readonly armDecisions = new Map<string, number>();
   private readonly armOutcomes = new Map<string, { n: number; sum: number }>();
@@ -125,6 +131,7 @@ export class BlueprintMonitor {
     private bp: Blueprint,
     private readonly modelInfo: (version: string) => ModelInfo | undefined,
   ) {
+    this.rankings = new RankingWindow({ window: RECENT_EXAMPLES, k: bp.objective.ndcgAt ?? bp.decision.k ?? 10 });
     this.watchGuardrails();
   }
 
@@ -174,6 +181,7 @@ export class BlueprintMonitor {
 
   observeExample(e: Example): void {
     this.exampleCount++;
+    if (e.position !== null && e.ranking !== null) this.observeShown(e.decisionId, e.position, e.label, e.ranking.length);
     this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
     if (e.experimentArm !== null && Number.isFinite(e.label)) {
       const arm = this.armOutcomes.get(e.experimentArm) ?? { n: 0, sum: 0 };
@@ -187,6 +195,19 @@ export class BlueprintMonitor {
     for (const [version, score] of Object.entries(e.shadowScores ?? {})) {
       if (Number.isFinite(score)) this.modelMetrics('shadow', version, e.decisionTs).update(e.label, score, 1);
     }
+  }
+
+  /** A ranking decision's examples arrive together from the joiner: once all its shown candidates are in, the list is judged. */
+  private observeShown(decisionId: string, position: number, label: number, shown: number): void {
+    let list = this.shownPending.get(decisionId);
+    if (list === undefined) {
+      if (this.shownPending.size >= MAX_PENDING_RANKINGS) this.shownPending.delete(this.shownPending.keys().next().value!);
+      this.shownPending.set(decisionId, (list = []));
+    }
+    list.push({ position, label: Number.isFinite(label) ? Math.max(0, label) : 0 });
+    if (list.length < shown) return;
+    this.shownPending.delete(decisionId);
+    this.rankings.addShown(list);
   }
 
   private modelMetrics(source: 'served' | 'shadow', model: string, ts: number): OnlineMetrics {
@@ -261,12 +282,21 @@ export class BlueprintMonitor {
   private measureQuality(metrics: OnlineMetrics = this.quality): Record<string, number> {
     if (metrics.count < MIN_OBSERVATIONS) return {};
     const values: Record<string, number> =
-      this.bp.task === 'classification'
+      this.bp.task === 'ranking'
+        ? { auc: metrics.auc(), ...this.rankingQuality() }
+        : this.bp.task === 'classification'
         ? { auc: metrics.auc(), logloss: metrics.logLoss(), calibration_error: metrics.calibrationError() }
         : this.bp.task === 'planning'
           ? { reward: metrics.counters().meanLabel }
           : { rmse: metrics.rmse(), mae: metrics.mae() };
     return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+  }
+
+  /** NDCG@k and MRR of the lists shown, over the recent decisions with a click (none before MIN_OBSERVATIONS). */
+  private rankingQuality(): Record<string, number> {
+    const snapshot = this.rankings.snapshot();
+    if (snapshot.judged < MIN_OBSERVATIONS || snapshot.ndcg === null || snapshot.mrr === null) return {};
+    return { ndcg: snapshot.ndcg, mrr: snapshot.mrr, judged_share: snapshot.judged / snapshot.count };
   }
 
   /** Quality per model that scored recent examples; models unseen for RECENT_MS are forgotten. */
@@ -280,7 +310,7 @@ export class BlueprintMonitor {
     const live = quality[metric];
     const published = model?.metrics[metric];
     if (live === undefined || published === undefined) return null;
-    const higherIsBetter = metric === 'auc';
+    const higherIsBetter = metric === 'auc' || metric === 'ndcg';
     return higherIsBetter ? published - live : live - published;
   }
 

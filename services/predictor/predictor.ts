@@ -9,7 +9,7 @@ import type { Blueprint, Decision } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
-import { parseDecideRequest, type DecideError } from '../lib/decide/request.js';
+import { parseDecideRequest, type DecideError, type RankingCandidate } from '../lib/decide/request.js';
 import { choose, explorePlanned } from '../lib/decide/policy.js';
 import type { DecideReply } from '../lib/decide/reply.js';
 import { lookupFeatures } from '../lib/features-client.js';
@@ -19,6 +19,7 @@ import { armOf } from '../lib/experiments/assign.js';
 import { DecideMetrics, type BlueprintDecideMeters } from '../lib/observability/decide-metrics.js';
 import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
+import { CandidateRanker } from './rank.js';
 import type { PlannedChoice } from '../lib/planning/bandit-model.js';
 import { SeededRandom } from '../lib/learners/random.js';
 
@@ -52,6 +53,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
   let inFlight = 0;
   const shadowFailures = new ShadowFailures(ctx.log);
   const metrics = new DecideMetrics(ctx.metrics);
+  const ranker = new CandidateRanker();
   const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
   // Runs from setImmediate: nats.js writes a reply from a microtask, which runs before this. Errors
@@ -121,6 +123,10 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     }
 
     const model = answeringModel(models, bp.name, entity);
+    if (parsed.request.candidates !== null) {
+      decideRanking(msg, started, { asked, bp, meters, entity, features, deadlineMs, candidates: parsed.request.candidates, model, fallbackReason });
+      return;
+    }
     let score: number | null = null;
     let planned: PlannedChoice | null = null;
     if (!model) fallbackReason ??= 'no_model';
@@ -188,6 +194,65 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     const shadows = models.shadows(bp.name);
     if (shadows.length === 0) decisions.append(decision);
     else setImmediate(logWithShadows, bp, decision, features, shadows);
+  }
+
+  interface RankingRequest {
+    asked: Blueprint;
+    bp: Blueprint;
+    meters: BlueprintDecideMeters;
+    entity: string;
+    features: FeatureValues;
+    deadlineMs: number;
+    candidates: RankingCandidate[];
+    model: ServingModel | undefined;
+    fallbackReason: string | null;
+  }
+
+  /** Ranking: the candidates ordered by the model (or kept in request order by the fallback), the top k replied and logged. */
+  function decideRanking(msg: Msg, started: number, r: RankingRequest): void {
+    const { asked, bp, meters, entity, features, deadlineMs, candidates, model } = r;
+    let fallbackReason = r.fallbackReason ?? (model ? null : 'no_model');
+    let ranked = ranker.rank(bp, fallbackReason === null && model ? model.scorer : null, features, candidates, Math.random);
+    const deadlineMet = performance.now() - started <= deadlineMs;
+    if (!deadlineMet && fallbackReason === null) {
+      fallbackReason = 'deadline';
+      ranked = ranker.rank(bp, null, features, candidates, Math.random);
+    }
+    const fallback = fallbackReason !== null;
+    const decisionId = randomUUID();
+    const action = ranked.ranking[0]!;
+    const reply: DecideReply = { decisionId, blueprint: bp.name, version: bp.version, model: model?.modelVersion ?? null, score: null, action, propensity: ranked.propensity, fallback, ranking: ranked.ranking };
+    if (ranked.scores !== null) reply.scores = ranked.scores;
+    if (fallbackReason) reply.fallbackReason = fallbackReason;
+    if (ranked.explored) reply.explored = true;
+    msg.respond(encoder.encode(JSON.stringify(reply)));
+    meters.record(fallback ? 'fallback' : 'model', secondsSince(started));
+    if (fallback) stats.fallbacks++;
+    decisions.append({
+      decisionId,
+      blueprint: bp.name,
+      blueprintVersion: bp.version,
+      entity,
+      ts: Date.now(),
+      modelVersion: fallback ? null : (model?.modelVersion ?? null),
+      modelFamily: fallback ? null : (model?.family ?? null),
+      score: null,
+      scores: ranked.scores,
+      action,
+      ranking: ranked.ranking,
+      propensity: ranked.propensity,
+      fallback,
+      fallbackReason,
+      deadlineMs,
+      deadlineMet,
+      latencyUs: Math.round((performance.now() - started) * 1000),
+      features,
+      candidates: ranked.logged,
+      experiment: asked.experiment?.name ?? null,
+      experimentArm: asked.experiment === null ? null : bp.name,
+      shadow: null,
+      apprenticeAction: null,
+    });
   }
 
   ctx.nats.subscribe(subjects.decideAll, {

@@ -18,7 +18,7 @@ const candidate = (modelVersion: string, sizeBytes = 1000): VersionFacts => ({ m
 function example(i: number, label: number, score: number, modelVersion: string, shadowScores: Record<string, number> | null, action = 'send'): Example {
   return {
     exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: i, labelTs: i + 1, features: {},
-    candidateId: null, position: null, candidateFeatures: null, label, labelSource: 'outcome', action, propensity: 1, modelVersion, score, shadowScores, fallback: false, experimentArm: null, weight: 1,
+    candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: 'outcome', action, propensity: 1, modelVersion, score, shadowScores, fallback: false, experimentArm: null, weight: 1,
   };
 }
 

@@ -32,6 +32,12 @@ export interface DecideOptions {
    * answer when Looper cannot be reached.
    */
   currentAction?: string;
+  /**
+   * Ranking: the candidates to order, each with its id and the features the blueprint declares
+   * under features.candidates. The reply's `ranking` lists the top k ids, best first; if Looper
+   * cannot be reached the SDK answers with the candidates in the order given.
+   */
+  candidates?: ReadonlyArray<{ id: string; features?: Record<string, unknown> }>;
 }
 
 /** Looper answered with an error (unknown blueprint, malformed request, missing entity, …). */
@@ -53,6 +59,12 @@ export class LooperUnavailableError extends LooperError {
 export interface LooperClientOptions extends Partial<LooperConfig> {
   /** Default deadline for decide calls (ms); the blueprint's own deadline applies when shorter. */
   deadlineMs?: number;
+}
+
+/** A ranking answered by the SDK itself: the candidates in the order the caller gave them. */
+function requestOrder(blueprint: string, candidates: NonNullable<DecideOptions['candidates']>, reason: string): Decision {
+  const ranking = candidates.map((c) => c.id);
+  return { decisionId: null, blueprint, version: null, model: null, score: null, action: ranking[0]!, ranking, propensity: 1, fallback: true, fallbackReason: reason };
 }
 
 const encoder = new TextEncoder();
@@ -87,10 +99,13 @@ export class LooperClient {
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
     let reply: DecideReply | DecideErrorReply;
     try {
-      const body = options.currentAction === undefined ? { entity, context, deadlineMs } : { entity, context, deadlineMs, currentAction: options.currentAction };
+      const body: Record<string, unknown> = { entity, context, deadlineMs };
+      if (options.currentAction !== undefined) body['currentAction'] = options.currentAction;
+      if (options.candidates !== undefined) body['candidates'] = options.candidates;
       const msg = await this.nats.request(subjects.decide(blueprint), encoder.encode(JSON.stringify(body)), { timeout: deadlineMs + REPLY_SLACK_MS });
       reply = JSON.parse(decoder.decode(msg.data));
     } catch (error) {
+      if (options.candidates !== undefined && options.candidates.length > 0) return requestOrder(blueprint, options.candidates, 'unreachable');
       const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
       if (action === undefined) throw new LooperUnavailableError(blueprint, error);
       return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'unreachable' };
@@ -98,13 +113,15 @@ export class LooperClient {
     if ('error' in reply) {
       // An overloaded predictor refuses at once so that the caller can go on with the default.
       const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
+      if (reply.error.code === 'overloaded' && options.candidates !== undefined && options.candidates.length > 0) return requestOrder(blueprint, options.candidates, 'overloaded');
       if (reply.error.code === 'overloaded' && action !== undefined) {
         return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'overloaded' };
       }
       throw new DecideError(reply.error.code, reply.error.message, blueprint);
     }
     const decision: Decision = reply;
-    if (decision.fallback && decision.propensity === 1 && !decision.explored) this.defaults.set(blueprint, decision.action);
+    // A ranking's fallback is the request's own order, not an action to remember.
+    if (decision.fallback && decision.propensity === 1 && !decision.explored && decision.ranking === undefined) this.defaults.set(blueprint, decision.action);
     return decision;
   }
 

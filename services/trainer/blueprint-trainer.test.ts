@@ -33,6 +33,8 @@ function examples(n: number, from = 0): Example[] {
       candidateId: null,
       position: null,
       candidateFeatures: null,
+      labelClass: null,
+      ranking: null,
       label: hour >= 18 ? 1 : 0,
       labelSource: 'outcome',
       action: 'send',

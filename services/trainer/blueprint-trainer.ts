@@ -10,7 +10,7 @@ import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.
 import type { FeatureValues } from '../lib/feature-values.js';
 import { createLearner, featureSchemaFromBlueprint, restoreLearner, type Learner, type LearnerTask } from '../lib/learners/index.js';
 import type { OnlineMetrics } from '../lib/stats/online-metrics.js';
-import { teachesScore } from '../lib/learners/teaches-score.js';
+import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
 import { errorMessage } from '../lib/errors.js';
 import { Contender } from './contender.js';
 import { ReplayBuffer } from './replay-buffer.js';
@@ -35,7 +35,11 @@ export interface TrainerStart {
   checkpoint: ModelVersion | null;
 }
 
+/** Ranking scores each candidate with a click probability: a binary classifier per shown candidate. */
 export function learnerTask(bp: Blueprint): LearnerTask | null {
+  if (bp.task === 'ranking') return 'classification';
+  // Several classes (policy argmax or top_k): not a binary probability; see services/lib/multiclass.
+  if (bp.task === 'classification' && (bp.decision.policy === 'argmax' || bp.decision.policy === 'top_k')) return null;
   return bp.task === 'classification' || bp.task === 'estimation' ? bp.task : null;
 }
 
@@ -127,7 +131,7 @@ export class BlueprintTrainer {
     this.profileSample.add(example.features);
     if (!teachesScore(this.bp, example)) return false;
     if (!Number.isFinite(example.label)) return false;
-    this.xs.push(example.features);
+    this.xs.push(trainingFeatures(this.bp, example));
     this.ys.push(example.label);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
     this.dataEndTs = Math.max(this.dataEndTs ?? example.decisionTs, example.decisionTs);
@@ -155,6 +159,7 @@ export class BlueprintTrainer {
   private score(metrics: OnlineMetrics): number {
     switch (this.bp.objective.metric) {
       case 'auc':
+      case 'ndcg': // per shown candidate, the click probability's ranking quality
         return metrics.auc();
       case 'logloss':
         return -metrics.logLoss();

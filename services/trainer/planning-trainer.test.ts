@@ -20,7 +20,7 @@ const bp = ((): Blueprint => {
 function example(i: number, action: string, reward: number, propensity = 0.5): Example {
   return {
     exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'plan', blueprintVersion: 1, entity: `u${i}`, decisionTs: 1000 + i, labelTs: 2000 + i,
-    features: { platform: i % 2 === 0 ? 'ios' : 'web' }, candidateId: null, position: null, candidateFeatures: null, label: reward, labelSource: 'outcome',
+    features: { platform: i % 2 === 0 ? 'ios' : 'web' }, candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label: reward, labelSource: 'outcome',
     action, propensity, modelVersion: null, score: null, shadowScores: null, fallback: false, experimentArm: null, weight: 1,
   };
 }

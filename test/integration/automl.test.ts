@@ -54,7 +54,7 @@ function examples(name: string, version: number, now: number): Example[] {
     return {
       exampleId: id, decisionId: id, blueprint: name, blueprintVersion: version, entity: `user-${i % 500}`, decisionTs, labelTs: decisionTs + 1000,
       features: { x, y, pings_1d: Math.floor(random.next() * 20) },
-      candidateId: null, position: null, candidateFeatures: null,
+      candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null,
       label: random.next() < 0.1 ? (inside ? 0 : 1) : inside ? 1 : 0,
       labelSource: 'outcome', action: i % 21 === 20 ? 'no' : 'yes', propensity: 1, modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: null, weight: 1,
     } satisfies Example;

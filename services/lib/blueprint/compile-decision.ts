@@ -39,6 +39,10 @@ function compilePolicyParameters(f: Fields, policy: BlueprintPolicy | undefined)
   };
 }
 
+function nullParameters(p: ReturnType<typeof compilePolicyParameters>) {
+  return { threshold: p.threshold ?? null, k: p.k ?? null, epsilon: p.epsilon ?? null, temperature: p.temperature ?? null, alpha: p.alpha ?? null };
+}
+
 function compileActions(r: Reader, list: unknown[], path: string, policy: BlueprintPolicy | undefined): string[] {
   const actions: string[] = [];
   list.forEach((item, i) => {
@@ -54,12 +58,27 @@ function compileActions(r: Reader, list: unknown[], path: string, policy: Bluepr
   return actions;
 }
 
-export function compileDecision(r: Reader, value: unknown, path: string): BlueprintDecision | undefined {
+/**
+ * Ranking answers with the request's candidates and sequence with the items it has seen: neither
+ * declares actions, and without a model ranking keeps the request's order (default "").
+ */
+const TASKS_WITHOUT_ACTIONS: readonly BlueprintTask[] = ['ranking', 'sequence'];
+
+export function compileDecision(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined): BlueprintDecision | undefined {
   const m = r.mapping(value, path, DECISION_KEYS, 'a decision');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const policy = f.oneOf('policy', POLICIES, `add policy: one of ${POLICIES.join(', ')}`);
   const parameters = compilePolicyParameters(f, policy);
+  if (task !== undefined && TASKS_WITHOUT_ACTIONS.includes(task)) {
+    f.unused('actions', 'classification, estimation and planning', task === 'ranking' ? "remove it: a ranking's actions are the candidates of each request" : 'remove it: the next items are learned from the events');
+    const fallback = task === 'sequence' ? (f.string('default', 'home') ?? '') : '';
+    if (task === 'ranking') f.unused('default', 'classification, estimation, planning and sequence', 'remove it: before any model the candidates keep the order they came in');
+    const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
+    const explore = f.share('explore') ?? DEFAULT_EXPLORE;
+    if (policy === undefined) return undefined;
+    return { policy, ...nullParameters(parameters), actions: [], default: fallback, deadlineMs, explore };
+  }
   const list = f.list('actions', '[send, skip]', 'add actions: the possible answers, e.g. actions: [send, skip]');
   const actions = list === undefined ? undefined : compileActions(r, list, f.at('actions'), policy);
   let fallback = f.string('default', 'skip', 'add default: the action before any model and past the deadline, e.g. default: skip');
@@ -73,11 +92,7 @@ export function compileDecision(r: Reader, value: unknown, path: string): Bluepr
   if (policy === undefined || actions === undefined || fallback === undefined) return undefined;
   return {
     policy,
-    threshold: parameters.threshold ?? null,
-    k: parameters.k ?? null,
-    epsilon: parameters.epsilon ?? null,
-    temperature: parameters.temperature ?? null,
-    alpha: parameters.alpha ?? null,
+    ...nullParameters(parameters),
     actions,
     default: fallback,
     deadlineMs,

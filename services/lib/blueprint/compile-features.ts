@@ -1,10 +1,11 @@
-// features: context features given by the caller, stream features computed from product events.
+// features: context features given by the caller, stream features computed from product events,
+// and for ranking the features each candidate of a request carries.
 import type { BlueprintContextFeature, BlueprintFeatures, BlueprintStreamFeature } from '../schemas/generated.js';
 import { childPath } from './problem.js';
 import { requiredFor, type Reader } from './reader.js';
 import { AGGREGATES, CONTEXT_TYPES, EVENT_FORMATS, MAX_COUNT, WINDOWED_AGGREGATES } from './vocabulary.js';
 
-const FEATURES_KEYS = ['context', 'streams'] as const;
+const FEATURES_KEYS = ['context', 'streams', 'candidates'] as const;
 const CONTEXT_KEYS = ['name', 'type', 'values', 'period'] as const;
 const STREAM_KEYS = ['name', 'topic', 'aggregate', 'field', 'window', 'half_life', 'n', 'lateness', 'entity_field', 'format'] as const;
 
@@ -18,8 +19,8 @@ function declare(r: Reader, declared: Declared, name: string | undefined, featur
   else r.report(childPath(featurePath, 'name'), `"${name}" is already the name of ${first}`, 'give every feature its own name');
 }
 
-function compileContextFeature(r: Reader, value: unknown, path: string, declared: Declared): BlueprintContextFeature | undefined {
-  const m = r.mapping(value, path, CONTEXT_KEYS, 'a context feature');
+function compileContextFeature(r: Reader, value: unknown, path: string, declared: Declared, what = 'a context feature'): BlueprintContextFeature | undefined {
+  const m = r.mapping(value, path, CONTEXT_KEYS, what);
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const name = f.name('name', 'hour', 'add name: the key callers send in context, e.g. name: hour');
@@ -100,7 +101,7 @@ function compileStreamFeature(r: Reader, value: unknown, path: string, declared:
 
 /** The compiled features, and the names declared (also by features with other problems) for references. */
 export function compileFeatures(r: Reader, value: unknown, path: string): { features: BlueprintFeatures; names: string[] } {
-  const features: BlueprintFeatures = { context: [], streams: [] };
+  const features: BlueprintFeatures = { context: [], streams: [], candidates: [] };
   const declared: Declared = new Map();
   const m = value === undefined ? {} : r.mapping(value, path, FEATURES_KEYS, 'features');
   if (m === undefined) return { features, names: [] };
@@ -114,6 +115,11 @@ export function compileFeatures(r: Reader, value: unknown, path: string): { feat
   streams.forEach((item, i) => {
     const feature = compileStreamFeature(r, item, childPath(f.at('streams'), i), declared);
     if (feature !== undefined) features.streams.push(feature);
+  });
+  const candidates = f.list('candidates', '[{ name: price, type: float }]') ?? [];
+  candidates.forEach((item, i) => {
+    const feature = compileContextFeature(r, item, childPath(f.at('candidates'), i), declared, 'a candidate feature');
+    if (feature !== undefined) features.candidates.push(feature);
   });
   return { features, names: [...declared.keys()] };
 }

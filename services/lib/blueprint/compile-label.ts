@@ -65,22 +65,25 @@ function compileValue(r: Reader, value: unknown, path: string, source: Source | 
   );
 }
 
-/** Classification learns a probability: its labels are 0 or 1. */
+/** Binary classification and ranking learn a probability: their labels are 0 or 1. */
 function checkBinary(r: Reader, label: number | null | undefined, path: string, task: BlueprintTask | undefined): void {
-  if (task !== 'classification' || label === null || label === undefined || label === 0 || label === 1) return;
-  r.report(path, `${label} is not 0 or 1`, 'classification labels are 0 (no) or 1 (yes)');
+  if ((task !== 'classification' && task !== 'ranking') || label === null || label === undefined || label === 0 || label === 1) return;
+  r.report(path, `${label} is not 0 or 1`, task === 'ranking' ? 'ranking labels are 1 for the candidate acted on and 0 for the others shown' : 'classification labels are 0 (no) or 1 (yes)');
 }
 
-export function compileLabel(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined): BlueprintLabel | undefined {
+/** `multiClass`: the label names one of several classes (checked with the actions, in compile-tasks.ts). */
+export function compileLabel(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined, multiClass = false): BlueprintLabel | undefined {
   const m = r.mapping(value, path, LABEL_KEYS, 'a label');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const source = compileSource(r, f.raw('source'), f.at('source'));
   const windowMs = f.duration('window', { unit: 'ms', whole: true, example: '30m' }, 'add window: how long after a decision an outcome still counts, e.g. window: 30m');
   const labelValue = compileValue(r, f.raw('value'), f.at('value'), source);
-  checkBinary(r, labelValue?.constant, f.at('value'), task);
   const missing = f.number('missing', { example: '0' });
-  checkBinary(r, missing, f.at('missing'), task);
+  if (!multiClass) {
+    checkBinary(r, labelValue?.constant, f.at('value'), task);
+    checkBinary(r, missing, f.at('missing'), task);
+  }
   if (source === undefined || windowMs === undefined || labelValue === undefined) return undefined;
   return {
     topic: source.topic,

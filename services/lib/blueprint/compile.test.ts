@@ -14,8 +14,8 @@ describe('blueprint compiler', () => {
   it('blueprint compiler - compiles the example blueprint to exactly the golden fixture', () => {
     const result = parseBlueprintYaml(repoFile('examples/notification_send.yaml'));
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems, null, 2));
-    assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v2.json')));
-    assert.equal(blueprintType.toBuffer(result.blueprint).toString('hex'), repoFile('schemas/Blueprint/fixtures/v2.hex').trim());
+    assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v3.json')));
+    assert.equal(blueprintType.toBuffer(result.blueprint).toString('hex'), repoFile('schemas/Blueprint/fixtures/v3.hex').trim());
   });
 
   it('blueprint compiler - keeps the YAML as authored, comments included', () => {
@@ -35,7 +35,7 @@ describe('blueprint compiler', () => {
       description: '',
       task: 'classification',
       entity: 'user',
-      features: { context: [], streams: [] },
+      features: { context: [], streams: [], candidates: [] },
       label: {
         topic: null,
         match: 'decisionId',
@@ -65,6 +65,7 @@ describe('blueprint compiler', () => {
       monitoring: { guardrails: [], alerts: [] },
       experiment: null,
       apprentice: null,
+      sequence: null,
       sourceYaml: 'yaml as written',
     });
     assert.ok(blueprintType.isValid(result.blueprint));

@@ -10,6 +10,7 @@ import { compileFeatures } from './compile-features.js';
 import { compileLabel } from './compile-label.js';
 import { compileAutoml, compileRollout, compileTraining } from './compile-learning.js';
 import { compileApprentice } from './compile-apprentice.js';
+import { checkTask, compileSequence, isMultiClass } from './compile-tasks.js';
 import { compileExperiment, compileMonitoring } from './compile-monitoring.js';
 import type { CompileResult } from './problem.js';
 import { Reader } from './reader.js';
@@ -30,6 +31,7 @@ const BLUEPRINT_KEYS = [
   'monitoring',
   'experiment',
   'apprentice',
+  'sequence',
 ] as const;
 
 /**
@@ -53,10 +55,10 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
   const entity = f.name('entity', 'user', 'add entity: what a decision is about, e.g. entity: user', 'it names the key of the entity\'s events and state');
   const { features, names } = compileFeatures(r, f.raw('features'), 'features');
   const label = f.present('label', 'add label: how outcomes become labels, e.g. label: { window: 30m }')
-    ? compileLabel(r, f.raw('label'), 'label', task)
+    ? compileLabel(r, f.raw('label'), 'label', task, isMultiClass(task, f.raw('decision')))
     : undefined;
   const decision = f.present('decision', 'add decision: { policy, actions, default }, e.g. decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip }')
-    ? compileDecision(r, f.raw('decision'), 'decision')
+    ? compileDecision(r, f.raw('decision'), 'decision', task)
     : undefined;
   const objective = compileObjective(r, f.raw('objective'), 'objective', task);
   const automl = compileAutoml(r, f.raw('automl'), 'automl', task);
@@ -65,12 +67,14 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
   const monitoring = compileMonitoring(r, f.raw('monitoring'), 'monitoring', names);
   const experiment = compileExperiment(r, f.raw('experiment'), 'experiment', name);
   const apprentice = compileApprentice(r, f.raw('apprentice'), 'apprentice');
+  const sequence = compileSequence(r, f.raw('sequence'), 'sequence', task, features);
+  if (task !== undefined && label !== undefined && decision !== undefined) checkTask(r, { task, features, label, decision, sequence });
 
   if (r.problems.length > 0) return { ok: false, problems: r.problems };
   if (
     name === undefined || task === undefined || entity === undefined || label === undefined || decision === undefined ||
     objective === undefined || automl === undefined || training === undefined || rollout === undefined ||
-    monitoring === undefined || experiment === undefined || apprentice === undefined
+    monitoring === undefined || experiment === undefined || apprentice === undefined || sequence === undefined
   ) {
     throw new Error('blueprint compiler: a section failed without reporting a problem');
   }
@@ -93,6 +97,7 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
       monitoring,
       experiment,
       apprentice,
+      sequence,
       sourceYaml: sourceYaml ?? stringify(raw),
     } satisfies Blueprint,
   };

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from './compile.js';
-import { blueprintWith, messagesOf, problemsOf } from './test-blueprints.js';
+import { blueprintWith, messagesOf, minimalBlueprintOf, problemsOf } from './test-blueprints.js';
 
 const withDecision = (decision: Record<string, unknown>) =>
   blueprintWith((bp) => (bp['decision'] = { actions: ['send', 'skip'], default: 'skip', ...decision }));
@@ -57,12 +57,11 @@ describe('blueprint rules: decision', () => {
 });
 
 describe('blueprint rules: objective', () => {
-  const withTask = (task: string, metric?: string) =>
-    blueprintWith((bp) => {
-      bp['task'] = task;
-      bp['decision'] = { policy: 'argmax', actions: ['a'], default: 'a' };
-      if (metric !== undefined) bp['objective'] = { metric };
-    });
+  const withTask = (task: string, metric?: string) => {
+    const bp = minimalBlueprintOf(task);
+    if (metric !== undefined) bp['objective'] = { metric };
+    return bp;
+  };
 
   it('blueprint rules - the metric must fit the task', () => {
     assert.deepEqual(messagesOf(withTask('classification', 'rmse')), ['objective.metric: "rmse" does not fit task classification']);

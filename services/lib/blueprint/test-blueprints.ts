@@ -33,3 +33,21 @@ export function problemsOf(raw: unknown): BlueprintProblem[] {
 export function messagesOf(raw: unknown): string[] {
   return problemsOf(raw).map((p) => `${p.path}: ${p.message}`);
 }
+
+/** The smallest valid blueprint of each task: what that task needs besides the minimal keys. */
+export function minimalBlueprintOf(task: string): RawBlueprint {
+  return blueprintWith((bp) => {
+    bp['task'] = task;
+    if (task === 'ranking') {
+      bp['features'] = { candidates: [{ name: 'price', type: 'float' }] };
+      bp['decision'] = { policy: 'top_k', k: 3 };
+    } else if (task === 'sequence') {
+      bp['features'] = { streams: [{ name: 'recent_pages', topic: 'app.pageviews', field: 'page', aggregate: 'last_n', n: 5 }] };
+      bp['sequence'] = { feature: 'recent_pages' };
+      bp['label'] = { source: 'app.pageviews', value: { field: 'page' }, window: '10m' };
+      bp['decision'] = { policy: 'argmax' };
+    } else {
+      bp['decision'] = { policy: 'argmax', actions: ['a', 'b'], default: 'a' };
+    }
+  });
+}

@@ -9,8 +9,10 @@ export interface DecideReply {
   /** The model version that scored, or null before any model. */
   model: string | null;
   score: number | null;
-  /** Planning: each action's estimated reward in this context (the model's, before exploration). */
+  /** Planning: each action's estimated reward in this context (the model's, before exploration); ranking: each candidate's score. */
   scores?: Record<string, number>;
+  /** Ranking: the top k candidate ids, best first (`action` is the first). */
+  ranking?: string[];
   action: string;
   /** Probability that this action was chosen, given the score. */
   propensity: number;

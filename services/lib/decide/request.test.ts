@@ -14,9 +14,9 @@ describe('decide request', () => {
   it('decide request - keeps the declared context, fills missing ones with null and drops the rest', () => {
     assert.deepEqual(parse({ entity: 'u1', context: { hour: 9, platform: 'ios', extra: 1 } }), {
       ok: true,
-      request: { entity: 'u1', context: { hour: 9, platform: 'ios' }, deadlineMs: 20, currentAction: null },
+      request: { entity: 'u1', context: { hour: 9, platform: 'ios' }, deadlineMs: 20, currentAction: null, candidates: null },
     });
-    assert.deepEqual(parse({ entity: 'u1' }), { ok: true, request: { entity: 'u1', context: { hour: null, platform: null }, deadlineMs: 20, currentAction: null } });
+    assert.deepEqual(parse({ entity: 'u1' }), { ok: true, request: { entity: 'u1', context: { hour: null, platform: null }, deadlineMs: 20, currentAction: null, candidates: null } });
   });
 
   it('decide request - the caller\'s current action (apprentice mode) must be one of the blueprint\'s actions', () => {

@@ -1,7 +1,7 @@
 // Parsing and validating a decide request against its blueprint (pure). Every refusal names the
 // field and why, and becomes an error reply — never a silent timeout.
 import type { TextDecoder } from 'node:util';
-import type { Blueprint } from '../schemas/generated.js';
+import type { Blueprint, BlueprintContextFeature } from '../schemas/generated.js';
 import type { FeatureValues } from '../feature-values.js';
 
 export interface DecideRequest {
@@ -12,9 +12,16 @@ export interface DecideRequest {
   deadlineMs: number;
   /** The caller's own decision (apprentice mode), one of the blueprint's actions; null when not given. */
   currentAction: string | null;
+  /** Ranking: the candidates to order, in request order, their declared features validated; null for other tasks. */
+  candidates: RankingCandidate[] | null;
 }
 
-export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'unknown_blueprint' | 'experiment_arm_missing' | 'overloaded' | 'internal';
+export interface RankingCandidate {
+  id: string;
+  features: FeatureValues;
+}
+
+export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'bad_candidates' | 'unknown_blueprint' | 'experiment_arm_missing' | 'overloaded' | 'internal';
 
 export interface DecideError {
   code: DecideErrorCode;
@@ -24,6 +31,9 @@ export interface DecideError {
 export type ParsedRequest = { ok: true; request: DecideRequest } | { ok: false; error: DecideError };
 
 const MAX_ENTITY_LENGTH = 256;
+/** Candidates one ranking request may carry: each is scored on the hot path. */
+export const MAX_CANDIDATES = 1000;
+const MAX_CANDIDATE_ID_LENGTH = 256;
 
 /** JSON for a message, except that numbers JSON cannot show (1e400 parses to Infinity) stay readable. */
 function show(value: unknown): string {
@@ -57,33 +67,69 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     return fail('bad_request', `currentAction ${JSON.stringify(currentAction)} is not one of ${bp.name}'s actions: ${bp.decision.actions.join(', ')}`);
   }
 
-  const given = (context ?? {}) as Record<string, unknown>;
+  const values = readDeclared(bp.features.context, (context ?? {}) as Record<string, unknown>, 'context');
+  if (typeof values === 'string') return fail('bad_context', values);
+  let ranked: RankingCandidate[] | null = null;
+  if (bp.task === 'ranking') {
+    const read = readCandidates((raw as Record<string, unknown>)['candidates'], bp);
+    if (typeof read === 'string') return fail('bad_candidates', read);
+    ranked = read;
+  }
+  return { ok: true, request: { entity, context: values, deadlineMs: deadline, currentAction: typeof currentAction === 'string' ? currentAction : null, candidates: ranked } };
+}
+
+/** The declared features' values from `given` (missing ones null), or what is wrong with one of them. */
+function readDeclared(declared: readonly BlueprintContextFeature[], given: Record<string, unknown>, at: string): FeatureValues | string {
   const values: FeatureValues = {};
-  for (const feature of bp.features.context) {
+  for (const feature of declared) {
     const value = given[feature.name];
     if (value === undefined || value === null) {
       values[feature.name] = null;
       continue;
     }
-    const where = `context.${feature.name}`;
+    const where = `${at}.${feature.name}`;
     switch (feature.type) {
       case 'int':
-        if (typeof value !== 'number' || !Number.isInteger(value) || !Number.isSafeInteger(value)) return fail('bad_context', `${where}: ${show(value)} is not an int`);
+        if (typeof value !== 'number' || !Number.isInteger(value) || !Number.isSafeInteger(value)) return `${where}: ${show(value)} is not an int`;
         values[feature.name] = value;
         break;
       case 'float':
-        if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 1e300) return fail('bad_context', `${where}: ${show(value)} is not a finite number`);
+        if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 1e300) return `${where}: ${show(value)} is not a finite number`;
         values[feature.name] = value;
         break;
       case 'bool':
-        if (typeof value !== 'boolean') return fail('bad_context', `${where}: ${show(value)} is not true or false`);
+        if (typeof value !== 'boolean') return `${where}: ${show(value)} is not true or false`;
         values[feature.name] = value ? 1 : 0;
         break;
       case 'category':
-        if (typeof value !== 'string') return fail('bad_context', `${where}: ${show(value)} is not a string (one of ${feature.values.join(', ')})`);
+        if (typeof value !== 'string') return `${where}: ${show(value)} is not a string (one of ${feature.values.join(', ')})`;
         values[feature.name] = value;
         break;
     }
   }
-  return { ok: true, request: { entity, context: values, deadlineMs: deadline, currentAction: typeof currentAction === 'string' ? currentAction : null } };
+  return values;
+}
+
+const CANDIDATES_SHAPE = 'send "candidates": [{"id": "...", "features": {...}}, ...]';
+
+function readCandidates(raw: unknown, bp: Blueprint): RankingCandidate[] | string {
+  if (!Array.isArray(raw)) return `candidates is ${raw === undefined ? 'missing' : 'not a list'}: ${bp.name} ranks the candidates of each request; ${CANDIDATES_SHAPE}`;
+  if (raw.length === 0) return `candidates is empty: ${CANDIDATES_SHAPE}`;
+  if (raw.length > MAX_CANDIDATES) return `candidates has ${raw.length} entries, over the ${MAX_CANDIDATES} limit: send fewer, pre-filtered candidates`;
+  const seen = new Set<string>();
+  const candidates: RankingCandidate[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const item: unknown = raw[i];
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return `candidates[${i}] is not an object: ${CANDIDATES_SHAPE}`;
+    const { id, features } = item as Record<string, unknown>;
+    if (typeof id !== 'string' || id === '') return `candidates[${i}].id must be a non-empty string, not ${show(id)}`;
+    if (id.length > MAX_CANDIDATE_ID_LENGTH) return `candidates[${i}].id is ${id.length} characters, over the ${MAX_CANDIDATE_ID_LENGTH} limit`;
+    if (seen.has(id)) return `candidates[${i}].id "${id}" is given twice: each candidate once`;
+    seen.add(id);
+    if (features !== undefined && (typeof features !== 'object' || features === null || Array.isArray(features))) return `candidates[${i}].features must be an object of feature values`;
+    const values = readDeclared(bp.features.candidates, (features ?? {}) as Record<string, unknown>, `candidates[${i}].features`);
+    if (typeof values === 'string') return values;
+    candidates.push({ id, features: values });
+  }
+  return candidates;
 }

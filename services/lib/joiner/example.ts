@@ -2,7 +2,7 @@
 // logged at decision time (copied, never recomputed), and the label with where it came from.
 import type { FeatureValues } from '../feature-values.js';
 import type { Decision, Example, LabelSource } from '../schemas/generated.js';
-import type { DecisionSnapshot, PendingDecision, PendingLabel } from './records.js';
+import type { DecisionSnapshot, PendingDecision, PendingLabel, ShownCandidate } from './records.js';
 
 function copyFeatures(features: FeatureValues): FeatureValues {
   const copy: FeatureValues = {};
@@ -27,7 +27,14 @@ export function snapshotDecision(decision: Decision): DecisionSnapshot {
     shadowScores: shadow.length === 0 ? null : Object.fromEntries(shadow.map((s) => [s.modelVersion, s.score as number])),
     fallback: decision.fallback,
     experimentArm: decision.experimentArm,
+    shown: shownCandidates(decision),
   };
+}
+
+function shownCandidates(decision: Decision): ShownCandidate[] | null {
+  if (decision.ranking === null || decision.candidates === null) return null;
+  const byId = new Map(decision.candidates.map((c) => [c.id, c]));
+  return decision.ranking.map((id, position) => ({ id, position, features: copyFeatures(byId.get(id)?.features ?? {}), score: decision.scores?.[id] ?? null }));
 }
 
 /** The label an outcome makes: the label's constant, or its value field read as a number (true/false as 1/0). */
@@ -37,6 +44,27 @@ export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string
   const value = fields[label.valueField];
   if (typeof value === 'boolean') return value ? 1 : 0;
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The examples a label makes. One per decision (exampleId = decisionId); for ranking one per shown
+ * candidate (exampleId = decisionId/candidateId): `clicked` — the candidate the outcome names —
+ * gets `label`, the others the blueprint's `missing` label (0 when it declares none), since the
+ * user saw them and acted on another. A ranking decision closed without outcome has no `clicked`.
+ */
+export function buildExamples(pending: PendingDecision, label: number, labelTs: number, labelSource: LabelSource, clicked: string | null = null): Example[] {
+  const shown = pending.decision.shown;
+  if (shown === null) return [buildExample(pending, label, labelTs, labelSource)];
+  const other = clicked === null ? label : (pending.label.missing ?? 0);
+  return shown.map((c) => ({
+    ...buildExample(pending, c.id === clicked ? label : other, labelTs, c.id === clicked ? labelSource : 'missing'),
+    exampleId: `${pending.decision.decisionId}/${c.id}`,
+    candidateId: c.id,
+    position: c.position,
+    candidateFeatures: copyFeatures(c.features),
+    score: c.score,
+    ranking: pending.decision.shown!.map((s) => s.id),
+  }));
 }
 
 /** The example of a decision: exampleId is the decisionId (one example per decision). */
@@ -54,6 +82,8 @@ export function buildExample(pending: PendingDecision, label: number, labelTs: n
     candidateId: null,
     position: null,
     candidateFeatures: null,
+    labelClass: null,
+    ranking: null,
     label,
     labelSource,
     action: d.action,

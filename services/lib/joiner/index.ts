@@ -1,7 +1,7 @@
 // The joiner core: decisions ⨝ outcomes → examples, as pure steps over explicit state (no I/O).
 export { onDecision, onOutcome, onEntityEvent, onTick, forgetExpired, pendingOf } from './join.js';
 export type { DecisionState, EventOutcome, EntityEvent } from './join.js';
-export { buildExample, labelValueOf, snapshotDecision } from './example.js';
+export { buildExample, buildExamples, labelValueOf, snapshotDecision } from './example.js';
 export {
   encodePending,
   decodePending,

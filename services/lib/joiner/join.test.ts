@@ -25,6 +25,8 @@ function expected(label: number, labelTs: number, labelSource: Example['labelSou
     candidateId: null,
     position: null,
     candidateFeatures: null,
+    labelClass: null,
+    ranking: null,
     label,
     labelSource,
     action: 'send',

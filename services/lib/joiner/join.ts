@@ -9,7 +9,7 @@
 // with wall-clock time would close windows before reading the outcomes that fall in them.
 import type { BlueprintLabel, Decision, Example, Outcome } from '../schemas/generated.js';
 import { JoinerInputError } from './errors.js';
-import { buildExample, labelValueOf, snapshotDecision } from './example.js';
+import { buildExamples, labelValueOf, snapshotDecision } from './example.js';
 import { forgottenKey, joinerKeys, MAX_KEY_TIME, parseForgetKey } from './keys.js';
 import { EMPTY_VALUE, emptyResult, type IgnoreReason, type JoinResult, type Mutations } from './mutations.js';
 import { joinerDefaults, type JoinerOptions } from './options.js';
@@ -97,14 +97,21 @@ function finish(p: PendingDecision, options: JoinerOptions): Mutations {
   };
 }
 
-/** The example an outcome makes for a pending decision, or why it makes none. */
-function joinOutcome(p: PendingDecision, o: AnyOutcome): Example | IgnoreReason {
+/** The examples an outcome makes for a pending decision, or why it makes none. */
+function joinOutcome(p: PendingDecision, o: AnyOutcome): Example[] | IgnoreReason {
   if (p.label.match !== 'decisionId' || p.label.topic !== o.topic) return 'wrong_source';
   // Matched by id, the outcome is known to follow its decision: only its lateness is judged.
   if (o.ts > p.closesAt) return 'late_outcome';
   const value = labelValueOf(p.label, o.fields);
   if (value === undefined) return 'no_label_value';
-  return buildExample(p, value, o.ts, o.topic === null ? 'outcome' : 'event');
+  let clicked: string | null = null;
+  if (p.decision.shown !== null) {
+    // A ranking outcome is about one of the candidates shown: the first one reported labels them all.
+    const candidateId = o.fields['candidateId'];
+    if (typeof candidateId !== 'string' || !p.decision.shown.some((c) => c.id === candidateId)) return 'unknown_candidate';
+    clicked = candidateId;
+  }
+  return buildExamples(p, value, o.ts, o.topic === null ? 'outcome' : 'event', clicked);
 }
 
 function normalise(outcome: Outcome | EventOutcome): AnyOutcome {
@@ -132,7 +139,7 @@ export function onDecision(decision: Decision, label: BlueprintLabel, existing: 
     result.mutations.del.push(joinerKeys.earlyOutcome(id), joinerKeys.forget(early.forgetAt, 'early', id));
     const joined = joinOutcome(pending, early);
     if (typeof joined !== 'string') {
-      result.examples.push(joined);
+      result.examples.push(...joined);
       result.mutations.put.push(...markDone(id, pending.closesAt + options.doneRetentionMs));
       return result;
     }
@@ -164,7 +171,7 @@ export function onOutcome(outcome: Outcome | EventOutcome, state: DecisionState,
     if (typeof joined === 'string') {
       result.ignored.push({ decisionId: id, reason: joined });
     } else {
-      result.examples.push(joined);
+      result.examples.push(...joined);
       result.mutations = finish(state.pending, options);
     }
   } else if (state.earlyOutcome !== undefined) {
@@ -200,7 +207,7 @@ export function onEntityEvent(event: EntityEvent, pendings: readonly PendingDeci
       result.ignored.push({ decisionId: id, reason: 'no_label_value' });
       continue;
     }
-    result.examples.push(buildExample(p, value, event.ts, 'event'));
+    result.examples.push(...buildExamples(p, value, event.ts, 'event'));
     const done = finish(p, options);
     result.mutations.put.push(...done.put);
     result.mutations.del.push(...done.del);
@@ -222,7 +229,7 @@ export function onTick(now: number, due: readonly PendingDecision[], options: Jo
     if (seen.has(id) || p.closesAt > now) continue;
     seen.add(id);
     if (p.label.missing === null) result.ignored.push({ decisionId: id, reason: 'closed_without_label' });
-    else result.examples.push(buildExample(p, p.label.missing, p.closesAt, 'missing'));
+    else result.examples.push(...buildExamples(p, p.label.missing, p.closesAt, 'missing'));
     const done = finish(p, options);
     result.mutations.put.push(...done.put);
     result.mutations.del.push(...done.del);

@@ -22,7 +22,9 @@ export type IgnoreReason =
   /** The outcome came from a source the decision's label does not read (e.g. looper.outcomes for a label on a product topic). */
   | 'wrong_source'
   /** The window closed without an outcome and the blueprint declares no `missing` label. */
-  | 'closed_without_label';
+  | 'closed_without_label'
+  /** A ranking outcome names no candidate, or one the decision did not show. */
+  | 'unknown_candidate';
 
 export interface Ignored {
   decisionId: string;

@@ -23,6 +23,16 @@ export interface DecisionSnapshot {
   shadowScores: Record<string, number> | null;
   fallback: boolean;
   experimentArm: string | null;
+  /** Ranking: the candidates returned, in the order shown (each becomes an example); null for other tasks. */
+  shown: ShownCandidate[] | null;
+}
+
+/** A candidate a ranking decision returned: its id, 0-based position, features as logged and score. */
+export interface ShownCandidate {
+  id: string;
+  position: number;
+  features: FeatureValues;
+  score: number | null;
 }
 
 /** A decision waiting for its label, stored under keys.pending(decisionId). */
@@ -82,6 +92,8 @@ class TupleReader {
     private readonly kind: JoinerStateError['kind'],
     bytes: Uint8Array,
     private readonly names: readonly string[],
+    /** Fewer fields an older record may have: the missing trailing ones read as null. */
+    fewest = names.length,
   ) {
     let parsed: unknown;
     try {
@@ -91,7 +103,9 @@ class TupleReader {
     }
     if (!Array.isArray(parsed)) throw new JoinerStateError(kind, 'is not an array');
     if (parsed[0] !== VERSION) throw new JoinerStateError(kind, `has version ${JSON.stringify(parsed[0])}; this joiner reads version ${VERSION}`);
-    if (parsed.length !== names.length + 1) throw new JoinerStateError(kind, `has ${parsed.length - 1} fields, expected ${names.length}`);
+    if (parsed.length > names.length + 1 || parsed.length < fewest + 1) {
+      throw new JoinerStateError(kind, `has ${parsed.length - 1} fields, expected ${fewest === names.length ? names.length : `${fewest} to ${names.length}`}`);
+    }
     this.tuple = parsed;
   }
 
@@ -100,7 +114,7 @@ class TupleReader {
   }
 
   raw(i: number): unknown {
-    return this.tuple[i + 1];
+    return i + 1 < this.tuple.length ? this.tuple[i + 1] : null;
   }
 
   string(i: number): string {
@@ -149,6 +163,17 @@ class TupleReader {
     return Object.values(o).every((x) => typeof x === 'number') ? (o as Record<string, number>) : this.fail(i, 'scores by model version');
   }
 
+  shown(i: number): ShownCandidate[] | null {
+    const v = this.raw(i);
+    if (v === null) return null;
+    if (!Array.isArray(v)) return this.fail(i, 'a list of shown candidates');
+    return v.map((c: unknown) => {
+      const o = c as Record<string, unknown> | null;
+      const ok = o !== null && typeof o === 'object' && typeof o['id'] === 'string' && typeof o['position'] === 'number' && typeof o['features'] === 'object' && o['features'] !== null && (o['score'] === null || typeof o['score'] === 'number');
+      return ok ? (o as unknown as ShownCandidate) : this.fail(i, 'shown candidates { id, position, features, score }');
+    });
+  }
+
   match(i: number): BlueprintLabelMatch {
     const v = this.raw(i);
     return v === 'decisionId' || v === 'entity' ? v : this.fail(i, 'decisionId or entity');
@@ -159,7 +184,10 @@ const PENDING_FIELDS = [
   'decisionId', 'blueprint', 'blueprintVersion', 'entity', 'ts', 'features', 'action', 'propensity', 'modelVersion',
   'score', 'shadowScores', 'fallback', 'experimentArm',
   'label.topic', 'label.match', 'label.windowMs', 'label.valueConstant', 'label.valueField', 'label.missing', 'closesAt',
+  'shown',
 ] as const;
+/** Records written before ranking end at closesAt: read without `shown`. */
+const PENDING_FIELDS_BEFORE_RANKING = PENDING_FIELDS.length - 1;
 
 export function encodePending(p: PendingDecision): Buffer {
   const d = p.decision;
@@ -168,12 +196,13 @@ export function encodePending(p: PendingDecision): Buffer {
     VERSION, d.decisionId, d.blueprint, d.blueprintVersion, d.entity, d.ts, d.features, d.action, d.propensity, d.modelVersion,
     d.score, d.shadowScores, d.fallback, d.experimentArm,
     l.topic, l.match, l.windowMs, l.valueConstant, l.valueField, l.missing, p.closesAt,
+    d.shown,
   ]);
 }
 
 /** Throws JoinerStateError when the bytes are not a pending decision this joiner wrote. */
 export function decodePending(bytes: Uint8Array): PendingDecision {
-  const r = new TupleReader('pending', bytes, PENDING_FIELDS);
+  const r = new TupleReader('pending', bytes, PENDING_FIELDS, PENDING_FIELDS_BEFORE_RANKING);
   return {
     decision: {
       decisionId: r.string(0),
@@ -189,6 +218,7 @@ export function decodePending(bytes: Uint8Array): PendingDecision {
       shadowScores: r.scores(10),
       fallback: r.boolean(11),
       experimentArm: r.stringOrNull(12),
+      shown: r.shown(20),
     },
     label: {
       topic: r.stringOrNull(13),

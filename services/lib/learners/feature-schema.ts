@@ -2,7 +2,9 @@
 // order is the order of the model's input vector (ModelVersion.featureNames); the order of keys in
 // a request never matters, because values are looked up by name.
 
-import type { BlueprintFeatures, BlueprintStreamFeature } from '../schemas/generated.js';
+import type { BlueprintContextFeature, BlueprintFeatures, BlueprintStreamFeature } from '../schemas/generated.js';
+import { POSITION_FEATURE } from '../ranking/order.js';
+import { rankingCrosses } from '../ranking/crosses.js';
 import { FeatureSchemaError } from './errors.js';
 
 /**
@@ -39,17 +41,21 @@ const LOG_SCALED_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['cou
  */
 export function featureSchemaFromBlueprint(bp: { readonly features: BlueprintFeatures }): FeatureSchema {
   const features: InputFeature[] = [];
-  for (const f of bp.features.context) {
-    if (f.type === 'category') features.push({ name: f.name, kind: 'category', values: [...f.values] });
-    else if (f.period !== null && f.period !== undefined) features.push({ name: f.name, kind: 'cyclic', period: f.period });
-    else features.push({ name: f.name, kind: 'numeric' });
-  }
+  const declared = (f: BlueprintContextFeature): InputFeature =>
+    f.type === 'category' ? { name: f.name, kind: 'category', values: [...f.values] } : f.period !== null && f.period !== undefined ? { name: f.name, kind: 'cyclic', period: f.period } : { name: f.name, kind: 'numeric' };
+  for (const f of bp.features.context) features.push(declared(f));
   for (const f of bp.features.streams) {
     if (LOG_SCALED_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric', log: true });
     else if (NUMERIC_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric' });
     else if (f.aggregate === 'last') features.push({ name: f.name, kind: 'mixed' });
     // last_n: a sequence, not a model input of these families.
   }
+  // Ranking: each candidate's own features, and the position it was shown at — learned from in
+  // training (examination falls with position), fixed to the top when serving (services/lib/ranking).
+  const candidates = bp.features.candidates ?? [];
+  for (const f of candidates) features.push(declared(f));
+  if (candidates.length > 0) features.push({ name: POSITION_FEATURE, kind: 'numeric', log: true });
+  for (const cross of rankingCrosses(bp)) features.push({ name: cross.name, kind: 'category', values: [] });
   return featureSchema(features);
 }
 
