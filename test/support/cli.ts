@@ -1,6 +1,6 @@
 // Runs the looper command as a user would, in a child process, with this process's environment.
 import { spawn } from 'node:child_process';
-import { LooperClient } from '../../services/sdk/index.js';
+import { LooperClient, type DecideOptions } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { testConfig } from './stack.js';
 
@@ -17,11 +17,11 @@ export function looper(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 /** Waits until the predictor answers decide requests for `blueprint` (it may still be starting). */
-export async function waitForPredictor(blueprint: string, context: Record<string, unknown>, timeoutMs = 120_000): Promise<void> {
+export async function waitForPredictor(blueprint: string, context: Record<string, unknown>, timeoutMs = 120_000, options: DecideOptions = {}): Promise<void> {
   const probe = await LooperClient.connect({ ...testConfig, deadlineMs: 200 });
   try {
     await pollUntil(`the predictor to serve ${blueprint}`, timeoutMs, async () => {
-      const reply = await probe.decide(blueprint, 'user-0001', context).catch(() => undefined);
+      const reply = await probe.decide(blueprint, 'user-0001', context, options).catch(() => undefined);
       return reply?.decisionId ? reply : undefined;
     });
   } finally {
