@@ -5,7 +5,8 @@ import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
 import { BatchOverlay } from '../lib/store/overlay.js';
-import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, parseCloseKey, parseEntityKey, stateKeys, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
+import { multiclassTaskOf } from '../lib/multiclass/blueprint.js';
+import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, recentEventRange, decodeRecentEvent, joinerDefaults, type EntityEvent, parseCloseKey, parseEntityKey, stateKeys, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
 import { decodeProductEvent } from '../lib/events.js';
 import type { DeadLetterSink } from '../lib/dead-letters.js';
 import { errorMessage } from '../lib/errors.js';
@@ -83,6 +84,19 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     };
   }
 
+  /** The events of the decision's entity already read from the topic its label matches by entity, within its window. */
+  async function readRecentEvents(overlay: BatchOverlay, bp: Blueprint, decision: Decision): Promise<EntityEvent[]> {
+    const { topic, match, windowMs } = bp.label;
+    if (topic === null || match !== 'entity') return [];
+    const keys = await overlay.scanKeys(recentEventRange(topic, decision.entity, decision.ts, decision.ts + windowMs));
+    const values = await overlay.getMany(keys);
+    return values.flatMap((v) => {
+      if (!v) return [];
+      const e = decodeRecentEvent(v);
+      return [{ topic, entity: decision.entity, ts: e.ts, value: e.fields }];
+    });
+  }
+
   async function readPendings(overlay: BatchOverlay, ids: string[]): Promise<PendingDecision[]> {
     const values = await overlay.getMany(ids.map((id) => joinerKeys.pending(id)));
     return values.flatMap((v) => (v ? [decodePending(v)] : []));
@@ -97,7 +111,7 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         const decision = await ctx.codec.decode<Decision>(topics.decisions, message.value);
         const bp = blueprints.current().get(decision.blueprint) ?? (await awaitBlueprint(decision.blueprint));
         if (!bp) return poison('unknown_blueprint', `decision ${decision.decisionId} names blueprint "${decision.blueprint}", which is not registered`);
-        return onDecision(decision, bp.label, await readState(overlay, decision.decisionId));
+        return onDecision(decision, { ...bp.label, classes: multiclassTaskOf(bp) !== null }, await readState(overlay, decision.decisionId), joinerDefaults, await readRecentEvents(overlay, bp, decision));
       }
       if (input.topic === topics.outcomes.name) {
         const outcome = await ctx.codec.decode<Outcome>(topics.outcomes, message.value);

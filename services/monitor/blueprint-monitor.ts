@@ -6,6 +6,8 @@ import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { RankingWindow, type ShownCandidate } from '../lib/ranking/index.js';
+import { classOfExample, multiclassTaskOf } from '../lib/multiclass/index.js';
+import { ClassRanks } from '../lib/monitoring/class-ranks.js';
 import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
 import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
 import { psi } from '../lib/monitoring/psi.js';
@@ -117,6 +119,8 @@ export class BlueprintMonitor {
   /** Ranking: the shown lists of recent decisions, judged by where the click was. */
   private readonly rankings: RankingWindow;
   private readonly shownPending = new Map<string, ShownCandidate[]>();
+  /** Multi-class and sequence: where the true class stood among the classes returned. */
+  private readonly classRanks = new ClassRanks(RECENT_EXAMPLES);
   private readonly modelQuality = new Map<string, { source: 'served' | 'shadow'; model: string; metrics: OnlineMetrics; lastTs: number }>();
   private readonly armDecisions = new Map<string, number>();
   private readonly armOutcomes = new Map<string, { n: number; sum: number }>();
@@ -182,6 +186,8 @@ export class BlueprintMonitor {
   observeExample(e: Example): void {
     this.exampleCount++;
     if (e.position !== null && e.ranking !== null) this.observeShown(e.decisionId, e.position, e.label, e.ranking.length);
+    const truth = classOfExample(this.bp, e);
+    if (truth !== null && e.ranking !== null && !e.fallback) this.classRanks.add(e.ranking, truth);
     this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
     if (e.experimentArm !== null && Number.isFinite(e.label)) {
       const arm = this.armOutcomes.get(e.experimentArm) ?? { n: 0, sum: 0 };
@@ -281,6 +287,7 @@ export class BlueprintMonitor {
 
   private measureQuality(metrics: OnlineMetrics = this.quality): Record<string, number> {
     if (metrics.count < MIN_OBSERVATIONS) return {};
+    if (multiclassTaskOf(this.bp) !== null) return this.classQuality();
     const values: Record<string, number> =
       this.bp.task === 'ranking'
         ? { auc: metrics.auc(), ...this.rankingQuality() }
@@ -290,6 +297,13 @@ export class BlueprintMonitor {
           ? { reward: metrics.counters().meanLabel }
           : { rmse: metrics.rmse(), mae: metrics.mae() };
     return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+  }
+
+  /** Top-1 and top-k accuracy and MRR of the classes returned (none before MIN_OBSERVATIONS). */
+  private classQuality(): Record<string, number> {
+    const q = this.classRanks.snapshot();
+    if (q.count < MIN_OBSERVATIONS) return {};
+    return { top1_accuracy: q.top1Accuracy, topk_accuracy: q.topKAccuracy, mrr: q.meanReciprocalRank };
   }
 
   /** NDCG@k and MRR of the lists shown, over the recent decisions with a click (none before MIN_OBSERVATIONS). */

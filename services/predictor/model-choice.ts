@@ -6,6 +6,7 @@ import type { Scorer } from '../lib/learners/serving.js';
 import { shareOf } from '../lib/decide/assignment.js';
 import { policyAction } from '../lib/decide/policy.js';
 import { errorMessage } from '../lib/errors.js';
+import type { ClassChooser } from './classes.js';
 import type { BanditModel } from '../lib/planning/bandit-model.js';
 
 export interface ServingModel {
@@ -16,6 +17,8 @@ export interface ServingModel {
   scorer: Scorer;
   /** A planning blueprint's bandit: it chooses the action; `scorer` gives its best action's estimate. */
   planner?: BanditModel;
+  /** A model that predicts a class (multi-class, sequence); `scorer` gives its top class's probability. */
+  classifier?: ClassChooser;
 }
 
 /** A canary and the fraction of entities, in (0, 1], it answers for. */

@@ -4,8 +4,11 @@
 // is dropped or half-served, and the decide path reads it without allocating.
 import type { Deployment, ModelVersion } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
+import type { FeatureValues } from '../lib/feature-values.js';
 import { loadScorer } from '../lib/learners/serving.js';
 import { BanditModel, isBanditArtifact } from '../lib/planning/bandit-model.js';
+import { MULTICLASS_FORMATS } from '../lib/multiclass/index.js';
+import { ClassChooser } from './classes.js';
 import { errorMessage } from '../lib/errors.js';
 import { topics } from '../../topology/topics.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
@@ -34,6 +37,14 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
   const load = (mv: ModelVersion): ServingModel | undefined => {
     try {
       const base = { modelVersion: mv.modelVersion, family: mv.family, sequence: mv.sequence, blueprintVersion: mv.blueprintVersion };
+      if (MULTICLASS_FORMATS.includes(mv.artifactFormat)) {
+        const classifier = ClassChooser.fromArtifact(mv.artifact);
+        const top = (x: FeatureValues) => {
+          const chosen = classifier.choose(x, 1);
+          return chosen.scores[chosen.ranking[0] ?? ''] ?? 0;
+        };
+        return { ...base, classifier, scorer: { family: mv.family, task: 'classification', score: top } };
+      }
       if (!isBanditArtifact(mv.artifact)) return { ...base, scorer: loadScorer(mv.artifact) };
       const planner = BanditModel.fromArtifact(mv.artifact);
       return { ...base, planner, scorer: { family: mv.family, task: 'estimation', score: (x) => planner.bestMean(x) } };

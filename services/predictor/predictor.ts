@@ -20,6 +20,7 @@ import { DecideMetrics, type BlueprintDecideMeters } from '../lib/observability/
 import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
 import { CandidateRanker } from './rank.js';
+import { multiclassTaskOf } from '../lib/multiclass/index.js';
 import type { PlannedChoice } from '../lib/planning/bandit-model.js';
 import { SeededRandom } from '../lib/learners/random.js';
 
@@ -33,6 +34,12 @@ export interface PredictorStats {
   /** Requests refused because maxInFlight were being answered. */
   overloaded: number;
 }
+
+/**
+ * A decision's time is when its request arrived (wall clock, ms): what its features are as of, and
+ * before anything the caller does after the reply (an outcome event must never predate it).
+ */
+const receivedAt = (started: number) => Math.floor(performance.timeOrigin + started);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -127,6 +134,10 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       decideRanking(msg, started, { asked, bp, meters, entity, features, deadlineMs, candidates: parsed.request.candidates, model, fallbackReason });
       return;
     }
+    if (multiclassTaskOf(bp) !== null) {
+      decideClasses(msg, started, { asked, bp, meters, entity, features, deadlineMs, model, fallbackReason });
+      return;
+    }
     let score: number | null = null;
     let planned: PlannedChoice | null = null;
     if (!model) fallbackReason ??= 'no_model';
@@ -171,7 +182,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       blueprint: bp.name,
       blueprintVersion: bp.version,
       entity,
-      ts: Date.now(),
+      ts: receivedAt(started),
       modelVersion: model?.modelVersion ?? null,
       modelFamily: model?.family ?? null,
       score,
@@ -233,7 +244,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       blueprint: bp.name,
       blueprintVersion: bp.version,
       entity,
-      ts: Date.now(),
+      ts: receivedAt(started),
       modelVersion: fallback ? null : (model?.modelVersion ?? null),
       modelFamily: fallback ? null : (model?.family ?? null),
       score: null,
@@ -248,6 +259,58 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       latencyUs: Math.round((performance.now() - started) * 1000),
       features,
       candidates: ranked.logged,
+      experiment: asked.experiment?.name ?? null,
+      experimentArm: asked.experiment === null ? null : bp.name,
+      shadow: null,
+      apprenticeAction: null,
+    });
+  }
+
+  /**
+   * Classes (multi-class classification, the next items of a sequence): the model's k most probable
+   * (k = 1 for argmax), the first being the action; before any model, the default. Exploration
+   * does not apply: the label (the class, the next item) does not depend on the answer.
+   */
+  function decideClasses(msg: Msg, started: number, r: Omit<RankingRequest, 'candidates'>): void {
+    const { asked, bp, meters, entity, features, deadlineMs, model } = r;
+    let fallbackReason = r.fallbackReason ?? (model?.classifier ? null : 'no_model');
+    let chosen = fallbackReason === null ? model!.classifier!.choose(features, bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1) : null;
+    const deadlineMet = performance.now() - started <= deadlineMs;
+    if (!deadlineMet && fallbackReason === null) fallbackReason = 'deadline';
+    if (fallbackReason !== null || chosen?.ranking.length === 0) chosen = null;
+    const fallback = fallbackReason !== null;
+    const decisionId = randomUUID();
+    const action = chosen?.ranking[0] ?? bp.decision.default;
+    const score = chosen === null ? null : chosen.scores[action]!;
+    const reply: DecideReply = { decisionId, blueprint: bp.name, version: bp.version, model: chosen === null ? null : model!.modelVersion, score, action, propensity: 1, fallback };
+    if (chosen !== null) {
+      reply.ranking = chosen.ranking;
+      reply.scores = chosen.scores;
+    }
+    if (fallbackReason) reply.fallbackReason = fallbackReason;
+    msg.respond(encoder.encode(JSON.stringify(reply)));
+    meters.record(fallback ? 'fallback' : 'model', secondsSince(started));
+    if (fallback) stats.fallbacks++;
+    decisions.append({
+      decisionId,
+      blueprint: bp.name,
+      blueprintVersion: bp.version,
+      entity,
+      ts: receivedAt(started),
+      modelVersion: reply.model,
+      modelFamily: chosen === null ? null : model!.family,
+      score,
+      scores: chosen?.scores ?? null,
+      action,
+      ranking: chosen?.ranking ?? null,
+      propensity: 1,
+      fallback,
+      fallbackReason,
+      deadlineMs,
+      deadlineMet,
+      latencyUs: Math.round((performance.now() - started) * 1000),
+      features,
+      candidates: null,
       experiment: asked.experiment?.name ?? null,
       experimentArm: asked.experiment === null ? null : bp.name,
       shadow: null,

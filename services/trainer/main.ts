@@ -16,6 +16,10 @@ import { topics } from '../../topology/topics.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
 import { PlanningTrainer } from './planning-trainer.js';
+import { MulticlassTrainer } from './multiclass-trainer.js';
+import { multiclassTaskOf } from '../lib/multiclass/index.js';
+
+type AnyTrainer = BlueprintTrainer | PlanningTrainer | MulticlassTrainer;
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
 import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
@@ -32,7 +36,7 @@ const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
   return run;
 };
 
-const trainers = new Map<string, BlueprintTrainer | PlanningTrainer>();
+const trainers = new Map<string, AnyTrainer>();
 const catalog = await followModelsAndDeployments(ctx, (blueprint) => {
   exclusive(async () => reconsider(blueprint)).catch((error) => ctx.log(`reconsidering ${blueprint} failed: ${errorMessage(error)}`));
 });
@@ -67,11 +71,28 @@ function planningTrainerFor(bp: Blueprint): PlanningTrainer {
   return trainer;
 }
 
-function trainerFor(bp: Blueprint): BlueprintTrainer | PlanningTrainer | null {
+/** A blueprint that predicts a class: its multi-class learners, continuing the newest version published for it. */
+function multiclassTrainerFor(bp: Blueprint): MulticlassTrainer {
+  const trainer = trainers.get(bp.name);
+  if (trainer instanceof MulticlassTrainer) {
+    if (trainer.blueprint.version !== bp.version) trainer.updateBlueprint(bp);
+    return trainer;
+  }
+  trainer?.dispose();
+  const newest = catalog.lineage(bp.name).newestTrainedVersion;
+  const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
+  const created = new MulticlassTrainer(bp, checkpoint);
+  trainers.set(bp.name, created);
+  ctx.log(`training ${bp.name}: ${created.description}${checkpoint ? ` (continuing ${checkpoint.modelVersion} where it fits)` : ' from scratch'}`);
+  return created;
+}
+
+function trainerFor(bp: Blueprint): AnyTrainer | null {
   if (bp.task === 'planning') return planningTrainerFor(bp);
+  if (multiclassTaskOf(bp) !== null) return multiclassTrainerFor(bp);
   if (!learnerTask(bp)) return null;
   let trainer = trainers.get(bp.name);
-  if (trainer instanceof PlanningTrainer) {
+  if (trainer instanceof PlanningTrainer || trainer instanceof MulticlassTrainer) {
     trainer.dispose();
     trainer = undefined;
   }
@@ -95,7 +116,7 @@ async function reconsider(blueprint: string): Promise<void> {
   // No trainer yet: it is created with the plan of the moment when its first example arrives (and
   // none exists before `catalog` is assigned: examples are consumed only after that).
   const trainer = trainers.get(blueprint);
-  if (!trainer || trainer instanceof PlanningTrainer) return;
+  if (!trainer || trainer instanceof PlanningTrainer || trainer instanceof MulticlassTrainer) return;
   const next = planSwitch(trainer.configuration, planTraining(catalog.lineage(blueprint)));
   if (!next) return;
   const replacement = trainerFromPlan(trainer.blueprint, next);
@@ -127,7 +148,7 @@ await consumer.run({
   autoCommit: false,
   eachBatch: async ({ batch, heartbeat }: EachBatchPayload) =>
     exclusive(async () => {
-      const touched = new Set<BlueprintTrainer | PlanningTrainer>();
+      const touched = new Set<AnyTrainer>();
       for (const message of batch.messages) {
         if (!message.value) continue;
         stats.examples++;

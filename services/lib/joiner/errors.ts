@@ -20,7 +20,7 @@ export class JoinerInputError extends LooperError {
 export class JoinerStateError extends LooperError {
   constructor(
     /** Which kind of record (or key) was being decoded. */
-    readonly kind: 'pending' | 'done' | 'early outcome' | 'key',
+    readonly kind: 'pending' | 'done' | 'early outcome' | 'recent event' | 'key',
     message: string,
     options: { cause?: unknown } = {},
   ) {

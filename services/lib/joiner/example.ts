@@ -27,6 +27,7 @@ export function snapshotDecision(decision: Decision): DecisionSnapshot {
     shadowScores: shadow.length === 0 ? null : Object.fromEntries(shadow.map((s) => [s.modelVersion, s.score as number])),
     fallback: decision.fallback,
     experimentArm: decision.experimentArm,
+    ranking: decision.candidates === null && decision.ranking !== null ? [...decision.ranking] : null,
     shown: shownCandidates(decision),
   };
 }
@@ -37,12 +38,16 @@ function shownCandidates(decision: Decision): ShownCandidate[] | null {
   return decision.ranking.map((id, position) => ({ id, position, features: copyFeatures(byId.get(id)?.features ?? {}), score: decision.scores?.[id] ?? null }));
 }
 
-/** The label an outcome makes: the label's constant, or its value field read as a number (true/false as 1/0). */
-export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string, unknown>>): number | undefined {
+/**
+ * The label an outcome makes: the label's constant, or its value field read as a number (true/false
+ * as 1/0); for a label that names a class, a non-empty string field is the class itself.
+ */
+export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string, unknown>>): number | string | undefined {
   if (label.valueConstant !== null) return label.valueConstant;
   if (label.valueField === null) return undefined;
   const value = fields[label.valueField];
   if (typeof value === 'boolean') return value ? 1 : 0;
+  if (label.classes && typeof value === 'string' && value !== '') return value;
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
@@ -52,9 +57,9 @@ export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string
  * gets `label`, the others the blueprint's `missing` label (0 when it declares none), since the
  * user saw them and acted on another. A ranking decision closed without outcome has no `clicked`.
  */
-export function buildExamples(pending: PendingDecision, label: number, labelTs: number, labelSource: LabelSource, clicked: string | null = null): Example[] {
+export function buildExamples(pending: PendingDecision, label: number, labelTs: number, labelSource: LabelSource, clicked: string | null = null, labelClass: string | null = null): Example[] {
   const shown = pending.decision.shown;
-  if (shown === null) return [buildExample(pending, label, labelTs, labelSource)];
+  if (shown === null) return [{ ...buildExample(pending, label, labelTs, labelSource), labelClass, ranking: pending.decision.ranking }];
   const other = clicked === null ? label : (pending.label.missing ?? 0);
   return shown.map((c) => ({
     ...buildExample(pending, c.id === clicked ? label : other, labelTs, c.id === clicked ? labelSource : 'missing'),

@@ -194,7 +194,9 @@ describe('joiner', () => {
   it('joiner - an entity event before a decision or after its window does not label it', () => {
     const pending = pendingOf(decision(), opensLabel());
     const event = (ts: number) => ({ topic: 'app.opens', entity: 'user-7', ts, value: {} });
-    assert.deepEqual(onEntityEvent(event(T0 - 1), [pending]), { examples: [], mutations: { put: [], del: [] }, ignored: [] });
+    const early = onEntityEvent(event(T0 - 1), [pending]);
+    assert.deepEqual([early.examples, early.ignored, early.mutations.del], [[], [], []]);
+    assert.deepEqual(early.mutations.put.map(([key]) => key), ['v/app.opens/user-7/001749999999999/5465b825', 'f/001750000599999/v/v%2Fapp.opens%2Fuser-7%2F001749999999999%2F5465b825'], 'kept for a decision read later, and forgotten after 10 minutes');
     assert.deepEqual(onEntityEvent(event(T0 + WINDOW + 1), [pending]).examples, []);
     assert.deepEqual(onEntityEvent(event(T0), [pending]).examples, [expected(1, T0, 'event')]);
     const atClose = onEntityEvent(event(T0 + WINDOW), [pending]);
@@ -208,7 +210,7 @@ describe('joiner', () => {
     assert.deepEqual(onEntityEvent(event({ amount: 12.5 }), [pending]).examples, [expected(12.5, T0 + MINUTE, 'event')]);
     assert.deepEqual(onEntityEvent(event({ amount: true }), [pending]).examples[0]?.label, 1);
     const missing = onEntityEvent(event({ amount: 'twelve' }), [pending]);
-    assert.deepEqual(missing, { examples: [], mutations: { put: [], del: [] }, ignored: [{ decisionId: ID, reason: 'no_label_value' }] });
+    assert.deepEqual([missing.examples, missing.ignored, missing.mutations.del], [[], [{ decisionId: ID, reason: 'no_label_value' }], []]);
   });
 
   it('joiner - reads the label from the outcome value when the label has no constant', () => {
@@ -275,5 +277,27 @@ describe('joiner', () => {
       message: `decision ${ID}: ts 1.5 is not whole epoch milliseconds between 0 and 999999999999999`,
     });
     assert.throws(() => onOutcome({ decisionId: ID, value: 1, ts: -5, candidateId: null }, {}), { code: 'invalid_outcome' });
+  });
+
+  it('joiner - an entity event read before its decision labels it when the decision arrives, the earliest in its window', () => {
+    const joiner = new MemoryJoiner();
+    const event = (ts: number, amount: number) => ({ topic: 'app.opens', entity: 'user-7', ts, value: { amount } });
+    assert.deepEqual(joiner.entityEvent(event(T0 - 5, 1)), [], 'before the decision: not its label');
+    assert.deepEqual(joiner.entityEvent(event(T0 + 2 * MINUTE, 7)), []);
+    assert.deepEqual(joiner.entityEvent(event(T0 + MINUTE, 3)), []);
+    const label = opensLabel({ valueConstant: null, valueField: 'amount' });
+    assert.deepEqual(joiner.decision(decision(), label).map((e) => [e.label, e.labelTs, e.labelSource]), [[3, T0 + MINUTE, 'event']]);
+    assert.deepEqual(joiner.decision(decision(), label), [], 'a duplicate decision finds it done');
+    joiner.tick(T0 + 2 * MINUTE + 10 * MINUTE);
+    assert.ok(joiner.keys().every((k) => !k.startsWith('v/') && !k.startsWith('f/') || k.includes('/d/')), 'the kept events are forgotten after their retention');
+  });
+
+  it('joiner - a label that names a class keeps the event\'s string as labelClass (label NaN), with the classes returned', () => {
+    const returned = decision({ score: 0.4, action: 'home', ranking: ['home', 'search'], shadow: null });
+    const pending = pendingOf(returned, { ...opensLabel({ valueConstant: null, valueField: 'page', missing: null }), classes: true });
+    const [example] = onEntityEvent({ topic: 'app.opens', entity: 'user-7', ts: T0 + MINUTE, value: { page: 'search' } }, [pending]).examples;
+    assert.deepEqual([example?.labelClass, Number.isNaN(example?.label), example?.ranking], ['search', true, ['home', 'search']]);
+    const numeric = pendingOf(returned, opensLabel({ valueConstant: null, valueField: 'page', missing: null }));
+    assert.deepEqual(onEntityEvent({ topic: 'app.opens', entity: 'user-7', ts: T0 + MINUTE, value: { page: 'search' } }, [numeric]).ignored, [{ decisionId: ID, reason: 'no_label_value' }], 'a string is no label for a numeric one');
   });
 });

@@ -9,11 +9,13 @@
 // with wall-clock time would close windows before reading the outcomes that fall in them.
 import type { BlueprintLabel, Decision, Example, Outcome } from '../schemas/generated.js';
 import { JoinerInputError } from './errors.js';
+import { fnv1a32 } from '../learners/hash.js';
 import { buildExamples, labelValueOf, snapshotDecision } from './example.js';
 import { forgottenKey, joinerKeys, MAX_KEY_TIME, parseForgetKey } from './keys.js';
 import { EMPTY_VALUE, emptyResult, type IgnoreReason, type JoinResult, type Mutations } from './mutations.js';
 import { joinerDefaults, type JoinerOptions } from './options.js';
 import {
+  encodeRecentEvent,
   encodeDone,
   encodeEarlyOutcome,
   encodePending,
@@ -21,6 +23,9 @@ import {
   type EarlyOutcome,
   type PendingDecision,
 } from './records.js';
+
+/** A blueprint's label, and whether it names a class (multi-class classification, sequence). */
+export type JoinLabel = BlueprintLabel & { classes?: boolean };
 
 /** What the store holds for one decision id: read with stateKeys(decisionId). */
 export interface DecisionState {
@@ -65,7 +70,7 @@ function checkTime(record: JoinerInputError['record'], decisionId: string | null
 }
 
 /** The pending record of a decision under its blueprint's label. */
-export function pendingOf(decision: Decision, label: BlueprintLabel): PendingDecision {
+export function pendingOf(decision: Decision, label: JoinLabel): PendingDecision {
   checkTime('decision', decision.decisionId, 'ts', decision.ts);
   if (!Number.isSafeInteger(label.windowMs) || label.windowMs < 0) {
     throw new JoinerInputError('decision', decision.decisionId, `label window ${label.windowMs} is not whole milliseconds ≥ 0`);
@@ -73,7 +78,12 @@ export function pendingOf(decision: Decision, label: BlueprintLabel): PendingDec
   const closesAt = decision.ts + label.windowMs;
   checkTime('decision', decision.decisionId, 'window close', closesAt);
   const { topic, match, windowMs, valueConstant, valueField, missing } = label;
-  return { decision: snapshotDecision(decision), label: { topic, match, windowMs, valueConstant, valueField, missing }, closesAt };
+  return { decision: snapshotDecision(decision), label: { topic, match, windowMs, valueConstant, valueField, missing, classes: label.classes === true }, closesAt };
+}
+
+/** Tells apart events of one entity at the same millisecond; the same event (a replay) keeps its key. */
+function eventHash(value: Readonly<Record<string, unknown>>): string {
+  return fnv1a32(JSON.stringify(value)).toString(16).padStart(8, '0');
 }
 
 function markDone(decisionId: string, forgetAt: number): Mutations['put'] {
@@ -104,6 +114,7 @@ function joinOutcome(p: PendingDecision, o: AnyOutcome): Example[] | IgnoreReaso
   if (o.ts > p.closesAt) return 'late_outcome';
   const value = labelValueOf(p.label, o.fields);
   if (value === undefined) return 'no_label_value';
+  if (typeof value === 'string') return buildExamples(p, Number.NaN, o.ts, o.topic === null ? 'outcome' : 'event', null, value);
   let clicked: string | null = null;
   if (p.decision.shown !== null) {
     // A ranking outcome is about one of the candidates shown: the first one reported labels them all.
@@ -126,7 +137,7 @@ function normalise(outcome: Outcome | EventOutcome): AnyOutcome {
  * once; otherwise it waits: pending record, close timer and, for labels matched by entity, the
  * entity index.
  */
-export function onDecision(decision: Decision, label: BlueprintLabel, existing: DecisionState, options: JoinerOptions = joinerDefaults): JoinResult {
+export function onDecision(decision: Decision, label: JoinLabel, existing: DecisionState, options: JoinerOptions = joinerDefaults, recentEvents: readonly EntityEvent[] = []): JoinResult {
   const result = emptyResult();
   const id = decision.decisionId;
   if (existing.pending !== undefined || existing.done !== undefined) {
@@ -134,6 +145,15 @@ export function onDecision(decision: Decision, label: BlueprintLabel, existing: 
     return result;
   }
   const pending = pendingOf(decision, label);
+  // An event matched by entity that was read before its decision: the earliest in the window labels it.
+  const first = [...recentEvents].filter((e) => e.topic === pending.label.topic && e.entity === decision.entity && e.ts >= decision.ts && e.ts <= pending.closesAt).sort((a, b) => a.ts - b.ts);
+  for (const event of pending.label.match === 'entity' ? first : []) {
+    const value = labelValueOf(pending.label, event.value);
+    if (value === undefined) continue;
+    result.examples.push(...(typeof value === 'string' ? buildExamples(pending, Number.NaN, event.ts, 'event', null, value) : buildExamples(pending, value, event.ts, 'event')));
+    result.mutations.put.push(...markDone(id, pending.closesAt + options.doneRetentionMs));
+    return result;
+  }
   const early = existing.earlyOutcome;
   if (early !== undefined) {
     result.mutations.del.push(joinerKeys.earlyOutcome(id), joinerKeys.forget(early.forgetAt, 'early', id));
@@ -195,6 +215,11 @@ export function onOutcome(outcome: Outcome | EventOutcome, state: DecisionState,
 export function onEntityEvent(event: EntityEvent, pendings: readonly PendingDecision[], options: JoinerOptions = joinerDefaults): JoinResult {
   checkTime('event', null, 'ts', event.ts);
   const result = emptyResult();
+  // Kept for a decision read after it (its own topic's consumer may be behind this one's).
+  const forgetAt = event.ts + options.recentEventRetentionMs;
+  checkTime('event', null, 'forget time', forgetAt);
+  const kept = joinerKeys.recentEvent(event.topic, event.entity, event.ts, eventHash(event.value));
+  result.mutations.put.push([kept, encodeRecentEvent({ ts: event.ts, fields: { ...event.value } })], [joinerKeys.forget(forgetAt, 'event', kept), EMPTY_VALUE]);
   const seen = new Set<string>();
   for (const p of pendings) {
     const id = p.decision.decisionId;
@@ -207,7 +232,7 @@ export function onEntityEvent(event: EntityEvent, pendings: readonly PendingDeci
       result.ignored.push({ decisionId: id, reason: 'no_label_value' });
       continue;
     }
-    result.examples.push(...buildExamples(p, value, event.ts, 'event'));
+    result.examples.push(...(typeof value === 'string' ? buildExamples(p, Number.NaN, event.ts, 'event', null, value) : buildExamples(p, value, event.ts, 'event')));
     const done = finish(p, options);
     result.mutations.put.push(...done.put);
     result.mutations.del.push(...done.del);

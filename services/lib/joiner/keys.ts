@@ -8,9 +8,11 @@
 //   o/<decisionId>                        early outcome             (encodeEarlyOutcome)
 //   c/<closesAt>/<decisionId>             window-close timer        (empty value)
 //   e/<topic>/<entity>/<decisionId>       entity index, for labels matched by entity (empty value)
+//   v/<topic>/<entity>/<ts>/<hash>        recent event of a topic labels match by entity (encodeRecentEvent)
 //   f/<forgetAt>/<d|o>/<decisionId>       forget timer of a done marker or early outcome (empty value)
+//   f/<forgetAt>/v/<v-key>                forget timer of a recent event (empty value)
 //
-// Every key the core writes starts with one of p/ d/ o/ c/ e/ f/; the service may keep its own
+// Every key the core writes starts with one of p/ d/ o/ c/ e/ v/ f/; the service may keep its own
 // records (committed offsets, ...) under any other prefix.
 import { JoinerInputError, JoinerStateError } from './errors.js';
 
@@ -20,12 +22,12 @@ export interface KeyRange {
   lt: string;
 }
 
-export type ForgetKind = 'done' | 'early';
+export type ForgetKind = 'done' | 'early' | 'event';
 
 /** The largest time a key can hold: 15 digits of epoch ms, the year 33658. */
 export const MAX_KEY_TIME = 999_999_999_999_999;
 const TIME_DIGITS = 15;
-const FORGET_KIND_CODE: Record<ForgetKind, string> = { done: 'd', early: 'o' };
+const FORGET_KIND_CODE: Record<ForgetKind, string> = { done: 'd', early: 'o', event: 'v' };
 
 const name = (s: string): string => encodeURIComponent(s);
 
@@ -43,6 +45,8 @@ export const joinerKeys = {
   earlyOutcome: (decisionId: string): string => `o/${name(decisionId)}`,
   close: (closesAt: number, decisionId: string): string => `c/${timeKey(closesAt)}/${name(decisionId)}`,
   entity: (topic: string, entity: string, decisionId: string): string => `e/${name(topic)}/${name(entity)}/${name(decisionId)}`,
+  recentEvent: (topic: string, entity: string, ts: number, hash: string): string => `v/${name(topic)}/${name(entity)}/${timeKey(ts)}/${hash}`,
+  /** `decisionId`: for kind event, the recent event's whole key. */
   forget: (forgetAt: number, kind: ForgetKind, decisionId: string): string =>
     `f/${timeKey(forgetAt)}/${FORGET_KIND_CODE[kind]}/${name(decisionId)}`,
 } as const;
@@ -61,6 +65,12 @@ export function prefixRange(prefix: string): KeyRange {
 /** Entity-index keys of the pending decisions of `entity` whose label reads `topic`. */
 export function entityRange(topic: string, entity: string): KeyRange {
   return prefixRange(`e/${name(topic)}/${name(entity)}/`);
+}
+
+/** Recent events of `entity` on `topic` with fromTs ≤ ts ≤ toTs, oldest first. */
+export function recentEventRange(topic: string, entity: string, fromTs: number, toTs: number): KeyRange {
+  const prefix = `v/${name(topic)}/${name(entity)}/`;
+  return { gte: `${prefix}${timeKey(fromTs)}`, lt: `${prefix}${timeKey(Math.min(MAX_KEY_TIME, toTs + 1))}` };
 }
 
 /** Close timers with closesAt ≤ now. */
@@ -91,12 +101,13 @@ export function parseEntityKey(key: string): { topic: string; entity: string; de
 
 export function parseForgetKey(key: string): { forgetAt: number; kind: ForgetKind; decisionId: string } {
   const [time, code, id] = parts(key, 'f', 3);
-  const kind = code === 'd' ? 'done' : code === 'o' ? 'early' : undefined;
+  const kind = code === 'd' ? 'done' : code === 'o' ? 'early' : code === 'v' ? 'event' : undefined;
   if (kind === undefined) throw new JoinerStateError('key', `"${key}" is not a forget timer key`);
   return { forgetAt: Number(time), kind, decisionId: decodeURIComponent(id!) };
 }
 
 /** The key a forget timer points at. */
 export function forgottenKey(kind: ForgetKind, decisionId: string): string {
+  if (kind === 'event') return decisionId;
   return kind === 'done' ? joinerKeys.done(decisionId) : joinerKeys.earlyOutcome(decisionId);
 }

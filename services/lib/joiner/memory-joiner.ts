@@ -3,10 +3,10 @@
 // driver that pipes decisions, outcomes and events through with an explicit clock, no broker.
 import type { BlueprintLabel, Decision, Example, Outcome } from '../schemas/generated.js';
 import { forgetExpired, onDecision, onEntityEvent, onOutcome, onTick, type DecisionState, type EntityEvent, type EventOutcome } from './join.js';
-import { closeRange, entityRange, forgetRange, joinerKeys, parseCloseKey, parseEntityKey, stateKeys, type KeyRange } from './keys.js';
+import { closeRange, entityRange, forgetRange, joinerKeys, parseCloseKey, parseEntityKey, recentEventRange, stateKeys, type KeyRange } from './keys.js';
 import type { Ignored, JoinResult, Mutations } from './mutations.js';
 import { compileJoinerOptions, type JoinerOptions } from './options.js';
-import { decodeDone, decodeEarlyOutcome, decodePending, type PendingDecision } from './records.js';
+import { decodeDone, decodeEarlyOutcome, decodePending, decodeRecentEvent, type PendingDecision } from './records.js';
 
 export class MemoryJoiner {
   private readonly store = new Map<string, Uint8Array>();
@@ -19,7 +19,14 @@ export class MemoryJoiner {
   }
 
   decision(decision: Decision, label: BlueprintLabel): Example[] {
-    return this.apply(onDecision(decision, label, this.state(decision.decisionId), this.options));
+    const recent =
+      label.match === 'entity' && label.topic !== null
+        ? this.range(recentEventRange(label.topic, decision.entity, decision.ts, decision.ts + label.windowMs)).map((key) => {
+            const e = decodeRecentEvent(this.store.get(key)!);
+            return { topic: label.topic!, entity: decision.entity, ts: e.ts, value: e.fields };
+          })
+        : [];
+    return this.apply(onDecision(decision, label, this.state(decision.decisionId), this.options, recent));
   }
 
   outcome(outcome: Outcome | EventOutcome): Example[] {

@@ -16,8 +16,8 @@ describe('joiner mutations and options', () => {
     assert.deepEqual(batch.mutations.del, ['p/a', 'c/1/a']);
   });
 
-  it('joiner options - defaults to an hour of memory for early outcomes and done markers', () => {
-    assert.deepEqual(compileJoinerOptions(), { earlyOutcomeRetentionMs: 3_600_000, doneRetentionMs: 3_600_000 });
+  it('joiner options - defaults to an hour of memory for early outcomes and done markers, ten minutes for recent events', () => {
+    assert.deepEqual(compileJoinerOptions(), { earlyOutcomeRetentionMs: 3_600_000, doneRetentionMs: 3_600_000, recentEventRetentionMs: 600_000 });
     assert.deepEqual(compileJoinerOptions({ doneRetentionMs: 0 }), { ...joinerDefaults, doneRetentionMs: 0 });
   });
 

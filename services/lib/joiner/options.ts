@@ -19,18 +19,25 @@ export interface JoinerOptions {
    * drop by exampleId (DESIGN.md: delivery and failure).
    */
   doneRetentionMs: number;
+  /**
+   * How long an event of a topic that labels match by entity is kept, in ms of event time after
+   * its ts, for a decision read after it: decisions and product events travel on different topics,
+   * so the event that follows a decision (the next page a user opens) can be read first.
+   */
+  recentEventRetentionMs: number;
 }
 
 export const joinerDefaults: JoinerOptions = {
   earlyOutcomeRetentionMs: 60 * 60 * 1000,
   doneRetentionMs: 60 * 60 * 1000,
+  recentEventRetentionMs: 10 * 60 * 1000,
 };
 
 /** Fills in defaults and checks every value; all problems are reported at once. */
 export function compileJoinerOptions(options: Partial<JoinerOptions> = {}): JoinerOptions {
   const compiled = { ...joinerDefaults, ...options };
   const problems: string[] = [];
-  for (const key of ['earlyOutcomeRetentionMs', 'doneRetentionMs'] as const) {
+  for (const key of ['earlyOutcomeRetentionMs', 'doneRetentionMs', 'recentEventRetentionMs'] as const) {
     const value = compiled[key];
     if (!Number.isSafeInteger(value) || value < 0) {
       problems.push(`joiner ${key}: ${value} is not a whole number of ms ≥ 0; the default is ${joinerDefaults[key]}`);

@@ -10,7 +10,7 @@ describe('joiner records', () => {
     const pending = pendingOf(decision(), outcomesLabel());
     assert.deepEqual(decodePending(encodePending(pending)), pending);
     assert.equal(pending.closesAt, T0 + WINDOW);
-    assert.deepEqual(pending.label, { topic: null, match: 'decisionId', windowMs: WINDOW, valueConstant: 1, valueField: null, missing: 0 });
+    assert.deepEqual(pending.label, { topic: null, match: 'decisionId', windowMs: WINDOW, valueConstant: 1, valueField: null, missing: 0, classes: false });
     assert.deepEqual(pending.decision.shadowScores, { 'notification_send/13': 0.5 });
   });
 
@@ -40,7 +40,7 @@ describe('joiner records', () => {
     const bad = (text: string) => () => decodePending(Buffer.from(text));
     assert.throws(bad('not json'), { name: 'JoinerStateError', code: 'corrupt_joiner_state', message: 'stored pending record: is not JSON' });
     assert.throws(bad('[2]'), { message: 'stored pending record: has version 2; this joiner reads version 1' });
-    assert.throws(bad('[1,"x"]'), { message: 'stored pending record: has 1 fields, expected 20 to 21' });
+    assert.throws(bad('[1,"x"]'), { message: 'stored pending record: has 1 fields, expected 20 to 23' });
     const good = JSON.parse(encodePending(pendingOf(decision(), outcomesLabel())).toString()) as unknown[];
     good[5] = '12';
     assert.throws(bad(JSON.stringify(good)), (e: unknown) => e instanceof JoinerStateError && e.message === 'stored pending record: ts: expected a number, got "12"');

@@ -6,7 +6,10 @@ import type { BlueprintLabel, BlueprintLabelMatch } from '../schemas/generated.j
 import { JoinerStateError } from './errors.js';
 
 /** The parts of a blueprint's label a pending decision keeps: the blueprint may change while it waits. */
-export type PendingLabel = Pick<BlueprintLabel, 'topic' | 'match' | 'windowMs' | 'valueConstant' | 'valueField' | 'missing'>;
+export type PendingLabel = Pick<BlueprintLabel, 'topic' | 'match' | 'windowMs' | 'valueConstant' | 'valueField' | 'missing'> & {
+  /** The label names a class (multi-class classification, sequence): a string value is kept as Example.labelClass. */
+  classes: boolean;
+};
 
 /** The fields of a Decision that its Example copies, as logged (shadow scores already collected). */
 export interface DecisionSnapshot {
@@ -25,6 +28,8 @@ export interface DecisionSnapshot {
   experimentArm: string | null;
   /** Ranking: the candidates returned, in the order shown (each becomes an example); null for other tasks. */
   shown: ShownCandidate[] | null;
+  /** Multi-class and sequence: the classes returned, best first (Decision.ranking); null otherwise. */
+  ranking: string[] | null;
 }
 
 /** A candidate a ranking decision returned: its id, 0-based position, features as logged and score. */
@@ -163,6 +168,12 @@ class TupleReader {
     return Object.values(o).every((x) => typeof x === 'number') ? (o as Record<string, number>) : this.fail(i, 'scores by model version');
   }
 
+  stringsOrNull(i: number): string[] | null {
+    const v = this.raw(i);
+    if (v === null) return null;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : this.fail(i, 'a list of strings or null');
+  }
+
   shown(i: number): ShownCandidate[] | null {
     const v = this.raw(i);
     if (v === null) return null;
@@ -184,10 +195,10 @@ const PENDING_FIELDS = [
   'decisionId', 'blueprint', 'blueprintVersion', 'entity', 'ts', 'features', 'action', 'propensity', 'modelVersion',
   'score', 'shadowScores', 'fallback', 'experimentArm',
   'label.topic', 'label.match', 'label.windowMs', 'label.valueConstant', 'label.valueField', 'label.missing', 'closesAt',
-  'shown',
+  'shown', 'label.classes', 'ranking',
 ] as const;
-/** Records written before ranking end at closesAt: read without `shown`. */
-const PENDING_FIELDS_BEFORE_RANKING = PENDING_FIELDS.length - 1;
+/** Records written before ranking and class labels end at closesAt: read without the last three fields. */
+const PENDING_FIELDS_BEFORE_RANKING = PENDING_FIELDS.length - 3;
 
 export function encodePending(p: PendingDecision): Buffer {
   const d = p.decision;
@@ -196,7 +207,7 @@ export function encodePending(p: PendingDecision): Buffer {
     VERSION, d.decisionId, d.blueprint, d.blueprintVersion, d.entity, d.ts, d.features, d.action, d.propensity, d.modelVersion,
     d.score, d.shadowScores, d.fallback, d.experimentArm,
     l.topic, l.match, l.windowMs, l.valueConstant, l.valueField, l.missing, p.closesAt,
-    d.shown,
+    d.shown, l.classes, d.ranking,
   ]);
 }
 
@@ -219,6 +230,7 @@ export function decodePending(bytes: Uint8Array): PendingDecision {
       fallback: r.boolean(11),
       experimentArm: r.stringOrNull(12),
       shown: r.shown(20),
+      ranking: r.stringsOrNull(22),
     },
     label: {
       topic: r.stringOrNull(13),
@@ -227,6 +239,7 @@ export function decodePending(bytes: Uint8Array): PendingDecision {
       valueConstant: r.numberOrNull(16),
       valueField: r.stringOrNull(17),
       missing: r.numberOrNull(18),
+      classes: r.raw(21) === true,
     },
     closesAt: r.number(19),
   };
@@ -248,4 +261,20 @@ export function encodeEarlyOutcome(o: EarlyOutcome): Buffer {
 export function decodeEarlyOutcome(bytes: Uint8Array): EarlyOutcome {
   const r = new TupleReader('early outcome', bytes, ['decisionId', 'ts', 'topic', 'fields', 'forgetAt']);
   return { decisionId: r.string(0), ts: r.number(1), topic: r.stringOrNull(2), fields: r.object(3), forgetAt: r.number(4) };
+}
+
+/** An event of a topic labels match by entity, kept for decisions read after it (keys.recentEvent). */
+export interface RecentEvent {
+  ts: number;
+  /** The decoded event; a label's valueField is read from it. */
+  fields: Record<string, unknown>;
+}
+
+export function encodeRecentEvent(e: RecentEvent): Buffer {
+  return toBytes([VERSION, e.ts, e.fields]);
+}
+
+export function decodeRecentEvent(bytes: Uint8Array): RecentEvent {
+  const r = new TupleReader('recent event', bytes, ['ts', 'fields']);
+  return { ts: r.number(0), fields: r.object(1) };
 }

@@ -1,0 +1,68 @@
+// The multi-class trainer on a known answer: classes drawn from a softmax of a linear function of
+// the features, through Example records as the joiner writes them (the class as labelClass, or an
+// outcome's index into the actions), published, and served by the predictor's ClassChooser.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
+import { LinearSoftmaxSource } from '../lib/multiclass/generator.js';
+import type { Example } from '../lib/schemas/generated.js';
+import { ClassChooser } from '../predictor/classes.js';
+import { MulticlassTrainer } from './multiclass-trainer.js';
+
+const YAML = `
+blueprint: colour_pick
+task: classification
+entity: user
+features:
+  context:
+    - { name: x1, type: float }
+    - { name: x2, type: float }
+    - { name: device, type: category, values: [ios, android, web] }
+label: { source: { topic: app.picks, match: entity }, value: { field: colour }, window: 10m }
+decision: { policy: top_k, k: 2, actions: [red, green, blue, gold], default: red }
+`;
+
+function example(i: number, x: Example['features'], labelClass: string | null, label: number): Example {
+  return {
+    exampleId: `e${i}`, decisionId: '00000000-0000-4000-8000-000000000001', blueprint: 'colour_pick', blueprintVersion: 1, entity: `u${i % 50}`,
+    decisionTs: 1000 + i, labelTs: 2000 + i, features: x, candidateId: null, position: null, candidateFeatures: null, labelClass, ranking: null,
+    label, labelSource: 'event', action: 'red', propensity: 1, modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: null, weight: 1,
+  };
+}
+
+describe('multi-class trainer', () => {
+  it('multiclass trainer - learns classes from labelClass or an action index, and the served top class is within 0.02 of the Bayes accuracy', async () => {
+    const compiled = parseBlueprintYaml(YAML);
+    assert.ok(compiled.ok, compiled.ok ? '' : JSON.stringify(compiled.problems));
+    const bp = { ...compiled.blueprint, version: 1 };
+    const trainer = new MulticlassTrainer(bp);
+    const source = new LinearSoftmaxSource(5);
+    const classes = ['red', 'green', 'blue', 'gold'];
+    for (let i = 0; i < 20_000; i++) {
+      const { x, label } = source.next();
+      // Half come as a class name (a product event's field), half as an outcome's index into the actions.
+      const e = i % 2 === 0 ? example(i, x, label, Number.NaN) : example(i, x, null, classes.indexOf(label));
+      assert.ok(trainer.add(e));
+    }
+    assert.equal(trainer.add(example(0, {}, null, 9)), false, 'an index past the actions teaches nothing');
+    await trainer.learnQueued();
+    const published = trainer.publish(5000);
+    assert.ok(published);
+    assert.equal(published.record.artifactFormat, 'looper-softmax/1');
+    assert.ok(published.record.metrics['top1_accuracy']! > 0.6, JSON.stringify(published.record.metrics));
+    const chooser = ClassChooser.fromArtifact(published.record.artifact);
+    let served = 0;
+    let bayes = 0;
+    const test = new LinearSoftmaxSource(99);
+    for (let i = 0; i < 5000; i++) {
+      const { x, truth } = test.next();
+      const chosen = chooser.choose(x, 2);
+      assert.equal(chosen.ranking.length, 2);
+      served += truth[classes.indexOf(chosen.ranking[0]!)]!;
+      bayes += Math.max(...truth);
+    }
+    console.log(`# served top-1 accuracy ${(served / 5000).toFixed(4)}, Bayes ${(bayes / 5000).toFixed(4)}`);
+    assert.ok(served / 5000 >= bayes / 5000 - 0.02, `${served / 5000} vs ${bayes / 5000}`);
+    assert.equal(trainer.publish(6000), null, 'nothing new learned, nothing published');
+  });
+});
