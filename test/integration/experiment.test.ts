@@ -24,7 +24,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function armBlueprint(name: string, experiment: string, arms: [string, string], threshold: string, defaultAction: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
-    .replace(/^ {2}window: 30m\b/m, '  window: 20s')
+    .replace(/^ {2}window: 30m\b/m, '  window: 10s')
     .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s')
     .replace(/^ {2}threshold: 0.3\b/m, `  threshold: ${threshold}`)
     .replace(/^ {2}default: skip\b/m, `  default: ${defaultAction}`)
@@ -77,7 +77,7 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
         if (d.fallbackReason !== 'unreachable') asked++;
       },
     });
-    await pollUntil('6,000 decisions', 120_000, () => (asked >= 6000 ? true : undefined));
+    await pollUntil('4,000 decisions', 120_000, () => (asked >= 4000 ? true : undefined));
     await demo.stop();
     demo = undefined;
     const codec = clients.codec;
@@ -100,7 +100,7 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
     const inTreatment = [...armOf.values()].filter((a) => a === treatment).length / armOf.size;
     assert.ok(Math.abs(inTreatment - 0.5) < 0.06, `${(100 * inTreatment).toFixed(1)} % of ${armOf.size} users in the treatment`);
 
-    // Every decision becomes an example once its 20 s label window closes.
+    // Every decision becomes an example once its 10 s label window closes.
     await pollUntil('an example for every decision', 120_000, async () => {
       let n = 0;
       for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 120_000, startedAt)) {
@@ -109,13 +109,13 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
       }
       return n >= decisions.length ? n : undefined;
     });
-    // The status counts only decisions whose 20 s label window has closed (plus 10 s for the joiner).
-    await sleep(Math.max(0, lastAt + 31_000 - Date.now()));
+    // The status counts only decisions whose 10 s label window has closed (plus 10 s for the joiner).
+    await sleep(Math.max(0, lastAt + 21_000 - Date.now()));
     const { code, out } = await looper(['experiment', 'status', experiment]);
     console.log(out.split('\n').map((l) => `# ${l}`).join('\n'));
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`control ${control} \\(registered first\\)`));
-    assert.match(out, /counting the decisions made before \S+, whose label windows \(20 s\) have closed; 0 younger ones wait for their labels/);
+    assert.match(out, /counting the decisions made before \S+, whose label windows \(10 s\) have closed; 0 younger ones wait for their labels/);
     assert.match(out, new RegExp(`${control} \\(control\\)\\s+50 %\\s+\\d+\\s+\\d+\\s+0\\.\\d{4}`));
     assert.match(out, new RegExp(`${treatment}\\s+-?0\\.\\d{4} \\[-?0\\.\\d{4}, -?0\\.\\d{4}\\]`));
     assert.match(out, /sample ratio check: p = \S+ \(split as declared\)/);
