@@ -17,7 +17,8 @@ export function policyAction(decision: BlueprintDecision, score: number | null):
     case 'threshold':
       return score >= (decision.threshold ?? 0.5) ? decision.actions[0]! : decision.actions[1]!;
     default:
-      // Policies over several scores (argmax, top_k, bandits) come with the tasks that need them.
+      // Policies over several scores decide elsewhere: ranking (predictor/rank.ts), classes
+      // (predictor/classes.ts) and bandits (planning/bandit-model.ts).
       return decision.default;
   }
 }

@@ -36,8 +36,9 @@ const NUMERIC_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count'
 const LOG_SCALED_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count', 'sum', 'distinct']);
 
 /**
- * The input features of a blueprint. `last_n` sequences are left out: sequence models read them
- * through a different path (not built yet).
+ * The input features of a blueprint: context, stream and (ranking) candidate features, the position
+ * and the entity × candidate crosses. `last_n` sequences are left out: the sequence models
+ * (services/lib/multiclass) read them through their own hashed input.
  */
 export function featureSchemaFromBlueprint(bp: { readonly features: BlueprintFeatures }): FeatureSchema {
   const features: InputFeature[] = [];
