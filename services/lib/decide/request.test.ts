@@ -43,5 +43,7 @@ describe('decide request', () => {
     assert.deepEqual(parse({ context: {} }), { ok: false, error: { code: 'missing_entity', message: 'entity is missing: every decide names the user it is about' } });
     assert.deepEqual(parse({ entity: 'u1', context: { hour: 'nine' } }), { ok: false, error: { code: 'bad_context', message: 'context.hour: "nine" is not an int' } });
     assert.deepEqual(parse('{"entity": "u1", "context": {"hour": 1e400}}'), { ok: false, error: { code: 'bad_context', message: 'context.hour: Infinity is not an int' } });
+    const oversized = parse({ entity: 'u1', context: { note: 'x'.repeat(600_000) } });
+    assert.deepEqual(oversized, { ok: false, error: { code: 'bad_request', message: 'the request is 600037 bytes, over the 524288-byte limit: send only the declared context' } });
   });
 });

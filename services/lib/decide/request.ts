@@ -31,6 +31,8 @@ export interface DecideError {
 export type ParsedRequest = { ok: true; request: DecideRequest } | { ok: false; error: DecideError };
 
 const MAX_ENTITY_LENGTH = 256;
+/** A decide request's largest body: parsing it is synchronous work on the hot path. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
 /** Candidates one ranking request may carry: each is scored on the hot path. */
 export const MAX_CANDIDATES = 1000;
 const MAX_CANDIDATE_ID_LENGTH = 256;
@@ -45,6 +47,9 @@ function fail(code: DecideErrorCode, message: string): ParsedRequest {
 }
 
 export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: TextDecoder): ParsedRequest {
+  if (body.length > MAX_REQUEST_BYTES) {
+    return fail('bad_request', `the request is ${body.length} bytes, over the ${MAX_REQUEST_BYTES}-byte limit: send only the declared context${bp.task === 'ranking' ? ' and fewer candidates' : ''}`);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(decoder.decode(body));

@@ -82,6 +82,14 @@ describe('event extraction', () => {
     assert.equal(failed(extractValue({ country: new Uint8Array(2) }, last('country'))), 'wrong_type: field "country" is bytes, not a string or number');
   });
 
+  it('value and entity - text longer than Looper keeps is refused, saying how long and the limit', () => {
+    assert.deepEqual(extractValue({ page: 'p'.repeat(1024) }, last('page')), { ok: true, value: 'p'.repeat(1024) });
+    assert.equal(failed(extractValue({ page: 'p'.repeat(1025) }, last('page'))), 'too_long: field "page" is 1025 characters, over the 1024-character limit of a text value');
+    assert.equal(failed(extractEntity('u'.repeat(257), {}, byKey)), 'too_long: the record key is 257 characters, over the 256-character limit of an entity id');
+    assert.equal(failed(extractEntity(null, { user: 'u'.repeat(300) }, byField('user'))), 'too_long: entity field "user" is 300 characters, over the 256-character limit of an entity id');
+    assert.deepEqual(extractValue({ amount: `0.${'1'.repeat(1500)}` }, mean('amount')).ok, true, 'a numeric aggregate reads the digits as a number, not as text');
+  });
+
   it('fields - a top-level key with a dot wins over the path; the path says where it broke', () => {
     assert.deepEqual(extractValue({ 'a.b': 1, a: { b: 2 } }, mean('a.b')), { ok: true, value: 1 });
     assert.equal(failed(extractValue({ a: 3 }, mean('a.b.c'))), 'missing_field: field "a.b.c" is missing in the event: "a" is 3, not a record');

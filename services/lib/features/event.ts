@@ -18,7 +18,14 @@ export const EXTRACTION_FAILURES = {
   wrongType: 'wrong_type',
   /** Neither the event's ts nor the record timestamp gives a usable event time. */
   badTime: 'bad_time',
+  /** An entity or a text value longer than Looper keeps: it would bloat every state, lookup and decision that carries it. */
+  tooLong: 'too_long',
 } as const;
+
+/** The longest entity id kept (as the decide path's limit). */
+export const MAX_ENTITY_LENGTH = 256;
+/** The longest text value an aggregate keeps (last, last_n, distinct). */
+export const MAX_TEXT_VALUE_LENGTH = 1024;
 export type ExtractionFailure = (typeof EXTRACTION_FAILURES)[keyof typeof EXTRACTION_FAILURES];
 
 export type Extraction<T> = { ok: true; value: T } | { ok: false; code: ExtractionFailure; reason: string };
@@ -80,14 +87,16 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * (a non-empty string, or a whole number written in decimal).
  */
 export function extractEntity(key: string | null, event: unknown, spec: Pick<BlueprintStreamFeature, 'entityField'>): Extraction<string> {
+  const tooLong = (entity: string, where: string): Extraction<string> =>
+    failure(EXTRACTION_FAILURES.tooLong, `${where} is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH}-character limit of an entity id`);
   if (spec.entityField === null) {
     if (key === null || key === '') return failure(EXTRACTION_FAILURES.noKey, 'the record has no key, and the entity is the record key (no entity_field is declared)');
-    return ok(key);
+    return key.length > MAX_ENTITY_LENGTH ? tooLong(key, 'the record key') : ok(key);
   }
   const field = readField(event, spec.entityField, 'entity field');
   if (!field.ok) return field;
   const value = field.value;
-  if (typeof value === 'string' && value !== '') return ok(value);
+  if (typeof value === 'string' && value !== '') return value.length > MAX_ENTITY_LENGTH ? tooLong(value, `entity field "${spec.entityField}"`) : ok(value);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return ok(String(value));
   if (typeof value === 'bigint') return ok(String(value));
   const what = value === '' ? 'an empty string' : describeValue(value);
@@ -113,6 +122,9 @@ export function extractValue(event: unknown, spec: Pick<BlueprintStreamFeature, 
   if (typeof value === 'bigint') return ok(numeric || Number.isSafeInteger(Number(value)) ? Number(value) : String(value));
   if (typeof value === 'number') return Number.isFinite(value) ? ok(value) : wrong('a finite number');
   if (typeof value === 'string') {
+    if (!numeric && value.length > MAX_TEXT_VALUE_LENGTH) {
+      return failure(EXTRACTION_FAILURES.tooLong, `field "${spec.field}" is ${value.length} characters, over the ${MAX_TEXT_VALUE_LENGTH}-character limit of a text value`);
+    }
     if (!numeric) return ok(value);
     return NUMBER_TEXT.test(value) && Number.isFinite(Number(value)) ? ok(Number(value)) : wrong('a number');
   }
