@@ -101,17 +101,29 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
     if (shadows !== current.shadows) ctx.log(`shadow models for ${blueprint}: ${listVersions(shadows)}`);
   };
 
-  await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
-    if (catalog.addVersion(mv)) refresh(mv.blueprint);
+  // While the topics replay, versions and deployments only enter the catalog: loading each model a
+  // lineage passes through would keep the service busy for as long as its history is long. Once
+  // both have caught up, each blueprint loads what serves it, and only then are requests answered.
+  let replaying = true;
+  const touched = new Set<string>();
+  const changed = (blueprint: string) => (replaying ? touched.add(blueprint) : refresh(blueprint));
+
+  const models = await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
+    if (catalog.addVersion(mv)) changed(mv.blueprint);
   });
 
   // Blueprints whose model took over from the caller's decisions (apprentice mode), by revision.
   const tookOver = new Map<string, { revision: number; done: boolean }>();
-  await followDecoded<Deployment>(ctx, topics.deployments, (deployment) => {
+  const deployments = await followDecoded<Deployment>(ctx, topics.deployments, (deployment) => {
     const known = tookOver.get(deployment.blueprint);
     if (!known || deployment.revision > known.revision) tookOver.set(deployment.blueprint, { revision: deployment.revision, done: deployment.tookOverAt !== null });
-    if (catalog.deploy(deployment)) refresh(deployment.blueprint);
+    if (catalog.deploy(deployment)) changed(deployment.blueprint);
   });
+  const started = performance.now();
+  await Promise.all([models.caughtUp, deployments.caughtUp]);
+  replaying = false;
+  for (const blueprint of touched) refresh(blueprint);
+  ctx.log(`models of ${touched.size} blueprints read in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   return {
     tookOver: (blueprint) => tookOver.get(blueprint)?.done ?? false,

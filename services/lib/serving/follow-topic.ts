@@ -7,6 +7,14 @@ import type { ServiceContext } from '../runtime.js';
 import type { TopicSpec } from '../../../topology/topics.js';
 import { errorMessage } from '../errors.js';
 
+export interface Following {
+  /**
+   * Resolves once every record the topic held when the follow began has been handed to onRecord
+   * (from its start; a follow from a timestamp resolves at once).
+   */
+  readonly caughtUp: Promise<void>;
+}
+
 /**
  * Follows `topic` with a private group that commits nothing and is deleted on shutdown: from its
  * start, or with `fromTimestamp` from the first record stamped at or after it (epoch ms).
@@ -16,7 +24,21 @@ export async function followTopic(
   topic: Pick<TopicSpec, 'name'>,
   onRecord: (value: Buffer, message: KafkaMessage) => Promise<void> | void,
   fromTimestamp?: number,
-): Promise<void> {
+): Promise<Following> {
+  // Where the topic ended when the follow began: reaching it on every partition is catching up.
+  const ends = new Map<number, bigint>();
+  if (fromTimestamp === undefined) {
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    try {
+      for (const o of await admin.fetchTopicOffsets(topic.name)) if (BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  let markCaughtUp = () => undefined as void;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  if (ends.size === 0) markCaughtUp();
   const groupId = `looper-${ctx.name}-${topic.name}-${randomUUID()}`;
   const consumer = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
@@ -30,11 +52,16 @@ export async function followTopic(
   });
   await consumer.run({
     autoCommit: false,
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       if (message.value) await onRecord(message.value, message);
+      const end = ends.get(partition);
+      if (end !== undefined && BigInt(message.offset) + 1n >= end) {
+        ends.delete(partition);
+        if (ends.size === 0) markCaughtUp();
+      }
     },
   });
-  if (fromTimestamp === undefined) return;
+  if (fromTimestamp === undefined) return { caughtUp };
   const admin = ctx.kafka.admin();
   await admin.connect();
   try {
@@ -46,13 +73,14 @@ export async function followTopic(
   } finally {
     await admin.disconnect();
   }
+  return { caughtUp };
 }
 
 /**
  * followTopic with each record decoded by the service's codec; a record that cannot be decoded is
  * logged with its topic and skipped, so one bad record never stops a follower.
  */
-export function followDecoded<T>(ctx: ServiceContext, topic: TopicSpec, onValue: (value: T) => Promise<void> | void, fromTimestamp?: number): Promise<void> {
+export function followDecoded<T>(ctx: ServiceContext, topic: TopicSpec, onValue: (value: T) => Promise<void> | void, fromTimestamp?: number): Promise<Following> {
   return followTopic(
     ctx,
     topic,
