@@ -20,6 +20,7 @@ import { DecideMetrics, type BlueprintDecideMeters } from '../lib/observability/
 import { answeringModel, scoreShadows, ShadowFailures, type ModelTable, type ServingModel } from './model-choice.js';
 import type { DecisionLog } from './decision-log.js';
 import { CandidateRanker } from './rank.js';
+import { decisionRecord, type DecideContext } from './decision-record.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
 import type { PlannedChoice } from '../lib/planning/bandit-model.js';
 import { SeededRandom } from '../lib/learners/random.js';
@@ -130,12 +131,13 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     }
 
     const model = answeringModel(models, bp.name, entity);
+    const decideContext: DecideContext = { asked, bp, entity, features, deadlineMs, started, receivedAt: receivedAt(started) };
     if (parsed.request.candidates !== null) {
-      decideRanking(msg, started, { asked, bp, meters, entity, features, deadlineMs, candidates: parsed.request.candidates, model, fallbackReason });
+      decideRanking(msg, meters, decideContext, parsed.request.candidates, model, fallbackReason);
       return;
     }
     if (multiclassTaskOf(bp) !== null) {
-      decideClasses(msg, started, { asked, bp, meters, entity, features, deadlineMs, model, fallbackReason });
+      decideClasses(msg, meters, decideContext, model, fallbackReason);
       return;
     }
     let score: number | null = null;
@@ -173,97 +175,36 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     if (choice.explored) reply.explored = true;
     if (apprenticing) reply.apprentice = true;
-    msg.respond(encoder.encode(JSON.stringify(reply)));
-    meters.record(fallback ? 'fallback' : 'model', secondsSince(started));
-    if (fallback) stats.fallbacks++;
-
-    const decision: Decision = {
-      decisionId,
-      blueprint: bp.name,
-      blueprintVersion: bp.version,
-      entity,
-      ts: receivedAt(started),
-      modelVersion: model?.modelVersion ?? null,
-      modelFamily: model?.family ?? null,
-      score,
-      scores: planned?.means ?? null,
-      action: choice.action,
-      ranking: null,
-      propensity: choice.propensity,
-      fallback,
-      fallbackReason,
-      deadlineMs,
-      deadlineMet,
-      latencyUs: Math.round((performance.now() - started) * 1000),
-      features,
-      candidates: null,
-      experiment: asked.experiment?.name ?? null,
-      experimentArm: asked.experiment === null ? null : bp.name,
-      shadow: null,
-      apprenticeAction: currentAction,
-    };
+    respond(msg, meters, decideContext, reply);
+    const decision = decisionRecord(decideContext, reply, { modelFamily: model?.family ?? null, deadlineMet, scores: planned?.means ?? null, apprenticeAction: currentAction });
     const shadows = models.shadows(bp.name);
     if (shadows.length === 0) decisions.append(decision);
     else setImmediate(logWithShadows, bp, decision, features, shadows);
   }
 
-  interface RankingRequest {
-    asked: Blueprint;
-    bp: Blueprint;
-    meters: BlueprintDecideMeters;
-    entity: string;
-    features: FeatureValues;
-    deadlineMs: number;
-    candidates: RankingCandidate[];
-    model: ServingModel | undefined;
-    fallbackReason: string | null;
+  /** Sends the reply and counts it: the same for every task. */
+  function respond(msg: Msg, meters: BlueprintDecideMeters, c: DecideContext, reply: DecideReply): void {
+    msg.respond(encoder.encode(JSON.stringify(reply)));
+    meters.record(reply.fallback ? 'fallback' : 'model', secondsSince(c.started));
+    if (reply.fallback) stats.fallbacks++;
   }
 
   /** Ranking: the candidates ordered by the model (or kept in request order by the fallback), the top k replied and logged. */
-  function decideRanking(msg: Msg, started: number, r: RankingRequest): void {
-    const { asked, bp, meters, entity, features, deadlineMs, candidates, model } = r;
-    let fallbackReason = r.fallbackReason ?? (model ? null : 'no_model');
-    let ranked = ranker.rank(bp, fallbackReason === null && model ? model.scorer : null, features, candidates, Math.random);
-    const deadlineMet = performance.now() - started <= deadlineMs;
+  function decideRanking(msg: Msg, meters: BlueprintDecideMeters, c: DecideContext, candidates: RankingCandidate[], model: ServingModel | undefined, lookupFailure: string | null): void {
+    let fallbackReason = lookupFailure ?? (model ? null : 'no_model');
+    let ranked = ranker.rank(c.bp, fallbackReason === null && model ? model.scorer : null, c.features, candidates, Math.random);
+    const deadlineMet = performance.now() - c.started <= c.deadlineMs;
     if (!deadlineMet && fallbackReason === null) {
       fallbackReason = 'deadline';
-      ranked = ranker.rank(bp, null, features, candidates, Math.random);
+      ranked = ranker.rank(c.bp, null, c.features, candidates, Math.random);
     }
     const fallback = fallbackReason !== null;
-    const decisionId = randomUUID();
-    const action = ranked.ranking[0]!;
-    const reply: DecideReply = { decisionId, blueprint: bp.name, version: bp.version, model: model?.modelVersion ?? null, score: null, action, propensity: ranked.propensity, fallback, ranking: ranked.ranking };
+    const reply: DecideReply = { decisionId: randomUUID(), blueprint: c.bp.name, version: c.bp.version, model: model?.modelVersion ?? null, score: null, action: ranked.ranking[0]!, propensity: ranked.propensity, fallback, ranking: ranked.ranking };
     if (ranked.scores !== null) reply.scores = ranked.scores;
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     if (ranked.explored) reply.explored = true;
-    msg.respond(encoder.encode(JSON.stringify(reply)));
-    meters.record(fallback ? 'fallback' : 'model', secondsSince(started));
-    if (fallback) stats.fallbacks++;
-    decisions.append({
-      decisionId,
-      blueprint: bp.name,
-      blueprintVersion: bp.version,
-      entity,
-      ts: receivedAt(started),
-      modelVersion: fallback ? null : (model?.modelVersion ?? null),
-      modelFamily: fallback ? null : (model?.family ?? null),
-      score: null,
-      scores: ranked.scores,
-      action,
-      ranking: ranked.ranking,
-      propensity: ranked.propensity,
-      fallback,
-      fallbackReason,
-      deadlineMs,
-      deadlineMet,
-      latencyUs: Math.round((performance.now() - started) * 1000),
-      features,
-      candidates: ranked.logged,
-      experiment: asked.experiment?.name ?? null,
-      experimentArm: asked.experiment === null ? null : bp.name,
-      shadow: null,
-      apprenticeAction: null,
-    });
+    respond(msg, meters, c, reply);
+    decisions.append(decisionRecord(c, reply, { modelFamily: model?.family ?? null, deadlineMet, scores: ranked.scores, ranking: ranked.ranking, candidates: ranked.logged }));
   }
 
   /**
@@ -271,51 +212,31 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
    * (k = 1 for argmax), the first being the action; before any model, the default. Exploration
    * does not apply: the label (the class, the next item) does not depend on the answer.
    */
-  function decideClasses(msg: Msg, started: number, r: Omit<RankingRequest, 'candidates'>): void {
-    const { asked, bp, meters, entity, features, deadlineMs, model } = r;
-    let fallbackReason = r.fallbackReason ?? (model?.classifier ? null : 'no_model');
-    let chosen = fallbackReason === null ? model!.classifier!.choose(features, bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1) : null;
-    const deadlineMet = performance.now() - started <= deadlineMs;
+  function decideClasses(msg: Msg, meters: BlueprintDecideMeters, c: DecideContext, model: ServingModel | undefined, lookupFailure: string | null): void {
+    const { bp } = c;
+    let fallbackReason = lookupFailure ?? (model?.classifier ? null : 'no_model');
+    let chosen = fallbackReason === null ? model!.classifier!.choose(c.features, bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1) : null;
+    const deadlineMet = performance.now() - c.started <= c.deadlineMs;
     if (!deadlineMet && fallbackReason === null) fallbackReason = 'deadline';
     if (fallbackReason !== null || chosen?.ranking.length === 0) chosen = null;
-    const fallback = fallbackReason !== null;
-    const decisionId = randomUUID();
     const action = chosen?.ranking[0] ?? bp.decision.default;
-    const score = chosen === null ? null : chosen.scores[action]!;
-    const reply: DecideReply = { decisionId, blueprint: bp.name, version: bp.version, model: chosen === null ? null : model!.modelVersion, score, action, propensity: 1, fallback };
+    const reply: DecideReply = {
+      decisionId: randomUUID(),
+      blueprint: bp.name,
+      version: bp.version,
+      model: chosen === null ? null : model!.modelVersion,
+      score: chosen === null ? null : chosen.scores[action]!,
+      action,
+      propensity: 1,
+      fallback: fallbackReason !== null,
+    };
     if (chosen !== null) {
       reply.ranking = chosen.ranking;
       reply.scores = chosen.scores;
     }
     if (fallbackReason) reply.fallbackReason = fallbackReason;
-    msg.respond(encoder.encode(JSON.stringify(reply)));
-    meters.record(fallback ? 'fallback' : 'model', secondsSince(started));
-    if (fallback) stats.fallbacks++;
-    decisions.append({
-      decisionId,
-      blueprint: bp.name,
-      blueprintVersion: bp.version,
-      entity,
-      ts: receivedAt(started),
-      modelVersion: reply.model,
-      modelFamily: chosen === null ? null : model!.family,
-      score,
-      scores: chosen?.scores ?? null,
-      action,
-      ranking: chosen?.ranking ?? null,
-      propensity: 1,
-      fallback,
-      fallbackReason,
-      deadlineMs,
-      deadlineMet,
-      latencyUs: Math.round((performance.now() - started) * 1000),
-      features,
-      candidates: null,
-      experiment: asked.experiment?.name ?? null,
-      experimentArm: asked.experiment === null ? null : bp.name,
-      shadow: null,
-      apprenticeAction: null,
-    });
+    respond(msg, meters, c, reply);
+    decisions.append(decisionRecord(c, reply, { modelFamily: model?.family ?? null, deadlineMet, scores: chosen?.scores ?? null, ranking: chosen?.ranking ?? null }));
   }
 
   ctx.nats.subscribe(subjects.decideAll, {

@@ -17,6 +17,7 @@ import { looperCounter } from '../lib/observability/service-metrics.js';
 import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
 import { PlanningTrainer } from './planning-trainer.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
+import { CommitPoint } from './commit-point.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
 
 type AnyTrainer = BlueprintTrainer | PlanningTrainer | MulticlassTrainer;
@@ -37,6 +38,13 @@ const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
 };
 
 const trainers = new Map<string, AnyTrainer>();
+/** Where the consumer may commit: each blueprint's learning counts from when its trainer started. */
+const commitPoint = new CommitPoint();
+
+function adopt(blueprint: string, trainer: AnyTrainer): void {
+  trainers.set(blueprint, trainer);
+  commitPoint.started(blueprint);
+}
 const catalog = await followModelsAndDeployments(ctx, (blueprint) => {
   exclusive(async () => reconsider(blueprint)).catch((error) => ctx.log(`reconsidering ${blueprint} failed: ${errorMessage(error)}`));
 });
@@ -66,7 +74,7 @@ function planningTrainerFor(bp: Blueprint): PlanningTrainer {
   const newest = catalog.lineage(bp.name).newestTrainedVersion;
   const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
   trainer = new PlanningTrainer(bp, checkpoint);
-  trainers.set(bp.name, trainer);
+  adopt(bp.name, trainer);
   ctx.log(`training ${bp.name}: ${trainer.description}${checkpoint ? ` from ${checkpoint.modelVersion}` : ' from scratch'}`);
   return trainer;
 }
@@ -82,7 +90,7 @@ function multiclassTrainerFor(bp: Blueprint): MulticlassTrainer {
   const newest = catalog.lineage(bp.name).newestTrainedVersion;
   const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
   const created = new MulticlassTrainer(bp, checkpoint);
-  trainers.set(bp.name, created);
+  adopt(bp.name, created);
   ctx.log(`training ${bp.name}: ${created.description}${checkpoint ? ` (continuing ${checkpoint.modelVersion} where it fits)` : ' from scratch'}`);
   return created;
 }
@@ -101,7 +109,7 @@ function trainerFor(bp: Blueprint): AnyTrainer | null {
     const plan = planTraining(lineage) ?? planWithoutDeployment(lineage);
     const planned = trainerFromPlan(bp, plan);
     trainer = planned ?? new BlueprintTrainer(bp, { configuration: SIDE_BY_SIDE, checkpoint: null });
-    trainers.set(bp.name, trainer);
+    adopt(bp.name, trainer);
     ctx.log(`training ${bp.name} ${describeConfiguration(trainer.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`);
   } else if (trainer.blueprint.version !== bp.version) {
     const before = trainer.configuration;
@@ -122,7 +130,7 @@ async function reconsider(blueprint: string): Promise<void> {
   const replacement = trainerFromPlan(trainer.blueprint, next);
   if (!replacement) return;
   trainer.dispose();
-  trainers.set(blueprint, replacement);
+  adopt(blueprint, replacement);
   ctx.log(`${blueprint}: now training ${describeConfiguration(next.configuration)} from ${next.checkpoint} (was ${describeConfiguration(trainer.configuration)})`);
 }
 
@@ -133,7 +141,6 @@ const blueprints = await watchBlueprints(ctx, (bp) => {
 await blueprints.caughtUp;
 
 const seen = new RecentIds(200_000);
-const positions = new Map<number, string>();
 const stats = { examples: 0, learned: 0, duplicates: 0, published: 0 };
 const examplesLearned = looperCounter(ctx.metrics, 'examplesLearned');
 const modelsPublished = looperCounter(ctx.metrics, 'modelsPublished');
@@ -173,7 +180,7 @@ await consumer.run({
         examplesLearned.inc({ blueprint: trainer.blueprint.name }, learned);
       }
       const last = batch.messages[batch.messages.length - 1];
-      if (last) positions.set(batch.partition, (BigInt(last.offset) + 1n).toString());
+      if (last) commitPoint.consumed(batch.partition, BigInt(last.offset) + 1n);
       await heartbeat();
     }),
 });
@@ -183,22 +190,18 @@ const lastPublished = new Map<string, number>();
 
 /**
  * Publishes every trainer that learned since its last version and whose publish_every has passed,
- * then — when none is left holding unpublished learning — commits what they learned from, so a
- * crash never loses learning that no version carries.
+ * then commits as far as every trainer still holding unpublished learning has published
+ * (commit-point.ts), so a crash never loses learning that no version carries.
  */
 async function publishRound(): Promise<void> {
   await exclusive(async () => {
     const now = Date.now();
     const messages: Array<{ key: string; value: Buffer }> = [];
     const publishedBlueprints: string[] = [];
-    let holding = false;
     for (const trainer of trainers.values()) {
       const name = trainer.blueprint.name;
       // Half a round of slack, so a blueprint whose publish_every is the round's cadence is not skipped by timer jitter.
-      if (now - (lastPublished.get(name) ?? 0) < trainer.blueprint.training.publishEveryMs - cadenceMs() / 2) {
-        holding ||= trainer.hasUnpublished;
-        continue;
-      }
+      if (now - (lastPublished.get(name) ?? 0) < trainer.blueprint.training.publishEveryMs - cadenceMs() / 2) continue;
       const published = trainer.publish(now, catalog.lineage(name).maxSequence);
       if (!published) continue;
       lastPublished.set(name, now);
@@ -209,11 +212,19 @@ async function publishRound(): Promise<void> {
     if (messages.length > 0) {
       await ctx.producer.send({ topic: topics.models.name, acks: -1, messages });
       stats.published += messages.length;
-      for (const blueprint of publishedBlueprints) modelsPublished.inc({ blueprint });
+      for (const blueprint of publishedBlueprints) {
+        modelsPublished.inc({ blueprint });
+        commitPoint.published(blueprint);
+      }
     }
-    if (positions.size > 0 && !holding) {
-      await consumer.commitOffsets([...positions].map(([partition, offset]) => ({ topic: topics.examples.name, partition, offset })));
+    // A trainer holding nothing unpublished has all it learned in a version: it covers the current positions.
+    const holding: string[] = [];
+    for (const t of trainers.values()) {
+      if (t.hasUnpublished) holding.push(t.blueprint.name);
+      else commitPoint.published(t.blueprint.name);
     }
+    const safe = commitPoint.safe(holding);
+    if (safe.length > 0) await consumer.commitOffsets(safe.map(({ partition, offset }) => ({ topic: topics.examples.name, partition, offset })));
   });
 }
 

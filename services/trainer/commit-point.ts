@@ -1,0 +1,52 @@
+// How far the trainer may commit its consumer offsets on looper.examples. A crash must lose no
+// learning that no published version holds: a restarted trainer continues each blueprint's newest
+// version and re-reads from the committed offsets. Committing only when no blueprint holds
+// unpublished learning is safe but, with several blueprints publishing at their own cadences,
+// rarely happens — and a restart then re-reads (and re-learns) hours of examples. So each
+// blueprint remembers the positions its last version covers, and a partition is committed up to
+// the least of those among the blueprints still holding unpublished learning.
+
+export class CommitPoint {
+  /** The next offset to read, per partition: everything before it has been learned. */
+  private readonly positions = new Map<number, bigint>();
+  /** Per blueprint, the positions its newest version (or its start, before any) covers. */
+  private readonly covered = new Map<string, Map<number, bigint>>();
+
+  /** Everything before `next` on `partition` has been learned. */
+  consumed(partition: number, next: bigint): void {
+    this.positions.set(partition, next);
+  }
+
+  /** A blueprint's trainer starts learning: nothing before the current positions is its to lose. */
+  started(blueprint: string): void {
+    this.covered.set(blueprint, new Map(this.positions));
+  }
+
+  /** A blueprint published a version holding everything it learned so far. */
+  published(blueprint: string): void {
+    this.covered.set(blueprint, new Map(this.positions));
+  }
+
+  /**
+   * The offsets safe to commit, given the blueprints holding unpublished learning: per partition,
+   * the least position those blueprints' versions cover. A partition one of them has no position
+   * for (it was not read yet when that blueprint last published or started) is left out.
+   */
+  safe(unpublished: Iterable<string>): Array<{ partition: number; offset: string }> {
+    const holding = [...unpublished].map((b) => this.covered.get(b) ?? new Map<number, bigint>());
+    const safe: Array<{ partition: number; offset: string }> = [];
+    for (const [partition, position] of this.positions) {
+      let offset: bigint | null = position;
+      for (const covered of holding) {
+        const through = covered.get(partition);
+        if (through === undefined) {
+          offset = null;
+          break;
+        }
+        if (through < offset) offset = through;
+      }
+      if (offset !== null) safe.push({ partition, offset: offset.toString() });
+    }
+    return safe;
+  }
+}
