@@ -218,7 +218,9 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     let chosen = fallbackReason === null ? model!.classifier!.choose(c.features, bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1) : null;
     const deadlineMet = performance.now() - c.started <= c.deadlineMs;
     if (!deadlineMet && fallbackReason === null) fallbackReason = 'deadline';
-    if (fallbackReason !== null || chosen?.ranking.length === 0) chosen = null;
+    // A model that has learned no class yet answers nothing: the default does, as before any model.
+    if (fallbackReason === null && chosen?.ranking.length === 0) fallbackReason = 'no_model';
+    if (fallbackReason !== null) chosen = null;
     const action = chosen?.ranking[0] ?? bp.decision.default;
     const reply: DecideReply = {
       decisionId: randomUUID(),
