@@ -14,7 +14,8 @@ export function loopBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
     .replace(/^ {2}window: 30m\b/m, '  window: 30s')
-    .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s');
+    .replace(/^ {2}publish_every: 30s\b/m, '  publish_every: 2s')
+    .replace(/^ {2}explore: 10%/m, '  explore: 4%');
   const result = parseBlueprintYaml(yaml);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
   return result.blueprint;
