@@ -19,6 +19,7 @@ import { ProfileSample } from '../lib/monitoring/profile.js';
 import { loadScorer } from '../lib/learners/serving.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
+import { trainedVersion } from './trained-version.js';
 
 /** Recent examples replayed for online learners: REPLAY_RATIO per new one, from the last REPLAY_CAPACITY. */
 const REPLAY_CAPACITY = 20_000;
@@ -188,34 +189,23 @@ export class BlueprintTrainer {
     if (!best) return null;
     const artifact = best.learner.toArtifact();
     this.sequence = Math.max(this.sequence, sequenceFloor) + 1;
-    const modelVersion = `${this.bp.name}/${this.sequence}`;
-    const metrics: Record<string, number> = { examples: best.metrics.count };
-    for (const [name, value] of Object.entries({ auc: best.metrics.auc(), logloss: best.metrics.logLoss(), rmse: best.metrics.rmse(), mae: best.metrics.mae() })) {
-      if (Number.isFinite(value)) metrics[name] = value;
-    }
-    const record: ModelVersion = {
-      modelVersion,
-      blueprint: this.bp.name,
-      blueprintVersion: this.bp.version,
+    const record = trainedVersion(this.bp, {
       sequence: this.sequence,
       family: best.learner.family,
-      role: 'trained',
-      hyperParameters: JSON.stringify(best.learner.hyperParameters),
+      hyperParameters: best.learner.hyperParameters,
       featureNames: [...best.learner.featureNames],
-      artifact: Buffer.from(artifact),
+      artifact,
       artifactFormat: best.learner.artifactFormat,
-      sizeBytes: artifact.length,
       p99InferenceUs: measureP99Us(artifact, this.sampleRows()),
-      metrics,
+      metrics: { examples: best.metrics.count, auc: best.metrics.auc(), logloss: best.metrics.logLoss(), rmse: best.metrics.rmse(), mae: best.metrics.mae() },
       trainedOnExamples: best.learner.examplesSeen,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,
       createdAt: now,
-      search: null,
       parentVersion: this.lastVersion,
       profile: this.profileOf(artifact),
-    };
-    this.lastVersion = modelVersion;
+    });
+    this.lastVersion = record.modelVersion;
     for (const c of this.contenders) c.markPublished();
     return { record, metric: this.score(best.metrics) };
   }

@@ -7,6 +7,7 @@ import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.
 import type { FeatureValues } from '../lib/feature-values.js';
 import { classOfExample, multiclassLearnersFor, restoreMulticlassLearner, WindowedClassMetrics, type MulticlassLearner } from '../lib/multiclass/index.js';
 import type { PublishedModel } from './blueprint-trainer.js';
+import { trainedVersion } from './trained-version.js';
 
 /** Recent examples each learner's progressive metrics cover. */
 const METRICS_WINDOW = 5000;
@@ -51,9 +52,9 @@ export class MulticlassTrainer {
 
   /** A version that changes what the learners read or predict starts over; other changes keep them. */
   updateBlueprint(bp: Blueprint): void {
-    const before = JSON.stringify(multiclassLearnersFor(this.bp).map((l) => l.hyperParameters));
+    const same = learnerInputs(bp) === learnerInputs(this.bp);
     this.bp = bp;
-    if (JSON.stringify(multiclassLearnersFor(bp).map((l) => l.hyperParameters)) === before) return;
+    if (same) return;
     this.contenders = multiclassLearnersFor(bp).map(contender);
     this.queue = [];
   }
@@ -94,39 +95,33 @@ export class MulticlassTrainer {
     // The weights only (toArtifact): the optimizer state would double what every predictor loads.
     const artifact = best.learner.toArtifact();
     this.sequence = Math.max(this.sequence, sequenceFloor) + 1;
-    const modelVersion = `${this.bp.name}/${this.sequence}`;
-    const metrics: Record<string, number> = { examples: summary.count };
-    for (const [name, value] of Object.entries({ logloss: summary.logLoss, top1_accuracy: summary.top1Accuracy, [`top${summary.k}_accuracy`]: summary.topKAccuracy, mrr: summary.meanReciprocalRank })) {
-      if (value !== null && Number.isFinite(value)) metrics[name] = value;
-    }
-    const record: ModelVersion = {
-      modelVersion,
-      blueprint: this.bp.name,
-      blueprintVersion: this.bp.version,
+    const record = trainedVersion(this.bp, {
       sequence: this.sequence,
       family: best.learner.family,
-      role: 'trained',
-      hyperParameters: JSON.stringify(best.learner.hyperParameters),
+      hyperParameters: best.learner.hyperParameters,
       featureNames: [...this.bp.features.context, ...this.bp.features.streams].map((f) => f.name),
-      artifact: Buffer.from(artifact),
+      artifact,
       artifactFormat: best.learner.artifactFormat,
-      sizeBytes: artifact.length,
       p99InferenceUs: null,
-      metrics,
+      metrics: { examples: summary.count, logloss: summary.logLoss, top1_accuracy: summary.top1Accuracy, [`top${summary.k}_accuracy`]: summary.topKAccuracy, mrr: summary.meanReciprocalRank },
       trainedOnExamples: best.learner.examplesSeen,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,
       createdAt: now,
-      search: null,
       parentVersion: this.lastVersion,
       profile: null,
-    };
-    this.lastVersion = modelVersion;
+    });
+    this.lastVersion = record.modelVersion;
     this.changed = false;
     return { record, metric: -logLossOf(summary) };
   }
 
   dispose(): void {}
+}
+
+/** What multiclassLearnersFor reads of a blueprint: the learners change only when this does. */
+function learnerInputs(bp: Blueprint): string {
+  return JSON.stringify([bp.task, bp.decision.policy, bp.decision.actions, bp.features, bp.sequence, bp.objective.constraints.modelSizeBytes]);
 }
 
 function contender(learner: MulticlassLearner): Contender {

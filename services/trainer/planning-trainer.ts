@@ -8,6 +8,7 @@ import { BanditModel, isBanditArtifact, WARMUP_EXAMPLES } from '../lib/planning/
 import { ProfileSample } from '../lib/monitoring/profile.js';
 import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
 import type { PublishedModel } from './blueprint-trainer.js';
+import { trainedVersion } from './trained-version.js';
 
 /** Rewards averaged for the published `reward` metric: the latest this many learned. */
 const REWARD_WINDOW = 1000;
@@ -108,32 +109,25 @@ export class PlanningTrainer {
     if (!this.changed) return null;
     const artifact = this.model.toArtifact();
     this.sequence = Math.max(this.sequence, sequenceFloor) + 1;
-    const modelVersion = `${this.bp.name}/${this.sequence}`;
     const reward = this.rewards.reduce((s, r) => s + r, 0) / Math.max(1, this.rewards.length);
     const names = featureSchemaFromBlueprint(this.bp).features.map((f) => f.name);
-    const record: ModelVersion = {
-      modelVersion,
-      blueprint: this.bp.name,
-      blueprintVersion: this.bp.version,
+    const record = trainedVersion(this.bp, {
       sequence: this.sequence,
       family: this.bp.decision.policy,
-      role: 'trained',
-      hyperParameters: JSON.stringify(this.model.bandit.options.policy),
+      hyperParameters: this.model.bandit.options.policy,
       featureNames: names,
-      artifact: Buffer.from(artifact),
+      artifact,
       artifactFormat: 'looper-bandit/1',
-      sizeBytes: artifact.length,
       p99InferenceUs: null,
       metrics: { reward, examples: this.learned },
       trainedOnExamples: this.learned,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,
       createdAt: now,
-      search: null,
       parentVersion: this.lastVersion,
       profile: JSON.stringify(this.profileSample.profile(names, (x) => this.model.bestMean(x))),
-    };
-    this.lastVersion = modelVersion;
+    });
+    this.lastVersion = record.modelVersion;
     this.changed = false;
     return { record, metric: reward };
   }
