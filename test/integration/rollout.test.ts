@@ -17,14 +17,13 @@ import { superviseServices, type Supervisor } from '../../services/cli/superviso
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { initBackend } from '../../services/lib/learners/index.js';
 import { measureP99Us } from '../../services/lib/learners/latency.js';
-import { SeededRandom } from '../../services/lib/learners/random.js';
 import { initialDeployment, toLive } from '../../services/lib/rollout/transitions.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Blueprint, Deployment, Example } from '../../services/lib/schemas/generated.js';
 import type { FeatureValues } from '../../services/lib/feature-values.js';
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
-import { publishModel as publishVersion, trainLogistic } from '../support/models.js';
+import { constantLogistic, publishModel as publishVersion, trainLogistic } from '../support/models.js';
 
 function rolloutBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -101,10 +100,11 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
   });
 
   it('rollout - a better candidate is promoted, a worse one rejected, a degraded live model rolled back', async () => {
-    // A first live model that sends to everybody (trained to say yes), so every decision teaches.
-    const random = new SeededRandom(3);
-    const noise = Array.from({ length: 256 }, () => ({ hour: Math.floor(random.next() * 24), platform: 'ios' }) as FeatureValues);
-    const everybody = await publishModel(noise, noise.map(() => 1), 'trained', null);
+    // A first live model that sends to everybody with one constant score, so every decision teaches
+    // and its window AUC is exactly 0.5: nothing for the rollback rule to mistake for a drop.
+    const everybody = `${name}/${++sequence}`;
+    const constant = await constantLogistic(bp, 0.9);
+    await publishVersion({ producer, codec }, bp, constant, { modelVersion: everybody, sequence, role: 'trained', parentVersion: null, trainedOnExamples: 0 });
     await producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: name, value: codec.encode(topics.deployments, toLive(initialDeployment(name), everybody, 'test: a first model that sends to everybody', Date.now())) }] });
     demo = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 200 }, { log: (line) => console.log(`# ${line}`) });
 

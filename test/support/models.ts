@@ -5,6 +5,7 @@ import type { FeatureValues } from '../../services/lib/feature-values.js';
 import type { Blueprint, ModelVersion } from '../../services/lib/schemas/generated.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { createLearner, featureSchemaFromBlueprint } from '../../services/lib/learners/index.js';
+import { decodeDense, encodeDense } from '../../services/lib/learners/dense-format.js';
 import { topics } from '../../topology/topics.js';
 
 /** A logistic regression's artifact after `epochs` passes over (xs, ys). */
@@ -14,6 +15,19 @@ export async function trainLogistic(bp: Blueprint, xs: FeatureValues[], ys: numb
   const artifact = learner.toArtifact();
   learner.dispose();
   return artifact;
+}
+
+/**
+ * A logistic artifact that scores every request `probability`, whatever its features: its AUC is
+ * exactly 0.5 in every window, so a rollout never sees it "drop" — a first live model for tests
+ * that need every decision to send and teach, without noise in its measured quality.
+ */
+export async function constantLogistic(bp: Blueprint, probability: number): Promise<Uint8Array> {
+  const model = decodeDense(await trainLogistic(bp, [], [], { learningRate: 0.05, epochs: 0 }));
+  const [kernel, bias] = model.weights as [Float32Array, Float32Array];
+  kernel.fill(0);
+  bias.fill(Math.log(probability / (1 - probability)));
+  return encodeDense(model);
 }
 
 /** Publishes `artifact` as a trained logistic version of `bp`; `fields` name it and override the defaults. */
