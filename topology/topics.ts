@@ -74,11 +74,11 @@ export const topics = {
   },
   examples: {
     name: 'looper.examples',
-    description: 'Decisions joined with their labels: the training data, keyed by entity',
+    description: 'Decisions joined with their labels: the training data, keyed by blueprint, so one trainer instance learns each blueprint',
     partitions: DATA_PARTITIONS,
     cleanupPolicy: 'delete',
     retentionMs: 30 * day,
-    key: 'entity',
+    key: 'blueprint name',
     valueSchema: 'Example',
     producers: ['joiner'],
     consumers: ['trainer', 'automl', 'rollout', 'monitor'],

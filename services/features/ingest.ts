@@ -12,6 +12,7 @@ import { decodeProductEvent } from '../lib/events.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { topics } from '../../topology/topics.js';
 import { FeatureStateCache, stateKey } from './state-cache.js';
+import { changelogPartitionOf } from './restore.js';
 
 export interface IngestStats {
   events: number;
@@ -24,7 +25,7 @@ export function watermarkKey(topic: string, partition: number): string {
   return `~watermark/${topic}/${partition}`;
 }
 
-export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: () => FeatureStreamPlan, cache: FeatureStateCache, deadLetters: DeadLetterSink) {
+export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: () => FeatureStreamPlan, cache: FeatureStateCache, deadLetters: DeadLetterSink, changelogPartitions: number) {
   const watermarks = new Map<string, number>();
   const stats: IngestStats = { events: 0, applied: 0, late: 0, deadLettered: 0 };
   const ingested = looperCounter(ctx.metrics, 'eventsIngested');
@@ -130,8 +131,10 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       // The changelog is written first: replaying a batch after a crash rewrites it identically,
       // and a store rebuilt from it resumes from the offset recorded with the states.
       beforeWrite: async () => {
-        const messages = put.map(([key, value]) => ({ key, value: Buffer.from(value) }));
-        messages.push({ key: offsetKey(input.topic, input.partition), value: Buffer.from(nextOffset) });
+        // The input partition's changelog partition: whoever is given this partition next restores it.
+        const partition = changelogPartitionOf(input.partition, changelogPartitions);
+        const messages = put.map(([key, value]) => ({ key, value: Buffer.from(value), partition }));
+        messages.push({ key: offsetKey(input.topic, input.partition), value: Buffer.from(nextOffset), partition });
         await ctx.producer.send({ topic: topics.featureChangelog.name, acks: -1, messages });
       },
       afterWrite: async () => {
@@ -142,5 +145,8 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     };
   }
 
-  return { process, stats };
+  /** Drops what it remembers of partitions' watermarks: after a restore the store is newer. */
+  const forget = (): void => watermarks.clear();
+
+  return { process, stats, forget };
 }

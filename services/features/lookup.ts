@@ -1,6 +1,7 @@
 // Answers batched feature lookups over NATS: every stream feature of a blueprint for each entity,
-// as of now (windows that emptied without new events read as empty).
-import type { Msg } from 'nats';
+// as of now (windows that emptied without new events read as empty). An instance answers the
+// lookup subjects of the partitions it holds, so a lookup reaches the state it asks for.
+import type { Msg, Subscription } from 'nats';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import type { FeatureLookupReply, FeatureLookupRequest } from '../lib/features-client.js';
@@ -13,7 +14,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const MAX_ENTITIES = 1000;
 
-export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan, cache: FeatureStateCache): { lookups: () => number } {
+export interface LookupServer {
+  lookups(): number;
+  /** Answers exactly these partitions' lookup subjects from now on. */
+  serve(partitions: readonly number[]): void;
+  served(): number[];
+}
+
+export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan, cache: FeatureStateCache): LookupServer {
   let lookups = 0;
   const reply = (msg: Msg, body: FeatureLookupReply): void => void msg.respond(encoder.encode(JSON.stringify(body)));
 
@@ -45,12 +53,27 @@ export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan,
     reply(msg, { values });
   }
 
-  ctx.nats.subscribe(subjects.featureLookup, {
-    queue: queueGroups.features,
-    callback: (err, msg) => {
-      if (err) return ctx.log(`lookup subscription: ${err.message}`);
-      answer(msg).catch((error) => reply(msg, { error: { code: 'internal', message: errorMessage(error) } }));
+  const subscriptions = new Map<number, Subscription>();
+  const subscribe = (partition: number): Subscription =>
+    ctx.nats.subscribe(subjects.featureLookup(partition), {
+      queue: queueGroups.features,
+      callback: (err, msg) => {
+        if (err) return ctx.log(`lookup subscription: ${err.message}`);
+        answer(msg).catch((error) => reply(msg, { error: { code: 'internal', message: errorMessage(error) } }));
+      },
+    });
+  return {
+    lookups: () => lookups,
+    serve(partitions) {
+      const wanted = new Set(partitions);
+      for (const [partition, subscription] of subscriptions) {
+        if (!wanted.has(partition)) {
+          subscription.unsubscribe();
+          subscriptions.delete(partition);
+        }
+      }
+      for (const partition of wanted) if (!subscriptions.has(partition)) subscriptions.set(partition, subscribe(partition));
     },
-  });
-  return { lookups: () => lookups };
+    served: () => [...subscriptions.keys()].sort((a, b) => a - b),
+  };
 }

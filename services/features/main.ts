@@ -1,5 +1,7 @@
 // The features service: streaming aggregates per entity from product events, in RocksDB, served
-// to the predictor by batched NATS lookups.
+// to the predictor by NATS lookups. Instances share the product topics' partitions through one
+// consumer group, partition p of every topic to the same instance (co-partitioned), which restores
+// p's states from the changelog before ingesting it and answers p's lookups.
 import { homedir } from 'node:os';
 import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
@@ -14,13 +16,16 @@ import { planFeatureStreams, type FeatureStreamPlan } from '../lib/features/inde
 import { FeatureStateCache } from './state-cache.js';
 import { createIngest } from './ingest.js';
 import { serveLookups } from './lookup.js';
-import { restoreFromChangelog } from './restore.js';
+import { ChangelogRestorer, changelogPartitionsOf } from './restore.js';
+import { ensureChangelogLayout } from './changelog-layout.js';
+import { coPartitionedAssigner, partitionNumbers } from '../lib/partitioning/co-partitioned.js';
 
 const instance = process.env['LOOPER_INSTANCE'] ?? '0';
 const ctx = await startServiceContext('features', compileConfig(process.env, homedir()));
 const store = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'features', instance));
 ctx.onShutdown(() => store.close());
-await restoreFromChangelog(ctx, store);
+const restorer = new ChangelogRestorer(ctx.kafka, store);
+const changelogPartitions = await restorer.changelogPartitions();
 
 let plan: FeatureStreamPlan = planFeatureStreams([]);
 // Blueprint changes refresh the consumed topics once the follower exists.
@@ -32,6 +37,7 @@ const blueprints = await watchBlueprints(ctx, () => {
 });
 await blueprints.caughtUp;
 plan = planFeatureStreams([...blueprints.current().values()]);
+await ensureChangelogLayout(ctx.kafka, ctx.producer, store, plan, changelogPartitions, ctx.log);
 
 /**
  * Partitions are ingested concurrently when every entity is the record key: its states then live
@@ -42,19 +48,68 @@ const partitionsConcurrently = () => ([...plan.specs.values()].some((spec) => sp
 
 const cache = new FeatureStateCache(store);
 const deadLetters = createDeadLetterSink('features', ctx.producer, ctx.codec, ctx.log);
-const ingest = createIngest(ctx, store, () => plan, cache, deadLetters);
+const ingest = createIngest(ctx, store, () => plan, cache, deadLetters, changelogPartitions);
 const lookups = serveLookups(ctx, () => plan, cache);
+
+/** Whether this instance alone writes the changelog partitions of what it holds (see stop below). */
+let soleWriter = false;
+async function prepare(assigned: Array<{ topic: string; partition: number }>): Promise<void> {
+  // Lookups of partitions this instance may lose stop at once; the rest are answered after the restore.
+  const held = partitionNumbers(assigned);
+  lookups.serve(lookups.served().filter((p) => held.includes(p)));
+  const report = await restorer.restore(changelogPartitionsOf(held, changelogPartitions));
+  cache.clear();
+  ingest.forget();
+  soleWriter = await everyTopicFitsTheChangelog([...new Set(assigned.map((a) => a.topic))]);
+  ctx.log(`holding partitions ${held.join(', ') || 'none'}; restored ${report.keys} keys from ${report.records} changelog records in ${report.ms} ms`);
+}
+
+/** With no topic wider than the changelog, partition p's states are written only by p's holder. */
+async function everyTopicFitsTheChangelog(list: string[]): Promise<boolean> {
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics: list });
+    return found.every((t) => t.partitions.length <= changelogPartitions);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 topicsFollower.current = await followTopics(
   ctx,
   () => plan.topics.map((t) => t.topic),
-  (list) => startStatefulConsumer(ctx, { groupId: consumerGroups.features, topics: list, store, process: ingest.process, partitionsConcurrently: partitionsConcurrently() }),
+  async (list) => {
+    const consumer = await startStatefulConsumer(ctx, {
+      groupId: consumerGroups.features,
+      topics: list,
+      store,
+      process: ingest.process,
+      partitionsConcurrently: partitionsConcurrently(),
+      partitionAssigners: [coPartitionedAssigner],
+      prepare,
+      onAssigned: (assigned) => {
+        lookups.serve(partitionNumbers(assigned));
+        ctx.markReady();
+      },
+    });
+    return {
+      async stop() {
+        const held = lookups.served();
+        await consumer.stop();
+        // Stopped cleanly as the only writer: the next start of this store need not re-read them.
+        if (soleWriter) await restorer.checkpointAtEnd(changelogPartitionsOf(held, changelogPartitions));
+      },
+    };
+  },
   () => String(partitionsConcurrently()),
 );
 ctx.onShutdown(() => topicsFollower.current?.stop());
-ctx.markReady();
-ctx.log(`serving lookups for ${plan.blueprints.size} blueprints`);
+// With no product topic to consume yet there is nothing to restore or look up: ready as it is.
+if (topicsFollower.current.topics().length === 0) ctx.markReady();
+ctx.log(`features for ${plan.blueprints.size} blueprints`);
 const report = setInterval(() => {
   const s = ingest.stats;
-  ctx.log(`events ${s.events}, applied ${s.applied}, late ${s.late}, dead-lettered ${s.deadLettered}, lookups ${lookups.lookups()}`);
+  ctx.log(`events ${s.events}, applied ${s.applied}, late ${s.late}, dead-lettered ${s.deadLettered}, lookups ${lookups.lookups()} (partitions ${lookups.served().join(', ') || 'none'})`);
 }, 30_000);
 report.unref();

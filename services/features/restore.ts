@@ -1,21 +1,119 @@
-// A features store that starts on an empty disk rebuilds itself from the compacted changelog:
-// every entity's latest state and the input offsets they were computed up to.
-import type { ServiceContext } from '../lib/runtime.js';
+// Feature state moves between instances through the compacted changelog. Every batch writes its
+// states to the changelog partition of its input partition (p mod the changelog's partitions), so
+// an instance given partition p restores exactly that changelog partition before it ingests p.
+//
+// A checkpoint per changelog partition records how far this store already reflects it: a restart
+// or a rebalance reads only what was written after it (nothing, when this instance was the only
+// writer and stopped cleanly), and an empty disk reads it all.
+import type { Kafka } from 'kafkajs';
 import type { KeyValueStore } from '../lib/store/rocks.js';
-import { readTopicToEnd } from '../lib/kafka.js';
+import { readPartitionsToEnd, type TopicRecord } from '../lib/kafka.js';
 import { topics } from '../../topology/topics.js';
 
-const RESTORED = '~restored';
+const CHECKPOINT_PREFIX = '~changelog/';
+const WRITE_CHUNK = 10_000;
 
-export async function restoreFromChangelog(ctx: ServiceContext, store: KeyValueStore): Promise<number> {
-  if (await store.get(RESTORED)) return 0;
-  const started = Date.now();
-  const records = await readTopicToEnd(ctx.kafka, topics.featureChangelog.name, 600_000);
-  const latest = new Map<string, Buffer>();
-  for (const { message } of records) if (message.key && message.value) latest.set(message.key.toString(), message.value);
-  const put: Array<[string, Uint8Array]> = [...latest];
-  for (let i = 0; i < put.length; i += 10_000) await store.write({ put: put.slice(i, i + 10_000), del: [] });
-  await store.write({ put: [[RESTORED, Buffer.from(String(Date.now()))]], del: [] });
-  if (latest.size > 0) ctx.log(`rebuilt ${latest.size} records from ${topics.featureChangelog.name} in ${Date.now() - started} ms`);
-  return latest.size;
+export const checkpointKey = (changelogPartition: number): string => `${CHECKPOINT_PREFIX}${changelogPartition}`;
+
+/** The changelog partition that holds the states of an input partition. */
+export function changelogPartitionOf(inputPartition: number, changelogPartitions: number): number {
+  return inputPartition % changelogPartitions;
+}
+
+/** The changelog partitions holding the states of some input partitions, ascending. */
+export function changelogPartitionsOf(inputPartitions: Iterable<number>, changelogPartitions: number): number[] {
+  return [...new Set([...inputPartitions].map((p) => changelogPartitionOf(p, changelogPartitions)))].sort((a, b) => a - b);
+}
+
+/**
+ * The newest record of each key, by record time then offset: a key may also have a record in
+ * another partition from the older layout (see changelog-layout.ts), which is always older.
+ */
+export function newestByKey(records: readonly TopicRecord[]): Map<string, { partition: number; value: Buffer | null }> {
+  const newest = new Map<string, { partition: number; value: Buffer | null; ts: number }>();
+  for (const { partition, message } of records) {
+    if (!message.key) continue;
+    const key = message.key.toString();
+    const ts = Number(message.timestamp);
+    const seen = newest.get(key);
+    // Within a partition records come in offset order, so a later one with the same time wins.
+    if (!seen || ts > seen.ts || (ts === seen.ts && partition === seen.partition)) newest.set(key, { partition, value: message.value, ts });
+  }
+  return newest;
+}
+
+export interface RestoreReport {
+  readonly records: number;
+  readonly keys: number;
+  readonly ms: number;
+}
+
+export class ChangelogRestorer {
+  private partitionCount: number | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly store: KeyValueStore,
+  ) {}
+
+  /** The changelog's partition count (read once; a changelog never changes it). */
+  async changelogPartitions(): Promise<number> {
+    if (this.partitionCount === null) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        this.partitionCount = (await admin.fetchTopicOffsets(topics.featureChangelog.name)).length;
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    return this.partitionCount;
+  }
+
+  /** Brings the store up to date with some changelog partitions, each from its checkpoint. */
+  async restore(changelogPartitions: readonly number[]): Promise<RestoreReport> {
+    const started = Date.now();
+    if (changelogPartitions.length === 0) return { records: 0, keys: 0, ms: 0 };
+    const stored = await this.store.getMany(changelogPartitions.map(checkpointKey));
+    const from = new Map(changelogPartitions.map((q, i) => [q, stored[i] ? BigInt(stored[i]!.toString()) : 0n]));
+    // The ends are taken before reading, so the checkpoints never claim more than was read.
+    const ends = await this.ends(changelogPartitions);
+    const records = await readPartitionsToEnd(this.kafka, topics.featureChangelog.name, from, 600_000);
+    // The newest record of each key is its state; a null value deletes.
+    const latest = newestByKey(records);
+    const entries = [...latest].map(([key, { value }]) => [key, value] as const);
+    for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
+      const chunk = entries.slice(i, i + WRITE_CHUNK);
+      await this.store.write({
+        put: chunk.filter((e): e is readonly [string, Buffer] => e[1] !== null).map(([k, v]) => [k, v] as [string, Buffer]),
+        del: chunk.filter(([, v]) => v === null).map(([k]) => k),
+      });
+    }
+    await this.checkpoint(ends);
+    return { records: records.length, keys: latest.size, ms: Date.now() - started };
+  }
+
+  /**
+   * Records that the store reflects these changelog partitions up to their current ends: only
+   * valid once this instance's own writes to them are done and no other instance writes to them.
+   */
+  async checkpointAtEnd(changelogPartitions: readonly number[]): Promise<void> {
+    if (changelogPartitions.length > 0) await this.checkpoint(await this.ends(changelogPartitions));
+  }
+
+  private async checkpoint(ends: ReadonlyMap<number, string>): Promise<void> {
+    await this.store.write({ put: [...ends].map(([q, end]) => [checkpointKey(q), Buffer.from(end)] as [string, Buffer]), del: [] });
+  }
+
+  private async ends(changelogPartitions: readonly number[]): Promise<Map<number, string>> {
+    const wanted = new Set(changelogPartitions);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topics.featureChangelog.name);
+      return new Map(offsets.filter((o) => wanted.has(o.partition)).map((o) => [o.partition, o.high]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
 }

@@ -3,6 +3,10 @@
 // crash, outbox entries that already reached looper.examples (found there by id) are dropped
 // instead of produced twice. The recovery reads the topic's retained examples: bounded by its
 // retention, and only needed after a crash that left the outbox non-empty.
+//
+// Examples are keyed by blueprint name: all of a blueprint's examples land in one partition, so the
+// trainer instance holding that partition is the one that learns the blueprint
+// (services/trainer/held-blueprints.ts).
 import type { Producer } from 'kafkajs';
 import type { Example } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
@@ -12,19 +16,40 @@ import { topics } from '../../topology/topics.js';
 
 const OUTBOX = '~outbox/';
 
-/** Outbox value: 2-byte entity length, the entity (the record key), the encoded example. */
+/** Outbox value: 2-byte key length, the record key (the example's blueprint), the encoded example. */
 export function outboxEntries(examples: readonly Example[], encode: (e: Example) => Buffer): Array<[string, Uint8Array]> {
   return examples.map((e) => {
-    const entity = Buffer.from(e.entity, 'utf8');
+    const key = Buffer.from(e.blueprint, 'utf8');
     const head = Buffer.allocUnsafe(2);
-    head.writeUInt16BE(entity.length);
-    return [`${OUTBOX}${e.exampleId}`, Buffer.concat([head, entity, encode(e)])];
+    head.writeUInt16BE(key.length);
+    return [`${OUTBOX}${e.exampleId}`, Buffer.concat([head, key, encode(e)])];
   });
 }
 
-function splitEntry(value: Buffer): { key: string; value: Buffer } {
+/** The record an outbox value is produced as. */
+export function splitEntry(value: Buffer): { key: string; value: Buffer } {
   const length = value.readUInt16BE(0);
   return { key: value.subarray(2, 2 + length).toString('utf8'), value: value.subarray(2 + length) };
+}
+
+const CHUNK_BYTES = 512 * 1024;
+
+/** Consecutive runs of entries whose values add up to at most `limit` bytes (an entry alone may exceed it). */
+export function chunksOf<T extends readonly [string, Uint8Array]>(entries: readonly T[], limit: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    if (current.length > 0 && bytes + entry[1].length > limit) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += entry[1].length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 export interface Outbox {
@@ -49,13 +74,13 @@ export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, prod
   async function drainOnce(): Promise<number> {
     const pending = await entries();
     if (pending.length === 0) return 0;
-    await producer.send({
-      topic: topics.examples.name,
-      acks: -1,
-      messages: pending.map(([, value]) => splitEntry(value)),
-    });
-    await store.write({ put: [], del: pending.map(([k]) => k) });
-    emitted += pending.length;
+    // A blueprint's examples share one partition, so one produce request carries them all: sent in
+    // chunks under the broker's message size limit (1 MB by default) however large the backlog.
+    for (const chunk of chunksOf(pending, CHUNK_BYTES)) {
+      await producer.send({ topic: topics.examples.name, acks: -1, messages: chunk.map(([, value]) => splitEntry(value)) });
+      await store.write({ put: [], del: chunk.map(([k]) => k) });
+      emitted += chunk.length;
+    }
     return pending.length;
   }
 

@@ -1,6 +1,6 @@
 // Kafka clients built from Looper's configuration, and reading a topic from its start to its end.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { LooperConfig } from './config.js';
 import type { TlsFiles } from './security-config.js';
 import type { SASLOptions } from 'kafkajs';
@@ -55,53 +55,86 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
-    const starts = new Map<number, string>();
+    const starts = new Map<number, bigint>(offsets.map((o) => [o.partition, BigInt(o.low)]));
     if (fromTimestamp !== undefined) {
       const highs = new Map(offsets.map((o) => [o.partition, o.high]));
       // -1: no record that new, so the partition starts at its end.
-      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, fromTimestamp)) starts.set(o.partition, o.offset === '-1' ? highs.get(o.partition)! : o.offset);
+      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, fromTimestamp)) starts.set(o.partition, BigInt(o.offset === '-1' ? highs.get(o.partition)! : o.offset));
     }
-    const remaining = new Map<number, bigint>();
-    for (const o of offsets) {
-      const start = BigInt(starts.get(o.partition) ?? o.low);
-      if (BigInt(o.high) > (start > BigInt(o.low) ? start : BigInt(o.low))) remaining.set(o.partition, BigInt(o.high));
-    }
-    if (remaining.size === 0) return [];
-
-    const groupId = `looper-reader-${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-    const records: TopicRecord[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
-        consumer
-          .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              const end = remaining.get(partition);
-              if (end === undefined) return;
-              const start = starts.get(partition);
-              if (start !== undefined && BigInt(message.offset) < BigInt(start)) return;
-              records.push({ partition, message });
-              if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-              if (remaining.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          })
-          .catch(reject);
-        // Skip straight to the first wanted record rather than reading the older ones.
-        for (const [partition, offset] of starts) if (remaining.has(partition)) consumer.seek({ topic, partition, offset });
-      });
-    } finally {
-      await consumer.disconnect();
-      await admin.deleteGroups([groupId]).catch(() => undefined);
-    }
-    return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+    return await readPartitions(kafka, admin, topic, starts, timeoutMs);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The records of some partitions of `topic`, each from its given offset (clamped to the partition's
+ * start) up to its end as of the call, in partition then offset order; other partitions are not read.
+ */
+export async function readPartitionsToEnd(kafka: Kafka, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs = 30_000): Promise<TopicRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await readPartitions(kafka, admin, topic, from, timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<TopicRecord[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const starts = new Map<number, bigint>();
+  const remaining = new Map<number, bigint>();
+  for (const o of offsets) {
+    const wanted = from.get(o.partition);
+    if (wanted === undefined) continue;
+    const start = wanted > BigInt(o.low) ? wanted : BigInt(o.low);
+    if (BigInt(o.high) > start) {
+      starts.set(o.partition, start);
+      remaining.set(o.partition, BigInt(o.high));
+    }
+  }
+  if (remaining.size === 0) return [];
+
+  const groupId = `looper-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const records: TopicRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            const end = remaining.get(partition);
+            if (end === undefined) return;
+            if (BigInt(message.offset) < starts.get(partition)!) return;
+            records.push({ partition, message });
+            if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+            if (remaining.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+      // Skip straight to the first wanted record, and past partitions not wanted at all.
+      for (const o of offsets) consumer.seek({ topic, partition: o.partition, offset: String(starts.get(o.partition) ?? o.high) });
+    });
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+}
+
+/** Partition counts of the topics that exist among `list` (a missing topic is absent, not an error). */
+export async function partitionCounts(admin: Admin, list: readonly string[]): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics());
+  const present = list.filter((t) => existing.has(t));
+  if (present.length === 0) return new Map();
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: present });
+  return new Map(found.map((t) => [t.name, t.partitions.length]));
 }

@@ -6,8 +6,13 @@ export const subjects = {
   decide: (blueprint: string) => `looper.decide.${blueprint}`,
   /** What the predictor subscribes to: every blueprint's decide subject. */
   decideAll: 'looper.decide.*',
-  /** Batched feature lookups answered by the features service (request-reply, JSON). */
-  featureLookup: 'looper.features.lookup',
+  /**
+   * Feature lookups for entities in partition p of the blueprint's event topics (request-reply,
+   * JSON), answered by the features instance that holds that partition.
+   */
+  featureLookup: (partition: number) => `looper.features.lookup.${partition}`,
+  /** Every partition's lookups (for tools that stand in for the features service). */
+  featureLookupAll: 'looper.features.lookup.*',
 } as const;
 
 export const queueGroups = {

@@ -2,7 +2,7 @@
 // state changes and the next offset are one atomic write, partitions resume from the stored offset
 // (not Kafka's committed one, which only trails it), and records below it are skipped. So a
 // restart — or a partition moving to another instance with the same disk — replays nothing twice.
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage, PartitionAssigner } from 'kafkajs';
 import type { ServiceContext } from './runtime.js';
 import type { KeyValueStore, WriteSet } from './store/rocks.js';
 import { errorMessage } from './errors.js';
@@ -40,7 +40,14 @@ export interface StatefulConsumerOptions {
    * different partitions then touch disjoint keys, and their I/O waits overlap.
    */
   partitionsConcurrently?: number;
-  /** Called once the consumer has its partitions (tests wait on it). */
+  /** How the group spreads partitions over instances (kafkajs's default when absent). */
+  partitionAssigners?: PartitionAssigner[];
+  /**
+   * Runs on every assignment before any batch of it is processed and before the stored offsets are
+   * read: state a partition needs (restored from a changelog) must be in the store by then.
+   */
+  prepare?: (partitions: Array<{ topic: string; partition: number }>) => Promise<void>;
+  /** Called once the consumer has its partitions and they are prepared (tests wait on it). */
   onAssigned?: (partitions: Array<{ topic: string; partition: number }>) => void;
 }
 
@@ -53,13 +60,22 @@ export interface StatefulConsumer {
 
 export async function startStatefulConsumer(ctx: ServiceContext, options: StatefulConsumerOptions): Promise<StatefulConsumer> {
   const next = new Map<string, bigint>();
-  const consumer = ctx.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+  const consumer = ctx.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
+  });
+  // Batches wait for the latest assignment to be prepared and its offsets restored.
+  let assignmentReady: Promise<void> = Promise.resolve();
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
-    void (async () => {
+    assignmentReady = (async () => {
+      await options.prepare?.(assigned);
       const stored = await options.store.getMany(assigned.map((a) => offsetKey(a.topic, a.partition)));
       assigned.forEach((a, i) => {
         const value = stored[i];
@@ -70,7 +86,13 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
         }
       });
       options.onAssigned?.(assigned);
-    })().catch((error) => ctx.log(`restoring offsets failed: ${errorMessage(error)}`));
+    })().catch((error) => {
+      // No batch may run on state that was not restored: each throws this, and kafkajs restarts
+      // the consumer, which rejoins and prepares again.
+      ctx.log(`preparing the assigned partitions failed: ${errorMessage(error)}`);
+      throw error;
+    });
+    assignmentReady.catch(() => undefined);
   });
 
   await consumer.run({
@@ -79,6 +101,8 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      await assignmentReady;
+      if (!isRunning() || isStale()) return;
       const key = `${batch.topic}/${batch.partition}`;
       const from = next.get(key) ?? -1n;
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);

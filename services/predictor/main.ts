@@ -6,6 +6,8 @@ import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { watchModels } from './models.js';
 import { createDecisionLog } from './decision-log.js';
 import { responderDefaults, startDecideResponder } from './predictor.js';
+import { LookupRouter } from '../lib/features-client.js';
+import { partitionCounts } from '../lib/kafka.js';
 
 /** LOOPER_PREDICTOR_MAX_IN_FLIGHT: decide requests answered at once before new ones are refused as overloaded. */
 function maxInFlight(text: string | undefined): number {
@@ -25,7 +27,11 @@ const models = await watchModels(ctx);
 const decisions = createDecisionLog(ctx.producer, ctx.codec, ctx.log);
 ctx.onShutdown(() => decisions.flush());
 await blueprints.caughtUp;
-const stats = startDecideResponder(ctx, blueprints, models, decisions, { maxInFlight: limit });
+const admin = ctx.kafka.admin();
+await admin.connect();
+ctx.onShutdown(() => admin.disconnect());
+const router = new LookupRouter((list) => partitionCounts(admin, list), ctx.log);
+const stats = startDecideResponder(ctx, blueprints, models, decisions, router, { maxInFlight: limit });
 ctx.markReady();
 ctx.log(`answering decide requests (${blueprints.current().size} blueprints)`);
 const report = setInterval(() => ctx.log(`requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors} (overloaded ${stats.overloaded}), decisions logged ${decisions.logged()}`), 30_000);

@@ -12,7 +12,7 @@ import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { parseDecideRequest, type DecideError, type RankingCandidate } from '../lib/decide/request.js';
 import { choose, explorePlanned } from '../lib/decide/policy.js';
 import type { DecideReply } from '../lib/decide/reply.js';
-import { lookupFeatures } from '../lib/features-client.js';
+import { lookupFeatures, type LookupRouter } from '../lib/features-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
 import { armOf } from '../lib/experiments/assign.js';
@@ -56,7 +56,7 @@ export interface ResponderOptions {
 
 export const responderDefaults: ResponderOptions = { maxInFlight: 2000 };
 
-export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog, options: ResponderOptions = responderDefaults): PredictorStats {
+export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog, router: LookupRouter, options: ResponderOptions = responderDefaults): PredictorStats {
   const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0, overloaded: 0 };
   let inFlight = 0;
   const shadowFailures = new ShadowFailures(ctx.log);
@@ -124,7 +124,10 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     let fallbackReason: string | null = null;
 
     if (bp.features.streams.length > 0) {
-      const looked = await lookupFeatures(ctx.nats, bp.name, entity, deadlineMs - (performance.now() - started));
+      // Known after a blueprint's first request: then the route costs a hash, no I/O.
+      const routed = router.subjectOf(bp, entity);
+      const subject = typeof routed === 'string' ? routed : await routed;
+      const looked = typeof subject === 'string' ? await lookupFeatures(ctx.nats, subject, bp.name, entity, deadlineMs - (performance.now() - started)) : { ok: false as const, reason: 'features_unavailable' as const, message: subject.error };
       const values = looked.ok ? looked.values : null;
       for (const stream of bp.features.streams) features[stream.name] = values?.[stream.name] ?? null;
       if (!looked.ok) fallbackReason = looked.reason;

@@ -21,4 +21,40 @@ describe('trainer commit point', () => {
     point.published('b');
     assert.deepEqual(point.safe(['a', 'b']), [{ partition: 0, offset: '80' }, { partition: 1, offset: '40' }], 'each covers what it published; a has learned past 80 since');
   });
+
+  it('commit point - after a reassignment commits only the partitions still held, from what is read anew', () => {
+    const point = new CommitPoint();
+    point.assigned([0, 1]);
+    point.consumed(0, 10n);
+    point.consumed(1, 20n);
+    point.started('a');
+    point.consumed(0, 30n);
+    point.consumed(1, 40n);
+    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '10' }, { partition: 1, offset: '20' }]);
+    point.assigned([0]); // partition 1 went to another instance
+    assert.deepEqual(point.safe(['a']), [], 'positions are forgotten: partition 0 is read again from its committed offset');
+    point.consumed(1, 50n); // a batch of partition 1 fetched before the reassignment
+    point.consumed(0, 25n);
+    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '10' }], 'partition 1 is never committed from here again');
+    assert.deepEqual(point.safe([]), [{ partition: 0, offset: '25' }]);
+  });
+
+  it('commit point - a dropped blueprint holds nothing back, and a partition gained waits for the blueprints that did not read it', () => {
+    const point = new CommitPoint();
+    point.assigned([0]);
+    point.consumed(0, 10n);
+    point.started('a');
+    point.consumed(0, 20n);
+    point.started('b');
+    point.consumed(0, 30n);
+    assert.deepEqual(point.safe(['a', 'b']), [{ partition: 0, offset: '10' }]);
+    point.forget('a'); // a's trainer dropped: it is no longer among those holding learning
+    assert.deepEqual(point.safe(['b']), [{ partition: 0, offset: '20' }]);
+    point.assigned([0, 1]);
+    point.consumed(0, 30n);
+    point.consumed(1, 5n);
+    assert.deepEqual(point.safe(['b']), [{ partition: 0, offset: '20' }], 'b has not published since partition 1 was first read here');
+    point.published('b');
+    assert.deepEqual(point.safe(['b']), [{ partition: 0, offset: '30' }, { partition: 1, offset: '5' }]);
+  });
 });

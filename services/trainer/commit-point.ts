@@ -5,6 +5,10 @@
 // rarely happens — and a restart then re-reads (and re-learns) hours of examples. So each
 // blueprint remembers the positions its last version covers, and a partition is committed up to
 // the least of those among the blueprints still holding unpublished learning.
+//
+// With several trainer instances in the group, a reassignment moves partitions (and the blueprints
+// in them) between instances. A partition this instance no longer reads is never committed from
+// here again — its new reader commits it — and a blueprint it no longer trains holds nothing back.
 
 export class CommitPoint {
   /** The next offset to read, per partition: everything before it has been learned. */
@@ -12,9 +16,32 @@ export class CommitPoint {
   /** Per blueprint, the positions its newest version (or its start, before any) covers. */
   private readonly covered = new Map<string, Map<number, bigint>>();
 
-  /** Everything before `next` on `partition` has been learned. */
+  /** The partitions assigned to this instance; null: all of them, until the group assigns some. */
+  private held: ReadonlySet<number> | null = null;
+
+  /** Everything before `next` on `partition` has been learned. Ignored for a partition not assigned. */
   consumed(partition: number, next: bigint): void {
+    if (this.held !== null && !this.held.has(partition)) return;
     this.positions.set(partition, next);
+  }
+
+  /**
+   * The group assigned `partitions`. The consumer reads each of them again from its committed
+   * offset, so every position is forgotten until read anew (a trainer started meanwhile covers only
+   * what has really been read); and partitions no longer held leave every blueprint's coverage.
+   */
+  assigned(partitions: Iterable<number>): void {
+    const held = new Set(partitions);
+    this.held = held;
+    this.positions.clear();
+    for (const covered of this.covered.values()) {
+      for (const partition of [...covered.keys()]) if (!held.has(partition)) covered.delete(partition);
+    }
+  }
+
+  /** A blueprint's trainer was dropped without publishing: its learning is no longer held back for. */
+  forget(blueprint: string): void {
+    this.covered.delete(blueprint);
   }
 
   /** A blueprint's trainer starts learning: nothing before the current positions is its to lose. */

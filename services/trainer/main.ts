@@ -2,6 +2,9 @@
 // versions are published to looper.models at the blueprint's cadence and served within seconds.
 // What each blueprint trains follows looper.deployments (training-plan.ts): the model that serves is
 // continued, and a deployed AutoML candidate becomes the blueprint's training configuration.
+// Instances share the work through the consumer group: each learns only the blueprints whose
+// examples' partition it holds (held-blueprints.ts), and a blueprint that moves here continues the
+// newest version published for it, like after a restart.
 import { homedir } from 'node:os';
 import type { EachBatchPayload } from 'kafkajs';
 import { compileConfig } from '../lib/config.js';
@@ -19,8 +22,7 @@ import { PlanningTrainer } from './planning-trainer.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
 import { CommitPoint } from './commit-point.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
-
-type AnyTrainer = BlueprintTrainer | PlanningTrainer | MulticlassTrainer;
+import { assignedPartitions, HeldBlueprints } from './held-blueprints.js';
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
 import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
@@ -37,9 +39,13 @@ const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
   return run;
 };
 
+type AnyTrainer = BlueprintTrainer | PlanningTrainer | MulticlassTrainer;
+
 const trainers = new Map<string, AnyTrainer>();
 /** Where the consumer may commit: each blueprint's learning counts from when its trainer started. */
 const commitPoint = new CommitPoint();
+/** When each blueprint last published: each keeps its own publish_every, whatever the round's cadence. */
+const lastPublished = new Map<string, number>();
 
 function adopt(blueprint: string, trainer: AnyTrainer): void {
   trainers.set(blueprint, trainer);
@@ -141,7 +147,7 @@ const blueprints = await watchBlueprints(ctx, (bp) => {
 await blueprints.caughtUp;
 
 const seen = new RecentIds(200_000);
-const stats = { examples: 0, learned: 0, duplicates: 0, published: 0 };
+const stats = { examples: 0, learned: 0, duplicates: 0, notHeld: 0, published: 0 };
 const examplesLearned = looperCounter(ctx.metrics, 'examplesLearned');
 const modelsPublished = looperCounter(ctx.metrics, 'modelsPublished');
 const consumer = ctx.kafka.consumer({ groupId: consumerGroups.trainer, allowAutoTopicCreation: false });
@@ -149,8 +155,55 @@ await consumer.connect();
 await consumer.subscribe({ topic: topics.examples.name, fromBeginning: true });
 ctx.onShutdown(() => consumer.disconnect());
 
+/** The blueprints whose examples' partition the group gave this instance: none before it joins. */
+const held = new HeldBlueprints();
+const admin = ctx.kafka.admin();
+await admin.connect();
+ctx.onShutdown(() => admin.disconnect());
+/** Where a blueprint's name hashes depends on the topic's real partition count: asked at every assignment. */
+let partitionCount: number = topics.examples.partitions;
+async function examplesPartitionCount(): Promise<number> {
+  try {
+    const [topic] = (await admin.fetchTopicMetadata({ topics: [topics.examples.name] })).topics;
+    if (topic && topic.partitions.length > 0) partitionCount = topic.partitions.length;
+  } catch (error) {
+    ctx.log(`reading the partitions of ${topics.examples.name} failed, placing blueprints over ${partitionCount}: ${errorMessage(error)}`);
+  }
+  return partitionCount;
+}
+
+/**
+ * From the start of a rebalance until the new assignment is applied, this instance may be losing
+ * blueprints that another instance is about to continue: it publishes nothing meanwhile.
+ */
+let rebalancing = false;
+consumer.on(consumer.events.REBALANCING, () => {
+  rebalancing = true;
+});
+
+/** Drops, without publishing, the trainers of blueprints whose partition went to another instance. */
+async function reassign(partitions: number[]): Promise<void> {
+  const dropped = held.reassign({ partitions, partitionCount: await examplesPartitionCount() }, trainers.keys());
+  commitPoint.assigned(partitions);
+  for (const blueprint of dropped) {
+    trainers.get(blueprint)?.dispose();
+    trainers.delete(blueprint);
+    lastPublished.delete(blueprint);
+    commitPoint.forget(blueprint);
+  }
+  seen.forget(new Set(dropped));
+  rebalancing = false;
+  ctx.log(`assigned partitions [${partitions.join(', ')}] of ${partitionCount} of ${topics.examples.name}${dropped.length > 0 ? `; no longer training ${dropped.join(', ')}` : ''}`);
+}
+
 // Ready once the group has given this trainer its partitions: before that it learns nothing.
-consumer.on(consumer.events.GROUP_JOIN, () => ctx.markReady());
+// The assignment is applied under the lock, so no batch or publishing round sees half of it.
+consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+  const partitions = assignedPartitions(payload.memberAssignment, topics.examples.name);
+  exclusive(() => reassign(partitions))
+    .then(() => ctx.markReady())
+    .catch((error) => ctx.log(`applying the assignment [${partitions.join(', ')}] failed: ${errorMessage(error)}`));
+});
 await consumer.run({
   autoCommit: false,
   eachBatch: async ({ batch, heartbeat }: EachBatchPayload) =>
@@ -166,7 +219,13 @@ await consumer.run({
           ctx.log(`skipping an undecodable example at ${batch.partition}@${message.offset}: ${errorMessage(error)}`);
           continue;
         }
-        if (!seen.add(example.exampleId)) {
+        // By where the blueprint's name hashes, not by this record's partition: records written
+        // before examples were keyed by blueprint are keyed by entity, in any partition.
+        if (!held.holds(example.blueprint)) {
+          stats.notHeld++;
+          continue;
+        }
+        if (!seen.add(example.exampleId, example.blueprint)) {
           stats.duplicates++;
           continue;
         }
@@ -185,9 +244,6 @@ await consumer.run({
     }),
 });
 
-/** When each blueprint last published: each keeps its own publish_every, whatever the round's cadence. */
-const lastPublished = new Map<string, number>();
-
 /**
  * Publishes every trainer that learned since its last version and whose publish_every has passed,
  * then commits as far as every trainer still holding unpublished learning has published
@@ -195,6 +251,7 @@ const lastPublished = new Map<string, number>();
  */
 async function publishRound(): Promise<void> {
   await exclusive(async () => {
+    if (rebalancing) return;
     const now = Date.now();
     const messages: Array<{ key: string; value: Buffer }> = [];
     const publishedBlueprints: string[] = [];
@@ -232,5 +289,5 @@ async function publishRound(): Promise<void> {
 const cadenceMs = () => (trainers.size === 0 ? 1000 : Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs))));
 ctx.onShutdown(repeatAfter(publishRound, cadenceMs, (error) => ctx.log(`publishing failed: ${errorMessage(error)}`)));
 ctx.log('learning from looper.examples');
-const report = setInterval(() => ctx.log(`examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, versions published ${stats.published}`), 30_000);
+const report = setInterval(() => ctx.log(`examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, of blueprints held elsewhere ${stats.notHeld}, versions published ${stats.published}`), 30_000);
 report.unref();

@@ -89,7 +89,7 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     await registerBlueprint({ kafka, registry }, parse(blueprintYaml(empty, topic)));
     const all = examples(name, bp.version, Date.now());
     for (let i = 0; i < all.length; i += 500) {
-      await producer.send({ topic: topics.examples.name, acks: -1, messages: all.slice(i, i + 500).map((e) => ({ key: e.entity, value: codec.encode(topics.examples, e) })) });
+      await producer.send({ topic: topics.examples.name, acks: -1, messages: all.slice(i, i + 500).map((e) => ({ key: e.blueprint, value: codec.encode(topics.examples, e) })) });
     }
     supervisor = superviseServices(['features', 'predictor'], { log: () => undefined });
   });

@@ -1,5 +1,6 @@
 // The services' behaviour on bad input and on an empty disk, against the real stack:
 // decide error replies, Avro product events, dead letters, and a features store rebuilt from its changelog.
+import { lookupSubject } from '../../services/lib/features-client.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,7 +47,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   const registry = createSchemaRegistryClient(testConfig);
 
   const lookup = async (entity: string) => {
-    const reply = await nats.request(subjects.featureLookup, encoder.encode(JSON.stringify({ blueprint: name, entities: [entity] })), { timeout: 2000 });
+    const reply = await nats.request(lookupSubject(entity, 6), encoder.encode(JSON.stringify({ blueprint: name, entities: [entity] })), { timeout: 2000 });
     return JSON.parse(decoder.decode(reply.data)) as { values?: Array<Record<string, unknown>>; error?: { code: string } };
   };
 
@@ -59,7 +60,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
     await registerBlueprint({ kafka, registry }, avroBlueprint(name, topic));
     nats = await connect({ servers: testConfig.natsUrl });
-    supervisor = superviseServices(['features', 'predictor'], { log: () => undefined });
+    supervisor = superviseServices(['features', 'predictor'], { log: (line) => process.env['LOOPER_TEST_SERVICE_LOG'] && console.log(`# ${line}`) });
   });
 
   const rebuiltInstance = uniqueName('rebuilt');
@@ -167,7 +168,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     let output = '';
     rebuilt.stdout!.on('data', (chunk) => (output += chunk));
     const after = await pollUntil('the rebuilt instance to answer', 120_000, async () => (await lookup('buyer-1')).values?.[0]);
-    assert.match(output, /rebuilt \d+ records from looper\.features\.changelog/);
+    assert.match(output, /restored [1-9]\d* keys from \d+ changelog records/);
     assert.deepEqual(after, before);
   });
 });

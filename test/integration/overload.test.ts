@@ -44,7 +44,7 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     await waitForPredictor(name, { hour: 9 });
     nats = await connectNats(testConfig, 'looper-test-flood');
     // A features service that hangs: every lookup waits for the decide's deadline.
-    hung = nats.subscribe(subjects.featureLookup, { queue: 'looper-test-hung', callback: () => undefined });
+    hung = nats.subscribe(subjects.featureLookupAll, { queue: 'looper-test-hung', callback: () => undefined });
     await nats.flush();
   });
 

@@ -9,6 +9,7 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { topics } from '../../topology/topics.js';
 import { applyEvent, createFeatureState, decodeFeatureState, extractEntity, extractEventTime, extractValue, planFeatureStreams, type FeatureState } from '../../services/lib/features/index.js';
 import type { Blueprint } from '../../services/lib/schemas/generated.js';
+import { newestByKey } from '../../services/features/restore.js';
 
 export function loopBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -59,9 +60,9 @@ export async function featureStates(kafka: Kafka, bp: Blueprint): Promise<{ expe
     }
   }
   const actual = new Map<string, FeatureState>();
-  for (const { message } of await readTopicToEnd(kafka, topics.featureChangelog.name, 300_000)) {
-    const key = message.key!.toString();
-    if (key.startsWith('s/') && plan.specs.has(key.slice(2, key.lastIndexOf('/')))) actual.set(key, decodeFeatureState(message.value!));
+  // The newest record of each key (a changelog written before scale-out may also hold an older one in another partition).
+  for (const [key, { value }] of newestByKey(await readTopicToEnd(kafka, topics.featureChangelog.name, 300_000))) {
+    if (value && key.startsWith('s/') && plan.specs.has(key.slice(2, key.lastIndexOf('/')))) actual.set(key, decodeFeatureState(value));
   }
   return { expected, actual };
 }
