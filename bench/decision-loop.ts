@@ -3,7 +3,8 @@
 // training examples/s, and freshness (event → feature visible).
 import { lookupSubject } from '../services/lib/features-client.js';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { serviceStateDir } from '../services/lib/service-paths.js';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../services/lib/nats-connect.js';
 import type { Admin, Kafka } from 'kafkajs';
@@ -84,7 +85,18 @@ export interface DecisionLoopFigures {
   ingest: { events: number; featuresPerSecond: number; rawConsumePerSecond: number };
   training: Record<string, number>;
   freshness: { eventToFeatureMs: LatencySummary };
+  /** Decide at one concurrency over many entities (every partition), by instances of features and predictor. */
+  scaling: Array<{ instances: number; decide: RequestFigures }>;
 }
+
+/** Requests for 1,024 entities in turn, so lookups spread over every partition and every features instance. */
+function rotatingBodies(): () => Uint8Array {
+  const bodies = Array.from({ length: 1024 }, (_, i) => new TextEncoder().encode(JSON.stringify({ entity: `bench-user-${i}`, context: { hour: 9, platform: 'ios' } })));
+  let next = 0;
+  return () => bodies[next++ & 1023]!;
+}
+
+const SCALING_CONCURRENCY = 64;
 
 export async function benchDecisionLoop(config: LooperConfig, seconds: number, events: number, log: (line: string) => void): Promise<DecisionLoopFigures> {
   const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
@@ -146,6 +158,31 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     }
     echo.unsubscribe();
 
+    // Scale-out: the same load over many entities with one, then two instances each of features and
+    // predictor (the second pair started here, given its partitions and ready before it is measured).
+    const scaling: DecisionLoopFigures['scaling'] = [];
+    const nextBody = rotatingBodies();
+    scaling.push({ instances: 1, decide: await driveRequests('decide, 1 instance each', SCALING_CONCURRENCY, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })) });
+    const secondInstance = `bench-${id}`;
+    let secondReady = { features: false, predictor: false };
+    const second = superviseServices(['features', 'predictor'], {
+      env: { ...process.env, LOOPER_INSTANCE: secondInstance, LOOPER_OPS_PORT: '0' },
+      log: (line) => {
+        if (/\[features\] holding partitions \d/.test(line)) secondReady = { ...secondReady, features: true };
+        if (/\[predictor\] answering decide requests/.test(line)) secondReady = { ...secondReady, predictor: true };
+        if (/error|fail/i.test(line)) log(line);
+      },
+    });
+    try {
+      await pollUntil('the second features and predictor instances', 120_000, async () => (secondReady.features && secondReady.predictor ? true : undefined));
+      // The first instance restores nothing and resumes; a short settle keeps the rebalance out of the figures.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      scaling.push({ instances: 2, decide: await driveRequests('decide, 2 instances each', SCALING_CONCURRENCY, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })) });
+    } finally {
+      await second.stop();
+      rmSync(serviceStateDir(config.dataDir, 'features', secondInstance), { recursive: true, force: true });
+    }
+
     // Freshness: an event for a new entity, then lookups until the feature shows it.
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
@@ -171,6 +208,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       ingest: { events: startLag, featuresPerSecond: ingestRate, rawConsumePerSecond: events / rawSeconds },
       training,
       freshness: { eventToFeatureMs: summarize(samples) },
+      scaling,
     };
   } finally {
     await supervisor.stop();

@@ -149,6 +149,17 @@ export const topics = {
     producers: ['features'],
     consumers: ['features'],
   },
+  joinerChangelog: {
+    name: 'looper.joiner.changelog',
+    description: 'The joiner\'s pending decisions, markers and recent events, compacted; a joiner taking a partition over restores it from here',
+    partitions: DATA_PARTITIONS,
+    cleanupPolicy: 'compact',
+    retentionMs: -1,
+    key: 'joiner record',
+    valueSchema: null,
+    producers: ['joiner'],
+    consumers: ['joiner'],
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof topics;

@@ -90,6 +90,16 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
           }),
         ),
       );
+      const [one, two] = loop.scaling;
+      if (one && two) {
+        console.log(`\ndecide by instances (concurrency ${one.decide.concurrency}, 1,024 entities in turn so lookups reach every partition; all on this machine's ${cpus().length} cores):`);
+        console.log(
+          table(
+            ['instances of features and predictor', 'decide req/s', 'vs 1 instance', 'p50 ms', 'p99 ms'],
+            loop.scaling.map((s) => [String(s.instances), s.decide.requestsPerSecond.toFixed(0), ratio(s.decide.requestsPerSecond, one.decide.requestsPerSecond), s.decide.latencyMs.p50.toFixed(3), s.decide.latencyMs.p99.toFixed(3)]),
+          ),
+        );
+      }
       console.log(`\nfeature ingest: ${loop.ingest.featuresPerSecond.toFixed(0)} events/s into RocksDB aggregates vs raw kafkajs consume ${loop.ingest.rawConsumePerSecond.toFixed(0)}/s of the same topic → ${ratio(loop.ingest.featuresPerSecond, loop.ingest.rawConsumePerSecond)} (${loop.ingest.events} events, 6 partitions)`);
       console.log(`training: ${Object.entries(loop.training).map(([f, v]) => `${f} ${v.toFixed(0)} examples/s`).join(', ')} (batches of 1024)`);
       const f = loop.freshness.eventToFeatureMs;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { homePartition } from './changelog-layout.js';
-import { newestByKey } from './restore.js';
+import { newestByKey } from '../lib/store/changelog-restore.js';
 import { partitionOfKey } from '../lib/partitioning/key-partition.js';
 import type { FeatureStreamPlan } from '../lib/features/index.js';
 import type { TopicRecord } from '../lib/kafka.js';

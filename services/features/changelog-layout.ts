@@ -13,7 +13,7 @@ import type { FeatureStreamPlan } from '../lib/features/index.js';
 import { readTopicToEnd, partitionCounts } from '../lib/kafka.js';
 import { partitionOfKey } from '../lib/partitioning/key-partition.js';
 import { topics } from '../../topology/topics.js';
-import { changelogPartitionOf, newestByKey } from './restore.js';
+import { changelogPartitionOf, newestByKey } from '../lib/store/changelog-restore.js';
 
 export const LAYOUT_KEY = '~layout';
 export const LAYOUT = 'input-partition/1';

@@ -12,7 +12,7 @@ import { decodeProductEvent } from '../lib/events.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { topics } from '../../topology/topics.js';
 import { FeatureStateCache, stateKey } from './state-cache.js';
-import { changelogPartitionOf } from './restore.js';
+import { changelogPartitionOf } from '../lib/store/changelog-restore.js';
 
 export interface IngestStats {
   events: number;

@@ -16,7 +16,8 @@ import { planFeatureStreams, type FeatureStreamPlan } from '../lib/features/inde
 import { FeatureStateCache } from './state-cache.js';
 import { createIngest } from './ingest.js';
 import { serveLookups } from './lookup.js';
-import { ChangelogRestorer, changelogPartitionsOf } from './restore.js';
+import { ChangelogRestorer, changelogPartitionsOf } from '../lib/store/changelog-restore.js';
+import { topics } from '../../topology/topics.js';
 import { ensureChangelogLayout } from './changelog-layout.js';
 import { coPartitionedAssigner, partitionNumbers } from '../lib/partitioning/co-partitioned.js';
 
@@ -24,7 +25,7 @@ const instance = process.env['LOOPER_INSTANCE'] ?? '0';
 const ctx = await startServiceContext('features', compileConfig(process.env, homedir()));
 const store = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'features', instance));
 ctx.onShutdown(() => store.close());
-const restorer = new ChangelogRestorer(ctx.kafka, store);
+const restorer = new ChangelogRestorer(ctx.kafka, store, topics.featureChangelog.name);
 const changelogPartitions = await restorer.changelogPartitions();
 
 let plan: FeatureStreamPlan = planFeatureStreams([]);

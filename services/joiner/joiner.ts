@@ -29,12 +29,12 @@ function pendingDelta(mutations: Mutations): number {
 }
 
 /** Pending decisions in the store, by their close timers (one each, with empty values), a page at a time. */
-async function countPending(store: KeyValueStore): Promise<number> {
+async function countPending(store: KeyValueStore, holds: Holds): Promise<number> {
   const every = closeRange(MAX_KEY_TIME - 1);
   let count = 0;
   for (let gte = every.gte; ; ) {
     const page = await store.scan({ gte, lt: every.lt }, COUNT_PAGE);
-    count += page.length;
+    count += page.filter(([k]) => holds(k)).length;
     if (page.length < COUNT_PAGE) return count;
     gte = `${page[page.length - 1]![0]}\0`;
   }
@@ -48,9 +48,14 @@ export interface JoinerCore {
   clock(): number;
   /** Decisions waiting in the store for their label window to close (counted on start, then kept up to date). */
   pending(): number;
+  /** Runs `work` with no batch or tick in progress (a rebalance restoring state), then recounts pending decisions. */
+  exclusively(work: () => Promise<void>): Promise<void>;
 }
 
-export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blueprints: BlueprintWatch, outbox: Outbox, deadLetters: DeadLetterSink): JoinerCore {
+/** Which records this instance holds: with several joiners, windows of the others' partitions are theirs to close. */
+export type Holds = (key: string) => boolean;
+
+export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blueprints: BlueprintWatch, outbox: Outbox, deadLetters: DeadLetterSink, holds: Holds = () => true): JoinerCore {
   const lagging = new Map<string, number>();
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
@@ -65,7 +70,7 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
   };
   // Counted under the lock before any batch runs, so no step's change is missed or counted twice.
   let pending = 0;
-  exclusive(async () => void (pending = await countPending(store))).catch((error) => ctx.log(`counting pending decisions failed: ${errorMessage(error)}`));
+  exclusive(async () => void (pending = await countPending(store, holds))).catch((error) => ctx.log(`counting pending decisions failed: ${errorMessage(error)}`));
   looperGauge(ctx.metrics, 'joinerDecisionsPending', () => pending);
 
   /** A decision may name a blueprint registered a moment ago that this watch has not read yet. */
@@ -172,11 +177,11 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     tick: () =>
       exclusive(async () => {
         const now = joinerClock();
-        const dueIds = (await store.scan(closeRange(now))).map(([k]) => parseCloseKey(k).decisionId);
+        const dueIds = (await store.scan(closeRange(now))).filter(([k]) => holds(k)).map(([k]) => parseCloseKey(k).decisionId);
         const overlay = new BatchOverlay(store);
         const result = onTick(now, await readPendings(overlay, dueIds));
         overlay.apply(result.mutations);
-        overlay.apply(forgetExpired(now, (await store.scan(forgetRange(now))).map(([k]) => k)));
+        overlay.apply(forgetExpired(now, (await store.scan(forgetRange(now))).filter(([k]) => holds(k)).map(([k]) => k)));
         overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
         await store.write(overlay.toWriteSet());
         pending += pendingDelta(result.mutations);
@@ -188,6 +193,14 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     clock: () => joinerClock(),
 
     pending: () => pending,
+
+    exclusively: (work) =>
+      exclusive(async () => {
+        // Lag of partitions given away would hold the clock back for good; the next batches refill it.
+        lagging.clear();
+        await work();
+        pending = await countPending(store, holds);
+      }),
 
   };
 

@@ -1,4 +1,9 @@
 // The joiner service: decisions ⨝ outcomes → labeled examples on looper.examples, each exactly once.
+// Instances share the work through one consumer group, partition p of every input to the same
+// instance: a decision (keyed by entity), its outcomes (keyed by its decision id, drawn to share the
+// entity's partition) and its entity's label events meet on one instance. Every state change is
+// mirrored to looper.joiner.changelog, partition by partition, so an instance given a partition
+// restores its pending decisions there before it joins anything of it.
 import { homedir } from 'node:os';
 import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
@@ -13,25 +18,85 @@ import { errorMessage } from '../lib/errors.js';
 import { openOutbox } from './outbox.js';
 import { createJoinerCore } from './joiner.js';
 import { topics } from '../../topology/topics.js';
+import { partitionCounts } from '../lib/kafka.js';
+import { changeloggedStore } from '../lib/store/changelogged.js';
+import { ChangelogRestorer, changelogPartitionOf, changelogPartitionsOf } from '../lib/store/changelog-restore.js';
+import { coPartitionedAssigner, partitionNumbers } from '../lib/partitioning/co-partitioned.js';
+import { recordPartition } from '../lib/joiner/key-owner.js';
 
 const instance = process.env['LOOPER_INSTANCE'] ?? '0';
 const ctx = await startServiceContext('joiner', compileConfig(process.env, homedir()));
-const store = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'joiner', instance));
-ctx.onShutdown(() => store.close());
+const local = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'joiner', instance));
+ctx.onShutdown(() => local.close());
+const restorer = new ChangelogRestorer(ctx.kafka, local, topics.joinerChangelog.name);
+const changelogPartitions = await restorer.changelogPartitions();
+const inputPartitions = await decisionPartitions();
+/** The input partitions this instance holds; none until the group assigns them. */
+let held = new Set<number>();
+const partitionOf = (key: string) => recordPartition(key, inputPartitions);
+const holds = (key: string) => {
+  const p = partitionOf(key);
+  return p === null || held.has(p);
+};
+const store = changeloggedStore(local, ctx.producer, topics.joinerChangelog.name, (key) => {
+  const p = partitionOf(key);
+  return p === null ? null : changelogPartitionOf(p, changelogPartitions);
+});
+
+async function decisionPartitions(): Promise<number> {
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    return (await partitionCounts(admin, [topics.decisions.name])).get(topics.decisions.name) ?? topics.decisions.partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 // Blueprint changes refresh the consumed topics once the follower exists.
 const topicsFollower: { current?: Awaited<ReturnType<typeof followTopics>> } = {};
 const blueprints = await watchBlueprints(ctx, () => void topicsFollower.current?.refresh());
 await blueprints.caughtUp;
-const outbox = await openOutbox(ctx, store, ctx.producer);
+const outbox = await openOutbox(ctx, store, ctx.producer, holds);
 const deadLetters = createDeadLetterSink('joiner', ctx.producer, ctx.codec, ctx.log);
-const core = createJoinerCore(ctx, store, blueprints, outbox, deadLetters);
+const core = createJoinerCore(ctx, store, blueprints, outbox, deadLetters, holds);
+
+/** Whether this instance alone writes the changelog partitions of what it holds (see stop below). */
+let soleWriter = false;
+async function prepare(assigned: Array<{ topic: string; partition: number }>): Promise<void> {
+  await core.exclusively(async () => {
+    const partitions = partitionNumbers(assigned);
+    const report = await restorer.restore(changelogPartitionsOf(partitions, changelogPartitions));
+    held = new Set(partitions);
+    soleWriter = inputPartitions <= changelogPartitions;
+    ctx.log(`holding partitions ${partitions.join(', ') || 'none'}; restored ${report.keys} keys from ${report.records} changelog records in ${report.ms} ms`);
+    // Entries restored from an instance that stopped mid-drain may already be on looper.examples.
+    await outbox.recover();
+  });
+  await outbox.drain();
+}
 
 const wanted = () => [topics.decisions.name, topics.outcomes.name, ...[...blueprints.current().values()].flatMap((bp) => (bp.label.topic ? [bp.label.topic] : []))];
-topicsFollower.current = await followTopics(ctx, wanted, (list) =>
+topicsFollower.current = await followTopics(ctx, wanted, async (list) => {
   // Ready once the group has given this joiner its partitions: before that nothing is joined.
-  startStatefulConsumer(ctx, { groupId: consumerGroups.joiner, topics: list, store, process: core.process, onAssigned: () => ctx.markReady() }),
-);
+  const consumer = await startStatefulConsumer(ctx, {
+    groupId: consumerGroups.joiner,
+    topics: list,
+    store,
+    process: core.process,
+    partitionAssigners: [coPartitionedAssigner],
+    prepare,
+    onAssigned: () => ctx.markReady(),
+  });
+  return {
+    async stop() {
+      const partitions = [...held];
+      await consumer.stop();
+      // Stopped cleanly as the only writer: the next start on this disk need not re-read them.
+      if (soleWriter) await restorer.checkpointAtEnd(changelogPartitionsOf(partitions, changelogPartitions));
+    },
+  };
+});
 ctx.onShutdown(() => topicsFollower.current?.stop());
 
 const ticker = setInterval(() => {

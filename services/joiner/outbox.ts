@@ -55,12 +55,18 @@ export function chunksOf<T extends readonly [string, Uint8Array]>(entries: reado
 export interface Outbox {
   /** Produces every entry in the outbox and removes them; records where the topic ended. */
   drain(): Promise<number>;
+  /**
+   * Drops the entries that already reached looper.examples (after a crash, or entries restored
+   * from another instance's changelog), so that draining cannot produce them twice.
+   */
+  recover(): Promise<void>;
   emitted(): number;
 }
 
-export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, producer: Producer): Promise<Outbox> {
+/** `holds`: the entries of this instance's partitions (another joiner drains its own). */
+export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, producer: Producer, holds: (key: string) => boolean = () => true): Promise<Outbox> {
   let emitted = 0;
-  const entries = () => store.scan({ gte: OUTBOX, lt: `${OUTBOX}\uffff` });
+  const entries = async () => (await store.scan({ gte: OUTBOX, lt: `${OUTBOX}\uffff` })).filter(([k]) => holds(k));
 
   // One drain at a time: a batch's drain and the window-closing tick's drain would otherwise read
   // the same entries and produce them twice.
@@ -85,8 +91,9 @@ export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, prod
   }
 
   // Recovery: anything left in the outbox may or may not have been produced before the crash.
-  const left = await entries();
-  if (left.length > 0) {
+  async function recover(): Promise<void> {
+    const left = await entries();
+    if (left.length === 0) return;
     const published = new Set<string>();
     for (const { message } of await readTopicToEnd(ctx.kafka, topics.examples.name)) {
       if (!message.value) continue;
@@ -97,6 +104,7 @@ export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, prod
     await store.write({ put: [], del: done });
     ctx.log(`outbox recovery: ${done.length} of ${left.length} examples had already been produced; producing the rest`);
   }
+  await recover();
   await drain();
-  return { drain, emitted: () => emitted };
+  return { drain, recover, emitted: () => emitted };
 }

@@ -47,7 +47,7 @@ describe('config', () => {
         assert.ok(error instanceof ConfigError);
         assert.deepEqual(error.problems, [
           'LOOPER_KAFKA_BROKERS: "nohost" is not host:port; set it like 127.0.0.1:9092 (comma-separated for several brokers)',
-          'LOOPER_NATS_URL: "http://x" is not a NATS URL; set it like nats://127.0.0.1:4222',
+          'LOOPER_NATS_URL: "http://x" is not a NATS URL (or a comma-separated list of them); set it like nats://127.0.0.1:4222',
           'LOOPER_DATA_DIR: "rel/dir" must be an absolute path, e.g. $HOME/.looper',
         ]);
         return true;

@@ -96,8 +96,8 @@ export function compileConfig(env: Env, homeDir: string, readFile: ReadFile = (p
   }
 
   const natsUrl = get('natsUrl', configDefaults.natsUrl);
-  if (!isUrl(natsUrl, ['nats:', 'tls:', 'ws:', 'wss:'])) {
-    problems.push(`${configVariables.natsUrl}: "${natsUrl}" is not a NATS URL; set it like ${configDefaults.natsUrl}`);
+  if (!natsUrl.split(',').every((url) => isUrl(url.trim(), ['nats:', 'tls:', 'ws:', 'wss:']))) {
+    problems.push(`${configVariables.natsUrl}: "${natsUrl}" is not a NATS URL (or a comma-separated list of them); set it like ${configDefaults.natsUrl}`);
   }
 
   const dataDir = get('dataDir', `${homeDir.replace(/\/+$/, '')}/${configDefaults.dataDirInHome}`);

@@ -7,7 +7,8 @@ const encoder = new TextEncoder();
 
 export function natsConnectionOptions(config: Pick<LooperConfig, 'natsUrl' | 'security'>, name: string): ConnectionOptions {
   const { auth, tls } = config.security.nats;
-  const options: ConnectionOptions = { servers: config.natsUrl, name };
+  // A cluster is named by several of its servers, comma-separated; the client learns the rest.
+  const options: ConnectionOptions = { servers: config.natsUrl.split(',').map((url) => url.trim()).filter((url) => url !== ''), name };
   switch (auth.kind) {
     case 'userPassword':
       Object.assign(options, { user: auth.user, pass: auth.password });

@@ -8,6 +8,7 @@ import { createDecisionLog } from './decision-log.js';
 import { responderDefaults, startDecideResponder } from './predictor.js';
 import { LookupRouter } from '../lib/features-client.js';
 import { partitionCounts } from '../lib/kafka.js';
+import { topics } from '../../topology/topics.js';
 
 /** LOOPER_PREDICTOR_MAX_IN_FLIGHT: decide requests answered at once before new ones are refused as overloaded. */
 function maxInFlight(text: string | undefined): number {
@@ -30,8 +31,16 @@ await blueprints.caughtUp;
 const admin = ctx.kafka.admin();
 await admin.connect();
 ctx.onShutdown(() => admin.disconnect());
+/** The partition count decision ids are drawn for: looper.decisions' and looper.outcomes', when they agree. */
+async function decisionPartitions(): Promise<number> {
+  const counts = await partitionCounts(admin, [topics.decisions.name, topics.outcomes.name]);
+  const [decided, outcomes] = [counts.get(topics.decisions.name), counts.get(topics.outcomes.name)];
+  if (decided !== undefined && decided === outcomes) return decided;
+  ctx.log(`${topics.decisions.name} has ${decided ?? 'no'} partitions and ${topics.outcomes.name} ${outcomes ?? 'none'}: decision ids are not drawn to share their entity's partition (run looper topology apply)`);
+  return 1;
+}
 const router = new LookupRouter((list) => partitionCounts(admin, list), ctx.log);
-const stats = startDecideResponder(ctx, blueprints, models, decisions, router, { maxInFlight: limit });
+const stats = startDecideResponder(ctx, blueprints, models, decisions, router, { maxInFlight: limit, decisionPartitions: await decisionPartitions() });
 ctx.markReady();
 ctx.log(`answering decide requests (${blueprints.current().size} blueprints)`);
 const report = setInterval(() => ctx.log(`requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors} (overloaded ${stats.overloaded}), decisions logged ${decisions.logged()}`), 30_000);

@@ -3,7 +3,7 @@
 // deadline, the reply is the blueprint's default decision flagged fallback: true. A canary answers
 // for its share of entities instead of the live model; shadow models score the same features only
 // once the reply is on the wire, so they never add to its latency.
-import { randomUUID } from 'node:crypto';
+import { mintDecisionId } from '../lib/partitioning/decision-id.js';
 import type { Msg } from 'nats';
 import type { Blueprint, Decision } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
@@ -52,9 +52,14 @@ export interface ResponderOptions {
    * back, instead of every request queueing past its deadline and memory growing with the backlog.
    */
   readonly maxInFlight: number;
+  /**
+   * Partitions of looper.decisions and looper.outcomes (equal): decision ids are drawn to share
+   * their entity's partition, so an outcome keyed by its id meets its decision in one partition.
+   */
+  readonly decisionPartitions: number;
 }
 
-export const responderDefaults: ResponderOptions = { maxInFlight: 2000 };
+export const responderDefaults: ResponderOptions = { maxInFlight: 2000, decisionPartitions: 1 };
 
 export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog, router: LookupRouter, options: ResponderOptions = responderDefaults): PredictorStats {
   const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0, overloaded: 0 };
@@ -163,7 +168,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       : planned !== null && !fallback
         ? explorePlanned(bp.decision, planned, Math.random)
         : choose(bp.decision, fallback ? null : score, Math.random);
-    const decisionId = randomUUID();
+    const decisionId = mintDecisionId(entity, options.decisionPartitions);
     const reply: DecideReply = {
       decisionId,
       blueprint: bp.name,
@@ -202,7 +207,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       ranked = ranker.rank(c.bp, null, c.features, candidates, Math.random);
     }
     const fallback = fallbackReason !== null;
-    const reply: DecideReply = { decisionId: randomUUID(), blueprint: c.bp.name, version: c.bp.version, model: model?.modelVersion ?? null, score: null, action: ranked.ranking[0]!, propensity: ranked.propensity, fallback, ranking: ranked.ranking };
+    const reply: DecideReply = { decisionId: mintDecisionId(c.entity, options.decisionPartitions), blueprint: c.bp.name, version: c.bp.version, model: model?.modelVersion ?? null, score: null, action: ranked.ranking[0]!, propensity: ranked.propensity, fallback, ranking: ranked.ranking };
     if (ranked.scores !== null) reply.scores = ranked.scores;
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     if (ranked.explored) reply.explored = true;
@@ -226,7 +231,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     if (fallbackReason !== null) chosen = null;
     const action = chosen?.ranking[0] ?? bp.decision.default;
     const reply: DecideReply = {
-      decisionId: randomUUID(),
+      decisionId: mintDecisionId(c.entity, options.decisionPartitions),
       blueprint: bp.name,
       version: bp.version,
       model: chosen === null ? null : model!.modelVersion,

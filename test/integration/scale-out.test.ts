@@ -1,9 +1,10 @@
-// Scale-out on one machine, against the real stack: two instances each of features, predictor and
-// trainer (one joiner). The features instances split the product topics' partitions (partition p
+// Scale-out on one machine, against the real stack: two instances each of features, predictor,
+// joiner and trainer. The features and joiner instances split their inputs' partitions (partition p
 // of every topic to one instance), each lookup reaches the instance that holds the entity's
-// partition, and when one instance is killed -9 under load the other restores its partitions from
-// the changelog: the state afterwards equals a recomputation from the topics, nothing lost and
-// nothing counted twice.
+// partition, a decision's outcomes arrive in its partition, and when the second features and joiner
+// instances are killed -9 under load the first ones restore their partitions from the changelogs:
+// the feature state afterwards equals a recomputation from the topics, and every decision has
+// exactly one example — nothing lost and nothing counted twice.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream, rmSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import type { NatsConnection } from 'nats';
-import { createKafkaClient } from '../../services/lib/kafka.js';
+import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
+import { createTopicCodec } from '../../services/lib/topic-codec.js';
 import { connectNats } from '../../services/lib/nats-connect.js';
 import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { applyTopology } from '../../topology/apply.js';
-import { allTopics } from '../../topology/topics.js';
+import { allTopics, topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { ensureProductTopics, startDemo, demoDefaults, type DemoDecision, type DemoRun } from '../../services/demo/driver.js';
 import { planFeatureStreams } from '../../services/lib/features/index.js';
@@ -25,25 +27,29 @@ import { serviceStateDir } from '../../services/lib/service-paths.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import { partitionOfKey } from '../../services/lib/partitioning/key-partition.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import type { Blueprint } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Decision, Example, Outcome } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint } from '../support/loop.js';
 
 const PARTITIONS = 6;
+/** The label window of loopBlueprint. */
+const LABEL_WINDOW_MS = 30_000;
+/** Records older than this run are not this test's. */
+const startedAt = Date.now() - 60_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The partitions an instance said it holds, from its newest "holding partitions" line. */
-function heldPartitions(lines: readonly string[]): number[] | null {
+/** The partitions an instance of `service` said it holds, from its newest "holding partitions" line. */
+function heldPartitions(lines: readonly string[], service = 'features'): number[] | null {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = /\[features\] holding partitions ([\d, ]+|none);/.exec(lines[i]!);
+    const m = new RegExp(`\\[${service}\\] holding partitions ([\\d, ]+|none);`).exec(lines[i]!);
     if (m) return m[1] === 'none' ? [] : m[1]!.split(', ').map(Number);
   }
   return null;
 }
 
-describe('scale-out: two instances each of features, predictor and trainer', { timeout: 600_000 }, () => {
+describe('scale-out: two instances each of features, predictor, joiner and trainer', { timeout: 600_000 }, () => {
   const name = uniqueName('scale');
   const secondInstance = uniqueName('second');
   let bp: Blueprint;
@@ -72,7 +78,7 @@ describe('scale-out: two instances each of features, predictor and trainer', { t
         file.write(`a ${line}\n`);
       },
     });
-    second = superviseServices(['features', 'predictor', 'trainer'], {
+    second = superviseServices(['features', 'predictor', 'trainer', 'joiner'], {
       env: { ...process.env, LOOPER_INSTANCE: secondInstance, LOOPER_OPS_PORT: '0' },
       log: (line) => {
         secondLines.push(line);
@@ -90,14 +96,17 @@ describe('scale-out: two instances each of features, predictor and trainer', { t
     rmSync(serviceStateDir(testConfig.dataDir, 'features', secondInstance), { recursive: true, force: true });
   });
 
-  it('features - two instances split the partitions, lookups reach the holder, and a killed instance hands its state over through the changelog', async () => {
+  it('scale-out - instances split the partitions, lookups and outcomes reach the holder, and killed instances hand their state over through the changelogs', async () => {
     const log = (line: string) => console.log(`# ${line}`);
-    const split = await pollUntil('both features instances to hold partitions', 120_000, async () => {
-      const a = heldPartitions(firstLines);
-      const b = heldPartitions(secondLines);
-      return a && b && a.length > 0 && b.length > 0 && [...a, ...b].sort().join() === '0,1,2,3,4,5' ? { a, b } : undefined;
-    });
-    log(`features instance a holds partitions ${split.a.join(', ')}, instance b ${split.b.join(', ')}`);
+    const splitOf = (service: string) =>
+      pollUntil(`both ${service} instances to hold partitions`, 120_000, async () => {
+        const a = heldPartitions(firstLines, service);
+        const b = heldPartitions(secondLines, service);
+        return a && b && a.length > 0 && b.length > 0 && [...a, ...b].sort().join() === '0,1,2,3,4,5' ? { a, b } : undefined;
+      });
+    const split = await splitOf('features');
+    const joinerSplit = await splitOf('joiner');
+    log(`features instance a holds partitions ${split.a.join(', ')}, instance b ${split.b.join(', ')}; joiner a ${joinerSplit.a.join(', ')}, b ${joinerSplit.b.join(', ')}`);
 
     await waitForPredictor(name, { hour: 9, platform: 'ios' });
     const decisions: Array<DemoDecision & { at: number }> = [];
@@ -105,16 +114,20 @@ describe('scale-out: two instances each of features, predictor and trainer', { t
     await pollUntil('1500 decisions with both features instances up', 120_000, () => (decisions.length >= 1500 ? true : undefined));
 
     const killedAt = Date.now();
-    await second!.kill('features', false);
-    log(`kill -9 features instance b at decision ${decisions.length}`);
-    const takeover = await pollUntil('instance a to hold every partition', 120_000, async () => {
-      const a = heldPartitions(firstLines);
-      return a?.join() === '0,1,2,3,4,5' ? firstLines.filter((l) => l.includes('holding partitions 0, 1, 2, 3, 4, 5')).at(-1) : undefined;
-    });
-    log(`instance a: ${takeover.replace(/^\[features\] /, '')}`);
+    await Promise.all([second!.kill('features', false), second!.kill('joiner', false)]);
+    log(`kill -9 features and joiner instances b at decision ${decisions.length}`);
+    const takeoverOf = (service: string) =>
+      pollUntil(`${service} instance a to hold every partition`, 120_000, async () => {
+        const a = heldPartitions(firstLines, service);
+        return a?.join() === '0,1,2,3,4,5' ? firstLines.filter((l) => l.startsWith(`[${service}] holding partitions 0, 1, 2, 3, 4, 5`)).at(-1) : undefined;
+      });
+    for (const service of ['features', 'joiner']) log(`${service} instance a: ${(await takeoverOf(service)).replace(/^\[\w+\] /, '')}`);
     const handedOver = Date.now();
     await pollUntil('1500 more decisions after the takeover', 120_000, () => (decisions.filter((d) => d.at > handedOver).length >= 1500 ? true : undefined));
     demo.pauseEvents();
+    await demo.stop();
+    demo = undefined;
+    const pausedAt = Date.now();
     const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
     await pollUntil('the features service to catch up', 120_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
 
@@ -154,7 +167,43 @@ describe('scale-out: two instances each of features, predictor and trainer', { t
     }
     log(`${sample.length} entities over partitions ${[...samplePartitions].sort().join(', ')} looked up after the takeover: ${answered} answered, ${equal} with last_country equal to the recomputation`);
 
+    // 4. Decisions and their outcomes share the entity's partition: decision ids are drawn for it.
+    const codec = await createTopicCodec(createSchemaRegistryClient(testConfig), allTopics);
+    const decisionPartition = new Map<string, { entity: string; partition: number }>();
+    for (const { partition, message } of await readTopicToEnd(kafka, topics.decisions.name, 120_000, startedAt)) {
+      const d = await codec.decode<Decision>(topics.decisions, message.value!);
+      if (d.blueprint === name) decisionPartition.set(d.decisionId, { entity: d.entity, partition });
+    }
+    let outcomes = 0;
+    let outcomesElsewhere = 0;
+    for (const { partition, message } of await readTopicToEnd(kafka, topics.outcomes.name, 120_000, startedAt)) {
+      const o = await codec.decode<Outcome>(topics.outcomes, message.value!);
+      const d = decisionPartition.get(o.decisionId);
+      if (!d) continue;
+      outcomes++;
+      if (partition !== d.partition) outcomesElsewhere++;
+    }
+    // 5. Examples: exactly one per logged decision, across the joiner's handover.
+    await pollUntil('the joiner to close the last windows', 180_000, async () => (Date.now() - pausedAt > LABEL_WINDOW_MS + 10_000 && (await groupLag(admin, consumerGroups.joiner, [topics.decisions.name, topics.outcomes.name])) === 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const examples = new Map<string, number>();
+    for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 120_000, startedAt)) {
+      const e = await codec.decode<Example>(topics.examples, message.value!);
+      if (e.blueprint === name) examples.set(e.decisionId, (examples.get(e.decisionId) ?? 0) + 1);
+    }
+    const withoutExample = [...decisionPartition.keys()].filter((id) => !examples.has(id)).length;
+    const twice = [...examples.values()].filter((n) => n > 1).length;
+    log(`${examples.size} decisions have an example; ${withoutExample} logged decisions have none; ${twice} have more than one`);
+
+    const decisionsElsewhere = [...decisionPartition.values()].filter((d) => d.partition !== partitionOfKey(d.entity, PARTITIONS)).length;
+    log(`${decisionPartition.size} decisions, ${decisionsElsewhere} outside their entity's partition; ${outcomes} outcomes, ${outcomesElsewhere} outside their decision's partition`);
+
     assert.ok(split.a.every((p) => !split.b.includes(p)), 'the instances hold disjoint partitions');
+    assert.ok(decisionPartition.size > 3000 && outcomes > 100, `decisions (${decisionPartition.size}) and outcomes (${outcomes}) were read`);
+    assert.equal(decisionsElsewhere, 0, 'every decision is in its entity partition');
+    assert.equal(outcomesElsewhere, 0, 'every outcome is in its decision partition');
+    assert.equal(withoutExample, 0, 'every logged decision has its example');
+    assert.equal(twice, 0, 'no decision has two examples');
     // A lookup whose subject no instance answers fails at once as features_unavailable (no responders);
     // a deadline fallback is the machine being slow, not the route.
     assert.equal(beforeKill.get('features_unavailable') ?? 0, 0, 'with both instances up, every lookup reached the instance holding its entity');

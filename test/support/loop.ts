@@ -9,7 +9,7 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { topics } from '../../topology/topics.js';
 import { applyEvent, createFeatureState, decodeFeatureState, extractEntity, extractEventTime, extractValue, planFeatureStreams, type FeatureState } from '../../services/lib/features/index.js';
 import type { Blueprint } from '../../services/lib/schemas/generated.js';
-import { newestByKey } from '../../services/features/restore.js';
+import { newestByKey } from '../../services/lib/store/changelog-restore.js';
 
 export function loopBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')

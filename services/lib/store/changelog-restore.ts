@@ -1,14 +1,14 @@
-// Feature state moves between instances through the compacted changelog. Every batch writes its
-// states to the changelog partition of its input partition (p mod the changelog's partitions), so
-// an instance given partition p restores exactly that changelog partition before it ingests p.
+// State moves between instances through a compacted changelog (the features service's, the
+// joiner's). Every write goes to the changelog partition of the input partition it belongs to
+// (p mod the changelog's partitions), so an instance given partition p restores exactly that
+// changelog partition before it processes p.
 //
 // A checkpoint per changelog partition records how far this store already reflects it: a restart
 // or a rebalance reads only what was written after it (nothing, when this instance was the only
 // writer and stopped cleanly), and an empty disk reads it all.
 import type { Kafka } from 'kafkajs';
-import type { KeyValueStore } from '../lib/store/rocks.js';
-import { readPartitionsToEnd, type TopicRecord } from '../lib/kafka.js';
-import { topics } from '../../topology/topics.js';
+import type { KeyValueStore } from './rocks.js';
+import { readPartitionsToEnd, type TopicRecord } from '../kafka.js';
 
 const CHECKPOINT_PREFIX = '~changelog/';
 const WRITE_CHUNK = 10_000;
@@ -27,7 +27,7 @@ export function changelogPartitionsOf(inputPartitions: Iterable<number>, changel
 
 /**
  * The newest record of each key, by record time then offset: a key may also have a record in
- * another partition from the older layout (see changelog-layout.ts), which is always older.
+ * another partition from the older layout (see features/changelog-layout.ts), which is always older.
  */
 export function newestByKey(records: readonly TopicRecord[]): Map<string, { partition: number; value: Buffer | null }> {
   const newest = new Map<string, { partition: number; value: Buffer | null; ts: number }>();
@@ -53,7 +53,9 @@ export class ChangelogRestorer {
 
   constructor(
     private readonly kafka: Kafka,
+    /** The local store, written directly: what is restored is never written back to the changelog. */
     private readonly store: KeyValueStore,
+    private readonly topic: string,
   ) {}
 
   /** The changelog's partition count (read once; a changelog never changes it). */
@@ -62,7 +64,7 @@ export class ChangelogRestorer {
       const admin = this.kafka.admin();
       await admin.connect();
       try {
-        this.partitionCount = (await admin.fetchTopicOffsets(topics.featureChangelog.name)).length;
+        this.partitionCount = (await admin.fetchTopicOffsets(this.topic)).length;
       } finally {
         await admin.disconnect();
       }
@@ -78,7 +80,7 @@ export class ChangelogRestorer {
     const from = new Map(changelogPartitions.map((q, i) => [q, stored[i] ? BigInt(stored[i]!.toString()) : 0n]));
     // The ends are taken before reading, so the checkpoints never claim more than was read.
     const ends = await this.ends(changelogPartitions);
-    const records = await readPartitionsToEnd(this.kafka, topics.featureChangelog.name, from, 600_000);
+    const records = await readPartitionsToEnd(this.kafka, this.topic, from, 600_000);
     // The newest record of each key is its state; a null value deletes.
     const latest = newestByKey(records);
     const entries = [...latest].map(([key, { value }]) => [key, value] as const);
@@ -110,7 +112,7 @@ export class ChangelogRestorer {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(topics.featureChangelog.name);
+      const offsets = await admin.fetchTopicOffsets(this.topic);
       return new Map(offsets.filter((o) => wanted.has(o.partition)).map((o) => [o.partition, o.high]));
     } finally {
       await admin.disconnect();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changelogPartitionOf, changelogPartitionsOf } from './restore.js';
+import { changelogPartitionOf, changelogPartitionsOf } from './changelog-restore.js';
 
 test('changelogPartitionOf - an input partition writes to its own number in a changelog at least as wide', () => {
   assert.deepEqual([0, 1, 5].map((p) => changelogPartitionOf(p, 6)), [0, 1, 5]);
