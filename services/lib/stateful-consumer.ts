@@ -58,13 +58,26 @@ export interface StatefulConsumer {
   stop(): Promise<void>;
 }
 
+/** Waits for `ready`, heartbeating each second so that a long restore does not cost the group membership. */
+async function heartbeatUntil(ready: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+  let settled = false;
+  const done = ready.finally(() => void (settled = true));
+  while (!settled) {
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    if (!settled) await heartbeat();
+  }
+  await done;
+}
+
 export async function startStatefulConsumer(ctx: ServiceContext, options: StatefulConsumerOptions): Promise<StatefulConsumer> {
   const next = new Map<string, bigint>();
   const consumer = ctx.kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    // A killed instance's partitions wait for its session to time out before anyone takes them (and
+    // a restarted one waits to rejoin): kept short, with heartbeats even while a restore runs.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
     ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
   });
   // Batches wait for the latest assignment to be prepared and its offsets restored.
@@ -101,7 +114,7 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      await assignmentReady;
+      await heartbeatUntil(assignmentReady, heartbeat);
       if (!isRunning() || isStale()) return;
       const key = `${batch.topic}/${batch.partition}`;
       const from = next.get(key) ?? -1n;

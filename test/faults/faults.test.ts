@@ -22,11 +22,11 @@ import { planFeatureStreams } from '../../services/lib/features/index.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import { createKafka } from '../../deploy/local/kafka.js';
 import { createNats } from '../../deploy/local/nats.js';
-import type { Blueprint, Decision, Example } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
-import { featureStates, groupLag, loopBlueprint } from '../support/loop.js';
+import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const startedAt = Date.now() - 60_000;
@@ -123,11 +123,7 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     log(`${replied.length} replies carried a decision id; ${logged.size} decisions logged; ${lost.length} replied but not logged; ${duplicateDecisions} logged twice`);
 
     // 3. Examples: exactly one per logged decision, its window closed.
-    const examples = new Map<string, number>();
-    for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 300_000, startedAt)) {
-      const e = await codec.decode<Example>(topics.examples, message.value!);
-      if (e.blueprint === name) examples.set(e.decisionId, (examples.get(e.decisionId) ?? 0) + 1);
-    }
+    const examples = await settledExamples(kafka, codec, name, startedAt);
     const missing = [...logged.keys()].filter((id) => !examples.has(id));
     const twice = [...examples.values()].filter((n) => n > 1).length;
     log(`${examples.size} decisions have an example; ${missing.length} logged decisions have none; ${twice} have more than one`);

@@ -27,10 +27,10 @@ import { serviceStateDir } from '../../services/lib/service-paths.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import { partitionOfKey } from '../../services/lib/partitioning/key-partition.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import type { Blueprint, Decision, Example, Outcome } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Decision, Outcome } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
-import { featureStates, groupLag, loopBlueprint } from '../support/loop.js';
+import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
 
 const PARTITIONS = 6;
 /** The label window of loopBlueprint. */
@@ -185,12 +185,7 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     }
     // 5. Examples: exactly one per logged decision, across the joiner's handover.
     await pollUntil('the joiner to close the last windows', 180_000, async () => (Date.now() - pausedAt > LABEL_WINDOW_MS + 10_000 && (await groupLag(admin, consumerGroups.joiner, [topics.decisions.name, topics.outcomes.name])) === 0 ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const examples = new Map<string, number>();
-    for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 120_000, startedAt)) {
-      const e = await codec.decode<Example>(topics.examples, message.value!);
-      if (e.blueprint === name) examples.set(e.decisionId, (examples.get(e.decisionId) ?? 0) + 1);
-    }
+    const examples = await settledExamples(kafka, codec, name, startedAt);
     const withoutExample = [...decisionPartition.keys()].filter((id) => !examples.has(id)).length;
     const twice = [...examples.values()].filter((n) => n > 1).length;
     log(`${examples.size} decisions have an example; ${withoutExample} logged decisions have none; ${twice} have more than one`);

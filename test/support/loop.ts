@@ -8,7 +8,8 @@ import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { topics } from '../../topology/topics.js';
 import { applyEvent, createFeatureState, decodeFeatureState, extractEntity, extractEventTime, extractValue, planFeatureStreams, type FeatureState } from '../../services/lib/features/index.js';
-import type { Blueprint } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Example } from '../../services/lib/schemas/generated.js';
+import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { newestByKey } from '../../services/lib/store/changelog-restore.js';
 
 export function loopBlueprint(name: string): Blueprint {
@@ -65,4 +66,29 @@ export async function featureStates(kafka: Kafka, bp: Blueprint): Promise<{ expe
     if (value && key.startsWith('s/') && plan.specs.has(key.slice(2, key.lastIndexOf('/')))) actual.set(key, decodeFeatureState(value));
   }
   return { expected, actual };
+}
+
+/**
+ * Examples per decision id of `blueprint` since `fromTs`, read once the joiner has stopped emitting
+ * them (two reads 5 s apart agree, within `timeoutMs`): after faults it may still be closing the
+ * windows of a backlog when its consumer lag is already zero.
+ */
+export async function settledExamples(kafka: Kafka, codec: TopicCodec, blueprint: string, fromTs: number, timeoutMs = 120_000): Promise<Map<string, number>> {
+  const read = async () => {
+    const examples = new Map<string, number>();
+    for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 300_000, fromTs)) {
+      const e = await codec.decode<Example>(topics.examples, message.value!);
+      if (e.blueprint === blueprint) examples.set(e.decisionId, (examples.get(e.decisionId) ?? 0) + 1);
+    }
+    return examples;
+  };
+  const until = Date.now() + timeoutMs;
+  let previous = await read();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const current = await read();
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    if (total(current) === total(previous) || Date.now() > until) return current;
+    previous = current;
+  }
 }
