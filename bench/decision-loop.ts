@@ -4,6 +4,7 @@
 import { lookupSubject } from '../services/lib/features-client.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { serviceStateDir } from '../services/lib/service-paths.js';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../services/lib/nats-connect.js';
@@ -86,7 +87,16 @@ export interface DecisionLoopFigures {
   training: Record<string, number>;
   freshness: { eventToFeatureMs: LatencySummary };
   /** Decide at one concurrency over many entities (every partition), by instances of features and predictor. */
-  scaling: Array<{ instances: number; decide: RequestFigures }>;
+  scaling: Array<{ instances: number; decide: RequestFigures; machineBusy: number }>;
+}
+
+/** Share of the machine's CPU time that was busy while `work` ran (all cores, all processes). */
+async function busyWhile<T>(work: () => Promise<T>): Promise<{ result: T; busy: number }> {
+  const total = () => cpus().reduce((t, c) => ({ idle: t.idle + c.times.idle, all: t.all + c.times.idle + c.times.user + c.times.sys + c.times.nice + c.times.irq }), { idle: 0, all: 0 });
+  const before = total();
+  const result = await work();
+  const after = total();
+  return { result, busy: 1 - (after.idle - before.idle) / Math.max(1, after.all - before.all) };
 }
 
 /** Requests for 1,024 entities in turn, so lookups spread over every partition and every features instance. */
@@ -162,7 +172,11 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     // predictor (the second pair started here, given its partitions and ready before it is measured).
     const scaling: DecisionLoopFigures['scaling'] = [];
     const nextBody = rotatingBodies();
-    scaling.push({ instances: 1, decide: await driveRequests('decide, 1 instance each', SCALING_CONCURRENCY, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })) });
+    const measure = async (instances: number) => {
+      const { result, busy } = await busyWhile(() => driveRequests(`decide, ${instances} instance(s) each`, SCALING_CONCURRENCY, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })));
+      scaling.push({ instances, decide: result, machineBusy: busy });
+    };
+    await measure(1);
     const secondInstance = `bench-${id}`;
     let secondReady = { features: false, predictor: false };
     const second = superviseServices(['features', 'predictor'], {
@@ -175,9 +189,9 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     });
     try {
       await pollUntil('the second features and predictor instances', 120_000, async () => (secondReady.features && secondReady.predictor ? true : undefined));
-      // The first instance restores nothing and resumes; a short settle keeps the rebalance out of the figures.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      scaling.push({ instances: 2, decide: await driveRequests('decide, 2 instances each', SCALING_CONCURRENCY, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })) });
+      // Warm the new pair (its JIT, its first routes) and let the rebalance settle before measuring.
+      await driveRequests('warm-up', SCALING_CONCURRENCY, 5000, () => nats.request(subject, nextBody(), { timeout: 5000 }));
+      await measure(2);
     } finally {
       await second.stop();
       rmSync(serviceStateDir(config.dataDir, 'features', secondInstance), { recursive: true, force: true });

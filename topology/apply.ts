@@ -4,7 +4,7 @@ import type { Admin } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { avroSchemas } from '../services/lib/schemas/generated.js';
 import { registerSchema, type RegisteredValueSchema } from '../services/lib/schema-registry.js';
-import { planTopology, topicConfigs, type ExistingTopic, type TopicDrift } from './plan.js';
+import { creationConfigs, planTopology, type ExistingTopic, type TopicDrift } from './plan.js';
 import { valueSubject, type TopicSpec } from './topics.js';
 
 export interface ApplyReport {
@@ -38,7 +38,7 @@ export async function applyTopology(admin: Admin, registry: SchemaRegistry, decl
         topic: spec.name,
         numPartitions: spec.partitions,
         replicationFactor: -1,
-        configEntries: Object.entries(topicConfigs(spec)).map(([name, value]) => ({ name, value })),
+        configEntries: Object.entries(creationConfigs(spec)).map(([name, value]) => ({ name, value })),
       })),
     });
   }

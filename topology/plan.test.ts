@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTopology } from './plan.js';
+import { creationConfigs, planTopology } from './plan.js';
 import { topics } from './topics.js';
 
 const decisions = topics.decisions;
@@ -42,5 +42,18 @@ describe('topology plan', () => {
   it('topology plan - more partitions than declared cannot be fixed by shrinking', () => {
     const plan = planTopology([blueprints], [{ ...asDeclared(blueprints), partitions: 2 }]);
     assert.match(plan.drift[0]!.fix, /cannot shrink/);
+  });
+});
+
+describe('topic creation configs', () => {
+  it('topology plan - changelogs are created with short segments and an eager cleaner, other topics with their two configs', () => {
+    assert.deepEqual(creationConfigs(topics.joinerChangelog), {
+      'cleanup.policy': 'compact',
+      'retention.ms': '-1',
+      'segment.ms': '600000',
+      'min.cleanable.dirty.ratio': '0.1',
+      'delete.retention.ms': '3600000',
+    });
+    assert.deepEqual(creationConfigs(topics.decisions), { 'cleanup.policy': topics.decisions.cleanupPolicy, 'retention.ms': String(topics.decisions.retentionMs) });
   });
 });

@@ -27,6 +27,17 @@ export function topicConfigs(spec: TopicSpec): Record<string, string> {
   return { 'cleanup.policy': spec.cleanupPolicy, 'retention.ms': String(spec.retentionMs) };
 }
 
+/**
+ * The configs a topic is created with: those above, and for a changelog segments that roll every
+ * 10 minutes, a cleaner that starts at 10 % dirty, and tombstones kept an hour (long enough for any
+ * restore in progress to see them) — otherwise compaction waits for a 1 GB or 7-day segment and a
+ * takeover reads every change ever made.
+ */
+export function creationConfigs(spec: TopicSpec): Record<string, string> {
+  if (!spec.changelog) return topicConfigs(spec);
+  return { ...topicConfigs(spec), 'segment.ms': String(10 * 60_000), 'min.cleanable.dirty.ratio': '0.1', 'delete.retention.ms': String(60 * 60_000) };
+}
+
 export function planTopology(declared: readonly TopicSpec[], existing: readonly ExistingTopic[]): TopologyPlan {
   const byName = new Map(existing.map((t) => [t.name, t]));
   const plan: TopologyPlan = { create: [], unchanged: [], drift: [] };

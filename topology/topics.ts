@@ -20,6 +20,11 @@ export interface TopicSpec {
   valueSchema: SchemaName | null;
   producers: readonly ServiceName[];
   consumers: readonly ServiceName[];
+  /**
+   * A state changelog, restored from on every takeover: created with short segments and an eager
+   * cleaner so that compaction keeps it near the size of the live state.
+   */
+  changelog?: true;
 }
 
 const day = 24 * 60 * 60 * 1000;
@@ -148,6 +153,7 @@ export const topics = {
     valueSchema: null,
     producers: ['features'],
     consumers: ['features'],
+    changelog: true,
   },
   joinerChangelog: {
     name: 'looper.joiner.changelog',
@@ -159,6 +165,7 @@ export const topics = {
     valueSchema: null,
     producers: ['joiner'],
     consumers: ['joiner'],
+    changelog: true,
   },
 } as const satisfies Record<string, TopicSpec>;
 

@@ -95,8 +95,8 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
         console.log(`\ndecide by instances (concurrency ${one.decide.concurrency}, 1,024 entities in turn so lookups reach every partition; all on this machine's ${cpus().length} cores):`);
         console.log(
           table(
-            ['instances of features and predictor', 'decide req/s', 'vs 1 instance', 'p50 ms', 'p99 ms'],
-            loop.scaling.map((s) => [String(s.instances), s.decide.requestsPerSecond.toFixed(0), ratio(s.decide.requestsPerSecond, one.decide.requestsPerSecond), s.decide.latencyMs.p50.toFixed(3), s.decide.latencyMs.p99.toFixed(3)]),
+            ['instances of features and predictor', 'decide req/s', 'vs 1 instance', 'p50 ms', 'p99 ms', 'machine CPU busy'],
+            loop.scaling.map((s) => [String(s.instances), s.decide.requestsPerSecond.toFixed(0), ratio(s.decide.requestsPerSecond, one.decide.requestsPerSecond), s.decide.latencyMs.p50.toFixed(3), s.decide.latencyMs.p99.toFixed(3), `${(100 * s.machineBusy).toFixed(0)} %`]),
           ),
         );
       }

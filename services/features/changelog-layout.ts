@@ -10,7 +10,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { KeyValueStore } from '../lib/store/rocks.js';
 import type { FeatureStreamPlan } from '../lib/features/index.js';
-import { readTopicToEnd, partitionCounts } from '../lib/kafka.js';
+import { readTopicToEnd, partitionCounts, sendInChunks } from '../lib/kafka.js';
 import { partitionOfKey } from '../lib/partitioning/key-partition.js';
 import { topics } from '../../topology/topics.js';
 import { changelogPartitionOf, newestByKey } from '../lib/store/changelog-restore.js';
@@ -47,7 +47,7 @@ export async function ensureChangelogLayout(kafka: Kafka, producer: Producer, st
       const home = homePartition(key, plan, topicPartitions, changelogPartitions);
       if (home !== null && home !== partition) moved.push({ key, value, partition: home });
     }
-    for (let i = 0; i < moved.length; i += 5000) await producer.send({ topic: topics.featureChangelog.name, acks: -1, messages: moved.slice(i, i + 5000) });
+    await sendInChunks(producer, topics.featureChangelog.name, moved);
     await producer.send({ topic: topics.featureChangelog.name, acks: -1, messages: [{ key: LAYOUT_KEY, value: LAYOUT, partition: 0 }] });
     log(`changelog layout: ${moved.length} of its states moved to the partition of their input (read ${records.length} records)`);
   }

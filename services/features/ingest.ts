@@ -11,6 +11,7 @@ import { applyEvent, createFeatureState, decodeFeatureState, encodeFeatureState,
 import { decodeProductEvent } from '../lib/events.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { topics } from '../../topology/topics.js';
+import { sendInChunks } from '../lib/kafka.js';
 import { FeatureStateCache, stateKey } from './state-cache.js';
 import { changelogPartitionOf } from '../lib/store/changelog-restore.js';
 
@@ -135,7 +136,7 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
         const partition = changelogPartitionOf(input.partition, changelogPartitions);
         const messages = put.map(([key, value]) => ({ key, value: Buffer.from(value), partition }));
         messages.push({ key: offsetKey(input.topic, input.partition), value: Buffer.from(nextOffset), partition });
-        await ctx.producer.send({ topic: topics.featureChangelog.name, acks: -1, messages });
+        await sendInChunks(ctx.producer, topics.featureChangelog.name, messages);
       },
       afterWrite: async () => {
         for (const [key, state] of touched) cache.set(key, state);

@@ -1,6 +1,6 @@
 // Kafka clients built from Looper's configuration, and reading a topic from its start to its end.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { LooperConfig } from './config.js';
 import type { TlsFiles } from './security-config.js';
 import type { SASLOptions } from 'kafkajs';
@@ -137,4 +137,27 @@ export async function partitionCounts(admin: Admin, list: readonly string[]): Pr
   if (present.length === 0) return new Map();
   const { topics: found } = await admin.fetchTopicMetadata({ topics: present });
   return new Map(found.map((t) => [t.name, t.partitions.length]));
+}
+
+/** Bytes of records one send carries at most: under the broker's default max.message.bytes (1 MB) per partition batch. */
+export const SEND_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Produces `messages` in order, in sends of at most SEND_CHUNK_BYTES of keys and values: a large
+ * batch (a backlog caught up at once) must not become a record batch the broker refuses.
+ */
+export async function sendInChunks(producer: Producer, topic: string, messages: ReadonlyArray<{ key: string; value: Buffer | string | null; partition?: number }>): Promise<void> {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    const size = m.key.length + (m.value?.length ?? 0) + 32;
+    if (i > start && bytes + size > SEND_CHUNK_BYTES) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(start, i) });
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (start < messages.length) await producer.send({ topic, acks: -1, messages: messages.slice(start) });
 }

@@ -85,6 +85,14 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
 
+  // kafkajs gives up on an error it deems not retriable and leaves the consumer stopped: the service
+  // would stay up doing nothing. Exiting hands it to its supervisor, which restarts it.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    ctx.log(`the ${options.groupId} consumer stopped for good: ${payload.error.message}; exiting so that the service is restarted`);
+    process.exit(1);
+  });
+
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
     assignmentReady = (async () => {

@@ -18,13 +18,24 @@ import { waitForPredictor } from '../support/cli.js';
 const LIMIT = 5;
 const FLOOD = 60;
 const DEADLINE_MS = 1000;
+/** Requests of the memory flood, sent as fast as the client can. */
+const BIG_FLOOD = 20_000;
 
-describe('overload on the real stack', { timeout: 120_000 }, () => {
+/** The predictor's resident memory in MB, from its Prometheus endpoint. */
+async function residentMb(opsAddress: string): Promise<number> {
+  const text = await (await fetch(`${opsAddress}/metrics`)).text();
+  const found = /^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text);
+  assert.ok(found, 'the predictor reports process_resident_memory_bytes');
+  return Number(found[1]) / 2 ** 20;
+}
+
+describe('overload on the real stack', { timeout: 180_000 }, () => {
   const name = uniqueName('flood');
   let clients: TestClients;
   let supervisor: Supervisor | undefined;
   let nats: NatsConnection;
   let hung: Subscription | undefined;
+  let opsAddress: string | undefined;
 
   before(async () => {
     clients = await connectTestClients();
@@ -40,7 +51,9 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
 `);
     assert.ok(bp.ok);
     await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, bp.blueprint);
-    supervisor = superviseServices(['predictor'], { env: { ...process.env, LOOPER_OPS_PORT: '0', LOOPER_PREDICTOR_MAX_IN_FLIGHT: String(LIMIT) }, log: () => undefined });
+    supervisor = superviseServices(['predictor'], { env: { ...process.env, LOOPER_OPS_PORT: '0', LOOPER_PREDICTOR_MAX_IN_FLIGHT: String(LIMIT) }, log: (line) => {
+      opsAddress ??= /ops server on (http:\/\/[\d.:]+)/.exec(line)?.[1];
+    } });
     await waitForPredictor(name, { hour: 9 });
     nats = await connectNats(testConfig, 'looper-test-flood');
     // A features service that hangs: every lookup waits for the decide's deadline.
@@ -73,6 +86,38 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     assert.ok(overloaded.length >= FLOOD - 2 * LIMIT, `most of the flood is refused, got ${overloaded.length}`);
     assert.ok(answered.every((r) => r.body.fallback === true && r.body.fallbackReason === 'deadline'), 'the hung lookups end in the default at the deadline');
     assert.match(overloaded[0]!.body.error!.message, /^this predictor is answering 5 decide requests already \(its limit, LOOPER_PREDICTOR_MAX_IN_FLIGHT\)/);
+  });
+
+  it('overload - a flood of 20,000 requests is refused without the predictor\'s memory growing with it (measured)', async () => {
+    assert.ok(opsAddress, 'the predictor logged its ops address');
+    const encoder = new TextEncoder();
+    const before = await residentMb(opsAddress);
+    let peak = before;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await residentMb(opsAddress!));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const started = performance.now();
+    const codes = await Promise.all(
+      Array.from({ length: BIG_FLOOD }, async (_, i) => {
+        const msg = await nats.request(subjects.decide(name), encoder.encode(JSON.stringify({ entity: `user-${i}`, context: { hour: 9 }, deadlineMs: DEADLINE_MS })), { timeout: 30_000 });
+        return (JSON.parse(new TextDecoder().decode(msg.data)) as { error?: { code: string } }).error?.code ?? 'answered';
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, DEADLINE_MS + 500));
+    sampling = false;
+    await sampler;
+    const after = await residentMb(opsAddress);
+    const refused = codes.filter((c) => c === 'overloaded').length;
+    console.log(`# ${BIG_FLOOD} requests in ${seconds.toFixed(1)} s (${(BIG_FLOOD / seconds).toFixed(0)}/s): ${refused} refused as overloaded, ${codes.filter((c) => c === 'answered').length} answered; predictor resident memory ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at most during, ${after.toFixed(0)} MB after`);
+    assert.equal(codes.length, BIG_FLOOD, 'every request got a reply');
+    assert.ok(refused >= BIG_FLOOD - 10 * LIMIT, `the flood beyond the limit is refused (${refused})`);
+    // Bounded: the in-flight limit caps what a request may hold, so the flood costs buffers, not a backlog.
+    assert.ok(peak - before < 150, `memory grew by ${(peak - before).toFixed(0)} MB under the flood`);
   });
 
   it('overload - the SDK answers an overloaded refusal with the blueprint\'s default once it knows it', async () => {

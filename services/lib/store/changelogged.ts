@@ -4,8 +4,7 @@
 // with the same state. Records of no partition (null) stay local. Reads are the local store's.
 import type { Producer } from 'kafkajs';
 import type { KeyValueStore, WriteSet } from './rocks.js';
-
-const MAX_RECORDS_PER_SEND = 5000;
+import { sendInChunks } from '../kafka.js';
 
 export function changeloggedStore(local: KeyValueStore, producer: Producer, topic: string, partitionOf: (key: string) => number | null): KeyValueStore {
   return {
@@ -25,9 +24,7 @@ export function changeloggedStore(local: KeyValueStore, producer: Producer, topi
       }
       // The changelog first: a crash between the two leaves the changelog ahead, and replaying the
       // batch rewrites it identically; never the store ahead of what a takeover would restore.
-      for (let i = 0; i < records.length; i += MAX_RECORDS_PER_SEND) {
-        await producer.send({ topic, acks: -1, messages: records.slice(i, i + MAX_RECORDS_PER_SEND) });
-      }
+      await sendInChunks(producer, topic, records);
       await local.write(changes);
     },
   };
