@@ -200,13 +200,21 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     const twice = [...examples.values()].filter((n) => n > 1).length;
     log(`${examples.size} decisions have an example; ${withoutExample} logged decisions have none; ${twice} have more than one`);
 
-    // 6. The blueprint is still trained: whichever trainer held it, versions go on being published.
-    const versionsAfterKill = new Set<string>();
-    for (const { message } of await readTopicToEnd(kafka, topics.models.name, 120_000, killedAt + 15_000)) {
-      const mv = await codec.decode<ModelVersion>(topics.models, message.value!);
-      if (mv.blueprint === name) versionsAfterKill.add(mv.modelVersion);
-    }
-    log(`${versionsAfterKill.size} model versions published from 15 s after the kill`);
+    // 6. The blueprint is still trained: whichever trainer held it, versions go on being published
+    //    (a takeover waits for the killed trainer's 30 s session, then re-reads what it had not published).
+    const versionsSince = async (from: number) => {
+      const found = new Set<string>();
+      for (const { message } of await readTopicToEnd(kafka, topics.models.name, 120_000, from)) {
+        const mv = await codec.decode<ModelVersion>(topics.models, message.value!);
+        if (mv.blueprint === name) found.add(mv.modelVersion);
+      }
+      return found;
+    };
+    const versionsAfterKill = await pollUntil('a model version published after the kill', 120_000, async () => {
+      const found = await versionsSince(killedAt + 15_000);
+      return found.size > 0 ? found : undefined;
+    }).catch(() => new Set<string>());
+    log(`${versionsAfterKill.size} model versions published from 15 s after the kill: ${[...versionsAfterKill].join(', ') || 'none'}`);
 
     const decisionsElsewhere = [...decisionPartition.values()].filter((d) => d.partition !== partitionOfKey(d.entity, PARTITIONS)).length;
     log(`${decisionPartition.size} decisions, ${decisionsElsewhere} outside their entity's partition; ${outcomes} outcomes, ${outcomesElsewhere} outside their decision's partition`);
