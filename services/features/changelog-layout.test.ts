@@ -25,17 +25,20 @@ test('homePartition - keys it cannot place are left alone', () => {
 const record = (partition: number, offset: number, key: string, value: string | null, timestamp: number): TopicRecord =>
   ({ partition, message: { key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: String(timestamp), offset: String(offset) } }) as unknown as TopicRecord;
 
-test('newestByKey - the newest record by time wins across partitions, the later offset within one', () => {
+test('newestByKey - the newest record by time wins across partitions, the later offset within one whatever its time', () => {
   const newest = newestByKey([
     record(0, 10, 'a', 'new', 2000),
     record(0, 11, 'b', 'first', 1000),
     record(0, 12, 'b', 'second', 1000),
+    record(0, 13, 'd', 'written first', 3000),
+    record(0, 14, 'd', 'written later by a slower clock', 2500),
     record(5, 3, 'a', 'legacy', 1000),
     record(5, 4, 'c', null, 1500),
   ]);
   assert.deepEqual([...newest].map(([k, v]) => [k, v.partition, v.value?.toString() ?? null]), [
     ['a', 0, 'new'],
     ['b', 0, 'second'],
+    ['d', 0, 'written later by a slower clock'],
     ['c', 5, null],
   ]);
 });

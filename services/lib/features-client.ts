@@ -23,9 +23,13 @@ const decoder = new TextDecoder();
 
 export type LookupResult = { ok: true; values: FeatureValues } | { ok: false; reason: 'deadline' | 'features_unavailable'; message: string };
 
+/** Lookup subjects by partition, built once: the decide path asks for one per request. */
+const subjectsByPartition: string[] = [];
+
 /** The subject of an entity's lookups when the blueprint's event topics have `partitions` partitions. */
 export function lookupSubject(entity: string, partitions: number): string {
-  return subjects.featureLookup(partitionOfKey(entity, partitions));
+  const partition = partitionOfKey(entity, partitions);
+  return (subjectsByPartition[partition] ??= subjects.featureLookup(partition));
 }
 
 /** Stream feature values of one entity; a failure says whether the deadline passed or the service could not answer. */
@@ -56,7 +60,8 @@ const RETRY_MS = 5000;
  * routes and the disagreement is reported once.
  */
 export class LookupRouter {
-  private readonly known = new Map<string, number>();
+  /** By blueprint object: a new version is a new object, and the hot path builds no key. */
+  private readonly known = new WeakMap<Blueprint, number>();
   private readonly pending = new Map<string, Promise<number | string>>();
   private readonly failedAt = new Map<string, { at: number; reason: string }>();
 
@@ -67,7 +72,7 @@ export class LookupRouter {
 
   /** The lookup subject of `entity` under `bp`, or why it cannot be routed yet. */
   subjectOf(bp: Blueprint, entity: string): string | Promise<string | { error: string }> {
-    const partitions = this.known.get(routeKey(bp));
+    const partitions = this.known.get(bp);
     if (partitions !== undefined) return lookupSubject(entity, partitions);
     return this.learn(bp).then((found) => (typeof found === 'number' ? lookupSubject(entity, found) : { error: found }));
   }
@@ -87,7 +92,7 @@ export class LookupRouter {
           if (distinct.length > 1) {
             this.log(`blueprint ${bp.name}: its event topics have different partition counts (${eventTopics.map((t) => `${t} ${found.get(t)}`).join(', ')}); lookups route by ${eventTopics[0]}'s, so with more than one features instance some features read empty — give them one partition count`);
           }
-          this.known.set(key, distinct[0]!);
+          this.known.set(bp, distinct[0]!);
           return distinct[0]!;
         })
         .catch((error: unknown) => {

@@ -26,8 +26,9 @@ export function changelogPartitionsOf(inputPartitions: Iterable<number>, changel
 }
 
 /**
- * The newest record of each key, by record time then offset: a key may also have a record in
- * another partition from the older layout (see features/changelog-layout.ts), which is always older.
+ * The newest record of each key: within a partition the later offset (whatever the writers'
+ * clocks say); across partitions the later record time — a key may also have a record in another
+ * partition from the older layout (see features/changelog-layout.ts), which is always older.
  */
 export function newestByKey(records: readonly TopicRecord[]): Map<string, { partition: number; value: Buffer | null }> {
   const newest = new Map<string, { partition: number; value: Buffer | null; ts: number }>();
@@ -36,8 +37,8 @@ export function newestByKey(records: readonly TopicRecord[]): Map<string, { part
     const key = message.key.toString();
     const ts = Number(message.timestamp);
     const seen = newest.get(key);
-    // Within a partition records come in offset order, so a later one with the same time wins.
-    if (!seen || ts > seen.ts || (ts === seen.ts && partition === seen.partition)) newest.set(key, { partition, value: message.value, ts });
+    // Records come in partition then offset order.
+    if (!seen || partition === seen.partition || ts > seen.ts) newest.set(key, { partition, value: message.value, ts });
   }
   return newest;
 }
