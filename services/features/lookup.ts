@@ -54,14 +54,16 @@ export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan,
   }
 
   const subscriptions = new Map<number, Subscription>();
-  const subscribe = (partition: number): Subscription =>
-    ctx.nats.subscribe(subjects.featureLookup(partition), {
+  const subscribe = (subject: string): Subscription =>
+    ctx.nats.subscribe(subject, {
       queue: queueGroups.features,
       callback: (err, msg) => {
         if (err) return ctx.log(`lookup subscription: ${err.message}`);
         answer(msg).catch((error) => reply(msg, { error: { code: 'internal', message: errorMessage(error) } }));
       },
     });
+  // Always answered: a blueprint whose event topics do not exist yet has empty state on every instance.
+  subscribe(subjects.featureLookupAny);
   return {
     lookups: () => lookups,
     serve(partitions) {
@@ -72,7 +74,7 @@ export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan,
           subscriptions.delete(partition);
         }
       }
-      for (const partition of wanted) if (!subscriptions.has(partition)) subscriptions.set(partition, subscribe(partition));
+      for (const partition of wanted) if (!subscriptions.has(partition)) subscriptions.set(partition, subscribe(subjects.featureLookup(partition)));
     },
     served: () => [...subscriptions.keys()].sort((a, b) => a - b),
   };

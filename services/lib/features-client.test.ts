@@ -24,15 +24,32 @@ test('LookupRouter - learns a blueprint route once, then answers without asking 
   assert.deepEqual(asked, [['app.opens', 'app.sessions']]);
 });
 
-test('LookupRouter - a missing event topic is an error that names it, retried only after a pause', async () => {
+test('LookupRouter - with no event topic yet any instance answers, asked again only after a pause; a missing topic beside an existing one routes by it', async () => {
+  let calls = 0;
+  let existing = new Map<string, number>();
+  const router = new LookupRouter(async () => {
+    calls++;
+    return existing;
+  }, () => undefined);
+  const bp = blueprintOn('send', 'app.opens', 'app.sessions');
+  assert.equal(await router.subjectOf(bp, 'u'), 'looper.features.lookup.any');
+  assert.equal(router.subjectOf(bp, 'u'), 'looper.features.lookup.any');
+  assert.equal(calls, 1);
+  existing = new Map([['app.sessions', 6]]);
+  const later = blueprintOn('send', 'app.opens', 'app.sessions');
+  (later as { version: number }).version = 2;
+  assert.equal(await router.subjectOf(later, 'u'), lookupSubject('u', 6));
+});
+
+test('LookupRouter - an unreachable broker is an error that says so, not retried at once', async () => {
   let calls = 0;
   const router = new LookupRouter(async () => {
     calls++;
-    return new Map();
+    throw new Error('no broker');
   }, () => undefined);
   const bp = blueprintOn('send', 'app.opens');
-  assert.deepEqual(await router.subjectOf(bp, 'u'), { error: 'event topic app.opens of blueprint send does not exist yet' });
-  assert.deepEqual(await router.subjectOf(bp, 'u'), { error: 'event topic app.opens of blueprint send does not exist yet' });
+  assert.deepEqual(await router.subjectOf(bp, 'u'), { error: "the partitions of send's event topics are unknown: no broker" });
+  assert.deepEqual(await router.subjectOf(bp, 'u'), { error: "the partitions of send's event topics are unknown: no broker" });
   assert.equal(calls, 1);
 });
 

@@ -51,19 +51,28 @@ export async function lookupFeatures(nats: NatsConnection, subject: string, blue
 /** Partition counts of topics, from the broker's metadata; a topic that does not exist is absent. */
 export type PartitionCounts = (topics: readonly string[]) => Promise<Map<string, number>>;
 
+/** How often a route that is not final (a topic missing, the broker unreachable) is asked again. */
 const RETRY_MS = 5000;
+
+/** Partitions to route by, or any instance: none of the blueprint's event topics exists yet. */
+type Route = number | 'any';
+
+const subjectFor = (route: Route, entity: string): string => (route === 'any' ? subjects.featureLookupAny : lookupSubject(entity, route));
 
 /**
  * How many partitions each blueprint's event topics have, which is what routes a lookup: learned
  * once per blueprint version and then answered without I/O. A blueprint's event topics must agree
  * (partition p of each is held by one features instance); when they do not, the first topic's count
- * routes and the disagreement is reported once.
+ * routes and the disagreement is reported once. Until every topic exists the route is provisional
+ * and asked again every few seconds: a missing topic holds no events, so with none existing any
+ * features instance answers (with empty windows).
  */
 export class LookupRouter {
-  /** By blueprint object: a new version is a new object, and the hot path builds no key. */
+  /** Final routes, by blueprint object: a new version is a new object, and the hot path builds no key. */
   private readonly known = new WeakMap<Blueprint, number>();
-  private readonly pending = new Map<string, Promise<number | string>>();
-  private readonly failedAt = new Map<string, { at: number; reason: string }>();
+  private readonly provisional = new Map<string, { route: Route; until: number }>();
+  private readonly failed = new Map<string, { reason: string; until: number }>();
+  private readonly pending = new Map<string, Promise<{ route: Route } | { error: string }>>();
 
   constructor(
     private readonly counts: PartitionCounts,
@@ -74,31 +83,35 @@ export class LookupRouter {
   subjectOf(bp: Blueprint, entity: string): string | Promise<string | { error: string }> {
     const partitions = this.known.get(bp);
     if (partitions !== undefined) return lookupSubject(entity, partitions);
-    return this.learn(bp).then((found) => (typeof found === 'number' ? lookupSubject(entity, found) : { error: found }));
+    const now = Date.now();
+    const provisional = this.provisional.get(routeKey(bp));
+    if (provisional && now < provisional.until) return subjectFor(provisional.route, entity);
+    const failed = this.failed.get(routeKey(bp));
+    if (failed && now < failed.until) return Promise.resolve({ error: failed.reason });
+    return this.learn(bp).then((found) => ('error' in found ? found : subjectFor(found.route, entity)));
   }
 
-  private learn(bp: Blueprint): Promise<number | string> {
+  private learn(bp: Blueprint): Promise<{ route: Route } | { error: string }> {
     const key = routeKey(bp);
-    const failed = this.failedAt.get(key);
-    if (failed && Date.now() - failed.at < RETRY_MS) return Promise.resolve(failed.reason);
     let learning = this.pending.get(key);
     if (!learning) {
       const eventTopics = [...new Set(bp.features.streams.map((s) => s.topic))];
       learning = this.counts(eventTopics)
-        .then((found) => {
-          const missing = eventTopics.filter((t) => !found.has(t));
-          if (missing.length > 0) throw new Error(`event topic ${missing.join(', ')} of blueprint ${bp.name} does not exist yet`);
-          const distinct = [...new Set(eventTopics.map((t) => found.get(t)!))];
+        .then((found): { route: Route } => {
+          const existing = eventTopics.filter((t) => found.has(t));
+          const distinct = [...new Set(existing.map((t) => found.get(t)!))];
           if (distinct.length > 1) {
-            this.log(`blueprint ${bp.name}: its event topics have different partition counts (${eventTopics.map((t) => `${t} ${found.get(t)}`).join(', ')}); lookups route by ${eventTopics[0]}'s, so with more than one features instance some features read empty — give them one partition count`);
+            this.log(`blueprint ${bp.name}: its event topics have different partition counts (${existing.map((t) => `${t} ${found.get(t)}`).join(', ')}); lookups route by ${existing[0]}'s, so with more than one features instance some features read empty — give them one partition count`);
           }
-          this.known.set(bp, distinct[0]!);
-          return distinct[0]!;
+          const route: Route = distinct[0] ?? 'any';
+          if (existing.length === eventTopics.length && typeof route === 'number') this.known.set(bp, route);
+          else this.provisional.set(key, { route, until: Date.now() + RETRY_MS });
+          return { route };
         })
         .catch((error: unknown) => {
-          const reason = error instanceof Error ? error.message : String(error);
-          this.failedAt.set(key, { at: Date.now(), reason });
-          return reason;
+          const reason = `the partitions of ${bp.name}'s event topics are unknown: ${error instanceof Error ? error.message : String(error)}`;
+          this.failed.set(key, { reason, until: Date.now() + RETRY_MS });
+          return { error: reason };
         })
         .finally(() => this.pending.delete(key));
       this.pending.set(key, learning);

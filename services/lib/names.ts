@@ -11,6 +11,11 @@ export const subjects = {
    * JSON), answered by the features instance that holds that partition.
    */
   featureLookup: (partition: number) => `looper.features.lookup.${partition}`,
+  /**
+   * Lookups for blueprints whose event topics do not exist yet: no instance holds state for them,
+   * so every instance answers (empty windows) and any one may.
+   */
+  featureLookupAny: 'looper.features.lookup.any',
   /** Every partition's lookups (for tools that stand in for the features service). */
   featureLookupAll: 'looper.features.lookup.*',
 } as const;
