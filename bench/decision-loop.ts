@@ -24,6 +24,7 @@ import { applyTopology } from '../topology/apply.js';
 import { driveRequests, type RequestFigures } from './baselines.js';
 import { summarize, type LatencySummary } from './stats.js';
 import { pollUntil } from '../services/lib/poll.js';
+import { cpuWhile, pidsMatching } from './process-cpu.js';
 
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
@@ -86,6 +87,8 @@ export interface DecisionLoopFigures {
   ingest: { events: number; featuresPerSecond: number; rawConsumePerSecond: number };
   training: Record<string, number>;
   freshness: { eventToFeatureMs: LatencySummary };
+  /** CPU µs per request by process at each concurrency, echo and decide (Linux; empty elsewhere). */
+  cpuPerRequestUs: Array<{ concurrency: number; echo: Record<string, number>; decide: Record<string, number> }>;
   /** Decide at one concurrency over many entities (every partition), by instances of features and predictor. */
   scaling: Array<{ instances: number; decide: RequestFigures; machineBusy: number }>;
 }
@@ -162,9 +165,17 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     const echo = nats.subscribe(echoSubject, { queue: 'bench', callback: (_e, m) => m.respond(m.data) });
     const decide: RequestFigures[] = [];
     const echoes: RequestFigures[] = [];
+    const cpuPerRequestUs: DecisionLoopFigures['cpuPerRequestUs'] = [];
+    // Where each request's CPU goes: the bench client (and the echo responder, in the same process),
+    // the NATS server, the services, and Kafka's broker (the decision log).
+    const processes = { client: [process.pid], 'nats-server': pidsMatching(/nats-server/), predictor: [supervisor.pid('predictor') ?? -1], features: [supervisor.pid('features') ?? -1], kafka: pidsMatching(/kafka\.Kafka /) };
+    const perRequest = (cpu: Record<string, number>, f: RequestFigures, seconds: number) => Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, (s * 1e6) / (f.requestsPerSecond * seconds)]));
     for (const c of [1, 16, 64]) {
-      echoes.push(await driveRequests('nats echo', c, seconds * 1000, () => nats.request(echoSubject, body, { timeout: 5000 })));
-      decide.push(await driveRequests('decide', c, seconds * 1000, () => nats.request(subject, body, { timeout: 5000 })));
+      const e = await cpuWhile(processes, () => driveRequests('nats echo', c, seconds * 1000, () => nats.request(echoSubject, body, { timeout: 5000 })));
+      const d = await cpuWhile(processes, () => driveRequests('decide', c, seconds * 1000, () => nats.request(subject, body, { timeout: 5000 })));
+      echoes.push(e.result);
+      decide.push(d.result);
+      cpuPerRequestUs.push({ concurrency: c, echo: perRequest(e.cpuSeconds, e.result, seconds), decide: perRequest(d.cpuSeconds, d.result, seconds) });
     }
     echo.unsubscribe();
 
@@ -223,6 +234,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       training,
       freshness: { eventToFeatureMs: summarize(samples) },
       scaling,
+      cpuPerRequestUs,
     };
   } finally {
     await supervisor.stop();

@@ -90,6 +90,18 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
           }),
         ),
       );
+      if (loop.cpuPerRequestUs.length > 0) {
+        const names = Object.keys(loop.cpuPerRequestUs[0]!.decide);
+        console.log('\nCPU µs per request by process (where a request\'s CPU goes on this machine; the echo responder runs in the client):');
+        console.log(
+          table(
+            ['concurrency', 'request', ...names, 'total'],
+            loop.cpuPerRequestUs.flatMap((c) =>
+              (['echo', 'decide'] as const).map((kind) => [String(c.concurrency), kind, ...names.map((n) => c[kind][n]!.toFixed(0)), Object.values(c[kind]).reduce((a, b) => a + b, 0).toFixed(0)]),
+            ),
+          ),
+        );
+      }
       const [one, two] = loop.scaling;
       if (one && two) {
         console.log(`\ndecide by instances (concurrency ${one.decide.concurrency}, 1,024 entities in turn so lookups reach every partition; all on this machine's ${cpus().length} cores):`);

@@ -16,6 +16,8 @@ export interface Supervisor {
   kill(name: ServiceProcessName, restart?: boolean): Promise<void>;
   /** Starts a killed, not restarted child again. */
   start(name: ServiceProcessName): void;
+  /** The process id of a running child (benchmarks read its CPU time). */
+  pid(name: ServiceProcessName): number | undefined;
 }
 
 export interface SupervisorOptions {
@@ -25,13 +27,21 @@ export interface SupervisorOptions {
   restart?: boolean;
 }
 
+/**
+ * Node flags for every service process, from LOOPER_SERVICE_NODE_ARGS (space-separated), such as
+ * `--cpu-prof --cpu-prof-dir=prof` to profile a bench: Node refuses those in NODE_OPTIONS.
+ */
+function extraNodeArgs(env: NodeJS.ProcessEnv): string[] {
+  return (env.LOOPER_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export function superviseServices(names: readonly ServiceProcessName[], options: SupervisorOptions): Supervisor {
   const children = new Map<ServiceProcessName, ChildProcess>();
   const noRestart = new Set<ServiceProcessName>();
   let stopping = false;
 
   function start(name: ServiceProcessName): void {
-    const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/main.ts`], {
+    const child = spawn(process.execPath, [...extraNodeArgs(options.env ?? process.env), '--import', 'tsx', `services/${name}/main.ts`], {
       cwd: repoRoot,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,5 +99,6 @@ export function superviseServices(names: readonly ServiceProcessName[], options:
       noRestart.delete(name);
       if (!children.has(name)) start(name);
     },
+    pid: (name) => children.get(name)?.pid,
   };
 }

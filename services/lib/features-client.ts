@@ -1,7 +1,5 @@
-// The predictor's side of feature lookups: one NATS request per decide, answered by the features
-// instance that holds the entity's partition, with every stream feature of the blueprint for the
-// entity as of now.
-import type { NatsConnection } from 'nats';
+// Where a feature lookup goes: the features instance that holds the entity's partition answers
+// every stream feature of the blueprint for the entity as of now (feature-lookup-client.ts sends it).
 import type { Blueprint } from './schemas/generated.js';
 import type { FeatureValues } from './feature-values.js';
 import { subjects } from './names.js';
@@ -18,9 +16,6 @@ export interface FeatureLookupReply {
   error?: { code: string; message: string };
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 export type LookupResult = { ok: true; values: FeatureValues } | { ok: false; reason: 'deadline' | 'features_unavailable'; message: string };
 
 /** Lookup subjects by partition, built once: the decide path asks for one per request. */
@@ -30,22 +25,6 @@ const subjectsByPartition: string[] = [];
 export function lookupSubject(entity: string, partitions: number): string {
   const partition = partitionOfKey(entity, partitions);
   return (subjectsByPartition[partition] ??= subjects.featureLookup(partition));
-}
-
-/** Stream feature values of one entity; a failure says whether the deadline passed or the service could not answer. */
-export async function lookupFeatures(nats: NatsConnection, subject: string, blueprint: string, entity: string, timeoutMs: number): Promise<LookupResult> {
-  if (timeoutMs < 1) return { ok: false, reason: 'deadline', message: 'no time left for the lookup' };
-  try {
-    const request: FeatureLookupRequest = { blueprint, entities: [entity] };
-    const reply = await nats.request(subject, encoder.encode(JSON.stringify(request)), { timeout: Math.floor(timeoutMs) });
-    const parsed = JSON.parse(decoder.decode(reply.data)) as FeatureLookupReply;
-    const values = parsed.values?.[0];
-    if (values) return { ok: true, values };
-    return { ok: false, reason: 'features_unavailable', message: parsed.error?.message ?? 'the lookup reply holds no values' };
-  } catch (error) {
-    const timedOut = (error as { code?: string }).code === 'TIMEOUT';
-    return { ok: false, reason: timedOut ? 'deadline' : 'features_unavailable', message: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 /** Partition counts of topics, from the broker's metadata; a topic that does not exist is absent. */

@@ -57,7 +57,7 @@ test('security - Kafka SASL and TLS, and registry basic auth, pass through to th
 test('security - NATS connection options carry the credentials and the TLS files', () => {
   const config = compile({ LOOPER_NATS_URL: 'tls://nats.example:4222', LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD: 'pw', LOOPER_NATS_TLS_CA: '/etc/looper/ca.pem', LOOPER_NATS_TLS_CERT: '/etc/looper/client.pem', LOOPER_NATS_TLS_KEY: '/etc/looper/client.key' });
   assert.deepEqual(natsConnectionOptions(config, 'looper-test'), {
-    servers: ['tls://nats.example:4222'], name: 'looper-test', user: 'looper', pass: 'pw', tls: { ca: files['/etc/looper/ca.pem'], cert: 'CERT', key: 'KEY' },
+    servers: ['tls://nats.example:4222'], name: 'looper-test', noAsyncTraces: true, user: 'looper', pass: 'pw', tls: { ca: files['/etc/looper/ca.pem'], cert: 'CERT', key: 'KEY' },
   });
   assert.equal(typeof natsConnectionOptions(compile({ LOOPER_NATS_TOKEN: 't' }), 'x').token, 'string');
   // A cluster: several of its servers, comma-separated.

@@ -12,7 +12,8 @@ import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { parseDecideRequest, type DecideError, type RankingCandidate } from '../lib/decide/request.js';
 import { choose, explorePlanned } from '../lib/decide/policy.js';
 import type { DecideReply } from '../lib/decide/reply.js';
-import { lookupFeatures, type LookupRouter } from '../lib/features-client.js';
+import type { LookupRouter } from '../lib/features-client.js';
+import { FeatureLookupClient } from '../lib/feature-lookup-client.js';
 import { blueprintOfDecideSubject, queueGroups, subjects } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
 import { armOf } from '../lib/experiments/assign.js';
@@ -67,6 +68,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
   const shadowFailures = new ShadowFailures(ctx.log);
   const metrics = new DecideMetrics(ctx.metrics);
   const ranker = new CandidateRanker();
+  const lookups = new FeatureLookupClient(ctx.nats);
   const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
   // Runs from setImmediate: nats.js writes a reply from a microtask, which runs before this. Errors
@@ -132,7 +134,7 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       // Known after a blueprint's first request: then the route costs a hash, no I/O.
       const routed = router.subjectOf(bp, entity);
       const subject = typeof routed === 'string' ? routed : await routed;
-      const looked = typeof subject === 'string' ? await lookupFeatures(ctx.nats, subject, bp.name, entity, deadlineMs - (performance.now() - started)) : { ok: false as const, reason: 'features_unavailable' as const, message: subject.error };
+      const looked = typeof subject === 'string' ? await lookups.lookup(subject, bp.name, entity, deadlineMs - (performance.now() - started)) : { ok: false as const, reason: 'features_unavailable' as const, message: subject.error };
       const values = looked.ok ? looked.values : null;
       for (const stream of bp.features.streams) features[stream.name] = values?.[stream.name] ?? null;
       if (!looked.ok) fallbackReason = looked.reason;
