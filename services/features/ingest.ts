@@ -8,7 +8,7 @@ import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
 import { offsetKey } from '../lib/stateful-consumer.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
 import { applyEvent, createFeatureState, decodeFeatureState, encodeFeatureState, extractEntity, extractEventTime, extractValue, type FeatureState, type FeatureStreamPlan } from '../lib/features/index.js';
-import { decodeProductEvent } from '../lib/events.js';
+import { decodeJsonEvent, decodeProductEvent } from '../lib/events.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { topics } from '../../topology/topics.js';
 import { sendInChunks } from '../lib/kafka.js';
@@ -52,7 +52,7 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       stats.events++;
       // Lookups share this event loop: a large batch (a backlog) must not starve them.
       if (stats.events % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const decoded = await decodeProductEvent(message.value, topicPlan.format, ctx.registry);
+      const decoded = topicPlan.format === 'json' ? decodeJsonEvent(message.value) : await decodeProductEvent(message.value, topicPlan.format, ctx.registry);
       if (!decoded.ok) {
         await poison(message, decoded.code, decoded.reason);
         continue;

@@ -24,6 +24,13 @@ export async function decodeProductEvent(bytes: Buffer | null, format: Blueprint
       return { ok: false, code: unknownId ? 'unknown_schema_id' : 'bad_avro', reason: `schema id ${bytes.readUInt32BE(1)}: ${reason}` };
     }
   }
+  return decodeJsonEvent(bytes);
+}
+
+/** A JSON product event, decoded without awaiting (ingest decodes every record; an await each costs). */
+export function decodeJsonEvent(bytes: Buffer | null): DecodedEvent {
+  if (bytes === null || bytes.length === 0) return { ok: false, code: 'empty_event', reason: 'the record has no value' };
+  if (bytes.length > MAX_EVENT_BYTES) return { ok: false, code: 'oversized_event', reason: `the value is ${bytes.length} bytes, over the ${MAX_EVENT_BYTES}-byte limit` };
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
