@@ -1,7 +1,8 @@
 // `looper status [BLUEPRINT]`: what serves each blueprint and how it got there — the deployment
 // (live, its serving continuation, previous, canary, shadows, retired) and the transitions with
 // their reasons, read from looper.deployments, looper.models and the blueprints — and how it is
-// doing: the monitor's newest measures (looper.metrics) and the open alerts (looper.alerts).
+// doing: the monitor's newest measures (looper.metrics: traffic overall and per model version,
+// quality, drift, guardrails, consumer lag) and the open alerts (looper.alerts).
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
 import { readTopicToEnd } from '../lib/kafka.js';
@@ -14,12 +15,12 @@ import { AgreementWindow } from '../lib/rollout/apprentice.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
 import { describeDeployment, type ModelFacts } from './status-report.js';
-import { describeMonitoring, METRICS_LOOKBACK_MS, openAlerts } from './monitoring-report.js';
+import { describeConsumerLag, describeMonitoring, METRICS_LOOKBACK_MS, openAlerts } from './monitoring-report.js';
 
 export function registerStatusCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('status [blueprint]')
-    .description('what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor\'s newest measures and the open alerts')
+    .description('what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor\'s newest measures (traffic per model version, quality, drift, guardrails), the open alerts and consumer lag')
     .option('--history <n>', 'transitions shown per blueprint, newest first', '10')
     .action(async (name: string | undefined, options: { history: string }) => {
       const config = getConfig();
@@ -72,8 +73,10 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
         const served = chooseServedVersion(bpName, models.values(), current?.live ?? null, current ?? undefined);
         const agreement = agreements.get(bpName);
         console.log(describeDeployment({ bp, current, records, served, models, now, historyLimit: Number(options.history), agreement: agreement ? { share: agreement.share, count: agreement.count } : null }));
-        console.log(describeMonitoring(bpName, metrics, alerts, now).join('\n'));
+        console.log(describeMonitoring(bp, metrics, alerts, now).join('\n'));
         console.log('');
       }
+      // Consumer lag is the platform's, not one blueprint's: once, after them.
+      console.log(describeConsumerLag(metrics, now).join('\n'));
     });
 }

@@ -71,8 +71,12 @@ function watchedValues(rule: BlueprintAlert, m: BlueprintMeasures, metric: strin
       return [{ ...base, key: 'fallback_rate', value: m.fallbackRate, subject: 'the share of decisions that fell back to the default', problem: 'is too high' }];
     case 'model_age':
       return [{ key: 'model_age', value: m.modelAgeS === null ? null : m.modelAgeS * 1000, labels: {}, modelVersion: m.modelVersion, subject: `the serving model ${m.modelVersion ?? ''}`, problem: 'is too old' }];
-    case 'metric_drop':
-      return [{ key: 'metric_drop', value: m.metricDrop, labels: { metric }, modelVersion: m.modelVersion, subject: `online ${metric}`, problem: 'dropped below what the serving model showed when published' }];
+    case 'metric_drop': {
+      // When the objective is not measured online (or not published), a stand-in is compared: say which.
+      const compared = m.metricDropMetric ?? metric;
+      const subject = compared === metric ? `online ${metric}` : `online ${compared} (standing in for ${metric})`;
+      return [{ key: 'metric_drop', value: m.metricDrop, labels: { metric: compared }, modelVersion: m.modelVersion, subject, problem: 'dropped below what the serving model showed when published' }];
+    }
     case 'label_rate':
       return [{ ...base, key: 'label_rate', value: m.labelRate, subject: 'the share of decisions that got an outcome', problem: 'is too low' }];
     case 'guardrail': {

@@ -7,8 +7,10 @@ import type { FeatureValues } from '../lib/feature-values.js';
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { RankingWindow, type ShownCandidate } from '../lib/ranking/index.js';
 import { classOfExample, multiclassTaskOf } from '../lib/multiclass/index.js';
-import { ClassRanks } from '../lib/monitoring/class-ranks.js';
+import { ClassRanks, trueClassProbability } from '../lib/monitoring/class-ranks.js';
 import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
+import { higherIsBetter, qualityPlanOf, type QualityMetric, type QualityPlan, type QualityValues } from '../lib/monitoring/quality-plan.js';
+import { VersionRates, versionTraffic, type VersionTraffic } from '../lib/monitoring/version-traffic.js';
 import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
 import { psi } from '../lib/monitoring/psi.js';
 import { GuardrailWatch, compareToBaseline, type GuardrailComparison } from '../lib/monitoring/guardrails.js';
@@ -22,6 +24,13 @@ export const RECENT_MS = 10 * 60_000;
 export const MIN_OBSERVATIONS = 200;
 /** Ranking decisions whose examples are still arriving; beyond this the oldest is dropped (its examples were lost). */
 const MAX_PENDING_RANKINGS = 10_000;
+/**
+ * Multi-class decisions whose class probabilities wait for their example (up to a label window).
+ * While this many wait, a new decision's are not kept, and its example counts for accuracy but
+ * not for log-loss. Dropping new ones rather than the oldest keeps the log-loss unbiased: whether
+ * a decision is kept does not depend on how late its own outcome comes.
+ */
+export const MAX_PENDING_CLASS_DECISIONS = 20_000;
 /** Training rows a profile needs before drift is measured against it. */
 export const MIN_PROFILE_ROWS = 500;
 /** Matured decisions a guardrail group needs before it is compared. */
@@ -66,7 +75,7 @@ export interface ModelQuality {
   /** Labelled examples it scored, among the recent ones kept. */
   readonly examples: number;
   /** Given from MIN_OBSERVATIONS examples on. */
-  readonly quality: Readonly<Record<string, number>>;
+  readonly quality: QualityValues;
 }
 
 export interface BlueprintMeasures {
@@ -79,12 +88,16 @@ export interface BlueprintMeasures {
   readonly decideP99Ms: number | null;
   readonly fallbackRate: number | null;
   readonly labelRate: number | null;
-  /** Online quality over recent labelled examples, by metric name. */
-  readonly quality: Readonly<Record<string, number>>;
+  /** Traffic, latency and fallbacks per model version that answered among the recent decisions. */
+  readonly versions: readonly VersionTraffic[];
+  /** Online quality over recent labelled examples, by metric name (which ones: qualityPlanOf). */
+  readonly quality: QualityValues;
   /** The same per serving lineage and per shadow, on the examples each scored. */
   readonly models: readonly ModelQuality[];
   /** The objective metric's drop below what the serving model showed when published (positive = worse). */
   readonly metricDrop: number | null;
+  /** The metric metricDrop compares: the objective, or its stand-in when the objective is not measured or not published. */
+  readonly metricDropMetric: QualityMetric | null;
   readonly modelVersion: string | null;
   readonly modelAgeS: number | null;
   readonly predictionPsi: number | null;
@@ -97,6 +110,8 @@ export interface BlueprintMeasures {
 }
 
 interface RecentDecision {
+  readonly modelVersion: string | null;
+  readonly ts: number;
   readonly latencyUs: number;
   readonly fallback: boolean;
   readonly features: FeatureValues;
@@ -108,10 +123,21 @@ interface RecentExample {
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const finiteOnly = (values: QualityValues): QualityValues => Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
 const formatMinutes = (ms: number) => (ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : `${+(ms / 60_000).toFixed(1)} min`);
+
+interface ModelQualityEntry {
+  readonly source: 'served' | 'shadow';
+  readonly model: string;
+  readonly metrics: OnlineMetrics;
+  /** Multi-class and sequence: where the true class stood in what this model returned. */
+  readonly classes: ClassRanks;
+  lastTs: number;
+}
 
 export class BlueprintMonitor {
   private readonly rate = new EventRate(60_000);
+  private readonly versionRates = new VersionRates(RECENT_MS);
   // Four times what is read, so that the newest by time are there even when a replay delivers out of order.
   private readonly decisions = new Recent<RecentDecision>(4 * RECENT_DECISIONS, RECENT_MS);
   private readonly examples = new Recent<RecentExample>(4 * RECENT_EXAMPLES, RECENT_MS);
@@ -120,8 +146,11 @@ export class BlueprintMonitor {
   private readonly rankings: RankingWindow;
   private readonly shownPending = new Map<string, ShownCandidate[]>();
   /** Multi-class and sequence: where the true class stood among the classes returned. */
-  private readonly classRanks = new ClassRanks(RECENT_EXAMPLES);
-  private readonly modelQuality = new Map<string, { source: 'served' | 'shadow'; model: string; metrics: OnlineMetrics; lastTs: number }>();
+  private classRanks: ClassRanks;
+  /** Multi-class and sequence, when they log every class: each recent decision's probabilities, until its example comes. */
+  private readonly classProbabilities = new Map<string, { readonly ts: number; readonly scores: Record<string, number> }>();
+  private plan: QualityPlan;
+  private readonly modelQuality = new Map<string, ModelQualityEntry>();
   private readonly armDecisions = new Map<string, number>();
   private readonly armOutcomes = new Map<string, { n: number; sum: number }>();
   private guardrails = new Map<string, GuardrailWatch>();
@@ -136,7 +165,13 @@ export class BlueprintMonitor {
     private readonly modelInfo: (version: string) => ModelInfo | undefined,
   ) {
     this.rankings = new RankingWindow({ window: RECENT_EXAMPLES, k: bp.objective.ndcgAt ?? bp.decision.k ?? 10 });
+    this.plan = qualityPlanOf(bp);
+    this.classRanks = this.newClassRanks();
     this.watchGuardrails();
+  }
+
+  private newClassRanks(): ClassRanks {
+    return new ClassRanks(RECENT_EXAMPLES, this.plan.classNdcgAt ?? Number.POSITIVE_INFINITY);
   }
 
   get blueprint(): Blueprint {
@@ -147,6 +182,16 @@ export class BlueprintMonitor {
     const before = JSON.stringify(this.bp.monitoring.guardrails);
     this.bp = bp;
     if (JSON.stringify(bp.monitoring.guardrails) !== before) this.watchGuardrails();
+    const plan = qualityPlanOf(bp);
+    // Ranks counted up to another cut-off are another metric: start the window afresh.
+    if (plan.classNdcgAt !== this.plan.classNdcgAt) this.classRanks = this.newClassRanks();
+    if (!plan.allClassProbabilities) this.classProbabilities.clear();
+    this.plan = plan;
+  }
+
+  /** Which quality metrics this blueprint gets, its headline, and why its objective is not measured (if so). */
+  get qualityPlan(): QualityPlan {
+    return this.plan;
   }
 
   private watchGuardrails(): void {
@@ -168,7 +213,11 @@ export class BlueprintMonitor {
   observeDecision(d: Decision): void {
     this.decisionCount++;
     this.rate.add(d.ts);
-    this.decisions.add(d.ts, { latencyUs: d.latencyUs, fallback: d.fallback, features: d.features, score: d.score });
+    this.versionRates.add(d.modelVersion, d.ts);
+    this.decisions.add(d.ts, { modelVersion: d.modelVersion, ts: d.ts, latencyUs: d.latencyUs, fallback: d.fallback, features: d.features, score: d.score });
+    if (this.plan.allClassProbabilities && d.scores !== null && !d.fallback && this.classProbabilities.size < MAX_PENDING_CLASS_DECISIONS) {
+      this.classProbabilities.set(d.decisionId, { ts: d.ts, scores: d.scores });
+    }
     if (d.modelVersion !== null && (this.newestModel === null || d.ts >= this.newestModel.ts)) this.newestModel = { version: d.modelVersion, ts: d.ts };
     const groups: string[] = [];
     if (d.experimentArm !== null) {
@@ -186,14 +235,13 @@ export class BlueprintMonitor {
   observeExample(e: Example): void {
     this.exampleCount++;
     if (e.position !== null && e.ranking !== null) this.observeShown(e.decisionId, e.position, e.label, e.ranking.length);
-    const truth = classOfExample(this.bp, e);
-    if (truth !== null && e.ranking !== null && !e.fallback) this.classRanks.add(e.ranking, truth);
+    this.observeClass(e);
     this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
     if (e.experimentArm !== null && Number.isFinite(e.label)) {
       const arm = this.armOutcomes.get(e.experimentArm) ?? { n: 0, sum: 0 };
       this.armOutcomes.set(e.experimentArm, { n: arm.n + 1, sum: arm.sum + e.label });
     }
-    if (!Number.isFinite(e.label)) return;
+    if (!Number.isFinite(e.label) || this.isClassTask) return;
     if (e.score !== null && !e.fallback && Number.isFinite(e.score)) {
       this.quality.update(e.label, e.score, 1);
       if (e.modelVersion !== null) this.modelMetrics('served', this.lineageOf(e.modelVersion), e.decisionTs).update(e.label, e.score, 1);
@@ -201,6 +249,28 @@ export class BlueprintMonitor {
     for (const [version, score] of Object.entries(e.shadowScores ?? {})) {
       if (Number.isFinite(score)) this.modelMetrics('shadow', version, e.decisionTs).update(e.label, score, 1);
     }
+  }
+
+  private get isClassTask(): boolean {
+    return multiclassTaskOf(this.bp) !== null;
+  }
+
+  /** Multi-class and sequence: the true class's rank in what was returned and, when every class was logged, its probability. */
+  private observeClass(e: Example): void {
+    if (!this.isClassTask) return;
+    const logged = this.classProbabilities.get(e.decisionId);
+    this.classProbabilities.delete(e.decisionId);
+    const truth = classOfExample(this.bp, e);
+    if (truth === null || e.ranking === null || e.fallback) return;
+    const probability = logged === undefined ? null : trueClassProbability(logged.scores, truth);
+    this.classRanks.add(e.ranking, truth, probability);
+    if (e.modelVersion !== null) this.modelEntry('served', this.lineageOf(e.modelVersion), e.decisionTs).classes.add(e.ranking, truth, probability);
+  }
+
+  /** Decisions whose example can no longer come (no outcome and no `missing` label): their label window closed, with RECENT_MS to spare. */
+  private forgetClassProbabilities(now: number): void {
+    const before = now - this.bp.label.windowMs - RECENT_MS;
+    for (const [id, entry] of this.classProbabilities) if (entry.ts < before) this.classProbabilities.delete(id);
   }
 
   /** A ranking decision's examples arrive together from the joiner: once all its shown candidates are in, the list is judged. */
@@ -217,11 +287,18 @@ export class BlueprintMonitor {
   }
 
   private modelMetrics(source: 'served' | 'shadow', model: string, ts: number): OnlineMetrics {
+    return this.modelEntry(source, model, ts).metrics;
+  }
+
+  private modelEntry(source: 'served' | 'shadow', model: string, ts: number): ModelQualityEntry {
     const key = `${source}:${model}`;
     let entry = this.modelQuality.get(key);
-    if (!entry) this.modelQuality.set(key, (entry = { source, model, metrics: new OnlineMetrics({ window: RECENT_EXAMPLES }), lastTs: ts }));
+    if (!entry) {
+      entry = { source, model, metrics: new OnlineMetrics({ window: RECENT_EXAMPLES }), classes: this.newClassRanks(), lastTs: ts };
+      this.modelQuality.set(key, entry);
+    }
     entry.lastTs = Math.max(entry.lastTs, ts);
-    return entry.metrics;
+    return entry;
   }
 
   /** A guardrail event about `key`: the entity, or the decision id for a guardrail that matches by decisionId. */
@@ -238,6 +315,9 @@ export class BlueprintMonitor {
     const { profile, reference } = this.driftReference(modelVersion, model, recent.length);
     const recentExamples = this.examples.since(now, RECENT_EXAMPLES);
     const quality = this.measureQuality();
+    const drop = this.metricDrop(quality, model);
+    this.versionRates.forget(now);
+    this.forgetClassProbabilities(now);
     return {
       blueprint: this.bp.name,
       ts: now,
@@ -247,10 +327,12 @@ export class BlueprintMonitor {
       decideP50Ms: recent.length > 0 ? quantile(latenciesMs, 0.5) : null,
       decideP99Ms: enough ? quantile(latenciesMs, 0.99) : null,
       fallbackRate: recent.length > 0 ? recent.filter((d) => d.fallback).length / recent.length : null,
+      versions: versionTraffic(recent, this.versionRates, now, MIN_OBSERVATIONS),
       labelRate: recentExamples.length > 0 ? recentExamples.filter((e) => e.labelled).length / recentExamples.length : null,
       quality,
       models: this.measureModels(now),
-      metricDrop: this.metricDrop(quality, model),
+      metricDrop: drop?.value ?? null,
+      metricDropMetric: drop?.metric ?? null,
       modelVersion,
       modelAgeS: model ? Math.max(0, (now - model.createdAt) / 1000) : null,
       driftReference: reference,
@@ -285,29 +367,36 @@ export class BlueprintMonitor {
     return { profile: p, reference: `the last ${decisions} decisions against ${version}'s training profile (${p.rows} examples)` };
   }
 
-  private measureQuality(metrics: OnlineMetrics = this.quality): Record<string, number> {
+  private measureQuality(metrics: OnlineMetrics = this.quality, classes: ClassRanks = this.classRanks): QualityValues {
+    if (this.isClassTask) return this.classQuality(classes);
     if (metrics.count < MIN_OBSERVATIONS) return {};
-    if (multiclassTaskOf(this.bp) !== null) return this.classQuality();
-    const values: Record<string, number> =
+    const values: QualityValues =
       this.bp.task === 'ranking'
-        ? { auc: metrics.auc(), ...this.rankingQuality() }
+        ? { auc: metrics.auc(), ...(metrics === this.quality ? this.rankingQuality() : {}) }
         : this.bp.task === 'classification'
         ? { auc: metrics.auc(), logloss: metrics.logLoss(), calibration_error: metrics.calibrationError() }
         : this.bp.task === 'planning'
           ? { reward: metrics.counters().meanLabel }
           : { rmse: metrics.rmse(), mae: metrics.mae() };
-    return Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+    return finiteOnly(values);
   }
 
-  /** Top-1 and top-k accuracy and MRR of the classes returned (none before MIN_OBSERVATIONS). */
-  private classQuality(): Record<string, number> {
-    const q = this.classRanks.snapshot();
+  /**
+   * Top-1 and top-k accuracy, MRR (and for a sequence NDCG) of the classes returned, none before
+   * MIN_OBSERVATIONS; log-loss when the decisions log every class, from MIN_OBSERVATIONS examples
+   * whose decision the monitor saw.
+   */
+  private classQuality(classes: ClassRanks): QualityValues {
+    const q = classes.snapshot();
     if (q.count < MIN_OBSERVATIONS) return {};
-    return { top1_accuracy: q.top1Accuracy, topk_accuracy: q.topKAccuracy, mrr: q.meanReciprocalRank };
+    const values: QualityValues = { top1_accuracy: q.top1Accuracy, topk_accuracy: q.topKAccuracy, mrr: q.meanReciprocalRank };
+    if (this.plan.metrics.includes('ndcg')) values.ndcg = q.ndcg;
+    if (this.plan.allClassProbabilities && q.logLoss !== null && q.logLossCount >= MIN_OBSERVATIONS) values.logloss = q.logLoss;
+    return finiteOnly(values);
   }
 
   /** NDCG@k and MRR of the lists shown, over the recent decisions with a click (none before MIN_OBSERVATIONS). */
-  private rankingQuality(): Record<string, number> {
+  private rankingQuality(): QualityValues {
     const snapshot = this.rankings.snapshot();
     if (snapshot.judged < MIN_OBSERVATIONS || snapshot.ndcg === null || snapshot.mrr === null) return {};
     return { ndcg: snapshot.ndcg, mrr: snapshot.mrr, judged_share: snapshot.judged / snapshot.count };
@@ -316,16 +405,23 @@ export class BlueprintMonitor {
   /** Quality per model that scored recent examples; models unseen for RECENT_MS are forgotten. */
   private measureModels(now: number): ModelQuality[] {
     for (const [key, entry] of this.modelQuality) if (entry.lastTs < now - RECENT_MS) this.modelQuality.delete(key);
-    return [...this.modelQuality.values()].map((e) => ({ model: e.model, source: e.source, examples: e.metrics.count, quality: this.measureQuality(e.metrics) }));
+    return [...this.modelQuality.values()].map((e) => ({
+      model: e.model,
+      source: e.source,
+      examples: this.isClassTask ? e.classes.count : e.metrics.count,
+      quality: this.measureQuality(e.metrics, e.classes),
+    }));
   }
 
-  private metricDrop(quality: Record<string, number>, model: ModelInfo | undefined): number | null {
-    const metric = this.bp.objective.metric;
-    const live = quality[metric];
-    const published = model?.metrics[metric];
-    if (live === undefined || published === undefined) return null;
-    const higherIsBetter = metric === 'auc' || metric === 'ndcg';
-    return higherIsBetter ? published - live : live - published;
+  /** The drop of the first of the plan's drop metrics that is both measured live and published with the serving model. */
+  private metricDrop(quality: QualityValues, model: ModelInfo | undefined): { metric: QualityMetric; value: number } | null {
+    for (const metric of this.plan.dropMetrics) {
+      const live = quality[metric];
+      const published = model?.metrics[metric];
+      if (live === undefined || published === undefined || !Number.isFinite(published)) continue;
+      return { metric, value: higherIsBetter(metric) ? published - live : live - published };
+    }
+    return null;
   }
 
   private measureFeatures(recent: readonly RecentDecision[], profile: DistributionProfile | null): FeatureMeasure[] {

@@ -1,22 +1,40 @@
 // The monitor's measures as Prometheus gauges on its /metrics: one gauge per measure, labelled by
-// blueprint (and feature, guardrail group, consumer group), replaced whole every tick so that a
-// blueprint or feature that went away leaves no stale series.
+// blueprint (and model version, feature, guardrail group, consumer group), replaced whole every
+// tick so that a blueprint, version or feature that went away leaves no stale series.
+//
+// Names follow Prometheus conventions (gauges.test.ts checks them): base units (seconds, ratios
+// 0..1), no _total on a gauge. Latency quantiles are separate _p50_seconds / _p99_seconds gauges:
+// a `quantile` label is the convention of a summary, whose quantiles a client computes itself,
+// and these are the monitor's own nearest-rank quantiles over the decision log. Rates are gauges
+// (_per_second) because they are the monitor's windowed view of looper.decisions, the same values
+// it publishes on looper.metrics; the predictor's counter looper_decide_requests_total is there
+// for rate() in PromQL.
 import { Gauge, type Registry } from 'prom-client';
 import type { Alert } from '../lib/schemas/generated.js';
 import type { BlueprintMeasures } from './blueprint-monitor.js';
+import { QUALITY_METRICS } from '../lib/monitoring/quality-plan.js';
 import type { ConsumerLag } from './metric-records.js';
+
+/** The model_version label of decisions no model answered. */
+export const NO_MODEL_VERSION = 'none';
+const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
 export const monitorGaugeDefinitions = {
   requestRate: { name: 'looper_blueprint_decisions_per_second', help: 'Decisions per second over the last minute.', labelNames: ['blueprint'] },
-  latency: { name: 'looper_blueprint_decide_latency_seconds', help: 'Decide latency quantile over recent decisions, as logged by the predictor.', labelNames: ['blueprint', 'quantile'] },
+  latencyP50: { name: 'looper_blueprint_decide_latency_p50_seconds', help: 'Median decide latency over recent decisions, as logged by the predictor.', labelNames: ['blueprint'] },
+  latencyP99: { name: 'looper_blueprint_decide_latency_p99_seconds', help: '99th-percentile decide latency over recent decisions (from 200 on), as logged by the predictor.', labelNames: ['blueprint'] },
   fallback: { name: 'looper_blueprint_fallback_ratio', help: 'Share of recent decisions answered by the default decision.', labelNames: ['blueprint'] },
   labels: { name: 'looper_blueprint_label_ratio', help: 'Share of recent examples whose label came from an outcome (not the missing value).', labelNames: ['blueprint'] },
-  quality: { name: 'looper_blueprint_online_quality', help: 'Online quality over recent labelled examples, by metric (auc, logloss, calibration_error, rmse, mae).', labelNames: ['blueprint', 'metric'] },
+  quality: { name: 'looper_blueprint_online_quality', help: `Online quality over recent labelled examples, by metric (${QUALITY_METRICS.join(', ')}).`, labelNames: ['blueprint', 'metric'] },
   modelAge: { name: 'looper_blueprint_model_age_seconds', help: 'Age of the model version that made the newest decision.', labelNames: ['blueprint'] },
   featurePsi: { name: 'looper_blueprint_feature_psi', help: "Population stability index of a feature in recent decisions against the serving model's training profile.", labelNames: ['blueprint', 'feature'] },
   featureMissing: { name: 'looper_blueprint_feature_missing_ratio', help: 'Share of recent decisions where a feature was missing (null or not finite).', labelNames: ['blueprint', 'feature'] },
   predictionPsi: { name: 'looper_blueprint_prediction_psi', help: "Population stability index of recent scores against the serving model's training profile.", labelNames: ['blueprint'] },
   guardrail: { name: 'looper_blueprint_guardrail_per_decision', help: 'Guardrail side effect per decision whose window closed, by experiment arm or model lineage.', labelNames: ['blueprint', 'guardrail', 'kind', 'group'] },
+  versionRequestRate: { name: 'looper_model_version_decisions_per_second', help: 'Decisions per second over the last minute, per model version that answered recently (model_version "none": the default decision).', labelNames: ['blueprint', 'model_version'] },
+  versionLatencyP50: { name: 'looper_model_version_decide_latency_p50_seconds', help: 'Median decide latency over recent decisions, per model version.', labelNames: ['blueprint', 'model_version'] },
+  versionLatencyP99: { name: 'looper_model_version_decide_latency_p99_seconds', help: '99th-percentile decide latency over recent decisions (from 200 of the version on), per model version.', labelNames: ['blueprint', 'model_version'] },
+  versionFallback: { name: 'looper_model_version_fallback_ratio', help: 'Share of recent decisions answered by the default decision, per model version.', labelNames: ['blueprint', 'model_version'] },
   alertsOpen: { name: 'looper_alerts_open', help: 'Alerts raised and not yet cleared.', labelNames: ['blueprint', 'rule', 'severity'] },
   consumerLag: { name: 'looper_consumer_lag_records', help: 'Records a consumer group has yet to read, summed over partitions.', labelNames: ['group', 'topic'] },
 } as const;
@@ -40,8 +58,15 @@ export class MonitorGauges {
     for (const m of measures) {
       const blueprint = m.blueprint;
       set('requestRate', { blueprint }, m.requestRate);
-      set('latency', { blueprint, quantile: '0.5' }, m.decideP50Ms === null ? null : m.decideP50Ms / 1000);
-      set('latency', { blueprint, quantile: '0.99' }, m.decideP99Ms === null ? null : m.decideP99Ms / 1000);
+      set('latencyP50', { blueprint }, seconds(m.decideP50Ms));
+      set('latencyP99', { blueprint }, seconds(m.decideP99Ms));
+      for (const v of m.versions) {
+        const labels = { blueprint, model_version: v.modelVersion ?? NO_MODEL_VERSION };
+        set('versionRequestRate', labels, v.requestRate);
+        set('versionLatencyP50', labels, seconds(v.decideP50Ms));
+        set('versionLatencyP99', labels, seconds(v.decideP99Ms));
+        set('versionFallback', labels, v.fallbackRate);
+      }
       set('fallback', { blueprint }, m.fallbackRate);
       set('labels', { blueprint }, m.labelRate);
       for (const [metric, value] of Object.entries(m.quality)) set('quality', { blueprint, metric }, value);

@@ -7,6 +7,19 @@ import { RECENT_MS } from './blueprint-monitor.js';
 
 /** Consumer lag is about the platform, not one blueprint: its records use this blueprint key. */
 export const PLATFORM_KEY = '*';
+/**
+ * The label that marks a per-model-version record of a blueprint-wide measure (request_rate,
+ * decide_p50_ms, decide_p99_ms, fallback_rate): { breakdown: "model_version" }, the version in
+ * modelVersion (null: decisions no model answered). Charts and `looper status` tell the two apart by it.
+ */
+export const BY_MODEL_VERSION = { breakdown: 'model_version' } as const;
+/** The name of consumer lag records (under PLATFORM_KEY, labelled by group and topic). */
+export const CONSUMER_LAG = 'consumer_lag';
+
+/** Whether a record is one model version's share of a blueprint-wide measure. */
+export function isPerVersion(m: Pick<Metric, 'labels'>): boolean {
+  return m.labels['breakdown'] === BY_MODEL_VERSION.breakdown;
+}
 
 export interface ConsumerLag {
   readonly group: string;
@@ -25,11 +38,18 @@ export function metricRecords(m: BlueprintMeasures): Metric[] {
   add('decide_p99_ms', m.decideP99Ms, m.decisions);
   add('fallback_rate', m.fallbackRate, m.decisions);
   add('label_rate', m.labelRate, m.examples);
+  for (const v of m.versions) {
+    const version = { modelVersion: v.modelVersion, labels: { ...BY_MODEL_VERSION } };
+    add('request_rate', v.requestRate, v.decisions, { ...version, windowMs: 60_000 });
+    add('decide_p50_ms', v.decideP50Ms, v.decisions, version);
+    add('decide_p99_ms', v.decideP99Ms, v.decisions, version);
+    add('fallback_rate', v.fallbackRate, v.decisions, version);
+  }
   for (const [name, value] of Object.entries(m.quality)) add(name, value, m.examples, { modelVersion: m.modelVersion });
   for (const model of m.models) {
     for (const [name, value] of Object.entries(model.quality)) add(name, value, model.examples, { modelVersion: model.model, labels: { source: model.source } });
   }
-  add('metric_drop', m.metricDrop, m.examples, { modelVersion: m.modelVersion });
+  add('metric_drop', m.metricDrop, m.examples, { modelVersion: m.modelVersion, labels: m.metricDropMetric === null ? {} : { metric: m.metricDropMetric } });
   add('model_age_s', m.modelAgeS, 1, { modelVersion: m.modelVersion, windowMs: 0 });
   add('prediction_psi', m.predictionPsi, m.decisions, { modelVersion: m.modelVersion });
   for (const f of m.features) {
@@ -42,7 +62,12 @@ export function metricRecords(m: BlueprintMeasures): Metric[] {
         windowMs: g.windowMs,
         modelVersion: group.kind === 'model' ? group.group : null,
         experimentArm: group.kind === 'arm' ? group.group : null,
-        labels: { guardrail: g.name, baseline: String(group.baseline), ...(group.z === null ? {} : { z: group.z.toFixed(3) }) },
+        labels: {
+          guardrail: g.name,
+          baseline: String(group.baseline),
+          ...(group.z === null ? {} : { z: group.z.toFixed(3) }),
+          ...(group.relative === null ? {} : { relative: group.relative.toFixed(4) }),
+        },
       });
     }
   }
@@ -54,7 +79,7 @@ export function lagRecords(lags: readonly ConsumerLag[], ts: number): Metric[] {
     blueprint: PLATFORM_KEY,
     modelVersion: null,
     experimentArm: null,
-    name: 'consumer_lag',
+    name: CONSUMER_LAG,
     value: l.lag,
     windowMs: 0,
     count: 1,

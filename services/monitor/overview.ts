@@ -4,6 +4,7 @@
 import type { Alert, Blueprint, Deployment } from '../lib/schemas/generated.js';
 import type { SearchRecordJson } from '../automl/search-record.js';
 import type { BlueprintMeasures } from './blueprint-monitor.js';
+import { qualityPlanOf } from '../lib/monitoring/quality-plan.js';
 import type { ConsumerLag } from './metric-records.js';
 
 /** Transitions shown per blueprint, newest last. */
@@ -38,11 +39,14 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
   const d = view.deployments.get(bp.name) ?? null;
   const m = view.measures.get(bp.name) ?? null;
   const search = view.searches.get(bp.name) ?? null;
+  const plan = qualityPlanOf(bp);
   return {
     name: bp.name,
     version: bp.version,
     task: bp.task,
     metric: bp.objective.metric,
+    // What the quality chart and number show: the objective when measured online, else its stand-in, and why.
+    qualityPlan: { headline: plan.headline, metrics: plan.metrics, note: plan.note },
     // Without a deployment record the trainer's newest model serves: still a deployment to show.
     deployment:
       d || m?.modelVersion
@@ -59,11 +63,20 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       decideP50Ms: rounded(m.decideP50Ms, 3),
       decideP99Ms: rounded(m.decideP99Ms, 3),
       fallbackRate: rounded(m.fallbackRate),
+      versions: m.versions.map((v) => ({
+        ...v,
+        requestRate: rounded(v.requestRate, 2),
+        decideP50Ms: rounded(v.decideP50Ms, 3),
+        decideP99Ms: rounded(v.decideP99Ms, 3),
+        fallbackRate: rounded(v.fallbackRate),
+      })),
       labelRate: rounded(m.labelRate),
       decisions: m.decisions,
       examples: m.examples,
       quality: Object.fromEntries(Object.entries(m.quality).map(([k, v]) => [k, rounded(v)])),
       models: m.models.map((x) => ({ ...x, quality: Object.fromEntries(Object.entries(x.quality).map(([k, v]) => [k, rounded(v)])) })),
+      metricDrop: rounded(m.metricDrop),
+      metricDropMetric: m.metricDropMetric,
       modelVersion: m.modelVersion,
       modelAgeS: rounded(m.modelAgeS, 1),
       predictionPsi: rounded(m.predictionPsi),

@@ -1,10 +1,12 @@
 // The dashboard's history: each metric's values per blueprint over the last hour, kept by the
 // monitor as it publishes them (a restarted monitor starts its charts afresh).
 import type { Metric } from '../lib/schemas/generated.js';
+import { isPerVersion } from './metric-records.js';
 
 export const SERIES_MS = 60 * 60_000;
 /** Per-version and per-arm values are in the topic; the charts show the blueprint-wide ones. */
-const charted = (m: Metric) => m.experimentArm === null && m.labels['source'] === undefined && !m.name.startsWith('guardrail:') && !m.name.startsWith('missing_rate:');
+const charted = (m: Metric) =>
+  m.experimentArm === null && m.labels['source'] === undefined && !isPerVersion(m) && !m.name.startsWith('guardrail:') && !m.name.startsWith('missing_rate:');
 
 export class SeriesStore {
   private readonly byBlueprint = new Map<string, Map<string, Array<[number, number]>>>();

@@ -5,7 +5,7 @@
 import { connect, fetchSeries } from './api.js';
 import { Chart } from './chart.js';
 import { driftChart, latencyChart, paretoChart, qualityChart, trafficChart } from './charts.js';
-import { renderAutoml, renderExperiment, renderGuardrails, renderModels } from './comparisons.js';
+import { renderAutoml, renderExperiment, renderGuardrails, renderModels, renderVersions } from './comparisons.js';
 import { renderDeployment, renderFeatures, renderHead, renderNumbers } from './detail.js';
 import { renderAlerts, renderBlueprintList, renderLag } from './fleet.js';
 import { clock, isNum, metricLabel } from './format.js';
@@ -131,6 +131,7 @@ function render() {
   renderHead($('#bp-head'), bp);
   renderNumbers($('#numbers'), bp);
   renderDeployment($('#deployment'), bp, now);
+  renderVersions($('#versions'), bp);
   renderFeatures($('#features'), bp);
   renderModels($('#models'), bp);
   renderGuardrails($('#guardrails'), bp);

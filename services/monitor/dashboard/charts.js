@@ -81,14 +81,23 @@ function timeOpts({ series, axes, scales, hooks }) {
   };
 }
 
-// rmse and mae are both in the label's units, so they share an axis; other metrics do not.
-const SCALE_FAMILY = { auc: 'score', logloss: 'loss', calibration_error: 'loss', rmse: 'error', mae: 'error' };
-const QUALITY_KEYS = ['auc', 'logloss', 'calibration_error', 'rmse', 'mae'];
+// Metrics on one scale share an axis: shares and scores in 0..1 (AUC, accuracies, NDCG, MRR),
+// losses, and errors in the label's units (RMSE, MAE); reward has its own.
+const SCALE_FAMILY = {
+  auc: 'score', ndcg: 'score', mrr: 'score', judged_share: 'score', top1_accuracy: 'score', topk_accuracy: 'score',
+  logloss: 'loss', calibration_error: 'loss', rmse: 'error', mae: 'error',
+};
+const QUALITY_KEYS = ['auc', 'logloss', 'calibration_error', 'rmse', 'mae', 'ndcg', 'mrr', 'reward', 'top1_accuracy', 'topk_accuracy'];
 
-/** Quality: the blueprint's own metric bold on the left axis, the others thin on the right. */
+/**
+ * Quality: the blueprint's headline bold on the left axis, the others thin on the right. The
+ * headline is the objective when the monitor measures it online, else its stand-in (top-1 accuracy
+ * for a multi-class or sequence blueprint whose decisions cannot give the objective).
+ */
 export function qualityChart(blueprint, seriesMap) {
-  const main = blueprint?.metric ?? 'auc';
-  let keys = [...new Set([main, ...QUALITY_KEYS])].filter((k) => hasData(seriesMap, k));
+  const plan = blueprint?.qualityPlan;
+  const main = plan?.headline ?? blueprint?.metric ?? 'auc';
+  let keys = [...new Set([main, ...(plan?.metrics ?? QUALITY_KEYS)])].filter((k) => hasData(seriesMap, k));
   if (keys.length === 0) keys = [main];
   const family = (k) => SCALE_FAMILY[k] ?? k;
   const scaleOf = (k) => (family(k) === family(main) ? 'y' : 'y2');

@@ -1,5 +1,5 @@
-// Sections that compare alternatives: online quality per model (serving lineages and shadows),
-// guardrails (side effects per arm and model version), the experiment's traffic split, and the
+// Sections that compare alternatives: traffic per model version, online quality per model
+// (serving lineages and shadows), guardrails (side effects per arm and model version), the experiment's traffic split, and the
 // AutoML leaderboard.
 
 import { empty, fill, h, small, table } from './dom.js';
@@ -43,6 +43,25 @@ function guardrailBlock(guardrail) {
       { title: 'vs baseline', num: true, cell: (g) => [signedPct(g.relative), isNum(g.z) ? h('small', { class: 'muted' }, ` z ${num(g.z, 2)}`) : null] },
       { title: 'Status', cell: groupStatus },
     ], groups, (g) => ({ class: isWorse(g) ? 'row-bad' : null, 'data-guardrail-group': g.group, 'data-flagged': isWorse(g) ? 'true' : null })));
+}
+
+/** Traffic, latency and fallbacks of each model version that answered among the recent decisions. */
+export function renderVersions(el, bp) {
+  const versions = bp.current?.versions ?? [];
+  el.hidden = versions.length === 0;
+  if (el.hidden) return;
+  const ms = (v) => (isNum(v) ? `${num(v)} ms` : DASH);
+  fill(el,
+    h('h2', null, 'Traffic per model version ', small('current.versions')),
+    table([
+      { title: 'Model version', cell: (v) => (v.modelVersion ? h('code', null, v.modelVersion) : h('span', { class: 'muted' }, 'none (the default decided)')) },
+      { title: 'Recent decisions', num: true, cell: (v) => count(v.decisions) },
+      { title: 'Requests / s', num: true, cell: (v) => num(v.requestRate) },
+      { title: 'p50', num: true, cell: (v) => ms(v.decideP50Ms) },
+      { title: 'p99', num: true, cell: (v) => ms(v.decideP99Ms) },
+      { title: 'Fell back', num: true, cell: (v) => pct(v.fallbackRate) },
+    ], versions, (v) => ({ 'data-model-version': v.modelVersion ?? 'none' })),
+    h('p', { class: 'note' }, 'Over the recent decisions (the last 1,000, at most 10 minutes old), the version that decided last first; requests per second over the last minute; p99 from 200 decisions of a version on.'));
 }
 
 /** Online quality of each model that scored recent labelled examples: the serving lineage(s) and the shadows beside them. */

@@ -32,6 +32,7 @@ export function renderHead(el, bp) {
     cur.modelVersion ? null : h('p', { class: 'hint' },
       h('strong', null, 'No model yet: the default decision answers. '),
       'Quality and drift appear once a model is trained from the outcomes that arrive.'),
+    bp.qualityPlan?.note ? h('p', { class: 'note', 'data-quality-note': '' }, `Quality: ${bp.qualityPlan.note}.`) : null,
     alerts.length === 0 ? null : h('div', { class: 'bp-alerts' },
       h('strong', null, alerts.length === 1 ? '1 open alert: ' : `${alerts.length} open alerts: `),
       alerts.map((a, i) => [i > 0 ? ' · ' : null, h('span', { class: `sev-${a.severity ?? 'warning'}` }, a.message ?? a.rule)])));
@@ -49,7 +50,8 @@ function stat({ metric, label, keyName, raw, value, unit, sub, flagged }) {
 export function renderNumbers(el, bp) {
   const cur = bp.current ?? {};
   const quality = cur.quality ?? {};
-  const main = bp.metric ?? Object.keys(quality)[0] ?? 'auc';
+  // The objective when the monitor measures it online, else its stand-in (see the quality note).
+  const main = bp.qualityPlan?.headline ?? bp.metric ?? Object.keys(quality)[0] ?? 'auc';
   const flagged = new Set(openAlerts(bp).map((a) => RULE_METRIC[a.rule]).filter(Boolean));
   const others = Object.entries(quality).filter(([k, v]) => k !== main && isNum(v));
   const age = durationParts(cur.modelAgeS);

@@ -92,14 +92,18 @@ const METRIC_LABELS = {
   rmse: 'RMSE',
   mae: 'MAE',
   ndcg: 'NDCG',
+  mrr: 'MRR',
+  judged_share: 'judged share',
   reward: 'reward',
+  top1_accuracy: 'top-1 accuracy',
+  topk_accuracy: 'top-k accuracy',
 };
 
 export function metricLabel(key) {
   return METRIC_LABELS[key] ?? String(key ?? DASH);
 }
 
-const HIGHER_IS_BETTER = new Set(['auc', 'ndcg', 'reward', 'accuracy']);
+const HIGHER_IS_BETTER = new Set(['auc', 'ndcg', 'mrr', 'reward', 'accuracy', 'top1_accuracy', 'topk_accuracy']);
 
 /** Whether a larger value of the metric means a better model (AUC) or a worse one (log loss, RMSE). */
 export function higherIsBetter(metric) {
@@ -113,6 +117,8 @@ export function metricHint(metric) {
     case 'logloss': return 'lower is better';
     case 'rmse': return 'typical size of an error · lower is better';
     case 'mae': return 'average size of an error · lower is better';
+    case 'top1_accuracy': return 'share answered with the right class first · higher is better';
+    case 'topk_accuracy': return 'share with the right class among those returned · higher is better';
     default: return higherIsBetter(metric) ? 'higher is better' : 'lower is better';
   }
 }
