@@ -33,6 +33,11 @@ function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string)
     .replaceAll('topic: app.opens', `topic: ${opensTopic}`)
     .replaceAll('topic: app.sessions', `topic: ${sessionsTopic}`)
     .replace(/^ {2}explore: 10%/m, '  explore: 0%')
+    // The bench's decisions get no outcomes: without a `missing` label and with a short window they
+    // leave the joiner no examples to write and no pending state to keep, so a stack that is
+    // benchmarked does not later flood its trainer with hundreds of thousands of empty labels.
+    .replace(/^ {2}window: 30m\b.*$/m, '  window: 1m')
+    .replace(/^ {2}missing: 0\b.*$/m, '')
     .replace(/^ {2}deadline: 20ms/m, '  deadline: 1s');
   const result = parseBlueprintYaml(yaml);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
