@@ -2,41 +2,14 @@ import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Example } from '../lib/schemas/generated.js';
 import { chunksOf, outboxEntries, splitEntry } from './outbox.js';
-
-function example(exampleId: string, blueprint: string, entity: string): Example {
-  return {
-    exampleId,
-    decisionId: `d-${exampleId}`,
-    blueprint,
-    blueprintVersion: 1,
-    entity,
-    decisionTs: 1000,
-    labelTs: 2000,
-    features: { hour: 20 },
-    candidateId: null,
-    position: null,
-    candidateFeatures: null,
-    labelClass: null,
-    ranking: null,
-    label: 1,
-    labelSource: 'outcome',
-    action: 'send',
-    propensity: 0.95,
-    modelVersion: null,
-    score: null,
-    shadowScores: null,
-    fallback: false,
-    experimentArm: null,
-    weight: 1,
-  };
-}
+import { exampleRecord } from '../lib/joiner/test-records.js';
 
 // A stand-in for the Avro encoding: only the bytes' way through the outbox matters here.
 const encode = (e: Example) => Buffer.from(`value of ${e.exampleId}`, 'utf8');
 
 describe('joiner outbox', () => {
   it('outbox - keys each example by its blueprint, so one trainer instance learns each blueprint', () => {
-    const entries = outboxEntries([example('e1', 'notification_send', 'user-7'), example('e2', 'offer_pick', 'user-7')], encode);
+    const entries = outboxEntries([exampleRecord({ exampleId: 'e1', blueprint: 'notification_send' }), exampleRecord({ exampleId: 'e2', blueprint: 'offer_pick' })], encode);
     assert.deepEqual(
       entries.map(([key, value]) => {
         const record = splitEntry(Buffer.from(value));
@@ -50,7 +23,7 @@ describe('joiner outbox', () => {
   });
 
   it('outbox - a value is the key length in two bytes, the key, then the encoded example', () => {
-    const [entry] = outboxEntries([example('e1', 'churn_risk', 'user-7')], encode);
+    const [entry] = outboxEntries([exampleRecord({ exampleId: 'e1', blueprint: 'churn_risk' })], encode);
     assert.deepEqual(Buffer.from(entry![1]), Buffer.concat([Buffer.from([0, 10]), Buffer.from('churn_risk'), Buffer.from('value of e1')]));
   });
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/compile.js';
 import { minimalBlueprint, minimalBlueprintOf, type RawBlueprint } from '../lib/blueprint/test-blueprints.js';
-import { decision } from '../lib/joiner/test-records.js';
+import { decision, exampleRecord } from '../lib/joiner/test-records.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { BlueprintMonitor, MAX_PENDING_CLASS_DECISIONS, type ModelInfo } from './blueprint-monitor.js';
 import { BlueprintAlerts } from './alert-rules.js';
@@ -27,12 +27,9 @@ function close(actual: Readonly<Record<string, number>>, expected: Record<string
 
 const model = (metrics: Record<string, number>): ModelInfo => ({ createdAt: T0, parentVersion: null, metrics, profile: null, dataStartTs: null, dataEndTs: null });
 
+/** The example of decision d<i>, served by notification_send/1. */
 function example(i: number, change: Partial<Example>): Example {
-  return {
-    exampleId: `d${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-    candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label: 0, labelSource: 'event', action: 'a', propensity: 1,
-    modelVersion: 'notification_send/1', score: null, shadowScores: null, fallback: false, experimentArm: null, weight: 1, ...change,
-  };
+  return exampleRecord({ decisionId: `d${i}`, modelVersion: 'notification_send/1', ...change });
 }
 
 test('blueprint monitor - multi-class top_k over every class: log-loss from the logged probabilities, and its drop', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/compile.js';
 import { minimalBlueprint } from '../lib/blueprint/test-blueprints.js';
-import { decision } from '../lib/joiner/test-records.js';
+import { decision, exampleRecord } from '../lib/joiner/test-records.js';
 import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
 import { BlueprintMonitor, type ModelInfo } from './blueprint-monitor.js';
@@ -61,15 +61,12 @@ test('blueprint monitor - a shifted feature shows its PSI against the serving mo
 
 test('blueprint monitor - online quality and label rate from labelled examples, nothing below 200', () => {
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
-  const example = (i: number, label: number, score: number): Example => ({
-    exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-    candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
-    modelVersion: 'notification_send/2', score, shadowScores: null, fallback: false, experimentArm: null, weight: 1,
-  });
+  const example = (label: number, score: number): Example =>
+    exampleRecord({ label, labelSource: label === 1 ? 'outcome' : 'missing', modelVersion: 'notification_send/2', score, shadowScores: null });
   m.observeDecision(decision({ ts: T0, modelVersion: 'notification_send/2' }));
-  for (let i = 0; i < 199; i++) m.observeExample(example(i, i % 2, i % 2 === 1 ? 0.9 : 0.1));
+  for (let i = 0; i < 199; i++) m.observeExample(example(i % 2, i % 2 === 1 ? 0.9 : 0.1));
   assert.deepEqual(m.measure(T0 + 1000).quality, {});
-  m.observeExample(example(199, 1, 0.9));
+  m.observeExample(example(1, 0.9));
   const r = m.measure(T0 + 1000);
   assert.equal(r.quality['auc'], 1);
   assert.equal(r.labelRate, 100 / 200);
@@ -83,11 +80,7 @@ test('blueprint monitor - a shadow\'s quality on the examples it scored, beside 
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
   for (let i = 0; i < 300; i++) {
     const label = i % 2;
-    m.observeExample({
-      exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-      candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: 'outcome', action: 'send', propensity: 1,
-      modelVersion: 'notification_send/1', score: 0.5, shadowScores: { 'notification_send/automl-3': label === 1 ? 0.8 : 0.2 }, fallback: false, experimentArm: null, weight: 1,
-    });
+    m.observeExample(exampleRecord({ decisionTs: T0 + i, label, modelVersion: 'notification_send/1', score: 0.5, shadowScores: { 'notification_send/automl-3': label === 1 ? 0.8 : 0.2 } }));
   }
   const byModel = Object.fromEntries(m.measure(T0 + 300).models.map((x) => [`${x.source}:${x.model}`, x.quality['auc']]));
   assert.deepEqual(byModel, { 'served:notification_send/1': 0.5, 'shadow:notification_send/automl-3': 1 });
@@ -178,11 +171,7 @@ test('blueprint monitor - each experiment arm\'s outcome per decision is the mea
   for (const [arm, values] of Object.entries(labels)) {
     for (const label of values) {
       m.observeDecision(decision({ entity: `u${i}`, ts: T0 + i, experimentArm: arm }));
-      m.observeExample({
-        exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: T0 + i, labelTs: T0 + i, features: {},
-        candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: label === 1 ? 'outcome' : 'missing', action: 'send', propensity: 1,
-        modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: arm, weight: 1,
-      });
+      m.observeExample(exampleRecord({ label, experimentArm: arm }));
       i++;
     }
   }

@@ -6,6 +6,7 @@ import { SeededRandom } from '../lib/learners/random.js';
 import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
 import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
 import { BlueprintRollout, type VersionFacts } from './blueprint-rollout.js';
+import { exampleRecord } from '../lib/joiner/test-records.js';
 
 function blueprint(): Blueprint {
   const result = compileBlueprint(blueprintWith((bp) => (bp['rollout'] = { shadow: { min_examples: 200 }, promote_if: { metric_gain: 0.01 }, canary: '0%', rollback_if: { metric_drop: 0.05 } })));
@@ -15,11 +16,8 @@ function blueprint(): Blueprint {
 
 const candidate = (modelVersion: string, sizeBytes = 1000): VersionFacts => ({ modelVersion, role: 'candidate', parentVersion: null, sizeBytes, p99InferenceUs: 2, metrics: { auc: 0.8 } });
 
-function example(i: number, label: number, score: number, modelVersion: string, shadowScores: Record<string, number> | null, action = 'send'): Example {
-  return {
-    exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'notification_send', blueprintVersion: 1, entity: `u${i}`, decisionTs: i, labelTs: i + 1, features: {},
-    candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label, labelSource: 'outcome', action, propensity: 1, modelVersion, score, shadowScores, fallback: false, experimentArm: null, weight: 1,
-  };
+function example(label: number, score: number, modelVersion: string, shadowScores: Record<string, number> | null, action = 'send'): Example {
+  return exampleRecord({ label, score, modelVersion, shadowScores, action });
 }
 
 test('blueprint rollout - a candidate enters shadow, is judged at min_examples on paired examples, and goes live', () => {
@@ -32,12 +30,12 @@ test('blueprint rollout - a candidate enters shadow, is judged at min_examples o
   const random = new SeededRandom(1);
   for (let i = 0; i < 199; i++) {
     const y = random.next() < 0.4 ? 1 : 0;
-    r.observe(example(i, y, random.next(), 'bp/1', { 'bp/automl-2': 0.3 + 0.4 * y + 0.2 * random.next() }), d);
+    r.observe(example(y, random.next(), 'bp/1', { 'bp/automl-2': 0.3 + 0.4 * y + 0.2 * random.next() }), d);
     // Examples that do not teach the score (the other action) are not evidence.
-    r.observe(example(1000 + i, y, random.next(), 'bp/1', { 'bp/automl-2': 1 - y }, 'skip'), d);
+    r.observe(example(y, random.next(), 'bp/1', { 'bp/automl-2': 1 - y }, 'skip'), d);
   }
   assert.equal(r.step(d, 4), null, '199 paired examples: no look yet');
-  r.observe(example(199, 1, 0.5, 'bp/1', { 'bp/automl-2': 0.9 }), d);
+  r.observe(example(1, 0.5, 'bp/1', { 'bp/automl-2': 0.9 }), d);
   const next = r.step(d, 5)!;
   assert.deepEqual([next.live, next.previous, next.transition?.from, next.transition?.to], ['bp/automl-2', 'bp/1', 'shadow', 'live']);
   assert.match(next.transition!.reason, /on 200 paired shadow examples/);
@@ -59,7 +57,7 @@ test('blueprint rollout - the live lineage is rolled back when its window drops 
   const feed = (modelVersion: string, good: boolean, n: number) => {
     for (let k = 0; k < n; k++, i++) {
       const y = random.next() < 0.5 ? 1 : 0;
-      r.observe(example(i, y, good ? 0.25 + 0.5 * y + 0.2 * random.next() : random.next(), modelVersion, null), d);
+      r.observe(example(y, good ? 0.25 + 0.5 * y + 0.2 * random.next() : random.next(), modelVersion, null), d);
     }
   };
   assert.equal(r.step(d, 3), null);

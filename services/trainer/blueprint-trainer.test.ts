@@ -7,6 +7,7 @@ import { createLearner, featureSchemaFromBlueprint, restoreLearner, type Learner
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import { BlueprintTrainer } from './blueprint-trainer.js';
 import { AdoptionError } from './errors.js';
+import { exampleRecord } from '../lib/joiner/test-records.js';
 
 function blueprint(contextFeatures: Array<Record<string, unknown>>): Blueprint {
   const result = compileBlueprint(blueprintWith((bp) => (bp['features'] = { context: contextFeatures })));
@@ -21,32 +22,7 @@ const HYPER = { nTrees: 5, maxDepth: 2, refitEvery: 100, validationFraction: 0 }
 function examples(n: number, from = 0): Example[] {
   return Array.from({ length: n }, (_, i) => {
     const hour = (from + i) % 24;
-    const example: Example = {
-      exampleId: `e${from + i}`,
-      decisionId: `d${from + i}`,
-      blueprint: BP.name,
-      blueprintVersion: 1,
-      entity: `u${i}`,
-      decisionTs: 1000 + from + i,
-      labelTs: 2000 + from + i,
-      features: { hour },
-      candidateId: null,
-      position: null,
-      candidateFeatures: null,
-      labelClass: null,
-      ranking: null,
-      label: hour >= 18 ? 1 : 0,
-      labelSource: 'outcome',
-      action: 'send',
-      propensity: 0.95,
-      modelVersion: null,
-      score: null,
-      shadowScores: null,
-      fallback: false,
-      experimentArm: null,
-      weight: 1,
-    };
-    return example;
+    return exampleRecord({ features: { hour }, label: hour >= 18 ? 1 : 0, action: 'send' });
   });
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
 import { LinearSoftmaxSource } from '../lib/multiclass/generator.js';
 import type { Example } from '../lib/schemas/generated.js';
+import { exampleRecord } from '../lib/joiner/test-records.js';
 import { ClassChooser } from '../predictor/classes.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
 
@@ -22,12 +23,8 @@ label: { source: { topic: app.picks, match: entity }, value: { field: colour }, 
 decision: { policy: top_k, k: 2, actions: [red, green, blue, gold], default: red }
 `;
 
-function example(i: number, x: Example['features'], labelClass: string | null, label: number): Example {
-  return {
-    exampleId: `e${i}`, decisionId: '00000000-0000-4000-8000-000000000001', blueprint: 'colour_pick', blueprintVersion: 1, entity: `u${i % 50}`,
-    decisionTs: 1000 + i, labelTs: 2000 + i, features: x, candidateId: null, position: null, candidateFeatures: null, labelClass, ranking: null,
-    label, labelSource: 'event', action: 'red', propensity: 1, modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: null, weight: 1,
-  };
+function example(x: Example['features'], labelClass: string | null, label: number): Example {
+  return exampleRecord({ features: x, labelClass, label });
 }
 
 describe('multi-class trainer', () => {
@@ -41,10 +38,10 @@ describe('multi-class trainer', () => {
     for (let i = 0; i < 20_000; i++) {
       const { x, label } = source.next();
       // Half come as a class name (a product event's field), half as an outcome's index into the actions.
-      const e = i % 2 === 0 ? example(i, x, label, Number.NaN) : example(i, x, null, classes.indexOf(label));
+      const e = i % 2 === 0 ? example(x, label, Number.NaN) : example(x, null, classes.indexOf(label));
       assert.ok(trainer.add(e));
     }
-    assert.equal(trainer.add(example(0, {}, null, 9)), false, 'an index past the actions teaches nothing');
+    assert.equal(trainer.add(example({}, null, 9)), false, 'an index past the actions teaches nothing');
     await trainer.learnQueued();
     const published = trainer.publish(5000);
     assert.ok(published);

@@ -5,6 +5,7 @@ import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { BanditModel, WARMUP_EXAMPLES } from '../lib/planning/bandit-model.js';
 import { SeededRandom } from '../lib/learners/random.js';
 import { PlanningTrainer } from './planning-trainer.js';
+import { exampleRecord } from '../lib/joiner/test-records.js';
 
 const bp = ((): Blueprint => {
   const r = compileBlueprint({
@@ -18,11 +19,7 @@ const bp = ((): Blueprint => {
 })();
 
 function example(i: number, action: string, reward: number, propensity = 0.5): Example {
-  return {
-    exampleId: `e${i}`, decisionId: `d${i}`, blueprint: 'plan', blueprintVersion: 1, entity: `u${i}`, decisionTs: 1000 + i, labelTs: 2000 + i,
-    features: { platform: i % 2 === 0 ? 'ios' : 'web' }, candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null, label: reward, labelSource: 'outcome',
-    action, propensity, modelVersion: null, score: null, shadowScores: null, fallback: false, experimentArm: null, weight: 1,
-  };
+  return exampleRecord({ features: { platform: i % 2 === 0 ? 'ios' : 'web' }, action, label: reward, propensity });
 }
 
 /** push pays on ios (even i), sms on web. */

@@ -5,7 +5,7 @@ import { buildExample } from './example.js';
 import { forgetExpired, onDecision, onEntityEvent, onOutcome, onTick, pendingOf } from './join.js';
 import { MemoryJoiner } from './memory-joiner.js';
 import { decodePending, encodeDone, encodeEarlyOutcome } from './records.js';
-import { decision, id, MINUTE, opensLabel, outcomesLabel, T0, WINDOW } from './test-records.js';
+import { decision, exampleRecord, id, MINUTE, opensLabel, outcomesLabel, T0, WINDOW } from './test-records.js';
 
 const HOUR = 60 * MINUTE;
 const ID = decision().decisionId;
@@ -13,32 +13,7 @@ const putKeys = (r: { mutations: { put: Array<[string, Uint8Array]> } }) => r.mu
 
 /** The example every test expects for decision(): only the label parts vary. */
 function expected(label: number, labelTs: number, labelSource: Example['labelSource'], change: Partial<Example> = {}): Example {
-  return {
-    exampleId: ID,
-    decisionId: ID,
-    blueprint: 'notification_send',
-    blueprintVersion: 3,
-    entity: 'user-7',
-    decisionTs: T0,
-    labelTs,
-    features: { hour: 20, platform: 'ios', opens_1d: 4, session_mean_7d: 61.5, last_country: 'DE', recent: ['a', null, 2] },
-    candidateId: null,
-    position: null,
-    candidateFeatures: null,
-    labelClass: null,
-    ranking: null,
-    label,
-    labelSource,
-    action: 'send',
-    propensity: 0.95,
-    modelVersion: 'notification_send/12',
-    score: 0.42,
-    shadowScores: { 'notification_send/13': 0.5 },
-    fallback: false,
-    experimentArm: null,
-    weight: 1,
-    ...change,
-  };
+  return exampleRecord({ label, labelTs, labelSource, ...change });
 }
 
 describe('joiner', () => {

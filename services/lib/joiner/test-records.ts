@@ -1,5 +1,5 @@
 // Decisions and labels for the joiner's tests.
-import type { BlueprintLabel, Decision } from '../schemas/generated.js';
+import type { BlueprintLabel, Decision, Example } from '../schemas/generated.js';
 
 export const T0 = 1_750_000_000_000;
 export const MINUTE = 60_000;
@@ -43,6 +43,41 @@ export function decision(change: Partial<Decision> = {}): Decision {
       { modelVersion: 'notification_send/14', score: null, scores: null, action: null },
     ],
     apprenticeAction: null,
+    ...change,
+  };
+}
+
+/**
+ * The example the joiner makes of decision() when an outcome of 1 arrives a minute later (only the
+ * shadow that scored has a shadow score). Tests of any example reader start from it and override
+ * only the fields they are about, so that a new Example field changes one builder.
+ */
+export function exampleRecord(change: Partial<Example> = {}): Example {
+  const d = decision();
+  return {
+    exampleId: d.decisionId,
+    decisionId: d.decisionId,
+    blueprint: d.blueprint,
+    blueprintVersion: d.blueprintVersion,
+    entity: d.entity,
+    decisionTs: d.ts,
+    labelTs: d.ts + MINUTE,
+    features: d.features,
+    candidateId: null,
+    position: null,
+    candidateFeatures: null,
+    labelClass: null,
+    ranking: null,
+    label: 1,
+    labelSource: 'outcome',
+    action: d.action,
+    propensity: d.propensity,
+    modelVersion: d.modelVersion,
+    score: d.score,
+    shadowScores: { 'notification_send/13': 0.5 },
+    fallback: d.fallback,
+    experimentArm: d.experimentArm,
+    weight: 1,
     ...change,
   };
 }

@@ -12,6 +12,7 @@ import {
   type LoggedPlanningDecision,
 } from './evaluate.js';
 import { describeJoin, formatEvaluation } from './evaluation-report.js';
+import { exampleRecord } from '../joiner/test-records.js';
 
 const Z95 = 1.959963984540054;
 const ACTIONS = ['email', 'push', 'sms'];
@@ -124,29 +125,7 @@ const decision = (id: string, changes: Partial<Decision> = {}): Decision => ({
   ...changes,
 } as Decision);
 
-const example = (decisionId: string, label: number, changes: Partial<Example> = {}): Example => ({
-  exampleId: decisionId,
-  decisionId,
-  blueprint: 'notification_plan',
-  blueprintVersion: 2,
-  entity: 'user-1',
-  decisionTs: 1000,
-  labelTs: 2000,
-  features: { age: 30 },
-  candidateId: null,
-  position: null,
-  candidateFeatures: null,
-  label,
-  labelSource: 'outcome',
-  action: 'push',
-  propensity: 0.9,
-  modelVersion: 'notification_plan/4',
-  score: 0.5,
-  shadowScores: null,
-  fallback: false,
-  experimentArm: null,
-  ...changes,
-} as Example);
+const example = (decisionId: string, label: number, changes: Partial<Example> = {}): Example => exampleRecord({ decisionId, blueprint: 'notification_plan', label, ...changes });
 
 test('evaluate - joinLogs pairs decisions with their rewards by decisionId and counts every record it leaves out', () => {
   const decisions = [
