@@ -71,6 +71,23 @@ export async function ensureProductTopics(config: LooperConfig): Promise<void> {
   await admin.disconnect();
 }
 
+/**
+ * The history to publish, asked again while the broker answers with a retriable error: on a
+ * freshly started broker a new topic's partitions can report "not the leader" for a few seconds
+ * after their creation, longer than kafkajs's own retries wait.
+ */
+async function missingHistoryWhenReady(kafka: Kafka, hours: number): Promise<{ fromMs: number; toMs: number } | null> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await missingHistory(kafka, hours);
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 async function missingHistory(kafka: Kafka, hours: number): Promise<{ fromMs: number; toMs: number } | null> {
   const admin = kafka.admin();
   await admin.connect();
@@ -110,7 +127,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
 
   // History fills the time since the newest event already published (all of it into new topics): the
   // features need a full window of each user's past, and older events than they saw would be late.
-  const gap = await missingHistory(kafka, options.historyHours);
+  const gap = await missingHistoryWhenReady(kafka, options.historyHours);
   if (gap !== null) {
     const history = sim.eventsBetween(gap.fromMs, gap.toMs);
     for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));

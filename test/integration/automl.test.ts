@@ -142,7 +142,9 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     try {
       const inside = await pollUntil(`the predictor to serve ${candidate.modelVersion}`, 60_000, async () => {
         const reply = await client.decide(name, 'user-1', { x: 0, y: 0 }).catch(() => undefined);
-        return reply?.model === candidate.modelVersion ? reply : undefined;
+        // A fallback names the model and its score too, but answers the default: wait for the
+        // features service to answer (on a cold stack it may still be taking its partitions).
+        return reply?.model === candidate.modelVersion && !reply.fallback ? reply : undefined;
       });
       const outside = await client.decide(name, 'user-1', { x: 0.95, y: -0.95 });
       assert.ok(inside.score! > 0.7 && outside.score! < 0.3, `scores ${inside.score} inside, ${outside.score} outside the disk`);
