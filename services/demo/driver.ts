@@ -161,7 +161,9 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     hooks.onDecision?.({ ...scored, decisionId: decision.decisionId, explored: decision.explored === true, fallbackReason: decision.fallbackReason ?? null });
     if (recent.length > options.window) recent.splice(0, recent.length - options.window);
     const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());
-    if (unsubscribes.length > 0) await publish(producer, unsubscribes);
+    // Counted like the other publishes when Kafka cannot take them: decideOne runs unawaited, so a
+    // rejection here would be unhandled (a fault-suite run's broker restart outlasted kafkajs's retries).
+    if (unsubscribes.length > 0) await publish(producer, unsubscribes).catch(() => errors++);
     if (sent && decision.decisionId) {
       // The app reports an open when the user clicks, a dismissal otherwise.
       const delay = (outcome === 1 ? sim.clickDelayMs(random.next()) : 30_000) / options.speed;
@@ -188,7 +190,12 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     carry += (options.decidesPerSecond * tickMs) / 1000;
     const count = Math.floor(carry);
     carry -= count;
-    for (let i = 0; i < count; i++) void decideOne();
+    for (let i = 0; i < count; i++) {
+      void decideOne().catch((error: unknown) => {
+        errors++;
+        if (errors <= 5) log(`decide step failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
   }, tickMs);
 
   return {
