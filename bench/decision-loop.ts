@@ -4,7 +4,6 @@
 import { lookupSubject } from '../services/lib/features-client.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { serviceStateDir } from '../services/lib/service-paths.js';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../services/lib/nats-connect.js';
@@ -24,7 +23,7 @@ import { applyTopology } from '../topology/apply.js';
 import { driveRequests, type RequestFigures } from './baselines.js';
 import { summarize, type LatencySummary } from './stats.js';
 import { pollUntil } from '../services/lib/poll.js';
-import { cpuWhile, pidsMatching } from './process-cpu.js';
+import { busyWhile, cpuWhile, pidsMatching } from './process-cpu.js';
 
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
@@ -96,15 +95,6 @@ export interface DecisionLoopFigures {
   cpuPerRequestUs: Array<{ concurrency: number; echo: Record<string, number>; decide: Record<string, number> }>;
   /** Decide at one concurrency over many entities (every partition), by instances of features and predictor. */
   scaling: Array<{ instances: number; decide: RequestFigures; machineBusy: number }>;
-}
-
-/** Share of the machine's CPU time that was busy while `work` ran (all cores, all processes). */
-async function busyWhile<T>(work: () => Promise<T>): Promise<{ result: T; busy: number }> {
-  const total = () => cpus().reduce((t, c) => ({ idle: t.idle + c.times.idle, all: t.all + c.times.idle + c.times.user + c.times.sys + c.times.nice + c.times.irq }), { idle: 0, all: 0 });
-  const before = total();
-  const result = await work();
-  const after = total();
-  return { result, busy: 1 - (after.idle - before.idle) / Math.max(1, after.all - before.all) };
 }
 
 /** Requests for 1,024 entities in turn, so lookups spread over every partition and every features instance. */

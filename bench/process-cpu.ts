@@ -1,7 +1,8 @@
-// CPU time of the processes a benchmark involves, read from Linux's /proc: on a machine whose cores
-// the client, the services and the servers share, where a request's CPU goes says more than its
-// rate. Elsewhere (no /proc) every reading is absent and the bench prints no breakdown.
+// CPU time of the machine (os.cpus) and of the processes a benchmark involves (Linux's /proc): on
+// a machine whose cores the client, the services and the servers share, where a request's CPU goes
+// says more than its rate. Without /proc every process reading is absent and no breakdown is printed.
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -42,4 +43,13 @@ export async function cpuWhile<T>(groups: Record<string, readonly number[]>, wor
   const result = await work();
   const after = read();
   return { result, cpuSeconds: Object.fromEntries(Object.keys(groups).map((name) => [name, after[name]! - before[name]!])) };
+}
+
+/** Share of the machine's CPU time that was busy while `work` ran (all cores, all processes). */
+export async function busyWhile<T>(work: () => Promise<T>): Promise<{ result: T; busy: number }> {
+  const total = () => cpus().reduce((t, c) => ({ idle: t.idle + c.times.idle, all: t.all + c.times.idle + c.times.user + c.times.sys + c.times.nice + c.times.irq }), { idle: 0, all: 0 });
+  const before = total();
+  const result = await work();
+  const after = total();
+  return { result, busy: 1 - (after.idle - before.idle) / Math.max(1, after.all - before.all) };
 }

@@ -5,6 +5,7 @@ import type { LooperConfig } from '../lib/config.js';
 import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
 import { DATA_PARTITIONS } from '../../topology/topics.js';
 import { createSimulator, createRandom, productTopics, type ProductEvent } from '../lib/simulator/index.js';
+import { pollUntil } from '../lib/poll.js';
 import { LooperClient, type Decision } from '../sdk/index.js';
 import { historyGap, newestRecordTime } from './history.js';
 import { summarize, type ScoredDecision, type Scoreboard } from './scoreboard.js';
@@ -71,23 +72,6 @@ export async function ensureProductTopics(config: LooperConfig): Promise<void> {
   await admin.disconnect();
 }
 
-/**
- * The history to publish, asked again while the broker answers with a retriable error: on a
- * freshly started broker a new topic's partitions can report "not the leader" for a few seconds
- * after their creation, longer than kafkajs's own retries wait.
- */
-async function missingHistoryWhenReady(kafka: Kafka, hours: number): Promise<{ fromMs: number; toMs: number } | null> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return await missingHistory(kafka, hours);
-    } catch (error) {
-      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
-}
-
 async function missingHistory(kafka: Kafka, hours: number): Promise<{ fromMs: number; toMs: number } | null> {
   const admin = kafka.admin();
   await admin.connect();
@@ -127,7 +111,9 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
 
   // History fills the time since the newest event already published (all of it into new topics): the
   // features need a full window of each user's past, and older events than they saw would be late.
-  const gap = await missingHistoryWhenReady(kafka, options.historyHours);
+  // Asked again for up to a minute: on a freshly started broker a new topic's partitions can answer
+  // "not the leader" for a few seconds after their creation, longer than kafkajs's own retries wait.
+  const gap = await pollUntil('the product topics to answer for their history', 60_000, () => missingHistory(kafka, options.historyHours), 1000);
   if (gap !== null) {
     const history = sim.eventsBetween(gap.fromMs, gap.toMs);
     for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));

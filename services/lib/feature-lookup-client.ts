@@ -33,8 +33,8 @@ interface Batch {
 export class FeatureLookupClient {
   private readonly inbox = `${createInbox()}.`;
   private readonly replies: Subscription;
-  /** Batches being filled in this turn of the event loop, by subject and blueprint. */
-  private readonly forming = new Map<string, Batch>();
+  /** Batches being filled in this turn of the event loop, by subject, then blueprint (no key string built per lookup). */
+  private readonly forming = new Map<string, Map<string, Batch>>();
   /** Batches sent and not yet answered, by their number in the reply subject. */
   private readonly sent = new Map<number, Batch>();
   private sentCount = 0;
@@ -49,16 +49,17 @@ export class FeatureLookupClient {
   lookup(subject: string, blueprint: string, entity: string, timeoutMs: number): Promise<LookupResult> {
     if (timeoutMs < 1) return Promise.resolve({ ok: false, reason: 'deadline', message: 'no time left for the lookup' });
     return new Promise((resolve) => {
-      const key = `${subject} ${blueprint}`;
-      let batch = this.forming.get(key);
+      let bySubject = this.forming.get(subject);
+      if (!bySubject) this.forming.set(subject, (bySubject = new Map()));
+      let batch = bySubject.get(blueprint);
       if (!batch) {
         batch = { subject, blueprint, entities: [], waiters: [], timer: null };
-        this.forming.set(key, batch);
+        bySubject.set(blueprint, batch);
       }
       batch.entities.push(entity);
       batch.waiters.push({ resolve, deadline: performance.now() + timeoutMs, settled: false });
       if (batch.entities.length >= MAX_BATCH) {
-        this.forming.delete(key);
+        bySubject.delete(blueprint);
         this.send(batch);
       } else if (!this.flushQueued) {
         this.flushQueued = true;
@@ -79,8 +80,10 @@ export class FeatureLookupClient {
 
   private flush(): void {
     this.flushQueued = false;
-    for (const batch of this.forming.values()) this.send(batch);
-    this.forming.clear();
+    for (const bySubject of this.forming.values()) {
+      for (const batch of bySubject.values()) this.send(batch);
+      bySubject.clear();
+    }
   }
 
   private send(batch: Batch): void {
