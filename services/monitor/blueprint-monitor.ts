@@ -8,8 +8,9 @@ import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { RankingWindow, type ShownCandidate } from '../lib/ranking/index.js';
 import { classOfExample, multiclassTaskOf } from '../lib/multiclass/index.js';
 import { ClassRanks, trueClassProbability } from '../lib/monitoring/class-ranks.js';
+import { orient } from '../lib/automl/objective.js';
 import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
-import { higherIsBetter, qualityPlanOf, type QualityMetric, type QualityPlan, type QualityValues } from '../lib/monitoring/quality-plan.js';
+import { qualityPlanOf, type QualityMetric, type QualityPlan, type QualityValues } from '../lib/monitoring/quality-plan.js';
 import { VersionRates, versionTraffic, type VersionTraffic } from '../lib/monitoring/version-traffic.js';
 import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
 import { psi } from '../lib/monitoring/psi.js';
@@ -419,7 +420,7 @@ export class BlueprintMonitor {
       const live = quality[metric];
       const published = model?.metrics[metric];
       if (live === undefined || published === undefined || !Number.isFinite(published)) continue;
-      return { metric, value: higherIsBetter(metric) ? published - live : live - published };
+      return { metric, value: orient(metric, published) - orient(metric, live) };
     }
     return null;
   }

@@ -4,6 +4,7 @@
 import type { Scorer } from '../learners/contract.js';
 import { OnlineMetrics } from '../stats/online-metrics.js';
 import type { Rows } from './dataset.js';
+import { higherIsBetter, type QualityMetric } from '../monitoring/quality-plan.js';
 
 export type SearchMetric = 'auc' | 'logloss' | 'rmse' | 'mae';
 
@@ -22,9 +23,9 @@ export interface MetricValues {
   readonly mae?: number;
 }
 
-/** Larger is better: AUC as it is, losses negated. */
-export function orient(metric: SearchMetric, value: number): number {
-  return metric === 'auc' ? value : -value;
+/** Larger is better: AUC (and every metric where higher is better) as it is, losses negated. */
+export function orient(metric: QualityMetric, value: number): number {
+  return higherIsBetter(metric) ? value : -value;
 }
 
 /** The metrics of a scorer on `rows`, scored one row at a time as the predictor will. */
