@@ -7,7 +7,8 @@ import type { DeadLetterSink } from '../lib/dead-letters.js';
 import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
 import { offsetKey } from '../lib/stateful-consumer.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
-import { applyEvent, createFeatureState, decodeFeatureState, encodeFeatureState, extractEntity, extractEventTime, extractValue, type FeatureState, type FeatureStreamPlan } from '../lib/features/index.js';
+import { applyEvent, createFeatureState, decodeFeatureState, encodeFeatureState, extractEntity, extractEventTime, extractValue, type FeatureState, type FeatureStreamPlan, type StreamSpec } from '../lib/features/index.js';
+import type { FeatureScalar } from '../lib/feature-values.js';
 import { decodeJsonEvent, decodeProductEvent } from '../lib/events.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { topics } from '../../topology/topics.js';
@@ -20,6 +21,19 @@ export interface IngestStats {
   applied: number;
   late: number;
   deadLettered: number;
+}
+
+interface DecodedRecord {
+  message: KafkaMessage;
+  value: Record<string, unknown>;
+  ts: number;
+}
+
+/** One feature state a batch touches: its store key, its spec, and the state being updated. */
+interface StateSlot {
+  key: string;
+  spec: StreamSpec;
+  state: FeatureState | null;
 }
 
 export function watermarkKey(topic: string, partition: number): string {
@@ -47,7 +61,7 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     };
 
     // Decode every record first so that the states the batch touches are read in one multi-get.
-    const events: Array<{ message: KafkaMessage; value: Record<string, unknown>; ts: number }> = [];
+    const events: DecodedRecord[] = [];
     for (const message of input.messages) {
       stats.events++;
       // Lookups share this event loop: a large batch (a backlog) must not starve them.
@@ -65,63 +79,72 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       events.push({ message, value: decoded.value, ts: ts.value });
     }
 
-    const touched = new Map<string, FeatureState>();
-    const keysWanted = new Set<string>();
-    const applications: Array<{ key: string; specIndex: number; event: (typeof events)[number] }> = [];
-    for (const event of events) {
+    // Each spec of the topic takes an event it can read; a spec that cannot refuses it, and the
+    // event goes to the dead-letter topic once, with the first spec's reason (a NaN amount is still
+    // a purchase to count). Each (spec, entity) the batch touches gets one slot, found through one
+    // map per spec: the state key is built once per slot, not once per event. Event e's slot and
+    // value for spec i are at e * specCount + i; the slot is null where the spec refused it.
+    const specs = topicPlan.specs;
+    const specCount = specs.length;
+    const bySpec = specs.map(() => new Map<string, StateSlot>());
+    const touched: StateSlot[] = [];
+    const slots: Array<StateSlot | null> = new Array(events.length * specCount).fill(null);
+    const values: FeatureScalar[] = new Array(events.length * specCount).fill(null);
+    for (let e = 0; e < events.length; e++) {
+      const event = events[e]!;
       const key = event.message.key?.toString() ?? null;
-      for (let i = 0; i < topicPlan.specs.length; i++) {
-        const spec = topicPlan.specs[i]!;
+      let refused: { code: string; reason: string } | null = null;
+      for (let i = 0; i < specCount; i++) {
+        const spec = specs[i]!;
         const entity = extractEntity(key, event.value, spec);
         if (!entity.ok) {
-          await poison(event.message, entity.code, `${entity.reason} (feature spec ${spec.id})`);
-          break;
+          refused ??= { code: entity.code, reason: `${entity.reason} (feature spec ${spec.id})` };
+          continue;
         }
-        const stateId = stateKey(spec.id, entity.value);
-        keysWanted.add(stateId);
-        applications.push({ key: stateId, specIndex: i, event });
+        const value = extractValue(event.value, spec);
+        if (!value.ok) {
+          refused ??= { code: value.code, reason: `${value.reason} (feature spec ${spec.id})` };
+          continue;
+        }
+        let slot = bySpec[i]!.get(entity.value);
+        if (slot === undefined) {
+          slot = { key: stateKey(spec.id, entity.value), spec, state: null };
+          bySpec[i]!.set(entity.value, slot);
+          touched.push(slot);
+        }
+        slots[e * specCount + i] = slot;
+        values[e * specCount + i] = value.value;
       }
+      if (refused) await poison(event.message, refused.code, refused.reason);
     }
     // Fresh copies from the store, never the cached objects: a batch that fails half-way and is
     // retried must start again from the written state.
-    const wanted = [...keysWanted];
-    const stored = await store.getMany(wanted);
-    wanted.forEach((key, i) => {
-      const bytes = stored[i];
-      if (bytes) touched.set(key, decodeFeatureState(bytes));
-    });
+    const stored = await store.getMany(touched.map((slot) => slot.key));
+    for (let t = 0; t < touched.length; t++) {
+      const bytes = stored[t];
+      touched[t]!.state = bytes ? decodeFeatureState(bytes) : createFeatureState(touched[t]!.spec);
+    }
 
     const partitionKey = `${input.topic}/${input.partition}`;
     let watermark = watermarks.get(partitionKey) ?? (await storedWatermark(input.topic, input.partition));
-    const poisoned = new Set<KafkaMessage>();
-    for (let a = 0; a < applications.length; a++) {
-      const { key, specIndex, event } = applications[a]!;
-      if (a % 1024 === 1023) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (poisoned.has(event.message)) continue;
-      const spec = topicPlan.specs[specIndex]!;
-      const value = extractValue(event.value, spec);
-      if (!value.ok) {
-        poisoned.add(event.message);
-        await poison(event.message, value.code, `${value.reason} (feature spec ${spec.id})`);
-        continue;
-      }
-      let state = touched.get(key);
-      if (!state) {
-        state = createFeatureState(spec);
-        touched.set(key, state);
-      }
-      watermark = Math.max(watermark, event.ts);
-      const result = applyEvent(state, spec, value.value, event.ts, watermark);
-      if (result === 'applied') stats.applied++;
-      else if (result === 'late') stats.late++;
-      else {
-        poisoned.add(event.message);
-        await poison(event.message, 'wrong_type', `field "${spec.field}" is ${JSON.stringify(value.value)}, which ${spec.aggregate} cannot aggregate (feature spec ${spec.id})`);
+    for (let e = 0; e < events.length; e++) {
+      if (e % 1024 === 1023) await new Promise<void>((resolve) => setImmediate(resolve));
+      const event = events[e]!;
+      for (let i = 0; i < specCount; i++) {
+        const slot = slots[e * specCount + i];
+        if (!slot) continue;
+        watermark = Math.max(watermark, event.ts);
+        const spec = slot.spec;
+        const value = values[e * specCount + i]!;
+        const result = applyEvent(slot.state!, spec, value, event.ts, watermark);
+        if (result === 'applied') stats.applied++;
+        else if (result === 'late') stats.late++;
+        else await poison(event.message, 'wrong_type', `field "${spec.field}" is ${JSON.stringify(value)}, which ${spec.aggregate} cannot aggregate (feature spec ${spec.id})`);
       }
     }
     watermarks.set(partitionKey, watermark);
 
-    const put: Array<[string, Uint8Array]> = [...touched].map(([key, state]) => [key, encodeFeatureState(state)]);
+    const put: Array<[string, Uint8Array]> = touched.map((slot) => [slot.key, encodeFeatureState(slot.state!)]);
     // The watermark is state too: a restarted instance must judge lateness as an uninterrupted one would.
     put.push([watermarkKey(input.topic, input.partition), Buffer.from(String(watermark))]);
     const last = input.messages[input.messages.length - 1]!;
@@ -134,12 +157,12 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       beforeWrite: async () => {
         // The input partition's changelog partition: whoever is given this partition next restores it.
         const partition = changelogPartitionOf(input.partition, changelogPartitions);
-        const messages = put.map(([key, value]) => ({ key, value: Buffer.from(value), partition }));
+        const messages = put.map(([key, value]) => ({ key, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), partition }));
         messages.push({ key: offsetKey(input.topic, input.partition), value: Buffer.from(nextOffset), partition });
         await sendInChunks(ctx.producer, topics.featureChangelog.name, messages);
       },
       afterWrite: async () => {
-        for (const [key, state] of touched) cache.set(key, state);
+        for (const slot of touched) cache.set(slot.key, slot.state!);
         // Counted once committed, so a batch that fails and is retried counts once.
         ingested.inc({ topic: input.topic }, input.messages.length);
       },

@@ -143,8 +143,16 @@ export async function partitionCounts(admin: Admin, list: readonly string[]): Pr
 export const SEND_CHUNK_BYTES = 512 * 1024;
 
 /**
- * Produces `messages` in order, in sends of at most SEND_CHUNK_BYTES of keys and values: a large
- * batch (a backlog caught up at once) must not become a record batch the broker refuses.
+ * Records one send carries at most: kafkajs groups a send's records by partition by copying the
+ * group for each record, so a send's cost grows with the square of its records to one partition
+ * (2,500 small changelog records made 25 MB of garbage a send).
+ */
+export const SEND_CHUNK_MESSAGES = 500;
+
+/**
+ * Produces `messages` in order, in sends of at most SEND_CHUNK_BYTES of keys and values and
+ * SEND_CHUNK_MESSAGES records: a large batch (a backlog caught up at once) must not become a record
+ * batch the broker refuses.
  */
 export async function sendInChunks(producer: Producer, topic: string, messages: ReadonlyArray<{ key: string; value: Buffer | string | null; partition?: number }>): Promise<void> {
   let start = 0;
@@ -152,7 +160,7 @@ export async function sendInChunks(producer: Producer, topic: string, messages: 
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i]!;
     const size = m.key.length + (m.value?.length ?? 0) + 32;
-    if (i > start && bytes + size > SEND_CHUNK_BYTES) {
+    if (i > start && (bytes + size > SEND_CHUNK_BYTES || i - start === SEND_CHUNK_MESSAGES)) {
       await producer.send({ topic, acks: -1, messages: messages.slice(start, i) });
       start = i;
       bytes = 0;

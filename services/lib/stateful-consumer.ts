@@ -126,7 +126,8 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
       if (!isRunning() || isStale()) return;
       const key = `${batch.topic}/${batch.partition}`;
       const from = next.get(key) ?? -1n;
-      const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
+      // Offsets ascend within a batch: only a batch that starts below the stored position is filtered.
+      const fresh = BigInt(batch.messages[0]!.offset) >= from ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= from);
       const last = batch.messages[batch.messages.length - 1]!;
       if (fresh.length > 0) {
         const output = await options.process({ topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, messages: fresh });

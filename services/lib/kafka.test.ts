@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Producer } from 'kafkajs';
+import { SEND_CHUNK_BYTES, SEND_CHUNK_MESSAGES, sendInChunks } from './kafka.js';
+
+/** A producer that records the size of each send, in order. */
+function recordingProducer(): { producer: Producer; sends: string[][] } {
+  const sends: string[][] = [];
+  const producer = { send: async ({ messages }: { messages: Array<{ key: string }> }) => void sends.push(messages.map((m) => m.key)) } as unknown as Producer;
+  return { producer, sends };
+}
+
+test('sendInChunks - records go in order, at most SEND_CHUNK_MESSAGES a send', async () => {
+  const { producer, sends } = recordingProducer();
+  const messages = Array.from({ length: 2 * SEND_CHUNK_MESSAGES + 1 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+  await sendInChunks(producer, 't', messages);
+  assert.deepEqual(sends.map((s) => s.length), [SEND_CHUNK_MESSAGES, SEND_CHUNK_MESSAGES, 1]);
+  assert.deepEqual(sends.flat(), messages.map((m) => m.key));
+});
+
+test('sendInChunks - a send carries at most SEND_CHUNK_BYTES; a single record larger than that still goes, alone', async () => {
+  const { producer, sends } = recordingProducer();
+  // Each record counts its key, its value and 32 bytes of framing: four of these fill the limit exactly.
+  const value = Buffer.alloc(Math.floor(SEND_CHUNK_BYTES / 4) - 32 - 2);
+  const big = Buffer.alloc(SEND_CHUNK_BYTES + 1);
+  await sendInChunks(producer, 't', [
+    { key: 'a0', value },
+    { key: 'a1', value },
+    { key: 'a2', value },
+    { key: 'a3', value },
+    { key: 'a4', value: big },
+    { key: 'a5', value: null },
+  ]);
+  assert.deepEqual(sends, [['a0', 'a1', 'a2', 'a3'], ['a4'], ['a5']]);
+});
+
+test('sendInChunks - nothing to send makes no send', async () => {
+  const { producer, sends } = recordingProducer();
+  await sendInChunks(producer, 't', []);
+  assert.deepEqual(sends, []);
+});
