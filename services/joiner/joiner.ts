@@ -52,6 +52,22 @@ export interface JoinerCore {
   exclusively(work: () => Promise<void>): Promise<void>;
 }
 
+/** A record of a batch as decoded before its step: a decision, an outcome, neither (a label event, an empty record), or what could not be decoded. */
+type Ahead = { kind: 'decision'; decision: Decision } | { kind: 'outcome'; outcome: Outcome } | { kind: 'undecodable'; reason: string } | { kind: 'none' };
+
+/** The keys of a decision's join state, in the order readState reads them. */
+function stateKeyList(decisionId: string): string[] {
+  const keys = stateKeys(decisionId);
+  return [keys.pending, keys.done, keys.earlyOutcome];
+}
+
+/** The state keys a decision's or an outcome's step reads. */
+function keysReadAhead(ahead: Ahead): string[] {
+  if (ahead.kind === 'decision') return stateKeyList(ahead.decision.decisionId);
+  if (ahead.kind === 'outcome') return stateKeyList(ahead.outcome.decisionId);
+  return [];
+}
+
 /** Which records this instance holds: with several joiners, windows of the others' partitions are theirs to close. */
 export type Holds = (key: string) => boolean;
 
@@ -80,8 +96,7 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
   }
 
   async function readState(overlay: BatchOverlay, decisionId: string): Promise<DecisionState> {
-    const keys = stateKeys(decisionId);
-    const [pending, done, early] = await overlay.getMany([keys.pending, keys.done, keys.earlyOutcome]);
+    const [pending, done, early] = await overlay.getMany(stateKeyList(decisionId));
     return {
       ...(pending ? { pending: decodePending(pending) } : {}),
       ...(done ? { done: decodeDone(done) } : {}),
@@ -107,21 +122,31 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     return values.flatMap((v) => (v ? [decodePending(v)] : []));
   }
 
-  async function step(input: BatchInput, message: KafkaMessage, overlay: BatchOverlay): Promise<JoinResult> {
+  /** Decisions and outcomes decoded ahead of their steps, so that the states a batch needs are read at once. */
+  async function decodeAhead(topic: string, message: KafkaMessage): Promise<Ahead> {
+    if (!message.value) return { kind: 'none' };
+    try {
+      if (topic === topics.decisions.name) return { kind: 'decision', decision: await ctx.codec.decode<Decision>(topics.decisions, message.value) };
+      if (topic === topics.outcomes.name) return { kind: 'outcome', outcome: await ctx.codec.decode<Outcome>(topics.outcomes, message.value) };
+    } catch (error) {
+      return { kind: 'undecodable', reason: errorMessage(error) };
+    }
+    return { kind: 'none' };
+  }
+
+  async function step(input: BatchInput, message: KafkaMessage, ahead: Ahead, overlay: BatchOverlay): Promise<JoinResult> {
     const poison = (code: string, reason: string) =>
       deadLetters.send({ sourceTopic: input.topic, partition: input.partition, offset: message.offset, key: message.key, payload: message.value ?? Buffer.alloc(0) }, code, reason).then(emptyResult);
     if (!message.value) return poison('empty_record', 'the record has no value');
     try {
-      if (input.topic === topics.decisions.name) {
-        const decision = await ctx.codec.decode<Decision>(topics.decisions, message.value);
+      if (ahead.kind === 'undecodable') return poison('undecodable', `${input.topic}: ${ahead.reason}`);
+      if (ahead.kind === 'decision') {
+        const { decision } = ahead;
         const bp = blueprints.current().get(decision.blueprint) ?? (await awaitBlueprint(decision.blueprint));
         if (!bp) return poison('unknown_blueprint', `decision ${decision.decisionId} names blueprint "${decision.blueprint}", which is not registered`);
         return onDecision(decision, { ...bp.label, classes: multiclassTaskOf(bp) !== null }, await readState(overlay, decision.decisionId), joinerDefaults, await readRecentEvents(overlay, bp, decision));
       }
-      if (input.topic === topics.outcomes.name) {
-        const outcome = await ctx.codec.decode<Outcome>(topics.outcomes, message.value);
-        return onOutcome(outcome, await readState(overlay, outcome.decisionId));
-      }
+      if (ahead.kind === 'outcome') return onOutcome(ahead.outcome, await readState(overlay, ahead.outcome.decisionId));
       return await labelEvent(input, message, overlay, poison);
     } catch (error) {
       return poison('undecodable', `${input.topic}: ${errorMessage(error)}`);
@@ -158,8 +183,11 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         let added = 0;
         const last = input.messages[input.messages.length - 1]!;
         markLag(input.topic, input.partition, Number(last.timestamp), BigInt(last.offset) + 1n >= BigInt(input.highWatermark));
-        for (const message of input.messages) {
-          const result = await step(input, message, overlay);
+        const ahead: Ahead[] = [];
+        for (const message of input.messages) ahead.push(await decodeAhead(input.topic, message));
+        await overlay.prefetch(ahead.flatMap(keysReadAhead));
+        for (let i = 0; i < input.messages.length; i++) {
+          const result = await step(input, input.messages[i]!, ahead[i]!, overlay);
           overlay.apply(result.mutations);
           added += pendingDelta(result.mutations);
           examples.push(...result.examples);

@@ -68,6 +68,7 @@ export interface EarlyOutcome {
 
 const VERSION = 1;
 const NUMBER_TAG = '~n';
+const QUOTED_NUMBER_TAG = `"${NUMBER_TAG}"`;
 
 function replacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) {
@@ -85,8 +86,23 @@ function reviver(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** Whether a value holds a number JSON cannot carry (the replacer tags those; most records have none). */
+function hasUnsafeNumber(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value) || Object.is(value, -0);
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasUnsafeNumber);
+  for (const key in value) if (hasUnsafeNumber((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+// A replacer or reviver is a call back into JavaScript for every value of the record, several
+// times the cost of the plain JSON call: they are used only for a record that needs them.
 function toBytes(tuple: unknown[]): Buffer {
-  return Buffer.from(JSON.stringify(tuple, replacer), 'utf8');
+  return Buffer.from(hasUnsafeNumber(tuple) ? JSON.stringify(tuple, replacer) : JSON.stringify(tuple), 'utf8');
+}
+
+function parseRecord(text: string): unknown {
+  return text.includes(QUOTED_NUMBER_TAG) ? JSON.parse(text, reviver) : JSON.parse(text);
 }
 
 /** Reads one stored tuple field by field, naming the field that is wrong. */
@@ -102,7 +118,7 @@ class TupleReader {
   ) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), reviver);
+      parsed = parseRecord(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     } catch (cause) {
       throw new JoinerStateError(kind, 'is not JSON', { cause });
     }
