@@ -95,6 +95,56 @@ export interface DecisionLoopFigures {
   cpuPerRequestUs: Array<{ concurrency: number; echo: Record<string, number>; decide: Record<string, number> }>;
   /** Decide at one concurrency over many entities (every partition), by instances of features and predictor. */
   scaling: Array<{ instances: number; decide: RequestFigures; machineBusy: number }>;
+  /** A joiner catching up with the decisions logged by the runs above, beside a raw consume of as many decisions. */
+  joiner: { decisions: number; joinedPerSecond: number; rawConsumePerSecond: number } | null;
+}
+
+/** Decision records a joiner catch-up is timed over at most (a long-lived stack may hold millions). */
+const JOINER_BENCH_MAX_BACKLOG = 2_000_000;
+
+/**
+ * A joiner started after the decide runs works through the decisions they logged (windows of a
+ * minute, no outcomes: each decision is read, kept pending, and forgotten when its window closes),
+ * timed from its first progress until its group has no lag on looper.decisions. Baseline: a raw
+ * kafkajs consumer (no work per record) reading as many decisions of the same topic.
+ */
+async function benchJoiner(kafka: Kafka, admin: Admin, log: (line: string) => void): Promise<DecisionLoopFigures['joiner']> {
+  const backlog = await groupLag(admin, consumerGroups.joiner, topics.decisions.name);
+  if (backlog > JOINER_BENCH_MAX_BACKLOG) {
+    log(`joiner: skipped, its group is ${backlog} decisions behind (more than ${JOINER_BENCH_MAX_BACKLOG}): a stack whose joiner has not run for long`);
+    return null;
+  }
+  const supervisor = superviseServices(['joiner'], { log: (line) => (/error|fail/i.test(line) ? log(line) : undefined) });
+  let decisions: number;
+  let joinedSeconds: number;
+  try {
+    const lag = () => groupLag(admin, consumerGroups.joiner, topics.decisions.name);
+    const started = await pollUntil('the joiner to start joining', 120_000, async () => {
+      const now = await lag();
+      return now < backlog ? { at: performance.now(), lag: now } : undefined;
+    });
+    await pollUntil('the joiner to catch up', 600_000, async () => ((await lag()) === 0 ? true : undefined));
+    decisions = started.lag;
+    joinedSeconds = (performance.now() - started.at) / 1000;
+  } finally {
+    await supervisor.stop();
+  }
+  const raw = kafka.consumer({ groupId: `looper-bench-raw-decisions-${randomUUID()}` });
+  await raw.connect();
+  await raw.subscribe({ topic: topics.decisions.name, fromBeginning: true });
+  let received = 0;
+  let firstAt = 0;
+  const rawSeconds = await new Promise<number>((resolve) => {
+    void raw.run({ eachBatch: async ({ batch }) => {
+      if (firstAt === 0) firstAt = performance.now();
+      received += batch.messages.length;
+      if (received >= decisions) resolve((performance.now() - firstAt) / 1000);
+    } });
+  });
+  await raw.disconnect();
+  const figures = { decisions, joinedPerSecond: decisions / joinedSeconds, rawConsumePerSecond: received / rawSeconds };
+  log(`joiner: ${figures.joinedPerSecond.toFixed(0)} decisions/s vs raw consume ${figures.rawConsumePerSecond.toFixed(0)}/s`);
+  return figures;
 }
 
 /** Requests for 1,024 entities in turn, so lookups spread over every partition and every features instance. */
@@ -203,6 +253,8 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       rmSync(serviceStateDir(config.dataDir, 'features', secondInstance), { recursive: true, force: true });
     }
 
+    const joiner = await benchJoiner(kafka, admin, log);
+
     // Freshness: an event for a new entity, then lookups until the feature shows it.
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
@@ -230,6 +282,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       freshness: { eventToFeatureMs: summarize(samples) },
       scaling,
       cpuPerRequestUs,
+      joiner,
     };
   } finally {
     await supervisor.stop();

@@ -112,6 +112,10 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
           ),
         );
       }
+      if (loop.joiner) {
+        const j = loop.joiner;
+        console.log(`\njoiner: ${j.joinedPerSecond.toFixed(0)} decisions/s joined (read, kept pending, windows closed) vs raw kafkajs consume ${j.rawConsumePerSecond.toFixed(0)}/s of looper.decisions → ${ratio(j.joinedPerSecond, j.rawConsumePerSecond)} (${j.decisions} decisions behind when it started: those the runs above logged, and any it had not read before)`);
+      }
       console.log(`\nfeature ingest: ${loop.ingest.featuresPerSecond.toFixed(0)} events/s into RocksDB aggregates vs raw kafkajs consume ${loop.ingest.rawConsumePerSecond.toFixed(0)}/s of the same topic → ${ratio(loop.ingest.featuresPerSecond, loop.ingest.rawConsumePerSecond)} (${loop.ingest.events} events, 6 partitions)`);
       console.log(`training: ${Object.entries(loop.training).map(([f, v]) => `${f} ${v.toFixed(0)} examples/s`).join(', ')} (batches of 1024)`);
       const f = loop.freshness.eventToFeatureMs;
