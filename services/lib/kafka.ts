@@ -149,23 +149,30 @@ export const SEND_CHUNK_BYTES = 512 * 1024;
  */
 export const SEND_CHUNK_MESSAGES = 500;
 
+type OutgoingRecord = { key: string; value: Buffer | string | null; partition?: number };
+
 /**
- * Produces `messages` in order, in sends of at most SEND_CHUNK_BYTES of keys and values and
- * SEND_CHUNK_MESSAGES records: a large batch (a backlog caught up at once) must not become a record
- * batch the broker refuses.
+ * Where the send that starts at `start` ends (exclusive): at most SEND_CHUNK_BYTES of keys and
+ * values and SEND_CHUNK_MESSAGES records, and at least one record (a record alone may be larger).
  */
-export async function sendInChunks(producer: Producer, topic: string, messages: ReadonlyArray<{ key: string; value: Buffer | string | null; partition?: number }>): Promise<void> {
-  let start = 0;
+export function chunkEnd(messages: ReadonlyArray<OutgoingRecord>, start: number): number {
   let bytes = 0;
-  for (let i = 0; i < messages.length; i++) {
+  for (let i = start; i < messages.length; i++) {
     const m = messages[i]!;
-    const size = m.key.length + (m.value?.length ?? 0) + 32;
-    if (i > start && (bytes + size > SEND_CHUNK_BYTES || i - start === SEND_CHUNK_MESSAGES)) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(start, i) });
-      start = i;
-      bytes = 0;
-    }
-    bytes += size;
+    bytes += m.key.length + (m.value?.length ?? 0) + 32;
+    if (i > start && (bytes > SEND_CHUNK_BYTES || i - start === SEND_CHUNK_MESSAGES)) return i;
   }
-  if (start < messages.length) await producer.send({ topic, acks: -1, messages: messages.slice(start) });
+  return messages.length;
+}
+
+/**
+ * Produces `messages` in order, in sends that chunkEnd bounds: a large batch (a backlog caught up
+ * at once) must not become a record batch the broker refuses.
+ */
+export async function sendInChunks(producer: Producer, topic: string, messages: ReadonlyArray<OutgoingRecord>): Promise<void> {
+  for (let start = 0; start < messages.length; ) {
+    const end = chunkEnd(messages, start);
+    await producer.send({ topic, acks: -1, messages: messages.slice(start, end) });
+    start = end;
+  }
 }

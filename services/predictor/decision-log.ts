@@ -1,9 +1,12 @@
 // Decisions are logged asynchronously in small batches so the reply never waits for Kafka;
-// one batch is in flight at a time, and a failed batch is retried before newer ones.
+// one batch is in flight at a time, and a failed batch is retried before newer ones. A batch is
+// bounded like any send (kafka.ts chunkEnd), so a backlog built while Kafka was away goes out in
+// several.
 import type { Producer } from 'kafkajs';
 import type { Decision } from '../lib/schemas/generated.js';
 import type { TopicCodec } from '../lib/topic-codec.js';
 import { errorMessage } from '../lib/errors.js';
+import { chunkEnd } from '../lib/kafka.js';
 import { topics } from '../../topology/topics.js';
 
 export interface DecisionLog {
@@ -22,8 +25,8 @@ export function createDecisionLog(producer: Producer, codec: TopicCodec, log: (l
 
   async function sendAll(): Promise<void> {
     while (buffer.length > 0) {
-      const batch = buffer;
-      buffer = [];
+      // Bounded sends: decisions buffered while Kafka was away must not become one batch it refuses.
+      const batch = buffer.splice(0, chunkEnd(buffer, 0));
       try {
         await producer.send({ topic: topics.decisions.name, acks: -1, messages: batch });
         acknowledged += batch.length;
