@@ -1,6 +1,7 @@
 // Raw baselines that Looper's own figures are compared with, measured in the same run, and the
 // request driver both sides use.
 import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
 import type { LooperConfig } from '../services/lib/config.js';
 import { createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -36,6 +37,29 @@ export interface KafkaFigures {
   consumePerSecond: number;
 }
 
+/**
+ * The raw baseline of a Kafka read: a kafkajs consumer in a new group, doing no work per record,
+ * reads `topic` from its beginning until it has `count` records; timed from its first batch.
+ */
+export async function rawConsume(kafka: Kafka, topic: string, count: number): Promise<{ records: number; perSecond: number }> {
+  const consumer = kafka.consumer({ groupId: `looper-bench-raw-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let received = 0;
+  let firstAt = 0;
+  const seconds = await new Promise<number>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (firstAt === 0) firstAt = performance.now();
+        received += batch.messages.length;
+        if (received >= count) resolve((performance.now() - firstAt) / 1000);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return { records: received, perSecond: received / seconds };
+}
+
 export async function kafkaRawBaseline(config: LooperConfig, messages: number): Promise<KafkaFigures> {
   const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
   const topic = `looper.bench.raw.${Date.now()}`;
@@ -53,22 +77,8 @@ export async function kafkaRawBaseline(config: LooperConfig, messages: number): 
   const produceS = (performance.now() - t0) / 1000;
   await producer.disconnect();
 
-  const consumer = kafka.consumer({ groupId: `looper-bench-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let received = 0;
-  let firstAt = 0;
-  const consumeS = await new Promise<number>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch: b }) => {
-        if (firstAt === 0) firstAt = performance.now();
-        received += b.messages.length;
-        if (received >= messages) resolve((performance.now() - firstAt) / 1000);
-      },
-    });
-  });
-  await consumer.disconnect();
+  const consumed = await rawConsume(kafka, topic, messages);
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.disconnect();
-  return { messages, producePerSecond: messages / produceS, consumePerSecond: messages / consumeS };
+  return { messages, producePerSecond: messages / produceS, consumePerSecond: consumed.perSecond };
 }

@@ -20,7 +20,7 @@ import { superviseServices, type Supervisor } from '../services/cli/supervisor.j
 import type { Blueprint, ModelVersion } from '../services/lib/schemas/generated.js';
 import { allTopics, DATA_PARTITIONS, topics } from '../topology/topics.js';
 import { applyTopology } from '../topology/apply.js';
-import { driveRequests, type RequestFigures } from './baselines.js';
+import { driveRequests, rawConsume, type RequestFigures } from './baselines.js';
 import { summarize, type LatencySummary } from './stats.js';
 import { pollUntil } from '../services/lib/poll.js';
 import { busyWhile, cpuWhile, pidsMatching } from './process-cpu.js';
@@ -129,20 +129,8 @@ async function benchJoiner(kafka: Kafka, admin: Admin, log: (line: string) => vo
   } finally {
     await supervisor.stop();
   }
-  const raw = kafka.consumer({ groupId: `looper-bench-raw-decisions-${randomUUID()}` });
-  await raw.connect();
-  await raw.subscribe({ topic: topics.decisions.name, fromBeginning: true });
-  let received = 0;
-  let firstAt = 0;
-  const rawSeconds = await new Promise<number>((resolve) => {
-    void raw.run({ eachBatch: async ({ batch }) => {
-      if (firstAt === 0) firstAt = performance.now();
-      received += batch.messages.length;
-      if (received >= decisions) resolve((performance.now() - firstAt) / 1000);
-    } });
-  });
-  await raw.disconnect();
-  const figures = { decisions, joinedPerSecond: decisions / joinedSeconds, rawConsumePerSecond: received / rawSeconds };
+  const raw = await rawConsume(kafka, topics.decisions.name, decisions);
+  const figures = { decisions, joinedPerSecond: decisions / joinedSeconds, rawConsumePerSecond: raw.perSecond };
   log(`joiner: ${figures.joinedPerSecond.toFixed(0)} decisions/s vs raw consume ${figures.rawConsumePerSecond.toFixed(0)}/s`);
   return figures;
 }
@@ -171,19 +159,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
   await produceEvents(kafka, sessionsTopic, events, 5000, true);
 
   // Raw baseline: the same topic consumed by kafkajs with no work per record.
-  const raw = kafka.consumer({ groupId: `looper-bench-raw-${id}` });
-  await raw.connect();
-  await raw.subscribe({ topic: sessionsTopic, fromBeginning: true });
-  let received = 0;
-  let firstAt = 0;
-  const rawSeconds = await new Promise<number>((resolve) => {
-    void raw.run({ eachBatch: async ({ batch }) => {
-      if (firstAt === 0) firstAt = performance.now();
-      received += batch.messages.length;
-      if (received >= events) resolve((performance.now() - firstAt) / 1000);
-    } });
-  });
-  await raw.disconnect();
+  const raw = await rawConsume(kafka, sessionsTopic, events);
 
   const bp = (await registerBlueprint({ kafka, registry }, benchBlueprint(`bench_${id}`, opensTopic, sessionsTopic))).blueprint;
   const supervisor: Supervisor = superviseServices(['features', 'predictor'], { log: (line) => (/error|fail/i.test(line) ? log(line) : undefined) });
@@ -195,7 +171,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     await pollUntil('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined));
     const ingestSeconds = (performance.now() - started) / 1000;
     const ingestRate = startLag / ingestSeconds;
-    log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${(events / rawSeconds).toFixed(0)}/s`);
+    log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${raw.perSecond.toFixed(0)}/s`);
 
     await publishModel(kafka, config, bp);
     const nats: NatsConnection = await connectNats(config, 'looper-bench');
@@ -277,7 +253,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     return {
       decide,
       echo: echoes,
-      ingest: { events: startLag, featuresPerSecond: ingestRate, rawConsumePerSecond: events / rawSeconds },
+      ingest: { events: startLag, featuresPerSecond: ingestRate, rawConsumePerSecond: raw.perSecond },
       training,
       freshness: { eventToFeatureMs: summarize(samples) },
       scaling,
