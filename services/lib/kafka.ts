@@ -67,21 +67,31 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30
   }
 }
 
+async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<TopicRecord[]> {
+  const records: TopicRecord[] = [];
+  await readPartitionBatches(kafka, admin, topic, from, timeoutMs, async (partition, messages) => {
+    for (const message of messages) records.push({ partition, message });
+  });
+  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+}
+
 /**
- * The records of some partitions of `topic`, each from its given offset (clamped to the partition's
- * start) up to its end as of the call, in partition then offset order; other partitions are not read.
+ * Hands the records of some partitions of `topic` to `onRecords` as they are fetched, a batch of
+ * one partition at a time in offset order, each partition from its given offset (clamped to its
+ * start) up to its end as of the call, so that a large read need not be held in memory. The next
+ * batch waits for `onRecords` to finish.
  */
-export async function readPartitionsToEnd(kafka: Kafka, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs = 30_000): Promise<TopicRecord[]> {
+export async function readPartitionsInBatches(kafka: Kafka, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number, onRecords: (partition: number, messages: KafkaMessage[]) => Promise<void>): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return await readPartitions(kafka, admin, topic, from, timeoutMs);
+    await readPartitionBatches(kafka, admin, topic, from, timeoutMs, onRecords);
   } finally {
     await admin.disconnect();
   }
 }
 
-async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<TopicRecord[]> {
+async function readPartitionBatches(kafka: Kafka, admin: Admin, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number, onRecords: (partition: number, messages: KafkaMessage[]) => Promise<void>): Promise<void> {
   const offsets = await admin.fetchTopicOffsets(topic);
   const starts = new Map<number, bigint>();
   const remaining = new Map<number, bigint>();
@@ -94,25 +104,35 @@ async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: R
       remaining.set(o.partition, BigInt(o.high));
     }
   }
-  if (remaining.size === 0) return [];
+  if (remaining.size === 0) return;
 
   const groupId = `looper-reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  const records: TopicRecord[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+      let failed = false;
       consumer
         .run({
           autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const end = remaining.get(partition);
-            if (end === undefined) return;
-            if (BigInt(message.offset) < starts.get(partition)!) return;
-            records.push({ partition, message });
-            if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
+          eachBatch: async ({ batch }) => {
+            const end = remaining.get(batch.partition);
+            if (end === undefined || failed) return;
+            const start = starts.get(batch.partition)!;
+            const wanted = batch.messages.filter((m) => BigInt(m.offset) >= start && BigInt(m.offset) < end);
+            try {
+              if (wanted.length > 0) await onRecords(batch.partition, wanted);
+            } catch (error) {
+              // The reader's failure, not the consumer's: kafkajs would retry the batch and then stop.
+              failed = true;
+              clearTimeout(timer);
+              reject(error);
+              return;
+            }
+            const last = batch.messages[batch.messages.length - 1];
+            if (last && BigInt(last.offset) + 1n >= end) remaining.delete(batch.partition);
             if (remaining.size === 0) {
               clearTimeout(timer);
               resolve();
@@ -127,7 +147,6 @@ async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: R
     await consumer.disconnect();
     await admin.deleteGroups([groupId]).catch(() => undefined);
   }
-  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
 }
 
 /** Partition counts of the topics that exist among `list` (a missing topic is absent, not an error). */

@@ -8,10 +8,9 @@
 // writer and stopped cleanly), and an empty disk reads it all.
 import type { Kafka } from 'kafkajs';
 import type { KeyValueStore } from './rocks.js';
-import { readPartitionsToEnd, type TopicRecord } from '../kafka.js';
+import { readPartitionsInBatches, type TopicRecord } from '../kafka.js';
 
 const CHECKPOINT_PREFIX = '~changelog/';
-const WRITE_CHUNK = 10_000;
 
 export const checkpointKey = (changelogPartition: number): string => `${CHECKPOINT_PREFIX}${changelogPartition}`;
 
@@ -26,19 +25,38 @@ export function changelogPartitionsOf(inputPartitions: Iterable<number>, changel
 }
 
 /**
- * The newest record of each key: within a partition the later offset (whatever the writers'
- * clocks say); across partitions the later record time — a key may also have a record in another
- * partition from the older layout (see features/changelog-layout.ts), which is always older.
+ * Which record of a key is its newest, deciding record by record as they are read: within a
+ * partition the later offset (whatever the writers' clocks say); across partitions the later record
+ * time — a key may also have a record in another partition from the older layout (see
+ * features/changelog-layout.ts), which is always older. Keeps each key's partition and time only,
+ * not its value. Partitions may come interleaved: that decides as their partition-then-offset order
+ * would, except where a partition's clock went back below an older-layout record's time.
  */
+export class NewestRecords {
+  private readonly seen = new Map<string, { partition: number; ts: number }>();
+
+  /** Whether this record, read after every earlier record of its partition, is now its key's newest. */
+  supersedes(key: string, partition: number, ts: number): boolean {
+    const seen = this.seen.get(key);
+    if (seen && partition !== seen.partition && ts <= seen.ts) return false;
+    this.seen.set(key, { partition, ts });
+    return true;
+  }
+
+  /** Keys seen so far. */
+  get size(): number {
+    return this.seen.size;
+  }
+}
+
+/** The newest record of each key (see NewestRecords), of records in partition then offset order. */
 export function newestByKey(records: readonly TopicRecord[]): Map<string, { partition: number; value: Buffer | null }> {
-  const newest = new Map<string, { partition: number; value: Buffer | null; ts: number }>();
+  const rule = new NewestRecords();
+  const newest = new Map<string, { partition: number; value: Buffer | null }>();
   for (const { partition, message } of records) {
     if (!message.key) continue;
     const key = message.key.toString();
-    const ts = Number(message.timestamp);
-    const seen = newest.get(key);
-    // Records come in partition then offset order.
-    if (!seen || partition === seen.partition || ts > seen.ts) newest.set(key, { partition, value: message.value, ts });
+    if (rule.supersedes(key, partition, Number(message.timestamp))) newest.set(key, { partition, value: message.value });
   }
   return newest;
 }
@@ -81,19 +99,28 @@ export class ChangelogRestorer {
     const from = new Map(changelogPartitions.map((q, i) => [q, stored[i] ? BigInt(stored[i]!.toString()) : 0n]));
     // The ends are taken before reading, so the checkpoints never claim more than was read.
     const ends = await this.ends(changelogPartitions);
-    const records = await readPartitionsToEnd(this.kafka, this.topic, from, 600_000);
-    // The newest record of each key is its state; a null value deletes.
-    const latest = newestByKey(records);
-    const entries = [...latest].map(([key, { value }]) => [key, value] as const);
-    for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
-      const chunk = entries.slice(i, i + WRITE_CHUNK);
-      await this.store.write({
-        put: chunk.filter((e): e is readonly [string, Buffer] => e[1] !== null).map(([k, v]) => [k, v] as [string, Buffer]),
-        del: chunk.filter(([, v]) => v === null).map(([k]) => k),
-      });
-    }
+    // Each fetched batch is written as it is read (a changelog can hold millions of records since a
+    // checkpoint); the newest record of each key is its state, and a null value deletes it.
+    const rule = new NewestRecords();
+    let records = 0;
+    await readPartitionsInBatches(this.kafka, this.topic, from, 600_000, async (partition, messages) => {
+      records += messages.length;
+      const batch = new Map<string, Buffer | null>();
+      for (const message of messages) {
+        if (!message.key) continue;
+        const key = message.key.toString();
+        if (rule.supersedes(key, partition, Number(message.timestamp))) batch.set(key, message.value);
+      }
+      const put: Array<[string, Buffer]> = [];
+      const del: string[] = [];
+      for (const [key, value] of batch) {
+        if (value === null) del.push(key);
+        else put.push([key, value]);
+      }
+      await this.store.write({ put, del });
+    });
     await this.checkpoint(ends);
-    return { records: records.length, keys: latest.size, ms: Date.now() - started };
+    return { records, keys: rule.size, ms: Date.now() - started };
   }
 
   /**
