@@ -1,12 +1,14 @@
 // The fault suite (npm run test:faults; too long for npm test's budget): under steady load from the
 // simulated product, every service is killed with SIGKILL in turn and restarted by its supervisor,
-// then the Kafka broker is restarted (and NATS, when the local stack started it). The run is then
+// then the Kafka broker and NATS are restarted (an external NATS is not this suite's to restart: the
+// services and the simulated product then run against a NATS the suite starts). The run is then
 // audited by id: what every decide request got, which replied decisions reached looper.decisions,
 // that every logged decision whose window closed has exactly one example, that the features
 // service's state equals a recomputation from the topics, and that models serve again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
@@ -22,6 +24,8 @@ import { planFeatureStreams } from '../../services/lib/features/index.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import { createKafka } from '../../deploy/local/kafka.js';
 import { createNats } from '../../deploy/local/nats.js';
+import type { StackComponent } from '../../deploy/local/component.js';
+import type { LooperConfig } from '../../services/lib/config.js';
 import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
@@ -34,6 +38,18 @@ const startedAt = Date.now() - 60_000;
 const BETWEEN_FAULTS_MS = 12_000;
 const LABEL_WINDOW_MS = 20_000;
 
+/** A TCP port free on loopback now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 describe('faults under load on the real stack', { timeout: 900_000 }, () => {
   const name = uniqueName('faults');
   let bp: Blueprint;
@@ -41,29 +57,45 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
   let admin: Admin;
   const kafka = createKafkaClient(testConfig, { clientId: 'looper-faults' });
   const faults: Array<{ what: string; at: number; until: number }> = [];
+  /** The NATS the services and the product use, which the suite restarts. */
+  let config: LooperConfig = testConfig;
+  let nats: StackComponent;
+  let ownNatsDir: string | null = null;
 
   before(async () => {
     await ensureStack();
+    nats = createNats(testConfig);
+    if (nats.managedPid() === null) {
+      ownNatsDir = mkdtempSync(join(tmpdir(), 'looper-faults-nats-'));
+      config = { ...testConfig, natsUrl: `nats://127.0.0.1:${await freePort()}`, dataDir: ownNatsDir };
+      nats = createNats(config);
+      await nats.start((line) => console.log(`# ${line}`));
+      console.log(`# NATS at ${testConfig.natsUrl} is external: the services and the product use the suite's own at ${config.natsUrl}`);
+    }
     admin = kafka.admin();
     await admin.connect();
     const registry = createSchemaRegistryClient(testConfig);
     await applyTopology(admin, registry, allTopics);
     bp = (await registerBlueprint({ kafka, registry }, loopBlueprint(name))).blueprint;
     const serviceLog = createWriteStream(join(tmpdir(), 'looper-faults.log'));
-    supervisor = superviseServices(serviceNames, { log: (line) => serviceLog.write(`${new Date().toISOString()} ${line}\n`) });
+    supervisor = superviseServices(serviceNames, { env: { ...process.env, LOOPER_NATS_URL: config.natsUrl }, log: (line) => serviceLog.write(`${new Date().toISOString()} ${line}\n`) });
     console.log(`# service logs: ${join(tmpdir(), 'looper-faults.log')}`);
   });
 
   after(async () => {
     await supervisor?.stop();
     await admin?.disconnect().catch(() => undefined);
+    if (ownNatsDir !== null) {
+      await nats.stop();
+      rmSync(ownNatsDir, { recursive: true, force: true });
+    }
   });
 
-  it('faults - every service killed -9 in turn and the broker restarted: nothing duplicated, examples complete, state recomputable, models serve again', async () => {
+  it('faults - every service killed -9 in turn, the broker and NATS restarted: nothing duplicated, examples complete, state recomputable, models serve again', async () => {
     const decisions: Array<DemoDecision & { receivedAt: number }> = [];
     const log = (line: string) => console.log(`# ${line}`);
-    await waitForPredictor(name, { hour: 9, platform: 'ios' });
-    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 150 }, { log: () => undefined, onDecision: (d) => decisions.push({ ...d, receivedAt: Date.now() }) });
+    await waitForPredictor(name, { hour: 9, platform: 'ios' }, 120_000, {}, config);
+    const run = await startDemo(config, { ...demoDefaults, blueprint: name, decidesPerSecond: 150 }, { log: () => undefined, onDecision: (d) => decisions.push({ ...d, receivedAt: Date.now() }) });
     const servedShare = (n: number) => {
       const recent = decisions.slice(-n);
       return recent.length < n ? 0 : recent.filter((d) => !d.fallback).length / n;
@@ -84,16 +116,12 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       await broker.start(() => undefined);
       faults.push({ what: 'Kafka broker restart', at, until: Date.now() + BETWEEN_FAULTS_MS });
       log(`Kafka broker restarted in ${((Date.now() - at) / 1000).toFixed(1)} s`);
-      const nats = createNats(testConfig);
-      if (nats.managedPid() !== null) {
-        const natsAt = Date.now();
-        await nats.stop();
-        await nats.start(() => undefined);
-        faults.push({ what: 'NATS restart', at: natsAt, until: Date.now() + BETWEEN_FAULTS_MS });
-        log(`NATS restarted in ${((Date.now() - natsAt) / 1000).toFixed(1)} s`);
-      } else {
-        log('NATS is not run by the local stack here (an external server): not restarted');
-      }
+      await sleep(BETWEEN_FAULTS_MS);
+      const natsAt = Date.now();
+      await nats.stop();
+      await nats.start(() => undefined);
+      faults.push({ what: 'NATS restart', at: natsAt, until: Date.now() + BETWEEN_FAULTS_MS });
+      log(`NATS (${config.natsUrl}) restarted in ${((Date.now() - natsAt) / 1000).toFixed(1)} s`);
       await pollUntil('models serving again after the faults', 240_000, () => (servedShare(300) >= 0.95 ? true : undefined));
     } finally {
       run.pauseEvents();

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { LooperClient, type DecideOptions } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { testConfig } from './stack.js';
+import type { LooperConfig } from '../../services/lib/config.js';
 
 /** The exit code and the interleaved stdout and stderr of `looper ...args`. */
 export function looper(args: string[]): Promise<{ code: number; out: string }> {
@@ -17,8 +18,8 @@ export function looper(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 /** Waits until the predictor answers decide requests for `blueprint` (it may still be starting). */
-export async function waitForPredictor(blueprint: string, context: Record<string, unknown>, timeoutMs = 120_000, options: DecideOptions = {}): Promise<void> {
-  const probe = await LooperClient.connect({ ...testConfig, deadlineMs: 200 });
+export async function waitForPredictor(blueprint: string, context: Record<string, unknown>, timeoutMs = 120_000, options: DecideOptions = {}, config: LooperConfig = testConfig): Promise<void> {
+  const probe = await LooperClient.connect({ ...config, deadlineMs: 200 });
   try {
     await pollUntil(`the predictor to serve ${blueprint}`, timeoutMs, async () => {
       const reply = await probe.decide(blueprint, 'user-0001', context, options).catch(() => undefined);
