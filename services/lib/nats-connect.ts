@@ -1,6 +1,6 @@
 // One way to connect to NATS from Looper's configuration: its URL, the authentication it names
 // (user/password, token, credentials file, nkey seed) and TLS, for services, the SDK and the CLI.
-import { connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import { connect, credsAuthenticator, Events, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { LooperConfig } from './config.js';
 
 const encoder = new TextEncoder();
@@ -35,4 +35,16 @@ export function natsConnectionOptions(config: Pick<LooperConfig, 'natsUrl' | 'se
 /** Connects with Looper's settings; `extra` adds client options (timeouts, reconnects). */
 export function connectNats(config: Pick<LooperConfig, 'natsUrl' | 'security'>, name: string, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
   return connect({ ...natsConnectionOptions(config, name), ...extra });
+}
+
+/**
+ * Logs the connection's losses and recoveries until it closes: nats.js reconnects by itself and
+ * says nothing, so without this a service cut off from NATS would look idle, not broken.
+ */
+export async function logNatsStatus(nc: NatsConnection, log: (line: string) => void): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === Events.Disconnect) log(`nats: disconnected from ${String(status.data)}; reconnecting`);
+    else if (status.type === Events.Reconnect) log(`nats: reconnected to ${String(status.data)}`);
+    else if (status.type === Events.Error) log(`nats: ${String(status.data)}`);
+  }
 }

@@ -4,7 +4,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { NatsConnection } from 'nats';
-import { connectNats } from './nats-connect.js';
+import { connectNats, logNatsStatus } from './nats-connect.js';
 import type { Registry } from 'prom-client';
 import { configVariables, opsPortOf, opsPortVariable, type LooperConfig, type LooperServiceName } from './config.js';
 import { createKafkaClient, producerDefaults } from './kafka.js';
@@ -60,6 +60,7 @@ export async function startServiceContext(name: LooperServiceName, config: Loope
   hooks.push(() => producer.disconnect());
   const nats = await connectNats(config, `looper-${name}`, { maxReconnectAttempts: -1 });
   hooks.push(() => nats.drain());
+  logNatsStatus(nats, log).catch((error) => log(`nats: status stream ended: ${errorMessage(error)}`));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

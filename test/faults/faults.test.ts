@@ -61,6 +61,8 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
   let config: LooperConfig = testConfig;
   let nats: StackComponent;
   let ownNatsDir: string | null = null;
+  /** Services that logged getting their NATS connection back (only the NATS restart makes them). */
+  const reconnectedToNats = new Set<string>();
 
   before(async () => {
     await ensureStack();
@@ -78,7 +80,14 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     await applyTopology(admin, registry, allTopics);
     bp = (await registerBlueprint({ kafka, registry }, loopBlueprint(name))).blueprint;
     const serviceLog = createWriteStream(join(tmpdir(), 'looper-faults.log'));
-    supervisor = superviseServices(serviceNames, { env: { ...process.env, LOOPER_NATS_URL: config.natsUrl }, log: (line) => serviceLog.write(`${new Date().toISOString()} ${line}\n`) });
+    supervisor = superviseServices(serviceNames, {
+      env: { ...process.env, LOOPER_NATS_URL: config.natsUrl },
+      log: (line) => {
+        serviceLog.write(`${new Date().toISOString()} ${line}\n`);
+        const reconnect = /^\[([\w-]+)\] nats: reconnected/.exec(line);
+        if (reconnect) reconnectedToNats.add(reconnect[1]!);
+      },
+    });
     console.log(`# service logs: ${join(tmpdir(), 'looper-faults.log')}`);
   });
 
@@ -122,6 +131,8 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       await nats.start(() => undefined);
       faults.push({ what: 'NATS restart', at: natsAt, until: Date.now() + BETWEEN_FAULTS_MS });
       log(`NATS (${config.natsUrl}) restarted in ${((Date.now() - natsAt) / 1000).toFixed(1)} s`);
+      await pollUntil('every service to say it reconnected to NATS', 60_000, () => (serviceNames.every((s) => reconnectedToNats.has(s)) ? true : undefined)).catch(() => undefined);
+      log(`services that logged their NATS reconnection: ${[...reconnectedToNats].sort().join(', ') || 'none'}`);
       await pollUntil('models serving again after the faults', 240_000, () => (servedShare(300) >= 0.95 ? true : undefined));
     } finally {
       run.pauseEvents();
@@ -164,6 +175,7 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     log(`feature states: ${expected.size} recomputed from the topics, ${actual.size} in the changelog, ${differing} differ`);
     for (const f of faults) log(`fault: ${f.what} at ${new Date(f.at).toISOString().slice(11, 19)}`);
 
+    assert.deepEqual([...reconnectedToNats].sort(), [...serviceNames].sort(), 'every service says it lost NATS and got it back');
     assert.equal(duplicateDecisions, 0, 'no decision logged twice');
     assert.equal(twice, 0, 'no decision has two examples');
     assert.deepEqual(missing, [], 'every logged decision has its example');

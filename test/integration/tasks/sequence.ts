@@ -20,6 +20,8 @@ import type { SharedServices } from '../../support/services.js';
 import { pollUntil } from '../../../services/lib/poll.js';
 import { readTopicToEnd } from '../../../services/lib/kafka.js';
 import { topics } from '../../../topology/topics.js';
+import { connectNats } from '../../../services/lib/nats-connect.js';
+import { lookupSubject, type FeatureLookupReply } from '../../../services/lib/features-client.js';
 import type { Example } from '../../../services/lib/schemas/generated.js';
 
 const USERS = 200;
@@ -74,6 +76,19 @@ export function sequenceSuite(services: () => SharedServices): void {
       await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, blueprint(name, pagesTopic));
       await services().ready('trainer');
       await waitForPredictor(name, {});
+      // The features service reads the new topic only once its consumer has restarted on it (after
+      // any restart already under way): until then decisions carry no pages and teach nothing. The
+      // test judges learning, so it starts once the seeded pages show in a lookup.
+      const nats = await connectNats(testConfig, 'looper-test');
+      try {
+        await pollUntil('the seeded pages in the features', 120_000, async () => {
+          const reply = await nats.request(lookupSubject('user-0', DATA_PARTITIONS), new TextEncoder().encode(JSON.stringify({ blueprint: name, entities: ['user-0'] })), { timeout: 2000 }).catch(() => undefined);
+          const values = reply ? (JSON.parse(new TextDecoder().decode(reply.data)) as FeatureLookupReply).values?.[0] : undefined;
+          return Array.isArray(values?.['recent_pages']) && values['recent_pages'].length === 2 ? true : undefined;
+        });
+      } finally {
+        await nats.close();
+      }
       client = await LooperClient.connect({ ...testConfig, deadlineMs: 1000 });
     });
 
