@@ -116,7 +116,7 @@ export function planningSuite(services: () => SharedServices): void {
       assert.ok(second < 0.6 * first, `regret ${first} then ${second} over the two halves of the measured run: it must shrink as the bandit learns`);
     });
 
-    it('looper evaluate - estimates another policy on the logged decisions, and its interval covers that policy\'s exact value', async () => {
+    it('looper evaluate - estimates another policy on the logged decisions, within 3.29 standard errors of that policy\'s exact value', async () => {
       const candidate = compile(yaml(name, 'policy: epsilon_greedy, epsilon: 0.3'));
       const file = join(dir, 'candidate.yaml');
       writeFileSync(file, yaml(name, 'policy: epsilon_greedy, epsilon: 0.3'));
@@ -141,7 +141,11 @@ export function planningSuite(services: () => SharedServices): void {
       assert.ok(dr, out);
       const [estimate, low, high] = [Number(dr[1]), Number(dr[2]), Number(dr[3])];
       console.log(`# exact value of the candidate on these decisions: ${exact.toFixed(4)}; DR ${estimate} [${low}, ${high}]`);
-      assert.ok(low <= exact && exact <= high, `DR interval [${low}, ${high}] misses the exact value ${exact}`);
+      // A 95 % interval misses its value in one run of twenty by design (the estimators' coverage
+      // is measured over many replications by their unit tests), so one run is held to 99.9 %: the
+      // printed interval widened from 1.96 to 3.29 standard errors, plus the printed figures' rounding.
+      const allowed = ((high - low) / 2) * (3.29 / 1.96) + 0.0005;
+      assert.ok(Math.abs(exact - estimate) <= allowed, `DR ${estimate} is ${Math.abs(exact - estimate).toFixed(4)} from the exact value ${exact}, beyond 3.29 standard errors (${allowed.toFixed(4)}) of its interval [${low}, ${high}]`);
       const evaluated = /on ([\d,]+) logged decisions/.exec(out);
       assert.ok(evaluated && Number(evaluated[1]!.replace(/,/g, '')) >= DECISIONS, 'every decision with its reward (and the probe that waited for the predictor)');
     });
