@@ -8,7 +8,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
@@ -29,6 +28,7 @@ import type { LooperConfig } from '../../services/lib/config.js';
 import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { freePort } from '../support/ports.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
 
@@ -38,17 +38,6 @@ const startedAt = Date.now() - 60_000;
 const BETWEEN_FAULTS_MS = 12_000;
 const LABEL_WINDOW_MS = 20_000;
 
-/** A TCP port free on loopback now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('faults under load on the real stack', { timeout: 900_000 }, () => {
   const name = uniqueName('faults');

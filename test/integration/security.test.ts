@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
@@ -18,19 +17,11 @@ import { superviseServices, type Supervisor } from '../../services/cli/superviso
 import { LooperClient } from '../../services/sdk/index.js';
 import { findNatsServer } from '../../deploy/local/nats.js';
 import { uniqueName } from '../support/stack.js';
+import { freePort } from '../support/ports.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
 
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}-never-logged`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('security on the real stack', { timeout: 180_000 }, () => {
   const name = uniqueName('secured');
