@@ -1,7 +1,7 @@
 // Benchmarks of the decision loop on the running stack, each beside its raw baseline from the
 // same run: decide vs a NATS echo, feature ingest vs a raw kafkajs consume of the same topic,
 // training examples/s, and freshness (event → feature visible).
-import { lookupSubject } from '../services/lib/features-client.js';
+import { requestFeatures } from '../services/lib/features-client.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { serviceStateDir } from '../services/lib/service-paths.js';
@@ -240,8 +240,8 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       const t0 = performance.now();
       await producer.send({ topic: opensTopic, acks: -1, messages: [{ key: entity, value: JSON.stringify({ platform: 'ios', ts: Date.now() }) }] });
       await pollUntil('the event to show in a lookup', 30_000, async () => {
-        const reply = JSON.parse(new TextDecoder().decode((await nats.request(lookupSubject(entity, DATA_PARTITIONS), new TextEncoder().encode(JSON.stringify({ blueprint: bp.name, entities: [entity] })), { timeout: 2000 })).data));
-        return reply.values?.[0]?.opens_1d === 1 ? true : undefined;
+        const reply = await requestFeatures(nats, bp.name, entity, DATA_PARTITIONS);
+        return reply.values?.[0]?.['opens_1d'] === 1 ? true : undefined;
       }, 5);
       samples.push(performance.now() - t0);
     }

@@ -1,5 +1,6 @@
 // Where a feature lookup goes: the features instance that holds the entity's partition answers
 // every stream feature of the blueprint for the entity as of now (feature-lookup-client.ts sends it).
+import type { NatsConnection } from 'nats';
 import type { Blueprint } from './schemas/generated.js';
 import type { FeatureValues } from './feature-values.js';
 import { subjects } from './names.js';
@@ -17,6 +18,16 @@ export interface FeatureLookupReply {
 }
 
 export type LookupResult = { ok: true; values: FeatureValues } | { ok: false; reason: 'deadline' | 'features_unavailable'; message: string };
+
+/**
+ * One entity's features in one request, for tools and tests (the predictor batches its lookups
+ * through FeatureLookupClient). Rejects when no features instance answers in time.
+ */
+export async function requestFeatures(nats: NatsConnection, blueprint: string, entity: string, partitions: number, timeoutMs = 2000): Promise<FeatureLookupReply> {
+  const request: FeatureLookupRequest = { blueprint, entities: [entity] };
+  const reply = await nats.request(lookupSubject(entity, partitions), new TextEncoder().encode(JSON.stringify(request)), { timeout: timeoutMs });
+  return JSON.parse(new TextDecoder().decode(reply.data)) as FeatureLookupReply;
+}
 
 /** Lookup subjects by partition, built once: the decide path asks for one per request. */
 const subjectsByPartition: string[] = [];

@@ -38,7 +38,6 @@ const startedAt = Date.now() - 60_000;
 const BETWEEN_FAULTS_MS = 12_000;
 const LABEL_WINDOW_MS = 20_000;
 
-
 describe('faults under load on the real stack', { timeout: 900_000 }, () => {
   const name = uniqueName('faults');
   let bp: Blueprint;

@@ -1,6 +1,6 @@
 // The services' behaviour on bad input and on an empty disk, against the real stack:
 // decide error replies, Avro product events, dead letters, and a features store rebuilt from its changelog.
-import { lookupSubject } from '../../services/lib/features-client.js';
+import { requestFeatures } from '../../services/lib/features-client.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,10 +46,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   let rebuilt: ChildProcess | undefined;
   const registry = createSchemaRegistryClient(testConfig);
 
-  const lookup = async (entity: string) => {
-    const reply = await nats.request(lookupSubject(entity, 6), encoder.encode(JSON.stringify({ blueprint: name, entities: [entity] })), { timeout: 2000 });
-    return JSON.parse(decoder.decode(reply.data)) as { values?: Array<Record<string, unknown>>; error?: { code: string } };
-  };
+  const lookup = (entity: string) => requestFeatures(nats, name, entity, 6);
 
   before(async () => {
     await ensureStack();

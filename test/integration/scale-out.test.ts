@@ -23,7 +23,7 @@ import { allTopics, topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { ensureProductTopics, startDemo, demoDefaults, type DemoDecision, type DemoRun } from '../../services/demo/driver.js';
 import { planFeatureStreams } from '../../services/lib/features/index.js';
-import { lookupSubject, type FeatureLookupReply } from '../../services/lib/features-client.js';
+import { requestFeatures } from '../../services/lib/features-client.js';
 import { serviceStateDir } from '../../services/lib/service-paths.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import { partitionOfKey } from '../../services/lib/partitioning/key-partition.js';
@@ -40,8 +40,6 @@ const LABEL_WINDOW_MS = 10_000;
 const PHASE_DECISIONS = 1000;
 /** Records older than this run are not this test's. */
 const startedAt = Date.now() - 60_000;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** The partitions an instance of `service` said it holds, from its newest "holding partitions" line. */
 function heldPartitions(lines: readonly string[], service = 'features'): number[] | null {
@@ -169,7 +167,7 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     let answered = 0;
     let equal = 0;
     for (const entity of sample) {
-      const reply = JSON.parse(decoder.decode((await nats.request(lookupSubject(entity, PARTITIONS), encoder.encode(JSON.stringify({ blueprint: name, entities: [entity] })), { timeout: 5000 })).data)) as FeatureLookupReply;
+      const reply = await requestFeatures(nats, name, entity, PARTITIONS, 5000);
       if (reply.values?.[0]) answered++;
       const state = expected.get(`s/${lastCountry.specId}/${entity}`) as { kind: string; value?: unknown } | undefined;
       if (state && reply.values?.[0]?.['last_country'] === state.value) equal++;

@@ -21,7 +21,7 @@ import { pollUntil } from '../../../services/lib/poll.js';
 import { readTopicToEnd } from '../../../services/lib/kafka.js';
 import { topics } from '../../../topology/topics.js';
 import { connectNats } from '../../../services/lib/nats-connect.js';
-import { lookupSubject, type FeatureLookupReply } from '../../../services/lib/features-client.js';
+import { requestFeatures } from '../../../services/lib/features-client.js';
 import type { Example } from '../../../services/lib/schemas/generated.js';
 
 const USERS = 200;
@@ -82,8 +82,7 @@ export function sequenceSuite(services: () => SharedServices): void {
       const nats = await connectNats(testConfig, 'looper-test');
       try {
         await pollUntil('the seeded pages in the features', 120_000, async () => {
-          const reply = await nats.request(lookupSubject('user-0', DATA_PARTITIONS), new TextEncoder().encode(JSON.stringify({ blueprint: name, entities: ['user-0'] })), { timeout: 2000 }).catch(() => undefined);
-          const values = reply ? (JSON.parse(new TextDecoder().decode(reply.data)) as FeatureLookupReply).values?.[0] : undefined;
+          const values = (await requestFeatures(nats, name, 'user-0', DATA_PARTITIONS).catch(() => undefined))?.values?.[0];
           return Array.isArray(values?.['recent_pages']) && values['recent_pages'].length === 2 ? true : undefined;
         });
       } finally {
