@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { LooperConfig } from '../services/lib/config.js';
-import { createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
+import { consumerDefaults, createKafkaClient, producerDefaults } from '../services/lib/kafka.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export interface RequestFigures {
@@ -42,7 +42,7 @@ export interface KafkaFigures {
  * reads `topic` from its beginning until it has `count` records; timed from its first batch.
  */
 export async function rawConsume(kafka: Kafka, topic: string, count: number): Promise<{ records: number; perSecond: number }> {
-  const consumer = kafka.consumer({ groupId: `looper-bench-raw-${randomUUID()}` });
+  const consumer = kafka.consumer({ ...consumerDefaults, groupId: `looper-bench-raw-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let received = 0;

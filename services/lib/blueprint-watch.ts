@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Blueprint } from './schemas/generated.js';
 import type { ServiceContext } from './runtime.js';
 import { topics } from '../../topology/topics.js';
+import { consumerDefaults } from './kafka.js';
 
 export interface BlueprintWatch {
   /** The newest version of every blueprint seen so far. */
@@ -25,7 +26,7 @@ export async function watchBlueprints(ctx: ServiceContext, onChange: (bp: Bluepr
   if (ends.size === 0) markCaughtUp();
 
   const groupId = `looper-${ctx.name}-blueprints-${randomUUID()}`;
-  const consumer = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = ctx.kafka.consumer({ ...consumerDefaults, groupId });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.blueprints.name, fromBeginning: true });
   ctx.onShutdown(async () => {

@@ -1,6 +1,6 @@
 // Kafka clients built from Looper's configuration, and reading a topic from its start to its end.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer, type KafkaMessage, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer, type KafkaMessage, type LogEntry, type ProducerConfig, type ConsumerConfig } from 'kafkajs';
 import type { LooperConfig } from './config.js';
 import type { TlsFiles } from './security-config.js';
 import type { SASLOptions } from 'kafkajs';
@@ -39,6 +39,14 @@ export function createKafkaClient(config: LooperConfig, options: KafkaClientOpti
 
 /** Producer settings every Looper producer starts from: Java-compatible (murmur2) key partitioning. */
 export const producerDefaults: ProducerConfig = { createPartitioner: Partitioners.DefaultPartitioner };
+
+/**
+ * Every consumer's settings but its group. A consumer's stop waits for its fetch in flight, which a
+ * broker with nothing new holds for maxWaitTimeInMs: at kafkajs's 5 s an idle service took 5–15 s to
+ * stop, and the features service waited 5 s before restarting its consumer on a new blueprint's
+ * topic. 500 ms is the Java client's fetch.max.wait.ms; a fetch with records returns at once either way.
+ */
+export const consumerDefaults = { allowAutoTopicCreation: false, maxWaitTimeInMs: 500 } satisfies Partial<ConsumerConfig>;
 
 export interface TopicRecord {
   partition: number;
@@ -107,7 +115,7 @@ async function readPartitionBatches(kafka: Kafka, admin: Admin, topic: string, f
   if (remaining.size === 0) return;
 
   const groupId = `looper-reader-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ ...consumerDefaults, groupId });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -6,6 +6,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, PartitionAssigner } from
 import type { ServiceContext } from './runtime.js';
 import type { KeyValueStore, WriteSet } from './store/rocks.js';
 import { errorMessage } from './errors.js';
+import { consumerDefaults } from './kafka.js';
 
 export const OFFSET_PREFIX = '~offset/';
 
@@ -72,8 +73,8 @@ async function heartbeatUntil(ready: Promise<void>, heartbeat: () => Promise<voi
 export async function startStatefulConsumer(ctx: ServiceContext, options: StatefulConsumerOptions): Promise<StatefulConsumer> {
   const next = new Map<string, bigint>();
   const consumer = ctx.kafka.consumer({
+    ...consumerDefaults,
     groupId: options.groupId,
-    allowAutoTopicCreation: false,
     // A killed instance's partitions wait for its session to time out before anyone takes them (and
     // a restarted one waits to rejoin): kept short, with heartbeats even while a restore runs.
     sessionTimeout: 10_000,

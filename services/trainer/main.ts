@@ -26,6 +26,7 @@ import { assignedPartitions, HeldBlueprints } from './held-blueprints.js';
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
 import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
+import { consumerDefaults } from '../lib/kafka.js';
 
 const ctx = await startServiceContext('trainer', compileConfig(process.env, homedir()));
 const backend = await initBackend({ onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`) });
@@ -150,7 +151,7 @@ const seen = new RecentIds(200_000);
 const stats = { examples: 0, learned: 0, duplicates: 0, notHeld: 0, published: 0 };
 const examplesLearned = looperCounter(ctx.metrics, 'examplesLearned');
 const modelsPublished = looperCounter(ctx.metrics, 'modelsPublished');
-const consumer = ctx.kafka.consumer({ groupId: consumerGroups.trainer, allowAutoTopicCreation: false });
+const consumer = ctx.kafka.consumer({ ...consumerDefaults, groupId: consumerGroups.trainer });
 await consumer.connect();
 await consumer.subscribe({ topic: topics.examples.name, fromBeginning: true });
 ctx.onShutdown(() => consumer.disconnect());

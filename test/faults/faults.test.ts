@@ -7,7 +7,7 @@
 // service's state equals a recomputation from the topics, and that models serve again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
@@ -31,6 +31,7 @@ import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { freePort } from '../support/ports.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
+import { serviceLogFile } from '../support/service-log.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const startedAt = Date.now() - 60_000;
@@ -67,16 +68,16 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     const registry = createSchemaRegistryClient(testConfig);
     await applyTopology(admin, registry, allTopics);
     bp = (await registerBlueprint({ kafka, registry }, loopBlueprint(name))).blueprint;
-    const serviceLog = createWriteStream(join(tmpdir(), 'looper-faults.log'));
+    const serviceLog = serviceLogFile('faults');
     supervisor = superviseServices(serviceNames, {
       env: { ...process.env, LOOPER_NATS_URL: config.natsUrl },
       log: (line) => {
-        serviceLog.write(`${new Date().toISOString()} ${line}\n`);
+        serviceLog.write(line);
         const reconnect = /^\[([\w-]+)\] nats: reconnected/.exec(line);
         if (reconnect) reconnectedToNats.add(reconnect[1]!);
       },
     });
-    console.log(`# service logs: ${join(tmpdir(), 'looper-faults.log')}`);
+    console.log(`# service logs: ${serviceLog.path}`);
   });
 
   after(async () => {

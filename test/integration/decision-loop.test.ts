@@ -4,10 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
 import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
@@ -27,6 +25,7 @@ import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint } from '../support/loop.js';
 import { pollUntil } from '../../services/lib/poll.js';
+import { serviceLogFile } from '../support/service-log.js';
 
 const run = promisify(execFile);
 const THRESHOLD = 0.3;
@@ -69,10 +68,10 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const example = parseBlueprintYaml(readFileSync('examples/notification_send.yaml', 'utf8'));
     assert.ok(example.ok);
     await registerBlueprint({ kafka, registry }, example.blueprint);
-    const serviceLog = createWriteStream(join(tmpdir(), 'looper-decision-loop.log'));
+    const serviceLog = serviceLogFile('decision-loop');
     // The continual loop alone: AutoML's direct promotion is exercised by automl.test.ts, and here it
     // would change mid-run which model is judged.
-    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], { log: (line) => serviceLog.write(`${line}\n`) });
+    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], { log: (line) => serviceLog.write(line) });
   });
 
   after(async () => {

@@ -3,9 +3,7 @@
 // each arm's clicks per decision, the difference with an anytime-valid interval, and a recommendation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Kafka } from 'kafkajs';
 import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
@@ -18,6 +16,7 @@ import type { Blueprint, Decision } from '../../services/lib/schemas/generated.j
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
 import { looper, waitForPredictor } from '../support/cli.js';
+import { serviceLogFile } from '../support/service-log.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,8 +53,8 @@ describe('a blueprint A/B experiment on the real stack', { timeout: 420_000 }, (
     // only at 0.9, so it sends, and is clicked, far less — before and after models exist.
     await registerBlueprint({ kafka, registry }, armBlueprint(control, experiment, [control, treatment], '0.3', 'send'));
     await registerBlueprint({ kafka, registry }, armBlueprint(treatment, experiment, [control, treatment], '0.9', 'skip'));
-    const serviceLog = createWriteStream(join(tmpdir(), 'looper-experiment.log'));
-    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], { log: (line) => serviceLog.write(`${line}\n`) });
+    const serviceLog = serviceLogFile('experiment');
+    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], { log: (line) => serviceLog.write(line) });
   });
 
   after(async () => {

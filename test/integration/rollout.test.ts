@@ -4,9 +4,7 @@
 // so the models in play are exactly the ones this test publishes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Kafka, Producer } from 'kafkajs';
 import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
@@ -24,6 +22,7 @@ import type { FeatureValues } from '../../services/lib/feature-values.js';
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
 import { constantLogistic, publishModel as publishVersion, trainLogistic } from '../support/models.js';
+import { serviceLogFile } from '../support/service-log.js';
 
 function rolloutBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -89,8 +88,8 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     ({ kafka, producer, codec } = clients);
     const registry = clients.registry;
     bp = (await registerBlueprint({ kafka, registry }, rolloutBlueprint(name))).blueprint;
-    const serviceLog = createWriteStream(join(tmpdir(), 'looper-rollout.log'));
-    supervisor = superviseServices(['features', 'joiner', 'predictor', 'rollout'], { log: (line) => serviceLog.write(`${line}\n`) });
+    const serviceLog = serviceLogFile('rollout');
+    supervisor = superviseServices(['features', 'joiner', 'predictor', 'rollout'], { log: (line) => serviceLog.write(line) });
   });
 
   after(async () => {

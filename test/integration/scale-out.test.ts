@@ -8,9 +8,7 @@
 // the blueprint goes on being trained.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Admin, Kafka } from 'kafkajs';
 import type { NatsConnection } from 'nats';
 import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
@@ -32,6 +30,7 @@ import type { Blueprint, Decision, ModelVersion, Outcome } from '../../services/
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
+import { serviceLogFile } from '../support/service-log.js';
 
 const PARTITIONS = 6;
 /** The label window of this test's blueprint (shorter than loopBlueprint's, so the audit waits less). */
@@ -72,21 +71,21 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     await ensureProductTopics(testConfig);
     bp = (await registerBlueprint({ kafka, registry: createSchemaRegistryClient(testConfig) }, { ...loopBlueprint(name), label: { ...loopBlueprint(name).label, windowMs: LABEL_WINDOW_MS } })).blueprint;
     nats = await connectNats(testConfig, 'looper-scale-test');
-    const file = createWriteStream(join(tmpdir(), 'looper-scale-out.log'));
+    const file = serviceLogFile('scale-out');
     first = superviseServices(['features', 'predictor', 'trainer', 'joiner'], {
       log: (line) => {
         firstLines.push(line);
-        file.write(`a ${line}\n`);
+        file.write(`a ${line}`);
       },
     });
     second = superviseServices(['features', 'predictor', 'trainer', 'joiner'], {
       env: { ...process.env, LOOPER_INSTANCE: secondInstance, LOOPER_OPS_PORT: '0' },
       log: (line) => {
         secondLines.push(line);
-        file.write(`b ${line}\n`);
+        file.write(`b ${line}`);
       },
     });
-    console.log(`# service logs: ${join(tmpdir(), 'looper-scale-out.log')}`);
+    console.log(`# service logs: ${file.path}`);
   });
 
   after(async () => {

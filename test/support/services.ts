@@ -1,11 +1,9 @@
 // One set of Looper services for several suites of one test file: starting and stopping four
 // services costs each file some 15 s, which tasks sharing them pay once.
-import { createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import type { ServiceProcessName } from '../../services/cli/supervisor.js';
 import { pollUntil } from '../../services/lib/poll.js';
+import { serviceLogFile } from './service-log.js';
 
 export interface SharedServices {
   readonly supervisor: Supervisor;
@@ -17,11 +15,11 @@ export interface SharedServices {
 /** Starts `names` with ephemeral ops ports, their output in <tmpdir>/looper-<logName>.log. */
 export function startSharedServices(names: ServiceProcessName[], logName: string): SharedServices {
   const addresses = new Map<string, string>();
-  const log = createWriteStream(join(tmpdir(), `looper-${logName}.log`));
+  const log = serviceLogFile(logName);
   const supervisor = superviseServices(names, {
     env: { ...process.env, LOOPER_OPS_PORT: '0' },
     log: (line) => {
-      log.write(`${line}\n`);
+      log.write(line);
       const m = /^\[(\w+)\] ops server on (http:\/\/\S+)/.exec(line);
       if (m) addresses.set(m[1]!, m[2]!);
     },

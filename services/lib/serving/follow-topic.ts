@@ -6,6 +6,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { ServiceContext } from '../runtime.js';
 import type { TopicSpec } from '../../../topology/topics.js';
 import { errorMessage } from '../errors.js';
+import { consumerDefaults } from '../kafka.js';
 
 export interface Following {
   /**
@@ -40,7 +41,7 @@ export async function followTopic(
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
   if (ends.size === 0) markCaughtUp();
   const groupId = `looper-${ctx.name}-${topic.name}-${randomUUID()}`;
-  const consumer = ctx.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = ctx.kafka.consumer({ ...consumerDefaults, groupId });
   await consumer.connect();
   await consumer.subscribe({ topic: topic.name, fromBeginning: fromTimestamp === undefined });
   ctx.onShutdown(async () => {
