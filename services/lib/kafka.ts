@@ -48,6 +48,24 @@ export const producerDefaults: ProducerConfig = { createPartitioner: Partitioner
  */
 export const consumerDefaults = { allowAutoTopicCreation: false, maxWaitTimeInMs: 500 } satisfies Partial<ConsumerConfig>;
 
+/**
+ * For the groups whose members share work (features, joiner, trainer): a killed instance's
+ * partitions wait for its session to time out before anyone takes them, and a restarted one waits
+ * to rejoin. Kept short (kafkajs's default is 30 s), so long work heartbeats (heartbeatUntil).
+ */
+export const groupMembership = { sessionTimeout: 10_000, heartbeatInterval: 1000 } satisfies Partial<ConsumerConfig>;
+
+/** Waits for `work`, heartbeating each second so that a long restore or batch does not cost the group membership. */
+export async function heartbeatUntil<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => void (settled = true));
+  while (!settled) {
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    if (!settled) await heartbeat();
+  }
+  return done;
+}
+
 export interface TopicRecord {
   partition: number;
   message: KafkaMessage;

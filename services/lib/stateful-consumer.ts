@@ -6,7 +6,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, PartitionAssigner } from
 import type { ServiceContext } from './runtime.js';
 import type { KeyValueStore, WriteSet } from './store/rocks.js';
 import { errorMessage } from './errors.js';
-import { consumerDefaults } from './kafka.js';
+import { consumerDefaults, groupMembership, heartbeatUntil } from './kafka.js';
 
 export const OFFSET_PREFIX = '~offset/';
 
@@ -59,26 +59,12 @@ export interface StatefulConsumer {
   stop(): Promise<void>;
 }
 
-/** Waits for `ready`, heartbeating each second so that a long restore does not cost the group membership. */
-async function heartbeatUntil(ready: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
-  let settled = false;
-  const done = ready.finally(() => void (settled = true));
-  while (!settled) {
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 1000))]);
-    if (!settled) await heartbeat();
-  }
-  await done;
-}
-
 export async function startStatefulConsumer(ctx: ServiceContext, options: StatefulConsumerOptions): Promise<StatefulConsumer> {
   const next = new Map<string, bigint>();
   const consumer = ctx.kafka.consumer({
     ...consumerDefaults,
+    ...groupMembership,
     groupId: options.groupId,
-    // A killed instance's partitions wait for its session to time out before anyone takes them (and
-    // a restarted one waits to rejoin): kept short, with heartbeats even while a restore runs.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1000,
     ...(options.partitionAssigners ? { partitionAssigners: options.partitionAssigners } : {}),
   });
   // Batches wait for the latest assignment to be prepared and its offsets restored.

@@ -26,7 +26,7 @@ import { assignedPartitions, HeldBlueprints } from './held-blueprints.js';
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
 import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
-import { consumerDefaults } from '../lib/kafka.js';
+import { consumerDefaults, groupMembership, heartbeatUntil } from '../lib/kafka.js';
 
 const ctx = await startServiceContext('trainer', compileConfig(process.env, homedir()));
 const backend = await initBackend({ onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`) });
@@ -151,7 +151,7 @@ const seen = new RecentIds(200_000);
 const stats = { examples: 0, learned: 0, duplicates: 0, notHeld: 0, published: 0 };
 const examplesLearned = looperCounter(ctx.metrics, 'examplesLearned');
 const modelsPublished = looperCounter(ctx.metrics, 'modelsPublished');
-const consumer = ctx.kafka.consumer({ ...consumerDefaults, groupId: consumerGroups.trainer });
+const consumer = ctx.kafka.consumer({ ...consumerDefaults, ...groupMembership, groupId: consumerGroups.trainer });
 await consumer.connect();
 await consumer.subscribe({ topic: topics.examples.name, fromBeginning: true });
 ctx.onShutdown(() => consumer.disconnect());
@@ -207,42 +207,45 @@ consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
 });
 await consumer.run({
   autoCommit: false,
+  // Learning a backlog's batch can outlast the session: heartbeats go on meanwhile.
   eachBatch: async ({ batch, heartbeat }: EachBatchPayload) =>
-    exclusive(async () => {
-      const touched = new Set<AnyTrainer>();
-      for (const message of batch.messages) {
-        if (!message.value) continue;
-        stats.examples++;
-        let example: Example;
-        try {
-          example = await ctx.codec.decode<Example>(topics.examples, message.value);
-        } catch (error) {
-          ctx.log(`skipping an undecodable example at ${batch.partition}@${message.offset}: ${errorMessage(error)}`);
-          continue;
+    heartbeatUntil(
+      exclusive(async () => {
+        const touched = new Set<AnyTrainer>();
+        for (const message of batch.messages) {
+          if (!message.value) continue;
+          stats.examples++;
+          let example: Example;
+          try {
+            example = await ctx.codec.decode<Example>(topics.examples, message.value);
+          } catch (error) {
+            ctx.log(`skipping an undecodable example at ${batch.partition}@${message.offset}: ${errorMessage(error)}`);
+            continue;
+          }
+          // By where the blueprint's name hashes, not by this record's partition: records written
+          // before examples were keyed by blueprint are keyed by entity, in any partition.
+          if (!held.holds(example.blueprint)) {
+            stats.notHeld++;
+            continue;
+          }
+          if (!seen.add(example.exampleId, example.blueprint)) {
+            stats.duplicates++;
+            continue;
+          }
+          const bp = blueprints.current().get(example.blueprint);
+          const trainer = bp ? trainerFor(bp) : null;
+          if (trainer?.add(example)) touched.add(trainer);
         }
-        // By where the blueprint's name hashes, not by this record's partition: records written
-        // before examples were keyed by blueprint are keyed by entity, in any partition.
-        if (!held.holds(example.blueprint)) {
-          stats.notHeld++;
-          continue;
+        for (const trainer of touched) {
+          const learned = await trainer.learnQueued();
+          stats.learned += learned;
+          examplesLearned.inc({ blueprint: trainer.blueprint.name }, learned);
         }
-        if (!seen.add(example.exampleId, example.blueprint)) {
-          stats.duplicates++;
-          continue;
-        }
-        const bp = blueprints.current().get(example.blueprint);
-        const trainer = bp ? trainerFor(bp) : null;
-        if (trainer?.add(example)) touched.add(trainer);
-      }
-      for (const trainer of touched) {
-        const learned = await trainer.learnQueued();
-        stats.learned += learned;
-        examplesLearned.inc({ blueprint: trainer.blueprint.name }, learned);
-      }
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) commitPoint.consumed(batch.partition, BigInt(last.offset) + 1n);
-      await heartbeat();
-    }),
+        const last = batch.messages[batch.messages.length - 1];
+        if (last) commitPoint.consumed(batch.partition, BigInt(last.offset) + 1n);
+      }),
+      heartbeat,
+    ),
 });
 
 /**

@@ -45,6 +45,12 @@ const MIN_CLICK_LIFT_SHARE = 0.85;
  * send costs 0.3 clicks, so the policy is also held to a share of the oracle's net clicks.
  */
 const MIN_NET_LIFT_SHARE = 0.6;
+/**
+ * The served model learns for LEARNING_MS before it is judged: at 400 decides a second its last
+ * version has learned from some 28,000 labelled decisions, more than 90 s at 250 a second gave it.
+ */
+const DECIDES_PER_SECOND = 400;
+const LEARNING_MS = 55_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -83,7 +89,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const decisions: DemoDecision[] = [];
     const log = (line: string) => console.log(`# ${line}`);
     await waitForPredictor(name, { hour: 9, platform: 'ios' });
-    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 250, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
+    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: DECIDES_PER_SECOND, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
     try {
       // 1. Before any model: fallbacks with the default, logged all the same.
       await pollUntil('the first 100 decisions', 60_000, () => (decisions.length >= 100 ? true : undefined));
@@ -107,9 +113,9 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
         const recent = decisions.slice(-300);
         return recent.length === 300 && recent.filter((d) => d.fallback).length <= 6 ? true : undefined;
       });
-      await sleep(90_000); // learning on served traffic before it is judged
+      await sleep(LEARNING_MS); // learning on served traffic before it is judged
       const freshFrom = decisions.length;
-      // Judged over 6,000 decisions (24 s, a dozen model versions): one version's send rate wanders a little.
+      // Judged over 6,000 decisions (15 s, seven model versions): one version's send rate wanders a little.
       await pollUntil('6000 fresh decisions', 120_000, () => (decisions.length - freshFrom >= 6000 ? true : undefined));
       const fresh = decisions.slice(freshFrom).filter((d) => !d.fallback && d.score !== null);
       const random = createRandom(11);
