@@ -54,11 +54,11 @@ const lookups = serveLookups(ctx, () => plan, cache);
 
 /** Whether this instance alone writes the changelog partitions of what it holds (see stop below). */
 let soleWriter = false;
-async function prepare(assigned: Array<{ topic: string; partition: number }>): Promise<void> {
+async function prepare(assigned: Array<{ topic: string; partition: number }>, stale: AbortSignal): Promise<void> {
   // Lookups of partitions this instance may lose stop at once; the rest are answered after the restore.
   const held = partitionNumbers(assigned);
   lookups.serve(lookups.served().filter((p) => held.includes(p)));
-  const report = await restorer.restore(changelogPartitionsOf(held, changelogPartitions));
+  const report = await restorer.restore(changelogPartitionsOf(held, changelogPartitions), stale);
   cache.clear();
   ingest.forget();
   soleWriter = await everyTopicFitsTheChangelog([...new Set(assigned.map((a) => a.topic))]);

@@ -63,10 +63,10 @@ const core = createJoinerCore(ctx, store, blueprints, outbox, deadLetters, holds
 
 /** Whether this instance alone writes the changelog partitions of what it holds (see stop below). */
 let soleWriter = false;
-async function prepare(assigned: Array<{ topic: string; partition: number }>): Promise<void> {
+async function prepare(assigned: Array<{ topic: string; partition: number }>, stale: AbortSignal): Promise<void> {
   await core.exclusively(async () => {
     const partitions = partitionNumbers(assigned);
-    const report = await restorer.restore(changelogPartitionsOf(partitions, changelogPartitions));
+    const report = await restorer.restore(changelogPartitionsOf(partitions, changelogPartitions), stale);
     held = new Set(partitions);
     soleWriter = inputPartitions <= changelogPartitions;
     ctx.log(`holding partitions ${partitions.join(', ') || 'none'}; restored ${report.keys} keys from ${report.records} changelog records in ${report.ms} ms`);

@@ -46,8 +46,10 @@ export interface StatefulConsumerOptions {
   /**
    * Runs on every assignment before any batch of it is processed and before the stored offsets are
    * read: state a partition needs (restored from a changelog) must be in the store by then.
+   * `stale` aborts once the group rebalances away from this assignment: a restore of partitions
+   * about to go elsewhere would only hold the group up.
    */
-  prepare?: (partitions: Array<{ topic: string; partition: number }>) => Promise<void>;
+  prepare?: (partitions: Array<{ topic: string; partition: number }>, stale: AbortSignal) => Promise<void>;
   /** Called once the consumer has its partitions and they are prepared (tests wait on it). */
   onAssigned?: (partitions: Array<{ topic: string; partition: number }>) => void;
 }
@@ -80,10 +82,20 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
     process.exit(1);
   });
 
+  // The preparation of the latest assignment, aborted when the group rebalances away from it.
+  let preparation = new AbortController();
+  const abandonPreparation = () => preparation.abort(new Error('the group is rebalancing: this assignment is out of date'));
+
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    abandonPreparation();
+    preparation = new AbortController();
+    const stale = preparation.signal;
+    const previous = assignmentReady;
     assignmentReady = (async () => {
-      await options.prepare?.(assigned);
+      // An abandoned preparation may still be writing until its next batch: the store is this one's after it.
+      await previous.catch(() => undefined);
+      await options.prepare?.(assigned, stale);
       const stored = await options.store.getMany(assigned.map((a) => offsetKey(a.topic, a.partition)));
       assigned.forEach((a, i) => {
         const value = stored[i];
@@ -109,7 +121,14 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      await heartbeatUntil(assignmentReady, heartbeat);
+      try {
+        await heartbeatUntil(assignmentReady, heartbeat);
+      } catch (error) {
+        // A heartbeat refused during the preparation: the group is rebalancing, so kafkajs rejoins
+        // and the next assignment is prepared instead.
+        abandonPreparation();
+        throw error;
+      }
       if (!isRunning() || isStale()) return;
       const key = `${batch.topic}/${batch.partition}`;
       const from = next.get(key) ?? -1n;

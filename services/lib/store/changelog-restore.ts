@@ -91,8 +91,11 @@ export class ChangelogRestorer {
     return this.partitionCount;
   }
 
-  /** Brings the store up to date with some changelog partitions, each from its checkpoint. */
-  async restore(changelogPartitions: readonly number[]): Promise<RestoreReport> {
+  /**
+   * Brings the store up to date with some changelog partitions, each from its checkpoint. An abort
+   * stops it at the next fetched batch, checkpointing nothing: what it wrote is re-read next time.
+   */
+  async restore(changelogPartitions: readonly number[], signal?: AbortSignal): Promise<RestoreReport> {
     const started = Date.now();
     if (changelogPartitions.length === 0) return { records: 0, keys: 0, ms: 0 };
     const stored = await this.store.getMany(changelogPartitions.map(checkpointKey));
@@ -104,6 +107,7 @@ export class ChangelogRestorer {
     const rule = new NewestRecords();
     let records = 0;
     await readPartitionsInBatches(this.kafka, this.topic, from, 600_000, async (partition, messages) => {
+      signal?.throwIfAborted();
       records += messages.length;
       const batch = new Map<string, Buffer | null>();
       for (const message of messages) {
