@@ -24,6 +24,7 @@ import { driveRequests, rawConsume, type RequestFigures } from './baselines.js';
 import { summarize, type LatencySummary } from './stats.js';
 import { pollUntil } from '../services/lib/poll.js';
 import { busyWhile, cpuWhile, pidsMatching } from './process-cpu.js';
+import { openCpuCaps } from './cpu-cap.js';
 
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
@@ -93,8 +94,13 @@ export interface DecisionLoopFigures {
   freshness: { eventToFeatureMs: LatencySummary };
   /** CPU µs per request by process at each concurrency, echo and decide (Linux; empty elsewhere). */
   cpuPerRequestUs: Array<{ concurrency: number; echo: Record<string, number>; decide: Record<string, number> }>;
-  /** Decide at one concurrency over many entities (every partition), by instances of features and predictor. */
-  scaling: Array<{ instances: number; decide: RequestFigures; machineBusy: number }>;
+  /**
+   * Decide at one concurrency over many entities (every partition), by instances of features and
+   * predictor: unlimited, then each instance limited to `cpuPerInstance` cores (skipped, with
+   * `limitSkipped` saying why, where no cgroup can be made).
+   */
+  scaling: Array<{ instances: number; cpuPerInstance: number | null; decide: RequestFigures; machineBusy: number }>;
+  limitSkipped: string | null;
   /** A joiner catching up with the decisions logged by the runs above, beside a raw consume of as many decisions. */
   joiner: { decisions: number; joinedPerSecond: number; rawConsumePerSecond: number } | null;
 }
@@ -143,6 +149,11 @@ function rotatingBodies(): () => Uint8Array {
 }
 
 const SCALING_CONCURRENCY = 64;
+/**
+ * Cores each features and predictor instance may use in the limited runs: a quarter, so that two
+ * pairs (a core in all) leave the client, NATS and Kafka the other core of a two-core machine.
+ */
+const CPU_PER_INSTANCE = 0.25;
 
 export async function benchDecisionLoop(config: LooperConfig, seconds: number, events: number, log: (line: string) => void): Promise<DecisionLoopFigures> {
   const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
@@ -162,7 +173,15 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
   const raw = await rawConsume(kafka, sessionsTopic, events);
 
   const bp = (await registerBlueprint({ kafka, registry }, benchBlueprint(`bench_${id}`, opensTopic, sessionsTopic))).blueprint;
-  const supervisor: Supervisor = superviseServices(['features', 'predictor'], { log: (line) => (/error|fail/i.test(line) ? log(line) : undefined) });
+  /** The partitions the first features instance holds, from its log. */
+  let firstHolds = 0;
+  const supervisor: Supervisor = superviseServices(['features', 'predictor'], {
+    log: (line) => {
+      const holding = /^\[features\] holding partitions ([\d, ]+);/.exec(line);
+      if (holding) firstHolds = holding[1]!.split(',').length;
+      if (/error|fail/i.test(line)) log(line);
+    },
+  });
   try {
     // Ingest: the features service reads both topics (4 stream features); timed from its first progress to lag 0.
     const total = async () => (await groupLag(admin, consumerGroups.features, opensTopic).catch(() => events)) + (await groupLag(admin, consumerGroups.features, sessionsTopic).catch(() => events));
@@ -203,12 +222,19 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     // Scale-out: the same load over many entities with one, then two instances each of features and
     // predictor (the second pair started here, given its partitions and ready before it is measured).
     const scaling: DecisionLoopFigures['scaling'] = [];
+    let limitSkipped: string | null = null;
     const nextBody = rotatingBodies();
-    const measure = async (instances: number) => {
-      const { result, busy } = await busyWhile(() => driveRequests(`decide, ${instances} instance(s) each`, SCALING_CONCURRENCY, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })));
-      scaling.push({ instances, decide: result, machineBusy: busy });
+    // Unlimited, every run has the same concurrency. Limited, it grows with the pairs (64 each): a
+    // predictor batches the lookups of the decides that arrive together, so a fixed load split over
+    // more instances costs each decide more, and scaling out is for load that has grown.
+    const measure = async (instances: number, cpuPerInstance: number | null) => {
+      const label = `decide, ${instances} instance(s) each${cpuPerInstance === null ? '' : ` limited to ${cpuPerInstance} core`}`;
+      const concurrency = cpuPerInstance === null ? SCALING_CONCURRENCY : SCALING_CONCURRENCY * instances;
+      const { result, busy } = await busyWhile(() => driveRequests(label, concurrency, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })));
+      scaling.push({ instances, cpuPerInstance, decide: result, machineBusy: busy });
     };
-    await measure(1);
+    const warmUp = () => driveRequests('warm-up', SCALING_CONCURRENCY, 5000, () => nats.request(subject, nextBody(), { timeout: 5000 }));
+    await measure(1, null);
     const secondInstance = `bench-${id}`;
     let secondReady = { features: false, predictor: false };
     const second = superviseServices(['features', 'predictor'], {
@@ -222,8 +248,27 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     try {
       await pollUntil('the second features and predictor instances', 120_000, async () => (secondReady.features && secondReady.predictor ? true : undefined));
       // Warm the new pair (its JIT, its first routes) and let the rebalance settle before measuring.
-      await driveRequests('warm-up', SCALING_CONCURRENCY, 5000, () => nats.request(subject, nextBody(), { timeout: 5000 }));
-      await measure(2);
+      await warmUp();
+      await measure(2, null);
+      // The same with every instance limited, as each would be on a machine or a container of its
+      // own: two pairs, then (the second stopped, its partitions back with the first) one.
+      const limits = openCpuCaps(`looper-bench-${id}`);
+      if ('unavailable' in limits) {
+        limitSkipped = limits.unavailable;
+        log(`decide by instances with a CPU limit each: skipped, ${limitSkipped}`);
+      } else {
+        try {
+          for (const pid of [supervisor.pid('features'), supervisor.pid('predictor'), second.pid('features'), second.pid('predictor')]) if (pid !== undefined) limits.caps.cap(pid, CPU_PER_INSTANCE);
+          await warmUp();
+          await measure(2, CPU_PER_INSTANCE);
+          await second.stop();
+          await pollUntil('the first features instance to hold every partition again', 120_000, async () => (firstHolds === DATA_PARTITIONS ? true : undefined));
+          await warmUp();
+          await measure(1, CPU_PER_INSTANCE);
+        } finally {
+          limits.caps.release();
+        }
+      }
     } finally {
       await second.stop();
       rmSync(serviceStateDir(config.dataDir, 'features', secondInstance), { recursive: true, force: true });
@@ -257,6 +302,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       training,
       freshness: { eventToFeatureMs: summarize(samples) },
       scaling,
+      limitSkipped,
       cpuPerRequestUs,
       joiner,
     };

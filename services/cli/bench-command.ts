@@ -102,16 +102,20 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
           ),
         );
       }
-      const [one, two] = loop.scaling;
-      if (one && two) {
-        console.log(`\ndecide by instances (concurrency ${one.decide.concurrency}, 1,024 entities in turn so lookups reach every partition; all on this machine's ${cpus().length} cores):`);
+      const byLimit = (limited: boolean) => loop.scaling.filter((s) => (s.cpuPerInstance !== null) === limited).sort((a, b) => a.instances - b.instances);
+      for (const runs of [byLimit(false), byLimit(true)]) {
+        const one = runs.find((s) => s.instances === 1);
+        if (!one || runs.length < 2) continue;
+        const limit = one.cpuPerInstance === null ? 'no limit: every instance shares' : `each instance limited to ${one.cpuPerInstance} core (a cgroup CPU quota, as a container's limit), within`;
+        console.log(`\ndecide by instances (1,024 entities in turn so lookups reach every partition; ${limit} this machine's ${cpus().length} cores):`);
         console.log(
           table(
-            ['instances of features and predictor', 'decide req/s', 'vs 1 instance', 'p50 ms', 'p99 ms', 'machine CPU busy'],
-            loop.scaling.map((s) => [String(s.instances), s.decide.requestsPerSecond.toFixed(0), ratio(s.decide.requestsPerSecond, one.decide.requestsPerSecond), s.decide.latencyMs.p50.toFixed(3), s.decide.latencyMs.p99.toFixed(3), `${(100 * s.machineBusy).toFixed(0)} %`]),
+            ['instances of features and predictor', 'concurrency', 'decide req/s', 'vs 1 instance', 'p50 ms', 'p99 ms', 'machine CPU busy'],
+            runs.map((s) => [String(s.instances), String(s.decide.concurrency), s.decide.requestsPerSecond.toFixed(0), ratio(s.decide.requestsPerSecond, one.decide.requestsPerSecond), s.decide.latencyMs.p50.toFixed(3), s.decide.latencyMs.p99.toFixed(3), `${(100 * s.machineBusy).toFixed(0)} %`]),
           ),
         );
       }
+      if (loop.limitSkipped) console.log(`\ndecide by instances with a CPU limit each: skipped (${loop.limitSkipped})`);
       if (loop.joiner) {
         const j = loop.joiner;
         console.log(`\njoiner: ${j.joinedPerSecond.toFixed(0)} decisions/s joined (read, kept pending, windows closed) vs raw kafkajs consume ${j.rawConsumePerSecond.toFixed(0)}/s of looper.decisions → ${ratio(j.joinedPerSecond, j.rawConsumePerSecond)} (${j.decisions} decisions behind when it started: those the runs above logged, and any it had not read before)`);
