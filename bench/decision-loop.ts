@@ -154,6 +154,12 @@ const SCALING_CONCURRENCY = 64;
  * pairs (a core in all) leave the client, NATS and Kafka the other core of a two-core machine.
  */
 const CPU_PER_INSTANCE = 0.25;
+/**
+ * Requests in flight per pair in the limited runs. A limited instance that has spent its quota waits
+ * for the next period with requests in hand, so a decide waits longer, and a closed-loop client
+ * needs more requests in flight to keep the instances busy rather than measure their waits.
+ */
+const LIMITED_CONCURRENCY_PER_PAIR = 256;
 
 export async function benchDecisionLoop(config: LooperConfig, seconds: number, events: number, log: (line: string) => void): Promise<DecisionLoopFigures> {
   const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
@@ -224,12 +230,12 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     const scaling: DecisionLoopFigures['scaling'] = [];
     let limitSkipped: string | null = null;
     const nextBody = rotatingBodies();
-    // Unlimited, every run has the same concurrency. Limited, it grows with the pairs (64 each): a
-    // predictor batches the lookups of the decides that arrive together, so a fixed load split over
-    // more instances costs each decide more, and scaling out is for load that has grown.
+    // Unlimited, every run has the same concurrency. Limited, it grows with the pairs: a predictor
+    // batches the lookups of the decides that arrive together, so a fixed load split over more
+    // instances costs each decide more, and scaling out is for load that has grown.
     const measure = async (instances: number, cpuPerInstance: number | null) => {
       const label = `decide, ${instances} instance(s) each${cpuPerInstance === null ? '' : ` limited to ${cpuPerInstance} core`}`;
-      const concurrency = cpuPerInstance === null ? SCALING_CONCURRENCY : SCALING_CONCURRENCY * instances;
+      const concurrency = cpuPerInstance === null ? SCALING_CONCURRENCY : LIMITED_CONCURRENCY_PER_PAIR * instances;
       const { result, busy } = await busyWhile(() => driveRequests(label, concurrency, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })));
       scaling.push({ instances, cpuPerInstance, decide: result, machineBusy: busy });
     };
