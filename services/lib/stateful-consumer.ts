@@ -10,6 +10,9 @@ import { consumerDefaults, groupMembership, heartbeatUntil } from './kafka.js';
 
 export const OFFSET_PREFIX = '~offset/';
 
+/** kafkajs error types after which this member rejoins its group and gets a new assignment. */
+const REJOIN_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
+
 export function offsetKey(topic: string, partition: number): string {
   return `${OFFSET_PREFIX}${topic}/${partition}`;
 }
@@ -124,9 +127,9 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
       try {
         await heartbeatUntil(assignmentReady, heartbeat);
       } catch (error) {
-        // A heartbeat refused during the preparation: the group is rebalancing, so kafkajs rejoins
-        // and the next assignment is prepared instead.
-        abandonPreparation();
+        // A heartbeat refused because the group is rebalancing (or has dropped this member): kafkajs
+        // rejoins, and the next assignment is prepared instead of this one.
+        if (REJOIN_ERRORS.has((error as { type?: string }).type ?? '')) abandonPreparation();
         throw error;
       }
       if (!isRunning() || isStale()) return;
