@@ -42,7 +42,10 @@ async function countPending(store: KeyValueStore, holds: Holds): Promise<number>
 
 export interface JoinerCore {
   process(input: BatchInput): Promise<BatchOutput>;
-  /** Closes due windows and forgets expired markers, as one atomic write. */
+  /**
+   * Closes due windows and forgets expired markers, TICK_CHUNK timers of each at a time, each chunk
+   * one atomic write under the lock; resolves with the examples emitted.
+   */
   tick(): Promise<number>;
   /** The joiner's clock: wall clock less a grace once caught up, else the oldest lagging input. */
   clock(): number;
@@ -67,6 +70,16 @@ function keysReadAhead(ahead: Ahead): string[] {
   if (ahead.kind === 'outcome') return stateKeyList(ahead.outcome.decisionId);
   return [];
 }
+
+/**
+ * Timers of each kind one chunk of a tick handles under the lock: windows that come due together
+ * (a backlog caught up) must not hold the batches back, and with them the group's heartbeats, past
+ * a session; a tick takes chunks until no timer is due.
+ */
+const TICK_CHUNK = 2000;
+
+/** The smallest key after `key`: where a scan resumes past it. */
+const keyAfter = (key: string): string => `${key}\0`;
 
 /** Which records this instance holds: with several joiners, windows of the others' partitions are theirs to close. */
 export type Holds = (key: string) => boolean;
@@ -202,21 +215,38 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         return { ...writes, afterWrite };
       }),
 
-    tick: () =>
-      exclusive(async () => {
-        const now = joinerClock();
-        const dueIds = (await store.scan(closeRange(now))).filter(([k]) => holds(k)).map(([k]) => parseCloseKey(k).decisionId);
-        const overlay = new BatchOverlay(store);
-        const result = onTick(now, await readPendings(overlay, dueIds));
-        overlay.apply(result.mutations);
-        overlay.apply(forgetExpired(now, (await store.scan(forgetRange(now))).filter(([k]) => holds(k)).map(([k]) => k)));
-        overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
-        await store.write(overlay.toWriteSet());
-        pending += pendingDelta(result.mutations);
-        countEmitted(result.examples);
-        if (result.examples.length > 0) await outbox.drain();
-        return result.examples.length;
-      }),
+    async tick() {
+      const now = joinerClock();
+      const closes = closeRange(now);
+      const forgets = forgetRange(now);
+      // Where each scan resumes, null once it has reached the range's end.
+      let closeFrom: string | null = closes.gte;
+      let forgetFrom: string | null = forgets.gte;
+      let emitted = 0;
+      while (closeFrom !== null || forgetFrom !== null) {
+        const closeStart = closeFrom;
+        const forgetStart = forgetFrom;
+        emitted += await exclusive(async () => {
+          const closeRows = closeStart === null ? [] : await store.scan({ gte: closeStart, lt: closes.lt }, TICK_CHUNK);
+          const forgetRows = forgetStart === null ? [] : await store.scan({ gte: forgetStart, lt: forgets.lt }, TICK_CHUNK);
+          // Past the last key read, not from the start: timers of partitions held elsewhere stay.
+          closeFrom = closeRows.length === TICK_CHUNK ? keyAfter(closeRows[closeRows.length - 1]![0]) : null;
+          forgetFrom = forgetRows.length === TICK_CHUNK ? keyAfter(forgetRows[forgetRows.length - 1]![0]) : null;
+          const dueIds = closeRows.filter(([k]) => holds(k)).map(([k]) => parseCloseKey(k).decisionId);
+          const overlay = new BatchOverlay(store);
+          const result = onTick(now, await readPendings(overlay, dueIds));
+          overlay.apply(result.mutations);
+          overlay.apply(forgetExpired(now, forgetRows.filter(([k]) => holds(k)).map(([k]) => k)));
+          overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
+          await store.write(overlay.toWriteSet());
+          pending += pendingDelta(result.mutations);
+          countEmitted(result.examples);
+          if (result.examples.length > 0) await outbox.drain();
+          return result.examples.length;
+        });
+      }
+      return emitted;
+    },
 
     clock: () => joinerClock(),
 

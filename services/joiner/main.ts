@@ -99,8 +99,15 @@ topicsFollower.current = await followTopics(ctx, wanted, async (list) => {
 });
 ctx.onShutdown(() => topicsFollower.current?.stop());
 
+// One tick at a time: a long one (a backlog's windows closing chunk by chunk) is not joined by more.
+let ticking = false;
 const ticker = setInterval(() => {
-  core.tick().catch((error) => ctx.log(`closing windows failed: ${errorMessage(error)}`));
+  if (ticking) return;
+  ticking = true;
+  core
+    .tick()
+    .catch((error) => ctx.log(`closing windows failed: ${errorMessage(error)}`))
+    .finally(() => (ticking = false));
 }, 1000);
 ctx.onShutdown(() => clearInterval(ticker));
 ctx.log(`joining; examples emitted so far this run: ${outbox.emitted()}`);
