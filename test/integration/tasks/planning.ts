@@ -23,6 +23,13 @@ import type { SharedServices } from '../../support/services.js';
 import { pollUntil } from '../../../services/lib/poll.js';
 
 const DECISIONS = 6000;
+/**
+ * Sublinear regret: the second half's regret is held below this share of the first's (linear regret
+ * would make them equal, within noise). The second half sits near the exploration floor (29–38 in
+ * every run); a bandit that learns fast has a low first half too: 0.6 failed a CI run at 0.64 (49.0
+ * then 31.4); the runs of 2026-11-29 measured 0.36–0.64.
+ */
+const MAX_REGRET_RATIO = 0.8;
 const CONCURRENCY = 50;
 /** A pause after each batch: about 300 decisions a second, so that the bandit is republished every few hundred. */
 const PAUSE_MS = 120;
@@ -113,7 +120,7 @@ export function planningSuite(services: () => SharedServices): void {
       const late = logged[logged.length - 1]!.decision;
       assert.deepEqual(Object.keys(late.scores ?? {}).sort(), ['email', 'push', 'sms'], 'a bandit reply carries every action\'s estimated reward');
       assert.ok(last >= 0.9, `reward share ${last}`);
-      assert.ok(second < 0.6 * first, `regret ${first} then ${second} over the two halves of the measured run: it must shrink as the bandit learns`);
+      assert.ok(second < MAX_REGRET_RATIO * first, `regret ${first} then ${second} over the two halves of the measured run: it must shrink as the bandit learns`);
     });
 
     it('looper evaluate - estimates another policy on the logged decisions, within 3.29 standard errors of that policy\'s exact value', async () => {
