@@ -11,6 +11,7 @@ import { createKafkaClient, producerDefaults, sendInChunks } from '../../service
 import { openRocksStore, type KeyValueStore } from '../../services/lib/store/rocks.js';
 import { ChangelogRestorer, checkpointKey } from '../../services/lib/store/changelog-restore.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
+import { createTestTopic, deleteTestTopic } from '../support/topics.js';
 
 const KEYS = 1000;
 /** Three versions a key of 1 KB each: some 3 MB a partition, several fetches. */
@@ -35,10 +36,7 @@ describe('changelog restore on the local broker', () => {
   before(async () => {
     await ensureStack();
     kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTestTopic(kafka, topic, 2);
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
     for (let version = 0; version < VERSIONS; version++) {
@@ -55,10 +53,7 @@ describe('changelog restore on the local broker', () => {
   after(async () => {
     for (const store of stores) await store.close();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTestTopic(kafka, topic);
   });
 
   async function assertRestored(store: KeyValueStore): Promise<void> {

@@ -4,6 +4,7 @@ import { createKafkaClient, producerDefaults } from '../../services/lib/kafka.js
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import type { Kafka, Consumer } from 'kafkajs';
 import { newestRecordTime } from '../../services/demo/history.js';
+import { createTestTopic, deleteTestTopic } from '../support/topics.js';
 
 /** Consumes until `count` messages arrived, then stops the consumer (committing what it consumed). */
 async function consume(consumer: Consumer, count: number): Promise<string[]> {
@@ -28,18 +29,10 @@ describe('kafka consumer groups on the local broker', () => {
   before(async () => {
     await ensureStack();
     kafka = createKafkaClient(testConfig, { clientId: 'looper-test' });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTestTopic(kafka, topic, 2);
   });
 
-  after(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
+  after(() => deleteTestTopic(kafka, topic));
 
   it('kafka - a group joins, consumes, commits, and a rejoin resumes after the committed offset', async () => {
     const producer = kafka.producer(producerDefaults);
