@@ -25,6 +25,7 @@ import { summarize, type LatencySummary } from './stats.js';
 import { pollUntil } from '../services/lib/poll.js';
 import { busyWhile, cpuWhile, pidsMatching } from './process-cpu.js';
 import { openCpuCaps } from './cpu-cap.js';
+import { heldPartitionsIn } from '../services/lib/partitioning/holding-line.js';
 
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
@@ -89,7 +90,7 @@ async function publishModel(kafka: Kafka, config: LooperConfig, bp: Blueprint): 
 export interface DecisionLoopFigures {
   decide: RequestFigures[];
   echo: RequestFigures[];
-  ingest: { events: number; featuresPerSecond: number; rawConsumePerSecond: number };
+  ingest: { events: number; seconds: number; featuresPerSecond: number; rawConsumePerSecond: number };
   training: Record<string, number>;
   freshness: { eventToFeatureMs: LatencySummary };
   /** CPU µs per request by process at each concurrency, echo and decide (Linux; empty elsewhere). */
@@ -149,6 +150,7 @@ function rotatingBodies(): () => Uint8Array {
 }
 
 const SCALING_CONCURRENCY = 64;
+const INGEST_POLL_MS = 20;
 /**
  * Cores each features and predictor instance may use in the limited runs: a quarter, so that two
  * pairs (a core in all) leave the client, NATS and Kafka the other core of a two-core machine.
@@ -183,17 +185,19 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
   let firstHolds = 0;
   const supervisor: Supervisor = superviseServices(['features', 'predictor'], {
     log: (line) => {
-      const holding = /^\[features\] holding partitions ([\d, ]+);/.exec(line);
-      if (holding) firstHolds = holding[1]!.split(',').length;
+      const held = heldPartitionsIn(line, 'features');
+      if (held) firstHolds = held.length;
       if (/error|fail/i.test(line)) log(line);
     },
   });
   try {
-    // Ingest: the features service reads both topics (4 stream features); timed from its first progress to lag 0.
+    // Ingest: the features service reads both topics (4 stream features); timed from its first
+    // progress to lag 0, as its committed offsets show them (polled often: a backlog of 100,000
+    // events a topic takes about a second).
     const total = async () => (await groupLag(admin, consumerGroups.features, opensTopic).catch(() => events)) + (await groupLag(admin, consumerGroups.features, sessionsTopic).catch(() => events));
-    const started = await pollUntil('the features service to start ingesting', 120_000, async () => ((await total()) < 2 * events ? performance.now() : undefined));
+    const started = await pollUntil('the features service to start ingesting', 120_000, async () => ((await total()) < 2 * events ? performance.now() : undefined), INGEST_POLL_MS);
     const startLag = await total();
-    await pollUntil('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined));
+    await pollUntil('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined), INGEST_POLL_MS);
     const ingestSeconds = (performance.now() - started) / 1000;
     const ingestRate = startLag / ingestSeconds;
     log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${raw.perSecond.toFixed(0)}/s`);
@@ -246,7 +250,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     const second = superviseServices(['features', 'predictor'], {
       env: { ...process.env, LOOPER_INSTANCE: secondInstance, LOOPER_OPS_PORT: '0' },
       log: (line) => {
-        if (/\[features\] holding partitions \d/.test(line)) secondReady = { ...secondReady, features: true };
+        if ((heldPartitionsIn(line, 'features')?.length ?? 0) > 0) secondReady = { ...secondReady, features: true };
         if (/\[predictor\] answering decide requests/.test(line)) secondReady = { ...secondReady, predictor: true };
         if (/error|fail/i.test(line)) log(line);
       },
@@ -304,7 +308,7 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     return {
       decide,
       echo: echoes,
-      ingest: { events: startLag, featuresPerSecond: ingestRate, rawConsumePerSecond: raw.perSecond },
+      ingest: { events: startLag, seconds: ingestSeconds, featuresPerSecond: ingestRate, rawConsumePerSecond: raw.perSecond },
       training,
       freshness: { eventToFeatureMs: summarize(samples) },
       scaling,

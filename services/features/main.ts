@@ -16,6 +16,7 @@ import { planFeatureStreams, type FeatureStreamPlan } from '../lib/features/inde
 import { FeatureStateCache } from './state-cache.js';
 import { createIngest } from './ingest.js';
 import { serveLookups } from './lookup.js';
+import { holdingLine } from '../lib/partitioning/holding-line.js';
 import { ChangelogRestorer, changelogPartitionsOf } from '../lib/store/changelog-restore.js';
 import { topics } from '../../topology/topics.js';
 import { ensureChangelogLayout } from './changelog-layout.js';
@@ -62,7 +63,7 @@ async function prepare(assigned: Array<{ topic: string; partition: number }>, st
   cache.clear();
   ingest.forget();
   soleWriter = await everyTopicFitsTheChangelog([...new Set(assigned.map((a) => a.topic))]);
-  ctx.log(`holding partitions ${held.join(', ') || 'none'}; restored ${report.keys} keys from ${report.records} changelog records in ${report.ms} ms`);
+  ctx.log(holdingLine(held, report));
 }
 
 /** With no topic wider than the changelog, partition p's states are written only by p's holder. */

@@ -44,9 +44,10 @@ export interface JoinerCore {
   process(input: BatchInput): Promise<BatchOutput>;
   /**
    * Closes due windows and forgets expired markers, TICK_CHUNK timers of each at a time, each chunk
-   * one atomic write under the lock; resolves with the examples emitted.
+   * one atomic write under the lock; resolves with the examples emitted. Once `stop` is aborted it
+   * takes no further chunk: what is left stays due for the next tick.
    */
-  tick(): Promise<number>;
+  tick(stop?: AbortSignal): Promise<number>;
   /** The joiner's clock: wall clock less a grace once caught up, else the oldest lagging input. */
   clock(): number;
   /** Decisions waiting in the store for their label window to close (counted on start, then kept up to date). */
@@ -215,7 +216,7 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         return { ...writes, afterWrite };
       }),
 
-    async tick() {
+    async tick(stop) {
       const now = joinerClock();
       const closes = closeRange(now);
       const forgets = forgetRange(now);
@@ -223,7 +224,7 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
       let closeFrom: string | null = closes.gte;
       let forgetFrom: string | null = forgets.gte;
       let emitted = 0;
-      while (closeFrom !== null || forgetFrom !== null) {
+      while ((closeFrom !== null || forgetFrom !== null) && !stop?.aborted) {
         const closeStart = closeFrom;
         const forgetStart = forgetFrom;
         emitted += await exclusive(async () => {

@@ -20,6 +20,7 @@ import { createJoinerCore } from './joiner.js';
 import { topics } from '../../topology/topics.js';
 import { partitionCounts } from '../lib/kafka.js';
 import { changeloggedStore } from '../lib/store/changelogged.js';
+import { holdingLine } from '../lib/partitioning/holding-line.js';
 import { ChangelogRestorer, changelogPartitionOf, changelogPartitionsOf } from '../lib/store/changelog-restore.js';
 import { coPartitionedAssigner, partitionNumbers } from '../lib/partitioning/co-partitioned.js';
 import { recordPartition } from '../lib/joiner/key-owner.js';
@@ -69,7 +70,7 @@ async function prepare(assigned: Array<{ topic: string; partition: number }>, st
     const report = await restorer.restore(changelogPartitionsOf(partitions, changelogPartitions), stale);
     held = new Set(partitions);
     soleWriter = inputPartitions <= changelogPartitions;
-    ctx.log(`holding partitions ${partitions.join(', ') || 'none'}; restored ${report.keys} keys from ${report.records} changelog records in ${report.ms} ms`);
+    ctx.log(holdingLine(partitions, report));
     // Entries restored from an instance that stopped mid-drain may already be on looper.examples.
     await outbox.recover();
   });
@@ -100,16 +101,21 @@ topicsFollower.current = await followTopics(ctx, wanted, async (list) => {
 ctx.onShutdown(() => topicsFollower.current?.stop());
 
 // One tick at a time: a long one (a backlog's windows closing chunk by chunk) is not joined by more.
-let ticking = false;
+// A stop waits for the tick in progress to finish its chunk: the store and producer close after it.
+let ticking: Promise<unknown> | null = null;
+const stopTicking = new AbortController();
 const ticker = setInterval(() => {
   if (ticking) return;
-  ticking = true;
-  core
-    .tick()
+  ticking = core
+    .tick(stopTicking.signal)
     .catch((error) => ctx.log(`closing windows failed: ${errorMessage(error)}`))
-    .finally(() => (ticking = false));
+    .finally(() => (ticking = null));
 }, 1000);
-ctx.onShutdown(() => clearInterval(ticker));
+ctx.onShutdown(async () => {
+  clearInterval(ticker);
+  stopTicking.abort();
+  await ticking;
+});
 ctx.log(`joining; examples emitted so far this run: ${outbox.emitted()}`);
 const report = setInterval(() => ctx.log(`examples emitted ${outbox.emitted()}`), 30_000);
 report.unref();

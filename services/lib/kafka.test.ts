@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Producer } from 'kafkajs';
-import { SEND_CHUNK_BYTES, SEND_CHUNK_MESSAGES, sendInChunks } from './kafka.js';
+import { SEND_CHUNK_BYTES, SEND_CHUNK_MESSAGES, kafkaLogLine, sendInChunks } from './kafka.js';
 
 /** A producer that records the size of each send, in order. */
 function recordingProducer(): { producer: Producer; sends: string[][] } {
@@ -38,4 +38,15 @@ test('sendInChunks - nothing to send makes no send', async () => {
   const { producer, sends } = recordingProducer();
   await sendInChunks(producer, 't', []);
   assert.deepEqual(sends, []);
+});
+
+test('kafkaLogLine - a rebalance is a warning that says what happens; a loading coordinator is dropped; the rest keeps its level and error', () => {
+  assert.deepEqual(kafkaLogLine('error', 'Response Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'), {
+    level: 'warn',
+    message: 'the consumer group is rebalancing (an instance joined or left): rejoining it',
+  });
+  assert.equal(kafkaLogLine('error', 'Response FindCoordinator', 'The coordinator is loading and hence can\'t process requests'), null);
+  assert.equal(kafkaLogLine('warn', 'Response GroupCoordinator', 'The coordinator is not available'), null);
+  assert.deepEqual(kafkaLogLine('error', 'Connection error', 'connect ECONNREFUSED 127.0.0.1:9092'), { level: 'error', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' });
+  assert.deepEqual(kafkaLogLine('warn', 'Broker went away', undefined), { level: 'warn', message: 'Broker went away' });
 });

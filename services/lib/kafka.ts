@@ -29,12 +29,22 @@ export function createKafkaClient(config: LooperConfig, options: KafkaClientOpti
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {
-        // The coordinator is briefly unavailable while a fresh broker loads __consumer_offsets;
-        // kafkajs retries those on its own, so they are noise rather than errors.
-        if (/coordinator is (loading|not available)/i.test(String(log['error'] ?? ''))) return;
-        onLog(level === logLevel.ERROR ? 'error' : 'warn', `${log.message}${log['error'] ? `: ${String(log['error'])}` : ''}`);
+        const line = kafkaLogLine(level === logLevel.ERROR ? 'error' : 'warn', log.message, log['error'] === undefined ? undefined : String(log['error']));
+        if (line) onLog(line.level, line.message);
       },
   });
+}
+
+/**
+ * What a kafkajs warning or error says to an operator, or null for noise. While a fresh broker loads
+ * __consumer_offsets its coordinator is briefly unavailable, and kafkajs retries on its own. A group
+ * rebalances whenever an instance joins or leaves: a member's refused heartbeat is how it learns to
+ * rejoin, which is expected, not an error.
+ */
+export function kafkaLogLine(level: 'warn' | 'error', message: string, error: string | undefined): { level: 'warn' | 'error'; message: string } | null {
+  if (error !== undefined && /coordinator is (loading|not available)/i.test(error)) return null;
+  if (error !== undefined && /group is rebalancing/i.test(error)) return { level: 'warn', message: 'the consumer group is rebalancing (an instance joined or left): rejoining it' };
+  return { level, message: error === undefined ? message : `${message}: ${error}` };
 }
 
 /** Producer settings every Looper producer starts from: Java-compatible (murmur2) key partitioning. */

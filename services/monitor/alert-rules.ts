@@ -4,7 +4,7 @@
 import type { Alert, AlertSeverity, Blueprint, BlueprintAlert, BlueprintAlertKind } from '../lib/schemas/generated.js';
 import { AlertCondition } from '../lib/monitoring/hysteresis.js';
 import { DEGRADATION_Z } from '../lib/monitoring/guardrails.js';
-import type { BlueprintMeasures } from './blueprint-monitor.js';
+import type { BlueprintMeasures } from './measures.js';
 
 const SEVERITY: Record<BlueprintAlertKind, AlertSeverity> = {
   feature_drift: 'warning',

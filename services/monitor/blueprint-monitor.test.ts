@@ -5,7 +5,8 @@ import { minimalBlueprint } from '../lib/blueprint/test-blueprints.js';
 import { decision, exampleRecord } from '../lib/joiner/test-records.js';
 import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
-import { BlueprintMonitor, type ModelInfo } from './blueprint-monitor.js';
+import { BlueprintMonitor } from './blueprint-monitor.js';
+import type { ModelInfo } from './measures.js';
 import { BlueprintAlerts } from './alert-rules.js';
 import { metricRecords } from './metric-records.js';
 

@@ -1,6 +1,6 @@
 // What the monitor knows of one blueprint, pure: it is fed decisions, examples and guardrail
 // events, and measures traffic, latency, fallbacks, labels, online quality, drift against the
-// serving model's training profile, model age and side effects per experiment arm and model
+// serving model's training profile (drift.ts), model age and side effects per experiment arm and model
 // lineage. The service shell (main.ts) feeds it from the topics and publishes what it measures.
 import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
@@ -11,18 +11,16 @@ import { ClassRanks, trueClassProbability } from '../lib/monitoring/class-ranks.
 import { orient } from '../lib/automl/objective.js';
 import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
 import { qualityPlanOf, type QualityMetric, type QualityPlan, type QualityValues } from '../lib/monitoring/quality-plan.js';
-import { VersionRates, versionTraffic, type VersionTraffic } from '../lib/monitoring/version-traffic.js';
-import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
-import { psi } from '../lib/monitoring/psi.js';
-import { GuardrailWatch, compareToBaseline, type GuardrailComparison } from '../lib/monitoring/guardrails.js';
+import { VersionRates, versionTraffic } from '../lib/monitoring/version-traffic.js';
+import { GuardrailWatch, compareToBaseline } from '../lib/monitoring/guardrails.js';
+import { MIN_OBSERVATIONS, type BlueprintMeasures, type GuardrailGroupMeasure, type GuardrailMeasure, type ModelInfo, type ModelQuality } from './measures.js';
+import { driftReference, featureDrift, predictionDrift } from './drift.js';
 
 /** Decisions read for latency, fallbacks and drift: the last this many, none older than RECENT_MS. */
 export const RECENT_DECISIONS = 1000;
 /** Examples read for online quality and the label rate. */
 export const RECENT_EXAMPLES = 1000;
 export const RECENT_MS = 10 * 60_000;
-/** Below this many observations a measure is not given: too noisy to alert on. */
-export const MIN_OBSERVATIONS = 200;
 /** Ranking decisions whose examples are still arriving; beyond this the oldest is dropped (its examples were lost). */
 const MAX_PENDING_RANKINGS = 10_000;
 /**
@@ -32,83 +30,8 @@ const MAX_PENDING_RANKINGS = 10_000;
  * a decision is kept does not depend on how late its own outcome comes.
  */
 export const MAX_PENDING_CLASS_DECISIONS = 20_000;
-/** Training rows a profile needs before drift is measured against it. */
-export const MIN_PROFILE_ROWS = 500;
 /** Matured decisions a guardrail group needs before it is compared. */
 export const MIN_GUARDRAIL_DECISIONS = 100;
-
-/** What the monitor needs of a model version. */
-export interface ModelInfo {
-  readonly createdAt: number;
-  readonly parentVersion: string | null;
-  /** The objective metric as measured when the model was published (offline or progressive). */
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly profile: DistributionProfile | null;
-  /** Decision times of its oldest and newest training examples; null when unknown. */
-  readonly dataStartTs: number | null;
-  readonly dataEndTs: number | null;
-}
-
-export interface FeatureMeasure {
-  readonly name: string;
-  readonly psi: number | null;
-  readonly missingRate: number | null;
-}
-
-export interface GuardrailGroupMeasure extends GuardrailComparison {
-  readonly kind: 'arm' | 'model';
-  readonly group: string;
-  readonly decisions: number;
-  readonly baseline: boolean;
-}
-
-export interface GuardrailMeasure {
-  readonly name: string;
-  readonly windowMs: number;
-  readonly pending: number;
-  readonly groups: readonly GuardrailGroupMeasure[];
-}
-
-/** Online quality of one model: a serving lineage (a model and its continuations), or a shadow. */
-export interface ModelQuality {
-  readonly model: string;
-  readonly source: 'served' | 'shadow';
-  /** Labelled examples it scored, among the recent ones kept. */
-  readonly examples: number;
-  /** Given from MIN_OBSERVATIONS examples on. */
-  readonly quality: QualityValues;
-}
-
-export interface BlueprintMeasures {
-  readonly blueprint: string;
-  readonly ts: number;
-  readonly decisions: number;
-  readonly examples: number;
-  readonly requestRate: number;
-  readonly decideP50Ms: number | null;
-  readonly decideP99Ms: number | null;
-  readonly fallbackRate: number | null;
-  readonly labelRate: number | null;
-  /** Traffic, latency and fallbacks per model version that answered among the recent decisions. */
-  readonly versions: readonly VersionTraffic[];
-  /** Online quality over recent labelled examples, by metric name (which ones: qualityPlanOf). */
-  readonly quality: QualityValues;
-  /** The same per serving lineage and per shadow, on the examples each scored. */
-  readonly models: readonly ModelQuality[];
-  /** The objective metric's drop below what the serving model showed when published (positive = worse). */
-  readonly metricDrop: number | null;
-  /** The metric metricDrop compares: the objective, or its stand-in when the objective is not measured or not published. */
-  readonly metricDropMetric: QualityMetric | null;
-  readonly modelVersion: string | null;
-  readonly modelAgeS: number | null;
-  readonly predictionPsi: number | null;
-  /** What drift is measured against, or why it is not measured yet. */
-  readonly driftReference: string;
-  readonly features: readonly FeatureMeasure[];
-  readonly guardrails: readonly GuardrailMeasure[];
-  /** Per experiment arm: decisions seen, and the mean label of its examples (outcome per decision). */
-  readonly arms: ReadonlyArray<{ readonly arm: string; readonly decisions: number; readonly examples: number; readonly outcomePerDecision: number | null }>;
-}
 
 interface RecentDecision {
   readonly modelVersion: string | null;
@@ -123,9 +46,7 @@ interface RecentExample {
   readonly labelled: boolean;
 }
 
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const finiteOnly = (values: QualityValues): QualityValues => Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
-const formatMinutes = (ms: number) => (ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : `${+(ms / 60_000).toFixed(1)} min`);
 
 interface ModelQualityEntry {
   readonly source: 'served' | 'shadow';
@@ -313,7 +234,7 @@ export class BlueprintMonitor {
     const latenciesMs = recent.map((d) => d.latencyUs / 1000);
     const modelVersion = this.newestModel?.version ?? null;
     const model = modelVersion === null ? undefined : this.modelInfo(modelVersion);
-    const { profile, reference } = this.driftReference(modelVersion, model, recent.length);
+    const { profile, reference } = driftReference(this.bp, modelVersion, model, recent.length);
     const recentExamples = this.examples.since(now, RECENT_EXAMPLES);
     const quality = this.measureQuality();
     const drop = this.metricDrop(quality, model);
@@ -337,35 +258,14 @@ export class BlueprintMonitor {
       modelVersion,
       modelAgeS: model ? Math.max(0, (now - model.createdAt) / 1000) : null,
       driftReference: reference,
-      predictionPsi: enough && profile?.score ? finiteOrNull(psi(profile.score.shares, countBins(profile.score, recent.filter((d) => d.score !== null).map((d) => d.score)))) : null,
-      features: this.measureFeatures(recent, enough ? profile : null),
+      predictionPsi: enough ? predictionDrift(recent, profile) : null,
+      features: featureDrift(this.bp, recent, enough ? profile : null),
       guardrails: this.measureGuardrails(now),
       arms: [...this.armDecisions].map(([arm, decisions]) => {
         const o = this.armOutcomes.get(arm);
         return { arm, decisions, examples: o?.n ?? 0, outcomePerDecision: o && o.n > 0 ? o.sum / o.n : null };
       }),
     };
-  }
-
-  /**
-   * The serving model's profile when drift can be measured against it. Until a model's examples
-   * span one label window they over-represent decisions whose outcome came early (a sent
-   * notification is labelled when opened, a skipped one only when its window closes), so the
-   * profile would show that selection as drift.
-   */
-  private driftReference(version: string | null, model: ModelInfo | undefined, decisions: number): { profile: DistributionProfile | null; reference: string } {
-    const none = (reference: string) => ({ profile: null, reference });
-    if (version === null || !model) return none('not yet: no model has decided');
-    const p = model.profile;
-    if (p === null) return none(`not measured: ${version} carries no training profile`);
-    if (p.rows < MIN_PROFILE_ROWS) return none(`not yet: ${version} learned from ${p.rows} examples, drift needs ${MIN_PROFILE_ROWS}`);
-    const span = model.dataStartTs !== null && model.dataEndTs !== null ? model.dataEndTs - model.dataStartTs : null;
-    const window = this.bp.label.windowMs;
-    if (span !== null && span < window) {
-      return none(`not yet: ${version}'s examples span ${formatMinutes(span)} of decisions, less than one label window (${formatMinutes(window)}), so they over-represent decisions with early outcomes`);
-    }
-    if (decisions < MIN_OBSERVATIONS) return { profile: p, reference: `against ${version}'s training profile, from ${MIN_OBSERVATIONS} recent decisions on` };
-    return { profile: p, reference: `the last ${decisions} decisions against ${version}'s training profile (${p.rows} examples)` };
   }
 
   private measureQuality(metrics: OnlineMetrics = this.quality, classes: ClassRanks = this.classRanks): QualityValues {
@@ -423,19 +323,6 @@ export class BlueprintMonitor {
       return { metric, value: orient(metric, published) - orient(metric, live) };
     }
     return null;
-  }
-
-  private measureFeatures(recent: readonly RecentDecision[], profile: DistributionProfile | null): FeatureMeasure[] {
-    // A cyclic feature (hour of day) covers only part of its cycle in a window of recent decisions:
-    // its "drift" would be the clock, so it has a missing share but no PSI.
-    const cyclic = new Set(this.bp.features.context.filter((f) => f.period !== null).map((f) => f.name));
-    const names = [...this.bp.features.context.map((f) => f.name), ...this.bp.features.streams.map((f) => f.name)];
-    return names.map((name) => {
-      const values = recent.map((d) => d.features[name]);
-      const reference = cyclic.has(name) ? undefined : profile?.features[name];
-      const missingRate = recent.length === 0 ? null : values.filter((v) => v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))).length / recent.length;
-      return { name, psi: reference ? finiteOrNull(psi(reference.shares, countBins(reference, values))) : null, missingRate };
-    });
   }
 
   private measureGuardrails(now: number): GuardrailMeasure[] {

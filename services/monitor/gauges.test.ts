@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { metricNames } from '../lib/observability/service-metrics.js';
-import type { BlueprintMeasures } from './blueprint-monitor.js';
+import type { BlueprintMeasures } from './measures.js';
 import { MonitorGauges, monitorGaugeDefinitions, NO_MODEL_VERSION } from './gauges.js';
 
 const definitions = Object.values(monitorGaugeDefinitions);

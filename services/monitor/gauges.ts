@@ -11,7 +11,7 @@
 // for rate() in PromQL.
 import { Gauge, type Registry } from 'prom-client';
 import type { Alert } from '../lib/schemas/generated.js';
-import type { BlueprintMeasures } from './blueprint-monitor.js';
+import type { BlueprintMeasures } from './measures.js';
 import { QUALITY_METRICS } from '../lib/monitoring/quality-plan.js';
 import type { ConsumerLag } from './metric-records.js';
 

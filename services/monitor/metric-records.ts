@@ -2,7 +2,7 @@
 // Metric schema documents (psi:<feature>, guardrail:<name>, ...), so other services and
 // dashboards read one vocabulary.
 import type { Metric } from '../lib/schemas/generated.js';
-import type { BlueprintMeasures } from './blueprint-monitor.js';
+import type { BlueprintMeasures } from './measures.js';
 import { RECENT_MS } from './blueprint-monitor.js';
 
 /** Consumer lag is about the platform, not one blueprint: its records use this blueprint key. */

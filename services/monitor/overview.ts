@@ -3,7 +3,7 @@
 // and alerts, plus the alert list and consumer lag. Pure: built from what the monitor holds.
 import type { Alert, Blueprint, Deployment } from '../lib/schemas/generated.js';
 import type { SearchRecordJson } from '../automl/search-record.js';
-import type { BlueprintMeasures } from './blueprint-monitor.js';
+import type { BlueprintMeasures } from './measures.js';
 import { qualityPlanOf } from '../lib/monitoring/quality-plan.js';
 import type { ConsumerLag } from './metric-records.js';
 

@@ -31,6 +31,7 @@ import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
 import { serviceLogFile } from '../support/service-log.js';
+import { heldPartitionsIn } from '../../services/lib/partitioning/holding-line.js';
 
 const PARTITIONS = 6;
 /** The label window of this test's blueprint (shorter than loopBlueprint's, so the audit waits less). */
@@ -43,8 +44,8 @@ const startedAt = Date.now() - 60_000;
 /** The partitions an instance of `service` said it holds, from its newest "holding partitions" line. */
 function heldPartitions(lines: readonly string[], service = 'features'): number[] | null {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = new RegExp(`\\[${service}\\] holding partitions ([\\d, ]+|none);`).exec(lines[i]!);
-    if (m) return m[1] === 'none' ? [] : m[1]!.split(', ').map(Number);
+    const held = heldPartitionsIn(lines[i]!, service);
+    if (held) return held;
   }
   return null;
 }
@@ -125,7 +126,7 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     const takeoverOf = (service: string) =>
       pollUntil(`${service} instance a to hold every partition`, 120_000, async () => {
         const a = heldPartitions(firstLines, service);
-        return a?.join() === '0,1,2,3,4,5' ? firstLines.filter((l) => l.startsWith(`[${service}] holding partitions 0, 1, 2, 3, 4, 5`)).at(-1) : undefined;
+        return a?.join() === '0,1,2,3,4,5' ? firstLines.filter((l) => heldPartitionsIn(l, service)?.join() === '0,1,2,3,4,5').at(-1) : undefined;
       });
     for (const service of ['features', 'joiner']) log(`${service} instance a: ${(await takeoverOf(service)).replace(/^\[\w+\] /, '')}`);
     const handedOver = Date.now();

@@ -6,7 +6,7 @@
 // A checkpoint per changelog partition records how far this store already reflects it: a restart
 // or a rebalance reads only what was written after it (nothing, when this instance was the only
 // writer and stopped cleanly), and an empty disk reads it all.
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { KeyValueStore } from './rocks.js';
 import { readPartitionsInBatches, type TopicRecord } from '../kafka.js';
 
@@ -43,6 +43,20 @@ export class NewestRecords {
     return true;
   }
 
+  /**
+   * Of one partition's records, read after every earlier record of it and in offset order: the
+   * value of each key whose newest record is now among them (null: a tombstone).
+   */
+  newestOf(partition: number, messages: readonly KafkaMessage[]): Map<string, Buffer | null> {
+    const newest = new Map<string, Buffer | null>();
+    for (const message of messages) {
+      if (!message.key) continue;
+      const key = message.key.toString();
+      if (this.supersedes(key, partition, Number(message.timestamp))) newest.set(key, message.value);
+    }
+    return newest;
+  }
+
   /** Keys seen so far. */
   get size(): number {
     return this.seen.size;
@@ -54,9 +68,7 @@ export function newestByKey(records: readonly TopicRecord[]): Map<string, { part
   const rule = new NewestRecords();
   const newest = new Map<string, { partition: number; value: Buffer | null }>();
   for (const { partition, message } of records) {
-    if (!message.key) continue;
-    const key = message.key.toString();
-    if (rule.supersedes(key, partition, Number(message.timestamp))) newest.set(key, { partition, value: message.value });
+    for (const [key, value] of rule.newestOf(partition, [message])) newest.set(key, { partition, value });
   }
   return newest;
 }
@@ -109,15 +121,9 @@ export class ChangelogRestorer {
     await readPartitionsInBatches(this.kafka, this.topic, from, 600_000, async (partition, messages) => {
       signal?.throwIfAborted();
       records += messages.length;
-      const batch = new Map<string, Buffer | null>();
-      for (const message of messages) {
-        if (!message.key) continue;
-        const key = message.key.toString();
-        if (rule.supersedes(key, partition, Number(message.timestamp))) batch.set(key, message.value);
-      }
       const put: Array<[string, Buffer]> = [];
       const del: string[] = [];
-      for (const [key, value] of batch) {
+      for (const [key, value] of rule.newestOf(partition, messages)) {
         if (value === null) del.push(key);
         else put.push([key, value]);
       }
