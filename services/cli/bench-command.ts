@@ -120,7 +120,7 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
         const j = loop.joiner;
         console.log(`\njoiner: ${j.joinedPerSecond.toFixed(0)} decisions/s joined (read, kept pending, windows closed) vs raw kafkajs consume ${j.rawConsumePerSecond.toFixed(0)}/s of looper.decisions → ${ratio(j.joinedPerSecond, j.rawConsumePerSecond)} (${j.decisions} decisions behind when it started: those the runs above logged, and any it had not read before)`);
       }
-      console.log(`\nfeature ingest: ${loop.ingest.featuresPerSecond.toFixed(0)} events/s into RocksDB aggregates vs raw kafkajs consume ${loop.ingest.rawConsumePerSecond.toFixed(0)}/s of the same topic → ${ratio(loop.ingest.featuresPerSecond, loop.ingest.rawConsumePerSecond)} (${loop.ingest.events} events, 6 partitions, ${loop.ingest.seconds.toFixed(2)} s${loop.ingest.seconds < 2 ? '; too short to time well: raise --events' : ''})`);
+      console.log(`\nfeature ingest: ${loop.ingest.featuresPerSecond.toFixed(0)} events/s into RocksDB aggregates vs raw kafkajs consume ${loop.ingest.rawConsumePerSecond.toFixed(0)}/s of the same topic → ${ratio(loop.ingest.featuresPerSecond, loop.ingest.rawConsumePerSecond)} (${loop.ingest.events} events, 6 partitions, ${loop.ingest.seconds.toFixed(2)} s${loop.ingest.seconds < 1 ? '; too short to time well: raise --events' : ''})`);
       console.log(`training: ${Object.entries(loop.training).map(([f, v]) => `${f} ${v.toFixed(0)} examples/s`).join(', ')} (batches of 1024)`);
       const f = loop.freshness.eventToFeatureMs;
       console.log(`freshness: event produced → visible in a lookup p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (${f.count} events)`);
