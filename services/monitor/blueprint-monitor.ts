@@ -1,7 +1,8 @@
 // What the monitor knows of one blueprint, pure: it is fed decisions, examples and guardrail
 // events, and measures traffic, latency, fallbacks, labels, online quality, drift against the
-// serving model's training profile (drift.ts), model age and side effects per experiment arm and model
-// lineage. The service shell (main.ts) feeds it from the topics and publishes what it measures.
+// serving model's training profile (drift.ts), model age and side effects per experiment arm and
+// model lineage (what it gives: measures.ts). The service shell (main.ts) feeds it from the topics
+// and publishes what it measures.
 import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
