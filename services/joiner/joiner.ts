@@ -3,10 +3,10 @@ import type { KafkaMessage } from 'kafkajs';
 import type { Blueprint, Decision, Example, Outcome } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
-import type { KeyValueStore } from '../lib/store/rocks.js';
+import type { KeyValueStore, WriteSet } from '../lib/store/rocks.js';
 import { BatchOverlay } from '../lib/store/overlay.js';
 import { multiclassTaskOf } from '../lib/multiclass/blueprint.js';
-import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, recentEventRange, decodeRecentEvent, joinerDefaults, type EntityEvent, parseCloseKey, parseEntityKey, stateKeys, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
+import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, recentEventRange, decodeRecentEvent, joinerDefaults, type EntityEvent, parseCloseKey, parseEntityKey, stateKeys, timerTime, TimerFloor, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
 import { decodeProductEvent } from '../lib/events.js';
 import type { DeadLetterSink } from '../lib/dead-letters.js';
 import { errorMessage } from '../lib/errors.js';
@@ -97,6 +97,18 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
   const examplesEmitted = looperCounter(ctx.metrics, 'examplesEmitted');
   const countEmitted = (examples: readonly Example[]) => {
     for (const e of examples) examplesEmitted.inc({ blueprint: e.blueprint, label_source: e.labelSource });
+  };
+  // Where each tick's scans start: past the timers the ticks before it got through (timer-floor.ts).
+  const closeFloor = new TimerFloor();
+  const forgetFloor = new TimerFloor();
+  /** Tells the floors of the timers a write put in the store: called once it is written. */
+  const noteTimers = (put: WriteSet['put']) => {
+    for (const [key] of put) {
+      const at = timerTime(key);
+      if (at === null) continue;
+      if (key.startsWith('c/')) closeFloor.written(at);
+      else forgetFloor.written(at);
+    }
   };
   // Counted under the lock before any batch runs, so no step's change is missed or counted twice.
   let pending = 0;
@@ -209,6 +221,7 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         overlay.apply({ put: outboxEntries(examples, encodeExample), del: [] });
         const writes = overlay.toWriteSet();
         const afterWrite = async () => {
+          noteTimers(writes.put);
           pending += added;
           countEmitted(examples);
           if (examples.length > 0) await outbox.drain();
@@ -218,8 +231,8 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
 
     async tick(stop) {
       const now = joinerClock();
-      const closes = closeRange(now);
-      const forgets = forgetRange(now);
+      const closes = closeRange(now, closeFloor.startTick());
+      const forgets = forgetRange(now, forgetFloor.startTick());
       // Where each scan resumes, null once it has reached the range's end.
       let closeFrom: string | null = closes.gte;
       let forgetFrom: string | null = forgets.gte;
@@ -239,12 +252,18 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
           overlay.apply(result.mutations);
           overlay.apply(forgetExpired(now, forgetRows.filter(([k]) => holds(k)).map(([k]) => k)));
           overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
-          await store.write(overlay.toWriteSet());
+          const writes = overlay.toWriteSet();
+          await store.write(writes);
+          noteTimers(writes.put);
           pending += pendingDelta(result.mutations);
           countEmitted(result.examples);
           if (result.examples.length > 0) await outbox.drain();
           return result.examples.length;
         });
+      }
+      if (closeFrom === null && forgetFrom === null) {
+        closeFloor.finishTick(now);
+        forgetFloor.finishTick(now);
       }
       return emitted;
     },
@@ -258,6 +277,8 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         // Lag of partitions given away would hold the clock back for good; the next batches refill it.
         lagging.clear();
         await work();
+        closeFloor.reset();
+        forgetFloor.reset();
         pending = await countPending(store, holds);
       }),
 

@@ -31,6 +31,7 @@ export {
   parseForgetKey,
   forgottenKey,
   timeKey,
+  timerTime,
   MAX_KEY_TIME,
   type KeyRange,
   type ForgetKind,
@@ -39,3 +40,4 @@ export { addResult, emptyResult, EMPTY_VALUE, type Mutations, type JoinResult, t
 export { compileJoinerOptions, joinerDefaults, type JoinerOptions } from './options.js';
 export { JoinerInputError, JoinerStateError } from './errors.js';
 export { MemoryJoiner } from './memory-joiner.js';
+export { TimerFloor } from './timer-floor.js';

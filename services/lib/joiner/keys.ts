@@ -73,14 +73,20 @@ export function recentEventRange(topic: string, entity: string, fromTs: number, 
   return { gte: `${prefix}${timeKey(fromTs)}`, lt: `${prefix}${timeKey(Math.min(MAX_KEY_TIME, toTs + 1))}` };
 }
 
-/** Close timers with closesAt ≤ now. */
-export function closeRange(now: number): KeyRange {
-  return { gte: 'c/', lt: `c/${timeKey(Math.floor(now) + 1)}` };
+/** Close timers with from ≤ closesAt ≤ now. */
+export function closeRange(now: number, from = 0): KeyRange {
+  return { gte: `c/${timeKey(Math.floor(from))}`, lt: `c/${timeKey(Math.floor(now) + 1)}` };
 }
 
-/** Forget timers with forgetAt ≤ now. */
-export function forgetRange(now: number): KeyRange {
-  return { gte: 'f/', lt: `f/${timeKey(Math.floor(now) + 1)}` };
+/** Forget timers with from ≤ forgetAt ≤ now. */
+export function forgetRange(now: number, from = 0): KeyRange {
+  return { gte: `f/${timeKey(Math.floor(from))}`, lt: `f/${timeKey(Math.floor(now) + 1)}` };
+}
+
+/** The time of a close or forget timer's key; null for any other key. */
+export function timerTime(key: string): number | null {
+  if (!key.startsWith('c/') && !key.startsWith('f/')) return null;
+  return Number(key.slice(2, 2 + TIME_DIGITS));
 }
 
 function parts(key: string, prefix: string, count: number): string[] {
