@@ -5,6 +5,7 @@ import { benchSearch, type SearchBenchFigures } from '../lib/automl/bench.js';
 import type { LooperConfig } from '../lib/config.js';
 import { kafkaRawBaseline } from '../../bench/baselines.js';
 import { benchDecisionLoop } from '../../bench/decision-loop.js';
+import { benchTimerScans } from '../../bench/timer-scan.js';
 import { table } from '../../deploy/local/stack.js';
 import { benchScoring, initBackend, type ScoringFigures } from '../lib/learners/index.js';
 import { benchGbdtScaling, GBDT_SCALING_HYPER_PARAMETERS, type GbdtScaling } from '../lib/learners/bench.js';
@@ -126,6 +127,14 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
       console.log(`freshness: event produced → visible in a lookup p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (${f.count} events)`);
       console.log(`raw kafkajs: produce ${kafka.producePerSecond.toFixed(0)} msg/s, consume ${kafka.consumePerSecond.toFixed(0)} msg/s`);
 
+      log('joiner tick scans');
+      const timerScans = await benchTimerScans();
+      const { deleted, heldElsewhere } = timerScans;
+      console.log(
+        `\njoiner tick scans (RocksDB, no stack): over ${deleted.timers} deleted close timers not yet compacted away ${deleted.fromStartMs.toFixed(1)} ms from the start, ${deleted.fromFloorMs.toFixed(1)} ms from the floor; ` +
+          `over ${heldElsewhere.timers} due timers of partitions held elsewhere ${heldElsewhere.fromStartMs.toFixed(0)} ms from the start, ${heldElsewhere.fromFloorMs.toFixed(1)} ms from the floor`,
+      );
+
       const learners = await benchLearners(log);
       console.log(`\n${learnerReport(learners)}`);
       log('an AutoML search over logistic, mlp and gbdt');
@@ -134,7 +143,7 @@ export function registerBenchCommand(program: Command, getConfig: () => LooperCo
 
       mkdirSync('bench/results', { recursive: true });
       const file = `bench/results/${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-      writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...loop, kafkaRaw: kafka, ...learners, search }, null, 2));
+      writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, ...loop, kafkaRaw: kafka, timerScans, ...learners, search }, null, 2));
       console.log(`\nwritten to ${file}`);
     });
 }
