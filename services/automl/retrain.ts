@@ -15,6 +15,7 @@ import { AutomlError, MIN_EXAMPLES, readHistory, type AutomlDeps } from './run.j
 import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
 import { scoresOf } from '../lib/learners/serving.js';
+import { searchableTaskOf } from '../lib/automl/searchable.js';
 
 export interface RetrainOptions {
   readonly sinceMs?: number;
@@ -31,8 +32,9 @@ export interface Retrain {
 }
 
 export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: RetrainOptions = {}): Promise<Retrain> {
-  const task = bp.task === 'classification' || bp.task === 'estimation' ? bp.task : null;
-  if (task === null) throw new AutomlError(`blueprint ${bp.name} is a ${bp.task} task: retraining covers classification and estimation so far`);
+  const searchable = searchableTaskOf(bp);
+  if (!searchable.ok) throw new AutomlError(`blueprint ${bp.name} is not retrained: ${searchable.reason}`);
+  const task = searchable.task;
   const now = options.now ?? Date.now();
   const history = await readHistory(deps, bp.name);
   const servedId = chooseServedVersion(bp.name, history.versions, history.deployment?.live ?? null, history.deployment ?? undefined);

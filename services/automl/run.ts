@@ -22,6 +22,7 @@ import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
 import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
 import { scoresOf } from '../lib/learners/serving.js';
+import { searchableTaskOf } from '../lib/automl/searchable.js';
 
 /** Fewer examples than this cannot rank configurations: the validation fifth would be noise. */
 export const MIN_EXAMPLES = 500;
@@ -66,8 +67,9 @@ export interface AutomlRun {
 }
 
 export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: AutomlOptions = {}): Promise<AutomlRun> {
-  const task = bp.task === 'classification' || bp.task === 'estimation' ? bp.task : null;
-  if (task === null) throw new AutomlError(`blueprint ${bp.name} is a ${bp.task} task: AutoML searches classification and estimation models so far`);
+  const searchable = searchableTaskOf(bp);
+  if (!searchable.ok) throw new AutomlError(`blueprint ${bp.name} is not searched: ${searchable.reason}`);
+  const task = searchable.task;
   const metric = bp.objective.metric as SearchMetric;
   const now = options.now ?? Date.now();
   const replay = await replayExamples(deps.kafka, deps.codec, bp, options.sinceMs === undefined ? undefined : now - options.sinceMs);

@@ -3,6 +3,7 @@
 // when the monitor raises a drift alert (the data moved away from what the model learned), and on
 // its automl.schedule. Pure: the service supplies the clock and what it knows.
 import type { Blueprint } from '../lib/schemas/generated.js';
+import { searchableTaskOf } from '../lib/automl/searchable.js';
 
 export interface SearchHistory {
   /** When the last search published, epoch ms; null when none has. */
@@ -24,8 +25,8 @@ export const DRIFT_MIN_GAP_MS = 30 * 60 * 1000;
 export const RETRY_AFTER_MS = 5 * 60 * 1000;
 
 /** Why a search is due now, or null when it is not. */
-export function dueReason(bp: Pick<Blueprint, 'version' | 'task' | 'automl'>, history: SearchHistory, now: number): string | null {
-  if (bp.task !== 'classification' && bp.task !== 'estimation') return null;
+export function dueReason(bp: Pick<Blueprint, 'version' | 'task' | 'decision' | 'automl'>, history: SearchHistory, now: number): string | null {
+  if (!searchableTaskOf(bp).ok) return null;
   if (history.notBefore !== null && now < history.notBefore) return null;
   if (history.lastSearchAt === null) return 'first search for this blueprint';
   if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion) return `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`;
@@ -42,8 +43,8 @@ function formatAge(ms: number): string {
 }
 
 /** Why a scheduled full retrain is due now (training.retrain), or null. */
-export function retrainDueReason(bp: Pick<Blueprint, 'task' | 'training' | 'registeredAt'>, lastRetrainAt: number | null, notBefore: number | null, now: number): string | null {
-  if (bp.task !== 'classification' && bp.task !== 'estimation') return null;
+export function retrainDueReason(bp: Pick<Blueprint, 'task' | 'decision' | 'training' | 'registeredAt'>, lastRetrainAt: number | null, notBefore: number | null, now: number): string | null {
+  if (!searchableTaskOf(bp).ok) return null;
   if (notBefore !== null && now < notBefore) return null;
   const since = lastRetrainAt ?? bp.registeredAt;
   if (now - since < bp.training.retrainMs) return null;
