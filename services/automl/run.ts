@@ -11,7 +11,7 @@ import { readTopicToEnd } from '../lib/kafka.js';
 import { LooperError } from '../lib/errors.js';
 import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
 import { decodeArtifact } from '../lib/learners/artifact.js';
-import { splitByTime } from '../lib/automl/dataset.js';
+import { singleLabel, splitByTime } from '../lib/automl/dataset.js';
 import { featureCosts } from '../lib/automl/feature-cost.js';
 import type { SearchMetric } from '../lib/automl/objective.js';
 import { defaultSearchSpace, type TrialConfig } from '../lib/automl/space.js';
@@ -81,6 +81,13 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
     );
   }
   const { train, validation } = splitByTime(replay.examples);
+  const only = metric === 'auc' ? singleLabel(validation) : null;
+  if (only !== null) {
+    throw new AutomlError(
+      `blueprint ${bp.name}: all ${validation.ys.length} validation examples (the newest fifth by decision time) have label ${only}, so their auc is undefined and no trial could be judged; ` +
+        `let outcomes of both kinds arrive${options.sinceMs === undefined ? '' : ', widen --since'}, or set objective.metric: logloss`,
+    );
+  }
   const history = await readHistory(deps, bp.name);
   const searchId = randomUUID();
   const result = await runSearch({

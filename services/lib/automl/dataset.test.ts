@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newestShare, splitByTime, type TimedExample } from './dataset.js';
+import { newestShare, singleLabel, splitByTime, type TimedExample } from './dataset.js';
 import { firstRungShare } from './search.js';
 
 const at = (decisionTs: number, label = 0): TimedExample => ({ decisionTs, features: { t: decisionTs }, label, weight: 1 });
@@ -37,4 +37,12 @@ test('dataset - the first rung keeps 1000 rows at least: fewer rungs on less dat
   assert.equal(firstRungShare(8999), 1 / 3);
   assert.equal(firstRungShare(3000), 1 / 3);
   assert.equal(firstRungShare(2999), 1);
+});
+
+test('dataset - singleLabel names the label all rows share, else null', () => {
+  const rows = (ys: number[]) => ({ xs: ys.map(() => ({})), ys, ws: ys.map(() => 1), ts: ys.map((_, i) => i) });
+  assert.equal(singleLabel(rows([0, 0, 0])), 0);
+  assert.equal(singleLabel(rows([1])), 1);
+  assert.equal(singleLabel(rows([0, 1, 0])), null);
+  assert.equal(singleLabel(rows([])), null);
 });

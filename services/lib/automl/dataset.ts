@@ -62,3 +62,10 @@ export function newestShare(rows: Rows, share: number): Rows {
   if (take === n) return rows;
   return { xs: rows.xs.slice(n - take), ys: rows.ys.slice(n - take), ws: rows.ws.slice(n - take), ts: rows.ts.slice(n - take) };
 }
+
+/** The one label every row has, or null when the rows hold two labels at least (or none). */
+export function singleLabel(rows: Rows): number | null {
+  const first = rows.ys[0];
+  if (first === undefined) return null;
+  return rows.ys.every((y) => y === first) ? first : null;
+}
