@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRocksStore, type KeyValueStore } from '../services/lib/store/rocks.js';
+import { openRocksStore, scanPages, type KeyValueStore } from '../services/lib/store/rocks.js';
 import { closeRange, joinerKeys, TimerFloor } from '../services/lib/joiner/index.js';
 
 export interface TimerScanFigures {
@@ -18,14 +18,10 @@ const CHUNK = 2000;
 const WRITE_BATCH = 5000;
 const BASE_TIME = 1_750_000_000_000;
 
-/** A tick's pass over the due close timers from `from`, chunk by chunk as the joiner takes them. */
+/** A tick's pass over the due close timers from `from`, a chunk at a time as the joiner takes them. */
 async function passMs(store: KeyValueStore, now: number, from: number): Promise<number> {
-  const range = closeRange(now, from);
   const started = performance.now();
-  for (let gte: string | null = range.gte; gte !== null; ) {
-    const rows = await store.scan({ gte, lt: range.lt }, CHUNK);
-    gte = rows.length === CHUNK ? `${rows[rows.length - 1]![0]}\0` : null;
-  }
+  for await (const page of scanPages(store, closeRange(now, from), CHUNK)) void page;
   return performance.now() - started;
 }
 

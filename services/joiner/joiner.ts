@@ -3,10 +3,10 @@ import type { KafkaMessage } from 'kafkajs';
 import type { Blueprint, Decision, Example, Outcome } from '../lib/schemas/generated.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
-import type { KeyValueStore, WriteSet } from '../lib/store/rocks.js';
+import { keyAfter, scanPages, type KeyValueStore, type WriteSet } from '../lib/store/rocks.js';
 import { BatchOverlay } from '../lib/store/overlay.js';
 import { multiclassTaskOf } from '../lib/multiclass/blueprint.js';
-import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, recentEventRange, decodeRecentEvent, joinerDefaults, type EntityEvent, parseCloseKey, parseEntityKey, stateKeys, timerTime, TimerFloor, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
+import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, recentEventRange, decodeRecentEvent, joinerDefaults, type EntityEvent, parseCloseKey, parseEntityKey, stateKeys, timerOf, TimerFloor, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
 import { decodeProductEvent } from '../lib/events.js';
 import type { DeadLetterSink } from '../lib/dead-letters.js';
 import { errorMessage } from '../lib/errors.js';
@@ -30,14 +30,9 @@ function pendingDelta(mutations: Mutations): number {
 
 /** Pending decisions in the store, by their close timers (one each, with empty values), a page at a time. */
 async function countPending(store: KeyValueStore, holds: Holds): Promise<number> {
-  const every = closeRange(MAX_KEY_TIME - 1);
   let count = 0;
-  for (let gte = every.gte; ; ) {
-    const page = await store.scan({ gte, lt: every.lt }, COUNT_PAGE);
-    count += page.filter(([k]) => holds(k)).length;
-    if (page.length < COUNT_PAGE) return count;
-    gte = `${page[page.length - 1]![0]}\0`;
-  }
+  for await (const page of scanPages(store, closeRange(MAX_KEY_TIME - 1), COUNT_PAGE)) count += page.filter(([k]) => holds(k)).length;
+  return count;
 }
 
 export interface JoinerCore {
@@ -79,9 +74,6 @@ function keysReadAhead(ahead: Ahead): string[] {
  */
 const TICK_CHUNK = 2000;
 
-/** The smallest key after `key`: where a scan resumes past it. */
-const keyAfter = (key: string): string => `${key}\0`;
-
 /** Which records this instance holds: with several joiners, windows of the others' partitions are theirs to close. */
 export type Holds = (key: string) => boolean;
 
@@ -104,10 +96,8 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
   /** Tells the floors of the timers a write put in the store: called once it is written. */
   const noteTimers = (put: WriteSet['put']) => {
     for (const [key] of put) {
-      const at = timerTime(key);
-      if (at === null) continue;
-      if (key.startsWith('c/')) closeFloor.written(at);
-      else forgetFloor.written(at);
+      const timer = timerOf(key);
+      if (timer !== null) (timer.kind === 'close' ? closeFloor : forgetFloor).written(timer.at);
     }
   };
   // Counted under the lock before any batch runs, so no step's change is missed or counted twice.

@@ -41,11 +41,11 @@ const PHASE_DECISIONS = 1000;
 /** Records older than this run are not this test's. */
 const startedAt = Date.now() - 60_000;
 
-/** The partitions an instance of `service` said it holds, from its newest "holding partitions" line. */
-function heldPartitions(lines: readonly string[], service = 'features'): number[] | null {
+/** The newest "holding partitions" line of `service` among an instance's lines, and the partitions it names. */
+function newestHolding(lines: readonly string[], service = 'features'): { line: string; partitions: number[] } | null {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const held = heldPartitionsIn(lines[i]!, service);
-    if (held) return held;
+    const partitions = heldPartitionsIn(lines[i]!, service);
+    if (partitions) return { line: lines[i]!, partitions };
   }
   return null;
 }
@@ -101,8 +101,8 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     const log = (line: string) => console.log(`# ${line}`);
     const splitOf = (service: string) =>
       pollUntil(`both ${service} instances to hold partitions`, 120_000, async () => {
-        const a = heldPartitions(firstLines, service);
-        const b = heldPartitions(secondLines, service);
+        const a = newestHolding(firstLines, service)?.partitions;
+        const b = newestHolding(secondLines, service)?.partitions;
         return a && b && a.length > 0 && b.length > 0 && [...a, ...b].sort().join() === '0,1,2,3,4,5' ? { a, b } : undefined;
       });
     const split = await splitOf('features');
@@ -125,8 +125,8 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     log(`kill -9 features, joiner and trainer instances b at decision ${decisions.length}`);
     const takeoverOf = (service: string) =>
       pollUntil(`${service} instance a to hold every partition`, 120_000, async () => {
-        const a = heldPartitions(firstLines, service);
-        return a?.join() === '0,1,2,3,4,5' ? firstLines.filter((l) => heldPartitionsIn(l, service)?.join() === '0,1,2,3,4,5').at(-1) : undefined;
+        const a = newestHolding(firstLines, service);
+        return a?.partitions.join() === '0,1,2,3,4,5' ? a.line : undefined;
       });
     for (const service of ['features', 'joiner']) log(`${service} instance a: ${(await takeoverOf(service)).replace(/^\[\w+\] /, '')}`);
     const handedOver = Date.now();

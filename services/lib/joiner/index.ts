@@ -31,7 +31,7 @@ export {
   parseForgetKey,
   forgottenKey,
   timeKey,
-  timerTime,
+  timerOf,
   MAX_KEY_TIME,
   type KeyRange,
   type ForgetKind,

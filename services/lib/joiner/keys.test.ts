@@ -4,7 +4,7 @@ import {
   closeRange,
   entityRange,
   forgetRange,
-  timerTime,
+  timerOf,
   joinerKeys,
   parseCloseKey,
   parseEntityKey,
@@ -40,14 +40,14 @@ describe('joiner keys', () => {
     assert.ok(!inRange(joinerKeys.forget(1001, 'done', 'a'), forgetRange(1000)));
   });
 
-  it('joiner keys - a scan from a floor finds the timers from it on, and timerTime reads a timer key back', () => {
+  it('joiner keys - a scan from a floor finds the timers from it on, and timerOf reads a timer key back', () => {
     assert.ok(!inRange(joinerKeys.close(499, 'a'), closeRange(1000, 500)));
     assert.ok(inRange(joinerKeys.close(500, 'a'), closeRange(1000, 500)));
     assert.ok(!inRange(joinerKeys.forget(499, 'done', 'a'), forgetRange(1000, 500)));
     assert.ok(inRange(joinerKeys.forget(500, 'event', 'v/x'), forgetRange(1000, 500)));
-    assert.equal(timerTime(joinerKeys.close(1_750_000_000_123, 'a/b')), 1_750_000_000_123);
-    assert.equal(timerTime(joinerKeys.forget(42, 'early', 'a')), 42);
-    assert.equal(timerTime(joinerKeys.pending('a')), null);
+    assert.deepEqual(timerOf(joinerKeys.close(1_750_000_000_123, 'a/b')), { kind: 'close', at: 1_750_000_000_123 });
+    assert.deepEqual(timerOf(joinerKeys.forget(42, 'early', 'a')), { kind: 'forget', at: 42 });
+    assert.equal(timerOf(joinerKeys.pending('a')), null);
   });
 
   it('joiner keys - an entity scan finds only that entity, whatever its name holds', () => {

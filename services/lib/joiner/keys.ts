@@ -83,10 +83,10 @@ export function forgetRange(now: number, from = 0): KeyRange {
   return { gte: `f/${timeKey(Math.floor(from))}`, lt: `f/${timeKey(Math.floor(now) + 1)}` };
 }
 
-/** The time of a close or forget timer's key; null for any other key. */
-export function timerTime(key: string): number | null {
-  if (!key.startsWith('c/') && !key.startsWith('f/')) return null;
-  return Number(key.slice(2, 2 + TIME_DIGITS));
+/** Which timer a key is, close or forget, and its time; null for any other key. */
+export function timerOf(key: string): { kind: 'close' | 'forget'; at: number } | null {
+  const kind = key.startsWith('c/') ? 'close' : key.startsWith('f/') ? 'forget' : null;
+  return kind === null ? null : { kind, at: Number(key.slice(2, 2 + TIME_DIGITS)) };
 }
 
 function parts(key: string, prefix: string, count: number): string[] {

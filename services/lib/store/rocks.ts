@@ -51,6 +51,18 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
+/** The smallest key after `key`: where a scan resumes past it. */
+export const keyAfter = (key: string): string => `${key}\0`;
+
+/** The rows of `range` in key order, at most `pageSize` a scan: a range too large to read at once. */
+export async function* scanPages(store: KeyValueStore, range: KeyRange, pageSize: number): AsyncGenerator<Array<[string, Buffer]>> {
+  for (let gte: string | null = range.gte; gte !== null; ) {
+    const page = await store.scan({ gte, lt: range.lt }, pageSize);
+    if (page.length > 0) yield page;
+    gte = page.length === pageSize ? keyAfter(page[page.length - 1]![0]) : null;
+  }
+}
+
 export async function openRocksStore(path: string): Promise<KeyValueStore> {
   mkdirSync(path, { recursive: true });
   const db = new RocksDB(path);
