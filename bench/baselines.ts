@@ -14,7 +14,12 @@ export interface RequestFigures {
 }
 
 /** Drives `request` with `concurrency` callers for `durationMs`; latency per call in ms. */
-export async function driveRequests(name: string, concurrency: number, durationMs: number, request: () => Promise<unknown>): Promise<RequestFigures> {
+export async function driveRequests(
+  name: string,
+  concurrency: number,
+  durationMs: number,
+  request: () => Promise<unknown>,
+): Promise<RequestFigures> {
   const samples: number[] = [];
   const deadline = performance.now() + durationMs;
   const started = performance.now();
@@ -41,7 +46,11 @@ export interface KafkaFigures {
  * The raw baseline of a Kafka read: a kafkajs consumer in a new group, doing no work per record,
  * reads `topic` from its beginning until it has `count` records; timed from its first batch.
  */
-export async function rawConsume(kafka: Kafka, topic: string, count: number): Promise<{ records: number; perSecond: number }> {
+export async function rawConsume(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+): Promise<{ records: number; perSecond: number }> {
   const consumer = kafka.consumer({ ...consumerDefaults, groupId: `looper-bench-raw-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -72,7 +81,11 @@ export async function kafkaRawBaseline(config: LooperConfig, messages: number): 
   const batch = 1000;
   const t0 = performance.now();
   for (let sent = 0; sent < messages; sent += batch) {
-    await producer.send({ topic, acks: 1, messages: Array.from({ length: batch }, (_, i) => ({ key: `user-${(sent + i) % 5000}`, value })) });
+    await producer.send({
+      topic,
+      acks: 1,
+      messages: Array.from({ length: batch }, (_, i) => ({ key: `user-${(sent + i) % 5000}`, value })),
+    });
   }
   const produceS = (performance.now() - t0) / 1000;
   await producer.disconnect();

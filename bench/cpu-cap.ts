@@ -41,7 +41,11 @@ function v1(): Hierarchy | null {
 
 function v2(): Hierarchy | null {
   const mount = '/sys/fs/cgroup';
-  if (!existsSync(join(mount, 'cgroup.controllers')) || !readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) return null;
+  if (
+    !existsSync(join(mount, 'cgroup.controllers')) ||
+    !readFileSync(join(mount, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')
+  )
+    return null;
   return {
     mount,
     cgroupOf: (pid) => cgroupLine(pid, (controllers) => controllers === ''),

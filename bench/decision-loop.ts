@@ -14,7 +14,12 @@ import { createSchemaRegistryClient } from '../services/lib/schema-registry.js';
 import { registerBlueprint } from '../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../services/lib/blueprint/parse.js';
 import { createTopicCodec } from '../services/lib/topic-codec.js';
-import { createLearner, featureSchemaFromBlueprint, benchTraining, initBackend } from '../services/lib/learners/index.js';
+import {
+  createLearner,
+  featureSchemaFromBlueprint,
+  benchTraining,
+  initBackend,
+} from '../services/lib/learners/index.js';
 import { consumerGroups, subjects } from '../services/lib/names.js';
 import { superviseServices, type Supervisor } from '../services/cli/supervisor.js';
 import type { Blueprint, ModelVersion } from '../services/lib/schemas/generated.js';
@@ -26,7 +31,6 @@ import { pollUntil } from '../services/lib/poll.js';
 import { busyWhile, cpuWhile, pidsMatching } from './process-cpu.js';
 import { openCpuCaps } from './cpu-cap.js';
 import { heldPartitionsIn } from '../services/lib/partitioning/holding-line.js';
-
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -48,7 +52,13 @@ function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string)
 async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
   const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return ends.reduce((lag, end) => lag + Number(end.high) - Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1')), 0);
+  return ends.reduce(
+    (lag, end) =>
+      lag +
+      Number(end.high) -
+      Math.max(0, Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1')),
+    0,
+  );
 }
 
 async function produceEvents(kafka: Kafka, topic: string, count: number, users: number, field: boolean): Promise<void> {
@@ -58,7 +68,9 @@ async function produceEvents(kafka: Kafka, topic: string, count: number, users: 
   for (let sent = 0; sent < count; sent += 1000) {
     const messages = Array.from({ length: Math.min(1000, count - sent) }, (_, i) => {
       const n = sent + i;
-      const value = field ? { duration_s: 30 + (n % 90), country: ['US', 'DE', 'JP'][n % 3], ts: now - (count - n) } : { platform: 'ios', ts: now - (count - n) };
+      const value = field
+        ? { duration_s: 30 + (n % 90), country: ['US', 'DE', 'JP'][n % 3], ts: now - (count - n) }
+        : { platform: 'ios', ts: now - (count - n) };
       return { key: `bench-user-${n % users}`, value: JSON.stringify(value) };
     });
     await producer.send({ topic, acks: -1, messages });
@@ -70,20 +82,50 @@ async function produceEvents(kafka: Kafka, topic: string, count: number, users: 
 async function publishModel(kafka: Kafka, config: LooperConfig, bp: Blueprint): Promise<void> {
   await initBackend();
   const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification');
-  const xs = Array.from({ length: 512 }, (_, i) => ({ hour: i % 24, platform: ['ios', 'android', 'web'][i % 3]!, opens_1d: i % 17, session_mean_7d: 40 + (i % 50), session_ewma: 45 + (i % 40), last_country: 'US' }));
-  await learner.learnMany(xs, xs.map((x) => (x.opens_1d > 8 ? 1 : 0)));
+  const xs = Array.from({ length: 512 }, (_, i) => ({
+    hour: i % 24,
+    platform: ['ios', 'android', 'web'][i % 3]!,
+    opens_1d: i % 17,
+    session_mean_7d: 40 + (i % 50),
+    session_ewma: 45 + (i % 40),
+    last_country: 'US',
+  }));
+  await learner.learnMany(
+    xs,
+    xs.map((x) => (x.opens_1d > 8 ? 1 : 0)),
+  );
   const artifact = learner.toArtifact();
   const record: ModelVersion = {
-    modelVersion: `${bp.name}/1`, blueprint: bp.name, blueprintVersion: bp.version, sequence: 1, family: learner.family, role: 'trained',
-    hyperParameters: JSON.stringify(learner.hyperParameters), featureNames: [...learner.featureNames], artifact: Buffer.from(artifact),
-    artifactFormat: learner.artifactFormat, sizeBytes: artifact.length, p99InferenceUs: null, metrics: {}, trainedOnExamples: xs.length,
-    dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null, profile: null,
+    modelVersion: `${bp.name}/1`,
+    blueprint: bp.name,
+    blueprintVersion: bp.version,
+    sequence: 1,
+    family: learner.family,
+    role: 'trained',
+    hyperParameters: JSON.stringify(learner.hyperParameters),
+    featureNames: [...learner.featureNames],
+    artifact: Buffer.from(artifact),
+    artifactFormat: learner.artifactFormat,
+    sizeBytes: artifact.length,
+    p99InferenceUs: null,
+    metrics: {},
+    trainedOnExamples: xs.length,
+    dataStartTs: null,
+    dataEndTs: null,
+    createdAt: Date.now(),
+    search: null,
+    parentVersion: null,
+    profile: null,
   };
   learner.dispose();
   const codec = await createTopicCodec(createSchemaRegistryClient(config), allTopics);
   const producer = kafka.producer(producerDefaults);
   await producer.connect();
-  await producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: record.modelVersion, value: codec.encode(topics.models, record) }] });
+  await producer.send({
+    topic: topics.models.name,
+    acks: -1,
+    messages: [{ key: record.modelVersion, value: codec.encode(topics.models, record) }],
+  });
   await producer.disconnect();
 }
 
@@ -115,13 +157,21 @@ const JOINER_BENCH_MAX_BACKLOG = 2_000_000;
  * timed from its first progress until its group has no lag on looper.decisions. Baseline: a raw
  * kafkajs consumer (no work per record) reading as many decisions of the same topic.
  */
-async function benchJoiner(kafka: Kafka, admin: Admin, log: (line: string) => void): Promise<DecisionLoopFigures['joiner']> {
+async function benchJoiner(
+  kafka: Kafka,
+  admin: Admin,
+  log: (line: string) => void,
+): Promise<DecisionLoopFigures['joiner']> {
   const backlog = await groupLag(admin, consumerGroups.joiner, topics.decisions.name);
   if (backlog > JOINER_BENCH_MAX_BACKLOG) {
-    log(`joiner: skipped, its group is ${backlog} decisions behind (more than ${JOINER_BENCH_MAX_BACKLOG}): a stack whose joiner has not run for long`);
+    log(
+      `joiner: skipped, its group is ${backlog} decisions behind (more than ${JOINER_BENCH_MAX_BACKLOG}): a stack whose joiner has not run for long`,
+    );
     return null;
   }
-  const supervisor = superviseServices(['joiner'], { log: (line) => (/error|fail/i.test(line) ? log(line) : undefined) });
+  const supervisor = superviseServices(['joiner'], {
+    log: (line) => (/error|fail/i.test(line) ? log(line) : undefined),
+  });
   let decisions: number;
   let joinedSeconds: number;
   try {
@@ -138,13 +188,17 @@ async function benchJoiner(kafka: Kafka, admin: Admin, log: (line: string) => vo
   }
   const raw = await rawConsume(kafka, topics.decisions.name, decisions);
   const figures = { decisions, joinedPerSecond: decisions / joinedSeconds, rawConsumePerSecond: raw.perSecond };
-  log(`joiner: ${figures.joinedPerSecond.toFixed(0)} decisions/s vs raw consume ${figures.rawConsumePerSecond.toFixed(0)}/s`);
+  log(
+    `joiner: ${figures.joinedPerSecond.toFixed(0)} decisions/s vs raw consume ${figures.rawConsumePerSecond.toFixed(0)}/s`,
+  );
   return figures;
 }
 
 /** Requests for 1,024 entities in turn, so lookups spread over every partition and every features instance. */
 function rotatingBodies(): () => Uint8Array {
-  const bodies = Array.from({ length: 1024 }, (_, i) => new TextEncoder().encode(JSON.stringify({ entity: `bench-user-${i}`, context: { hour: 9, platform: 'ios' } })));
+  const bodies = Array.from({ length: 1024 }, (_, i) =>
+    new TextEncoder().encode(JSON.stringify({ entity: `bench-user-${i}`, context: { hour: 9, platform: 'ios' } })),
+  );
   let next = 0;
   return () => bodies[next++ & 1023]!;
 }
@@ -163,7 +217,12 @@ const CPU_PER_INSTANCE = 0.25;
  */
 const LIMITED_CONCURRENCY_PER_PAIR = 256;
 
-export async function benchDecisionLoop(config: LooperConfig, seconds: number, events: number, log: (line: string) => void): Promise<DecisionLoopFigures> {
+export async function benchDecisionLoop(
+  config: LooperConfig,
+  seconds: number,
+  events: number,
+  log: (line: string) => void,
+): Promise<DecisionLoopFigures> {
   const kafka = createKafkaClient(config, { clientId: 'looper-bench' });
   const admin = kafka.admin();
   await admin.connect();
@@ -172,7 +231,10 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
   const id = randomUUID().slice(0, 8);
   const opensTopic = `bench.opens.${id}`;
   const sessionsTopic = `bench.sessions.${id}`;
-  await admin.createTopics({ waitForLeaders: true, topics: [opensTopic, sessionsTopic].map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [opensTopic, sessionsTopic].map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })),
+  });
   log(`producing ${events} events to ${opensTopic} and ${sessionsTopic}`);
   await produceEvents(kafka, opensTopic, events, 5000, false);
   await produceEvents(kafka, sessionsTopic, events, 5000, true);
@@ -180,7 +242,8 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
   // Raw baseline: the same topic consumed by kafkajs with no work per record.
   const raw = await rawConsume(kafka, sessionsTopic, events);
 
-  const bp = (await registerBlueprint({ kafka, registry }, benchBlueprint(`bench_${id}`, opensTopic, sessionsTopic))).blueprint;
+  const bp = (await registerBlueprint({ kafka, registry }, benchBlueprint(`bench_${id}`, opensTopic, sessionsTopic)))
+    .blueprint;
   /** The partitions the first features instance holds, from its log. */
   let firstHolds = 0;
   const supervisor: Supervisor = superviseServices(['features', 'predictor'], {
@@ -194,18 +257,34 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     // Ingest: the features service reads both topics (4 stream features); timed from its first
     // progress to lag 0, as its committed offsets show them (polled often: a backlog of 100,000
     // events a topic takes about a second).
-    const total = async () => (await groupLag(admin, consumerGroups.features, opensTopic).catch(() => events)) + (await groupLag(admin, consumerGroups.features, sessionsTopic).catch(() => events));
-    const started = await pollUntil('the features service to start ingesting', 120_000, async () => ((await total()) < 2 * events ? performance.now() : undefined), INGEST_POLL_MS);
+    const total = async () =>
+      (await groupLag(admin, consumerGroups.features, opensTopic).catch(() => events)) +
+      (await groupLag(admin, consumerGroups.features, sessionsTopic).catch(() => events));
+    const started = await pollUntil(
+      'the features service to start ingesting',
+      120_000,
+      async () => ((await total()) < 2 * events ? performance.now() : undefined),
+      INGEST_POLL_MS,
+    );
     const startLag = await total();
-    await pollUntil('the features service to catch up', 600_000, async () => ((await total()) === 0 ? true : undefined), INGEST_POLL_MS);
+    await pollUntil(
+      'the features service to catch up',
+      600_000,
+      async () => ((await total()) === 0 ? true : undefined),
+      INGEST_POLL_MS,
+    );
     const ingestSeconds = (performance.now() - started) / 1000;
     const ingestRate = startLag / ingestSeconds;
-    log(`ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${raw.perSecond.toFixed(0)}/s`);
+    log(
+      `ingest: ${ingestRate.toFixed(0)} events/s into RocksDB aggregates vs raw consume ${raw.perSecond.toFixed(0)}/s`,
+    );
 
     await publishModel(kafka, config, bp);
     const nats: NatsConnection = await connectNats(config, 'looper-bench');
     const subject = subjects.decide(bp.name);
-    const body = new TextEncoder().encode(JSON.stringify({ entity: 'bench-user-42', context: { hour: 9, platform: 'ios' } }));
+    const body = new TextEncoder().encode(
+      JSON.stringify({ entity: 'bench-user-42', context: { hour: 9, platform: 'ios' } }),
+    );
     await pollUntil('a served model', 60_000, async () => {
       const reply = JSON.parse(new TextDecoder().decode((await nats.request(subject, body, { timeout: 2000 })).data));
       return reply.fallback === false ? true : undefined;
@@ -218,14 +297,29 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     const cpuPerRequestUs: DecisionLoopFigures['cpuPerRequestUs'] = [];
     // Where each request's CPU goes: the bench client (and the echo responder, in the same process),
     // the NATS server, the services, and Kafka's broker (the decision log).
-    const processes = { client: [process.pid], 'nats-server': pidsMatching(/nats-server/), predictor: [supervisor.pid('predictor') ?? -1], features: [supervisor.pid('features') ?? -1], kafka: pidsMatching(/kafka\.Kafka /) };
-    const perRequest = (cpu: Record<string, number>, f: RequestFigures, seconds: number) => Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, (s * 1e6) / (f.requestsPerSecond * seconds)]));
+    const processes = {
+      client: [process.pid],
+      'nats-server': pidsMatching(/nats-server/),
+      predictor: [supervisor.pid('predictor') ?? -1],
+      features: [supervisor.pid('features') ?? -1],
+      kafka: pidsMatching(/kafka\.Kafka /),
+    };
+    const perRequest = (cpu: Record<string, number>, f: RequestFigures, seconds: number) =>
+      Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, (s * 1e6) / (f.requestsPerSecond * seconds)]));
     for (const c of [1, 16, 64]) {
-      const e = await cpuWhile(processes, () => driveRequests('nats echo', c, seconds * 1000, () => nats.request(echoSubject, body, { timeout: 5000 })));
-      const d = await cpuWhile(processes, () => driveRequests('decide', c, seconds * 1000, () => nats.request(subject, body, { timeout: 5000 })));
+      const e = await cpuWhile(processes, () =>
+        driveRequests('nats echo', c, seconds * 1000, () => nats.request(echoSubject, body, { timeout: 5000 })),
+      );
+      const d = await cpuWhile(processes, () =>
+        driveRequests('decide', c, seconds * 1000, () => nats.request(subject, body, { timeout: 5000 })),
+      );
       echoes.push(e.result);
       decide.push(d.result);
-      cpuPerRequestUs.push({ concurrency: c, echo: perRequest(e.cpuSeconds, e.result, seconds), decide: perRequest(d.cpuSeconds, d.result, seconds) });
+      cpuPerRequestUs.push({
+        concurrency: c,
+        echo: perRequest(e.cpuSeconds, e.result, seconds),
+        decide: perRequest(d.cpuSeconds, d.result, seconds),
+      });
     }
     echo.unsubscribe();
 
@@ -240,10 +334,13 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     const measure = async (instances: number, cpuPerInstance: number | null) => {
       const label = `decide, ${instances} instance(s) each${cpuPerInstance === null ? '' : ` limited to ${cpuPerInstance} core`}`;
       const concurrency = cpuPerInstance === null ? SCALING_CONCURRENCY : LIMITED_CONCURRENCY_PER_PAIR * instances;
-      const { result, busy } = await busyWhile(() => driveRequests(label, concurrency, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })));
+      const { result, busy } = await busyWhile(() =>
+        driveRequests(label, concurrency, seconds * 1000, () => nats.request(subject, nextBody(), { timeout: 5000 })),
+      );
       scaling.push({ instances, cpuPerInstance, decide: result, machineBusy: busy });
     };
-    const warmUp = () => driveRequests('warm-up', SCALING_CONCURRENCY, 5000, () => nats.request(subject, nextBody(), { timeout: 5000 }));
+    const warmUp = () =>
+      driveRequests('warm-up', SCALING_CONCURRENCY, 5000, () => nats.request(subject, nextBody(), { timeout: 5000 }));
     await measure(1, null);
     const secondInstance = `bench-${id}`;
     let secondReady = { features: false, predictor: false };
@@ -256,7 +353,9 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
       },
     });
     try {
-      await pollUntil('the second features and predictor instances', 120_000, async () => (secondReady.features && secondReady.predictor ? true : undefined));
+      await pollUntil('the second features and predictor instances', 120_000, async () =>
+        secondReady.features && secondReady.predictor ? true : undefined,
+      );
       // Warm the new pair (its JIT, its first routes) and let the rebalance settle before measuring.
       await warmUp();
       await measure(2, null);
@@ -268,11 +367,19 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
         log(`decide by instances with a CPU limit each: skipped, ${limitSkipped}`);
       } else {
         try {
-          for (const pid of [supervisor.pid('features'), supervisor.pid('predictor'), second.pid('features'), second.pid('predictor')]) if (pid !== undefined) limits.caps.cap(pid, CPU_PER_INSTANCE);
+          for (const pid of [
+            supervisor.pid('features'),
+            supervisor.pid('predictor'),
+            second.pid('features'),
+            second.pid('predictor'),
+          ])
+            if (pid !== undefined) limits.caps.cap(pid, CPU_PER_INSTANCE);
           await warmUp();
           await measure(2, CPU_PER_INSTANCE);
           await second.stop();
-          await pollUntil('the first features instance to hold every partition again', 120_000, async () => (firstHolds === DATA_PARTITIONS ? true : undefined));
+          await pollUntil('the first features instance to hold every partition again', 120_000, async () =>
+            firstHolds === DATA_PARTITIONS ? true : undefined,
+          );
           await warmUp();
           await measure(1, CPU_PER_INSTANCE);
         } finally {
@@ -293,11 +400,20 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     for (let i = 0; i < 30; i++) {
       const entity = `fresh-${id}-${i}`;
       const t0 = performance.now();
-      await producer.send({ topic: opensTopic, acks: -1, messages: [{ key: entity, value: JSON.stringify({ platform: 'ios', ts: Date.now() }) }] });
-      await pollUntil('the event to show in a lookup', 30_000, async () => {
-        const reply = await requestFeatures(nats, bp.name, entity, DATA_PARTITIONS);
-        return reply.values?.[0]?.['opens_1d'] === 1 ? true : undefined;
-      }, 5);
+      await producer.send({
+        topic: opensTopic,
+        acks: -1,
+        messages: [{ key: entity, value: JSON.stringify({ platform: 'ios', ts: Date.now() }) }],
+      });
+      await pollUntil(
+        'the event to show in a lookup',
+        30_000,
+        async () => {
+          const reply = await requestFeatures(nats, bp.name, entity, DATA_PARTITIONS);
+          return reply.values?.[0]?.['opens_1d'] === 1 ? true : undefined;
+        },
+        5,
+      );
       samples.push(performance.now() - t0);
     }
     await producer.disconnect();
@@ -308,7 +424,12 @@ export async function benchDecisionLoop(config: LooperConfig, seconds: number, e
     return {
       decide,
       echo: echoes,
-      ingest: { events: startLag, seconds: ingestSeconds, featuresPerSecond: ingestRate, rawConsumePerSecond: raw.perSecond },
+      ingest: {
+        events: startLag,
+        seconds: ingestSeconds,
+        featuresPerSecond: ingestRate,
+        rawConsumePerSecond: raw.perSecond,
+      },
       training,
       freshness: { eventToFeatureMs: summarize(samples) },
       scaling,

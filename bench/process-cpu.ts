@@ -27,27 +27,46 @@ export function pidsMatching(pattern: RegExp): number[] {
   } catch {
     return [];
   }
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      return pattern.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
-    } catch {
-      return false;
-    }
-  });
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return pattern.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** CPU seconds each named process group used while `work` ran. */
-export async function cpuWhile<T>(groups: Record<string, readonly number[]>, work: () => Promise<T>): Promise<{ result: T; cpuSeconds: Record<string, number> }> {
-  const read = () => Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0)]));
+export async function cpuWhile<T>(
+  groups: Record<string, readonly number[]>,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuSeconds: Record<string, number> }> {
+  const read = () =>
+    Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0)]),
+    );
   const before = read();
   const result = await work();
   const after = read();
-  return { result, cpuSeconds: Object.fromEntries(Object.keys(groups).map((name) => [name, after[name]! - before[name]!])) };
+  return {
+    result,
+    cpuSeconds: Object.fromEntries(Object.keys(groups).map((name) => [name, after[name]! - before[name]!])),
+  };
 }
 
 /** Share of the machine's CPU time that was busy while `work` ran (all cores, all processes). */
 export async function busyWhile<T>(work: () => Promise<T>): Promise<{ result: T; busy: number }> {
-  const total = () => cpus().reduce((t, c) => ({ idle: t.idle + c.times.idle, all: t.all + c.times.idle + c.times.user + c.times.sys + c.times.nice + c.times.irq }), { idle: 0, all: 0 });
+  const total = () =>
+    cpus().reduce(
+      (t, c) => ({
+        idle: t.idle + c.times.idle,
+        all: t.all + c.times.idle + c.times.user + c.times.sys + c.times.nice + c.times.irq,
+      }),
+      { idle: 0, all: 0 },
+    );
   const before = total();
   const result = await work();
   const after = total();

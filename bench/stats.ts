@@ -16,5 +16,10 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 export function summarize(samples: number[]): LatencySummary {
   const sorted = Float64Array.from(samples).sort();
-  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN };
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  };
 }

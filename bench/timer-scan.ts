@@ -27,7 +27,9 @@ async function passMs(store: KeyValueStore, now: number, from: number): Promise<
 
 async function writeTimers(store: KeyValueStore, count: number, thenDelete: boolean): Promise<void> {
   for (let i = 0; i < count; i += WRITE_BATCH) {
-    const keys = Array.from({ length: Math.min(WRITE_BATCH, count - i) }, (_, j) => joinerKeys.close(BASE_TIME + i + j, `d-${i + j}`));
+    const keys = Array.from({ length: Math.min(WRITE_BATCH, count - i) }, (_, j) =>
+      joinerKeys.close(BASE_TIME + i + j, `d-${i + j}`),
+    );
     await store.write({ put: keys.map((k) => [k, Buffer.alloc(0)] as [string, Buffer]), del: [] });
     if (thenDelete) await store.write({ put: [], del: keys });
   }

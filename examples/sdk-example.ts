@@ -4,8 +4,15 @@ import { LooperClient } from '../services/sdk/index.js';
 
 const looper = await LooperClient.connect(); // LOOPER_NATS_URL, LOOPER_KAFKA_BROKERS, … or their defaults
 
-const decision = await looper.decide('notification_send', 'user-0042', { hour: 20, platform: 'ios' }, { deadlineMs: 50 });
-console.log(`action ${decision.action} (score ${decision.score ?? '—'}, fallback ${decision.fallback}, model ${decision.model ?? 'none yet'})`);
+const decision = await looper.decide(
+  'notification_send',
+  'user-0042',
+  { hour: 20, platform: 'ios' },
+  { deadlineMs: 50 },
+);
+console.log(
+  `action ${decision.action} (score ${decision.score ?? '—'}, fallback ${decision.fallback}, model ${decision.model ?? 'none yet'})`,
+);
 
 if (decision.action === 'send' && decision.decisionId) {
   // … send the notification; later, when the app learns whether it was opened:

@@ -39,7 +39,10 @@ function namedDefinitions(schema: AvroJson, found: Map<string, string>): Map<str
     for (const branch of schema) namedDefinitions(branch, found);
   } else if (typeof schema === 'object') {
     const type = schema['type'];
-    if ((type === 'record' || type === 'error' || type === 'enum' || type === 'fixed') && typeof schema['name'] === 'string') {
+    if (
+      (type === 'record' || type === 'error' || type === 'enum' || type === 'fixed') &&
+      typeof schema['name'] === 'string'
+    ) {
       found.set(schema['name'].slice(schema['name'].lastIndexOf('.') + 1), JSON.stringify(schema));
     }
     if (type === 'record' || type === 'error') {
@@ -80,12 +83,14 @@ function undocumentedFields(schema: AvroJson, path: string, missing: string[] = 
 
 const folders = schemaFolders(schemasDir);
 
-
 /** Every value the older record holds is in the newer one; fields added inside nested records (with their defaults) are allowed. */
 function assertKeeps(newer: unknown, older: unknown, path: string): void {
   if (older !== null && typeof older === 'object' && newer !== null && typeof newer === 'object') {
     if (Array.isArray(older)) {
-      assert.ok(Array.isArray(newer) && newer.length === older.length, `field ${path}: ${JSON.stringify(newer)} vs ${JSON.stringify(older)}`);
+      assert.ok(
+        Array.isArray(newer) && newer.length === older.length,
+        `field ${path}: ${JSON.stringify(newer)} vs ${JSON.stringify(older)}`,
+      );
       older.forEach((item, i) => assertKeeps((newer as unknown[])[i], item, `${path}[${i}]`));
       return;
     }
@@ -99,7 +104,16 @@ function assertKeeps(newer: unknown, older: unknown, path: string): void {
 
 describe('schemas', () => {
   it('schemas - every topic schema of Looper has a folder', () => {
-    for (const name of ['Decision', 'Outcome', 'Example', 'ModelVersion', 'Deployment', 'Metric', 'Alert', 'DeadLetter']) {
+    for (const name of [
+      'Decision',
+      'Outcome',
+      'Example',
+      'ModelVersion',
+      'Deployment',
+      'Metric',
+      'Alert',
+      'DeadLetter',
+    ]) {
       assert.ok(folders.includes(name), `schemas/${name}/v1.avsc is missing`);
     }
   });
@@ -124,7 +138,10 @@ describe('schemas', () => {
         it(`${name} v${version} - encodes the golden fixture byte for byte`, () => {
           const paths = fixturePaths(name, version, schemasDir);
           assert.ok(existsSync(paths.json), `missing ${paths.json}`);
-          assert.ok(existsSync(paths.hex), `missing ${paths.hex} (write it with: npx tsx scripts/write-fixture.ts ${name} ${version})`);
+          assert.ok(
+            existsSync(paths.hex),
+            `missing ${paths.hex} (write it with: npx tsx scripts/write-fixture.ts ${name} ${version})`,
+          );
           const type = parse(schema);
           const value = fixtureValue(type, readFixtureJson(name, version, schemasDir));
           const invalid: string[] = [];
@@ -142,13 +159,18 @@ describe('schemas', () => {
 
         if (version > 1) {
           it(`${name} v${version} - reads data written with v${version - 1} (BACKWARD compatible)`, () => {
-            assert.deepEqual(checkBackwardCompatible(schema, readSchema(name, version - 1, schemasDir)), { compatible: true });
+            assert.deepEqual(checkBackwardCompatible(schema, readSchema(name, version - 1, schemasDir)), {
+              compatible: true,
+            });
           });
 
           it(`${name} v${version} - decodes the v${version - 1} golden bytes, keeping every field both versions have`, () => {
             const newer = parse(schema);
             const older = parse(readSchema(name, version - 1, schemasDir));
-            const bytes = Buffer.from(readFileSync(fixturePaths(name, version - 1, schemasDir).hex, 'utf8').trim(), 'hex');
+            const bytes = Buffer.from(
+              readFileSync(fixturePaths(name, version - 1, schemasDir).hex, 'utf8').trim(),
+              'hex',
+            );
             const decoded = asJson(newer.fromBuffer(bytes, newer.createResolver(older))) as Record<string, unknown>;
             const olderFixture = readFixtureJson(name, version - 1, schemasDir) as Record<string, unknown>;
             for (const [field, value] of Object.entries(olderFixture)) {
@@ -166,7 +188,11 @@ describe('schemas', () => {
       for (const [typeName, definition] of namedDefinitions(source.schema as AvroJson, new Map())) {
         const earlier = seen.get(typeName);
         if (earlier) {
-          assert.equal(definition, earlier.definition, `${typeName} differs between ${earlier.owner} and ${source.name}`);
+          assert.equal(
+            definition,
+            earlier.definition,
+            `${typeName} differs between ${earlier.owner} and ${source.name}`,
+          );
         } else {
           seen.set(typeName, { owner: source.name, definition });
         }
@@ -209,13 +235,21 @@ describe('compatibility', () => {
   });
 
   it('compatibility - accepts a field added with a default', () => {
-    assert.deepEqual(checkBackwardCompatible(withField({ name: 'channel', type: ['null', 'string'], default: null }), v1), {
-      compatible: true,
-    });
+    assert.deepEqual(
+      checkBackwardCompatible(withField({ name: 'channel', type: ['null', 'string'], default: null }), v1),
+      {
+        compatible: true,
+      },
+    );
   });
 
   it('compatibility - accepts removing a field and promoting int to double', () => {
-    const newer = { ...v1, fields: v1.fields.filter((f) => f.name !== 'kind').map((f) => (f.name === 'value' ? { ...f, type: 'double' } : f)) };
+    const newer = {
+      ...v1,
+      fields: v1.fields
+        .filter((f) => f.name !== 'kind')
+        .map((f) => (f.name === 'value' ? { ...f, type: 'double' } : f)),
+    };
     assert.deepEqual(checkBackwardCompatible(newer, v1), { compatible: true });
   });
 
@@ -223,7 +257,8 @@ describe('compatibility', () => {
     const result = checkBackwardCompatible(withFieldType('value', 'string'), v1);
     assert.deepEqual(result, {
       compatible: false,
-      reason: 'Outcome.value: type changed from int to string, which cannot read older data; add a new field with a default instead',
+      reason:
+        'Outcome.value: type changed from int to string, which cannot read older data; add a new field with a default instead',
     });
   });
 
@@ -241,7 +276,10 @@ describe('compatibility', () => {
   });
 
   it('compatibility - refuses dropping an enum symbol, naming it', () => {
-    const result = checkBackwardCompatible(withFieldType('kind', { type: 'enum', name: 'Kind', symbols: ['click'] }), v1);
+    const result = checkBackwardCompatible(
+      withFieldType('kind', { type: 'enum', name: 'Kind', symbols: ['click'] }),
+      v1,
+    );
     assert.equal(result.compatible, false);
     assert.match(!result.compatible ? result.reason : '', /^Outcome\.kind: enum Kind dropped symbol\(s\) buy/);
   });
@@ -257,12 +295,18 @@ describe('compatibility', () => {
     const renamed = { ...v1, name: 'Result' };
     const refused = checkBackwardCompatible(renamed, v1);
     assert.equal(refused.compatible, false);
-    assert.match(!refused.compatible ? refused.reason : '', /renamed to looper\.Result; add "aliases": \["looper\.Outcome"\]/);
+    assert.match(
+      !refused.compatible ? refused.reason : '',
+      /renamed to looper\.Result; add "aliases": \["looper\.Outcome"\]/,
+    );
     assert.deepEqual(checkBackwardCompatible({ ...renamed, aliases: ['looper.Outcome'] }, v1), { compatible: true });
   });
 
   it('compatibility - reports an invalid schema instead of throwing', () => {
-    const result = checkBackwardCompatible({ type: 'record', name: 'Broken', fields: [{ name: 'x', type: 'nope' }] }, v1);
+    const result = checkBackwardCompatible(
+      { type: 'record', name: 'Broken', fields: [{ name: 'x', type: 'nope' }] },
+      v1,
+    );
     assert.equal(result.compatible, false);
     assert.match(!result.compatible ? result.reason : '', /^the newer schema is not valid Avro: /);
   });

@@ -6,7 +6,12 @@ import { spawnSync } from 'node:child_process';
 
 const scope = process.argv[2] ?? 'all';
 // The fault suite (test/faults) takes several minutes: run by `npm run test:faults`, not by `all`.
-const roots = { unit: ['services', 'topology', 'schemas', 'deploy', 'bench'], integration: ['test/integration'], all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'test/integration'], faults: ['test/faults'] }[scope];
+const roots = {
+  unit: ['services', 'topology', 'schemas', 'deploy', 'bench'],
+  integration: ['test/integration'],
+  all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'test/integration'],
+  faults: ['test/faults'],
+}[scope];
 if (!roots) {
   console.error(`unknown test scope "${scope}": use unit, integration, all or faults`);
   process.exit(2);
@@ -35,12 +40,21 @@ const runs = [
 ].filter((r) => r.files.length > 0);
 // The dashboard's browser test drives Debian's Chromium: installed here when missing (as root);
 // otherwise that test says what to do.
-if (runs.some((r) => r.files.some(isIntegration))) spawnSync('bash', ['deploy/local/ensure-chromium.sh'], { stdio: 'inherit' });
+if (runs.some((r) => r.files.some(isIntegration)))
+  spawnSync('bash', ['deploy/local/ensure-chromium.sh'], { stdio: 'inherit' });
 let status = 0;
 for (const run of runs) {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency}`, ...run.extra, '--test-reporter=spec', ...run.files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${run.concurrency}`,
+      ...run.extra,
+      '--test-reporter=spec',
+      ...run.files,
+    ],
     { stdio: 'inherit' },
   );
   status ||= result.status ?? 1;

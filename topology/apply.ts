@@ -21,16 +21,37 @@ export async function describeTopics(admin: Admin, names: string[]): Promise<Exi
   const metadata = await admin.fetchTopicMetadata({ topics: wanted });
   const configs = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: wanted.map((name) => ({ type: 2 /* ConfigResourceTypes.TOPIC */, name, configNames: ['cleanup.policy', 'retention.ms'] })),
+    resources: wanted.map((name) => ({
+      type: 2 /* ConfigResourceTypes.TOPIC */,
+      name,
+      configNames: ['cleanup.policy', 'retention.ms'],
+    })),
   });
   const configsByTopic = new Map(
-    configs.resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))]),
+    configs.resources.map((r) => [
+      r.resourceName,
+      Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
+    ]),
   );
-  return metadata.topics.map((t) => ({ name: t.name, partitions: t.partitions.length, configs: configsByTopic.get(t.name) ?? {} }));
+  return metadata.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.length,
+    configs: configsByTopic.get(t.name) ?? {},
+  }));
 }
 
-export async function applyTopology(admin: Admin, registry: SchemaRegistry, declared: readonly TopicSpec[]): Promise<ApplyReport> {
-  const plan = planTopology(declared, await describeTopics(admin, declared.map((t) => t.name)));
+export async function applyTopology(
+  admin: Admin,
+  registry: SchemaRegistry,
+  declared: readonly TopicSpec[],
+): Promise<ApplyReport> {
+  const plan = planTopology(
+    declared,
+    await describeTopics(
+      admin,
+      declared.map((t) => t.name),
+    ),
+  );
   if (plan.create.length > 0) {
     await admin.createTopics({
       waitForLeaders: true,

@@ -20,17 +20,31 @@ describe('topology diagram', () => {
     };
     assert.equal(
       renderMermaid([spec]),
-      ['flowchart LR', '  joiner([joiner])', '  trainer([trainer])', '  t_looper_x[(looper.x · compacted)]', '  joiner --> t_looper_x', '  t_looper_x --> trainer'].join('\n'),
+      [
+        'flowchart LR',
+        '  joiner([joiner])',
+        '  trainer([trainer])',
+        '  t_looper_x[(looper.x · compacted)]',
+        '  joiner --> t_looper_x',
+        '  t_looper_x --> trainer',
+      ].join('\n'),
     );
   });
 
   it('topology diagram - the README shows the diagram of the current declaration', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    assert.ok(readme.includes('```mermaid\n' + renderMermaid(allTopics) + '\n```'), 'README.md is stale: run npm run docs');
+    assert.ok(
+      readme.includes('```mermaid\n' + renderMermaid(allTopics) + '\n```'),
+      'README.md is stale: run npm run docs',
+    );
   });
 
   it('readme - every generated block matches the code it comes from', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const block of readmeBlocks()) assert.ok(readme.includes(block.begin + '\n' + block.body + block.end), `README.md block ${block.begin} is stale: run npm run docs`);
+    for (const block of readmeBlocks())
+      assert.ok(
+        readme.includes(block.begin + '\n' + block.body + block.end),
+        `README.md block ${block.begin} is stale: run npm run docs`,
+      );
   });
 });

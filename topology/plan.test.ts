@@ -14,7 +14,10 @@ const asDeclared = (spec: typeof decisions | typeof blueprints) => ({
 describe('topology plan', () => {
   it('topology plan - creates every declared topic the broker lacks', () => {
     const plan = planTopology([decisions, blueprints], [asDeclared(blueprints)]);
-    assert.deepEqual(plan.create.map((t) => t.name), ['looper.decisions']);
+    assert.deepEqual(
+      plan.create.map((t) => t.name),
+      ['looper.decisions'],
+    );
     assert.deepEqual(plan.unchanged, ['looper.blueprints']);
     assert.deepEqual(plan.drift, []);
   });
@@ -25,7 +28,16 @@ describe('topology plan', () => {
   });
 
   it('topology plan - reports partition and config drift with a fix, never a change', () => {
-    const plan = planTopology([decisions], [{ name: 'looper.decisions', partitions: 3, configs: { 'cleanup.policy': 'compact', 'retention.ms': '604800000' } }]);
+    const plan = planTopology(
+      [decisions],
+      [
+        {
+          name: 'looper.decisions',
+          partitions: 3,
+          configs: { 'cleanup.policy': 'compact', 'retention.ms': '604800000' },
+        },
+      ],
+    );
     assert.deepEqual(plan.create, []);
     assert.deepEqual(plan.unchanged, []);
     assert.deepEqual(
@@ -36,7 +48,10 @@ describe('topology plan', () => {
       ],
     );
     assert.match(plan.drift[0]!.fix, /--partitions 6/);
-    assert.equal(plan.drift[1]!.fix, 'kafka-configs --alter --entity-type topics --entity-name looper.decisions --add-config cleanup.policy=delete');
+    assert.equal(
+      plan.drift[1]!.fix,
+      'kafka-configs --alter --entity-type topics --entity-name looper.decisions --add-config cleanup.policy=delete',
+    );
   });
 
   it('topology plan - more partitions than declared cannot be fixed by shrinking', () => {
@@ -54,6 +69,9 @@ describe('topic creation configs', () => {
       'min.cleanable.dirty.ratio': '0.1',
       'delete.retention.ms': '3600000',
     });
-    assert.deepEqual(creationConfigs(topics.decisions), { 'cleanup.policy': topics.decisions.cleanupPolicy, 'retention.ms': String(topics.decisions.retentionMs) });
+    assert.deepEqual(creationConfigs(topics.decisions), {
+      'cleanup.policy': topics.decisions.cleanupPolicy,
+      'retention.ms': String(topics.decisions.retentionMs),
+    });
   });
 });

@@ -35,7 +35,12 @@ export function topicConfigs(spec: TopicSpec): Record<string, string> {
  */
 export function creationConfigs(spec: TopicSpec): Record<string, string> {
   if (!spec.changelog) return topicConfigs(spec);
-  return { ...topicConfigs(spec), 'segment.ms': String(10 * 60_000), 'min.cleanable.dirty.ratio': '0.1', 'delete.retention.ms': String(60 * 60_000) };
+  return {
+    ...topicConfigs(spec),
+    'segment.ms': String(10 * 60_000),
+    'min.cleanable.dirty.ratio': '0.1',
+    'delete.retention.ms': String(60 * 60_000),
+  };
 }
 
 export function planTopology(declared: readonly TopicSpec[], existing: readonly ExistingTopic[]): TopologyPlan {

@@ -2,7 +2,17 @@
 // reads and writes it. `looper topology apply`, the README diagram and the services all use it.
 import type { SchemaName } from '../services/lib/schemas/generated.js';
 
-export const services = ['cli', 'sdk', 'features', 'predictor', 'joiner', 'trainer', 'automl', 'rollout', 'monitor'] as const;
+export const services = [
+  'cli',
+  'sdk',
+  'features',
+  'predictor',
+  'joiner',
+  'trainer',
+  'automl',
+  'rollout',
+  'monitor',
+] as const;
 export type ServiceName = (typeof services)[number];
 
 export type CleanupPolicy = 'compact' | 'delete';
@@ -79,7 +89,8 @@ export const topics = {
   },
   examples: {
     name: 'looper.examples',
-    description: 'Decisions joined with their labels: the training data, keyed by blueprint, so one trainer instance learns each blueprint',
+    description:
+      'Decisions joined with their labels: the training data, keyed by blueprint, so one trainer instance learns each blueprint',
     partitions: DATA_PARTITIONS,
     cleanupPolicy: 'delete',
     retentionMs: 30 * day,
@@ -157,7 +168,8 @@ export const topics = {
   },
   joinerChangelog: {
     name: 'looper.joiner.changelog',
-    description: 'The joiner\'s pending decisions, markers and recent events, compacted; a joiner taking a partition over restores it from here',
+    description:
+      "The joiner's pending decisions, markers and recent events, compacted; a joiner taking a partition over restores it from here",
     partitions: DATA_PARTITIONS,
     cleanupPolicy: 'compact',
     retentionMs: -1,

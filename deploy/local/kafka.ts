@@ -8,7 +8,15 @@ import { StackError } from '../../services/lib/errors.js';
 import type { Log, StackComponent } from './component.js';
 import { pinnedVersion, runMaven } from './maven.js';
 import { componentDir, stackPaths } from './paths.js';
-import { lastLines, runLogged, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+import {
+  lastLines,
+  runLogged,
+  runningPid,
+  startDetached,
+  stopProcess,
+  waitFor,
+  type ManagedProcess,
+} from './processes.js';
 import { canConnect } from './tcp.js';
 
 const startTimeoutMs = 120_000;
@@ -55,13 +63,22 @@ export function createKafka(config: LooperConfig): StackComponent {
   const libs = join(paths.downloads, `kafka-${version}`, 'libs');
   const dir = componentDir(paths, 'kafka');
   const propertiesFile = join(dir, 'server.properties');
-  const proc: ManagedProcess = { pidFile: join(dir, 'kafka.pid'), logFile: join(dir, 'kafka.log'), marker: propertiesFile };
+  const proc: ManagedProcess = {
+    pidFile: join(dir, 'kafka.pid'),
+    logFile: join(dir, 'kafka.log'),
+    marker: propertiesFile,
+  };
   const broker = config.kafkaBrokers[0]!;
   const { host, port } = brokerAddress(broker);
 
   async function healthy(): Promise<boolean> {
     if (!(await canConnect(host, port, 1000))) return false;
-    const admin = new Kafka({ brokers: config.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } }).admin();
+    const admin = new Kafka({
+      brokers: config.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 2000,
+      retry: { retries: 0 },
+    }).admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
@@ -73,7 +90,11 @@ export function createKafka(config: LooperConfig): StackComponent {
 
   async function start(log: Log): Promise<void> {
     if (!isLoopbackHost(host)) {
-      throw new StackError('kafka', `${broker} does not answer, and the local stack only starts Kafka on this machine; check LOOPER_KAFKA_BROKERS`, null);
+      throw new StackError(
+        'kafka',
+        `${broker} does not answer, and the local stack only starts Kafka on this machine; check LOOPER_KAFKA_BROKERS`,
+        null,
+      );
     }
     mkdirSync(dir, { recursive: true });
     if (!existsSync(libs) || readdirSync(libs).length === 0) {
@@ -92,13 +113,27 @@ export function createKafka(config: LooperConfig): StackComponent {
     const classpath = `${libs}/*`;
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       log('kafka: formatting storage (first run only)');
-      const code = await runLogged('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile], proc.logFile);
-      if (code !== 0) throw new StackError('kafka', `kafka.tools.StorageTool format failed (exit ${code})`, proc.logFile);
+      const code = await runLogged(
+        'java',
+        ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile],
+        proc.logFile,
+      );
+      if (code !== 0)
+        throw new StackError('kafka', `kafka.tools.StorageTool format failed (exit ${code})`, proc.logFile);
     }
     const pid = startDetached(
       proc,
       'java',
-      ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true', '-cp', classpath, 'kafka.Kafka', propertiesFile],
+      [
+        '-Xms256m',
+        '-Xmx1g',
+        '-XX:+UseG1GC',
+        '-Djava.awt.headless=true',
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        propertiesFile,
+      ],
       dir,
       { ...process.env, KAFKA_HEAP_OPTS: '' },
     );

@@ -55,7 +55,9 @@ export async function runMaven(run: MavenRun): Promise<void> {
     const mb = (directoryBytes(run.mavenRepo) - startBytes) / 1e6;
     if (mb - lastReport >= 1) {
       lastReport = mb;
-      run.log(`${run.component}: downloading from Maven Central… ${mb.toFixed(0)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      run.log(
+        `${run.component}: downloading from Maven Central… ${mb.toFixed(0)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
   }, 2000);
   try {
@@ -64,12 +66,23 @@ export async function runMaven(run: MavenRun): Promise<void> {
       child.stdout.pipe(logStream, { end: false });
       child.stderr.pipe(logStream, { end: false });
       child.on('error', (error) =>
-        reject(new StackError(run.component, `could not run mvn (${error.message}); install Apache Maven (Debian: apt-get install maven)`, run.logFile, { cause: error })),
+        reject(
+          new StackError(
+            run.component,
+            `could not run mvn (${error.message}); install Apache Maven (Debian: apt-get install maven)`,
+            run.logFile,
+            { cause: error },
+          ),
+        ),
       );
       child.on('close', (status) => resolve(status ?? 1));
     });
     if (code !== 0) {
-      throw new StackError(run.component, `mvn ${run.goalArgs.join(' ')} failed (exit ${code}); is Maven Central reachable?`, run.logFile);
+      throw new StackError(
+        run.component,
+        `mvn ${run.goalArgs.join(' ')} failed (exit ${code}); is Maven Central reachable?`,
+        run.logFile,
+      );
     }
   } finally {
     clearInterval(ticker);

@@ -7,7 +7,15 @@ import { isLoopbackHost, type LooperConfig } from '../../services/lib/config.js'
 import { StackError } from '../../services/lib/errors.js';
 import type { Log, StackComponent } from './component.js';
 import { componentDir, stackPaths } from './paths.js';
-import { lastLines, runLogged, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+import {
+  lastLines,
+  runLogged,
+  runningPid,
+  startDetached,
+  stopProcess,
+  waitFor,
+  type ManagedProcess,
+} from './processes.js';
 
 const startTimeoutMs = 30_000;
 
@@ -23,7 +31,11 @@ export function findNatsServer(): string | null {
 export function createNats(config: LooperConfig): StackComponent {
   const paths = stackPaths(config.dataDir);
   const dir = componentDir(paths, 'nats');
-  const proc: ManagedProcess = { pidFile: join(dir, 'nats.pid'), logFile: join(dir, 'nats.log'), marker: join(dir, 'jetstream') };
+  const proc: ManagedProcess = {
+    pidFile: join(dir, 'nats.pid'),
+    logFile: join(dir, 'nats.log'),
+    marker: join(dir, 'jetstream'),
+  };
   const url = new URL(config.natsUrl);
 
   async function healthy(): Promise<boolean> {
@@ -39,7 +51,11 @@ export function createNats(config: LooperConfig): StackComponent {
   async function install(log: Log): Promise<string> {
     const mayInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
     if (!mayInstall) {
-      throw new StackError('nats', 'nats-server is not installed and cannot be installed from here; install it (Debian: sudo apt-get install nats-server) or point LOOPER_NATS_URL at a running server', null);
+      throw new StackError(
+        'nats',
+        'nats-server is not installed and cannot be installed from here; install it (Debian: sudo apt-get install nats-server) or point LOOPER_NATS_URL at a running server',
+        null,
+      );
     }
     log('nats: installing Debian package nats-server');
     const logFile = proc.logFile;
@@ -50,22 +66,38 @@ export function createNats(config: LooperConfig): StackComponent {
       code = await runLogged('apt-get', ['install', '-y', '-q', 'nats-server'], logFile);
     }
     const binary = findNatsServer();
-    if (code !== 0 || !binary) throw new StackError('nats', `apt-get install nats-server failed (exit ${code})`, logFile);
+    if (code !== 0 || !binary)
+      throw new StackError('nats', `apt-get install nats-server failed (exit ${code})`, logFile);
     return binary;
   }
 
   async function start(log: Log): Promise<void> {
     if (!isLoopbackHost(url.hostname)) {
-      throw new StackError('nats', `${config.natsUrl} does not answer, and the local stack only starts NATS on this machine; check LOOPER_NATS_URL`, null);
+      throw new StackError(
+        'nats',
+        `${config.natsUrl} does not answer, and the local stack only starts NATS on this machine; check LOOPER_NATS_URL`,
+        null,
+      );
     }
     mkdirSync(dir, { recursive: true });
     const binary = findNatsServer() ?? (await install(log));
-    const pid = startDetached(proc, binary, ['-js', '-a', url.hostname, '-p', url.port || '4222', '-sd', join(dir, 'jetstream')], dir);
-    const outcome = await waitFor(() => healthy(), startTimeoutMs, () => runningPid(proc) === pid);
+    const pid = startDetached(
+      proc,
+      binary,
+      ['-js', '-a', url.hostname, '-p', url.port || '4222', '-sd', join(dir, 'jetstream')],
+      dir,
+    );
+    const outcome = await waitFor(
+      () => healthy(),
+      startTimeoutMs,
+      () => runningPid(proc) === pid,
+    );
     if (outcome !== 'ready') {
       throw new StackError(
         'nats',
-        outcome === 'exited' ? `nats-server exited while starting:\n${lastLines(proc.logFile, 8)}` : `nats-server did not answer at ${config.natsUrl} within ${startTimeoutMs / 1000} s`,
+        outcome === 'exited'
+          ? `nats-server exited while starting:\n${lastLines(proc.logFile, 8)}`
+          : `nats-server did not answer at ${config.natsUrl} within ${startTimeoutMs / 1000} s`,
         proc.logFile,
       );
     }

@@ -11,7 +11,13 @@ export interface ManagedProcess {
   marker: string;
 }
 
-export function startDetached(proc: ManagedProcess, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number {
+export function startDetached(
+  proc: ManagedProcess,
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   mkdirSync(dirname(proc.logFile), { recursive: true });
   const log = openSync(proc.logFile, 'a');
   try {
@@ -63,7 +69,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it resolves true or `timeoutMs` passes; also stops early if `alive()` turns false. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, alive: () => boolean = () => true): Promise<'ready' | 'timeout' | 'exited'> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  alive: () => boolean = () => true,
+): Promise<'ready' | 'timeout' | 'exited'> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return 'ready';

@@ -7,7 +7,15 @@ import { StackError } from '../../services/lib/errors.js';
 import type { Log, StackComponent } from './component.js';
 import { pinnedVersion, runMaven } from './maven.js';
 import { componentDir, stackPaths } from './paths.js';
-import { lastLines, runLogged, runningPid, startDetached, stopProcess, waitFor, type ManagedProcess } from './processes.js';
+import {
+  lastLines,
+  runLogged,
+  runningPid,
+  startDetached,
+  stopProcess,
+  waitFor,
+  type ManagedProcess,
+} from './processes.js';
 
 const startTimeoutMs = 120_000;
 const ccompatPath = '/apis/ccompat/v7';
@@ -18,7 +26,11 @@ export function createSchemaRegistry(config: LooperConfig): StackComponent {
   const distDir = join(paths.downloads, `apicurio-registry-${version}`);
   const runnerJar = join(distDir, `apicurio-registry-app-${version}-runner.jar`);
   const dir = componentDir(paths, 'schema-registry');
-  const proc: ManagedProcess = { pidFile: join(dir, 'registry.pid'), logFile: join(dir, 'registry.log'), marker: `-Dlooper.stack.dir=${dir}` };
+  const proc: ManagedProcess = {
+    pidFile: join(dir, 'registry.pid'),
+    logFile: join(dir, 'registry.log'),
+    marker: `-Dlooper.stack.dir=${dir}`,
+  };
   const url = new URL(config.schemaRegistryUrl);
 
   async function healthy(): Promise<boolean> {
@@ -32,7 +44,11 @@ export function createSchemaRegistry(config: LooperConfig): StackComponent {
     mkdirSync(archiveDir, { recursive: true });
     await runMaven({
       component: 'schema-registry',
-      goalArgs: ['dependency:copy', `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`, `-DoutputDirectory=${archiveDir}`],
+      goalArgs: [
+        'dependency:copy',
+        `-Dartifact=io.apicurio:apicurio-registry-app:${version}:tar.gz:all`,
+        `-DoutputDirectory=${archiveDir}`,
+      ],
       mavenRepo: join(paths.mavenRepo, 'registry'),
       logFile: proc.logFile,
       log,
@@ -41,7 +57,11 @@ export function createSchemaRegistry(config: LooperConfig): StackComponent {
     const archive = join(archiveDir, `apicurio-registry-app-${version}-all.tar.gz`);
     const code = await runLogged('tar', ['-xzf', archive, '-C', distDir], proc.logFile);
     if (code !== 0 || !existsSync(runnerJar)) {
-      throw new StackError('schema-registry', `unpacking ${archive} failed (exit ${code}) or it holds no ${runnerJar}`, proc.logFile);
+      throw new StackError(
+        'schema-registry',
+        `unpacking ${archive} failed (exit ${code}) or it holds no ${runnerJar}`,
+        proc.logFile,
+      );
     }
   }
 
@@ -71,7 +91,11 @@ export function createSchemaRegistry(config: LooperConfig): StackComponent {
       ],
       dir,
     );
-    const outcome = await waitFor(() => healthy(), startTimeoutMs, () => runningPid(proc) === pid);
+    const outcome = await waitFor(
+      () => healthy(),
+      startTimeoutMs,
+      () => runningPid(proc) === pid,
+    );
     if (outcome !== 'ready') {
       throw new StackError(
         'schema-registry',

@@ -48,9 +48,15 @@ export async function stackUp(config: LooperConfig, log: Log): Promise<Component
       log(`${component.name}: starting at ${component.address}`);
       try {
         await component.start(log);
-        log(`${component.name}: ready at ${component.address} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${component.logFile})`);
+        log(
+          `${component.name}: ready at ${component.address} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${component.logFile})`,
+        );
       } catch (error) {
-        failures.push(error instanceof StackError ? error : new StackError(component.name, errorMessage(error), component.logFile, { cause: error }));
+        failures.push(
+          error instanceof StackError
+            ? error
+            : new StackError(component.name, errorMessage(error), component.logFile, { cause: error }),
+        );
       }
     }),
   );
@@ -87,15 +93,31 @@ export function formatStatus(statuses: ComponentStatus[]): string {
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Prints the last lines of each (or one) component's log; with `follow`, keeps streaming. */
-export async function stackLogs(config: LooperConfig, name: string | undefined, lines: number, follow: boolean, out: Log): Promise<void> {
+export async function stackLogs(
+  config: LooperConfig,
+  name: string | undefined,
+  lines: number,
+  follow: boolean,
+  out: Log,
+): Promise<void> {
   const components = stackComponents(config).filter((c) => name === undefined || c.name === name);
   if (components.length === 0) {
-    throw new StackError(name ?? '?', `no such component; choose one of ${stackComponents(config).map((c) => c.name).join(', ')}`, null);
+    throw new StackError(
+      name ?? '?',
+      `no such component; choose one of ${stackComponents(config)
+        .map((c) => c.name)
+        .join(', ')}`,
+      null,
+    );
   }
   const files = components.map((c) => c.logFile).filter((f) => existsSync(f));
   if (files.length === 0) {

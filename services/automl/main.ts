@@ -23,7 +23,9 @@ import { DRIFT_RULES } from './triggers.js';
 const CHECK_EVERY_MS = 15_000;
 
 const ctx = await startServiceContext('automl', compileConfig(process.env, homedir()));
-const backend = await initBackend({ onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`) });
+const backend = await initBackend({
+  onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`),
+});
 ctx.log(`tfjs backend: ${backend}`);
 const blueprints = await watchBlueprints(ctx, () => undefined);
 await blueprints.caughtUp;
@@ -61,14 +63,23 @@ async function checkTriggers(): Promise<void> {
     try {
       const run = await runAutoml(ctx, bp, {
         onProgress: (p) => {
-          if (p.evaluations % 10 === 0) ctx.log(`${bp.name}: ${p.evaluations}/${p.plannedEvaluations} evaluations, best ${p.best?.config.family ?? '—'} ${p.best?.metricValue.toFixed(4) ?? ''}`);
+          if (p.evaluations % 10 === 0)
+            ctx.log(
+              `${bp.name}: ${p.evaluations}/${p.plannedEvaluations} evaluations, best ${p.best?.config.family ?? '—'} ${p.best?.metricValue.toFixed(4) ?? ''}`,
+            );
         },
       });
       ctx.log(`${bp.name}: ${run.result.why}`);
       searches.inc({ outcome: run.candidate ? 'candidate' : 'no_candidate' });
-      histories.set(bp.name, { lastSearchAt: Date.now(), lastBlueprintVersion: bp.version, notBefore: run.candidate ? null : Date.now() + RETRY_AFTER_MS });
+      histories.set(bp.name, {
+        lastSearchAt: Date.now(),
+        lastBlueprintVersion: bp.version,
+        notBefore: run.candidate ? null : Date.now() + RETRY_AFTER_MS,
+      });
     } catch (error) {
-      ctx.log(`${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`);
+      ctx.log(
+        `${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`,
+      );
       searches.inc({ outcome: 'failed' });
       histories.set(bp.name, { ...history, notBefore: Date.now() + RETRY_AFTER_MS });
     }
@@ -84,12 +95,18 @@ async function retrainIfDue(bp: Blueprint): Promise<void> {
     await retrainServing(ctx, bp);
     retrains.set(bp.name, { lastRetrainAt: Date.now(), notBefore: null });
   } catch (error) {
-    ctx.log(`${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`);
+    ctx.log(
+      `${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`,
+    );
     retrains.set(bp.name, { ...state, notBefore: Date.now() + RETRY_AFTER_MS });
   }
 }
 
-const stopChecking = repeatAfter(checkTriggers, () => CHECK_EVERY_MS, (error) => ctx.log(`checking triggers failed: ${errorMessage(error)}`));
+const stopChecking = repeatAfter(
+  checkTriggers,
+  () => CHECK_EVERY_MS,
+  (error) => ctx.log(`checking triggers failed: ${errorMessage(error)}`),
+);
 ctx.onShutdown(() => {
   stopping = true;
   stopChecking();

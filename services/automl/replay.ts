@@ -19,7 +19,12 @@ export interface Replay {
   readonly undecodable: number;
 }
 
-export async function replayExamples(kafka: Kafka, codec: TopicCodec, bp: Blueprint, sinceTs?: number): Promise<Replay> {
+export async function replayExamples(
+  kafka: Kafka,
+  codec: TopicCodec,
+  bp: Blueprint,
+  sinceTs?: number,
+): Promise<Replay> {
   const records = await readTopicToEnd(kafka, topics.examples.name, 600_000, sinceTs);
   const examples: TimedExample[] = [];
   const seen = new Set<string>();
@@ -46,7 +51,12 @@ export async function replayExamples(kafka: Kafka, codec: TopicCodec, bp: Bluepr
       notTeaching++;
       continue;
     }
-    examples.push({ decisionTs: example.decisionTs, features: trainingFeatures(bp, example), label: example.label, weight: example.weight });
+    examples.push({
+      decisionTs: example.decisionTs,
+      features: trainingFeatures(bp, example),
+      label: example.label,
+      weight: example.weight,
+    });
   }
   return { examples, read: records.length, notTeaching, duplicates, undecodable };
 }

@@ -10,7 +10,10 @@ export function progressLine(p: SearchProgress, metric: string): string {
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
   const last = p.last;
   const lastText = `trial ${last.trial} ${last.config.family} on ${last.trainRows} rows: ${describeValue(last, metric)} (${last.seconds.toFixed(1)} s)`;
-  const best = p.best && Number.isFinite(p.best.objective) ? ` · best ${p.best.config.family} ${metric} ${p.best.metricValue.toFixed(4)}` : '';
+  const best =
+    p.best && Number.isFinite(p.best.objective)
+      ? ` · best ${p.best.config.family} ${metric} ${p.best.metricValue.toFixed(4)}`
+      : '';
   return `${bar} ${p.evaluations}/${p.plannedEvaluations} · ${lastText}${best}`;
 }
 
@@ -23,39 +26,65 @@ function describeValue(r: TrialRecord, metric: string): string {
 /** The hyper-parameters in a short form: numbers to 3 significant digits. */
 export function shortParams(params: Readonly<Record<string, unknown>>): string {
   return Object.entries(params)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : JSON.stringify(v)}`,
+    )
     .join(' ');
 }
 
 export function leaderboardTable(result: SearchResult, limit = 15): string {
   const front = new Set(result.front.map((r) => r.trial));
-  const rows = result.leaderboard.slice(0, limit).map((r, i) => [
-    String(i + 1),
-    String(r.trial),
-    r.config.family,
-    `${r.trainRows}`,
-    Number.isFinite(r.metricValue) ? r.metricValue.toFixed(4) : '—',
-    r.sizeBytes > 0 ? formatBytes(r.sizeBytes) : '—',
-    r.p99Us > 0 ? r.p99Us.toFixed(1) : '—',
-    r.seconds.toFixed(1),
-    [result.chosen?.trial === r.trial ? 'chosen' : '', front.has(r.trial) ? 'front' : '', r.violations.length > 0 ? 'infeasible' : '', r.error !== null && r.violations.length === 0 ? 'failed' : ''].filter(Boolean).join(', '),
-    shortParams(r.config.params),
-  ]);
-  const more = result.leaderboard.length > limit ? `\n… ${result.leaderboard.length - limit} more trials stopped earlier` : '';
-  return table(['#', 'trial', 'family', 'rows', result.metric, 'size', 'p99 µs', 'secs', '', 'hyper-parameters'], rows) + more;
+  const rows = result.leaderboard
+    .slice(0, limit)
+    .map((r, i) => [
+      String(i + 1),
+      String(r.trial),
+      r.config.family,
+      `${r.trainRows}`,
+      Number.isFinite(r.metricValue) ? r.metricValue.toFixed(4) : '—',
+      r.sizeBytes > 0 ? formatBytes(r.sizeBytes) : '—',
+      r.p99Us > 0 ? r.p99Us.toFixed(1) : '—',
+      r.seconds.toFixed(1),
+      [
+        result.chosen?.trial === r.trial ? 'chosen' : '',
+        front.has(r.trial) ? 'front' : '',
+        r.violations.length > 0 ? 'infeasible' : '',
+        r.error !== null && r.violations.length === 0 ? 'failed' : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+      shortParams(r.config.params),
+    ]);
+  const more =
+    result.leaderboard.length > limit ? `\n… ${result.leaderboard.length - limit} more trials stopped earlier` : '';
+  return (
+    table(['#', 'trial', 'family', 'rows', result.metric, 'size', 'p99 µs', 'secs', '', 'hyper-parameters'], rows) +
+    more
+  );
 }
 
 export function frontTable(result: SearchResult): string {
   if (result.front.length === 0) return 'no feasible trial reached the full data';
   return table(
     ['trial', 'family', result.metric, 'size', 'p99 µs'],
-    result.front.map((r) => [String(r.trial), r.config.family, r.metricValue.toFixed(4), formatBytes(r.sizeBytes), r.p99Us.toFixed(1)]),
+    result.front.map((r) => [
+      String(r.trial),
+      r.config.family,
+      r.metricValue.toFixed(4),
+      formatBytes(r.sizeBytes),
+      r.p99Us.toFixed(1),
+    ]),
   );
 }
 
 export function featureDropText(result: SearchResult): string {
-  if (result.featureSteps.length === 0) return 'feature cost: no stream feature to weigh (context features come with the request)';
-  const lines = result.featureSteps.map((s) => `  ${s.feature}: ${s.dropped ? 'dropped' : 'kept'} (objective without it ${Number.isFinite(s.objective) ? s.objective.toFixed(4) : 'n/a'}, ${s.reads} state read per decision)`);
+  if (result.featureSteps.length === 0)
+    return 'feature cost: no stream feature to weigh (context features come with the request)';
+  const lines = result.featureSteps.map(
+    (s) =>
+      `  ${s.feature}: ${s.dropped ? 'dropped' : 'kept'} (objective without it ${Number.isFinite(s.objective) ? s.objective.toFixed(4) : 'n/a'}, ${s.reads} state read per decision)`,
+  );
   const saved = result.featureSteps.filter((s) => s.dropped).reduce((sum, s) => sum + s.reads, 0);
   const total = result.featureSteps.reduce((sum, s) => sum + s.reads, 0);
   return `feature cost: ${saved} of ${total} stream-feature state reads per decision saved\n${lines.join('\n')}`;

@@ -37,24 +37,52 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
   const task = searchable.task;
   const now = options.now ?? Date.now();
   const history = await readHistory(deps, bp.name);
-  const servedId = chooseServedVersion(bp.name, history.versions, history.deployment?.live ?? null, history.deployment ?? undefined);
+  const servedId = chooseServedVersion(
+    bp.name,
+    history.versions,
+    history.deployment?.live ?? null,
+    history.deployment ?? undefined,
+  );
   const served = history.versions.find((v) => v.modelVersion === servedId);
-  if (!served) throw new AutomlError(`nothing serves ${bp.name} yet, so there is no configuration to retrain: let the trainer publish, or run looper automl run ${bp.name}`);
+  if (!served)
+    throw new AutomlError(
+      `nothing serves ${bp.name} yet, so there is no configuration to retrain: let the trainer publish, or run looper automl run ${bp.name}`,
+    );
 
-  const replay = await replayExamples(deps.kafka, deps.codec, bp, options.sinceMs === undefined ? undefined : now - options.sinceMs);
+  const replay = await replayExamples(
+    deps.kafka,
+    deps.codec,
+    bp,
+    options.sinceMs === undefined ? undefined : now - options.sinceMs,
+  );
   options.onReplayed?.(replay);
   if (replay.examples.length < MIN_EXAMPLES) {
-    throw new AutomlError(`blueprint ${bp.name} has ${replay.examples.length} examples to retrain on; a retrain needs ${MIN_EXAMPLES}`);
+    throw new AutomlError(
+      `blueprint ${bp.name} has ${replay.examples.length} examples to retrain on; a retrain needs ${MIN_EXAMPLES}`,
+    );
   }
   const { train, validation } = splitByTime(replay.examples);
   // The served model may read fewer features than the blueprint declares (AutoML dropped some).
   const reads = new Set(served.featureNames);
   const schema = { features: featureSchemaFromBlueprint(bp).features.filter((f) => reads.has(f.name)) };
   const metric = bp.objective.metric as SearchMetric;
-  const config: TrialConfig = { family: served.family, params: JSON.parse(served.hyperParameters) as TrialConfig['params'] };
-  const outcome = await runTrial(config, 1, { schema, task, train, validation, metric, constraints: bp.objective.constraints, seed: options.seed ?? 1 });
+  const config: TrialConfig = {
+    family: served.family,
+    params: JSON.parse(served.hyperParameters) as TrialConfig['params'],
+  };
+  const outcome = await runTrial(config, 1, {
+    schema,
+    task,
+    train,
+    validation,
+    metric,
+    constraints: bp.objective.constraints,
+    seed: options.seed ?? 1,
+  });
   if (outcome.artifact === null || outcome.violations.length > 0) {
-    throw new AutomlError(`retraining ${served.family} of ${served.modelVersion} failed: ${outcome.error ?? outcome.violations.join('; ')}`);
+    throw new AutomlError(
+      `retraining ${served.family} of ${served.modelVersion} failed: ${outcome.error ?? outcome.violations.join('; ')}`,
+    );
   }
   const sequence = history.maxSequence + 1;
   const candidate: ModelVersion = {
@@ -70,16 +98,39 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
     artifactFormat: decodeArtifact(outcome.artifact).header.format,
     sizeBytes: outcome.sizeBytes,
     p99InferenceUs: outcome.p99Us,
-    metrics: { ...Object.fromEntries(Object.entries(outcome.metrics).filter(([, v]) => v !== undefined && Number.isFinite(v))), examples: validation.xs.length },
+    metrics: {
+      ...Object.fromEntries(Object.entries(outcome.metrics).filter(([, v]) => v !== undefined && Number.isFinite(v))),
+      examples: validation.xs.length,
+    },
     trainedOnExamples: outcome.trainRows,
     dataStartTs: train.ts[0] ?? null,
     dataEndTs: train.ts[train.ts.length - 1] ?? null,
     createdAt: now,
-    search: JSON.stringify({ kind: 'retrain', of: served.modelVersion, at: now, metric, value: outcome.metricValue, train: train.xs.length, validation: validation.xs.length }),
+    search: JSON.stringify({
+      kind: 'retrain',
+      of: served.modelVersion,
+      at: now,
+      metric,
+      value: outcome.metricValue,
+      train: train.xs.length,
+      validation: validation.xs.length,
+    }),
     parentVersion: null,
-    profile: JSON.stringify(buildProfile(train.xs, scoresOf(outcome.artifact, train.xs), featureSchemaFromBlueprint(bp).features.map((f) => f.name))),
+    profile: JSON.stringify(
+      buildProfile(
+        train.xs,
+        scoresOf(outcome.artifact, train.xs),
+        featureSchemaFromBlueprint(bp).features.map((f) => f.name),
+      ),
+    ),
   };
-  await deps.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }] });
-  deps.log(`published ${candidate.modelVersion}: ${served.family} of ${served.modelVersion} retrained from scratch on ${outcome.trainRows} examples (${metric} ${outcome.metricValue.toFixed(4)} on the ${validation.xs.length} newest)`);
+  await deps.producer.send({
+    topic: topics.models.name,
+    acks: -1,
+    messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }],
+  });
+  deps.log(
+    `published ${candidate.modelVersion}: ${served.family} of ${served.modelVersion} retrained from scratch on ${outcome.trainRows} examples (${metric} ${outcome.metricValue.toFixed(4)} on the ${validation.xs.length} newest)`,
+  );
   return { of: served.modelVersion, candidate, metricValue: outcome.metricValue };
 }

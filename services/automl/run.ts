@@ -72,7 +72,12 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
   const task = searchable.task;
   const metric = bp.objective.metric as SearchMetric;
   const now = options.now ?? Date.now();
-  const replay = await replayExamples(deps.kafka, deps.codec, bp, options.sinceMs === undefined ? undefined : now - options.sinceMs);
+  const replay = await replayExamples(
+    deps.kafka,
+    deps.codec,
+    bp,
+    options.sinceMs === undefined ? undefined : now - options.sinceMs,
+  );
   options.onReplayed?.(replay);
   if (replay.examples.length < MIN_EXAMPLES) {
     throw new AutomlError(
@@ -130,10 +135,22 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
     createdAt: now,
     search: JSON.stringify(record),
     parentVersion: null,
-    profile: JSON.stringify(buildProfile(train.xs, scoresOf(chosen.artifact, train.xs), featureSchemaFromBlueprint(bp).features.map((f) => f.name))),
+    profile: JSON.stringify(
+      buildProfile(
+        train.xs,
+        scoresOf(chosen.artifact, train.xs),
+        featureSchemaFromBlueprint(bp).features.map((f) => f.name),
+      ),
+    ),
   };
-  await deps.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }] });
-  deps.log(`published candidate ${candidate.modelVersion} (${candidate.family}, ${metric} ${chosen.metricValue.toFixed(4)})`);
+  await deps.producer.send({
+    topic: topics.models.name,
+    acks: -1,
+    messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }],
+  });
+  deps.log(
+    `published candidate ${candidate.modelVersion} (${candidate.family}, ${metric} ${chosen.metricValue.toFixed(4)})`,
+  );
   if (options.promote !== true) return { ...base, candidate, deployment: null };
 
   const deployment = toLive(
@@ -142,13 +159,19 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
     `automl search ${searchId.slice(0, 8)}: ${result.why} Made live at once (looper automl run --promote), without a shadow comparison.`,
     now,
   );
-  await deps.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: bp.name, value: deps.codec.encode(topics.deployments, deployment) }] });
+  await deps.producer.send({
+    topic: topics.deployments.name,
+    acks: -1,
+    messages: [{ key: bp.name, value: deps.codec.encode(topics.deployments, deployment) }],
+  });
   deps.log(`deployed ${candidate.modelVersion} live for ${bp.name} (revision ${deployment.revision})`);
   return { ...base, candidate, deployment };
 }
 
 function definedMetrics(metrics: Readonly<Record<string, number | undefined>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])));
+  return Object.fromEntries(
+    Object.entries(metrics).filter((e): e is [string, number] => e[1] !== undefined && Number.isFinite(e[1])),
+  );
 }
 
 export interface History {

@@ -55,9 +55,18 @@ export function summarize(r: TrialRecord): TrialSummary {
   };
 }
 
-const span = (rows: Rows) => ({ rows: rows.xs.length, fromTs: rows.ts[0] ?? null, toTs: rows.ts[rows.ts.length - 1] ?? null });
+const span = (rows: Rows) => ({
+  rows: rows.xs.length,
+  fromTs: rows.ts[0] ?? null,
+  toTs: rows.ts[rows.ts.length - 1] ?? null,
+});
 
-export function searchRecord(searchId: string, at: number, result: SearchResult, split: { train: Rows; validation: Rows }): SearchRecordJson {
+export function searchRecord(
+  searchId: string,
+  at: number,
+  result: SearchResult,
+  split: { train: Rows; validation: Rows },
+): SearchRecordJson {
   return {
     kind: 'search',
     searchId,

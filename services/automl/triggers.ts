@@ -25,14 +25,21 @@ export const DRIFT_MIN_GAP_MS = 30 * 60 * 1000;
 export const RETRY_AFTER_MS = 5 * 60 * 1000;
 
 /** Why a search is due now, or null when it is not. */
-export function dueReason(bp: Pick<Blueprint, 'version' | 'task' | 'decision' | 'automl'>, history: SearchHistory, now: number): string | null {
+export function dueReason(
+  bp: Pick<Blueprint, 'version' | 'task' | 'decision' | 'automl'>,
+  history: SearchHistory,
+  now: number,
+): string | null {
   if (!searchableTaskOf(bp).ok) return null;
   if (history.notBefore !== null && now < history.notBefore) return null;
   if (history.lastSearchAt === null) return 'first search for this blueprint';
-  if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion) return `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`;
+  if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion)
+    return `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`;
   const drift = history.drift ?? null;
-  if (drift !== null && drift.at > history.lastSearchAt && now - history.lastSearchAt >= DRIFT_MIN_GAP_MS) return `drift alert ${formatAge(now - drift.at)} ago: ${drift.message}`;
-  if (now - history.lastSearchAt >= bp.automl.scheduleMs) return `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`;
+  if (drift !== null && drift.at > history.lastSearchAt && now - history.lastSearchAt >= DRIFT_MIN_GAP_MS)
+    return `drift alert ${formatAge(now - drift.at)} ago: ${drift.message}`;
+  if (now - history.lastSearchAt >= bp.automl.scheduleMs)
+    return `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`;
   return null;
 }
 
@@ -43,7 +50,12 @@ function formatAge(ms: number): string {
 }
 
 /** Why a scheduled full retrain is due now (training.retrain), or null. */
-export function retrainDueReason(bp: Pick<Blueprint, 'task' | 'decision' | 'training' | 'registeredAt'>, lastRetrainAt: number | null, notBefore: number | null, now: number): string | null {
+export function retrainDueReason(
+  bp: Pick<Blueprint, 'task' | 'decision' | 'training' | 'registeredAt'>,
+  lastRetrainAt: number | null,
+  notBefore: number | null,
+  now: number,
+): string | null {
   if (!searchableTaskOf(bp).ok) return null;
   if (notBefore !== null && now < notBefore) return null;
   const since = lastRetrainAt ?? bp.registeredAt;

@@ -4,7 +4,14 @@ import { createTwoFilesPatch } from 'diff';
 import type { LooperConfig } from '../lib/config.js';
 import { cliKafka } from './clients.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
-import { canonicalYaml, findVersion, latestVersions, readBlueprintHistory, registerBlueprint, type BlueprintStore } from '../lib/blueprint-store.js';
+import {
+  canonicalYaml,
+  findVersion,
+  latestVersions,
+  readBlueprintHistory,
+  registerBlueprint,
+  type BlueprintStore,
+} from '../lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
 import { formatProblems } from '../lib/blueprint/format.js';
 import { BlueprintInvalidError } from '../lib/blueprint/errors.js';
@@ -24,7 +31,8 @@ export function compileBlueprintFile(file: string): Blueprint {
 
 function parseVersion(text: string, what: string): number {
   const version = Number(text);
-  if (!Number.isInteger(version) || version < 1) throw new Error(`${what} must be a version number like 3, not "${text}"`);
+  if (!Number.isInteger(version) || version < 1)
+    throw new Error(`${what} must be a version number like 3, not "${text}"`);
   return version;
 }
 
@@ -74,7 +82,14 @@ export function registerBlueprintCommands(program: Command, getConfig: () => Loo
       console.log(
         table(
           ['blueprint', 'version', 'task', 'entity', 'registered', 'description'],
-          latest.map((b) => [b.name, String(b.version), b.task, b.entity, new Date(b.registeredAt).toISOString(), b.description]),
+          latest.map((b) => [
+            b.name,
+            String(b.version),
+            b.task,
+            b.entity,
+            new Date(b.registeredAt).toISOString(),
+            b.description,
+          ]),
         ),
       );
     });
@@ -86,7 +101,11 @@ export function registerBlueprintCommands(program: Command, getConfig: () => Loo
     .option('--compiled', 'print the compiled form (all defaults filled in) instead of the authored YAML')
     .action(async (name: string, options: { version?: string; compiled?: boolean }) => {
       const history = await readBlueprintHistory(openStore(getConfig()));
-      const bp = findVersion(history, name, options.version === undefined ? undefined : parseVersion(options.version, '--version'));
+      const bp = findVersion(
+        history,
+        name,
+        options.version === undefined ? undefined : parseVersion(options.version, '--version'),
+      );
       console.log(`# ${bp.name} version ${bp.version}, registered ${new Date(bp.registeredAt).toISOString()}`);
       console.log(options.compiled ? canonicalYaml(bp) : bp.sourceYaml);
     });
@@ -98,7 +117,18 @@ export function registerBlueprintCommands(program: Command, getConfig: () => Loo
       const history = await readBlueprintHistory(openStore(getConfig()));
       const from = findVersion(history, name, parseVersion(a, 'A'));
       const to = findVersion(history, name, parseVersion(b, 'B'));
-      const patch = createTwoFilesPatch(`${name}@${from.version}`, `${name}@${to.version}`, canonicalYaml(from), canonicalYaml(to), '', '', { context: 3 });
-      console.log(patch.split('\n').slice(2).join('\n').trimEnd() || `no differences between versions ${from.version} and ${to.version}`);
+      const patch = createTwoFilesPatch(
+        `${name}@${from.version}`,
+        `${name}@${to.version}`,
+        canonicalYaml(from),
+        canonicalYaml(to),
+        '',
+        '',
+        { context: 3 },
+      );
+      console.log(
+        patch.split('\n').slice(2).join('\n').trimEnd() ||
+          `no differences between versions ${from.version} and ${to.version}`,
+      );
     });
 }

@@ -18,23 +18,36 @@ import { compileBlueprintFile } from './blueprint-commands.js';
 export function registerEvaluateCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('evaluate <blueprint>')
-    .description('estimate, with an interval, how a candidate version of a planning blueprint would have done on the logged decisions (IPS, SNIPS, doubly robust)')
-    .requiredOption('--candidate <file>', 'the candidate blueprint YAML: the same blueprint with another decision policy')
+    .description(
+      'estimate, with an interval, how a candidate version of a planning blueprint would have done on the logged decisions (IPS, SNIPS, doubly robust)',
+    )
+    .requiredOption(
+      '--candidate <file>',
+      'the candidate blueprint YAML: the same blueprint with another decision policy',
+    )
     .option('--since <duration>', 'only decisions of this last span, e.g. 6h', '24h')
     .option('--max-weight <w>', 'clip importance weights at w (less variance, some bias)')
     .action(async (name: string, options: { candidate: string; since: string; maxWeight?: string }) => {
       const config = getConfig();
       const candidate = compileBlueprintFile(options.candidate);
-      if (candidate.name !== name) throw new Error(`${options.candidate} is blueprint "${candidate.name}", not "${name}": a candidate is another version of the same blueprint`);
+      if (candidate.name !== name)
+        throw new Error(
+          `${options.candidate} is blueprint "${candidate.name}", not "${name}": a candidate is another version of the same blueprint`,
+        );
       const kafka = cliKafka(config);
       const registry = createSchemaRegistryClient(config);
       const current = latestVersions(await readBlueprintHistory({ kafka, registry })).get(name);
-      if (!current) throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
-      if (current.task !== 'planning') throw new Error(`${name} is a ${current.task} blueprint; looper evaluate estimates planning blueprints, whose decisions log a reward estimate per action`);
+      if (!current)
+        throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
+      if (current.task !== 'planning')
+        throw new Error(
+          `${name} is a ${current.task} blueprint; looper evaluate estimates planning blueprints, whose decisions log a reward estimate per action`,
+        );
       const since = parseDuration(options.since);
       if (!since.ok) throw new Error(`--since: ${since.message}`);
       const maxWeight = options.maxWeight === undefined ? undefined : Number(options.maxWeight);
-      if (maxWeight !== undefined && !(maxWeight >= 1)) throw new Error(`--max-weight: "${options.maxWeight}" is not a number ≥ 1`);
+      if (maxWeight !== undefined && !(maxWeight >= 1))
+        throw new Error(`--max-weight: "${options.maxWeight}" is not a number ≥ 1`);
 
       const from = Date.now() - since.value;
       const codec = await createTopicCodec(registry, allTopics);
@@ -52,7 +65,10 @@ export function registerEvaluateCommand(program: Command, getConfig: () => Loope
       }
       const joined = joinLogs(decisions, examples, { blueprint: name });
       console.log(describeJoin(joined));
-      const result = evaluateCandidate(joined.logs, candidate.decision, { loggedActions: current.decision.actions, ...(maxWeight === undefined ? {} : { maxWeight }) });
+      const result = evaluateCandidate(joined.logs, candidate.decision, {
+        loggedActions: current.decision.actions,
+        ...(maxWeight === undefined ? {} : { maxWeight }),
+      });
       for (const line of formatEvaluation(result, { blueprint: name })) console.log(line);
     });
 }

@@ -18,13 +18,17 @@ import { cliKafka } from './clients.js';
 const MATURITY_GRACE_MS = 10_000;
 
 const interval = (i: { estimate: number; low: number; high: number }, digits = 4) =>
-  Number.isNaN(i.estimate) ? '—' : `${i.estimate.toFixed(digits)} [${i.low.toFixed(digits)}, ${i.high.toFixed(digits)}]`;
+  Number.isNaN(i.estimate)
+    ? '—'
+    : `${i.estimate.toFixed(digits)} [${i.low.toFixed(digits)}, ${i.high.toFixed(digits)}]`;
 
 export function registerExperimentCommands(program: Command, getConfig: () => LooperConfig): void {
   const experiment = program.command('experiment').description('blueprint A/B experiments');
   experiment
     .command('status <name>')
-    .description("each arm's outcome per decision, the lift over the control with an anytime-valid interval, and a recommendation")
+    .description(
+      "each arm's outcome per decision, the lift over the control with an anytime-valid interval, and a recommendation",
+    )
     .option('--since <duration>', 'only examples labelled in this last span, e.g. 2h (default: all retained)')
     .action(async (name: string, options: { since?: string }) => {
       const config = getConfig();
@@ -32,14 +36,18 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       const registry = createSchemaRegistryClient(config);
       const history = await readBlueprintHistory({ kafka, registry });
       const members = [...latestVersions(history).values()].filter((b) => b.experiment?.name === name);
-      if (members.length === 0) throw new Error(`no registered blueprint declares experiment "${name}": add experiment: { name: ${name}, arms: { … } } to each arm's blueprint`);
+      if (members.length === 0)
+        throw new Error(
+          `no registered blueprint declares experiment "${name}": add experiment: { name: ${name}, arms: { … } } to each arm's blueprint`,
+        );
       const arms = experimentArms(members[0]!.experiment!);
       const latest = latestVersions(history);
       const notMembers = arms.filter((a) => !members.some((m) => m.name === a.name)).map((a) => a.name);
       const unregistered = notMembers.filter((a) => !latest.has(a));
       const leftOut = notMembers.filter((a) => latest.has(a));
       // The control is the incumbent: the arm whose blueprint was registered first.
-      const firstRegistered = (arm: string) => Math.min(...history.filter((b) => b.name === arm).map((b) => b.registeredAt));
+      const firstRegistered = (arm: string) =>
+        Math.min(...history.filter((b) => b.name === arm).map((b) => b.registeredAt));
       const control = [...arms].sort((a, b) => firstRegistered(a.name) - firstRegistered(b.name))[0]!.name;
 
       let sinceTs: number | undefined;
@@ -62,10 +70,10 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
         const e = await codec.decode<Example>(topics.examples, message.value);
         if (!armNames.has(e.blueprint) || !Number.isFinite(e.label)) continue;
         if (e.experimentArm !== null && armNames.has(e.experimentArm)) {
-          if (e.decisionTs <= matureBefore) observations.push({ arm: e.experimentArm, entity: e.entity, value: e.label });
+          if (e.decisionTs <= matureBefore)
+            observations.push({ arm: e.experimentArm, entity: e.entity, value: e.label });
           else young++;
-        }
-        else if (e.experimentArm === null) {
+        } else if (e.experimentArm === null) {
           const s = earlier.get(e.entity) ?? { sum: 0, n: 0 };
           s.sum += e.label;
           s.n++;
@@ -75,25 +83,52 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       const before = new Map([...earlier].map(([entity, s]) => [entity, s.sum / s.n]));
       const report = analyzeExperiment(name, arms, control, observations, before);
 
-      console.log(`experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${unregistered.length > 0 ? `\nnot registered: ${unregistered.join(', ')} — entities assigned to it get an error reply` : ''}${leftOut.length > 0 ? `\nno longer in the experiment: ${leftOut.map((a) => `${a} v${latest.get(a)!.version}`).join(', ')} does not declare it, so requests on its own subject are decided without it` : ''}\n`);
-      console.log(`counting the decisions made before ${new Date(matureBefore).toISOString()}, whose label windows (${windowMs < 60_000 ? `${windowMs / 1000} s` : `${Math.round(windowMs / 60_000)} min`}) have closed; ${young} younger ones wait for their labels\n`);
-      console.log(table(['arm', 'share', 'entities', 'decisions', 'outcome per decision'], report.arms.map((a) => [a.arm + (a.arm === control ? ' (control)' : ''), `${Math.round(a.share * 100)} %`, String(a.entities), String(a.decisions), Number.isNaN(a.mean) ? '—' : a.mean.toFixed(4)])));
+      console.log(
+        `experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${unregistered.length > 0 ? `\nnot registered: ${unregistered.join(', ')} — entities assigned to it get an error reply` : ''}${leftOut.length > 0 ? `\nno longer in the experiment: ${leftOut.map((a) => `${a} v${latest.get(a)!.version}`).join(', ')} does not declare it, so requests on its own subject are decided without it` : ''}\n`,
+      );
+      console.log(
+        `counting the decisions made before ${new Date(matureBefore).toISOString()}, whose label windows (${windowMs < 60_000 ? `${windowMs / 1000} s` : `${Math.round(windowMs / 60_000)} min`}) have closed; ${young} younger ones wait for their labels\n`,
+      );
+      console.log(
+        table(
+          ['arm', 'share', 'entities', 'decisions', 'outcome per decision'],
+          report.arms.map((a) => [
+            a.arm + (a.arm === control ? ' (control)' : ''),
+            `${Math.round(a.share * 100)} %`,
+            String(a.entities),
+            String(a.decisions),
+            Number.isNaN(a.mean) ? '—' : a.mean.toFixed(4),
+          ]),
+        ),
+      );
       if (report.comparisons.length > 0) {
         console.log('');
         console.log(
           table(
-            ['arm', `difference vs ${control} [95 % any-look interval]`, 'one-look interval', 'relative lift', 'with CUPED'],
+            [
+              'arm',
+              `difference vs ${control} [95 % any-look interval]`,
+              'one-look interval',
+              'relative lift',
+              'with CUPED',
+            ],
             report.comparisons.map((c) => [
               c.arm,
               interval(c.difference),
               `[${c.fixed.low.toFixed(4)}, ${c.fixed.high.toFixed(4)}]`,
-              Number.isNaN(c.relative.estimate) ? '—' : `${(100 * c.relative.estimate).toFixed(1)} % [${(100 * c.relative.low).toFixed(1)}, ${(100 * c.relative.high).toFixed(1)}]`,
-              c.cuped === null ? 'no pre-period outcomes' : `${interval(c.cuped.difference)}, variance −${(100 * c.cuped.varianceReduction).toFixed(0)} %`,
+              Number.isNaN(c.relative.estimate)
+                ? '—'
+                : `${(100 * c.relative.estimate).toFixed(1)} % [${(100 * c.relative.low).toFixed(1)}, ${(100 * c.relative.high).toFixed(1)}]`,
+              c.cuped === null
+                ? 'no pre-period outcomes'
+                : `${interval(c.cuped.difference)}, variance −${(100 * c.cuped.varianceReduction).toFixed(0)} %`,
             ]),
           ),
         );
       }
-      console.log(`\nsample ratio check: p = ${report.sampleRatioP.toPrecision(3)}${report.sampleRatioP < 0.001 ? ' — MISMATCH' : ' (split as declared)'}`);
+      console.log(
+        `\nsample ratio check: p = ${report.sampleRatioP.toPrecision(3)}${report.sampleRatioP < 0.001 ? ' — MISMATCH' : ' (split as declared)'}`,
+      );
       console.log(`recommendation: ${report.recommendation}`);
     });
 }

@@ -5,7 +5,8 @@ import { LooperError, errorMessage } from '../lib/errors.js';
 
 function chain(error: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error && parts.length < 5; e = (e as Error & { cause?: unknown }).cause) parts.push(`${e.name}: ${e.message}`);
+  for (let e: unknown = error; e instanceof Error && parts.length < 5; e = (e as Error & { cause?: unknown }).cause)
+    parts.push(`${e.name}: ${e.message}`);
   return parts.join(' / ') || errorMessage(error);
 }
 

@@ -19,7 +19,14 @@ type QualityBlueprint = Pick<Blueprint, 'name' | 'task' | 'decision' | 'objectiv
 export function newestMetrics(records: readonly Metric[], blueprint: string): Map<string, Metric> {
   const newest = new Map<string, Metric>();
   for (const m of records) {
-    if (m.blueprint !== blueprint || m.experimentArm !== null || m.labels['source'] !== undefined || isPerVersion(m) || m.name.startsWith(GUARDRAIL_PREFIX)) continue;
+    if (
+      m.blueprint !== blueprint ||
+      m.experimentArm !== null ||
+      m.labels['source'] !== undefined ||
+      isPerVersion(m) ||
+      m.name.startsWith(GUARDRAIL_PREFIX)
+    )
+      continue;
     const seen = newest.get(m.name);
     if (!seen || m.ts >= seen.ts) newest.set(m.name, m);
   }
@@ -69,23 +76,33 @@ function versionLines(records: readonly Metric[], blueprint: string): string[] {
 
 function qualityLine(bp: QualityBlueprint, newest: ReadonlyMap<string, Metric>): string {
   const plan = qualityPlanOf(bp);
-  const quality = plan.metrics.filter((n) => newest.has(n)).map((n) => `${spaced(n)} ${newest.get(n)!.value.toFixed(4)}`);
+  const quality = plan.metrics
+    .filter((n) => newest.has(n))
+    .map((n) => `${spaced(n)} ${newest.get(n)!.value.toFixed(4)}`);
   const drop = newest.get('metric_drop');
   const labels = newest.get('label_rate')?.value;
   return [
     `  quality   ${quality.length > 0 ? `${quality.join(', ')} on recent labelled examples` : 'not measured yet (needs 200 labelled examples)'}`,
-    drop === undefined ? '' : `; ${spaced(drop.labels['metric'] ?? bp.objective.metric)} ${drop.value.toFixed(4)} worse than when ${drop.modelVersion ?? 'the model'} was published`,
+    drop === undefined
+      ? ''
+      : `; ${spaced(drop.labels['metric'] ?? bp.objective.metric)} ${drop.value.toFixed(4)} worse than when ${drop.modelVersion ?? 'the model'} was published`,
     labels === undefined ? '' : `; ${pct(labels)} of decisions got an outcome`,
   ].join('');
 }
 
 /** Each guardrail's groups (experiment arms, model lineages) from the monitor's last tick, with the significance it computed. */
 function guardrailLines(records: readonly Metric[], blueprint: string): string[] {
-  const names = [...new Set(records.filter((m) => m.blueprint === blueprint && m.name.startsWith(GUARDRAIL_PREFIX)).map((m) => m.name))].sort();
+  const names = [
+    ...new Set(
+      records.filter((m) => m.blueprint === blueprint && m.name.startsWith(GUARDRAIL_PREFIX)).map((m) => m.name),
+    ),
+  ].sort();
   const lines: string[] = [];
   for (const name of names) {
     const groups = newestTick(records, (m) => m.blueprint === blueprint && m.name === name);
-    lines.push(`  guardrail ${name.slice(GUARDRAIL_PREFIX.length)}, per decision within ${age(groups[0]!.windowMs)} of it:`);
+    lines.push(
+      `  guardrail ${name.slice(GUARDRAIL_PREFIX.length)}, per decision within ${age(groups[0]!.windowMs)} of it:`,
+    );
     for (const g of groups) {
       const group = g.experimentArm !== null ? `arm ${g.experimentArm}` : `model ${g.modelVersion ?? '—'}`;
       const z = g.labels['z'] === undefined ? null : Number(g.labels['z']);
@@ -97,34 +114,53 @@ function guardrailLines(records: readonly Metric[], blueprint: string): string[]
         continue;
       }
       // As the guardrail alert and the dashboard judge it: a significant rise, one-sided.
-      const verdict = z >= DEGRADATION_Z && relative !== null && relative > 0 ? 'significantly worse' : 'no clear difference';
-      const change = relative === null ? '' : `${relative >= 0 ? '+' : ''}${(100 * relative).toFixed(1)} % vs baseline, `;
+      const verdict =
+        z >= DEGRADATION_Z && relative !== null && relative > 0 ? 'significantly worse' : 'no clear difference';
+      const change =
+        relative === null ? '' : `${relative >= 0 ? '+' : ''}${(100 * relative).toFixed(1)} % vs baseline, `;
       lines.push(`${head}: ${change}z ${z.toFixed(2)}, ${verdict}`);
     }
   }
   return lines;
 }
 
-export function describeMonitoring(bp: QualityBlueprint, metrics: readonly Metric[], alerts: readonly Alert[], now: number): string[] {
+export function describeMonitoring(
+  bp: QualityBlueprint,
+  metrics: readonly Metric[],
+  alerts: readonly Alert[],
+  now: number,
+): string[] {
   const blueprint = bp.name;
   const newest = newestMetrics(metrics, blueprint);
   const value = (name: string) => newest.get(name)?.value;
   const lines: string[] = [];
   if (newest.size === 0) {
-    lines.push(`  monitor   no measures in the last ${METRICS_LOOKBACK_MS / 60_000} min: is the monitor running? (looper up starts it)`);
+    lines.push(
+      `  monitor   no measures in the last ${METRICS_LOOKBACK_MS / 60_000} min: is the monitor running? (looper up starts it)`,
+    );
   } else {
     const ts = Math.max(...[...newest.values()].map((m) => m.ts));
     const parts = trafficParts(value);
-    lines.push(`  traffic   ${parts.length > 0 ? parts.join(', ') : 'no decisions lately'} (measured ${age(now - ts)} ago)`);
+    lines.push(
+      `  traffic   ${parts.length > 0 ? parts.join(', ') : 'no decisions lately'} (measured ${age(now - ts)} ago)`,
+    );
     lines.push(...versionLines(metrics, blueprint));
     lines.push(qualityLine(bp, newest));
     const note = qualityPlanOf(bp).note;
     if (note !== null) lines.push(`  note      ${note}`);
-    const drift = [...newest.values()].filter((m) => m.name.startsWith('psi:')).map((m) => `${m.name.slice(4)} ${m.value.toFixed(3)}`);
+    const drift = [...newest.values()]
+      .filter((m) => m.name.startsWith('psi:'))
+      .map((m) => `${m.name.slice(4)} ${m.value.toFixed(3)}`);
     const prediction = value('prediction_psi');
-    if (drift.length > 0 || prediction !== undefined) lines.push(`  drift     PSI ${[...drift, ...(prediction === undefined ? [] : [`score ${prediction.toFixed(3)}`])].join(', ')} (above 0.2: drifted)`);
+    if (drift.length > 0 || prediction !== undefined)
+      lines.push(
+        `  drift     PSI ${[...drift, ...(prediction === undefined ? [] : [`score ${prediction.toFixed(3)}`])].join(', ')} (above 0.2: drifted)`,
+      );
     const modelAge = value('model_age_s');
-    if (modelAge !== undefined) lines.push(`  model age ${age(modelAge * 1000)} (${newest.get('model_age_s')!.modelVersion ?? 'unknown version'})`);
+    if (modelAge !== undefined)
+      lines.push(
+        `  model age ${age(modelAge * 1000)} (${newest.get('model_age_s')!.modelVersion ?? 'unknown version'})`,
+      );
     lines.push(...guardrailLines(metrics, blueprint));
   }
   const open = alerts.filter((a) => a.blueprint === blueprint).sort((a, b) => a.ts - b.ts);
@@ -142,7 +178,9 @@ export function describeConsumerLag(metrics: readonly Metric[], now: number): st
   return [
     `consumer lag (records not read yet, measured ${age(now - latest[0]!.ts)} ago):`,
     ...groups.map((group) => {
-      const topics = latest.filter((m) => (m.labels['group'] ?? '?') === group).sort((a, b) => (a.labels['topic'] ?? '').localeCompare(b.labels['topic'] ?? ''));
+      const topics = latest
+        .filter((m) => (m.labels['group'] ?? '?') === group)
+        .sort((a, b) => (a.labels['topic'] ?? '').localeCompare(b.labels['topic'] ?? ''));
       return `  ${group.padEnd(width)}  ${topics.map((m) => `${m.labels['topic'] ?? '?'} ${m.value}`).join(', ')}`;
     }),
   ];

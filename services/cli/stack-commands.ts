@@ -36,6 +36,8 @@ export function registerStackCommands(program: Command, getConfig: () => LooperC
     .option('-n, --lines <n>', 'lines from the end', '50')
     .option('-f, --follow', 'keep streaming')
     .action(async (component: string | undefined, options: { lines: string; follow?: boolean }) => {
-      await stackLogs(getConfig(), component, Number(options.lines), options.follow === true, (line) => console.log(line));
+      await stackLogs(getConfig(), component, Number(options.lines), options.follow === true, (line) =>
+        console.log(line),
+      );
     });
 }

@@ -20,7 +20,9 @@ import { describeConsumerLag, describeMonitoring, METRICS_LOOKBACK_MS, openAlert
 export function registerStatusCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('status [blueprint]')
-    .description('what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor\'s newest measures (traffic per model version, quality, drift, guardrails), the open alerts and consumer lag')
+    .description(
+      "what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor's newest measures (traffic per model version, quality, drift, guardrails), the open alerts and consumer lag",
+    )
     .option('--history <n>', 'transitions shown per blueprint, newest first', '10')
     .action(async (name: string | undefined, options: { history: string }) => {
       const config = getConfig();
@@ -28,15 +30,38 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
       const registry = createSchemaRegistryClient(config);
       const codec = await createTopicCodec(registry, allTopics);
       const blueprints = latestVersions(await readBlueprintHistory({ kafka, registry }));
-      if (name !== undefined && !blueprints.has(name)) throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
+      if (name !== undefined && !blueprints.has(name))
+        throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
 
       const models = new Map<string, ModelFacts>();
       for (const { message } of await readTopicToEnd(kafka, topics.models.name, 120_000)) {
         if (!message.value) continue;
         const mv = await codec.decode<ModelVersion>(topics.models, message.value);
         if (name !== undefined && mv.blueprint !== name) continue;
-        const { modelVersion, blueprint, role, sequence, parentVersion, family, metrics, createdAt, sizeBytes, p99InferenceUs } = mv;
-        models.set(modelVersion, { modelVersion, blueprint, role, sequence, parentVersion, family, metrics, createdAt, sizeBytes, p99InferenceUs });
+        const {
+          modelVersion,
+          blueprint,
+          role,
+          sequence,
+          parentVersion,
+          family,
+          metrics,
+          createdAt,
+          sizeBytes,
+          p99InferenceUs,
+        } = mv;
+        models.set(modelVersion, {
+          modelVersion,
+          blueprint,
+          role,
+          sequence,
+          parentVersion,
+          family,
+          metrics,
+          createdAt,
+          sizeBytes,
+          p99InferenceUs,
+        });
       }
       const history = new Map<string, Deployment[]>();
       for (const { message } of await readTopicToEnd(kafka, topics.deployments.name)) {
@@ -48,8 +73,12 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
       const names = name !== undefined ? [name] : [...blueprints.keys()].sort();
       const now = Date.now();
       // Apprentice agreement over the last hour of decisions, for blueprints still learning.
-      const learning = names.filter((n) => blueprints.get(n)!.apprentice !== null && !(history.get(n) ?? []).some((d) => d.tookOverAt !== null));
-      const agreements = new Map(learning.map((n) => [n, new AgreementWindow(Number(blueprints.get(n)!.apprentice!.minDecisions))]));
+      const learning = names.filter(
+        (n) => blueprints.get(n)!.apprentice !== null && !(history.get(n) ?? []).some((d) => d.tookOverAt !== null),
+      );
+      const agreements = new Map(
+        learning.map((n) => [n, new AgreementWindow(Number(blueprints.get(n)!.apprentice!.minDecisions))]),
+      );
       if (agreements.size > 0) {
         for (const { message } of await readTopicToEnd(kafka, topics.decisions.name, 120_000, now - 3_600_000)) {
           if (!message.value) continue;
@@ -72,7 +101,18 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
         const current = records[records.length - 1] ?? null;
         const served = chooseServedVersion(bpName, models.values(), current?.live ?? null, current ?? undefined);
         const agreement = agreements.get(bpName);
-        console.log(describeDeployment({ bp, current, records, served, models, now, historyLimit: Number(options.history), agreement: agreement ? { share: agreement.share, count: agreement.count } : null }));
+        console.log(
+          describeDeployment({
+            bp,
+            current,
+            records,
+            served,
+            models,
+            now,
+            historyLimit: Number(options.history),
+            agreement: agreement ? { share: agreement.share, count: agreement.count } : null,
+          }),
+        );
         console.log(describeMonitoring(bp, metrics, alerts, now).join('\n'));
         console.log('');
       }

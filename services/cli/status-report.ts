@@ -48,7 +48,10 @@ function describeApprentice(input: StatusInput): string | null {
   if (a === null) return null;
   const took = input.current?.tookOverAt ?? null;
   if (took !== null) return `  apprentice the model took over ${age(input.now - took)} ago`;
-  const measured = input.agreement && input.agreement.count > 0 ? `; it agrees on ${(100 * input.agreement.share).toFixed(1)} % of the last ${input.agreement.count}` : '';
+  const measured =
+    input.agreement && input.agreement.count > 0
+      ? `; it agrees on ${(100 * input.agreement.share).toFixed(1)} % of the last ${input.agreement.count}`
+      : '';
   return `  apprentice the caller's decisions answer until the model agrees on ${(100 * a.takeOverAt).toFixed(0)} % of ${a.minDecisions} decisions${measured}`;
 }
 
@@ -58,21 +61,36 @@ export function describeDeployment(input: StatusInput): string {
   const apprentice = describeApprentice(input);
   if (apprentice !== null) lines.push(apprentice);
   if (current === null) {
-    lines.push(`  serving   ${describeModel(served, input)}${served === null ? ' (no model yet: the default decision answers)' : ' (newest trained version: nothing deployed yet)'}`);
+    lines.push(
+      `  serving   ${describeModel(served, input)}${served === null ? ' (no model yet: the default decision answers)' : ' (newest trained version: nothing deployed yet)'}`,
+    );
     return lines.join('\n');
   }
-  lines.push(`  live      ${describeModel(current.live, input)}${current.live === null ? ' (the newest trained version serves)' : ''}`);
-  if (served !== null && served !== current.live) lines.push(`  serving   ${describeModel(served, input)}${current.live === null ? '' : ` — continues ${current.live}`}`);
-  if (current.canary) lines.push(`  canary    ${describeModel(current.canary.modelVersion, input)} for ${(current.canary.share * 100).toFixed(0)} % of entities`);
+  lines.push(
+    `  live      ${describeModel(current.live, input)}${current.live === null ? ' (the newest trained version serves)' : ''}`,
+  );
+  if (served !== null && served !== current.live)
+    lines.push(
+      `  serving   ${describeModel(served, input)}${current.live === null ? '' : ` — continues ${current.live}`}`,
+    );
+  if (current.canary)
+    lines.push(
+      `  canary    ${describeModel(current.canary.modelVersion, input)} for ${(current.canary.share * 100).toFixed(0)} % of entities`,
+    );
   for (const id of current.shadow) lines.push(`  shadow    ${describeModel(id, input)}`);
   if (current.previous !== null) lines.push(`  previous  ${current.previous} (where a rollback returns)`);
   if (current.retired.length > 0) lines.push(`  retired   ${current.retired.join(', ')}`);
-  const transitions = input.records.filter((d) => d.transition !== null).slice(-input.historyLimit).reverse();
+  const transitions = input.records
+    .filter((d) => d.transition !== null)
+    .slice(-input.historyLimit)
+    .reverse();
   if (transitions.length > 0) {
     lines.push('  history (newest first):');
     for (const d of transitions) {
       const t = d.transition!;
-      lines.push(`    ${new Date(t.at).toISOString().replace('T', ' ').slice(0, 19)}  ${t.modelVersion}  ${t.from} → ${t.to}: ${t.reason}`);
+      lines.push(
+        `    ${new Date(t.at).toISOString().replace('T', ' ').slice(0, 19)}  ${t.modelVersion}  ${t.from} → ${t.to}: ${t.reason}`,
+      );
     }
   }
   return lines.join('\n');

@@ -41,19 +41,27 @@ export function superviseServices(names: readonly ServiceProcessName[], options:
   let stopping = false;
 
   function start(name: ServiceProcessName): void {
-    const child = spawn(process.execPath, [...extraNodeArgs(options.env ?? process.env), '--import', 'tsx', `services/${name}/main.ts`], {
-      cwd: repoRoot,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...extraNodeArgs(options.env ?? process.env), '--import', 'tsx', `services/${name}/main.ts`],
+      {
+        cwd: repoRoot,
+        env: options.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.set(name, child);
     for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => options.log(line.startsWith('[') ? line : `[${name}] ${line}`));
+      createInterface({ input: stream }).on('line', (line) =>
+        options.log(line.startsWith('[') ? line : `[${name}] ${line}`),
+      );
     }
     child.on('exit', (code, signal) => {
       if (children.get(name) === child) children.delete(name);
       if (stopping || noRestart.has(name)) return;
-      options.log(`[supervisor] ${name} exited (${signal ?? `code ${code}`})${options.restart === false ? '' : '; restarting in 1 s'}`);
+      options.log(
+        `[supervisor] ${name} exited (${signal ?? `code ${code}`})${options.restart === false ? '' : '; restarting in 1 s'}`,
+      );
       if (options.restart !== false) setTimeout(() => !stopping && !children.has(name) && start(name), 1000).unref();
     });
   }

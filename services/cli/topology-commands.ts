@@ -19,18 +19,29 @@ export async function runTopologyApply(config: LooperConfig): Promise<ApplyRepor
 
 export function formatApplyReport(report: ApplyReport): string {
   const lines: string[] = [];
-  lines.push(report.created.length > 0 ? `created ${report.created.length} topics: ${report.created.join(', ')}` : 'no topics to create');
+  lines.push(
+    report.created.length > 0
+      ? `created ${report.created.length} topics: ${report.created.join(', ')}`
+      : 'no topics to create',
+  );
   const newSchemas = report.schemas.filter((s) => s.isNew);
-  lines.push(newSchemas.length > 0 ? `registered ${newSchemas.map((s) => `${s.subject} (id ${s.id})`).join(', ')}` : `all ${report.schemas.length} value schemas already registered`);
+  lines.push(
+    newSchemas.length > 0
+      ? `registered ${newSchemas.map((s) => `${s.subject} (id ${s.id})`).join(', ')}`
+      : `all ${report.schemas.length} value schemas already registered`,
+  );
   if (report.drift.length > 0) {
     lines.push(`drift in ${report.drift.length} setting(s) (left as they are; Looper never alters or deletes data):`);
-    for (const d of report.drift) lines.push(`  ${d.topic} ${d.property}: declared ${d.declared}, broker has ${d.actual}\n    fix: ${d.fix}`);
+    for (const d of report.drift)
+      lines.push(`  ${d.topic} ${d.property}: declared ${d.declared}, broker has ${d.actual}\n    fix: ${d.fix}`);
   }
   return lines.join('\n');
 }
 
 export function registerTopologyCommands(program: Command, getConfig: () => LooperConfig): void {
-  const topology = program.command('topology').description('Looper topics and data flow, declared in topology/topics.ts');
+  const topology = program
+    .command('topology')
+    .description('Looper topics and data flow, declared in topology/topics.ts');
 
   topology
     .command('apply')
@@ -54,7 +65,16 @@ export function registerTopologyCommands(program: Command, getConfig: () => Loop
       console.log(
         table(
           ['topic', 'partitions', 'cleanup', 'retention', 'key', 'value schema', 'written by', 'read by'],
-          allTopics.map((t) => [t.name, String(t.partitions), t.cleanupPolicy, days(t.retentionMs), t.key, t.valueSchema ?? 'bytes', t.producers.join(','), t.consumers.join(',')]),
+          allTopics.map((t) => [
+            t.name,
+            String(t.partitions),
+            t.cleanupPolicy,
+            days(t.retentionMs),
+            t.key,
+            t.valueSchema ?? 'bytes',
+            t.producers.join(','),
+            t.consumers.join(','),
+          ]),
         ),
       );
     });

@@ -14,7 +14,9 @@ export const demoBlueprintFile = fileURLToPath(new URL('../../examples/notificat
 export function registerUpCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('up')
-    .description('start the whole platform: the stack, the topology, the services and (with --demo) a simulated product; Ctrl-C stops it all')
+    .description(
+      'start the whole platform: the stack, the topology, the services and (with --demo) a simulated product; Ctrl-C stops it all',
+    )
     .option('--demo', 'register examples/notification_send.yaml and run the simulated product against it')
     .option('--keep-stack', 'leave Kafka, the registry and NATS running on exit')
     .action(async (options: { demo?: boolean; keepStack?: boolean }) => {
@@ -26,11 +28,15 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
       if (options.demo) {
         const store = { kafka: cliKafka(config), registry: createSchemaRegistryClient(config) };
         const { blueprint, status } = await registerBlueprint(store, compileBlueprintFile(demoBlueprintFile));
-        console.log(`demo blueprint ${blueprint.name}: ${status === 'registered' ? 'registered as' : 'already at'} version ${blueprint.version}`);
+        console.log(
+          `demo blueprint ${blueprint.name}: ${status === 'registered' ? 'registered as' : 'already at'} version ${blueprint.version}`,
+        );
       }
       const names: ServiceProcessName[] = [...serviceNames, ...(options.demo ? (['demo'] as const) : [])];
       const supervisor = superviseServices(names, { log: (line) => console.log(line) });
-      console.log(`\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names.join(', ')} running. Ctrl-C stops everything.`);
+      console.log(
+        `\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names.join(', ')} running. Ctrl-C stops everything.`,
+      );
       console.log(`Dashboard: ${dashboardAddress(config)}/ (read-only; live once the monitor has started)\n`);
 
       await new Promise<void>((resolve) => {

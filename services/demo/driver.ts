@@ -68,7 +68,11 @@ export async function ensureProductTopics(config: LooperConfig): Promise<void> {
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const missing = Object.values(productTopics).filter((t) => !existing.has(t));
-  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })) });
+  if (missing.length > 0)
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: DATA_PARTITIONS })),
+    });
   await admin.disconnect();
 }
 
@@ -78,8 +82,14 @@ async function missingHistory(kafka: Kafka, hours: number): Promise<{ fromMs: nu
   try {
     const now = Date.now();
     const from = now - hours * 3_600_000;
-    const newest = await Promise.all([productTopics.opens, productTopics.sessions].map((topic) => newestRecordTime(admin, topic, from, now)));
-    return historyGap(newest.reduce<number | null>((a, b) => (b === null ? a : Math.max(a ?? b, b)), null), now, hours);
+    const newest = await Promise.all(
+      [productTopics.opens, productTopics.sessions].map((topic) => newestRecordTime(admin, topic, from, now)),
+    );
+    return historyGap(
+      newest.reduce<number | null>((a, b) => (b === null ? a : Math.max(a ?? b, b)), null),
+      now,
+      hours,
+    );
   } finally {
     await admin.disconnect();
   }
@@ -113,11 +123,18 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   // features need a full window of each user's past, and older events than they saw would be late.
   // Asked again for up to a minute: on a freshly started broker a new topic's partitions can answer
   // "not the leader" for a few seconds after their creation, longer than kafkajs's own retries wait.
-  const gap = await pollUntil('the product topics to answer for their history', 60_000, () => missingHistory(kafka, options.historyHours), 1000);
+  const gap = await pollUntil(
+    'the product topics to answer for their history',
+    60_000,
+    () => missingHistory(kafka, options.historyHours),
+    1000,
+  );
   if (gap !== null) {
     const history = sim.eventsBetween(gap.fromMs, gap.toMs);
     for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));
-    log(`published ${history.length} events of history (${formatSpan(gap.toMs - gap.fromMs)} of ${options.users} users)`);
+    log(
+      `published ${history.length} events of history (${formatSpan(gap.toMs - gap.fromMs)} of ${options.users} users)`,
+    );
   }
 
   const recent: ScoredDecision[] = [];
@@ -132,7 +149,12 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     const request = sim.nextDecideRequest(at);
     let decision: Decision;
     try {
-      decision = await client.decide(options.blueprint, request.entity, { ...request.context }, { fallbackAction: 'skip' });
+      decision = await client.decide(
+        options.blueprint,
+        request.entity,
+        { ...request.context },
+        { fallbackAction: 'skip' },
+      );
     } catch (error) {
       errors++;
       if (errors <= 5) log(`decide failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -142,9 +164,22 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     const truth = sim.clickProbability(request.entity, request.context);
     const sent = decision.action === 'send';
     const outcome = sim.outcomeFor(request.entity, request.context, decision.action, random.next());
-    const scored: ScoredDecision = { at, fallback: decision.fallback, score: decision.score, sent, truth, oracleSends: truth >= options.threshold, outcome };
+    const scored: ScoredDecision = {
+      at,
+      fallback: decision.fallback,
+      score: decision.score,
+      sent,
+      truth,
+      oracleSends: truth >= options.threshold,
+      outcome,
+    };
     recent.push(scored);
-    hooks.onDecision?.({ ...scored, decisionId: decision.decisionId, explored: decision.explored === true, fallbackReason: decision.fallbackReason ?? null });
+    hooks.onDecision?.({
+      ...scored,
+      decisionId: decision.decisionId,
+      explored: decision.explored === true,
+      fallbackReason: decision.fallbackReason ?? null,
+    });
     if (recent.length > options.window) recent.splice(0, recent.length - options.window);
     const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());
     // Counted like the other publishes when Kafka cannot take them: decideOne runs unawaited, so a
@@ -163,7 +198,8 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   }
 
   // Live events at the users' own daily rates, sped up like the outcomes.
-  const eventsPerSecond = (sim.users.reduce((sum, u) => sum + u.opensPerDay + u.sessionsPerDay, 0) / 86_400) * options.speed;
+  const eventsPerSecond =
+    (sim.users.reduce((sum, u) => sum + u.opensPerDay + u.sessionsPerDay, 0) / 86_400) * options.speed;
   const tickMs = 100;
   let carry = 0;
   let eventCarry = 0;

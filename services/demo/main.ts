@@ -6,7 +6,9 @@ import { demoDefaults, formatBoard, startDemo } from './driver.js';
 const config = compileConfig(process.env, homedir());
 const log = (line: string) => console.log(`[demo] ${line}`);
 const run = await startDemo(config, demoDefaults, { log });
-log(`simulating ${demoDefaults.users} users: ${demoDefaults.decidesPerSecond} decisions/s, outcomes ${demoDefaults.speed}× faster than real time`);
+log(
+  `simulating ${demoDefaults.users} users: ${demoDefaults.decidesPerSecond} decisions/s, outcomes ${demoDefaults.speed}× faster than real time`,
+);
 const report = setInterval(() => log(formatBoard(run.board(), `${run.decisions()} decisions so far`)), 5000);
 const stop = async () => {
   clearInterval(report);

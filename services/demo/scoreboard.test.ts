@@ -10,8 +10,20 @@ describe('demo scoreboard', () => {
   });
 
   it('scoreboard - the lift share compares expected net clicks of the served policy with the oracle', () => {
-    const d = (sent: boolean, oracleSends: boolean, truth: number, at: number): ScoredDecision => ({ at, fallback: false, score: truth, sent, truth, oracleSends, outcome: 0 });
-    const board = summarize([d(true, true, 0.5, 0), d(false, true, 0.4, 500), d(true, false, 0.2, 1000), d(false, false, 0.05, 2000)], 2000, 0.3);
+    const d = (sent: boolean, oracleSends: boolean, truth: number, at: number): ScoredDecision => ({
+      at,
+      fallback: false,
+      score: truth,
+      sent,
+      truth,
+      oracleSends,
+      outcome: 0,
+    });
+    const board = summarize(
+      [d(true, true, 0.5, 0), d(false, true, 0.4, 500), d(true, false, 0.2, 1000), d(false, false, 0.05, 2000)],
+      2000,
+      0.3,
+    );
     assert.equal(board.decisions, 4);
     assert.equal(board.perSecond, 2);
     // policy: (0.5 − 0.3) + (0.2 − 0.3) = 0.1; oracle: (0.5 − 0.3) + (0.4 − 0.3) = 0.3
@@ -22,7 +34,15 @@ describe('demo scoreboard', () => {
 
   it('scoreboard - sending to everybody is worse than the oracle once a send has its cost', () => {
     const truths = [0.9, 0.5, 0.2, 0.1, 0.05];
-    const all = truths.map((truth, i): ScoredDecision => ({ at: i, fallback: false, score: truth, sent: true, truth, oracleSends: truth >= 0.3, outcome: 0 }));
+    const all = truths.map((truth, i): ScoredDecision => ({
+      at: i,
+      fallback: false,
+      score: truth,
+      sent: true,
+      truth,
+      oracleSends: truth >= 0.3,
+      outcome: 0,
+    }));
     assert.ok(summarize(all, 5, 0.3).liftShare! < 1);
   });
 });

@@ -79,7 +79,10 @@ export function summarize(window: readonly ScoredDecision[], now: number, thresh
     decisions: n,
     perSecond: n / spanS,
     fallbackShare: n > 0 ? window.filter((d) => d.fallback).length / n : 0,
-    servedAuc: auc(served.map((d) => d.score!), served.map((d) => d.outcome)),
+    servedAuc: auc(
+      served.map((d) => d.score!),
+      served.map((d) => d.outcome),
+    ),
     policyRate,
     oracleRate,
     defaultRate: 0,

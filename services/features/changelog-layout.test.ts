@@ -6,7 +6,9 @@ import { partitionOfKey } from '../lib/partitioning/key-partition.js';
 import type { FeatureStreamPlan } from '../lib/features/index.js';
 import type { TopicRecord } from '../lib/kafka.js';
 
-const plan = { specs: new Map([['opens|count', { id: 'opens|count', topic: 'app.opens' }]]) } as unknown as FeatureStreamPlan;
+const plan = {
+  specs: new Map([['opens|count', { id: 'opens|count', topic: 'app.opens' }]]),
+} as unknown as FeatureStreamPlan;
 
 test('homePartition - a state goes to its entity partition of the input topic, offsets and watermarks to their partition', () => {
   const counts = new Map([['app.opens', 12]]);
@@ -23,7 +25,15 @@ test('homePartition - keys it cannot place are left alone', () => {
 });
 
 const record = (partition: number, offset: number, key: string, value: string | null, timestamp: number): TopicRecord =>
-  ({ partition, message: { key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: String(timestamp), offset: String(offset) } }) as unknown as TopicRecord;
+  ({
+    partition,
+    message: {
+      key: Buffer.from(key),
+      value: value === null ? null : Buffer.from(value),
+      timestamp: String(timestamp),
+      offset: String(offset),
+    },
+  }) as unknown as TopicRecord;
 
 test('newestByKey - the newest record by time wins across partitions, the later offset within one whatever its time', () => {
   const newest = newestByKey([
@@ -35,10 +45,13 @@ test('newestByKey - the newest record by time wins across partitions, the later 
     record(5, 3, 'a', 'legacy', 1000),
     record(5, 4, 'c', null, 1500),
   ]);
-  assert.deepEqual([...newest].map(([k, v]) => [k, v.partition, v.value?.toString() ?? null]), [
-    ['a', 0, 'new'],
-    ['b', 0, 'second'],
-    ['d', 0, 'written later by a slower clock'],
-    ['c', 5, null],
-  ]);
+  assert.deepEqual(
+    [...newest].map(([k, v]) => [k, v.partition, v.value?.toString() ?? null]),
+    [
+      ['a', 0, 'new'],
+      ['b', 0, 'second'],
+      ['d', 0, 'written later by a slower clock'],
+      ['c', 5, null],
+    ],
+  );
 });

@@ -7,7 +7,18 @@ import type { DeadLetterSink } from '../lib/dead-letters.js';
 import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
 import { offsetKey } from '../lib/stateful-consumer.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
-import { applyEvent, createFeatureState, decodeFeatureState, encodeFeatureState, extractEntity, extractEventTime, extractValue, type FeatureState, type FeatureStreamPlan, type StreamSpec } from '../lib/features/index.js';
+import {
+  applyEvent,
+  createFeatureState,
+  decodeFeatureState,
+  encodeFeatureState,
+  extractEntity,
+  extractEventTime,
+  extractValue,
+  type FeatureState,
+  type FeatureStreamPlan,
+  type StreamSpec,
+} from '../lib/features/index.js';
 import type { FeatureScalar } from '../lib/feature-values.js';
 import { decodeJsonEvent, decodeProductEvent } from '../lib/events.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
@@ -40,7 +51,14 @@ export function watermarkKey(topic: string, partition: number): string {
   return `~watermark/${topic}/${partition}`;
 }
 
-export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: () => FeatureStreamPlan, cache: FeatureStateCache, deadLetters: DeadLetterSink, changelogPartitions: number) {
+export function createIngest(
+  ctx: ServiceContext,
+  store: KeyValueStore,
+  plan: () => FeatureStreamPlan,
+  cache: FeatureStateCache,
+  deadLetters: DeadLetterSink,
+  changelogPartitions: number,
+) {
   const watermarks = new Map<string, number>();
   const stats: IngestStats = { events: 0, applied: 0, late: 0, deadLettered: 0 };
   const ingested = looperCounter(ctx.metrics, 'eventsIngested');
@@ -57,7 +75,17 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
     const poison = async (message: KafkaMessage, code: string, reason: string) => {
       stats.deadLettered++;
       deadLettered.inc({ topic: input.topic });
-      await deadLetters.send({ sourceTopic: input.topic, partition: input.partition, offset: message.offset, key: message.key, payload: message.value ?? Buffer.alloc(0) }, code, reason);
+      await deadLetters.send(
+        {
+          sourceTopic: input.topic,
+          partition: input.partition,
+          offset: message.offset,
+          key: message.key,
+          payload: message.value ?? Buffer.alloc(0),
+        },
+        code,
+        reason,
+      );
     };
 
     // Decode every record first so that the states the batch touches are read in one multi-get.
@@ -66,7 +94,10 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       stats.events++;
       // Lookups share this event loop: a large batch (a backlog) must not starve them.
       if (stats.events % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const decoded = topicPlan.format === 'json' ? decodeJsonEvent(message.value) : await decodeProductEvent(message.value, topicPlan.format, ctx.registry);
+      const decoded =
+        topicPlan.format === 'json'
+          ? decodeJsonEvent(message.value)
+          : await decodeProductEvent(message.value, topicPlan.format, ctx.registry);
       if (!decoded.ok) {
         await poison(message, decoded.code, decoded.reason);
         continue;
@@ -139,7 +170,12 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
         const result = applyEvent(slot.state!, spec, value, event.ts, watermark);
         if (result === 'applied') stats.applied++;
         else if (result === 'late') stats.late++;
-        else await poison(event.message, 'wrong_type', `field "${spec.field}" is ${JSON.stringify(value)}, which ${spec.aggregate} cannot aggregate (feature spec ${spec.id})`);
+        else
+          await poison(
+            event.message,
+            'wrong_type',
+            `field "${spec.field}" is ${JSON.stringify(value)}, which ${spec.aggregate} cannot aggregate (feature spec ${spec.id})`,
+          );
       }
     }
     watermarks.set(partitionKey, watermark);
@@ -157,7 +193,11 @@ export function createIngest(ctx: ServiceContext, store: KeyValueStore, plan: ()
       beforeWrite: async () => {
         // The input partition's changelog partition: whoever is given this partition next restores it.
         const partition = changelogPartitionOf(input.partition, changelogPartitions);
-        const messages = put.map(([key, value]) => ({ key, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), partition }));
+        const messages = put.map(([key, value]) => ({
+          key,
+          value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+          partition,
+        }));
         messages.push({ key: offsetKey(input.topic, input.partition), value: Buffer.from(nextOffset), partition });
         await sendInChunks(ctx.producer, topics.featureChangelog.name, messages);
       },

@@ -21,7 +21,11 @@ export interface LookupServer {
   served(): number[];
 }
 
-export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan, cache: FeatureStateCache): LookupServer {
+export function serveLookups(
+  ctx: ServiceContext,
+  plan: () => FeatureStreamPlan,
+  cache: FeatureStateCache,
+): LookupServer {
   let lookups = 0;
   const reply = (msg: Msg, body: FeatureLookupReply): void => void msg.respond(encoder.encode(JSON.stringify(body)));
 
@@ -35,9 +39,14 @@ export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan,
     }
     const current = plan();
     const refs = current.blueprints.get(request.blueprint);
-    if (!refs) return reply(msg, { error: { code: 'unknown_blueprint', message: `the features service knows no blueprint "${request.blueprint}"` } });
+    if (!refs)
+      return reply(msg, {
+        error: { code: 'unknown_blueprint', message: `the features service knows no blueprint "${request.blueprint}"` },
+      });
     if (!Array.isArray(request.entities) || request.entities.length > MAX_ENTITIES) {
-      return reply(msg, { error: { code: 'bad_request', message: `entities must be an array of at most ${MAX_ENTITIES} ids` } });
+      return reply(msg, {
+        error: { code: 'bad_request', message: `entities must be an array of at most ${MAX_ENTITIES} ids` },
+      });
     }
     const keys = request.entities.flatMap((entity) => refs.map((ref) => stateKey(ref.specId, String(entity))));
     const states = await cache.getMany(keys);
@@ -74,7 +83,8 @@ export function serveLookups(ctx: ServiceContext, plan: () => FeatureStreamPlan,
           subscriptions.delete(partition);
         }
       }
-      for (const partition of wanted) if (!subscriptions.has(partition)) subscriptions.set(partition, subscribe(subjects.featureLookup(partition)));
+      for (const partition of wanted)
+        if (!subscriptions.has(partition)) subscriptions.set(partition, subscribe(subjects.featureLookup(partition)));
     },
     served: () => [...subscriptions.keys()].sort((a, b) => a - b),
   };

@@ -112,6 +112,8 @@ if (topicsFollower.current.topics().length === 0) ctx.markReady();
 ctx.log(`features for ${plan.blueprints.size} blueprints`);
 const report = setInterval(() => {
   const s = ingest.stats;
-  ctx.log(`events ${s.events}, applied ${s.applied}, late ${s.late}, dead-lettered ${s.deadLettered}, lookups ${lookups.lookups()} (partitions ${lookups.served().join(', ') || 'none'})`);
+  ctx.log(
+    `events ${s.events}, applied ${s.applied}, late ${s.late}, dead-lettered ${s.deadLettered}, lookups ${lookups.lookups()} (partitions ${lookups.served().join(', ') || 'none'})`,
+  );
 }, 30_000);
 report.unref();

@@ -6,7 +6,36 @@ import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { keyAfter, scanPages, type KeyValueStore, type WriteSet } from '../lib/store/rocks.js';
 import { BatchOverlay } from '../lib/store/overlay.js';
 import { multiclassTaskOf } from '../lib/multiclass/blueprint.js';
-import { addResult, closeRange, decodeDone, decodeEarlyOutcome, decodePending, emptyResult, entityRange, forgetExpired, forgetRange, joinerKeys, MAX_KEY_TIME, onDecision, onEntityEvent, onOutcome, onTick, recentEventRange, decodeRecentEvent, joinerDefaults, type EntityEvent, parseCloseKey, parseEntityKey, stateKeys, timerOf, TimerFloor, type DecisionState, type JoinResult, type Mutations, type PendingDecision } from '../lib/joiner/index.js';
+import {
+  addResult,
+  closeRange,
+  decodeDone,
+  decodeEarlyOutcome,
+  decodePending,
+  emptyResult,
+  entityRange,
+  forgetExpired,
+  forgetRange,
+  joinerKeys,
+  MAX_KEY_TIME,
+  onDecision,
+  onEntityEvent,
+  onOutcome,
+  onTick,
+  recentEventRange,
+  decodeRecentEvent,
+  joinerDefaults,
+  type EntityEvent,
+  parseCloseKey,
+  parseEntityKey,
+  stateKeys,
+  timerOf,
+  TimerFloor,
+  type DecisionState,
+  type JoinResult,
+  type Mutations,
+  type PendingDecision,
+} from '../lib/joiner/index.js';
 import { decodeProductEvent } from '../lib/events.js';
 import type { DeadLetterSink } from '../lib/dead-letters.js';
 import { errorMessage } from '../lib/errors.js';
@@ -31,7 +60,8 @@ function pendingDelta(mutations: Mutations): number {
 /** Pending decisions in the store, by their close timers (one each, with empty values), a page at a time. */
 async function countPending(store: KeyValueStore, holds: Holds): Promise<number> {
   let count = 0;
-  for await (const page of scanPages(store, closeRange(MAX_KEY_TIME - 1), COUNT_PAGE)) count += page.filter(([k]) => holds(k)).length;
+  for await (const page of scanPages(store, closeRange(MAX_KEY_TIME - 1), COUNT_PAGE))
+    count += page.filter(([k]) => holds(k)).length;
   return count;
 }
 
@@ -52,7 +82,11 @@ export interface JoinerCore {
 }
 
 /** A record of a batch as decoded before its step: a decision, an outcome, neither (a label event, an empty record), or what could not be decoded. */
-type Ahead = { kind: 'decision'; decision: Decision } | { kind: 'outcome'; outcome: Outcome } | { kind: 'undecodable'; reason: string } | { kind: 'none' };
+type Ahead =
+  | { kind: 'decision'; decision: Decision }
+  | { kind: 'outcome'; outcome: Outcome }
+  | { kind: 'undecodable'; reason: string }
+  | { kind: 'none' };
 
 /** The keys of a decision's join state, in the order readState reads them. */
 function stateKeyList(decisionId: string): string[] {
@@ -77,7 +111,14 @@ const TICK_CHUNK = 2000;
 /** Which records this instance holds: with several joiners, windows of the others' partitions are theirs to close. */
 export type Holds = (key: string) => boolean;
 
-export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blueprints: BlueprintWatch, outbox: Outbox, deadLetters: DeadLetterSink, holds: Holds = () => true): JoinerCore {
+export function createJoinerCore(
+  ctx: ServiceContext,
+  store: KeyValueStore,
+  blueprints: BlueprintWatch,
+  outbox: Outbox,
+  deadLetters: DeadLetterSink,
+  holds: Holds = () => true,
+): JoinerCore {
   const lagging = new Map<string, number>();
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
@@ -102,7 +143,9 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
   };
   // Counted under the lock before any batch runs, so no step's change is missed or counted twice.
   let pending = 0;
-  exclusive(async () => void (pending = await countPending(store, holds))).catch((error) => ctx.log(`counting pending decisions failed: ${errorMessage(error)}`));
+  exclusive(async () => void (pending = await countPending(store, holds))).catch((error) =>
+    ctx.log(`counting pending decisions failed: ${errorMessage(error)}`),
+  );
   looperGauge(ctx.metrics, 'joinerDecisionsPending', () => pending);
 
   /** A decision may name a blueprint registered a moment ago that this watch has not read yet. */
@@ -142,25 +185,54 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
   async function decodeAhead(topic: string, message: KafkaMessage): Promise<Ahead> {
     if (!message.value) return { kind: 'none' };
     try {
-      if (topic === topics.decisions.name) return { kind: 'decision', decision: await ctx.codec.decode<Decision>(topics.decisions, message.value) };
-      if (topic === topics.outcomes.name) return { kind: 'outcome', outcome: await ctx.codec.decode<Outcome>(topics.outcomes, message.value) };
+      if (topic === topics.decisions.name)
+        return { kind: 'decision', decision: await ctx.codec.decode<Decision>(topics.decisions, message.value) };
+      if (topic === topics.outcomes.name)
+        return { kind: 'outcome', outcome: await ctx.codec.decode<Outcome>(topics.outcomes, message.value) };
     } catch (error) {
       return { kind: 'undecodable', reason: errorMessage(error) };
     }
     return { kind: 'none' };
   }
 
-  async function step(input: BatchInput, message: KafkaMessage, ahead: Ahead, overlay: BatchOverlay): Promise<JoinResult> {
+  async function step(
+    input: BatchInput,
+    message: KafkaMessage,
+    ahead: Ahead,
+    overlay: BatchOverlay,
+  ): Promise<JoinResult> {
     const poison = (code: string, reason: string) =>
-      deadLetters.send({ sourceTopic: input.topic, partition: input.partition, offset: message.offset, key: message.key, payload: message.value ?? Buffer.alloc(0) }, code, reason).then(emptyResult);
+      deadLetters
+        .send(
+          {
+            sourceTopic: input.topic,
+            partition: input.partition,
+            offset: message.offset,
+            key: message.key,
+            payload: message.value ?? Buffer.alloc(0),
+          },
+          code,
+          reason,
+        )
+        .then(emptyResult);
     if (!message.value) return poison('empty_record', 'the record has no value');
     try {
       if (ahead.kind === 'undecodable') return poison('undecodable', `${input.topic}: ${ahead.reason}`);
       if (ahead.kind === 'decision') {
         const { decision } = ahead;
         const bp = blueprints.current().get(decision.blueprint) ?? (await awaitBlueprint(decision.blueprint));
-        if (!bp) return poison('unknown_blueprint', `decision ${decision.decisionId} names blueprint "${decision.blueprint}", which is not registered`);
-        return onDecision(decision, { ...bp.label, classes: multiclassTaskOf(bp) !== null }, await readState(overlay, decision.decisionId), joinerDefaults, await readRecentEvents(overlay, bp, decision));
+        if (!bp)
+          return poison(
+            'unknown_blueprint',
+            `decision ${decision.decisionId} names blueprint "${decision.blueprint}", which is not registered`,
+          );
+        return onDecision(
+          decision,
+          { ...bp.label, classes: multiclassTaskOf(bp) !== null },
+          await readState(overlay, decision.decisionId),
+          joinerDefaults,
+          await readRecentEvents(overlay, bp, decision),
+        );
       }
       if (ahead.kind === 'outcome') return onOutcome(ahead.outcome, await readState(overlay, ahead.outcome.decisionId));
       return await labelEvent(input, message, overlay, poison);
@@ -169,7 +241,12 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     }
   }
 
-  async function labelEvent(input: BatchInput, message: KafkaMessage, overlay: BatchOverlay, poison: (code: string, reason: string) => Promise<JoinResult>): Promise<JoinResult> {
+  async function labelEvent(
+    input: BatchInput,
+    message: KafkaMessage,
+    overlay: BatchOverlay,
+    poison: (code: string, reason: string) => Promise<JoinResult>,
+  ): Promise<JoinResult> {
     const labelled = [...blueprints.current().values()].filter((bp: Blueprint) => bp.label.topic === input.topic);
     if (labelled.length === 0) return emptyResult();
     const decoded = await decodeProductEvent(message.value, labelled[0]!.label.format, ctx.registry);
@@ -179,14 +256,28 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
     for (const bp of labelled) {
       if (bp.label.match === 'decisionId') {
         const decisionId = decoded.value['decisionId'];
-        if (typeof decisionId !== 'string') return poison('missing_field', `field "decisionId" is missing in the event; blueprint ${bp.name} matches ${input.topic} by decision id`);
-        result = addResult(result, onOutcome({ topic: input.topic, decisionId, ts, value: decoded.value }, await readState(overlay, decisionId)));
+        if (typeof decisionId !== 'string')
+          return poison(
+            'missing_field',
+            `field "decisionId" is missing in the event; blueprint ${bp.name} matches ${input.topic} by decision id`,
+          );
+        result = addResult(
+          result,
+          onOutcome({ topic: input.topic, decisionId, ts, value: decoded.value }, await readState(overlay, decisionId)),
+        );
         continue;
       }
       const entity = bp.label.entityField ? decoded.value[bp.label.entityField] : message.key?.toString();
-      if (typeof entity !== 'string' || entity === '') return poison('no_key', `the event names no entity (${bp.label.entityField ? `field "${bp.label.entityField}"` : 'record key'})`);
+      if (typeof entity !== 'string' || entity === '')
+        return poison(
+          'no_key',
+          `the event names no entity (${bp.label.entityField ? `field "${bp.label.entityField}"` : 'record key'})`,
+        );
       const ids = (await overlay.scanKeys(entityRange(input.topic, entity))).map((k) => parseEntityKey(k).decisionId);
-      result = addResult(result, onEntityEvent({ topic: input.topic, entity, ts, value: decoded.value }, await readPendings(overlay, ids)));
+      result = addResult(
+        result,
+        onEntityEvent({ topic: input.topic, entity, ts, value: decoded.value }, await readPendings(overlay, ids)),
+      );
     }
     return result;
   }
@@ -198,7 +289,12 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         const examples: Example[] = [];
         let added = 0;
         const last = input.messages[input.messages.length - 1]!;
-        markLag(input.topic, input.partition, Number(last.timestamp), BigInt(last.offset) + 1n >= BigInt(input.highWatermark));
+        markLag(
+          input.topic,
+          input.partition,
+          Number(last.timestamp),
+          BigInt(last.offset) + 1n >= BigInt(input.highWatermark),
+        );
         const ahead: Ahead[] = [];
         for (const message of input.messages) ahead.push(await decodeAhead(input.topic, message));
         await overlay.prefetch(ahead.flatMap(keysReadAhead));
@@ -232,7 +328,8 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         const forgetStart = forgetFrom;
         emitted += await exclusive(async () => {
           const closeRows = closeStart === null ? [] : await store.scan({ gte: closeStart, lt: closes.lt }, TICK_CHUNK);
-          const forgetRows = forgetStart === null ? [] : await store.scan({ gte: forgetStart, lt: forgets.lt }, TICK_CHUNK);
+          const forgetRows =
+            forgetStart === null ? [] : await store.scan({ gte: forgetStart, lt: forgets.lt }, TICK_CHUNK);
           // Past the last key read, not from the start: timers of partitions held elsewhere stay.
           closeFrom = closeRows.length === TICK_CHUNK ? keyAfter(closeRows[closeRows.length - 1]![0]) : null;
           forgetFrom = forgetRows.length === TICK_CHUNK ? keyAfter(forgetRows[forgetRows.length - 1]![0]) : null;
@@ -240,7 +337,12 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
           const overlay = new BatchOverlay(store);
           const result = onTick(now, await readPendings(overlay, dueIds));
           overlay.apply(result.mutations);
-          overlay.apply(forgetExpired(now, forgetRows.filter(([k]) => holds(k)).map(([k]) => k)));
+          overlay.apply(
+            forgetExpired(
+              now,
+              forgetRows.filter(([k]) => holds(k)).map(([k]) => k),
+            ),
+          );
           overlay.apply({ put: outboxEntries(result.examples, encodeExample), del: [] });
           const writes = overlay.toWriteSet();
           await store.write(writes);
@@ -271,7 +373,6 @@ export function createJoinerCore(ctx: ServiceContext, store: KeyValueStore, blue
         forgetFloor.reset();
         pending = await countPending(store, holds);
       }),
-
   };
 
   function markLag(topic: string, partition: number, lastTs: number, caughtUp: boolean): void {

@@ -48,7 +48,9 @@ async function decisionPartitions(): Promise<number> {
   const admin = ctx.kafka.admin();
   await admin.connect();
   try {
-    return (await partitionCounts(admin, [topics.decisions.name])).get(topics.decisions.name) ?? topics.decisions.partitions;
+    return (
+      (await partitionCounts(admin, [topics.decisions.name])).get(topics.decisions.name) ?? topics.decisions.partitions
+    );
   } finally {
     await admin.disconnect();
   }
@@ -77,7 +79,11 @@ async function prepare(assigned: Array<{ topic: string; partition: number }>, st
   await outbox.drain();
 }
 
-const wanted = () => [topics.decisions.name, topics.outcomes.name, ...[...blueprints.current().values()].flatMap((bp) => (bp.label.topic ? [bp.label.topic] : []))];
+const wanted = () => [
+  topics.decisions.name,
+  topics.outcomes.name,
+  ...[...blueprints.current().values()].flatMap((bp) => (bp.label.topic ? [bp.label.topic] : [])),
+];
 topicsFollower.current = await followTopics(ctx, wanted, async (list) => {
   // Ready once the group has given this joiner its partitions: before that nothing is joined.
   const consumer = await startStatefulConsumer(ctx, {

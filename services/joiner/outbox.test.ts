@@ -9,7 +9,13 @@ const encode = (e: Example) => Buffer.from(`value of ${e.exampleId}`, 'utf8');
 
 describe('joiner outbox', () => {
   it('outbox - keys each example by its blueprint, so one trainer instance learns each blueprint', () => {
-    const entries = outboxEntries([exampleRecord({ exampleId: 'e1', blueprint: 'notification_send' }), exampleRecord({ exampleId: 'e2', blueprint: 'offer_pick' })], encode);
+    const entries = outboxEntries(
+      [
+        exampleRecord({ exampleId: 'e1', blueprint: 'notification_send' }),
+        exampleRecord({ exampleId: 'e2', blueprint: 'offer_pick' }),
+      ],
+      encode,
+    );
     assert.deepEqual(
       entries.map(([key, value]) => {
         const record = splitEntry(Buffer.from(value));
@@ -24,13 +30,19 @@ describe('joiner outbox', () => {
 
   it('outbox - a value is the key length in two bytes, the key, then the encoded example', () => {
     const [entry] = outboxEntries([exampleRecord({ exampleId: 'e1', blueprint: 'churn_risk' })], encode);
-    assert.deepEqual(Buffer.from(entry![1]), Buffer.concat([Buffer.from([0, 10]), Buffer.from('churn_risk'), Buffer.from('value of e1')]));
+    assert.deepEqual(
+      Buffer.from(entry![1]),
+      Buffer.concat([Buffer.from([0, 10]), Buffer.from('churn_risk'), Buffer.from('value of e1')]),
+    );
   });
 });
 
 test('chunksOf - consecutive runs under the byte limit; an entry larger than it goes alone', () => {
   const entry = (k: string, n: number) => [k, new Uint8Array(n)] as const;
   const chunks = chunksOf([entry('a', 300), entry('b', 300), entry('c', 500), entry('d', 1200), entry('e', 10)], 1000);
-  assert.deepEqual(chunks.map((c) => c.map(([k]) => k)), [['a', 'b'], ['c'], ['d'], ['e']]);
+  assert.deepEqual(
+    chunks.map((c) => c.map(([k]) => k)),
+    [['a', 'b'], ['c'], ['d'], ['e']],
+  );
   assert.deepEqual(chunksOf([], 1000), []);
 });

@@ -17,7 +17,10 @@ import { topics } from '../../topology/topics.js';
 const OUTBOX = '~outbox/';
 
 /** Outbox value: 2-byte key length, the record key (the example's blueprint), the encoded example. */
-export function outboxEntries(examples: readonly Example[], encode: (e: Example) => Buffer): Array<[string, Uint8Array]> {
+export function outboxEntries(
+  examples: readonly Example[],
+  encode: (e: Example) => Buffer,
+): Array<[string, Uint8Array]> {
   return examples.map((e) => {
     const key = Buffer.from(e.blueprint, 'utf8');
     const head = Buffer.allocUnsafe(2);
@@ -64,7 +67,12 @@ export interface Outbox {
 }
 
 /** `holds`: the entries of this instance's partitions (another joiner drains its own). */
-export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, producer: Producer, holds: (key: string) => boolean = () => true): Promise<Outbox> {
+export async function openOutbox(
+  ctx: ServiceContext,
+  store: KeyValueStore,
+  producer: Producer,
+  holds: (key: string) => boolean = () => true,
+): Promise<Outbox> {
   let emitted = 0;
   const entries = async () => (await store.scan({ gte: OUTBOX, lt: `${OUTBOX}\uffff` })).filter(([k]) => holds(k));
 
@@ -83,7 +91,11 @@ export async function openOutbox(ctx: ServiceContext, store: KeyValueStore, prod
     // A blueprint's examples share one partition, so one produce request carries them all: sent in
     // chunks under the broker's message size limit (1 MB by default) however large the backlog.
     for (const chunk of chunksOf(pending, CHUNK_BYTES)) {
-      await producer.send({ topic: topics.examples.name, acks: -1, messages: chunk.map(([, value]) => splitEntry(value)) });
+      await producer.send({
+        topic: topics.examples.name,
+        acks: -1,
+        messages: chunk.map(([, value]) => splitEntry(value)),
+      });
       await store.write({ put: [], del: chunk.map(([k]) => k) });
       emitted += chunk.length;
     }

@@ -32,7 +32,8 @@ export async function readBlueprintHistory(store: BlueprintStore): Promise<Bluep
   const records = await readTopicToEnd(store.kafka, topics.blueprintHistory.name);
   const versions: Blueprint[] = [];
   for (const { message } of records) {
-    if (message.value) versions.push(await (await blueprintCodec(store)).decode<Blueprint>(topics.blueprintHistory, message.value));
+    if (message.value)
+      versions.push(await (await blueprintCodec(store)).decode<Blueprint>(topics.blueprintHistory, message.value));
   }
   return versions;
 }
@@ -49,10 +50,18 @@ export function latestVersions(history: readonly Blueprint[]): Map<string, Bluep
 
 export function findVersion(history: readonly Blueprint[], name: string, version?: number): Blueprint {
   const versions = history.filter((b) => b.name === name);
-  if (versions.length === 0) throw new NotFoundError(`blueprint "${name}"`, 'register it with looper blueprint register FILE; looper blueprint list shows what exists');
+  if (versions.length === 0)
+    throw new NotFoundError(
+      `blueprint "${name}"`,
+      'register it with looper blueprint register FILE; looper blueprint list shows what exists',
+    );
   if (version === undefined) return latestVersions(versions).get(name)!;
   const found = versions.find((b) => b.version === version);
-  if (!found) throw new NotFoundError(`version ${version} of blueprint "${name}"`, `it has versions ${versions.map((b) => b.version).join(', ')}`);
+  if (!found)
+    throw new NotFoundError(
+      `version ${version} of blueprint "${name}"`,
+      `it has versions ${versions.map((b) => b.version).join(', ')}`,
+    );
   return found;
 }
 
@@ -69,7 +78,11 @@ export interface RegisterResult {
 }
 
 /** Registers a compiled blueprint as the next version of its name. */
-export async function registerBlueprint(store: BlueprintStore, compiled: Blueprint, now = Date.now()): Promise<RegisterResult> {
+export async function registerBlueprint(
+  store: BlueprintStore,
+  compiled: Blueprint,
+  now = Date.now(),
+): Promise<RegisterResult> {
   const admin = store.kafka.admin();
   await admin.connect();
   try {
@@ -78,7 +91,8 @@ export async function registerBlueprint(store: BlueprintStore, compiled: Bluepri
     await admin.disconnect();
   }
   const previous = latestVersions(await readBlueprintHistory(store)).get(compiled.name);
-  if (previous && canonicalYaml(previous) === canonicalYaml(compiled)) return { blueprint: previous, status: 'unchanged' };
+  if (previous && canonicalYaml(previous) === canonicalYaml(compiled))
+    return { blueprint: previous, status: 'unchanged' };
 
   const blueprint: Blueprint = { ...compiled, version: (previous?.version ?? 0) + 1, registeredAt: now };
   const codec = await blueprintCodec(store);
@@ -86,8 +100,16 @@ export async function registerBlueprint(store: BlueprintStore, compiled: Bluepri
   await producer.connect();
   try {
     // History first: a version is never live without being in the history.
-    await producer.send({ topic: topics.blueprintHistory.name, acks: -1, messages: [{ key: blueprint.name, value: codec.encode(topics.blueprintHistory, blueprint) }] });
-    await producer.send({ topic: topics.blueprints.name, acks: -1, messages: [{ key: blueprint.name, value: codec.encode(topics.blueprints, blueprint) }] });
+    await producer.send({
+      topic: topics.blueprintHistory.name,
+      acks: -1,
+      messages: [{ key: blueprint.name, value: codec.encode(topics.blueprintHistory, blueprint) }],
+    });
+    await producer.send({
+      topic: topics.blueprints.name,
+      acks: -1,
+      messages: [{ key: blueprint.name, value: codec.encode(topics.blueprints, blueprint) }],
+    });
   } finally {
     await producer.disconnect();
   }

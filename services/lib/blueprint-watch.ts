@@ -13,11 +13,16 @@ export interface BlueprintWatch {
   caughtUp: Promise<void>;
 }
 
-export async function watchBlueprints(ctx: ServiceContext, onChange: (bp: Blueprint) => void | Promise<void>): Promise<BlueprintWatch> {
+export async function watchBlueprints(
+  ctx: ServiceContext,
+  onChange: (bp: Blueprint) => void | Promise<void>,
+): Promise<BlueprintWatch> {
   const blueprints = new Map<string, Blueprint>();
   const admin = ctx.kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topics.blueprints.name)).map((o) => [o.partition, BigInt(o.high)]));
+  const ends = new Map(
+    (await admin.fetchTopicOffsets(topics.blueprints.name)).map((o) => [o.partition, BigInt(o.high)]),
+  );
   await admin.disconnect();
   for (const [p, end] of ends) if (end === 0n) ends.delete(p);
 

@@ -42,7 +42,11 @@ describe('config', () => {
 
   it('config - reports every invalid variable at once with what to do', () => {
     assert.throws(
-      () => compileConfig({ LOOPER_KAFKA_BROKERS: 'nohost', LOOPER_NATS_URL: 'http://x', LOOPER_DATA_DIR: 'rel/dir' }, '/h'),
+      () =>
+        compileConfig(
+          { LOOPER_KAFKA_BROKERS: 'nohost', LOOPER_NATS_URL: 'http://x', LOOPER_DATA_DIR: 'rel/dir' },
+          '/h',
+        ),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.deepEqual(error.problems, [
@@ -64,14 +68,22 @@ describe('config', () => {
   it('config - gives each service its ops port as the base port plus a fixed offset, on loopback by default', () => {
     const config = compileConfig({}, '/h');
     assert.equal(config.opsHost, '127.0.0.1');
-    assert.deepEqual(
-      Object.fromEntries(looperServiceNames.map((s) => [s, opsPortOf(config, s)])),
-      { features: 9464, joiner: 9465, trainer: 9466, predictor: 9467, automl: 9468, rollout: 9469, monitor: 9470 },
-    );
+    assert.deepEqual(Object.fromEntries(looperServiceNames.map((s) => [s, opsPortOf(config, s)])), {
+      features: 9464,
+      joiner: 9465,
+      trainer: 9466,
+      predictor: 9467,
+      automl: 9468,
+      rollout: 9469,
+      monitor: 9470,
+    });
   });
 
-  it('config - lets a service\'s own LOOPER_OPS_PORT_<SERVICE> win over the base LOOPER_OPS_PORT', () => {
-    const config = compileConfig({ LOOPER_OPS_PORT: '19000', LOOPER_OPS_PORT_PREDICTOR: '8080', LOOPER_OPS_HOST: ' 0.0.0.0 ' }, '/h');
+  it("config - lets a service's own LOOPER_OPS_PORT_<SERVICE> win over the base LOOPER_OPS_PORT", () => {
+    const config = compileConfig(
+      { LOOPER_OPS_PORT: '19000', LOOPER_OPS_PORT_PREDICTOR: '8080', LOOPER_OPS_HOST: ' 0.0.0.0 ' },
+      '/h',
+    );
     assert.equal(config.opsHost, '0.0.0.0');
     assert.deepEqual(config.opsPorts, { predictor: 8080 });
     assert.equal(opsPortOf(config, 'predictor'), 8080);
@@ -81,7 +93,10 @@ describe('config', () => {
 
   it('config - reads port 0 as an ephemeral port: for every service from the base, for one from its own variable', () => {
     const everyService = compileConfig({ LOOPER_OPS_PORT: '0' }, '/h');
-    assert.deepEqual(looperServiceNames.map((s) => opsPortOf(everyService, s)), [0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      looperServiceNames.map((s) => opsPortOf(everyService, s)),
+      [0, 0, 0, 0, 0, 0, 0],
+    );
     const oneService = compileConfig({ LOOPER_OPS_PORT_MONITOR: '0' }, '/h');
     assert.equal(opsPortOf(oneService, 'monitor'), 0);
     assert.equal(opsPortOf(oneService, 'rollout'), 9469);
@@ -97,7 +112,13 @@ describe('config', () => {
     assert.throws(
       () =>
         compileConfig(
-          { LOOPER_OPS_HOST: 'not a host', LOOPER_OPS_PORT: '65533', LOOPER_OPS_PORT_JOINER: '-1', LOOPER_OPS_PORT_TRAINER: '70000', LOOPER_OPS_PORT_PREDICTR: '9000' },
+          {
+            LOOPER_OPS_HOST: 'not a host',
+            LOOPER_OPS_PORT: '65533',
+            LOOPER_OPS_PORT_JOINER: '-1',
+            LOOPER_OPS_PORT_TRAINER: '70000',
+            LOOPER_OPS_PORT_PREDICTR: '9000',
+          },
           '/h',
         ),
       (error: unknown) => {
@@ -120,13 +141,18 @@ describe('config', () => {
       () => compileConfig({ LOOPER_OPS_PORT_MONITOR: '9464' }, '/h'),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        assert.deepEqual(error.problems, ['LOOPER_OPS_PORT_MONITOR: 9464 is also the ops port of features; give each service its own port']);
+        assert.deepEqual(error.problems, [
+          'LOOPER_OPS_PORT_MONITOR: 9464 is also the ops port of features; give each service its own port',
+        ]);
         return true;
       },
     );
     assert.throws(
       () => compileConfig({ LOOPER_OPS_PORT_FEATURES: '9100', LOOPER_OPS_PORT_ROLLOUT: '9100' }, '/h'),
-      (error: unknown) => error instanceof ConfigError && error.problems[0] === 'LOOPER_OPS_PORT_ROLLOUT: 9100 is also the ops port of features; give each service its own port',
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems[0] ===
+          'LOOPER_OPS_PORT_ROLLOUT: 9100 is also the ops port of features; give each service its own port',
     );
   });
 });

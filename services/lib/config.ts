@@ -9,7 +9,15 @@ import { compileSecurity, type ReadFile, type SecuritySettings } from './securit
  * Looper's service processes, each with its offset from the base ops port: the ports stay put as
  * services are added (a new one takes the next offset), so dashboards and scrape configs can name them.
  */
-export const opsPortOffsets = { features: 0, joiner: 1, trainer: 2, predictor: 3, automl: 4, rollout: 5, monitor: 6 } as const;
+export const opsPortOffsets = {
+  features: 0,
+  joiner: 1,
+  trainer: 2,
+  predictor: 3,
+  automl: 4,
+  rollout: 5,
+  monitor: 6,
+} as const;
 export type LooperServiceName = keyof typeof opsPortOffsets;
 export const looperServiceNames = Object.keys(opsPortOffsets) as LooperServiceName[];
 const MAX_OPS_OFFSET = Math.max(...Object.values(opsPortOffsets));
@@ -75,7 +83,11 @@ function parseHostPort(value: string): { host: string; port: number } | null {
 }
 
 /** Validates the LOOPER_* variables of `env`; every problem is reported at once. */
-export function compileConfig(env: Env, homeDir: string, readFile: ReadFile = (path) => readFileSync(path, 'utf8')): LooperConfig {
+export function compileConfig(
+  env: Env,
+  homeDir: string,
+  readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
+): LooperConfig {
   const problems: string[] = [];
   const get = (key: keyof typeof configVariables, fallback: string) => {
     const value = env[configVariables[key]]?.trim();
@@ -83,21 +95,30 @@ export function compileConfig(env: Env, homeDir: string, readFile: ReadFile = (p
   };
 
   const brokersText = get('kafkaBrokers', configDefaults.kafkaBrokers);
-  const kafkaBrokers = brokersText.split(',').map((b) => b.trim()).filter(Boolean);
+  const kafkaBrokers = brokersText
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const broker of kafkaBrokers) {
     if (!parseHostPort(broker)) {
-      problems.push(`${configVariables.kafkaBrokers}: "${broker}" is not host:port; set it like 127.0.0.1:9092 (comma-separated for several brokers)`);
+      problems.push(
+        `${configVariables.kafkaBrokers}: "${broker}" is not host:port; set it like 127.0.0.1:9092 (comma-separated for several brokers)`,
+      );
     }
   }
 
   const schemaRegistryUrl = get('schemaRegistryUrl', configDefaults.schemaRegistryUrl).replace(/\/+$/, '');
   if (!isUrl(schemaRegistryUrl, ['http:', 'https:'])) {
-    problems.push(`${configVariables.schemaRegistryUrl}: "${schemaRegistryUrl}" is not an http(s) URL; set it like ${configDefaults.schemaRegistryUrl}`);
+    problems.push(
+      `${configVariables.schemaRegistryUrl}: "${schemaRegistryUrl}" is not an http(s) URL; set it like ${configDefaults.schemaRegistryUrl}`,
+    );
   }
 
   const natsUrl = get('natsUrl', configDefaults.natsUrl);
   if (!natsUrl.split(',').every((url) => isUrl(url.trim(), ['nats:', 'tls:', 'ws:', 'wss:']))) {
-    problems.push(`${configVariables.natsUrl}: "${natsUrl}" is not a NATS URL (or a comma-separated list of them); set it like ${configDefaults.natsUrl}`);
+    problems.push(
+      `${configVariables.natsUrl}: "${natsUrl}" is not a NATS URL (or a comma-separated list of them); set it like ${configDefaults.natsUrl}`,
+    );
   }
 
   const dataDir = get('dataDir', `${homeDir.replace(/\/+$/, '')}/${configDefaults.dataDirInHome}`);
@@ -121,14 +142,18 @@ function compileOps(env: Env, problems: string[]): Pick<LooperConfig, 'opsHost' 
   const hostText = read(configVariables.opsHost) ?? configDefaults.opsHost;
   const opsHost = hostText.replace(/^\[(.*)\]$/, '$1');
   if (!isHostName(opsHost)) {
-    problems.push(`${configVariables.opsHost}: "${hostText}" is not a host name or IP address; set it like ${configDefaults.opsHost} (or 0.0.0.0 to serve metrics on every interface)`);
+    problems.push(
+      `${configVariables.opsHost}: "${hostText}" is not a host name or IP address; set it like ${configDefaults.opsHost} (or 0.0.0.0 to serve metrics on every interface)`,
+    );
   }
 
   const maxBase = 65535 - MAX_OPS_OFFSET;
   const baseText = read(configVariables.opsPortBase);
   const opsPortBase = baseText === undefined ? configDefaults.opsPortBase : parsePort(baseText, maxBase);
   if (opsPortBase === null) {
-    problems.push(`${configVariables.opsPortBase}: "${baseText}" is not a port from 1 to ${maxBase} (services listen on it plus 0–${MAX_OPS_OFFSET}); set it like ${configDefaults.opsPortBase}, or 0 for ephemeral ports`);
+    problems.push(
+      `${configVariables.opsPortBase}: "${baseText}" is not a port from 1 to ${maxBase} (services listen on it plus 0–${MAX_OPS_OFFSET}); set it like ${configDefaults.opsPortBase}, or 0 for ephemeral ports`,
+    );
   }
 
   const opsPorts: Partial<Record<LooperServiceName, number>> = {};
@@ -136,7 +161,10 @@ function compileOps(env: Env, problems: string[]): Pick<LooperConfig, 'opsHost' 
     const text = read(opsPortVariable(service));
     if (text === undefined) continue;
     const port = parsePort(text, 65535);
-    if (port === null) problems.push(`${opsPortVariable(service)}: "${text}" is not a port from 1 to 65535; set it like ${configDefaults.opsPortBase + opsPortOffsets[service]}, or 0 for an ephemeral port`);
+    if (port === null)
+      problems.push(
+        `${opsPortVariable(service)}: "${text}" is not a port from 1 to 65535; set it like ${configDefaults.opsPortBase + opsPortOffsets[service]}, or 0 for an ephemeral port`,
+      );
     else opsPorts[service] = port;
   }
   const prefix = `${configVariables.opsPortBase}_`;
@@ -144,7 +172,9 @@ function compileOps(env: Env, problems: string[]): Pick<LooperConfig, 'opsHost' 
     if (!variable.startsWith(prefix) || env[variable] === undefined) continue;
     const service = variable.slice(prefix.length).toLowerCase();
     if (!Object.hasOwn(opsPortOffsets, service)) {
-      problems.push(`${variable}: no Looper service is called "${service}"; the ops port variables are ${looperServiceNames.map(opsPortVariable).join(', ')}`);
+      problems.push(
+        `${variable}: no Looper service is called "${service}"; the ops port variables are ${looperServiceNames.map(opsPortVariable).join(', ')}`,
+      );
     }
   }
 
@@ -179,7 +209,12 @@ function parsePort(text: string, max: number): number | null {
 }
 
 function isHostName(host: string): boolean {
-  return isIP(host) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
+  return (
+    isIP(host) !== 0 ||
+    /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(
+      host,
+    )
+  );
 }
 
 function isUrl(value: string, protocols: string[]): boolean {

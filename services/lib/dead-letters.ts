@@ -17,7 +17,12 @@ export interface DeadLetterSink {
   send(record: PoisonRecord, errorCode: string, reason: string): Promise<void>;
 }
 
-export function createDeadLetterSink(service: string, producer: Producer, codec: TopicCodec, log: (line: string) => void): DeadLetterSink {
+export function createDeadLetterSink(
+  service: string,
+  producer: Producer,
+  codec: TopicCodec,
+  log: (line: string) => void,
+): DeadLetterSink {
   return {
     async send(record, errorCode, reason) {
       const letter: DeadLetter = {
@@ -31,7 +36,9 @@ export function createDeadLetterSink(service: string, producer: Producer, codec:
         payload: record.payload,
         ts: Date.now(),
       };
-      log(`dead letter from ${record.sourceTopic}[${record.partition ?? '-'}]@${record.offset ?? '-'}: ${errorCode}: ${reason}`);
+      log(
+        `dead letter from ${record.sourceTopic}[${record.partition ?? '-'}]@${record.offset ?? '-'}: ${errorCode}: ${reason}`,
+      );
       await producer.send({
         topic: topics.deadLetters.name,
         acks: -1,

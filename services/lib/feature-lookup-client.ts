@@ -42,12 +42,15 @@ export class FeatureLookupClient {
   private requestCount = 0;
 
   constructor(private readonly nats: NatsConnection) {
-    this.replies = nats.subscribe(`${this.inbox}*`, { callback: (err, msg) => (err ? this.failAll(err.message) : this.answer(msg)) });
+    this.replies = nats.subscribe(`${this.inbox}*`, {
+      callback: (err, msg) => (err ? this.failAll(err.message) : this.answer(msg)),
+    });
   }
 
   /** Stream feature values of one entity; a failure says whether the deadline passed or the service could not answer. */
   lookup(subject: string, blueprint: string, entity: string, timeoutMs: number): Promise<LookupResult> {
-    if (timeoutMs < 1) return Promise.resolve({ ok: false, reason: 'deadline', message: 'no time left for the lookup' });
+    if (timeoutMs < 1)
+      return Promise.resolve({ ok: false, reason: 'deadline', message: 'no time left for the lookup' });
     return new Promise((resolve) => {
       let bySubject = this.forming.get(subject);
       if (!bySubject) this.forming.set(subject, (bySubject = new Map()));
@@ -92,7 +95,11 @@ export class FeatureLookupClient {
     try {
       this.nats.publish(batch.subject, encoder.encode(JSON.stringify(request)), { reply: this.inbox + id });
     } catch (error) {
-      settle(batch, { ok: false, reason: 'features_unavailable', message: `the lookup could not be sent: ${error instanceof Error ? error.message : String(error)}` });
+      settle(batch, {
+        ok: false,
+        reason: 'features_unavailable',
+        message: `the lookup could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+      });
       return;
     }
     this.requestCount++;
@@ -108,16 +115,23 @@ export class FeatureLookupClient {
       this.sent.delete(id);
       return;
     }
-    batch.timer = setTimeout(() => {
-      const now = performance.now();
-      for (const waiter of batch.waiters) {
-        if (!waiter.settled && waiter.deadline <= now + 0.5) {
-          waiter.settled = true;
-          waiter.resolve({ ok: false, reason: 'deadline', message: `no lookup reply on ${batch.subject} within the decide deadline` });
+    batch.timer = setTimeout(
+      () => {
+        const now = performance.now();
+        for (const waiter of batch.waiters) {
+          if (!waiter.settled && waiter.deadline <= now + 0.5) {
+            waiter.settled = true;
+            waiter.resolve({
+              ok: false,
+              reason: 'deadline',
+              message: `no lookup reply on ${batch.subject} within the decide deadline`,
+            });
+          }
         }
-      }
-      this.armTimer(id, batch);
-    }, Math.max(1, Math.ceil(earliest - performance.now())));
+        this.armTimer(id, batch);
+      },
+      Math.max(1, Math.ceil(earliest - performance.now())),
+    );
   }
 
   private answer(msg: Msg): void {
@@ -129,19 +143,33 @@ export class FeatureLookupClient {
     if (batch.timer) clearTimeout(batch.timer);
     // The server's answer when no features instance subscribes to the subject (no responders).
     if (msg.headers?.code === 503) {
-      settle(batch, { ok: false, reason: 'features_unavailable', message: `no features instance answers ${batch.subject}` });
+      settle(batch, {
+        ok: false,
+        reason: 'features_unavailable',
+        message: `no features instance answers ${batch.subject}`,
+      });
       return;
     }
     let reply: FeatureLookupReply;
     try {
       reply = JSON.parse(decoder.decode(msg.data)) as FeatureLookupReply;
     } catch (error) {
-      settle(batch, { ok: false, reason: 'features_unavailable', message: `the lookup reply is not JSON: ${error instanceof Error ? error.message : String(error)}` });
+      settle(batch, {
+        ok: false,
+        reason: 'features_unavailable',
+        message: `the lookup reply is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      });
       return;
     }
     const values = reply.values;
     if (!Array.isArray(values) || values.length !== batch.entities.length) {
-      settle(batch, { ok: false, reason: 'features_unavailable', message: reply.error?.message ?? `the lookup reply holds ${Array.isArray(values) ? values.length : 'no'} values for ${batch.entities.length} entities` });
+      settle(batch, {
+        ok: false,
+        reason: 'features_unavailable',
+        message:
+          reply.error?.message ??
+          `the lookup reply holds ${Array.isArray(values) ? values.length : 'no'} values for ${batch.entities.length} entities`,
+      });
       return;
     }
     batch.waiters.forEach((waiter, i) => {

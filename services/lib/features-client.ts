@@ -17,15 +17,26 @@ export interface FeatureLookupReply {
   error?: { code: string; message: string };
 }
 
-export type LookupResult = { ok: true; values: FeatureValues } | { ok: false; reason: 'deadline' | 'features_unavailable'; message: string };
+export type LookupResult =
+  { ok: true; values: FeatureValues } | { ok: false; reason: 'deadline' | 'features_unavailable'; message: string };
 
 /**
  * One entity's features in one request, for tools and tests (the predictor batches its lookups
  * through FeatureLookupClient). Rejects when no features instance answers in time.
  */
-export async function requestFeatures(nats: NatsConnection, blueprint: string, entity: string, partitions: number, timeoutMs = 2000): Promise<FeatureLookupReply> {
+export async function requestFeatures(
+  nats: NatsConnection,
+  blueprint: string,
+  entity: string,
+  partitions: number,
+  timeoutMs = 2000,
+): Promise<FeatureLookupReply> {
   const request: FeatureLookupRequest = { blueprint, entities: [entity] };
-  const reply = await nats.request(lookupSubject(entity, partitions), new TextEncoder().encode(JSON.stringify(request)), { timeout: timeoutMs });
+  const reply = await nats.request(
+    lookupSubject(entity, partitions),
+    new TextEncoder().encode(JSON.stringify(request)),
+    { timeout: timeoutMs },
+  );
   return JSON.parse(new TextDecoder().decode(reply.data)) as FeatureLookupReply;
 }
 
@@ -47,7 +58,8 @@ const RETRY_MS = 5000;
 /** Partitions to route by, or any instance: none of the blueprint's event topics exists yet. */
 type Route = number | 'any';
 
-const subjectFor = (route: Route, entity: string): string => (route === 'any' ? subjects.featureLookupAny : lookupSubject(entity, route));
+const subjectFor = (route: Route, entity: string): string =>
+  route === 'any' ? subjects.featureLookupAny : lookupSubject(entity, route);
 
 /**
  * How many partitions each blueprint's event topics have, which is what routes a lookup: learned
@@ -91,7 +103,9 @@ export class LookupRouter {
           const existing = eventTopics.filter((t) => found.has(t));
           const distinct = [...new Set(existing.map((t) => found.get(t)!))];
           if (distinct.length > 1) {
-            this.log(`blueprint ${bp.name}: its event topics have different partition counts (${existing.map((t) => `${t} ${found.get(t)}`).join(', ')}); lookups route by ${existing[0]}'s, so with more than one features instance some features read empty — give them one partition count`);
+            this.log(
+              `blueprint ${bp.name}: its event topics have different partition counts (${existing.map((t) => `${t} ${found.get(t)}`).join(', ')}); lookups route by ${existing[0]}'s, so with more than one features instance some features read empty — give them one partition count`,
+            );
           }
           const route: Route = distinct[0] ?? 'any';
           if (existing.length === eventTopics.length && typeof route === 'number') this.known.set(bp, route);

@@ -6,7 +6,9 @@ import { SEND_CHUNK_BYTES, SEND_CHUNK_MESSAGES, kafkaLogLine, sendInChunks } fro
 /** A producer that records the size of each send, in order. */
 function recordingProducer(): { producer: Producer; sends: string[][] } {
   const sends: string[][] = [];
-  const producer = { send: async ({ messages }: { messages: Array<{ key: string }> }) => void sends.push(messages.map((m) => m.key)) } as unknown as Producer;
+  const producer = {
+    send: async ({ messages }: { messages: Array<{ key: string }> }) => void sends.push(messages.map((m) => m.key)),
+  } as unknown as Producer;
   return { producer, sends };
 }
 
@@ -14,8 +16,14 @@ test('sendInChunks - records go in order, at most SEND_CHUNK_MESSAGES a send', a
   const { producer, sends } = recordingProducer();
   const messages = Array.from({ length: 2 * SEND_CHUNK_MESSAGES + 1 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
   await sendInChunks(producer, 't', messages);
-  assert.deepEqual(sends.map((s) => s.length), [SEND_CHUNK_MESSAGES, SEND_CHUNK_MESSAGES, 1]);
-  assert.deepEqual(sends.flat(), messages.map((m) => m.key));
+  assert.deepEqual(
+    sends.map((s) => s.length),
+    [SEND_CHUNK_MESSAGES, SEND_CHUNK_MESSAGES, 1],
+  );
+  assert.deepEqual(
+    sends.flat(),
+    messages.map((m) => m.key),
+  );
 });
 
 test('sendInChunks - a send carries at most SEND_CHUNK_BYTES; a single record larger than that still goes, alone', async () => {
@@ -41,12 +49,21 @@ test('sendInChunks - nothing to send makes no send', async () => {
 });
 
 test('kafkaLogLine - a rebalance is a warning that says what happens; a loading coordinator is dropped; the rest keeps its level and error', () => {
-  assert.deepEqual(kafkaLogLine('error', 'Response Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'), {
-    level: 'warn',
-    message: 'the consumer group is rebalancing (an instance joined or left): rejoining it',
-  });
-  assert.equal(kafkaLogLine('error', 'Response FindCoordinator', 'The coordinator is loading and hence can\'t process requests'), null);
+  assert.deepEqual(
+    kafkaLogLine('error', 'Response Heartbeat(key: 12, version: 3)', 'The group is rebalancing, so a rejoin is needed'),
+    {
+      level: 'warn',
+      message: 'the consumer group is rebalancing (an instance joined or left): rejoining it',
+    },
+  );
+  assert.equal(
+    kafkaLogLine('error', 'Response FindCoordinator', "The coordinator is loading and hence can't process requests"),
+    null,
+  );
   assert.equal(kafkaLogLine('warn', 'Response GroupCoordinator', 'The coordinator is not available'), null);
-  assert.deepEqual(kafkaLogLine('error', 'Connection error', 'connect ECONNREFUSED 127.0.0.1:9092'), { level: 'error', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' });
+  assert.deepEqual(kafkaLogLine('error', 'Connection error', 'connect ECONNREFUSED 127.0.0.1:9092'), {
+    level: 'error',
+    message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+  });
   assert.deepEqual(kafkaLogLine('warn', 'Broker went away', undefined), { level: 'warn', message: 'Broker went away' });
 });

@@ -1,13 +1,27 @@
 // Kafka clients built from Looper's configuration, and reading a topic from its start to its end.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer, type KafkaMessage, type LogEntry, type ProducerConfig, type ConsumerConfig } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Producer,
+  type KafkaMessage,
+  type LogEntry,
+  type ProducerConfig,
+  type ConsumerConfig,
+} from 'kafkajs';
 import type { LooperConfig } from './config.js';
 import type { TlsFiles } from './security-config.js';
 import type { SASLOptions } from 'kafkajs';
 
 /** Node TLS options from PEM texts: the system's CAs unless one is given, a client certificate when one is. */
 export function tlsOptions(tls: TlsFiles): { ca?: string[]; cert?: string; key?: string } {
-  return { ...(tls.ca === null ? {} : { ca: [tls.ca] }), ...(tls.cert === null ? {} : { cert: tls.cert }), ...(tls.key === null ? {} : { key: tls.key }) };
+  return {
+    ...(tls.ca === null ? {} : { ca: [tls.ca] }),
+    ...(tls.cert === null ? {} : { cert: tls.cert }),
+    ...(tls.key === null ? {} : { key: tls.key }),
+  };
 }
 
 export interface KafkaClientOptions {
@@ -23,13 +37,19 @@ export function createKafkaClient(config: LooperConfig, options: KafkaClientOpti
     clientId: options.clientId,
     brokers: config.kafkaBrokers,
     ...(tls === null ? {} : { ssl: tlsOptions(tls) }),
-    ...(sasl === null ? {} : { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions }),
+    ...(sasl === null
+      ? {}
+      : { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions }),
     connectionTimeout: 5000,
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {
-        const line = kafkaLogLine(level === logLevel.ERROR ? 'error' : 'warn', log.message, log['error'] === undefined ? undefined : String(log['error']));
+        const line = kafkaLogLine(
+          level === logLevel.ERROR ? 'error' : 'warn',
+          log.message,
+          log['error'] === undefined ? undefined : String(log['error']),
+        );
         if (line) onLog(line.level, line.message);
       },
   });
@@ -41,9 +61,14 @@ export function createKafkaClient(config: LooperConfig, options: KafkaClientOpti
  * rebalances whenever an instance joins or leaves: a member's refused heartbeat is how it learns to
  * rejoin, which is expected, not an error.
  */
-export function kafkaLogLine(level: 'warn' | 'error', message: string, error: string | undefined): { level: 'warn' | 'error'; message: string } | null {
+export function kafkaLogLine(
+  level: 'warn' | 'error',
+  message: string,
+  error: string | undefined,
+): { level: 'warn' | 'error'; message: string } | null {
   if (error !== undefined && /coordinator is (loading|not available)/i.test(error)) return null;
-  if (error !== undefined && /group is rebalancing/i.test(error)) return { level: 'warn', message: 'the consumer group is rebalancing (an instance joined or left): rejoining it' };
+  if (error !== undefined && /group is rebalancing/i.test(error))
+    return { level: 'warn', message: 'the consumer group is rebalancing (an instance joined or left): rejoining it' };
   return { level, message: error === undefined ? message : `${message}: ${error}` };
 }
 
@@ -56,7 +81,10 @@ export const producerDefaults: ProducerConfig = { createPartitioner: Partitioner
  * stop, and the features service waited 5 s before restarting its consumer on a new blueprint's
  * topic. 500 ms is the Java client's fetch.max.wait.ms; a fetch with records returns at once either way.
  */
-export const consumerDefaults = { allowAutoTopicCreation: false, maxWaitTimeInMs: 500 } satisfies Partial<ConsumerConfig>;
+export const consumerDefaults = {
+  allowAutoTopicCreation: false,
+  maxWaitTimeInMs: 500,
+} satisfies Partial<ConsumerConfig>;
 
 /**
  * For the groups whose members share work (features, joiner, trainer): a killed instance's
@@ -86,7 +114,12 @@ export interface TopicRecord {
  * or, with `fromTimestamp`, those from the first record stamped at or after it (epoch ms).
  * Uses a throw-away consumer group that commits nothing and is deleted afterwards.
  */
-export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30_000, fromTimestamp?: number): Promise<TopicRecord[]> {
+export async function readTopicToEnd(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 30_000,
+  fromTimestamp?: number,
+): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -95,7 +128,8 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30
     if (fromTimestamp !== undefined) {
       const highs = new Map(offsets.map((o) => [o.partition, o.high]));
       // -1: no record that new, so the partition starts at its end.
-      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, fromTimestamp)) starts.set(o.partition, BigInt(o.offset === '-1' ? highs.get(o.partition)! : o.offset));
+      for (const o of await admin.fetchTopicOffsetsByTimestamp(topic, fromTimestamp))
+        starts.set(o.partition, BigInt(o.offset === '-1' ? highs.get(o.partition)! : o.offset));
     }
     return await readPartitions(kafka, admin, topic, starts, timeoutMs);
   } finally {
@@ -103,12 +137,20 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, timeoutMs = 30
   }
 }
 
-async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number): Promise<TopicRecord[]> {
+async function readPartitions(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  from: ReadonlyMap<number, bigint>,
+  timeoutMs: number,
+): Promise<TopicRecord[]> {
   const records: TopicRecord[] = [];
   await readPartitionBatches(kafka, admin, topic, from, timeoutMs, async (partition, messages) => {
     for (const message of messages) records.push({ partition, message });
   });
-  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+  return records.sort(
+    (a, b) => a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
+  );
 }
 
 /**
@@ -117,7 +159,13 @@ async function readPartitions(kafka: Kafka, admin: Admin, topic: string, from: R
  * start) up to its end as of the call, so that a large read need not be held in memory. The next
  * batch waits for `onRecords` to finish.
  */
-export async function readPartitionsInBatches(kafka: Kafka, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number, onRecords: (partition: number, messages: KafkaMessage[]) => Promise<void>): Promise<void> {
+export async function readPartitionsInBatches(
+  kafka: Kafka,
+  topic: string,
+  from: ReadonlyMap<number, bigint>,
+  timeoutMs: number,
+  onRecords: (partition: number, messages: KafkaMessage[]) => Promise<void>,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -127,7 +175,14 @@ export async function readPartitionsInBatches(kafka: Kafka, topic: string, from:
   }
 }
 
-async function readPartitionBatches(kafka: Kafka, admin: Admin, topic: string, from: ReadonlyMap<number, bigint>, timeoutMs: number, onRecords: (partition: number, messages: KafkaMessage[]) => Promise<void>): Promise<void> {
+async function readPartitionBatches(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  from: ReadonlyMap<number, bigint>,
+  timeoutMs: number,
+  onRecords: (partition: number, messages: KafkaMessage[]) => Promise<void>,
+): Promise<void> {
   const offsets = await admin.fetchTopicOffsets(topic);
   const starts = new Map<number, bigint>();
   const remaining = new Map<number, bigint>();
@@ -148,7 +203,10 @@ async function readPartitionBatches(kafka: Kafka, admin: Admin, topic: string, f
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`reading ${topic} to its end took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       let failed = false;
       consumer
         .run({
@@ -177,7 +235,8 @@ async function readPartitionBatches(kafka: Kafka, admin: Admin, topic: string, f
         })
         .catch(reject);
       // Skip straight to the first wanted record, and past partitions not wanted at all.
-      for (const o of offsets) consumer.seek({ topic, partition: o.partition, offset: String(starts.get(o.partition) ?? o.high) });
+      for (const o of offsets)
+        consumer.seek({ topic, partition: o.partition, offset: String(starts.get(o.partition) ?? o.high) });
     });
   } finally {
     await consumer.disconnect();
@@ -224,8 +283,12 @@ export function chunkEnd(messages: ReadonlyArray<OutgoingRecord>, start: number)
  * Produces `messages` in order, in sends that chunkEnd bounds: a large batch (a backlog caught up
  * at once) must not become a record batch the broker refuses.
  */
-export async function sendInChunks(producer: Producer, topic: string, messages: ReadonlyArray<OutgoingRecord>): Promise<void> {
-  for (let start = 0; start < messages.length; ) {
+export async function sendInChunks(
+  producer: Producer,
+  topic: string,
+  messages: ReadonlyArray<OutgoingRecord>,
+): Promise<void> {
+  for (let start = 0; start < messages.length;) {
     const end = chunkEnd(messages, start);
     await producer.send({ topic, acks: -1, messages: messages.slice(start, end) });
     start = end;

@@ -1,16 +1,33 @@
 // One way to connect to NATS from Looper's configuration: its URL, the authentication it names
 // (user/password, token, credentials file, nkey seed) and TLS, for services, the SDK and the CLI.
-import { connect, credsAuthenticator, Events, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import {
+  connect,
+  credsAuthenticator,
+  Events,
+  nkeyAuthenticator,
+  type ConnectionOptions,
+  type NatsConnection,
+} from 'nats';
 import type { LooperConfig } from './config.js';
 
 const encoder = new TextEncoder();
 
-export function natsConnectionOptions(config: Pick<LooperConfig, 'natsUrl' | 'security'>, name: string): ConnectionOptions {
+export function natsConnectionOptions(
+  config: Pick<LooperConfig, 'natsUrl' | 'security'>,
+  name: string,
+): ConnectionOptions {
   const { auth, tls } = config.security.nats;
   // A cluster is named by several of its servers, comma-separated; the client learns the rest.
   // noAsyncTraces: otherwise every request builds two Error objects for their stack traces, a
   // cost profiles showed on the decide path; Looper's errors say what failed in their messages.
-  const options: ConnectionOptions = { servers: config.natsUrl.split(',').map((url) => url.trim()).filter((url) => url !== ''), name, noAsyncTraces: true };
+  const options: ConnectionOptions = {
+    servers: config.natsUrl
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== ''),
+    name,
+    noAsyncTraces: true,
+  };
   switch (auth.kind) {
     case 'userPassword':
       Object.assign(options, { user: auth.user, pass: auth.password });
@@ -28,12 +45,21 @@ export function natsConnectionOptions(config: Pick<LooperConfig, 'natsUrl' | 'se
       break;
   }
   // nats.js takes PEM texts as ca/cert/key (it hands them to Node's tls.connect).
-  if (tls !== null) options.tls = { ...(tls.ca === null ? {} : { ca: tls.ca }), ...(tls.cert === null ? {} : { cert: tls.cert }), ...(tls.key === null ? {} : { key: tls.key }) };
+  if (tls !== null)
+    options.tls = {
+      ...(tls.ca === null ? {} : { ca: tls.ca }),
+      ...(tls.cert === null ? {} : { cert: tls.cert }),
+      ...(tls.key === null ? {} : { key: tls.key }),
+    };
   return options;
 }
 
 /** Connects with Looper's settings; `extra` adds client options (timeouts, reconnects). */
-export function connectNats(config: Pick<LooperConfig, 'natsUrl' | 'security'>, name: string, extra: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {
+export function connectNats(
+  config: Pick<LooperConfig, 'natsUrl' | 'security'>,
+  name: string,
+  extra: Partial<ConnectionOptions> = {},
+): Promise<NatsConnection> {
   return connect({ ...natsConnectionOptions(config, name), ...extra });
 }
 

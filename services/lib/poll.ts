@@ -1,7 +1,12 @@
 // Waiting for something that is eventually true (a service ready, a consumer caught up).
 
 /** Calls `probe` every `pollMs` until it returns a value (errors count as "not yet"); throws after `timeoutMs`. */
-export async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, pollMs = 300): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  pollMs = 300,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await Promise.resolve()

@@ -26,5 +26,8 @@ test('repeat - runs never overlap, a failure is reported and the next run still 
   await new Promise((resolve) => setTimeout(resolve, 60));
   assert.ok(count >= 3, `${count} runs`);
   assert.equal(run, count, 'no run after stop (but the one in progress)');
-  assert.deepEqual(errors.map((e) => (e as Error).message), ['second run failed']);
+  assert.deepEqual(
+    errors.map((e) => (e as Error).message),
+    ['second run failed'],
+  );
 });

@@ -52,7 +52,10 @@ export async function startServiceContext(name: LooperServiceName, config: Loope
   });
   if (ops.address) log(`ops server on ${ops.address} (/metrics, /healthz, /readyz)`);
   hooks.push(() => ops.close());
-  const kafka = createKafkaClient(config, { clientId: `looper-${name}`, onLog: (level, message) => log(`kafka ${level}: ${message}`) });
+  const kafka = createKafkaClient(config, {
+    clientId: `looper-${name}`,
+    onLog: (level, message) => log(`kafka ${level}: ${message}`),
+  });
   const registry = createSchemaRegistryClient(config);
   const codec = await createTopicCodec(registry, allTopics);
   const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });

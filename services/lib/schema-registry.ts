@@ -6,7 +6,12 @@ import { errorMessage, SchemaRegistryError } from './errors.js';
 
 export function createSchemaRegistryClient(config: LooperConfig): SchemaRegistry {
   const auth = config.security.schemaRegistry;
-  return new SchemaRegistry({ host: config.schemaRegistryUrl, clientId: 'looper', retry: { retries: 2 }, ...(auth === null ? {} : { auth: { username: auth.username, password: auth.password } }) });
+  return new SchemaRegistry({
+    host: config.schemaRegistryUrl,
+    clientId: 'looper',
+    retry: { retries: 2 },
+    ...(auth === null ? {} : { auth: { username: auth.username, password: auth.password } }),
+  });
 }
 
 export interface RegisteredValueSchema {
@@ -17,12 +22,21 @@ export interface RegisteredValueSchema {
 }
 
 /** Registers `schema` under `subject` with BACKWARD compatibility; a refusal carries the registry's reason. */
-export async function registerSchema(registry: SchemaRegistry, subject: string, schema: object): Promise<RegisteredValueSchema> {
+export async function registerSchema(
+  registry: SchemaRegistry,
+  subject: string,
+  schema: object,
+): Promise<RegisteredValueSchema> {
   const text = JSON.stringify(schema);
-  const existing = await registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text }).catch(() => null);
+  const existing = await registry
+    .getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text })
+    .catch(() => null);
   if (existing !== null) return { subject, id: existing, isNew: false };
   try {
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: text },
+      { subject, compatibility: COMPATIBILITY.BACKWARD },
+    );
     return { subject, id, isNew: true };
   } catch (error) {
     throw new SchemaRegistryError(subject, registryReason(error), { cause: error });

@@ -31,16 +31,26 @@ const problems = (env: Record<string, string>): string[] => {
 
 test('security - nothing set: no credentials, no TLS', () => {
   const { security } = compile({});
-  assert.deepEqual(security, { nats: { auth: { kind: 'none' }, tls: null }, kafka: { sasl: null, tls: null }, schemaRegistry: null });
+  assert.deepEqual(security, {
+    nats: { auth: { kind: 'none' }, tls: null },
+    kafka: { sasl: null, tls: null },
+    schemaRegistry: null,
+  });
 });
 
 test('security - a secret comes from its variable or from the file its _FILE variable names, trailing newline dropped', () => {
-  assert.deepEqual(compile({ LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD_FILE: '/run/secrets/nats' }).security.nats.auth, { kind: 'userPassword', user: 'looper', password: 's3cret' });
+  assert.deepEqual(
+    compile({ LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD_FILE: '/run/secrets/nats' }).security.nats.auth,
+    { kind: 'userPassword', user: 'looper', password: 's3cret' },
+  );
   assert.deepEqual(compile({ LOOPER_NATS_TOKEN: 't0ken' }).security.nats.auth, { kind: 'token', token: 't0ken' });
-  assert.deepEqual(compile({ LOOPER_NATS_CREDS: '/etc/looper/looper.creds' }).security.nats.auth, { kind: 'credentials', credentials: files['/etc/looper/looper.creds'] });
+  assert.deepEqual(compile({ LOOPER_NATS_CREDS: '/etc/looper/looper.creds' }).security.nats.auth, {
+    kind: 'credentials',
+    credentials: files['/etc/looper/looper.creds'],
+  });
 });
 
-test('security - Kafka SASL and TLS, and registry basic auth, pass through to the clients\' settings', () => {
+test("security - Kafka SASL and TLS, and registry basic auth, pass through to the clients' settings", () => {
   const { security } = compile({
     LOOPER_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
     LOOPER_KAFKA_SASL_USERNAME: 'svc',
@@ -49,19 +59,41 @@ test('security - Kafka SASL and TLS, and registry basic auth, pass through to th
     LOOPER_SCHEMA_REGISTRY_USERNAME: 'reg',
     LOOPER_SCHEMA_REGISTRY_PASSWORD: 'reg-pass',
   });
-  assert.deepEqual(security.kafka, { sasl: { mechanism: 'scram-sha-512', username: 'svc', password: 'k-pass' }, tls: { ca: files['/etc/looper/ca.pem'], cert: null, key: null } });
+  assert.deepEqual(security.kafka, {
+    sasl: { mechanism: 'scram-sha-512', username: 'svc', password: 'k-pass' },
+    tls: { ca: files['/etc/looper/ca.pem'], cert: null, key: null },
+  });
   assert.deepEqual(security.schemaRegistry, { username: 'reg', password: 'reg-pass' });
-  assert.deepEqual(compile({ LOOPER_KAFKA_TLS: 'true' }).security.kafka.tls, { ca: null, cert: null, key: null }, 'TLS with the system\'s CAs');
+  assert.deepEqual(
+    compile({ LOOPER_KAFKA_TLS: 'true' }).security.kafka.tls,
+    { ca: null, cert: null, key: null },
+    "TLS with the system's CAs",
+  );
 });
 
 test('security - NATS connection options carry the credentials and the TLS files', () => {
-  const config = compile({ LOOPER_NATS_URL: 'tls://nats.example:4222', LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD: 'pw', LOOPER_NATS_TLS_CA: '/etc/looper/ca.pem', LOOPER_NATS_TLS_CERT: '/etc/looper/client.pem', LOOPER_NATS_TLS_KEY: '/etc/looper/client.key' });
+  const config = compile({
+    LOOPER_NATS_URL: 'tls://nats.example:4222',
+    LOOPER_NATS_USER: 'looper',
+    LOOPER_NATS_PASSWORD: 'pw',
+    LOOPER_NATS_TLS_CA: '/etc/looper/ca.pem',
+    LOOPER_NATS_TLS_CERT: '/etc/looper/client.pem',
+    LOOPER_NATS_TLS_KEY: '/etc/looper/client.key',
+  });
   assert.deepEqual(natsConnectionOptions(config, 'looper-test'), {
-    servers: ['tls://nats.example:4222'], name: 'looper-test', noAsyncTraces: true, user: 'looper', pass: 'pw', tls: { ca: files['/etc/looper/ca.pem'], cert: 'CERT', key: 'KEY' },
+    servers: ['tls://nats.example:4222'],
+    name: 'looper-test',
+    noAsyncTraces: true,
+    user: 'looper',
+    pass: 'pw',
+    tls: { ca: files['/etc/looper/ca.pem'], cert: 'CERT', key: 'KEY' },
   });
   assert.equal(typeof natsConnectionOptions(compile({ LOOPER_NATS_TOKEN: 't' }), 'x').token, 'string');
   // A cluster: several of its servers, comma-separated.
-  assert.deepEqual(natsConnectionOptions(compile({ LOOPER_NATS_URL: 'nats://a:4222, nats://b:4222' }), 'x').servers, ['nats://a:4222', 'nats://b:4222']);
+  assert.deepEqual(natsConnectionOptions(compile({ LOOPER_NATS_URL: 'nats://a:4222, nats://b:4222' }), 'x').servers, [
+    'nats://a:4222',
+    'nats://b:4222',
+  ]);
 });
 
 test('security - every problem is named by its variables, and no message contains a secret', () => {
@@ -86,6 +118,15 @@ test('security - every problem is named by its variables, and no message contain
     'LOOPER_KAFKA_TLS_CERT and LOOPER_KAFKA_TLS_KEY go together: set both for a client certificate, or neither',
   ]);
   assert.ok(!found.join('\n').includes('SECRET'), 'no secret value in any message');
-  assert.deepEqual(problems({ LOOPER_NATS_PASSWORD: 'a', LOOPER_NATS_PASSWORD_FILE: '/run/secrets/nats', LOOPER_NATS_USER: 'u' }), ['LOOPER_NATS_PASSWORD and LOOPER_NATS_PASSWORD_FILE are both set; keep one', 'LOOPER_NATS_USER and LOOPER_NATS_PASSWORD go together: set both, or neither']);
-  assert.deepEqual(problems({ LOOPER_KAFKA_SASL_PASSWORD_FILE: '/run/secrets/empty', LOOPER_KAFKA_SASL_USERNAME: 'u' }), ['LOOPER_KAFKA_SASL_PASSWORD_FILE: /run/secrets/empty is empty']);
+  assert.deepEqual(
+    problems({ LOOPER_NATS_PASSWORD: 'a', LOOPER_NATS_PASSWORD_FILE: '/run/secrets/nats', LOOPER_NATS_USER: 'u' }),
+    [
+      'LOOPER_NATS_PASSWORD and LOOPER_NATS_PASSWORD_FILE are both set; keep one',
+      'LOOPER_NATS_USER and LOOPER_NATS_PASSWORD go together: set both, or neither',
+    ],
+  );
+  assert.deepEqual(
+    problems({ LOOPER_KAFKA_SASL_PASSWORD_FILE: '/run/secrets/empty', LOOPER_KAFKA_SASL_USERNAME: 'u' }),
+    ['LOOPER_KAFKA_SASL_PASSWORD_FILE: /run/secrets/empty is empty'],
+  );
 });

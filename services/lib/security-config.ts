@@ -24,7 +24,11 @@ export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export interface SecuritySettings {
   readonly nats: { readonly auth: NatsAuth; readonly tls: TlsFiles | null };
   readonly kafka: {
-    readonly sasl: { readonly mechanism: KafkaSaslMechanism; readonly username: string; readonly password: string } | null;
+    readonly sasl: {
+      readonly mechanism: KafkaSaslMechanism;
+      readonly username: string;
+      readonly password: string;
+    } | null;
     readonly tls: TlsFiles | null;
   };
   readonly schemaRegistry: { readonly username: string; readonly password: string } | null;
@@ -101,7 +105,8 @@ export function compileSecurity(env: Env, problems: string[], readFile: ReadFile
   };
   const tls = (on: string, ca: string, cert: string, key: string): TlsFiles | null => {
     const files = { ca: pem(ca), cert: pem(cert), key: pem(key) };
-    if ((files.cert === null) !== (files.key === null)) problems.push(`${cert} and ${key} go together: set both for a client certificate, or neither`);
+    if ((files.cert === null) !== (files.key === null))
+      problems.push(`${cert} and ${key} go together: set both for a client certificate, or neither`);
     return flag(on) || files.ca !== null || files.cert !== null ? files : null;
   };
 
@@ -111,15 +116,24 @@ export function compileSecurity(env: Env, problems: string[], readFile: ReadFile
   const token = secret(v.natsToken);
   const credentialsPath = env[v.natsCredentials]?.trim() || null;
   const seed = secret(v.natsNkeySeed);
-  if ((user === null) !== (password === null)) problems.push(`${v.natsUser} and ${v.natsPassword} go together: set both, or neither`);
-  const chosen = [user !== null || password !== null ? v.natsUser : null, token !== null ? v.natsToken : null, credentialsPath !== null ? v.natsCredentials : null, seed !== null ? v.natsNkeySeed : null].filter((x) => x !== null);
-  if (chosen.length > 1) problems.push(`NATS takes one way to authenticate, but ${chosen.join(', ')} are all set; keep one`);
+  if ((user === null) !== (password === null))
+    problems.push(`${v.natsUser} and ${v.natsPassword} go together: set both, or neither`);
+  const chosen = [
+    user !== null || password !== null ? v.natsUser : null,
+    token !== null ? v.natsToken : null,
+    credentialsPath !== null ? v.natsCredentials : null,
+    seed !== null ? v.natsNkeySeed : null,
+  ].filter((x) => x !== null);
+  if (chosen.length > 1)
+    problems.push(`NATS takes one way to authenticate, but ${chosen.join(', ')} are all set; keep one`);
   let credentials: string | null = null;
   if (credentialsPath !== null) {
     try {
       credentials = readFile(credentialsPath);
     } catch (error) {
-      problems.push(`${v.natsCredentials}: cannot read ${credentialsPath} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      problems.push(
+        `${v.natsCredentials}: cannot read ${credentialsPath} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
     }
   }
   const auth: NatsAuth =
@@ -141,19 +155,29 @@ export function compileSecurity(env: Env, problems: string[], readFile: ReadFile
     if (mechanismText !== null && !MECHANISMS.includes(mechanismText as KafkaSaslMechanism)) {
       problems.push(`${v.kafkaSaslMechanism}: "${env[v.kafkaSaslMechanism]}" is not one of ${MECHANISMS.join(', ')}`);
     } else if (saslUser === null || saslPassword === null) {
-      problems.push(`Kafka SASL needs ${v.kafkaSaslUsername} and ${v.kafkaSaslPassword} (or ${v.kafkaSaslPassword}_FILE)`);
+      problems.push(
+        `Kafka SASL needs ${v.kafkaSaslUsername} and ${v.kafkaSaslPassword} (or ${v.kafkaSaslPassword}_FILE)`,
+      );
     } else {
-      sasl = { mechanism: (mechanismText as KafkaSaslMechanism | null) ?? 'plain', username: saslUser, password: saslPassword };
+      sasl = {
+        mechanism: (mechanismText as KafkaSaslMechanism | null) ?? 'plain',
+        username: saslUser,
+        password: saslPassword,
+      };
     }
   }
 
   const registryUser = env[v.registryUsername]?.trim() || null;
   const registryPassword = secret(v.registryPassword);
-  if ((registryUser === null) !== (registryPassword === null)) problems.push(`${v.registryUsername} and ${v.registryPassword} go together: set both, or neither`);
+  if ((registryUser === null) !== (registryPassword === null))
+    problems.push(`${v.registryUsername} and ${v.registryPassword} go together: set both, or neither`);
 
   return {
     nats: { auth, tls: tls(v.natsTls, v.natsTlsCa, v.natsTlsCert, v.natsTlsKey) },
     kafka: { sasl, tls: tls(v.kafkaTls, v.kafkaTlsCa, v.kafkaTlsCert, v.kafkaTlsKey) },
-    schemaRegistry: registryUser !== null && registryPassword !== null ? { username: registryUser, password: registryPassword } : null,
+    schemaRegistry:
+      registryUser !== null && registryPassword !== null
+        ? { username: registryUser, password: registryPassword }
+        : null,
   };
 }

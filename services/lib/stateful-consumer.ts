@@ -64,7 +64,10 @@ export interface StatefulConsumer {
   stop(): Promise<void>;
 }
 
-export async function startStatefulConsumer(ctx: ServiceContext, options: StatefulConsumerOptions): Promise<StatefulConsumer> {
+export async function startStatefulConsumer(
+  ctx: ServiceContext,
+  options: StatefulConsumerOptions,
+): Promise<StatefulConsumer> {
   const next = new Map<string, bigint>();
   const consumer = ctx.kafka.consumer({
     ...consumerDefaults,
@@ -81,16 +84,21 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
   // would stay up doing nothing. Exiting hands it to its supervisor, which restarts it.
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) return;
-    ctx.log(`the ${options.groupId} consumer stopped for good: ${payload.error.message}; exiting so that the service is restarted`);
+    ctx.log(
+      `the ${options.groupId} consumer stopped for good: ${payload.error.message}; exiting so that the service is restarted`,
+    );
     process.exit(1);
   });
 
   // The preparation of the latest assignment, aborted when the group rebalances away from it.
   let preparation = new AbortController();
-  const abandonPreparation = () => preparation.abort(new Error('the group is rebalancing: this assignment is out of date'));
+  const abandonPreparation = () =>
+    preparation.abort(new Error('the group is rebalancing: this assignment is out of date'));
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
     abandonPreparation();
     preparation = new AbortController();
     const stale = preparation.signal;
@@ -122,7 +130,14 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
     autoCommit: false,
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }: EachBatchPayload) => {
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       try {
         await heartbeatUntil(assignmentReady, heartbeat);
@@ -136,18 +151,36 @@ export async function startStatefulConsumer(ctx: ServiceContext, options: Statef
       const key = `${batch.topic}/${batch.partition}`;
       const from = next.get(key) ?? -1n;
       // Offsets ascend within a batch: only a batch that starts below the stored position is filtered.
-      const fresh = BigInt(batch.messages[0]!.offset) >= from ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= from);
+      const fresh =
+        BigInt(batch.messages[0]!.offset) >= from
+          ? batch.messages
+          : batch.messages.filter((m) => BigInt(m.offset) >= from);
       const last = batch.messages[batch.messages.length - 1]!;
       if (fresh.length > 0) {
-        const output = await options.process({ topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, messages: fresh });
+        const output = await options.process({
+          topic: batch.topic,
+          partition: batch.partition,
+          highWatermark: batch.highWatermark,
+          messages: fresh,
+        });
         const nextOffset = BigInt(last.offset) + 1n;
         await output.beforeWrite?.();
-        await options.store.write({ put: [...output.put, [offsetKey(batch.topic, batch.partition), Buffer.from(nextOffset.toString())]], del: output.del });
+        await options.store.write({
+          put: [...output.put, [offsetKey(batch.topic, batch.partition), Buffer.from(nextOffset.toString())]],
+          del: output.del,
+        });
         next.set(key, nextOffset);
         await output.afterWrite?.();
       }
       resolveOffset(last.offset);
-      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }] });
+      await commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }],
+          },
+        ],
+      });
       await heartbeat();
     },
   });

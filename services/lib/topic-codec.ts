@@ -23,7 +23,10 @@ export interface TopicCodec {
 }
 
 export function schemaIdOf(bytes: Buffer): number {
-  if (bytes.length < 5 || bytes[0] !== 0) throw new WireFormatError(`not Confluent wire format: ${bytes.length < 5 ? 'shorter than 5 bytes' : `magic byte is ${bytes[0]}, not 0`}`);
+  if (bytes.length < 5 || bytes[0] !== 0)
+    throw new WireFormatError(
+      `not Confluent wire format: ${bytes.length < 5 ? 'shorter than 5 bytes' : `magic byte is ${bytes[0]}, not 0`}`,
+    );
   return bytes.readUInt32BE(1);
 }
 
@@ -61,7 +64,9 @@ export async function createTopicCodec(registry: SchemaRegistry, topics: readonl
       let resolver = resolvers.get(key);
       if (!resolver) {
         const writer = await registry.getSchema(writerId);
-        resolver = avroType(schema).createResolver(avro.Type.forSchema(JSON.parse(JSON.stringify(writer)) as avro.Schema));
+        resolver = avroType(schema).createResolver(
+          avro.Type.forSchema(JSON.parse(JSON.stringify(writer)) as avro.Schema),
+        );
         resolvers.set(key, resolver);
       }
       return avroType(schema).fromBuffer(bytes.subarray(5), resolver) as T;

@@ -11,7 +11,9 @@ function harness(existing: string[]) {
   let failNextStart = false;
   const hooks = { onStop: () => {} };
   const ctx: TopicFollowerContext = {
-    kafka: { admin: () => ({ connect: async () => {}, disconnect: async () => {}, listTopics: async () => [...existing] }) },
+    kafka: {
+      admin: () => ({ connect: async () => {}, disconnect: async () => {}, listTopics: async () => [...existing] }),
+    },
     log: (line) => lines.push(line),
   };
   const start = async (topics: string[]) => {
@@ -78,7 +80,13 @@ describe('followTopics', () => {
   it('a change of settings restarts the consumer on the same topics', async () => {
     const h = harness(['a']);
     let mode = 'serial';
-    const follower = await followTopics(h.ctx, () => ['a'], h.start, () => mode, 60_000);
+    const follower = await followTopics(
+      h.ctx,
+      () => ['a'],
+      h.start,
+      () => mode,
+      60_000,
+    );
     mode = 'concurrent';
     const refreshed = follower.refresh();
     h.release();

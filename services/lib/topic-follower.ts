@@ -41,20 +41,24 @@ export async function followTopics(
   const unchanged = (next: string[]) => next.join(',') === current.join(',') && settings() === currentSettings;
 
   const refresh = () =>
-    (lock = lock.then(async () => {
-      if (stopped || unchanged((await wantedNow()).next)) return;
-      if (running) await running.stop();
-      running = null;
-      // Read again once the old consumer has stopped: a blueprint that came meanwhile joins this
-      // start rather than costing another restart after it.
-      const { next, missing } = await wantedNow();
-      const nextSettings = settings();
-      ctx.log(`consuming ${next.join(', ') || 'nothing yet'}${missing.length > 0 ? ` (waiting for ${missing.join(', ')} to exist)` : ''}`);
-      running = next.length > 0 ? await start(next) : null;
-      // Only once started: a failed start leaves the follower unchanged, so the next check retries it.
-      current = next;
-      currentSettings = nextSettings;
-    }).catch((error) => ctx.log(`topic refresh failed: ${errorMessage(error)}`)));
+    (lock = lock
+      .then(async () => {
+        if (stopped || unchanged((await wantedNow()).next)) return;
+        if (running) await running.stop();
+        running = null;
+        // Read again once the old consumer has stopped: a blueprint that came meanwhile joins this
+        // start rather than costing another restart after it.
+        const { next, missing } = await wantedNow();
+        const nextSettings = settings();
+        ctx.log(
+          `consuming ${next.join(', ') || 'nothing yet'}${missing.length > 0 ? ` (waiting for ${missing.join(', ')} to exist)` : ''}`,
+        );
+        running = next.length > 0 ? await start(next) : null;
+        // Only once started: a failed start leaves the follower unchanged, so the next check retries it.
+        current = next;
+        currentSettings = nextSettings;
+      })
+      .catch((error) => ctx.log(`topic refresh failed: ${errorMessage(error)}`)));
 
   await refresh();
   const timer = setInterval(() => void refresh(), recheckMs);

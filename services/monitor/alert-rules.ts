@@ -29,7 +29,8 @@ interface Watched {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const ms = (x: number) => (x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(2)} ms`);
+const ms = (x: number) =>
+  x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(2)} ms`;
 
 function thresholdOf(rule: BlueprintAlert): { direction: 'above' | 'below'; threshold: number } {
   if (rule.psi !== null) return { direction: 'above', threshold: rule.psi };
@@ -62,23 +63,75 @@ function watchedValues(rule: BlueprintAlert, m: BlueprintMeasures, metric: strin
     case 'feature_drift':
       return m.features
         .filter((f) => rule.feature === null || f.name === rule.feature)
-        .map((f) => ({ key: `feature_drift:${f.name}`, value: f.psi, labels: { feature: f.name }, modelVersion: m.modelVersion, subject: `feature ${f.name}`, problem: "drifted from the serving model's training data" }));
+        .map((f) => ({
+          key: `feature_drift:${f.name}`,
+          value: f.psi,
+          labels: { feature: f.name },
+          modelVersion: m.modelVersion,
+          subject: `feature ${f.name}`,
+          problem: "drifted from the serving model's training data",
+        }));
     case 'prediction_drift':
-      return [{ key: 'prediction_drift', value: m.predictionPsi, labels: {}, modelVersion: m.modelVersion, subject: 'the score distribution', problem: "drifted from the serving model's training data" }];
+      return [
+        {
+          key: 'prediction_drift',
+          value: m.predictionPsi,
+          labels: {},
+          modelVersion: m.modelVersion,
+          subject: 'the score distribution',
+          problem: "drifted from the serving model's training data",
+        },
+      ];
     case 'decide_p99':
-      return [{ ...base, key: 'decide_p99', value: m.decideP99Ms, subject: 'decide latency p99', problem: 'is too high' }];
+      return [
+        { ...base, key: 'decide_p99', value: m.decideP99Ms, subject: 'decide latency p99', problem: 'is too high' },
+      ];
     case 'fallback_rate':
-      return [{ ...base, key: 'fallback_rate', value: m.fallbackRate, subject: 'the share of decisions that fell back to the default', problem: 'is too high' }];
+      return [
+        {
+          ...base,
+          key: 'fallback_rate',
+          value: m.fallbackRate,
+          subject: 'the share of decisions that fell back to the default',
+          problem: 'is too high',
+        },
+      ];
     case 'model_age':
-      return [{ key: 'model_age', value: m.modelAgeS === null ? null : m.modelAgeS * 1000, labels: {}, modelVersion: m.modelVersion, subject: `the serving model ${m.modelVersion ?? ''}`, problem: 'is too old' }];
+      return [
+        {
+          key: 'model_age',
+          value: m.modelAgeS === null ? null : m.modelAgeS * 1000,
+          labels: {},
+          modelVersion: m.modelVersion,
+          subject: `the serving model ${m.modelVersion ?? ''}`,
+          problem: 'is too old',
+        },
+      ];
     case 'metric_drop': {
       // When the objective is not measured online (or not published), a stand-in is compared: say which.
       const compared = m.metricDropMetric ?? metric;
       const subject = compared === metric ? `online ${metric}` : `online ${compared} (standing in for ${metric})`;
-      return [{ key: 'metric_drop', value: m.metricDrop, labels: { metric: compared }, modelVersion: m.modelVersion, subject, problem: 'dropped below what the serving model showed when published' }];
+      return [
+        {
+          key: 'metric_drop',
+          value: m.metricDrop,
+          labels: { metric: compared },
+          modelVersion: m.modelVersion,
+          subject,
+          problem: 'dropped below what the serving model showed when published',
+        },
+      ];
     }
     case 'label_rate':
-      return [{ ...base, key: 'label_rate', value: m.labelRate, subject: 'the share of decisions that got an outcome', problem: 'is too low' }];
+      return [
+        {
+          ...base,
+          key: 'label_rate',
+          value: m.labelRate,
+          subject: 'the share of decisions that got an outcome',
+          problem: 'is too low',
+        },
+      ];
     case 'guardrail': {
       const g = m.guardrails.find((x) => x.name === rule.guardrail);
       if (!g) return [];

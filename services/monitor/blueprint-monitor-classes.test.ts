@@ -23,10 +23,18 @@ function compiled(raw: RawBlueprint): Blueprint {
 /** Exact up to the rounding of summing 200 terms. */
 function close(actual: Readonly<Record<string, number>>, expected: Record<string, number>): void {
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
-  for (const [k, v] of Object.entries(expected)) assert.ok(Math.abs(actual[k]! - v) <= 1e-12, `${k}: expected ${v}, got ${actual[k]}`);
+  for (const [k, v] of Object.entries(expected))
+    assert.ok(Math.abs(actual[k]! - v) <= 1e-12, `${k}: expected ${v}, got ${actual[k]}`);
 }
 
-const model = (metrics: Record<string, number>): ModelInfo => ({ createdAt: T0, parentVersion: null, metrics, profile: null, dataStartTs: null, dataEndTs: null });
+const model = (metrics: Record<string, number>): ModelInfo => ({
+  createdAt: T0,
+  parentVersion: null,
+  metrics,
+  profile: null,
+  dataStartTs: null,
+  dataEndTs: null,
+});
 
 /** The example of decision d<i>, served by notification_send/1. */
 function example(i: number, change: Partial<Example>): Example {
@@ -43,7 +51,15 @@ test('blueprint monitor - multi-class top_k over every class: log-loss from the 
   const m = new BlueprintMonitor(bp, () => model({ logloss: 1, top1_accuracy: 0.6 }));
   // Every decision returns a, b, c with 0.5, 0.25, 0.25; half come true as a (rank 1, −ln 0.5), half as c (rank 3, −ln 0.25).
   for (let i = 0; i < 200; i++) {
-    m.observeDecision(decision({ decisionId: `d${i}`, ts: T0 + i, modelVersion: 'notification_send/1', ranking: ['a', 'b', 'c'], scores: { a: 0.5, b: 0.25, c: 0.25 } }));
+    m.observeDecision(
+      decision({
+        decisionId: `d${i}`,
+        ts: T0 + i,
+        modelVersion: 'notification_send/1',
+        ranking: ['a', 'b', 'c'],
+        scores: { a: 0.5, b: 0.25, c: 0.25 },
+      }),
+    );
     m.observeExample(example(i, { labelClass: i % 2 === 0 ? 'a' : 'c', ranking: ['a', 'b', 'c'] }));
   }
   const r = m.measure(T0 + 1000);
@@ -51,7 +67,10 @@ test('blueprint monitor - multi-class top_k over every class: log-loss from the 
   close(r.quality, { top1_accuracy: 0.5, topk_accuracy: 1, mrr: 2 / 3, logloss: 1.0397207708399179 });
   assert.equal(r.metricDropMetric, 'logloss');
   close({ drop: r.metricDrop! }, { drop: 0.0397207708399179 }); // log-loss rose over the published 1: a drop
-  assert.deepEqual(r.models.map((x) => [x.source, x.model, x.examples, x.quality]), [['served', 'notification_send/1', 200, r.quality]]);
+  assert.deepEqual(
+    r.models.map((x) => [x.source, x.model, x.examples, x.quality]),
+    [['served', 'notification_send/1', 200, r.quality]],
+  );
   // An example whose decision the monitor never saw (before its replay) counts for accuracy, not log-loss.
   m.observeExample(example(999, { labelClass: 'b', ranking: ['a', 'b', 'c'] }));
   const after = m.measure(T0 + 1000).quality;
@@ -66,10 +85,16 @@ test('blueprint monitor - class probabilities wait for their example within boun
     objective: { metric: 'logloss' },
   });
   const full = new BlueprintMonitor(bp, () => undefined);
-  const scored = (i: number, ts = T0) => decision({ decisionId: `d${i}`, ts, ranking: ['a', 'b'], scores: { a: 0.5, b: 0.5 } });
+  const scored = (i: number, ts = T0) =>
+    decision({ decisionId: `d${i}`, ts, ranking: ['a', 'b'], scores: { a: 0.5, b: 0.5 } });
   for (let i = 0; i < MAX_PENDING_CLASS_DECISIONS + 200; i++) full.observeDecision(scored(i));
-  for (let i = MAX_PENDING_CLASS_DECISIONS; i < MAX_PENDING_CLASS_DECISIONS + 200; i++) full.observeExample(example(i, { labelClass: 'a', ranking: ['a', 'b'] }));
-  assert.equal(full.measure(T0 + 1000).quality.logloss, undefined, 'the 200 decisions past the bound kept no probabilities');
+  for (let i = MAX_PENDING_CLASS_DECISIONS; i < MAX_PENDING_CLASS_DECISIONS + 200; i++)
+    full.observeExample(example(i, { labelClass: 'a', ranking: ['a', 'b'] }));
+  assert.equal(
+    full.measure(T0 + 1000).quality.logloss,
+    undefined,
+    'the 200 decisions past the bound kept no probabilities',
+  );
   for (let i = 0; i < 200; i++) full.observeExample(example(i, { labelClass: 'a', ranking: ['a', 'b'] }));
   close({ logloss: full.measure(T0 + 1000).quality.logloss! }, { logloss: Math.LN2 });
 
@@ -82,7 +107,10 @@ test('blueprint monitor - class probabilities wait for their example within boun
 });
 
 test('blueprint monitor - a sequence with argmax gets top-1 accuracy and NDCG, and metric_drop watches top-1 accuracy instead of log-loss', () => {
-  const bp = compiled({ ...minimalBlueprintOf('sequence'), monitoring: { alerts: [{ on: 'metric_drop', above: 0.1 }] } });
+  const bp = compiled({
+    ...minimalBlueprintOf('sequence'),
+    monitoring: { alerts: [{ on: 'metric_drop', above: 0.1 }] },
+  });
   const m = new BlueprintMonitor(bp, () => model({ logloss: 2, top1_accuracy: 0.5 }));
   const alerts = new BlueprintAlerts(bp);
   for (let i = 0; i < 200; i++) {
@@ -90,23 +118,56 @@ test('blueprint monitor - a sequence with argmax gets top-1 accuracy and NDCG, a
     m.observeExample(example(i, { labelClass: i % 4 === 0 ? 'home' : 'cart', ranking: ['home'] }));
   }
   const r = m.measure(T0 + 1000);
-  assert.deepEqual(r.quality, { top1_accuracy: 0.25, topk_accuracy: 0.25, mrr: 0.25, ndcg: 0.25 }, 'no log-loss: the probability of "cart" was not logged');
+  assert.deepEqual(
+    r.quality,
+    { top1_accuracy: 0.25, topk_accuracy: 0.25, mrr: 0.25, ndcg: 0.25 },
+    'no log-loss: the probability of "cart" was not logged',
+  );
   assert.deepEqual([r.metricDropMetric, r.metricDrop], ['top1_accuracy', 0.25]);
   assert.match(m.qualityPlan.note!, /^logloss is not measured online/);
   const [, raised] = [alerts.evaluate(r, () => 'a1'), alerts.evaluate(r, () => 'a1')];
-  assert.deepEqual(raised!.map((a) => [a.rule, a.state, a.labels['metric']]), [['metric_drop', 'raised', 'top1_accuracy']]);
-  assert.equal(raised![0]!.message, 'online top1_accuracy (standing in for logloss) dropped below what the serving model showed when published: 0.2500, above 0.1000');
+  assert.deepEqual(
+    raised!.map((a) => [a.rule, a.state, a.labels['metric']]),
+    [['metric_drop', 'raised', 'top1_accuracy']],
+  );
+  assert.equal(
+    raised![0]!.message,
+    'online top1_accuracy (standing in for logloss) dropped below what the serving model showed when published: 0.2500, above 0.1000',
+  );
   const records = metricRecords(r).filter((x) => x.name === 'metric_drop');
-  assert.deepEqual(records.map((x) => [x.value, x.labels]), [[0.25, { metric: 'top1_accuracy' }]]);
-  const view = overview({ blueprints: new Map([[bp.name, bp]]), deployments: new Map(), transitions: new Map(), measures: new Map([[bp.name, r]]), searches: new Map(), openAlerts: [], clearedAlerts: [], lag: [] }, T0, 5000);
+  assert.deepEqual(
+    records.map((x) => [x.value, x.labels]),
+    [[0.25, { metric: 'top1_accuracy' }]],
+  );
+  const view = overview(
+    {
+      blueprints: new Map([[bp.name, bp]]),
+      deployments: new Map(),
+      transitions: new Map(),
+      measures: new Map([[bp.name, r]]),
+      searches: new Map(),
+      openAlerts: [],
+      clearedAlerts: [],
+      lag: [],
+    },
+    T0,
+    5000,
+  );
   const shown = view.blueprints[0]!;
-  assert.deepEqual([shown.qualityPlan.headline, shown.qualityPlan.metrics], ['top1_accuracy', ['top1_accuracy', 'topk_accuracy', 'mrr', 'ndcg']]);
+  assert.deepEqual(
+    [shown.qualityPlan.headline, shown.qualityPlan.metrics],
+    ['top1_accuracy', ['top1_accuracy', 'topk_accuracy', 'mrr', 'ndcg']],
+  );
   assert.equal(shown.qualityPlan.note, m.qualityPlan.note);
   assert.deepEqual([shown.current!.metricDrop, shown.current!.metricDropMetric], [0.25, 'top1_accuracy']);
 });
 
 test('blueprint monitor - planning reward is better when higher: a lower live reward is a positive drop', () => {
-  const bp = compiled({ ...minimalBlueprint(), task: 'planning', decision: { policy: 'epsilon_greedy', epsilon: 0.1, actions: ['a', 'b'], default: 'a' } });
+  const bp = compiled({
+    ...minimalBlueprint(),
+    task: 'planning',
+    decision: { policy: 'epsilon_greedy', epsilon: 0.1, actions: ['a', 'b'], default: 'a' },
+  });
   const m = new BlueprintMonitor(bp, () => model({ reward: 0.75 }));
   m.observeDecision(decision({ ts: T0, modelVersion: 'notification_send/1' }));
   for (let i = 0; i < 200; i++) m.observeExample(example(i, { label: i % 2, score: 0.5 }));
@@ -118,24 +179,65 @@ test('blueprint monitor - planning reward is better when higher: a lower live re
 test('blueprint monitor - traffic, latency and fallbacks per model version, on looper.metrics and in the overview', () => {
   const bp = compiled(minimalBlueprint());
   const m = new BlueprintMonitor(bp, () => undefined);
-  for (let i = 0; i < 300; i++) m.observeDecision(decision({ ts: T0 + i, modelVersion: 'notification_send/1', latencyUs: (i + 1) * 10, fallback: i % 10 === 0 }));
-  for (let i = 0; i < 100; i++) m.observeDecision(decision({ ts: T0 + 300 + i, modelVersion: 'notification_send/2', latencyUs: 500 }));
-  for (let i = 0; i < 50; i++) m.observeDecision(decision({ ts: T0 + 400 + i, modelVersion: null, latencyUs: 200, fallback: true }));
+  for (let i = 0; i < 300; i++)
+    m.observeDecision(
+      decision({ ts: T0 + i, modelVersion: 'notification_send/1', latencyUs: (i + 1) * 10, fallback: i % 10 === 0 }),
+    );
+  for (let i = 0; i < 100; i++)
+    m.observeDecision(decision({ ts: T0 + 300 + i, modelVersion: 'notification_send/2', latencyUs: 500 }));
+  for (let i = 0; i < 50; i++)
+    m.observeDecision(decision({ ts: T0 + 400 + i, modelVersion: null, latencyUs: 200, fallback: true }));
   const r = m.measure(T0 + 999);
-  assert.deepEqual(r.versions.map((v) => [v.modelVersion, v.decisions, v.requestRate, v.decideP50Ms, v.decideP99Ms, v.fallbackRate]), [
-    [null, 50, 50 / 60, 0.2, null, 1],
-    ['notification_send/2', 100, 100 / 60, 0.5, null, 0],
-    ['notification_send/1', 300, 300 / 60, 1.5, 2.97, 0.1],
-  ]);
+  assert.deepEqual(
+    r.versions.map((v) => [v.modelVersion, v.decisions, v.requestRate, v.decideP50Ms, v.decideP99Ms, v.fallbackRate]),
+    [
+      [null, 50, 50 / 60, 0.2, null, 1],
+      ['notification_send/2', 100, 100 / 60, 0.5, null, 0],
+      ['notification_send/1', 300, 300 / 60, 1.5, 2.97, 0.1],
+    ],
+  );
   const perVersion = metricRecords(r).filter((x) => x.labels['breakdown'] === 'model_version');
-  assert.deepEqual(perVersion.filter((x) => x.modelVersion === 'notification_send/2').map((x) => [x.name, x.value, x.count, x.windowMs]), [
-    ['request_rate', 100 / 60, 100, 60_000],
-    ['decide_p50_ms', 0.5, 100, 600_000],
-    ['fallback_rate', 0, 100, 600_000],
-  ]);
-  assert.deepEqual(perVersion.filter((x) => x.name === 'decide_p99_ms').map((x) => [x.modelVersion, x.value]), [['notification_send/1', 2.97]]);
-  const blueprintWide = metricRecords(r).filter((x) => x.name === 'request_rate' && x.labels['breakdown'] === undefined);
-  assert.deepEqual(blueprintWide.map((x) => [x.modelVersion, x.value]), [[null, 450 / 60]]);
-  const view = overview({ blueprints: new Map([[bp.name, bp]]), deployments: new Map(), transitions: new Map(), measures: new Map([[bp.name, r]]), searches: new Map(), openAlerts: [], clearedAlerts: [], lag: [] }, T0, 5000);
-  assert.deepEqual(view.blueprints[0]!.current!.versions[0], { modelVersion: null, decisions: 50, requestRate: 0.83, decideP50Ms: 0.2, decideP99Ms: null, fallbackRate: 1 });
+  assert.deepEqual(
+    perVersion
+      .filter((x) => x.modelVersion === 'notification_send/2')
+      .map((x) => [x.name, x.value, x.count, x.windowMs]),
+    [
+      ['request_rate', 100 / 60, 100, 60_000],
+      ['decide_p50_ms', 0.5, 100, 600_000],
+      ['fallback_rate', 0, 100, 600_000],
+    ],
+  );
+  assert.deepEqual(
+    perVersion.filter((x) => x.name === 'decide_p99_ms').map((x) => [x.modelVersion, x.value]),
+    [['notification_send/1', 2.97]],
+  );
+  const blueprintWide = metricRecords(r).filter(
+    (x) => x.name === 'request_rate' && x.labels['breakdown'] === undefined,
+  );
+  assert.deepEqual(
+    blueprintWide.map((x) => [x.modelVersion, x.value]),
+    [[null, 450 / 60]],
+  );
+  const view = overview(
+    {
+      blueprints: new Map([[bp.name, bp]]),
+      deployments: new Map(),
+      transitions: new Map(),
+      measures: new Map([[bp.name, r]]),
+      searches: new Map(),
+      openAlerts: [],
+      clearedAlerts: [],
+      lag: [],
+    },
+    T0,
+    5000,
+  );
+  assert.deepEqual(view.blueprints[0]!.current!.versions[0], {
+    modelVersion: null,
+    decisions: 50,
+    requestRate: 0.83,
+    decideP50Ms: 0.2,
+    decideP99Ms: null,
+    fallbackRate: 1,
+  });
 });

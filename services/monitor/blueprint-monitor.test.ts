@@ -18,7 +18,11 @@ function blueprint(extra: Record<string, unknown> = {}): Blueprint {
     features: { context: [{ name: 'hour', type: 'int' }] },
     monitoring: {
       guardrails: [{ name: 'unsubscribes', topic: 'app.unsubscribes', window: '1m' }],
-      alerts: [{ on: 'feature_drift', psi: 0.2 }, { on: 'decide_p99', above: '10ms' }, { on: 'guardrail', guardrail: 'unsubscribes', above: '10%' }],
+      alerts: [
+        { on: 'feature_drift', psi: 0.2 },
+        { on: 'decide_p99', above: '10ms' },
+        { on: 'guardrail', guardrail: 'unsubscribes', above: '10%' },
+      ],
     },
     ...extra,
   });
@@ -27,20 +31,61 @@ function blueprint(extra: Record<string, unknown> = {}): Blueprint {
 }
 
 /** A model trained on hours 0..9 in equal shares, published at T0. */
-const trainedHours = buildProfile(Array.from({ length: 1000 }, (_, i) => ({ hour: i % 10 })), [], ['hour']);
+const trainedHours = buildProfile(
+  Array.from({ length: 1000 }, (_, i) => ({ hour: i % 10 })),
+  [],
+  ['hour'],
+);
 const models = new Map<string, ModelInfo>([
-  ['notification_send/1', { createdAt: T0, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours, dataStartTs: null, dataEndTs: null }],
-  ['notification_send/2', { createdAt: T0 + 1000, parentVersion: 'notification_send/1', metrics: { auc: 0.8 }, profile: trainedHours, dataStartTs: null, dataEndTs: null }],
-  ['notification_send/automl-3', { createdAt: T0 + 2000, parentVersion: null, metrics: { auc: 0.8 }, profile: trainedHours, dataStartTs: null, dataEndTs: null }],
+  [
+    'notification_send/1',
+    {
+      createdAt: T0,
+      parentVersion: null,
+      metrics: { auc: 0.8 },
+      profile: trainedHours,
+      dataStartTs: null,
+      dataEndTs: null,
+    },
+  ],
+  [
+    'notification_send/2',
+    {
+      createdAt: T0 + 1000,
+      parentVersion: 'notification_send/1',
+      metrics: { auc: 0.8 },
+      profile: trainedHours,
+      dataStartTs: null,
+      dataEndTs: null,
+    },
+  ],
+  [
+    'notification_send/automl-3',
+    {
+      createdAt: T0 + 2000,
+      parentVersion: null,
+      metrics: { auc: 0.8 },
+      profile: trainedHours,
+      dataStartTs: null,
+      dataEndTs: null,
+    },
+  ],
 ]);
 
 function decisions(n: number, from: number, make: (i: number) => Partial<Decision>): Decision[] {
-  return Array.from({ length: n }, (_, i) => decision({ ts: from + i, modelVersion: 'notification_send/2', latencyUs: 1000, ...make(i) }));
+  return Array.from({ length: n }, (_, i) =>
+    decision({ ts: from + i, modelVersion: 'notification_send/2', latencyUs: 1000, ...make(i) }),
+  );
 }
 
 test('blueprint monitor - traffic, latency quantiles, fallbacks and model age over recent decisions', () => {
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
-  for (const d of decisions(1000, T0, (i) => ({ latencyUs: (i + 1) * 10, fallback: i % 10 === 0, features: { hour: i % 10 } }))) m.observeDecision(d);
+  for (const d of decisions(1000, T0, (i) => ({
+    latencyUs: (i + 1) * 10,
+    fallback: i % 10 === 0,
+    features: { hour: i % 10 },
+  })))
+    m.observeDecision(d);
   const now = T0 + 999;
   const r = m.measure(now);
   assert.equal(r.decisions, 1000);
@@ -49,11 +94,19 @@ test('blueprint monitor - traffic, latency quantiles, fallbacks and model age ov
   assert.equal(r.decideP99Ms, 9.9);
   assert.equal(r.fallbackRate, 0.1);
   assert.equal(r.modelVersion, 'notification_send/2');
-  assert.equal(r.modelAgeS, 0, 'the newest decision came before the model was published (clock skew): age 0, never negative');
-  assert.deepEqual(r.features.map((f) => [f.name, f.psi, f.missingRate]), [['hour', 0, 0]], 'the same hours as in training: no drift');
+  assert.equal(
+    r.modelAgeS,
+    0,
+    'the newest decision came before the model was published (clock skew): age 0, never negative',
+  );
+  assert.deepEqual(
+    r.features.map((f) => [f.name, f.psi, f.missingRate]),
+    [['hour', 0, 0]],
+    'the same hours as in training: no drift',
+  );
 });
 
-test('blueprint monitor - a shifted feature shows its PSI against the serving model\'s profile', () => {
+test("blueprint monitor - a shifted feature shows its PSI against the serving model's profile", () => {
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
   for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) m.observeDecision(d);
   // All the mass in the first of ten equal bins: 0.9 ln(10) + 9 (1e-4 − 0.1) ln(1e-3)
@@ -63,7 +116,13 @@ test('blueprint monitor - a shifted feature shows its PSI against the serving mo
 test('blueprint monitor - online quality and label rate from labelled examples, nothing below 200', () => {
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
   const example = (label: number, score: number): Example =>
-    exampleRecord({ label, labelSource: label === 1 ? 'outcome' : 'missing', modelVersion: 'notification_send/2', score, shadowScores: null });
+    exampleRecord({
+      label,
+      labelSource: label === 1 ? 'outcome' : 'missing',
+      modelVersion: 'notification_send/2',
+      score,
+      shadowScores: null,
+    });
   m.observeDecision(decision({ ts: T0, modelVersion: 'notification_send/2' }));
   for (let i = 0; i < 199; i++) m.observeExample(example(i % 2, i % 2 === 1 ? 0.9 : 0.1));
   assert.deepEqual(m.measure(T0 + 1000).quality, {});
@@ -74,26 +133,43 @@ test('blueprint monitor - online quality and label rate from labelled examples, 
   // Perfect ranking but 0.9 said for positives and 0.1 for negatives: 0.1 off in each bin.
   assert.ok(Math.abs(r.quality['calibration_error']! - 0.1) < 1e-12);
   assert.ok(Math.abs(r.metricDrop! - (0.8 - 1)) < 1e-12, 'better online than when published: a negative drop');
-  assert.deepEqual(r.models.map((x) => [x.source, x.model, x.examples, x.quality['auc']]), [['served', 'notification_send/1', 200, 1]], 'a continuation counts in its lineage');
+  assert.deepEqual(
+    r.models.map((x) => [x.source, x.model, x.examples, x.quality['auc']]),
+    [['served', 'notification_send/1', 200, 1]],
+    'a continuation counts in its lineage',
+  );
 });
 
-test('blueprint monitor - a shadow\'s quality on the examples it scored, beside the serving lineage', () => {
+test("blueprint monitor - a shadow's quality on the examples it scored, beside the serving lineage", () => {
   const m = new BlueprintMonitor(blueprint(), (v) => models.get(v));
   for (let i = 0; i < 300; i++) {
     const label = i % 2;
-    m.observeExample(exampleRecord({ decisionTs: T0 + i, label, modelVersion: 'notification_send/1', score: 0.5, shadowScores: { 'notification_send/automl-3': label === 1 ? 0.8 : 0.2 } }));
+    m.observeExample(
+      exampleRecord({
+        decisionTs: T0 + i,
+        label,
+        modelVersion: 'notification_send/1',
+        score: 0.5,
+        shadowScores: { 'notification_send/automl-3': label === 1 ? 0.8 : 0.2 },
+      }),
+    );
   }
-  const byModel = Object.fromEntries(m.measure(T0 + 300).models.map((x) => [`${x.source}:${x.model}`, x.quality['auc']]));
+  const byModel = Object.fromEntries(
+    m.measure(T0 + 300).models.map((x) => [`${x.source}:${x.model}`, x.quality['auc']]),
+  );
   assert.deepEqual(byModel, { 'served:notification_send/1': 0.5, 'shadow:notification_send/automl-3': 1 });
   assert.deepEqual(m.measure(T0 + 300 + 10 * 60_000 + 1).models, [], 'models unseen for ten minutes are forgotten');
 });
 
 test('blueprint monitor - guardrail side effects per arm and model lineage, with the first lineage as baseline', () => {
-  const bp = blueprint({ experiment: { name: 'notif_v2', arms: { notification_send: '50%', notification_send_v2: '50%' } } });
+  const bp = blueprint({
+    experiment: { name: 'notif_v2', arms: { notification_send: '50%', notification_send_v2: '50%' } },
+  });
   const m = new BlueprintMonitor(bp, (v) => models.get(v));
   for (let i = 0; i < 400; i++) {
     const arm = i % 2 === 0 ? 'notification_send' : 'notification_send_v2';
-    const modelVersion = i < 200 ? (i % 4 === 0 ? 'notification_send/1' : 'notification_send/2') : 'notification_send/automl-3';
+    const modelVersion =
+      i < 200 ? (i % 4 === 0 ? 'notification_send/1' : 'notification_send/2') : 'notification_send/automl-3';
     m.observeDecision(decision({ entity: `u${i}`, ts: T0 + i, experimentArm: arm, modelVersion }));
     // Control users (even i) unsubscribe when i % 10 is 0: 1 in 5; v2 users when it is 1, 3 or 5: 3 in 5.
     if (i % 10 < (arm === 'notification_send_v2' ? 6 : 1)) m.observeGuardrail('unsubscribes', `u${i}`, T0 + i + 10, 1);
@@ -102,7 +178,12 @@ test('blueprint monitor - guardrail side effects per arm and model lineage, with
   const g = r.guardrails[0]!;
   assert.equal(g.pending, 0);
   const byGroup = Object.fromEntries(g.groups.map((x) => [`${x.kind}:${x.group}`, x]));
-  assert.deepEqual(Object.keys(byGroup).sort(), ['arm:notification_send', 'arm:notification_send_v2', 'model:notification_send/1', 'model:notification_send/automl-3']);
+  assert.deepEqual(Object.keys(byGroup).sort(), [
+    'arm:notification_send',
+    'arm:notification_send_v2',
+    'model:notification_send/1',
+    'model:notification_send/automl-3',
+  ]);
   assert.equal(byGroup['model:notification_send/1']!.decisions, 200, 'continuations count in their lineage');
   assert.equal(byGroup['model:notification_send/1']!.baseline, true);
   assert.equal(byGroup['arm:notification_send']!.baseline, true);
@@ -118,8 +199,15 @@ test('blueprint monitor - guardrail side effects per arm and model lineage, with
   const [raised] = guardrailAlerts();
   assert.equal(raised?.rule, 'guardrail');
   assert.equal(raised?.state, 'raised');
-  assert.deepEqual(raised?.labels, { guardrail: 'unsubscribes', arm: 'notification_send_v2', key: 'guardrail:unsubscribes:arm:notification_send_v2' });
-  assert.match(raised!.message, /^guardrail unsubscribes for arm notification_send_v2 rose against its baseline .* above 10\.0 %$/);
+  assert.deepEqual(raised?.labels, {
+    guardrail: 'unsubscribes',
+    arm: 'notification_send_v2',
+    key: 'guardrail:unsubscribes:arm:notification_send_v2',
+  });
+  assert.match(
+    raised!.message,
+    /^guardrail unsubscribes for arm notification_send_v2 rose against its baseline .* above 10\.0 %$/,
+  );
 
   assert.deepEqual(r.arms.map((a) => [a.arm, a.decisions, a.examples, a.outcomePerDecision]).sort(), [
     ['notification_send', 200, 0, null],
@@ -135,26 +223,44 @@ test('blueprint monitor - guardrail side effects per arm and model lineage, with
 });
 
 test('blueprint monitor - a guardrail matched by decision id counts only against that decision', () => {
-  const bp = blueprint({ monitoring: { guardrails: [{ name: 'complaints', topic: 'app.complaints', match: 'decisionId', window: '1m' }] } });
+  const bp = blueprint({
+    monitoring: { guardrails: [{ name: 'complaints', topic: 'app.complaints', match: 'decisionId', window: '1m' }] },
+  });
   const m = new BlueprintMonitor(bp, (v) => models.get(v));
   m.observeDecision(decision({ decisionId: 'd1', entity: 'u1', ts: T0, modelVersion: 'notification_send/1' }));
   m.observeDecision(decision({ decisionId: 'd2', entity: 'u1', ts: T0 + 1, modelVersion: 'notification_send/1' }));
   m.observeGuardrail('complaints', 'd2', T0 + 5, 1);
   const [g] = m.measure(T0 + 60_002).guardrails;
-  assert.deepEqual(g!.groups.map((x) => [x.group, x.decisions, x.rate]), [['notification_send/1', 2, 0.5]]);
+  assert.deepEqual(
+    g!.groups.map((x) => [x.group, x.decisions, x.rate]),
+    [['notification_send/1', 2, 0.5]],
+  );
 });
 
-test('blueprint monitor - drift waits until the model\'s examples span one label window, and says why', () => {
-  const young: ModelInfo = { createdAt: T0, parentVersion: null, metrics: {}, profile: trainedHours, dataStartTs: T0 - 5 * 60_000, dataEndTs: T0 };
+test("blueprint monitor - drift waits until the model's examples span one label window, and says why", () => {
+  const young: ModelInfo = {
+    createdAt: T0,
+    parentVersion: null,
+    metrics: {},
+    profile: trainedHours,
+    dataStartTs: T0 - 5 * 60_000,
+    dataEndTs: T0,
+  };
   const m = new BlueprintMonitor(blueprint(), () => young);
   for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) m.observeDecision(d);
   const r = m.measure(T0 + 1000);
   assert.equal(r.features[0]!.psi, null);
-  assert.equal(r.driftReference, "not yet: notification_send/2's examples span 5 min of decisions, less than one label window (30 min), so they over-represent decisions with early outcomes");
+  assert.equal(
+    r.driftReference,
+    "not yet: notification_send/2's examples span 5 min of decisions, less than one label window (30 min), so they over-represent decisions with early outcomes",
+  );
   const grown = new BlueprintMonitor(blueprint(), () => ({ ...young, dataStartTs: T0 - 30 * 60_000 }));
   for (const d of decisions(1000, T0, () => ({ features: { hour: 0 } }))) grown.observeDecision(d);
   assert.ok(grown.measure(T0 + 1000).features[0]!.psi! > 8);
-  assert.equal(grown.measure(T0 + 1000).driftReference, "the last 1000 decisions against notification_send/2's training profile (1000 examples)");
+  assert.equal(
+    grown.measure(T0 + 1000).driftReference,
+    "the last 1000 decisions against notification_send/2's training profile (1000 examples)",
+  );
 });
 
 test('blueprint monitor - a cyclic feature (hour of day with a period) gets no PSI: a recent window covers part of its cycle', () => {
@@ -164,8 +270,10 @@ test('blueprint monitor - a cyclic feature (hour of day with a period) gets no P
   assert.deepEqual(m.measure(T0 + 1000).features, [{ name: 'hour', psi: null, missingRate: 0 }]);
 });
 
-test('blueprint monitor - each experiment arm\'s outcome per decision is the mean label of its examples', () => {
-  const bp = blueprint({ experiment: { name: 'notif_v2', arms: { notification_send: '50%', notification_send_v2: '50%' } } });
+test("blueprint monitor - each experiment arm's outcome per decision is the mean label of its examples", () => {
+  const bp = blueprint({
+    experiment: { name: 'notif_v2', arms: { notification_send: '50%', notification_send_v2: '50%' } },
+  });
   const m = new BlueprintMonitor(bp, (v) => models.get(v));
   const labels: Record<string, number[]> = { notification_send: [1, 0, 0, 1], notification_send_v2: [0, 0, 1] };
   let i = 0;
@@ -176,10 +284,13 @@ test('blueprint monitor - each experiment arm\'s outcome per decision is the mea
       i++;
     }
   }
-  assert.deepEqual(m.measure(T0 + 10).arms.map((a) => [a.arm, a.decisions, a.examples, a.outcomePerDecision]), [
-    ['notification_send', 4, 4, 0.5],
-    ['notification_send_v2', 3, 3, 1 / 3],
-  ]);
+  assert.deepEqual(
+    m.measure(T0 + 10).arms.map((a) => [a.arm, a.decisions, a.examples, a.outcomePerDecision]),
+    [
+      ['notification_send', 4, 4, 0.5],
+      ['notification_send_v2', 3, 3, 1 / 3],
+    ],
+  );
 });
 
 test('alert rules - a feature shift raises one alert per feature and clears it under the same id once it ends', () => {
@@ -194,14 +305,30 @@ test('alert rules - a feature shift raises one alert per feature and clears it u
     t += 1000;
     return tick(t);
   };
-  assert.deepEqual(feed((i) => i % 10), []);
-  assert.deepEqual(feed(() => 9), [], 'one breaching tick is not enough');
+  assert.deepEqual(
+    feed((i) => i % 10),
+    [],
+  );
+  assert.deepEqual(
+    feed(() => 9),
+    [],
+    'one breaching tick is not enough',
+  );
   const raised = feed(() => 9);
-  assert.deepEqual(raised.map((a) => [a.alertId, a.rule, a.state, a.labels['feature']]), [['alert-1', 'feature_drift', 'raised', 'hour']]);
-  assert.deepEqual(alerts.open().map((a) => a.alertId), ['alert-1']);
+  assert.deepEqual(
+    raised.map((a) => [a.alertId, a.rule, a.state, a.labels['feature']]),
+    [['alert-1', 'feature_drift', 'raised', 'hour']],
+  );
+  assert.deepEqual(
+    alerts.open().map((a) => a.alertId),
+    ['alert-1'],
+  );
   assert.deepEqual([feed((i) => i % 10), feed((i) => i % 10)], [[], []]);
   const cleared = feed((i) => i % 10);
-  assert.deepEqual(cleared.map((a) => [a.alertId, a.state]), [['alert-1', 'cleared']]);
+  assert.deepEqual(
+    cleared.map((a) => [a.alertId, a.state]),
+    [['alert-1', 'cleared']],
+  );
   assert.match(cleared[0]!.message, /^feature hour is back to normal: PSI 0\.000 \(it clears at PSI 0\.160\)$/);
   assert.deepEqual(alerts.open(), []);
 });
@@ -210,11 +337,33 @@ test('alert rules - an alert open before a restart continues its episode and is 
   const bp = blueprint();
   const m = new BlueprintMonitor(bp, (v) => models.get(v));
   const alerts = new BlueprintAlerts(bp);
-  alerts.restore([{ alertId: 'old', blueprint: bp.name, rule: 'decide_p99', state: 'raised', severity: 'critical', message: '', modelVersion: null, value: 20, threshold: 10, labels: { key: 'decide_p99' }, ts: T0 }]);
+  alerts.restore([
+    {
+      alertId: 'old',
+      blueprint: bp.name,
+      rule: 'decide_p99',
+      state: 'raised',
+      severity: 'critical',
+      message: '',
+      modelVersion: null,
+      value: 20,
+      threshold: 10,
+      labels: { key: 'decide_p99' },
+      ts: T0,
+    },
+  ]);
   for (const d of decisions(1000, T0, () => ({ latencyUs: 20_000, features: { hour: 1 } }))) m.observeDecision(d);
-  assert.deepEqual(alerts.evaluate(m.measure(T0 + 1000), () => 'new').filter((a) => a.rule === 'decide_p99'), []);
+  assert.deepEqual(
+    alerts.evaluate(m.measure(T0 + 1000), () => 'new').filter((a) => a.rule === 'decide_p99'),
+    [],
+  );
   const fast = new BlueprintMonitor(bp, (v) => models.get(v));
   for (const d of decisions(1000, T0, () => ({ latencyUs: 100 }))) fast.observeDecision(d);
-  const changes = [1, 2, 3].flatMap(() => alerts.evaluate(fast.measure(T0 + 1000), () => 'new')).filter((a) => a.rule === 'decide_p99');
-  assert.deepEqual(changes.map((a) => [a.alertId, a.state]), [['old', 'cleared']]);
+  const changes = [1, 2, 3]
+    .flatMap(() => alerts.evaluate(fast.measure(T0 + 1000), () => 'new'))
+    .filter((a) => a.rule === 'decide_p99');
+  assert.deepEqual(
+    changes.map((a) => [a.alertId, a.state]),
+    [['old', 'cleared']],
+  );
 });

@@ -11,10 +11,22 @@ import { classOfExample, multiclassTaskOf } from '../lib/multiclass/index.js';
 import { ClassRanks, trueClassProbability } from '../lib/monitoring/class-ranks.js';
 import { orient } from '../lib/automl/objective.js';
 import { EventRate, Recent, quantile } from '../lib/monitoring/recent.js';
-import { qualityPlanOf, type QualityMetric, type QualityPlan, type QualityValues } from '../lib/monitoring/quality-plan.js';
+import {
+  qualityPlanOf,
+  type QualityMetric,
+  type QualityPlan,
+  type QualityValues,
+} from '../lib/monitoring/quality-plan.js';
 import { VersionRates, versionTraffic } from '../lib/monitoring/version-traffic.js';
 import { GuardrailWatch, compareToBaseline } from '../lib/monitoring/guardrails.js';
-import { MIN_OBSERVATIONS, type BlueprintMeasures, type GuardrailGroupMeasure, type GuardrailMeasure, type ModelInfo, type ModelQuality } from './measures.js';
+import {
+  MIN_OBSERVATIONS,
+  type BlueprintMeasures,
+  type GuardrailGroupMeasure,
+  type GuardrailMeasure,
+  type ModelInfo,
+  type ModelQuality,
+} from './measures.js';
 import { driftReference, featureDrift, predictionDrift } from './drift.js';
 
 /** Decisions read for latency, fallbacks and drift: the last this many, none older than RECENT_MS. */
@@ -47,7 +59,8 @@ interface RecentExample {
   readonly labelled: boolean;
 }
 
-const finiteOnly = (values: QualityValues): QualityValues => Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+const finiteOnly = (values: QualityValues): QualityValues =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
 
 interface ModelQualityEntry {
   readonly source: 'served' | 'shadow';
@@ -71,7 +84,10 @@ export class BlueprintMonitor {
   /** Multi-class and sequence: where the true class stood among the classes returned. */
   private classRanks: ClassRanks;
   /** Multi-class and sequence, when they log every class: each recent decision's probabilities, until its example comes. */
-  private readonly classProbabilities = new Map<string, { readonly ts: number; readonly scores: Record<string, number> }>();
+  private readonly classProbabilities = new Map<
+    string,
+    { readonly ts: number; readonly scores: Record<string, number> }
+  >();
   private plan: QualityPlan;
   private readonly modelQuality = new Map<string, ModelQualityEntry>();
   private readonly armDecisions = new Map<string, number>();
@@ -119,7 +135,12 @@ export class BlueprintMonitor {
 
   private watchGuardrails(): void {
     const kept = this.guardrails;
-    this.guardrails = new Map(this.bp.monitoring.guardrails.map((g) => [g.name, kept.get(g.name)?.windowMs === g.windowMs ? kept.get(g.name)! : new GuardrailWatch(g.windowMs)]));
+    this.guardrails = new Map(
+      this.bp.monitoring.guardrails.map((g) => [
+        g.name,
+        kept.get(g.name)?.windowMs === g.windowMs ? kept.get(g.name)! : new GuardrailWatch(g.windowMs),
+      ]),
+    );
   }
 
   /** The first version of the continuation chain `version` belongs to. */
@@ -137,11 +158,24 @@ export class BlueprintMonitor {
     this.decisionCount++;
     this.rate.add(d.ts);
     this.versionRates.add(d.modelVersion, d.ts);
-    this.decisions.add(d.ts, { modelVersion: d.modelVersion, ts: d.ts, latencyUs: d.latencyUs, fallback: d.fallback, features: d.features, score: d.score });
-    if (this.plan.allClassProbabilities && d.scores !== null && !d.fallback && this.classProbabilities.size < MAX_PENDING_CLASS_DECISIONS) {
+    this.decisions.add(d.ts, {
+      modelVersion: d.modelVersion,
+      ts: d.ts,
+      latencyUs: d.latencyUs,
+      fallback: d.fallback,
+      features: d.features,
+      score: d.score,
+    });
+    if (
+      this.plan.allClassProbabilities &&
+      d.scores !== null &&
+      !d.fallback &&
+      this.classProbabilities.size < MAX_PENDING_CLASS_DECISIONS
+    ) {
       this.classProbabilities.set(d.decisionId, { ts: d.ts, scores: d.scores });
     }
-    if (d.modelVersion !== null && (this.newestModel === null || d.ts >= this.newestModel.ts)) this.newestModel = { version: d.modelVersion, ts: d.ts };
+    if (d.modelVersion !== null && (this.newestModel === null || d.ts >= this.newestModel.ts))
+      this.newestModel = { version: d.modelVersion, ts: d.ts };
     const groups: string[] = [];
     if (d.experimentArm !== null) {
       this.armDecisions.set(d.experimentArm, (this.armDecisions.get(d.experimentArm) ?? 0) + 1);
@@ -152,12 +186,14 @@ export class BlueprintMonitor {
       if (!this.lineages.includes(lineage)) this.lineages.push(lineage);
       groups.push(`model:${lineage}`);
     }
-    for (const g of this.bp.monitoring.guardrails) this.guardrails.get(g.name)?.expose(g.match === 'decisionId' ? d.decisionId : d.entity, d.ts, groups);
+    for (const g of this.bp.monitoring.guardrails)
+      this.guardrails.get(g.name)?.expose(g.match === 'decisionId' ? d.decisionId : d.entity, d.ts, groups);
   }
 
   observeExample(e: Example): void {
     this.exampleCount++;
-    if (e.position !== null && e.ranking !== null) this.observeShown(e.decisionId, e.position, e.label, e.ranking.length);
+    if (e.position !== null && e.ranking !== null)
+      this.observeShown(e.decisionId, e.position, e.label, e.ranking.length);
     this.observeClass(e);
     this.examples.add(e.decisionTs, { labelled: e.labelSource !== 'missing' });
     if (e.experimentArm !== null && Number.isFinite(e.label)) {
@@ -167,7 +203,8 @@ export class BlueprintMonitor {
     if (!Number.isFinite(e.label) || this.isClassTask) return;
     if (e.score !== null && !e.fallback && Number.isFinite(e.score)) {
       this.quality.update(e.label, e.score, 1);
-      if (e.modelVersion !== null) this.modelMetrics('served', this.lineageOf(e.modelVersion), e.decisionTs).update(e.label, e.score, 1);
+      if (e.modelVersion !== null)
+        this.modelMetrics('served', this.lineageOf(e.modelVersion), e.decisionTs).update(e.label, e.score, 1);
     }
     for (const [version, score] of Object.entries(e.shadowScores ?? {})) {
       if (Number.isFinite(score)) this.modelMetrics('shadow', version, e.decisionTs).update(e.label, score, 1);
@@ -187,7 +224,12 @@ export class BlueprintMonitor {
     if (truth === null || e.ranking === null || e.fallback) return;
     const probability = logged === undefined ? null : trueClassProbability(logged.scores, truth);
     this.classRanks.add(e.ranking, truth, probability);
-    if (e.modelVersion !== null) this.modelEntry('served', this.lineageOf(e.modelVersion), e.decisionTs).classes.add(e.ranking, truth, probability);
+    if (e.modelVersion !== null)
+      this.modelEntry('served', this.lineageOf(e.modelVersion), e.decisionTs).classes.add(
+        e.ranking,
+        truth,
+        probability,
+      );
   }
 
   /** Decisions whose example can no longer come (no outcome and no `missing` label): their label window closed, with RECENT_MS to spare. */
@@ -200,7 +242,8 @@ export class BlueprintMonitor {
   private observeShown(decisionId: string, position: number, label: number, shown: number): void {
     let list = this.shownPending.get(decisionId);
     if (list === undefined) {
-      if (this.shownPending.size >= MAX_PENDING_RANKINGS) this.shownPending.delete(this.shownPending.keys().next().value!);
+      if (this.shownPending.size >= MAX_PENDING_RANKINGS)
+        this.shownPending.delete(this.shownPending.keys().next().value!);
       this.shownPending.set(decisionId, (list = []));
     }
     list.push({ position, label: Number.isFinite(label) ? Math.max(0, label) : 0 });
@@ -217,7 +260,13 @@ export class BlueprintMonitor {
     const key = `${source}:${model}`;
     let entry = this.modelQuality.get(key);
     if (!entry) {
-      entry = { source, model, metrics: new OnlineMetrics({ window: RECENT_EXAMPLES }), classes: this.newClassRanks(), lastTs: ts };
+      entry = {
+        source,
+        model,
+        metrics: new OnlineMetrics({ window: RECENT_EXAMPLES }),
+        classes: this.newClassRanks(),
+        lastTs: ts,
+      };
       this.modelQuality.set(key, entry);
     }
     entry.lastTs = Math.max(entry.lastTs, ts);
@@ -251,7 +300,8 @@ export class BlueprintMonitor {
       decideP99Ms: enough ? quantile(latenciesMs, 0.99) : null,
       fallbackRate: recent.length > 0 ? recent.filter((d) => d.fallback).length / recent.length : null,
       versions: versionTraffic(recent, this.versionRates, now, MIN_OBSERVATIONS),
-      labelRate: recentExamples.length > 0 ? recentExamples.filter((e) => e.labelled).length / recentExamples.length : null,
+      labelRate:
+        recentExamples.length > 0 ? recentExamples.filter((e) => e.labelled).length / recentExamples.length : null,
       quality,
       models: this.measureModels(now),
       metricDrop: drop?.value ?? null,
@@ -276,10 +326,10 @@ export class BlueprintMonitor {
       this.bp.task === 'ranking'
         ? { auc: metrics.auc(), ...(metrics === this.quality ? this.rankingQuality() : {}) }
         : this.bp.task === 'classification'
-        ? { auc: metrics.auc(), logloss: metrics.logLoss(), calibration_error: metrics.calibrationError() }
-        : this.bp.task === 'planning'
-          ? { reward: metrics.counters().meanLabel }
-          : { rmse: metrics.rmse(), mae: metrics.mae() };
+          ? { auc: metrics.auc(), logloss: metrics.logLoss(), calibration_error: metrics.calibrationError() }
+          : this.bp.task === 'planning'
+            ? { reward: metrics.counters().meanLabel }
+            : { rmse: metrics.rmse(), mae: metrics.mae() };
     return finiteOnly(values);
   }
 
@@ -291,9 +341,14 @@ export class BlueprintMonitor {
   private classQuality(classes: ClassRanks): QualityValues {
     const q = classes.snapshot();
     if (q.count < MIN_OBSERVATIONS) return {};
-    const values: QualityValues = { top1_accuracy: q.top1Accuracy, topk_accuracy: q.topKAccuracy, mrr: q.meanReciprocalRank };
+    const values: QualityValues = {
+      top1_accuracy: q.top1Accuracy,
+      topk_accuracy: q.topKAccuracy,
+      mrr: q.meanReciprocalRank,
+    };
     if (this.plan.metrics.includes('ndcg')) values.ndcg = q.ndcg;
-    if (this.plan.allClassProbabilities && q.logLoss !== null && q.logLossCount >= MIN_OBSERVATIONS) values.logloss = q.logLoss;
+    if (this.plan.allClassProbabilities && q.logLoss !== null && q.logLossCount >= MIN_OBSERVATIONS)
+      values.logloss = q.logLoss;
     return finiteOnly(values);
   }
 
@@ -316,7 +371,10 @@ export class BlueprintMonitor {
   }
 
   /** The drop of the first of the plan's drop metrics that is both measured live and published with the serving model. */
-  private metricDrop(quality: QualityValues, model: ModelInfo | undefined): { metric: QualityMetric; value: number } | null {
+  private metricDrop(
+    quality: QualityValues,
+    model: ModelInfo | undefined,
+  ): { metric: QualityMetric; value: number } | null {
     for (const metric of this.plan.dropMetrics) {
       const live = quality[metric];
       const published = model?.metrics[metric];
@@ -339,7 +397,14 @@ export class BlueprintMonitor {
       const groups: GuardrailGroupMeasure[] = [];
       for (const [key, s] of stats) {
         const [kind, group] = [key.slice(0, key.indexOf(':')) as 'arm' | 'model', key.slice(key.indexOf(':') + 1)];
-        const baselineKey = kind === 'arm' ? (controlArm === undefined ? undefined : `arm:${controlArm}`) : baselineModel === undefined ? undefined : `model:${baselineModel}`;
+        const baselineKey =
+          kind === 'arm'
+            ? controlArm === undefined
+              ? undefined
+              : `arm:${controlArm}`
+            : baselineModel === undefined
+              ? undefined
+              : `model:${baselineModel}`;
         const isBaseline = key === baselineKey;
         const baseline = baselineKey === undefined || isBaseline || ready(key) === null ? null : ready(baselineKey);
         groups.push({ kind, group, decisions: s.n, baseline: isBaseline, ...compareToBaseline(s, baseline) });

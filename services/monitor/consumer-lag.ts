@@ -10,7 +10,12 @@ export async function consumerLag(admin: Admin, groups: readonly string[]): Prom
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group })) {
       let end = ends.get(topic);
       if (!end) {
-        end = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { high: BigInt(o.high), low: BigInt(o.low) }]));
+        end = new Map(
+          (await admin.fetchTopicOffsets(topic)).map((o) => [
+            o.partition,
+            { high: BigInt(o.high), low: BigInt(o.low) },
+          ]),
+        );
         ends.set(topic, end);
       }
       let lag = 0n;

@@ -20,23 +20,91 @@ export const NO_MODEL_VERSION = 'none';
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
 export const monitorGaugeDefinitions = {
-  requestRate: { name: 'looper_blueprint_decisions_per_second', help: 'Decisions per second over the last minute.', labelNames: ['blueprint'] },
-  latencyP50: { name: 'looper_blueprint_decide_latency_p50_seconds', help: 'Median decide latency over recent decisions, as logged by the predictor.', labelNames: ['blueprint'] },
-  latencyP99: { name: 'looper_blueprint_decide_latency_p99_seconds', help: '99th-percentile decide latency over recent decisions (from 200 on), as logged by the predictor.', labelNames: ['blueprint'] },
-  fallback: { name: 'looper_blueprint_fallback_ratio', help: 'Share of recent decisions answered by the default decision.', labelNames: ['blueprint'] },
-  labels: { name: 'looper_blueprint_label_ratio', help: 'Share of recent examples whose label came from an outcome (not the missing value).', labelNames: ['blueprint'] },
-  quality: { name: 'looper_blueprint_online_quality', help: `Online quality over recent labelled examples, by metric (${QUALITY_METRICS.join(', ')}).`, labelNames: ['blueprint', 'metric'] },
-  modelAge: { name: 'looper_blueprint_model_age_seconds', help: 'Age of the model version that made the newest decision.', labelNames: ['blueprint'] },
-  featurePsi: { name: 'looper_blueprint_feature_psi', help: "Population stability index of a feature in recent decisions against the serving model's training profile.", labelNames: ['blueprint', 'feature'] },
-  featureMissing: { name: 'looper_blueprint_feature_missing_ratio', help: 'Share of recent decisions where a feature was missing (null or not finite).', labelNames: ['blueprint', 'feature'] },
-  predictionPsi: { name: 'looper_blueprint_prediction_psi', help: "Population stability index of recent scores against the serving model's training profile.", labelNames: ['blueprint'] },
-  guardrail: { name: 'looper_blueprint_guardrail_per_decision', help: 'Guardrail side effect per decision whose window closed, by experiment arm or model lineage.', labelNames: ['blueprint', 'guardrail', 'kind', 'group'] },
-  versionRequestRate: { name: 'looper_model_version_decisions_per_second', help: 'Decisions per second over the last minute, per model version that answered recently (model_version "none": the default decision).', labelNames: ['blueprint', 'model_version'] },
-  versionLatencyP50: { name: 'looper_model_version_decide_latency_p50_seconds', help: 'Median decide latency over recent decisions, per model version.', labelNames: ['blueprint', 'model_version'] },
-  versionLatencyP99: { name: 'looper_model_version_decide_latency_p99_seconds', help: '99th-percentile decide latency over recent decisions (from 200 of the version on), per model version.', labelNames: ['blueprint', 'model_version'] },
-  versionFallback: { name: 'looper_model_version_fallback_ratio', help: 'Share of recent decisions answered by the default decision, per model version.', labelNames: ['blueprint', 'model_version'] },
-  alertsOpen: { name: 'looper_alerts_open', help: 'Alerts raised and not yet cleared.', labelNames: ['blueprint', 'rule', 'severity'] },
-  consumerLag: { name: 'looper_consumer_lag_records', help: 'Records a consumer group has yet to read, summed over partitions.', labelNames: ['group', 'topic'] },
+  requestRate: {
+    name: 'looper_blueprint_decisions_per_second',
+    help: 'Decisions per second over the last minute.',
+    labelNames: ['blueprint'],
+  },
+  latencyP50: {
+    name: 'looper_blueprint_decide_latency_p50_seconds',
+    help: 'Median decide latency over recent decisions, as logged by the predictor.',
+    labelNames: ['blueprint'],
+  },
+  latencyP99: {
+    name: 'looper_blueprint_decide_latency_p99_seconds',
+    help: '99th-percentile decide latency over recent decisions (from 200 on), as logged by the predictor.',
+    labelNames: ['blueprint'],
+  },
+  fallback: {
+    name: 'looper_blueprint_fallback_ratio',
+    help: 'Share of recent decisions answered by the default decision.',
+    labelNames: ['blueprint'],
+  },
+  labels: {
+    name: 'looper_blueprint_label_ratio',
+    help: 'Share of recent examples whose label came from an outcome (not the missing value).',
+    labelNames: ['blueprint'],
+  },
+  quality: {
+    name: 'looper_blueprint_online_quality',
+    help: `Online quality over recent labelled examples, by metric (${QUALITY_METRICS.join(', ')}).`,
+    labelNames: ['blueprint', 'metric'],
+  },
+  modelAge: {
+    name: 'looper_blueprint_model_age_seconds',
+    help: 'Age of the model version that made the newest decision.',
+    labelNames: ['blueprint'],
+  },
+  featurePsi: {
+    name: 'looper_blueprint_feature_psi',
+    help: "Population stability index of a feature in recent decisions against the serving model's training profile.",
+    labelNames: ['blueprint', 'feature'],
+  },
+  featureMissing: {
+    name: 'looper_blueprint_feature_missing_ratio',
+    help: 'Share of recent decisions where a feature was missing (null or not finite).',
+    labelNames: ['blueprint', 'feature'],
+  },
+  predictionPsi: {
+    name: 'looper_blueprint_prediction_psi',
+    help: "Population stability index of recent scores against the serving model's training profile.",
+    labelNames: ['blueprint'],
+  },
+  guardrail: {
+    name: 'looper_blueprint_guardrail_per_decision',
+    help: 'Guardrail side effect per decision whose window closed, by experiment arm or model lineage.',
+    labelNames: ['blueprint', 'guardrail', 'kind', 'group'],
+  },
+  versionRequestRate: {
+    name: 'looper_model_version_decisions_per_second',
+    help: 'Decisions per second over the last minute, per model version that answered recently (model_version "none": the default decision).',
+    labelNames: ['blueprint', 'model_version'],
+  },
+  versionLatencyP50: {
+    name: 'looper_model_version_decide_latency_p50_seconds',
+    help: 'Median decide latency over recent decisions, per model version.',
+    labelNames: ['blueprint', 'model_version'],
+  },
+  versionLatencyP99: {
+    name: 'looper_model_version_decide_latency_p99_seconds',
+    help: '99th-percentile decide latency over recent decisions (from 200 of the version on), per model version.',
+    labelNames: ['blueprint', 'model_version'],
+  },
+  versionFallback: {
+    name: 'looper_model_version_fallback_ratio',
+    help: 'Share of recent decisions answered by the default decision, per model version.',
+    labelNames: ['blueprint', 'model_version'],
+  },
+  alertsOpen: {
+    name: 'looper_alerts_open',
+    help: 'Alerts raised and not yet cleared.',
+    labelNames: ['blueprint', 'rule', 'severity'],
+  },
+  consumerLag: {
+    name: 'looper_consumer_lag_records',
+    help: 'Records a consumer group has yet to read, summed over partitions.',
+    labelNames: ['group', 'topic'],
+  },
 } as const;
 
 type Key = keyof typeof monitorGaugeDefinitions;
@@ -46,7 +114,10 @@ export class MonitorGauges {
 
   constructor(registry: Registry) {
     this.gauges = Object.fromEntries(
-      Object.entries(monitorGaugeDefinitions).map(([key, d]) => [key, new Gauge({ name: d.name, help: d.help, labelNames: [...d.labelNames], registers: [registry] })]),
+      Object.entries(monitorGaugeDefinitions).map(([key, d]) => [
+        key,
+        new Gauge({ name: d.name, help: d.help, labelNames: [...d.labelNames], registers: [registry] }),
+      ]),
     ) as { [K in Key]: Gauge<string> };
   }
 
@@ -76,7 +147,9 @@ export class MonitorGauges {
         set('featurePsi', { blueprint, feature: f.name }, f.psi);
         set('featureMissing', { blueprint, feature: f.name }, f.missingRate);
       }
-      for (const g of m.guardrails) for (const x of g.groups) set('guardrail', { blueprint, guardrail: g.name, kind: x.kind, group: x.group }, x.rate);
+      for (const g of m.guardrails)
+        for (const x of g.groups)
+          set('guardrail', { blueprint, guardrail: g.name, kind: x.kind, group: x.group }, x.rate);
     }
     const counts = new Map<string, { labels: Record<string, string>; n: number }>();
     for (const a of open) {

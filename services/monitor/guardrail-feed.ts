@@ -28,7 +28,12 @@ export class GuardrailFeed {
       for (const g of bp.monitoring.guardrails) {
         if (this.followed.has(g.topic)) continue;
         this.followed.add(g.topic);
-        followTopic(this.ctx, { name: g.topic }, (value, message) => this.onEvent(g.topic, value, message.key, message.timestamp, message.offset), this.fromTimestamp).catch((error) => {
+        followTopic(
+          this.ctx,
+          { name: g.topic },
+          (value, message) => this.onEvent(g.topic, value, message.key, message.timestamp, message.offset),
+          this.fromTimestamp,
+        ).catch((error) => {
           this.followed.delete(g.topic);
           this.ctx.log(`cannot follow guardrail topic ${g.topic} (retrying at the next tick): ${errorMessage(error)}`);
         });
@@ -36,7 +41,13 @@ export class GuardrailFeed {
     }
   }
 
-  private async onEvent(topic: string, bytes: Buffer, key: Buffer | null, timestamp: string, offset: string): Promise<void> {
+  private async onEvent(
+    topic: string,
+    bytes: Buffer,
+    key: Buffer | null,
+    timestamp: string,
+    offset: string,
+  ): Promise<void> {
     const ts = Number(timestamp);
     for (const bp of this.blueprints().values()) {
       for (const g of bp.monitoring.guardrails) {
@@ -44,16 +55,28 @@ export class GuardrailFeed {
         const monitor = this.monitorOf(bp.name);
         if (!monitor) continue;
         const poison = (code: string, reason: string) =>
-          this.deadLetters.send({ sourceTopic: topic, partition: null, offset, key, payload: bytes }, code, `guardrail ${g.name} of ${bp.name}: ${reason}`);
+          this.deadLetters.send(
+            { sourceTopic: topic, partition: null, offset, key, payload: bytes },
+            code,
+            `guardrail ${g.name} of ${bp.name}: ${reason}`,
+          );
         const decoded = await decodeProductEvent(bytes, g.format, this.ctx.registry);
         if (!decoded.ok) return poison(decoded.code, decoded.reason);
         const byDecision = g.match === 'decisionId';
-        const entity = byDecision ? (decoded.value['decisionId'] ?? key?.toString()) : g.entityField ? decoded.value[g.entityField] : key?.toString();
+        const entity = byDecision
+          ? (decoded.value['decisionId'] ?? key?.toString())
+          : g.entityField
+            ? decoded.value[g.entityField]
+            : key?.toString();
         if (typeof entity !== 'string' || entity === '') {
-          return poison('no_key', `the event names no ${byDecision ? 'decision (field "decisionId" or record key)' : `entity (${g.entityField ? `field "${g.entityField}"` : 'record key'})`}`);
+          return poison(
+            'no_key',
+            `the event names no ${byDecision ? 'decision (field "decisionId" or record key)' : `entity (${g.entityField ? `field "${g.entityField}"` : 'record key'})`}`,
+          );
         }
         const value = g.field === null ? 1 : decoded.value[g.field];
-        if (typeof value !== 'number' || !Number.isFinite(value)) return poison('bad_value', `field "${g.field}" is ${JSON.stringify(value)}, not a finite number`);
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          return poison('bad_value', `field "${g.field}" is ${JSON.stringify(value)}, not a finite number`);
         monitor.observeGuardrail(g.name, entity, ts, value);
       }
     }

@@ -24,8 +24,14 @@ function staticFiles(): Map<string, { type: string; body: Buffer }> {
     if (type) files.set(`/${name}`, { type, body: readFileSync(join(dashboard, name)) });
   }
   const uplot = dirname(createRequire(import.meta.url).resolve('uplot'));
-  files.set('/vendor/uPlot.iife.min.js', { type: CONTENT_TYPES['.js']!, body: readFileSync(join(uplot, 'uPlot.iife.min.js')) });
-  files.set('/vendor/uPlot.min.css', { type: CONTENT_TYPES['.css']!, body: readFileSync(join(uplot, 'uPlot.min.css')) });
+  files.set('/vendor/uPlot.iife.min.js', {
+    type: CONTENT_TYPES['.js']!,
+    body: readFileSync(join(uplot, 'uPlot.iife.min.js')),
+  });
+  files.set('/vendor/uPlot.min.css', {
+    type: CONTENT_TYPES['.css']!,
+    body: readFileSync(join(uplot, 'uPlot.min.css')),
+  });
   const index = files.get('/index.html');
   if (index) files.set('/', index);
   return files;
@@ -57,12 +63,19 @@ export function createMonitorApi(source: { overview(): unknown; series(blueprint
         return true;
       case '/api/series': {
         const blueprint = url.searchParams.get('blueprint');
-        if (!blueprint) json(res, 400, { error: { code: 'missing_blueprint', message: 'add ?blueprint=NAME: the blueprint whose series to read' } });
+        if (!blueprint)
+          json(res, 400, {
+            error: { code: 'missing_blueprint', message: 'add ?blueprint=NAME: the blueprint whose series to read' },
+          });
         else json(res, 200, { blueprint, series: source.series(blueprint) });
         return true;
       }
       case '/api/stream':
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
         res.write(`retry: 2000\nevent: overview\ndata: ${JSON.stringify(source.overview())}\n\n`);
         streams.add(res);
         req.on('close', () => streams.delete(res));

@@ -36,7 +36,9 @@ function tickMs(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return 5000;
   const ms = Number(text);
   if (!Number.isInteger(ms) || ms < 100) {
-    console.error(`[monitor] LOOPER_MONITOR_TICK_MS: "${text}" is not a whole number of milliseconds ≥ 100; set it like 5000`);
+    console.error(
+      `[monitor] LOOPER_MONITOR_TICK_MS: "${text}" is not a whole number of milliseconds ≥ 100; set it like 5000`,
+    );
     process.exit(2);
   }
   return ms;
@@ -56,17 +58,26 @@ const profiled = new Map<string, string[]>();
 const searches = new Map<string, SearchRecordJson>();
 await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
   const profile = parseProfile(mv.profile);
-  models.set(mv.modelVersion, { createdAt: mv.createdAt, parentVersion: mv.parentVersion, metrics: mv.metrics, profile, dataStartTs: mv.dataStartTs, dataEndTs: mv.dataEndTs });
+  models.set(mv.modelVersion, {
+    createdAt: mv.createdAt,
+    parentVersion: mv.parentVersion,
+    metrics: mv.metrics,
+    profile,
+    dataStartTs: mv.dataStartTs,
+    dataEndTs: mv.dataEndTs,
+  });
   if (profile !== null) {
     const kept = profiled.get(mv.blueprint) ?? [];
     kept.push(mv.modelVersion);
-    for (const old of kept.splice(0, Math.max(0, kept.length - PROFILES_KEPT))) models.set(old, { ...models.get(old)!, profile: null });
+    for (const old of kept.splice(0, Math.max(0, kept.length - PROFILES_KEPT)))
+      models.set(old, { ...models.get(old)!, profile: null });
     profiled.set(mv.blueprint, kept);
   }
   if (mv.search === null) return;
   try {
     const record = JSON.parse(mv.search) as SearchRecordJson;
-    if (record.kind === 'search' && (searches.get(mv.blueprint)?.at ?? 0) <= record.at) searches.set(mv.blueprint, record);
+    if (record.kind === 'search' && (searches.get(mv.blueprint)?.at ?? 0) <= record.at)
+      searches.set(mv.blueprint, record);
   } catch {
     // An unreadable search record only costs the dashboard its leaderboard.
   }
@@ -80,7 +91,13 @@ await followDecoded<Deployment>(ctx, topics.deployments, (d) => {
   deployments.set(d.blueprint, d);
   if (d.transition) {
     const list = transitions.get(d.blueprint) ?? [];
-    list.push({ ts: d.updatedAt, modelVersion: d.transition.modelVersion, from: d.transition.from, to: d.transition.to, reason: d.transition.reason });
+    list.push({
+      ts: d.updatedAt,
+      modelVersion: d.transition.modelVersion,
+      from: d.transition.from,
+      to: d.transition.to,
+      reason: d.transition.reason,
+    });
     transitions.set(d.blueprint, list.slice(-TRANSITIONS_SHOWN));
   }
 });
@@ -121,7 +138,13 @@ const cleared: Alert[] = [];
 const replayFrom = Date.now() - REPLAY_MS;
 await followDecoded<Decision>(ctx, topics.decisions, (d) => monitorOf(d.blueprint)?.observeDecision(d), replayFrom);
 await followDecoded<Example>(ctx, topics.examples, (e) => monitorOf(e.blueprint)?.observeExample(e), replayFrom);
-const guardrailFeed = new GuardrailFeed(ctx, () => blueprints.current(), monitorOf, createDeadLetterSink('monitor', ctx.producer, ctx.codec, ctx.log), replayFrom);
+const guardrailFeed = new GuardrailFeed(
+  ctx,
+  () => blueprints.current(),
+  monitorOf,
+  createDeadLetterSink('monitor', ctx.producer, ctx.codec, ctx.log),
+  replayFrom,
+);
 guardrailFeed.refresh();
 
 const series = new SeriesStore();
@@ -129,7 +152,21 @@ const measures = new Map<string, BlueprintMeasures>();
 let lag: ConsumerLag[] = [];
 const gauges = new MonitorGauges(ctx.metrics);
 const openAlerts = () => [...alerts.values()].flatMap((a) => a.open());
-const view = () => overview({ blueprints: blueprints.current(), deployments, transitions, measures, searches, openAlerts: openAlerts(), clearedAlerts: cleared, lag }, Date.now(), TICK_MS);
+const view = () =>
+  overview(
+    {
+      blueprints: blueprints.current(),
+      deployments,
+      transitions,
+      measures,
+      searches,
+      openAlerts: openAlerts(),
+      clearedAlerts: cleared,
+      lag,
+    },
+    Date.now(),
+    TICK_MS,
+  );
 const api = createMonitorApi({ overview: view, series: (name) => series.of(name) });
 ctx.addRoute(api.route);
 
@@ -151,8 +188,14 @@ async function tick(): Promise<void> {
   }
   cleared.splice(0, Math.max(0, cleared.length - 100));
   const topicMessages = [
-    { topic: topics.metrics.name, messages: metrics.map((m) => ({ key: m.blueprint, value: ctx.codec.encode(topics.metrics, m) })) },
-    { topic: topics.alerts.name, messages: changes.map((a) => ({ key: `${a.blueprint}/${a.rule}`, value: ctx.codec.encode(topics.alerts, a) })) },
+    {
+      topic: topics.metrics.name,
+      messages: metrics.map((m) => ({ key: m.blueprint, value: ctx.codec.encode(topics.metrics, m) })),
+    },
+    {
+      topic: topics.alerts.name,
+      messages: changes.map((a) => ({ key: `${a.blueprint}/${a.rule}`, value: ctx.codec.encode(topics.alerts, a) })),
+    },
   ].filter((t) => t.messages.length > 0);
   if (topicMessages.length > 0) await ctx.producer.sendBatch({ acks: -1, topicMessages });
   series.add(metrics);
@@ -160,7 +203,13 @@ async function tick(): Promise<void> {
   api.push(view());
 }
 
-ctx.onShutdown(repeatAfter(tick, () => TICK_MS, (error) => ctx.log(`tick failed: ${errorMessage(error)}`)));
+ctx.onShutdown(
+  repeatAfter(
+    tick,
+    () => TICK_MS,
+    (error) => ctx.log(`tick failed: ${errorMessage(error)}`),
+  ),
+);
 
 const admin = ctx.kafka.admin();
 await admin.connect();
@@ -173,4 +222,6 @@ const lagTimer = setInterval(() => {
 ctx.onShutdown(() => clearInterval(lagTimer));
 
 ctx.markReady();
-ctx.log(`monitoring ${blueprints.current().size} blueprints; dashboard on ${ctx.opsAddress ?? '(no address: see above)'}/`);
+ctx.log(
+  `monitoring ${blueprints.current().size} blueprints; dashboard on ${ctx.opsAddress ?? '(no address: see above)'}/`,
+);

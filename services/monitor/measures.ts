@@ -78,5 +78,10 @@ export interface BlueprintMeasures {
   readonly features: readonly FeatureMeasure[];
   readonly guardrails: readonly GuardrailMeasure[];
   /** Per experiment arm: decisions seen, and the mean label of its examples (outcome per decision). */
-  readonly arms: ReadonlyArray<{ readonly arm: string; readonly decisions: number; readonly examples: number; readonly outcomePerDecision: number | null }>;
+  readonly arms: ReadonlyArray<{
+    readonly arm: string;
+    readonly decisions: number;
+    readonly examples: number;
+    readonly outcomePerDecision: number | null;
+  }>;
 }

@@ -31,7 +31,18 @@ export function metricRecords(m: BlueprintMeasures): Metric[] {
   const records: Metric[] = [];
   const add = (name: string, value: number | null, count: number, extra: Partial<Metric> = {}) => {
     if (value === null || !Number.isFinite(value)) return;
-    records.push({ blueprint: m.blueprint, modelVersion: null, experimentArm: null, name, value, windowMs: RECENT_MS, count, ts: m.ts, labels: {}, ...extra });
+    records.push({
+      blueprint: m.blueprint,
+      modelVersion: null,
+      experimentArm: null,
+      name,
+      value,
+      windowMs: RECENT_MS,
+      count,
+      ts: m.ts,
+      labels: {},
+      ...extra,
+    });
   };
   add('request_rate', m.requestRate, m.decisions, { windowMs: 60_000 });
   add('decide_p50_ms', m.decideP50Ms, m.decisions);
@@ -47,9 +58,13 @@ export function metricRecords(m: BlueprintMeasures): Metric[] {
   }
   for (const [name, value] of Object.entries(m.quality)) add(name, value, m.examples, { modelVersion: m.modelVersion });
   for (const model of m.models) {
-    for (const [name, value] of Object.entries(model.quality)) add(name, value, model.examples, { modelVersion: model.model, labels: { source: model.source } });
+    for (const [name, value] of Object.entries(model.quality))
+      add(name, value, model.examples, { modelVersion: model.model, labels: { source: model.source } });
   }
-  add('metric_drop', m.metricDrop, m.examples, { modelVersion: m.modelVersion, labels: m.metricDropMetric === null ? {} : { metric: m.metricDropMetric } });
+  add('metric_drop', m.metricDrop, m.examples, {
+    modelVersion: m.modelVersion,
+    labels: m.metricDropMetric === null ? {} : { metric: m.metricDropMetric },
+  });
   add('model_age_s', m.modelAgeS, 1, { modelVersion: m.modelVersion, windowMs: 0 });
   add('prediction_psi', m.predictionPsi, m.decisions, { modelVersion: m.modelVersion });
   for (const f of m.features) {

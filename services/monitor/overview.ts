@@ -33,7 +33,8 @@ export interface MonitorView {
   readonly lag: readonly ConsumerLag[];
 }
 
-const rounded = (x: number | null, digits = 4) => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)));
+const rounded = (x: number | null, digits = 4) =>
+  x === null || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
 
 function blueprintView(bp: Blueprint, view: MonitorView) {
   const d = view.deployments.get(bp.name) ?? null;
@@ -74,7 +75,10 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       decisions: m.decisions,
       examples: m.examples,
       quality: Object.fromEntries(Object.entries(m.quality).map(([k, v]) => [k, rounded(v)])),
-      models: m.models.map((x) => ({ ...x, quality: Object.fromEntries(Object.entries(x.quality).map(([k, v]) => [k, rounded(v)])) })),
+      models: m.models.map((x) => ({
+        ...x,
+        quality: Object.fromEntries(Object.entries(x.quality).map(([k, v]) => [k, rounded(v)])),
+      })),
       metricDrop: rounded(m.metricDrop),
       metricDropMetric: m.metricDropMetric,
       modelVersion: m.modelVersion,
@@ -87,16 +91,33 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       name: g.name,
       window: `${Math.round(g.windowMs / 60_000)} min`,
       pending: g.pending,
-      groups: g.groups.map((x) => ({ ...x, rate: rounded(x.rate, 5), low: rounded(x.low, 5), high: rounded(x.high, 5), relative: rounded(x.relative), z: rounded(x.z, 2) })),
+      groups: g.groups.map((x) => ({
+        ...x,
+        rate: rounded(x.rate, 5),
+        low: rounded(x.low, 5),
+        high: rounded(x.high, 5),
+        relative: rounded(x.relative),
+        z: rounded(x.z, 2),
+      })),
     })),
     experiment: bp.experiment && {
       name: bp.experiment.name,
       arms: Object.entries(bp.experiment.arms).map(([arm, share]) => {
         const seen = m?.arms.find((a) => a.arm === arm);
-        return { arm, share, decisions: seen?.decisions ?? 0, examples: seen?.examples ?? 0, outcomePerDecision: rounded(seen?.outcomePerDecision ?? null) };
+        return {
+          arm,
+          share,
+          decisions: seen?.decisions ?? 0,
+          examples: seen?.examples ?? 0,
+          outcomePerDecision: rounded(seen?.outcomePerDecision ?? null),
+        };
       }),
     },
-    automl: search && { ...search, leaderboard: search.leaderboard.slice(0, LEADERBOARD_SHOWN), featureSteps: undefined },
+    automl: search && {
+      ...search,
+      leaderboard: search.leaderboard.slice(0, LEADERBOARD_SHOWN),
+      featureSteps: undefined,
+    },
     alerts: view.openAlerts.filter((a) => a.blueprint === bp.name),
   };
 }
@@ -107,7 +128,9 @@ export function overview(view: MonitorView, now: number, tickMs: number) {
   return {
     now,
     tickMs,
-    blueprints: [...view.blueprints.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((bp) => blueprintView(bp, view)),
+    blueprints: [...view.blueprints.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((bp) => blueprintView(bp, view)),
     alerts: [...open, ...cleared],
     lag: view.lag,
   };

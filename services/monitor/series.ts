@@ -6,7 +6,11 @@ import { isPerVersion } from './metric-records.js';
 export const SERIES_MS = 60 * 60_000;
 /** Per-version and per-arm values are in the topic; the charts show the blueprint-wide ones. */
 const charted = (m: Metric) =>
-  m.experimentArm === null && m.labels['source'] === undefined && !isPerVersion(m) && !m.name.startsWith('guardrail:') && !m.name.startsWith('missing_rate:');
+  m.experimentArm === null &&
+  m.labels['source'] === undefined &&
+  !isPerVersion(m) &&
+  !m.name.startsWith('guardrail:') &&
+  !m.name.startsWith('missing_rate:');
 
 export class SeriesStore {
   private readonly byBlueprint = new Map<string, Map<string, Array<[number, number]>>>();

@@ -22,8 +22,15 @@ test('decision log - a backlog goes out in bounded sends, in order, and a failed
   const total = 2 * SEND_CHUNK_MESSAGES + 7;
   for (let i = 0; i < total; i++) log.append({ entity: `e${i}` } as Decision);
   await log.flush();
-  assert.ok(sends.every((s) => s.length <= SEND_CHUNK_MESSAGES), `sends of ${sends.map((s) => s.length).join(', ')}`);
-  assert.deepEqual(sends.flat(), Array.from({ length: total }, (_, i) => `e${i}`), 'every decision once, in order');
+  assert.ok(
+    sends.every((s) => s.length <= SEND_CHUNK_MESSAGES),
+    `sends of ${sends.map((s) => s.length).join(', ')}`,
+  );
+  assert.deepEqual(
+    sends.flat(),
+    Array.from({ length: total }, (_, i) => `e${i}`),
+    'every decision once, in order',
+  );
   assert.equal(log.logged(), total);
   assert.match(lines[0] ?? '', /decisions not yet written \(the broker is away\); retrying/);
 });

@@ -17,7 +17,12 @@ export interface DecisionLog {
   logged(): number;
 }
 
-export function createDecisionLog(producer: Producer, codec: TopicCodec, log: (line: string) => void, lingerMs = 5): DecisionLog {
+export function createDecisionLog(
+  producer: Producer,
+  codec: TopicCodec,
+  log: (line: string) => void,
+  lingerMs = 5,
+): DecisionLog {
   let buffer: Array<{ key: string; value: Buffer }> = [];
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;

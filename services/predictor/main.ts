@@ -15,7 +15,9 @@ function maxInFlight(text: string | undefined): number {
   if (text === undefined || text.trim() === '') return responderDefaults.maxInFlight;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) {
-    console.error(`[predictor] LOOPER_PREDICTOR_MAX_IN_FLIGHT: "${text}" is not a whole number ≥ 1; set it like ${responderDefaults.maxInFlight}`);
+    console.error(
+      `[predictor] LOOPER_PREDICTOR_MAX_IN_FLIGHT: "${text}" is not a whole number ≥ 1; set it like ${responderDefaults.maxInFlight}`,
+    );
     process.exit(2);
   }
   return n;
@@ -36,12 +38,23 @@ async function decisionPartitions(): Promise<number> {
   const counts = await partitionCounts(admin, [topics.decisions.name, topics.outcomes.name]);
   const [decided, outcomes] = [counts.get(topics.decisions.name), counts.get(topics.outcomes.name)];
   if (decided !== undefined && decided === outcomes) return decided;
-  ctx.log(`${topics.decisions.name} has ${decided ?? 'no'} partitions and ${topics.outcomes.name} ${outcomes ?? 'none'}: decision ids are not drawn to share their entity's partition (run looper topology apply)`);
+  ctx.log(
+    `${topics.decisions.name} has ${decided ?? 'no'} partitions and ${topics.outcomes.name} ${outcomes ?? 'none'}: decision ids are not drawn to share their entity's partition (run looper topology apply)`,
+  );
   return 1;
 }
 const router = new LookupRouter((list) => partitionCounts(admin, list), ctx.log);
-const stats = startDecideResponder(ctx, blueprints, models, decisions, router, { maxInFlight: limit, decisionPartitions: await decisionPartitions() });
+const stats = startDecideResponder(ctx, blueprints, models, decisions, router, {
+  maxInFlight: limit,
+  decisionPartitions: await decisionPartitions(),
+});
 ctx.markReady();
 ctx.log(`answering decide requests (${blueprints.current().size} blueprints)`);
-const report = setInterval(() => ctx.log(`requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors} (overloaded ${stats.overloaded}), decisions logged ${decisions.logged()}`), 30_000);
+const report = setInterval(
+  () =>
+    ctx.log(
+      `requests ${stats.requests}, fallbacks ${stats.fallbacks}, errors ${stats.errors} (overloaded ${stats.overloaded}), decisions logged ${decisions.logged()}`,
+    ),
+  30_000,
+);
 report.unref();

@@ -3,22 +3,52 @@ import assert from 'node:assert/strict';
 import type { BlueprintDecision } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { shareOf } from '../lib/decide/assignment.js';
-import { answeringModel, canaryPosition, scoreShadows, ShadowFailures, type CanaryModel, type ModelTable, type ServingModel } from './model-choice.js';
+import {
+  answeringModel,
+  canaryPosition,
+  scoreShadows,
+  ShadowFailures,
+  type CanaryModel,
+  type ModelTable,
+  type ServingModel,
+} from './model-choice.js';
 
 const BP = 'notification_send';
 
 function model(modelVersion: string, score: (x: FeatureValues) => number): ServingModel {
-  return { modelVersion, family: 'logistic', sequence: 1, blueprintVersion: 1, scorer: { family: 'logistic', task: 'classification', score } };
+  return {
+    modelVersion,
+    family: 'logistic',
+    sequence: 1,
+    blueprintVersion: 1,
+    scorer: { family: 'logistic', task: 'classification', score },
+  };
 }
 
 const live = model(`${BP}/3`, () => 0.2);
 const canaryModel = model(`${BP}/automl-8`, () => 0.9);
 
 function table(entry: { live?: ServingModel; canary?: CanaryModel; shadows?: ServingModel[] }): ModelTable {
-  return { live: () => entry.live, canary: () => entry.canary, shadows: () => entry.shadows ?? [], tookOver: () => false };
+  return {
+    live: () => entry.live,
+    canary: () => entry.canary,
+    shadows: () => entry.shadows ?? [],
+    tookOver: () => false,
+  };
 }
 
-const threshold: BlueprintDecision = { policy: 'threshold', threshold: 0.5, k: null, epsilon: null, temperature: null, alpha: null, actions: ['send', 'skip'], default: 'skip', deadlineMs: 20, explore: 0 };
+const threshold: BlueprintDecision = {
+  policy: 'threshold',
+  threshold: 0.5,
+  k: null,
+  epsilon: null,
+  temperature: null,
+  alpha: null,
+  actions: ['send', 'skip'],
+  default: 'skip',
+  deadlineMs: 20,
+  explore: 0,
+};
 const entities = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
 
 describe('model choice', () => {
@@ -52,7 +82,8 @@ describe('model choice', () => {
   });
 
   it("model choice - the canary position is the entity's share under the salt 'canary:' + blueprint", () => {
-    for (const entity of entities.slice(0, 100)) assert.equal(canaryPosition(BP, entity), shareOf(entity, `canary:${BP}`));
+    for (const entity of entities.slice(0, 100))
+      assert.equal(canaryPosition(BP, entity), shareOf(entity, `canary:${BP}`));
     assert.notEqual(canaryPosition(BP, 'user-1'), canaryPosition('other', 'user-1'));
   });
 
@@ -61,10 +92,13 @@ describe('model choice', () => {
     const a = model(`${BP}/automl-7`, (x) => (seen.push(x), 0.7));
     const b = model(`${BP}/automl-9`, () => 0.1);
     const features: FeatureValues = { hour: 9, platform: 'ios' };
-    assert.deepEqual(scoreShadows([a, b], features, live.modelVersion, threshold, new ShadowFailures(() => undefined)), [
-      { modelVersion: a.modelVersion, score: 0.7, scores: null, action: 'send' },
-      { modelVersion: b.modelVersion, score: 0.1, scores: null, action: 'skip' },
-    ]);
+    assert.deepEqual(
+      scoreShadows([a, b], features, live.modelVersion, threshold, new ShadowFailures(() => undefined)),
+      [
+        { modelVersion: a.modelVersion, score: 0.7, scores: null, action: 'send' },
+        { modelVersion: b.modelVersion, score: 0.1, scores: null, action: 'skip' },
+      ],
+    );
     assert.equal(seen[0], features);
   });
 
@@ -87,6 +121,8 @@ describe('model choice', () => {
         { modelVersion: fine.modelVersion, score: 0.6, scores: null, action: 'send' },
       ]);
     }
-    assert.deepEqual(lines, [`shadow model ${broken.modelVersion} failed to score (its scores are logged as null; reported once): bad input width`]);
+    assert.deepEqual(lines, [
+      `shadow model ${broken.modelVersion} failed to score (its scores are logged as null; reported once): bad input width`,
+    ]);
   });
 });

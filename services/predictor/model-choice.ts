@@ -66,7 +66,9 @@ export class ShadowFailures {
   report(modelVersion: string, error: unknown): void {
     if (this.reported.has(modelVersion)) return;
     this.reported.add(modelVersion);
-    this.log(`shadow model ${modelVersion} failed to score (its scores are logged as null; reported once): ${errorMessage(error)}`);
+    this.log(
+      `shadow model ${modelVersion} failed to score (its scores are logged as null; reported once): ${errorMessage(error)}`,
+    );
   }
 }
 
@@ -74,7 +76,13 @@ export class ShadowFailures {
  * What each shadow would have answered for the same features; null when there is none besides the
  * model that answered (which is never its own shadow). A shadow that throws scores null.
  */
-export function scoreShadows(shadows: readonly ServingModel[], features: FeatureValues, answered: string | null, decision: BlueprintDecision, failures: ShadowFailures): ShadowScore[] | null {
+export function scoreShadows(
+  shadows: readonly ServingModel[],
+  features: FeatureValues,
+  answered: string | null,
+  decision: BlueprintDecision,
+  failures: ShadowFailures,
+): ShadowScore[] | null {
   let scored: ShadowScore[] | null = null;
   for (const shadow of shadows) {
     if (shadow.modelVersion === answered) continue;
@@ -84,7 +92,12 @@ export function scoreShadows(shadows: readonly ServingModel[], features: Feature
     } catch (error) {
       failures.report(shadow.modelVersion, error);
     }
-    (scored ??= []).push({ modelVersion: shadow.modelVersion, score, scores: null, action: score === null ? null : policyAction(decision, score) });
+    (scored ??= []).push({
+      modelVersion: shadow.modelVersion,
+      score,
+      scores: null,
+      action: score === null ? null : policyAction(decision, score),
+    });
   }
   return scored;
 }

@@ -26,7 +26,8 @@ interface BlueprintModels {
 const NO_SHADOWS: readonly ServingModel[] = Object.freeze([]);
 const NOTHING: BlueprintModels = Object.freeze({ live: undefined, shadows: NO_SHADOWS, canary: undefined });
 
-const listVersions = (models: readonly ServingModel[]) => (models.length === 0 ? 'none' : models.map((m) => m.modelVersion).join(', '));
+const listVersions = (models: readonly ServingModel[]) =>
+  models.length === 0 ? 'none' : models.map((m) => m.modelVersion).join(', ');
 
 export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
   // Artifacts are held only for versions worth holding (model-catalog.ts).
@@ -36,7 +37,12 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
 
   const load = (mv: ModelVersion): ServingModel | undefined => {
     try {
-      const base = { modelVersion: mv.modelVersion, family: mv.family, sequence: mv.sequence, blueprintVersion: mv.blueprintVersion };
+      const base = {
+        modelVersion: mv.modelVersion,
+        family: mv.family,
+        sequence: mv.sequence,
+        blueprintVersion: mv.blueprintVersion,
+      };
       if (MULTICLASS_FORMATS.includes(mv.artifactFormat)) {
         const classifier = ClassChooser.fromArtifact(mv.artifact);
         const top = (x: FeatureValues) => {
@@ -91,13 +97,28 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
       const model = obtain(current, id);
       if (model !== undefined && model !== live && model !== canary?.model) shadowModels.push(model);
     }
-    const sameShadows = shadowModels.length === current.shadows.length && shadowModels.every((m, i) => m === current.shadows[i]);
-    const shadows = sameShadows ? current.shadows : shadowModels.length === 0 ? NO_SHADOWS : Object.freeze(shadowModels);
+    const sameShadows =
+      shadowModels.length === current.shadows.length && shadowModels.every((m, i) => m === current.shadows[i]);
+    const shadows = sameShadows
+      ? current.shadows
+      : shadowModels.length === 0
+        ? NO_SHADOWS
+        : Object.freeze(shadowModels);
 
     if (live === current.live && canary === current.canary && shadows === current.shadows) return;
     serving.set(blueprint, { live, shadows, canary });
-    if (live !== current.live) ctx.log(live ? `serving ${live.modelVersion} (${live.family}) for ${blueprint}` : `no model serves ${blueprint}: ${current.live?.modelVersion} was retired`);
-    if (canary !== current.canary) ctx.log(canary ? `canary ${canary.model.modelVersion} (${canary.model.family}) answers ${canary.share * 100}% of ${blueprint}'s entities` : `no canary for ${blueprint}`);
+    if (live !== current.live)
+      ctx.log(
+        live
+          ? `serving ${live.modelVersion} (${live.family}) for ${blueprint}`
+          : `no model serves ${blueprint}: ${current.live?.modelVersion} was retired`,
+      );
+    if (canary !== current.canary)
+      ctx.log(
+        canary
+          ? `canary ${canary.model.modelVersion} (${canary.model.family}) answers ${canary.share * 100}% of ${blueprint}'s entities`
+          : `no canary for ${blueprint}`,
+      );
     if (shadows !== current.shadows) ctx.log(`shadow models for ${blueprint}: ${listVersions(shadows)}`);
   };
 
@@ -116,7 +137,8 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
   const tookOver = new Map<string, { revision: number; done: boolean }>();
   const deployments = await followDecoded<Deployment>(ctx, topics.deployments, (deployment) => {
     const known = tookOver.get(deployment.blueprint);
-    if (!known || deployment.revision > known.revision) tookOver.set(deployment.blueprint, { revision: deployment.revision, done: deployment.tookOverAt !== null });
+    if (!known || deployment.revision > known.revision)
+      tookOver.set(deployment.blueprint, { revision: deployment.revision, done: deployment.tookOverAt !== null });
     if (catalog.deploy(deployment)) changed(deployment.blueprint);
   });
   const started = performance.now();

@@ -62,7 +62,14 @@ export interface ResponderOptions {
 
 export const responderDefaults: ResponderOptions = { maxInFlight: 2000, decisionPartitions: 1 };
 
-export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintWatch, models: ModelTable, decisions: DecisionLog, router: LookupRouter, options: ResponderOptions = responderDefaults): PredictorStats {
+export function startDecideResponder(
+  ctx: ServiceContext,
+  blueprints: BlueprintWatch,
+  models: ModelTable,
+  decisions: DecisionLog,
+  router: LookupRouter,
+  options: ResponderOptions = responderDefaults,
+): PredictorStats {
   const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0, overloaded: 0 };
   let inFlight = 0;
   const shadowFailures = new ShadowFailures(ctx.log);
@@ -73,7 +80,12 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
 
   // Runs from setImmediate: nats.js writes a reply from a microtask, which runs before this. Errors
   // are logged, not thrown: nothing up the stack would catch them.
-  const logWithShadows = (bp: Blueprint, decision: Decision, features: FeatureValues, shadows: readonly ServingModel[]): void => {
+  const logWithShadows = (
+    bp: Blueprint,
+    decision: Decision,
+    features: FeatureValues,
+    shadows: readonly ServingModel[],
+  ): void => {
     try {
       decision.shadow = scoreShadows(shadows, features, decision.modelVersion, bp.decision, shadowFailures);
       decisions.append(decision);
@@ -99,7 +111,15 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     const name = blueprintOfDecideSubject(msg.subject) ?? '';
     const asked: Blueprint | undefined = blueprints.current().get(name);
     if (!asked) {
-      replyError(msg, { code: 'unknown_blueprint', message: `no blueprint "${name}" is registered; looper blueprint list shows the registered ones` }, metrics.unknown, started);
+      replyError(
+        msg,
+        {
+          code: 'unknown_blueprint',
+          message: `no blueprint "${name}" is registered; looper blueprint list shows the registered ones`,
+        },
+        metrics.unknown,
+        started,
+      );
       return;
     }
     let meters = metrics.of(asked.name);
@@ -114,7 +134,15 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     if (armName !== asked.name) {
       const arm = blueprints.current().get(armName);
       if (!arm) {
-        replyError(msg, { code: 'experiment_arm_missing', message: `experiment ${asked.experiment!.name} assigns entity "${parsed.request.entity}" to blueprint "${armName}", which is not registered: register it, or take it out of experiment.arms` }, meters, started);
+        replyError(
+          msg,
+          {
+            code: 'experiment_arm_missing',
+            message: `experiment ${asked.experiment!.name} assigns entity "${parsed.request.entity}" to blueprint "${armName}", which is not registered: register it, or take it out of experiment.arms`,
+          },
+          meters,
+          started,
+        );
         return;
       }
       bp = arm;
@@ -122,7 +150,15 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       meters = metrics.of(arm.name);
       parsed = parseDecideRequest(msg.data, arm, decoder);
       if (!parsed.ok) {
-        replyError(msg, { code: parsed.error.code, message: `${parsed.error.message} (for ${armName}, the experiment arm this entity is in)` }, meters, started);
+        replyError(
+          msg,
+          {
+            code: parsed.error.code,
+            message: `${parsed.error.message} (for ${armName}, the experiment arm this entity is in)`,
+          },
+          meters,
+          started,
+        );
         return;
       }
     }
@@ -134,14 +170,25 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       // Known after a blueprint's first request: then the route costs a hash, no I/O.
       const routed = router.subjectOf(bp, entity);
       const subject = typeof routed === 'string' ? routed : await routed;
-      const looked = typeof subject === 'string' ? await lookups.lookup(subject, bp.name, entity, deadlineMs - (performance.now() - started)) : { ok: false as const, reason: 'features_unavailable' as const, message: subject.error };
+      const looked =
+        typeof subject === 'string'
+          ? await lookups.lookup(subject, bp.name, entity, deadlineMs - (performance.now() - started))
+          : { ok: false as const, reason: 'features_unavailable' as const, message: subject.error };
       const values = looked.ok ? looked.values : null;
       for (const stream of bp.features.streams) features[stream.name] = values?.[stream.name] ?? null;
       if (!looked.ok) fallbackReason = looked.reason;
     }
 
     const model = answeringModel(models, bp.name, entity);
-    const decideContext: DecideContext = { asked, bp, entity, features, deadlineMs, started, receivedAt: receivedAt(started) };
+    const decideContext: DecideContext = {
+      asked,
+      bp,
+      entity,
+      features,
+      deadlineMs,
+      started,
+      receivedAt: receivedAt(started),
+    };
     if (parsed.request.candidates !== null) {
       decideRanking(msg, meters, decideContext, parsed.request.candidates, model, fallbackReason);
       return;
@@ -186,7 +233,12 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     if (choice.explored) reply.explored = true;
     if (apprenticing) reply.apprentice = true;
     respond(msg, meters, decideContext, reply);
-    const decision = decisionRecord(decideContext, reply, { modelFamily: model?.family ?? null, deadlineMet, scores: planned?.means ?? null, apprenticeAction: currentAction });
+    const decision = decisionRecord(decideContext, reply, {
+      modelFamily: model?.family ?? null,
+      deadlineMet,
+      scores: planned?.means ?? null,
+      apprenticeAction: currentAction,
+    });
     const shadows = models.shadows(bp.name);
     if (shadows.length === 0) decisions.append(decision);
     else setImmediate(logWithShadows, bp, decision, features, shadows);
@@ -200,21 +252,52 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
   }
 
   /** Ranking: the candidates ordered by the model (or kept in request order by the fallback), the top k replied and logged. */
-  function decideRanking(msg: Msg, meters: BlueprintDecideMeters, c: DecideContext, candidates: RankingCandidate[], model: ServingModel | undefined, lookupFailure: string | null): void {
+  function decideRanking(
+    msg: Msg,
+    meters: BlueprintDecideMeters,
+    c: DecideContext,
+    candidates: RankingCandidate[],
+    model: ServingModel | undefined,
+    lookupFailure: string | null,
+  ): void {
     let fallbackReason = lookupFailure ?? (model ? null : 'no_model');
-    let ranked = ranker.rank(c.bp, fallbackReason === null && model ? model.scorer : null, c.features, candidates, Math.random);
+    let ranked = ranker.rank(
+      c.bp,
+      fallbackReason === null && model ? model.scorer : null,
+      c.features,
+      candidates,
+      Math.random,
+    );
     const deadlineMet = performance.now() - c.started <= c.deadlineMs;
     if (!deadlineMet && fallbackReason === null) {
       fallbackReason = 'deadline';
       ranked = ranker.rank(c.bp, null, c.features, candidates, Math.random);
     }
     const fallback = fallbackReason !== null;
-    const reply: DecideReply = { decisionId: mintDecisionId(c.entity, options.decisionPartitions), blueprint: c.bp.name, version: c.bp.version, model: model?.modelVersion ?? null, score: null, action: ranked.ranking[0]!, propensity: ranked.propensity, fallback, ranking: ranked.ranking };
+    const reply: DecideReply = {
+      decisionId: mintDecisionId(c.entity, options.decisionPartitions),
+      blueprint: c.bp.name,
+      version: c.bp.version,
+      model: model?.modelVersion ?? null,
+      score: null,
+      action: ranked.ranking[0]!,
+      propensity: ranked.propensity,
+      fallback,
+      ranking: ranked.ranking,
+    };
     if (ranked.scores !== null) reply.scores = ranked.scores;
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     if (ranked.explored) reply.explored = true;
     respond(msg, meters, c, reply);
-    decisions.append(decisionRecord(c, reply, { modelFamily: model?.family ?? null, deadlineMet, scores: ranked.scores, ranking: ranked.ranking, candidates: ranked.logged }));
+    decisions.append(
+      decisionRecord(c, reply, {
+        modelFamily: model?.family ?? null,
+        deadlineMet,
+        scores: ranked.scores,
+        ranking: ranked.ranking,
+        candidates: ranked.logged,
+      }),
+    );
   }
 
   /**
@@ -222,10 +305,19 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
    * (k = 1 for argmax), the first being the action; before any model, the default. Exploration
    * does not apply: the label (the class, the next item) does not depend on the answer.
    */
-  function decideClasses(msg: Msg, meters: BlueprintDecideMeters, c: DecideContext, model: ServingModel | undefined, lookupFailure: string | null): void {
+  function decideClasses(
+    msg: Msg,
+    meters: BlueprintDecideMeters,
+    c: DecideContext,
+    model: ServingModel | undefined,
+    lookupFailure: string | null,
+  ): void {
     const { bp } = c;
     let fallbackReason = lookupFailure ?? (model?.classifier ? null : 'no_model');
-    let chosen = fallbackReason === null ? model!.classifier!.choose(c.features, bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1) : null;
+    let chosen =
+      fallbackReason === null
+        ? model!.classifier!.choose(c.features, bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1)
+        : null;
     const deadlineMet = performance.now() - c.started <= c.deadlineMs;
     if (!deadlineMet && fallbackReason === null) fallbackReason = 'deadline';
     // A model that has learned no class yet answers nothing: the default does, as before any model.
@@ -248,7 +340,14 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
     }
     if (fallbackReason) reply.fallbackReason = fallbackReason;
     respond(msg, meters, c, reply);
-    decisions.append(decisionRecord(c, reply, { modelFamily: model?.family ?? null, deadlineMet, scores: chosen?.scores ?? null, ranking: chosen?.ranking ?? null }));
+    decisions.append(
+      decisionRecord(c, reply, {
+        modelFamily: model?.family ?? null,
+        deadlineMet,
+        scores: chosen?.scores ?? null,
+        ranking: chosen?.ranking ?? null,
+      }),
+    );
   }
 
   ctx.nats.subscribe(subjects.decideAll, {
@@ -261,12 +360,27 @@ export function startDecideResponder(ctx: ServiceContext, blueprints: BlueprintW
       const started = performance.now();
       if (inFlight >= options.maxInFlight) {
         stats.overloaded++;
-        replyError(msg, { code: 'overloaded', message: `this predictor is answering ${inFlight} decide requests already (its limit, LOOPER_PREDICTOR_MAX_IN_FLIGHT); use the default decision, retry with backoff, or add predictor instances` }, metersOfSubject(msg.subject), started);
+        replyError(
+          msg,
+          {
+            code: 'overloaded',
+            message: `this predictor is answering ${inFlight} decide requests already (its limit, LOOPER_PREDICTOR_MAX_IN_FLIGHT); use the default decision, retry with backoff, or add predictor instances`,
+          },
+          metersOfSubject(msg.subject),
+          started,
+        );
         return;
       }
       inFlight++;
       decide(msg, started)
-        .catch((error) => replyError(msg, { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` }, metersOfSubject(msg.subject), started))
+        .catch((error) =>
+          replyError(
+            msg,
+            { code: 'internal', message: `the predictor failed: ${errorMessage(error)}` },
+            metersOfSubject(msg.subject),
+            started,
+          ),
+        )
         .finally(() => inFlight--);
     },
   });

@@ -6,7 +6,15 @@ import type { FeatureValues } from '../lib/feature-values.js';
 import type { Scorer } from '../lib/learners/index.js';
 import type { RankingCandidate } from '../lib/decide/request.js';
 import { MAX_CANDIDATES } from '../lib/decide/request.js';
-import { defaultOrder, POSITION_FEATURE, rankingCrosses, selectTopK, servingPosition, writeCrosses, type Cross } from '../lib/ranking/index.js';
+import {
+  defaultOrder,
+  POSITION_FEATURE,
+  rankingCrosses,
+  selectTopK,
+  servingPosition,
+  writeCrosses,
+  type Cross,
+} from '../lib/ranking/index.js';
 
 export interface RankedChoice {
   /** Candidate ids as returned, best first (at most k). */
@@ -40,7 +48,13 @@ export class CandidateRanker {
   }
 
   /** `scorer` null: no model (or the fallback): the request's own order. */
-  rank(bp: Blueprint, scorer: Scorer | null, features: FeatureValues, candidates: readonly RankingCandidate[], random: () => number): RankedChoice {
+  rank(
+    bp: Blueprint,
+    scorer: Scorer | null,
+    features: FeatureValues,
+    candidates: readonly RankingCandidate[],
+    random: () => number,
+  ): RankedChoice {
     const n = candidates.length;
     const k = Math.min(bp.decision.k ?? n, n);
     const ids = candidates.map((c) => c.id);
@@ -77,8 +91,14 @@ export class CandidateRanker {
       }
       const shown = Array.from(perm.subarray(0, k), (i) => ids[i]!);
       const same = shown.every((id, i) => id === policyOrder[i]);
-      return { ranking: shown, scores: byId, propensity: explore * uniform + (same ? 1 - explore : 0), explored: true, logged };
+      return {
+        ranking: shown,
+        scores: byId,
+        propensity: explore * uniform + (same ? 1 - explore : 0),
+        explored: true,
+        logged,
+      };
     }
-    return { ranking: policyOrder, scores: byId, propensity: (1 - explore) + explore * uniform, explored: false, logged };
+    return { ranking: policyOrder, scores: byId, propensity: 1 - explore + explore * uniform, explored: false, logged };
   }
 }

@@ -9,14 +9,37 @@ import { BlueprintRollout, type VersionFacts } from './blueprint-rollout.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
 
 function blueprint(): Blueprint {
-  const result = compileBlueprint(blueprintWith((bp) => (bp['rollout'] = { shadow: { min_examples: 200 }, promote_if: { metric_gain: 0.01 }, canary: '0%', rollback_if: { metric_drop: 0.05 } })));
+  const result = compileBlueprint(
+    blueprintWith(
+      (bp) =>
+        (bp['rollout'] = {
+          shadow: { min_examples: 200 },
+          promote_if: { metric_gain: 0.01 },
+          canary: '0%',
+          rollback_if: { metric_drop: 0.05 },
+        }),
+    ),
+  );
   assert.ok(result.ok);
   return { ...result.blueprint, version: 1 };
 }
 
-const candidate = (modelVersion: string, sizeBytes = 1000): VersionFacts => ({ modelVersion, role: 'candidate', parentVersion: null, sizeBytes, p99InferenceUs: 2, metrics: { auc: 0.8 } });
+const candidate = (modelVersion: string, sizeBytes = 1000): VersionFacts => ({
+  modelVersion,
+  role: 'candidate',
+  parentVersion: null,
+  sizeBytes,
+  p99InferenceUs: 2,
+  metrics: { auc: 0.8 },
+});
 
-function example(label: number, score: number, modelVersion: string, shadowScores: Record<string, number> | null, action = 'send'): Example {
+function example(
+  label: number,
+  score: number,
+  modelVersion: string,
+  shadowScores: Record<string, number> | null,
+  action = 'send',
+): Example {
   return exampleRecord({ label, score, modelVersion, shadowScores, action });
 }
 
@@ -25,8 +48,15 @@ test('blueprint rollout - a candidate enters shadow, is judged at min_examples o
   let d: Deployment = toLive(initialDeployment('notification_send'), 'bp/1', 'first', 1);
   d = r.admit(d, candidate('bp/automl-2'), 2)!;
   assert.deepEqual([d.shadow, d.transition?.to], [['bp/automl-2'], 'shadow']);
-  assert.match(d.transition!.reason, /^new candidate \(offline auc 0\.8000\): scored beside live on every request until 200 paired examples are labelled$/);
-  assert.equal(r.admit(d, candidate('bp/automl-2'), 3), null, 'a version already in the deployment is not admitted twice');
+  assert.match(
+    d.transition!.reason,
+    /^new candidate \(offline auc 0\.8000\): scored beside live on every request until 200 paired examples are labelled$/,
+  );
+  assert.equal(
+    r.admit(d, candidate('bp/automl-2'), 3),
+    null,
+    'a version already in the deployment is not admitted twice',
+  );
   const random = new SeededRandom(1);
   for (let i = 0; i < 199; i++) {
     const y = random.next() < 0.4 ? 1 : 0;
@@ -37,7 +67,10 @@ test('blueprint rollout - a candidate enters shadow, is judged at min_examples o
   assert.equal(r.step(d, 4), null, '199 paired examples: no look yet');
   r.observe(example(1, 0.5, 'bp/1', { 'bp/automl-2': 0.9 }), d);
   const next = r.step(d, 5)!;
-  assert.deepEqual([next.live, next.previous, next.transition?.from, next.transition?.to], ['bp/automl-2', 'bp/1', 'shadow', 'live']);
+  assert.deepEqual(
+    [next.live, next.previous, next.transition?.from, next.transition?.to],
+    ['bp/automl-2', 'bp/1', 'shadow', 'live'],
+  );
   assert.match(next.transition!.reason, /on 200 paired shadow examples/);
 });
 
@@ -45,11 +78,17 @@ test('blueprint rollout - a candidate over the size limit is refused before shad
   const r = new BlueprintRollout(blueprint(), () => null);
   const d = r.admit(initialDeployment('notification_send'), candidate('bp/automl-9', 10_000_000), 1)!;
   assert.deepEqual([d.shadow, d.retired, d.transition?.to], [[], ['bp/automl-9'], 'retired']);
-  assert.match(d.transition!.reason, /^refused before shadow: its artifact \(10000000 B\) is over objective.constraints.model_size/);
+  assert.match(
+    d.transition!.reason,
+    /^refused before shadow: its artifact \(10000000 B\) is over objective.constraints.model_size/,
+  );
 });
 
 test('blueprint rollout - the live lineage is rolled back when its window drops past metric_drop against its first window', () => {
-  const parents = new Map<string, string | null>([['bp/2', null], ['bp/3', 'bp/2']]);
+  const parents = new Map<string, string | null>([
+    ['bp/2', null],
+    ['bp/3', 'bp/2'],
+  ]);
   const r = new BlueprintRollout(blueprint(), (v) => parents.get(v));
   const d = toLive(toLive(initialDeployment('notification_send'), 'bp/1', 'first', 1), 'bp/2', 'better', 2);
   const random = new SeededRandom(2);
@@ -65,19 +104,38 @@ test('blueprint rollout - the live lineage is rolled back when its window drops 
   assert.equal(r.step(d, 4), null, 'the first full window is the baseline');
   feed('bp/3', false, 200); // a continuation of bp/2 that learned nothing: same lineage, so it counts
   const next = r.step(d, 5)!;
-  assert.deepEqual([next.live, next.retired, next.transition?.modelVersion, next.transition?.from, next.transition?.to], ['bp/1', ['bp/2'], 'bp/2', 'live', 'retired']);
-  assert.match(next.transition!.reason, /^rolled back to bp\/1: dropped by 0\.\d{4}, past rollback_if.metric_drop 0.05 and beyond noise — auc 0\.\d{4} over the last 200 examples vs 1\.0000 when it went live \(z = \d+\.\d\)$/);
+  assert.deepEqual(
+    [next.live, next.retired, next.transition?.modelVersion, next.transition?.from, next.transition?.to],
+    ['bp/1', ['bp/2'], 'bp/2', 'live', 'retired'],
+  );
+  assert.match(
+    next.transition!.reason,
+    /^rolled back to bp\/1: dropped by 0\.\d{4}, past rollback_if.metric_drop 0.05 and beyond noise — auc 0\.\d{4} over the last 200 examples vs 1\.0000 when it went live \(z = \d+\.\d\)$/,
+  );
 });
 
 test('blueprint rollout - apprentice mode: the model takes over once it agrees with the caller at take_over_at', () => {
   const bp = { ...blueprint(), apprentice: { takeOverAt: 0.8, minDecisions: 10 } };
   const r = new BlueprintRollout(bp, () => null);
   const d = initialDeployment('notification_send');
-  const decision = (i: number, score: number, apprenticeAction: string) => ({ decisionId: `d${i}`, blueprint: 'notification_send', modelVersion: 'bp/3', score, apprenticeAction }) as unknown as Decision;
+  const decision = (i: number, score: number, apprenticeAction: string) =>
+    ({
+      decisionId: `d${i}`,
+      blueprint: 'notification_send',
+      modelVersion: 'bp/3',
+      score,
+      apprenticeAction,
+    }) as unknown as Decision;
   for (let i = 0; i < 8; i++) r.observeDecision(decision(i, 0.9, 'send'), d); // the threshold is 0.5: send = send
   for (let i = 8; i < 10; i++) r.observeDecision(decision(i, 0.9, 'skip'), d);
   const next = r.step(d, 7)!;
-  assert.deepEqual([next.tookOverAt, next.transition?.modelVersion, next.transition?.from, next.transition?.to], [7, 'bp/3', 'live', 'live']);
-  assert.equal(next.transition!.reason, 'apprentice: the model agrees with the caller on 80.0 % of the last 10 decisions (take_over_at 80.0 %): the model decides from now on');
+  assert.deepEqual(
+    [next.tookOverAt, next.transition?.modelVersion, next.transition?.from, next.transition?.to],
+    [7, 'bp/3', 'live', 'live'],
+  );
+  assert.equal(
+    next.transition!.reason,
+    'apprentice: the model agrees with the caller on 80.0 % of the last 10 decisions (take_over_at 80.0 %): the model decides from now on',
+  );
   assert.equal(r.step(next, 8), null, 'once taken over, never again');
 });

@@ -67,7 +67,13 @@ export function comparedMetric(bp: Blueprint): ComparedMetric | null {
 }
 
 const metricOf = (metrics: OnlineMetrics, metric: ComparedMetric): number =>
-  metric === 'auc' ? metrics.auc() : metric === 'logloss' ? metrics.logLoss() : metric === 'rmse' ? metrics.rmse() : metrics.mae();
+  metric === 'auc'
+    ? metrics.auc()
+    : metric === 'logloss'
+      ? metrics.logLoss()
+      : metric === 'rmse'
+        ? metrics.rmse()
+        : metrics.mae();
 
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
@@ -91,13 +97,24 @@ export class BlueprintRollout {
 
   /** True when `version` is `root` or a trained version continuing it. */
   private continues(version: string | null, root: string): boolean {
-    for (let v = version, steps = 0; v !== null && v !== undefined && steps < 100_000; v = this.parentOf(v) ?? null, steps++) if (v === root) return true;
+    for (
+      let v = version, steps = 0;
+      v !== null && v !== undefined && steps < 100_000;
+      v = this.parentOf(v) ?? null, steps++
+    )
+      if (v === root) return true;
     return false;
   }
 
   /** Adds a joined example to the evidence of the versions it speaks for. */
   observe(example: Example, d: Deployment): void {
-    if (!teachesScore(this.bp, example) || example.fallback || example.score === null || !Number.isFinite(example.label)) return;
+    if (
+      !teachesScore(this.bp, example) ||
+      example.fallback ||
+      example.score === null ||
+      !Number.isFinite(example.label)
+    )
+      return;
     for (const id of d.shadow) {
       const candidate = example.shadowScores?.[id];
       if (candidate === undefined) continue;
@@ -110,7 +127,12 @@ export class BlueprintRollout {
     if (canaryId !== undefined && this.canary?.id === canaryId) {
       (example.modelVersion === canaryId ? this.canary.canary : this.canary.live).update(example.label, example.score);
     }
-    if (d.live !== null && this.live?.id === d.live && example.modelVersion !== canaryId && this.continues(example.modelVersion, d.live)) {
+    if (
+      d.live !== null &&
+      this.live?.id === d.live &&
+      example.modelVersion !== canaryId &&
+      this.continues(example.modelVersion, d.live)
+    ) {
       this.live.window.add(example.label, example.score);
       this.live.sinceJudged++;
     }
@@ -139,8 +161,16 @@ export class BlueprintRollout {
     if (stageOf(d, candidate.modelVersion) !== 'none' || d.previous === candidate.modelVersion) return null;
     const problem = constraintProblem(candidate, this.bp.objective.constraints);
     if (problem !== null) return toRetired(d, candidate.modelVersion, `refused before shadow: ${problem}`, now);
-    const offline = this.bp.objective.metric in candidate.metrics ? ` (offline ${this.bp.objective.metric} ${candidate.metrics[this.bp.objective.metric]!.toFixed(4)})` : '';
-    return toShadow(d, candidate.modelVersion, `new candidate${offline}: scored beside live on every request until ${this.bp.rollout.shadow.minExamples} paired examples are labelled`, now);
+    const offline =
+      this.bp.objective.metric in candidate.metrics
+        ? ` (offline ${this.bp.objective.metric} ${candidate.metrics[this.bp.objective.metric]!.toFixed(4)})`
+        : '';
+    return toShadow(
+      d,
+      candidate.modelVersion,
+      `new candidate${offline}: scored beside live on every request until ${this.bp.rollout.shadow.minExamples} paired examples are labelled`,
+      now,
+    );
   }
 
   /** The next deployment state the evidence calls for, or null when nothing changes now. */
@@ -151,7 +181,12 @@ export class BlueprintRollout {
     // Evidence of versions no longer in shadow (examples decoded while a transition was being
     // published can recreate an entry) is dropped.
     for (const id of this.shadows.keys()) if (!d.shadow.includes(id)) this.shadows.delete(id);
-    if (this.bp.apprentice !== null && d.tookOverAt === null && this.agreement !== null && this.lastModelVersion !== null) {
+    if (
+      this.bp.apprentice !== null &&
+      d.tookOverAt === null &&
+      this.agreement !== null &&
+      this.lastModelVersion !== null
+    ) {
       const verdict = judgeTakeover(this.agreement, this.bp.apprentice);
       if (verdict.kind === 'promote') return tookOver(d, this.lastModelVersion, verdict.reason, now);
     }
@@ -164,7 +199,9 @@ export class BlueprintRollout {
       e.lastLook = verdict.reason;
       if (verdict.kind === 'promote') {
         this.shadows.delete(id);
-        return rollout.canary > 0 && d.live !== null ? toCanary(d, id, rollout.canary, verdict.reason, now) : toLive(d, id, verdict.reason, now);
+        return rollout.canary > 0 && d.live !== null
+          ? toCanary(d, id, rollout.canary, verdict.reason, now)
+          : toLive(d, id, verdict.reason, now);
       }
       if (verdict.kind === 'reject') {
         this.shadows.delete(id);
@@ -172,23 +209,40 @@ export class BlueprintRollout {
       }
     }
     if (d.canary !== null) {
-      if (this.canary?.id !== d.canary.modelVersion) this.canary = { id: d.canary.modelVersion, canary: new OnlineMetrics(), live: new OnlineMetrics() };
+      if (this.canary?.id !== d.canary.modelVersion)
+        this.canary = { id: d.canary.modelVersion, canary: new OnlineMetrics(), live: new OnlineMetrics() };
       const needed = Math.max(50, Math.ceil(rollout.shadow.minExamples * d.canary.share));
       const c = this.canary;
-      const verdict = judgeCanary(metric, { value: metricOf(c.canary, metric), count: c.canary.count }, { value: metricOf(c.live, metric), count: c.live.count }, rollout, needed);
+      const verdict = judgeCanary(
+        metric,
+        { value: metricOf(c.canary, metric), count: c.canary.count },
+        { value: metricOf(c.live, metric), count: c.live.count },
+        rollout,
+        needed,
+      );
       if (verdict.kind === 'promote') return toLive(d, c.id, verdict.reason, now);
       if (verdict.kind === 'reject') return toRetired(d, c.id, `canary rolled back: ${verdict.reason}`, now);
     }
     if (d.live !== null) {
-      if (this.live?.id !== d.live) this.live = { id: d.live, window: new PairWindow(this.windowSize), baseline: null, sinceJudged: 0 };
+      if (this.live?.id !== d.live)
+        this.live = { id: d.live, window: new PairWindow(this.windowSize), baseline: null, sinceJudged: 0 };
       const l = this.live;
-      const estimate = l.window.full && l.sinceJudged >= this.windowSize / 4 ? estimateMetric(metric, l.window.labels, l.window.scores) : null;
+      const estimate =
+        l.window.full && l.sinceJudged >= this.windowSize / 4
+          ? estimateMetric(metric, l.window.labels, l.window.scores)
+          : null;
       if (estimate !== null) {
         l.sinceJudged = 0;
         if (l.baseline === null) l.baseline = estimate;
         else {
           const verdict = judgeLive(metric, l.baseline, estimate, rollout);
-          if (verdict.kind === 'reject') return toRetired(d, l.id, `rolled back to ${d.previous ?? 'the newest trained version'}: ${verdict.reason}`, now);
+          if (verdict.kind === 'reject')
+            return toRetired(
+              d,
+              l.id,
+              `rolled back to ${d.previous ?? 'the newest trained version'}: ${verdict.reason}`,
+              now,
+            );
         }
       }
     }
@@ -197,7 +251,11 @@ export class BlueprintRollout {
 
   /** Shadow progress for logs: each version's paired examples so far, and what its last look said. */
   progress(): Array<{ modelVersion: string; paired: number; lastLook: string | null }> {
-    return [...this.shadows].map(([modelVersion, e]) => ({ modelVersion, paired: e.labels.length, lastLook: e.lastLook }));
+    return [...this.shadows].map(([modelVersion, e]) => ({
+      modelVersion,
+      paired: e.labels.length,
+      lastLook: e.lastLook,
+    }));
   }
 
   /** Apprentice progress for logs; null outside apprentice mode or once the model took over. */

@@ -43,7 +43,10 @@ await followDecoded<ModelVersion>(ctx, topics.models, (mv) => {
   parents.set(mv.modelVersion, mv.parentVersion);
   if (mv.role === 'candidate') {
     const { modelVersion, role, parentVersion, sizeBytes, p99InferenceUs, metrics } = mv;
-    pendingCandidates.push({ blueprint: mv.blueprint, facts: { modelVersion, role, parentVersion, sizeBytes, p99InferenceUs, metrics } });
+    pendingCandidates.push({
+      blueprint: mv.blueprint,
+      facts: { modelVersion, role, parentVersion, sizeBytes, p99InferenceUs, metrics },
+    });
   }
 });
 
@@ -77,14 +80,21 @@ await followDecoded<Decision>(
   topics.decisions,
   (decision) => {
     if (decision.apprenticeAction === null) return;
-    rolloutFor(decision.blueprint)?.observeDecision(decision, deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint));
+    rolloutFor(decision.blueprint)?.observeDecision(
+      decision,
+      deployments.get(decision.blueprint) ?? initialDeployment(decision.blueprint),
+    );
   },
   replayFrom,
 );
 
 const transitions = looperCounter(ctx.metrics, 'rolloutTransitions');
 async function publish(d: Deployment): Promise<void> {
-  await ctx.producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }] });
+  await ctx.producer.send({
+    topic: topics.deployments.name,
+    acks: -1,
+    messages: [{ key: d.blueprint, value: ctx.codec.encode(topics.deployments, d) }],
+  });
   applyDeployment(d);
   const t = d.transition!;
   transitions.inc({ to: t.to });
@@ -107,12 +117,21 @@ async function judge(): Promise<void> {
   }
 }
 
-ctx.onShutdown(repeatAfter(judge, () => JUDGE_EVERY_MS, (error) => ctx.log(`judging failed: ${errorMessage(error)}`)));
+ctx.onShutdown(
+  repeatAfter(
+    judge,
+    () => JUDGE_EVERY_MS,
+    (error) => ctx.log(`judging failed: ${errorMessage(error)}`),
+  ),
+);
 const report = setInterval(() => {
   for (const [name, r] of rollouts) {
     const apprentice = r.apprenticeProgress(deployments.get(name));
     if (apprentice !== null) ctx.log(`${name}: apprentice: ${apprentice}`);
-    for (const p of r.progress()) ctx.log(`${name}: shadow ${p.modelVersion}: ${p.paired} paired examples${p.lastLook === null ? '' : `; last look: ${p.lastLook}`}`);
+    for (const p of r.progress())
+      ctx.log(
+        `${name}: shadow ${p.modelVersion}: ${p.paired} paired examples${p.lastLook === null ? '' : `; last look: ${p.lastLook}`}`,
+      );
   }
 }, 30_000);
 report.unref();

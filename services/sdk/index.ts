@@ -19,7 +19,10 @@ import type { Outcome } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 
 /** A decision as the SDK returns it: Looper's reply, or one the SDK made itself when Looper could not be reached (then decisionId and version are null). */
-export type Decision = Omit<DecideReply, 'decisionId' | 'version'> & { decisionId: string | null; version: number | null };
+export type Decision = Omit<DecideReply, 'decisionId' | 'version'> & {
+  decisionId: string | null;
+  version: number | null;
+};
 
 export interface DecideOptions {
   /** How long the decision may take (ms); Looper answers with the default past it. */
@@ -42,7 +45,11 @@ export interface DecideOptions {
 
 /** Looper answered with an error (unknown blueprint, malformed request, missing entity, …). */
 export class DecideError extends LooperError {
-  constructor(code: string, message: string, readonly blueprint: string) {
+  constructor(
+    code: string,
+    message: string,
+    readonly blueprint: string,
+  ) {
     super(code, `decide ${blueprint}: ${message}`);
     this.name = 'DecideError';
   }
@@ -51,7 +58,11 @@ export class DecideError extends LooperError {
 /** Looper could not be reached and no fallback action is known for the blueprint. */
 export class LooperUnavailableError extends LooperError {
   constructor(blueprint: string, cause: unknown) {
-    super('unavailable', `decide ${blueprint}: Looper did not answer (${errorMessage(cause)}) and no fallbackAction is known; pass { fallbackAction }`, { cause, retriable: true });
+    super(
+      'unavailable',
+      `decide ${blueprint}: Looper did not answer (${errorMessage(cause)}) and no fallbackAction is known; pass { fallbackAction }`,
+      { cause, retriable: true },
+    );
     this.name = 'LooperUnavailableError';
   }
 }
@@ -62,9 +73,24 @@ export interface LooperClientOptions extends Partial<LooperConfig> {
 }
 
 /** A ranking answered by the SDK itself: the candidates in the order the caller gave them. */
-function requestOrder(blueprint: string, candidates: NonNullable<DecideOptions['candidates']>, reason: string): Decision {
+function requestOrder(
+  blueprint: string,
+  candidates: NonNullable<DecideOptions['candidates']>,
+  reason: string,
+): Decision {
   const ranking = candidates.map((c) => c.id);
-  return { decisionId: null, blueprint, version: null, model: null, score: null, action: ranking[0]!, ranking, propensity: 1, fallback: true, fallbackReason: reason };
+  return {
+    decisionId: null,
+    blueprint,
+    version: null,
+    model: null,
+    score: null,
+    action: ranking[0]!,
+    ranking,
+    propensity: 1,
+    fallback: true,
+    fallbackReason: reason,
+  };
 }
 
 const encoder = new TextEncoder();
@@ -95,41 +121,81 @@ export class LooperClient {
   }
 
   /** Asks for a decision about `entity`. Never hangs: past the deadline the answer is a fallback. */
-  async decide(blueprint: string, entity: string, context: Record<string, unknown> = {}, options: DecideOptions = {}): Promise<Decision> {
+  async decide(
+    blueprint: string,
+    entity: string,
+    context: Record<string, unknown> = {},
+    options: DecideOptions = {},
+  ): Promise<Decision> {
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
     let reply: DecideReply | DecideErrorReply;
     try {
       const body: Record<string, unknown> = { entity, context, deadlineMs };
       if (options.currentAction !== undefined) body['currentAction'] = options.currentAction;
       if (options.candidates !== undefined) body['candidates'] = options.candidates;
-      const msg = await this.nats.request(subjects.decide(blueprint), encoder.encode(JSON.stringify(body)), { timeout: deadlineMs + REPLY_SLACK_MS });
+      const msg = await this.nats.request(subjects.decide(blueprint), encoder.encode(JSON.stringify(body)), {
+        timeout: deadlineMs + REPLY_SLACK_MS,
+      });
       reply = JSON.parse(decoder.decode(msg.data));
     } catch (error) {
-      if (options.candidates !== undefined && options.candidates.length > 0) return requestOrder(blueprint, options.candidates, 'unreachable');
+      if (options.candidates !== undefined && options.candidates.length > 0)
+        return requestOrder(blueprint, options.candidates, 'unreachable');
       const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
       if (action === undefined) throw new LooperUnavailableError(blueprint, error);
-      return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'unreachable' };
+      return {
+        decisionId: null,
+        blueprint,
+        version: null,
+        model: null,
+        score: null,
+        action,
+        propensity: 1,
+        fallback: true,
+        fallbackReason: 'unreachable',
+      };
     }
     if ('error' in reply) {
       // An overloaded predictor refuses at once so that the caller can go on with the default.
       const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
-      if (reply.error.code === 'overloaded' && options.candidates !== undefined && options.candidates.length > 0) return requestOrder(blueprint, options.candidates, 'overloaded');
+      if (reply.error.code === 'overloaded' && options.candidates !== undefined && options.candidates.length > 0)
+        return requestOrder(blueprint, options.candidates, 'overloaded');
       if (reply.error.code === 'overloaded' && action !== undefined) {
-        return { decisionId: null, blueprint, version: null, model: null, score: null, action, propensity: 1, fallback: true, fallbackReason: 'overloaded' };
+        return {
+          decisionId: null,
+          blueprint,
+          version: null,
+          model: null,
+          score: null,
+          action,
+          propensity: 1,
+          fallback: true,
+          fallbackReason: 'overloaded',
+        };
       }
       throw new DecideError(reply.error.code, reply.error.message, blueprint);
     }
     const decision: Decision = reply;
     // A ranking's fallback is the request's own order, not an action to remember.
-    if (decision.fallback && decision.propensity === 1 && !decision.explored && decision.ranking === undefined) this.defaults.set(blueprint, decision.action);
+    if (decision.fallback && decision.propensity === 1 && !decision.explored && decision.ranking === undefined)
+      this.defaults.set(blueprint, decision.action);
     return decision;
   }
 
   /** Reports what happened after a decision (e.g. 1 for a click); the joiner turns it into a label. */
   async outcome(decisionId: string, value: number, options: { ts?: number; candidateId?: string } = {}): Promise<void> {
-    if (!Number.isFinite(value)) throw new LooperError('bad_outcome', `outcome value must be a finite number, not ${value}`);
-    const outcome: Outcome = { decisionId, value, ts: options.ts ?? Date.now(), candidateId: options.candidateId ?? null };
-    await this.producer.send({ topic: topics.outcomes.name, acks: -1, messages: [{ key: decisionId, value: this.codec.encode(topics.outcomes, outcome) }] });
+    if (!Number.isFinite(value))
+      throw new LooperError('bad_outcome', `outcome value must be a finite number, not ${value}`);
+    const outcome: Outcome = {
+      decisionId,
+      value,
+      ts: options.ts ?? Date.now(),
+      candidateId: options.candidateId ?? null,
+    };
+    await this.producer.send({
+      topic: topics.outcomes.name,
+      acks: -1,
+      messages: [{ key: decisionId, value: this.codec.encode(topics.outcomes, outcome) }],
+    });
   }
 
   async close(): Promise<void> {

@@ -66,7 +66,10 @@ async function learn(trainer: BlueprintTrainer, batch: readonly Example[]): Prom
 
 describe('blueprint trainer, adopted', () => {
   const candidate = gbdtCandidate();
-  const adopted = { configuration: { kind: 'adopted', candidate: candidate.modelVersion } as const, checkpoint: candidate };
+  const adopted = {
+    configuration: { kind: 'adopted', candidate: candidate.modelVersion } as const,
+    checkpoint: candidate,
+  };
 
   it('blueprint trainer - an adopted candidate is the only learner, and versions chain back to it with its family and hyper-parameters', async () => {
     const trainer = new BlueprintTrainer(BP, adopted);
@@ -99,7 +102,13 @@ describe('blueprint trainer, adopted', () => {
 
   it('blueprint trainer - new features keep the adopted family and hyper-parameters, on a new learner', async () => {
     const trainer = new BlueprintTrainer(BP, adopted);
-    const wider = { ...blueprint([{ name: 'hour', type: 'int' }, { name: 'day', type: 'int' }]), version: 2 };
+    const wider = {
+      ...blueprint([
+        { name: 'hour', type: 'int' },
+        { name: 'day', type: 'int' },
+      ]),
+      version: 2,
+    };
     trainer.updateBlueprint(wider);
     assert.deepEqual(trainer.configuration, adopted.configuration);
     await learn(trainer, examples(100, 200));
@@ -113,14 +122,19 @@ describe('blueprint trainer, adopted', () => {
     const estimation = gbdtCandidate('estimation');
     assert.throws(
       () => new BlueprintTrainer(BP, { ...adopted, checkpoint: estimation }),
-      (error: unknown) => error instanceof AdoptionError && error.message === `${BP.name}: cannot train ${estimation.modelVersion}: it learns estimation, the blueprint's task is classification`,
+      (error: unknown) =>
+        error instanceof AdoptionError &&
+        error.message ===
+          `${BP.name}: cannot train ${estimation.modelVersion}: it learns estimation, the blueprint's task is classification`,
     );
   });
 
   it('blueprint trainer - an adopted configuration without a checkpoint is refused', () => {
     assert.throws(
       () => new BlueprintTrainer(BP, { configuration: adopted.configuration, checkpoint: null }),
-      (error: unknown) => error instanceof AdoptionError && error.message === `${BP.name}: cannot train ${candidate.modelVersion}: no checkpoint to restore it from`,
+      (error: unknown) =>
+        error instanceof AdoptionError &&
+        error.message === `${BP.name}: cannot train ${candidate.modelVersion}: no checkpoint to restore it from`,
     );
   });
 });

@@ -8,7 +8,13 @@
 // and the predictor keeps serving its newest version.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
-import { createLearner, featureSchemaFromBlueprint, restoreLearner, type Learner, type LearnerTask } from '../lib/learners/index.js';
+import {
+  createLearner,
+  featureSchemaFromBlueprint,
+  restoreLearner,
+  type Learner,
+  type LearnerTask,
+} from '../lib/learners/index.js';
 import type { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
 import { errorMessage } from '../lib/errors.js';
@@ -65,7 +71,10 @@ export class BlueprintTrainer {
     this.config = start.configuration;
     this.sequence = start.checkpoint?.sequence ?? 0;
     this.lastVersion = start.checkpoint?.modelVersion ?? null;
-    this.contenders = this.config.kind === 'adopted' ? [new Contender(this.adopt(this.config.candidate, start.checkpoint))] : this.sideBySide(start.checkpoint);
+    this.contenders =
+      this.config.kind === 'adopted'
+        ? [new Contender(this.adopt(this.config.candidate, start.checkpoint))]
+        : this.sideBySide(start.checkpoint);
   }
 
   get blueprint(): Blueprint {
@@ -82,7 +91,9 @@ export class BlueprintTrainer {
    * (AutoML's choice stays) — or side by side when that family cannot learn the new task.
    */
   updateBlueprint(bp: Blueprint): void {
-    const sameFeatures = JSON.stringify(featureSchemaFromBlueprint(bp)) === JSON.stringify(featureSchemaFromBlueprint(this.bp)) && bp.task === this.bp.task;
+    const sameFeatures =
+      JSON.stringify(featureSchemaFromBlueprint(bp)) === JSON.stringify(featureSchemaFromBlueprint(this.bp)) &&
+      bp.task === this.bp.task;
     this.bp = bp;
     if (sameFeatures) return;
     const previous = this.contenders.map((c) => c.learner);
@@ -96,7 +107,9 @@ export class BlueprintTrainer {
   private recreate(previous: readonly Learner[]): Contender[] {
     const schema = featureSchemaFromBlueprint(this.bp);
     try {
-      return previous.map((l) => new Contender(createLearner(l.family, schema, learnerTask(this.bp)!, l.hyperParameters)));
+      return previous.map(
+        (l) => new Contender(createLearner(l.family, schema, learnerTask(this.bp)!, l.hyperParameters)),
+      );
     } catch {
       this.config = SIDE_BY_SIDE;
       return this.sideBySide(null);
@@ -107,7 +120,14 @@ export class BlueprintTrainer {
     const task = learnerTask(this.bp)!;
     const schema = featureSchemaFromBlueprint(this.bp);
     const families = [task === 'classification' ? 'logistic' : 'linear', 'mlp'];
-    return families.map((family) => new Contender(restored && restored.family === family ? restoreLearner(restored.artifact) : createLearner(family, schema, task)));
+    return families.map(
+      (family) =>
+        new Contender(
+          restored && restored.family === family
+            ? restoreLearner(restored.artifact)
+            : createLearner(family, schema, task),
+        ),
+    );
   }
 
   private adopt(candidate: string, checkpoint: ModelVersion | null): Learner {
@@ -116,11 +136,20 @@ export class BlueprintTrainer {
     try {
       learner = restoreLearner(checkpoint.artifact);
     } catch (error) {
-      throw new AdoptionError(this.bp.name, checkpoint.modelVersion, `its artifact cannot be restored: ${errorMessage(error)}`, { cause: error });
+      throw new AdoptionError(
+        this.bp.name,
+        checkpoint.modelVersion,
+        `its artifact cannot be restored: ${errorMessage(error)}`,
+        { cause: error },
+      );
     }
     if (learner.task !== learnerTask(this.bp)) {
       learner.dispose();
-      throw new AdoptionError(this.bp.name, checkpoint.modelVersion, `it learns ${learner.task}, the blueprint's task is ${this.bp.task}`);
+      throw new AdoptionError(
+        this.bp.name,
+        checkpoint.modelVersion,
+        `it learns ${learner.task}, the blueprint's task is ${this.bp.task}`,
+      );
     }
     return learner;
   }
@@ -197,7 +226,13 @@ export class BlueprintTrainer {
       artifact,
       artifactFormat: best.learner.artifactFormat,
       p99InferenceUs: measureP99Us(artifact, this.sampleRows()),
-      metrics: { examples: best.metrics.count, auc: best.metrics.auc(), logloss: best.metrics.logLoss(), rmse: best.metrics.rmse(), mae: best.metrics.mae() },
+      metrics: {
+        examples: best.metrics.count,
+        auc: best.metrics.auc(),
+        logloss: best.metrics.logLoss(),
+        rmse: best.metrics.rmse(),
+        mae: best.metrics.mae(),
+      },
       trainedOnExamples: best.learner.examplesSeen,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,

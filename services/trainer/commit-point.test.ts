@@ -12,14 +12,38 @@ describe('trainer commit point', () => {
     point.started('b'); // b from 50 / 20
     point.consumed(0, 80n);
     point.consumed(1, 40n);
-    assert.deepEqual(point.safe([]), [{ partition: 0, offset: '80' }, { partition: 1, offset: '40' }], 'nothing unpublished: everything read');
-    assert.deepEqual(point.safe(['b']), [{ partition: 0, offset: '50' }, { partition: 1, offset: '20' }]);
-    assert.deepEqual(point.safe(['a', 'b']), [{ partition: 0, offset: '10' }], 'a started before partition 1 was read: partition 1 is left as it is');
+    assert.deepEqual(
+      point.safe([]),
+      [
+        { partition: 0, offset: '80' },
+        { partition: 1, offset: '40' },
+      ],
+      'nothing unpublished: everything read',
+    );
+    assert.deepEqual(point.safe(['b']), [
+      { partition: 0, offset: '50' },
+      { partition: 1, offset: '20' },
+    ]);
+    assert.deepEqual(
+      point.safe(['a', 'b']),
+      [{ partition: 0, offset: '10' }],
+      'a started before partition 1 was read: partition 1 is left as it is',
+    );
     point.published('a');
     point.consumed(0, 90n);
-    assert.deepEqual(point.safe(['a', 'b']), [{ partition: 0, offset: '50' }, { partition: 1, offset: '20' }]);
+    assert.deepEqual(point.safe(['a', 'b']), [
+      { partition: 0, offset: '50' },
+      { partition: 1, offset: '20' },
+    ]);
     point.published('b');
-    assert.deepEqual(point.safe(['a', 'b']), [{ partition: 0, offset: '80' }, { partition: 1, offset: '40' }], 'each covers what it published; a has learned past 80 since');
+    assert.deepEqual(
+      point.safe(['a', 'b']),
+      [
+        { partition: 0, offset: '80' },
+        { partition: 1, offset: '40' },
+      ],
+      'each covers what it published; a has learned past 80 since',
+    );
   });
 
   it('commit point - after a reassignment commits only the partitions still held, from what is read anew', () => {
@@ -30,12 +54,23 @@ describe('trainer commit point', () => {
     point.started('a');
     point.consumed(0, 30n);
     point.consumed(1, 40n);
-    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '10' }, { partition: 1, offset: '20' }]);
+    assert.deepEqual(point.safe(['a']), [
+      { partition: 0, offset: '10' },
+      { partition: 1, offset: '20' },
+    ]);
     point.assigned([0]); // partition 1 went to another instance
-    assert.deepEqual(point.safe(['a']), [], 'positions are forgotten: partition 0 is read again from its committed offset');
+    assert.deepEqual(
+      point.safe(['a']),
+      [],
+      'positions are forgotten: partition 0 is read again from its committed offset',
+    );
     point.consumed(1, 50n); // a batch of partition 1 fetched before the reassignment
     point.consumed(0, 25n);
-    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '10' }], 'partition 1 is never committed from here again');
+    assert.deepEqual(
+      point.safe(['a']),
+      [{ partition: 0, offset: '10' }],
+      'partition 1 is never committed from here again',
+    );
     assert.deepEqual(point.safe([]), [{ partition: 0, offset: '25' }]);
   });
 
@@ -53,8 +88,15 @@ describe('trainer commit point', () => {
     point.assigned([0, 1]);
     point.consumed(0, 30n);
     point.consumed(1, 5n);
-    assert.deepEqual(point.safe(['b']), [{ partition: 0, offset: '20' }], 'b has not published since partition 1 was first read here');
+    assert.deepEqual(
+      point.safe(['b']),
+      [{ partition: 0, offset: '20' }],
+      'b has not published since partition 1 was first read here',
+    );
     point.published('b');
-    assert.deepEqual(point.safe(['b']), [{ partition: 0, offset: '30' }, { partition: 1, offset: '5' }]);
+    assert.deepEqual(point.safe(['b']), [
+      { partition: 0, offset: '30' },
+      { partition: 1, offset: '5' },
+    ]);
   });
 });

@@ -44,7 +44,8 @@ describe('contender', () => {
   it('contender - a gbdt refits once per refitEvery examples; other families learn every batch', () => {
     assert.equal(refitChunkSize({ family: 'gbdt', hyperParameters: { refitEvery: 250 } }), 250);
     assert.equal(refitChunkSize({ family: 'gbdt', hyperParameters: {} }), 1000);
-    for (const family of ['logistic', 'linear', 'mlp']) assert.equal(refitChunkSize({ family, hyperParameters: { refitEvery: 250 } }), null);
+    for (const family of ['logistic', 'linear', 'mlp'])
+      assert.equal(refitChunkSize({ family, hyperParameters: { refitEvery: 250 } }), null);
   });
 
   it('contender - an online learner scores a batch, learns it, then the replayed examples', async () => {
@@ -65,7 +66,10 @@ describe('contender', () => {
       const { xs, ys } = batch(...values);
       await contender.learn(xs, ys, null);
     }
-    assert.deepEqual(learner.calls.filter((c) => c.startsWith('learn')), ['learnMany 1,2,3,4']);
+    assert.deepEqual(
+      learner.calls.filter((c) => c.startsWith('learn')),
+      ['learnMany 1,2,3,4'],
+    );
     assert.equal(contender.metrics.count, 5, 'every example is scored as it arrives');
   });
 

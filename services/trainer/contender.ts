@@ -24,7 +24,9 @@ const DEFAULT_REFIT_EVERY = 1000;
 export function refitChunkSize(learner: Pick<Learner, 'family' | 'hyperParameters'>): number | null {
   if (!BATCH_FAMILIES.has(learner.family)) return null;
   const refitEvery = learner.hyperParameters['refitEvery'];
-  return typeof refitEvery === 'number' && Number.isInteger(refitEvery) && refitEvery >= 1 ? refitEvery : DEFAULT_REFIT_EVERY;
+  return typeof refitEvery === 'number' && Number.isInteger(refitEvery) && refitEvery >= 1
+    ? refitEvery
+    : DEFAULT_REFIT_EVERY;
 }
 
 export class Contender {

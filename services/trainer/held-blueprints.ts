@@ -12,7 +12,10 @@
 import { partitionOfKey } from '../lib/partitioning/key-partition.js';
 
 /** The partitions of `topic` in a kafkajs GROUP_JOIN `memberAssignment`, ascending. */
-export function assignedPartitions(memberAssignment: Readonly<Record<string, readonly number[]>>, topic: string): number[] {
+export function assignedPartitions(
+  memberAssignment: Readonly<Record<string, readonly number[]>>,
+  topic: string,
+): number[] {
   return [...(memberAssignment[topic] ?? [])].sort((a, b) => a - b);
 }
 
@@ -57,7 +60,8 @@ export class HeldBlueprints {
    */
   reassign(assignment: ExamplesAssignment, trainers: Iterable<string>): string[] {
     const { partitionCount } = assignment;
-    if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`a topic has a whole number of partitions ≥ 1, not ${partitionCount}`);
+    if (!Number.isInteger(partitionCount) || partitionCount < 1)
+      throw new RangeError(`a topic has a whole number of partitions ≥ 1, not ${partitionCount}`);
     if (partitionCount !== this.partitionCount) {
       this.partitionCount = partitionCount;
       this.partitionOfBlueprint.clear();

@@ -25,11 +25,21 @@ import { multiclassTaskOf } from '../lib/multiclass/index.js';
 import { assignedPartitions, HeldBlueprints } from './held-blueprints.js';
 import { RecentIds } from './recent-ids.js';
 import { followModelsAndDeployments } from './model-following.js';
-import { describeConfiguration, planSwitch, planTraining, planWithoutDeployment, sameConfiguration, SIDE_BY_SIDE, type TrainingPlan } from './training-plan.js';
+import {
+  describeConfiguration,
+  planSwitch,
+  planTraining,
+  planWithoutDeployment,
+  sameConfiguration,
+  SIDE_BY_SIDE,
+  type TrainingPlan,
+} from './training-plan.js';
 import { consumerDefaults, groupMembership, heartbeatUntil } from '../lib/kafka.js';
 
 const ctx = await startServiceContext('trainer', compileConfig(process.env, homedir()));
-const backend = await initBackend({ onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`) });
+const backend = await initBackend({
+  onFallback: (name, reason) => ctx.log(`tfjs backend ${name} unavailable: ${reason}`),
+});
 ctx.log(`tfjs backend: ${backend}`);
 
 // One lock for everything that touches a trainer: learning a batch, publishing, switching.
@@ -53,14 +63,18 @@ function adopt(blueprint: string, trainer: AnyTrainer): void {
   commitPoint.started(blueprint);
 }
 const catalog = await followModelsAndDeployments(ctx, (blueprint) => {
-  exclusive(async () => reconsider(blueprint)).catch((error) => ctx.log(`reconsidering ${blueprint} failed: ${errorMessage(error)}`));
+  exclusive(async () => reconsider(blueprint)).catch((error) =>
+    ctx.log(`reconsidering ${blueprint} failed: ${errorMessage(error)}`),
+  );
 });
 
 /** The trainer a plan describes; null when its checkpoint is not held or cannot be adopted (logged). */
 function trainerFromPlan(bp: Blueprint, plan: TrainingPlan): BlueprintTrainer | null {
   const checkpoint = plan.checkpoint === null ? null : (catalog.record(plan.checkpoint) ?? null);
   if (plan.checkpoint !== null && checkpoint === null) {
-    ctx.log(`${bp.name}: checkpoint ${plan.checkpoint} is not held, so ${describeConfiguration(plan.configuration)} cannot start from it`);
+    ctx.log(
+      `${bp.name}: checkpoint ${plan.checkpoint} is not held, so ${describeConfiguration(plan.configuration)} cannot start from it`,
+    );
     return null;
   }
   try {
@@ -82,7 +96,9 @@ function planningTrainerFor(bp: Blueprint): PlanningTrainer {
   const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
   trainer = new PlanningTrainer(bp, checkpoint);
   adopt(bp.name, trainer);
-  ctx.log(`training ${bp.name}: ${trainer.description}${checkpoint ? ` from ${checkpoint.modelVersion}` : ' from scratch'}`);
+  ctx.log(
+    `training ${bp.name}: ${trainer.description}${checkpoint ? ` from ${checkpoint.modelVersion}` : ' from scratch'}`,
+  );
   return trainer;
 }
 
@@ -98,7 +114,9 @@ function multiclassTrainerFor(bp: Blueprint): MulticlassTrainer {
   const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
   const created = new MulticlassTrainer(bp, checkpoint);
   adopt(bp.name, created);
-  ctx.log(`training ${bp.name}: ${created.description}${checkpoint ? ` (continuing ${checkpoint.modelVersion} where it fits)` : ' from scratch'}`);
+  ctx.log(
+    `training ${bp.name}: ${created.description}${checkpoint ? ` (continuing ${checkpoint.modelVersion} where it fits)` : ' from scratch'}`,
+  );
   return created;
 }
 
@@ -117,11 +135,16 @@ function trainerFor(bp: Blueprint): AnyTrainer | null {
     const planned = trainerFromPlan(bp, plan);
     trainer = planned ?? new BlueprintTrainer(bp, { configuration: SIDE_BY_SIDE, checkpoint: null });
     adopt(bp.name, trainer);
-    ctx.log(`training ${bp.name} ${describeConfiguration(trainer.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`);
+    ctx.log(
+      `training ${bp.name} ${describeConfiguration(trainer.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`,
+    );
   } else if (trainer.blueprint.version !== bp.version) {
     const before = trainer.configuration;
     trainer.updateBlueprint(bp);
-    if (!sameConfiguration(before, trainer.configuration)) ctx.log(`${bp.name} version ${bp.version}: ${describeConfiguration(before)} cannot learn its task; training side by side from scratch`);
+    if (!sameConfiguration(before, trainer.configuration))
+      ctx.log(
+        `${bp.name} version ${bp.version}: ${describeConfiguration(before)} cannot learn its task; training side by side from scratch`,
+      );
   }
   return trainer;
 }
@@ -138,12 +161,16 @@ async function reconsider(blueprint: string): Promise<void> {
   if (!replacement) return;
   trainer.dispose();
   adopt(blueprint, replacement);
-  ctx.log(`${blueprint}: now training ${describeConfiguration(next.configuration)} from ${next.checkpoint} (was ${describeConfiguration(trainer.configuration)})`);
+  ctx.log(
+    `${blueprint}: now training ${describeConfiguration(next.configuration)} from ${next.checkpoint} (was ${describeConfiguration(trainer.configuration)})`,
+  );
 }
 
 // A new blueprint version may replace learners: under the lock, never in the middle of a batch.
 const blueprints = await watchBlueprints(ctx, (bp) => {
-  exclusive(async () => void (trainers.has(bp.name) && trainerFor(bp))).catch((error) => ctx.log(`updating ${bp.name} failed: ${errorMessage(error)}`));
+  exclusive(async () => void (trainers.has(bp.name) && trainerFor(bp))).catch((error) =>
+    ctx.log(`updating ${bp.name} failed: ${errorMessage(error)}`),
+  );
 });
 await blueprints.caughtUp;
 
@@ -168,7 +195,9 @@ async function examplesPartitionCount(): Promise<number> {
     const [topic] = (await admin.fetchTopicMetadata({ topics: [topics.examples.name] })).topics;
     if (topic && topic.partitions.length > 0) partitionCount = topic.partitions.length;
   } catch (error) {
-    ctx.log(`reading the partitions of ${topics.examples.name} failed, placing blueprints over ${partitionCount}: ${errorMessage(error)}`);
+    ctx.log(
+      `reading the partitions of ${topics.examples.name} failed, placing blueprints over ${partitionCount}: ${errorMessage(error)}`,
+    );
   }
   return partitionCount;
 }
@@ -194,7 +223,9 @@ async function reassign(partitions: number[]): Promise<void> {
   }
   seen.forget(new Set(dropped));
   rebalancing = false;
-  ctx.log(`assigned partitions [${partitions.join(', ')}] of ${partitionCount} of ${topics.examples.name}${dropped.length > 0 ? `; no longer training ${dropped.join(', ')}` : ''}`);
+  ctx.log(
+    `assigned partitions [${partitions.join(', ')}] of ${partitionCount} of ${topics.examples.name}${dropped.length > 0 ? `; no longer training ${dropped.join(', ')}` : ''}`,
+  );
 }
 
 // Ready once the group has given this trainer its partitions: before that it learns nothing.
@@ -268,7 +299,13 @@ async function publishRound(): Promise<void> {
       lastPublished.set(name, now);
       messages.push({ key: published.record.modelVersion, value: ctx.codec.encode(topics.models, published.record) });
       publishedBlueprints.push(name);
-      ctx.log(`published ${published.record.modelVersion} (${published.record.family}, ${Object.entries(published.record.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')})`);
+      ctx.log(
+        `published ${published.record.modelVersion} (${published.record.family}, ${Object.entries(
+          published.record.metrics,
+        )
+          .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
+          .join(', ')})`,
+      );
     }
     if (messages.length > 0) {
       await ctx.producer.send({ topic: topics.models.name, acks: -1, messages });
@@ -285,13 +322,25 @@ async function publishRound(): Promise<void> {
       else commitPoint.published(t.blueprint.name);
     }
     const safe = commitPoint.safe(holding);
-    if (safe.length > 0) await consumer.commitOffsets(safe.map(({ partition, offset }) => ({ topic: topics.examples.name, partition, offset })));
+    if (safe.length > 0)
+      await consumer.commitOffsets(
+        safe.map(({ partition, offset }) => ({ topic: topics.examples.name, partition, offset })),
+      );
   });
 }
 
 // With no trainer yet, look again every second: a first blueprint with a short publish_every must not wait out 30 s.
-const cadenceMs = () => (trainers.size === 0 ? 1000 : Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs))));
+const cadenceMs = () =>
+  trainers.size === 0
+    ? 1000
+    : Math.max(1000, Math.min(30_000, ...[...trainers.values()].map((t) => t.blueprint.training.publishEveryMs)));
 ctx.onShutdown(repeatAfter(publishRound, cadenceMs, (error) => ctx.log(`publishing failed: ${errorMessage(error)}`)));
 ctx.log('learning from looper.examples');
-const report = setInterval(() => ctx.log(`examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, of blueprints held elsewhere ${stats.notHeld}, versions published ${stats.published}`), 30_000);
+const report = setInterval(
+  () =>
+    ctx.log(
+      `examples ${stats.examples}, learned ${stats.learned}, duplicates ${stats.duplicates}, of blueprints held elsewhere ${stats.notHeld}, versions published ${stats.published}`,
+    ),
+  30_000,
+);
 report.unref();

@@ -13,7 +13,10 @@ import { followTopic } from '../lib/serving/follow-topic.js';
 import { ModelCatalog } from '../lib/serving/model-catalog.js';
 
 /** Reads both topics to their end, then follows them; resolves once caught up. */
-export async function followModelsAndDeployments(ctx: ServiceContext, onChange: (blueprint: string) => void): Promise<ModelCatalog<ModelVersion>> {
+export async function followModelsAndDeployments(
+  ctx: ServiceContext,
+  onChange: (blueprint: string) => void,
+): Promise<ModelCatalog<ModelVersion>> {
   const catalog = new ModelCatalog<ModelVersion>();
   const addVersion = async (value: Buffer): Promise<string | null> => {
     try {

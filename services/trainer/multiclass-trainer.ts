@@ -5,7 +5,13 @@
 // version's learner (its weights; the optimizer's step sizes start afresh) beside fresh others.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
-import { classOfExample, multiclassLearnersFor, restoreMulticlassLearner, WindowedClassMetrics, type MulticlassLearner } from '../lib/multiclass/index.js';
+import {
+  classOfExample,
+  multiclassLearnersFor,
+  restoreMulticlassLearner,
+  WindowedClassMetrics,
+  type MulticlassLearner,
+} from '../lib/multiclass/index.js';
 import type { PublishedModel } from './blueprint-trainer.js';
 import { trainedVersion } from './trained-version.js';
 
@@ -90,7 +96,9 @@ export class MulticlassTrainer {
 
   publish(now: number, sequenceFloor = 0): PublishedModel | null {
     if (!this.changed) return null;
-    const ranked = this.contenders.map((c) => ({ c, summary: c.metrics.summary() })).sort((a, b) => logLossOf(a.summary) - logLossOf(b.summary));
+    const ranked = this.contenders
+      .map((c) => ({ c, summary: c.metrics.summary() }))
+      .sort((a, b) => logLossOf(a.summary) - logLossOf(b.summary));
     const { c: best, summary } = ranked[0]!;
     // The weights only (toArtifact): the optimizer state would double what every predictor loads.
     const artifact = best.learner.toArtifact();
@@ -103,7 +111,13 @@ export class MulticlassTrainer {
       artifact,
       artifactFormat: best.learner.artifactFormat,
       p99InferenceUs: null,
-      metrics: { examples: summary.count, logloss: summary.logLoss, top1_accuracy: summary.top1Accuracy, [`top${summary.k}_accuracy`]: summary.topKAccuracy, mrr: summary.meanReciprocalRank },
+      metrics: {
+        examples: summary.count,
+        logloss: summary.logLoss,
+        top1_accuracy: summary.top1Accuracy,
+        [`top${summary.k}_accuracy`]: summary.topKAccuracy,
+        mrr: summary.meanReciprocalRank,
+      },
       trainedOnExamples: best.learner.examplesSeen,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,
@@ -121,11 +135,22 @@ export class MulticlassTrainer {
 
 /** What multiclassLearnersFor reads of a blueprint: the learners change only when this does. */
 function learnerInputs(bp: Blueprint): string {
-  return JSON.stringify([bp.task, bp.decision.policy, bp.decision.actions, bp.features, bp.sequence, bp.objective.constraints.modelSizeBytes]);
+  return JSON.stringify([
+    bp.task,
+    bp.decision.policy,
+    bp.decision.actions,
+    bp.features,
+    bp.sequence,
+    bp.objective.constraints.modelSizeBytes,
+  ]);
 }
 
 function contender(learner: MulticlassLearner): Contender {
-  return { learner, metrics: new WindowedClassMetrics({ window: METRICS_WINDOW, k: TOP_K }), proba: new Float64Array(learner.rows) };
+  return {
+    learner,
+    metrics: new WindowedClassMetrics({ window: METRICS_WINDOW, k: TOP_K }),
+    proba: new Float64Array(learner.rows),
+  };
 }
 
 function logLossOf(summary: { logLoss: number | null }): number {
@@ -137,7 +162,9 @@ function restoreSame(checkpoint: ModelVersion, fresh: readonly MulticlassLearner
   try {
     const learner = restoreMulticlassLearner(checkpoint.artifact);
     const same = fresh.find((l) => l.family === learner.family);
-    return same !== undefined && JSON.stringify(same.hyperParameters) === JSON.stringify(learner.hyperParameters) ? learner : null;
+    return same !== undefined && JSON.stringify(same.hyperParameters) === JSON.stringify(learner.hyperParameters)
+      ? learner
+      : null;
   } catch {
     return null;
   }

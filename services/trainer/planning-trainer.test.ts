@@ -9,7 +9,9 @@ import { exampleRecord } from '../lib/joiner/test-records.js';
 
 const bp = ((): Blueprint => {
   const r = compileBlueprint({
-    blueprint: 'plan', task: 'planning', entity: 'user',
+    blueprint: 'plan',
+    task: 'planning',
+    entity: 'user',
     features: { context: [{ name: 'platform', type: 'category', values: ['ios', 'web'] }] },
     label: { window: '1m', missing: 0 },
     decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '0%' },
@@ -30,9 +32,13 @@ const logged = (n: number, from = 0) =>
     return example(i, action, (action === 'push') === (i % 2 === 0) ? 1 : 0);
   });
 
-test('planning trainer - warms up its standardisation, learns from every example\'s action and reward, and publishes a servable bandit', async () => {
+test("planning trainer - warms up its standardisation, learns from every example's action and reward, and publishes a servable bandit", async () => {
   const trainer = new PlanningTrainer(bp);
-  assert.equal(trainer.add({ ...example(0, 'email', 1) }), false, 'an action the blueprint does not have teaches nothing');
+  assert.equal(
+    trainer.add({ ...example(0, 'email', 1) }),
+    false,
+    'an action the blueprint does not have teaches nothing',
+  );
   assert.equal(trainer.add({ ...example(0, 'push', 1, 0) }), false, 'nor a decision without a propensity');
   for (const e of logged(WARMUP_EXAMPLES - 1)) assert.ok(trainer.add(e));
   await trainer.learnQueued();
@@ -40,12 +46,27 @@ test('planning trainer - warms up its standardisation, learns from every example
   for (const e of logged(400, WARMUP_EXAMPLES - 1)) trainer.add(e);
   await trainer.learnQueued();
   const published = trainer.publish(5000)!;
-  assert.deepEqual([published.record.modelVersion, published.record.family, published.record.artifactFormat, published.record.metrics['examples']], ['plan/1', 'linucb', 'looper-bandit/1', WARMUP_EXAMPLES + 399]);
+  assert.deepEqual(
+    [
+      published.record.modelVersion,
+      published.record.family,
+      published.record.artifactFormat,
+      published.record.metrics['examples'],
+    ],
+    ['plan/1', 'linucb', 'looper-bandit/1', WARMUP_EXAMPLES + 399],
+  );
   const learned = logged(WARMUP_EXAMPLES + 399);
-  assert.equal(published.record.metrics['reward'], learned.reduce((s, e) => s + e.label, 0) / learned.length, 'the mean reward of what it learned');
+  assert.equal(
+    published.record.metrics['reward'],
+    learned.reduce((s, e) => s + e.label, 0) / learned.length,
+    'the mean reward of what it learned',
+  );
   const served = BanditModel.fromArtifact(published.record.artifact);
   const random = new SeededRandom(1);
-  assert.deepEqual([served.choose({ platform: 'ios' }, random).action, served.choose({ platform: 'web' }, random).action], ['push', 'sms']);
+  assert.deepEqual(
+    [served.choose({ platform: 'ios' }, random).action, served.choose({ platform: 'web' }, random).action],
+    ['push', 'sms'],
+  );
   assert.equal(trainer.publish(6000), null, 'nothing new to publish');
 });
 
@@ -58,5 +79,9 @@ test('planning trainer - a restarted trainer continues the newest published band
   again.add(logged(1, 999)[0]!);
   await again.learnQueued();
   const next = again.publish(6000)!.record;
-  assert.deepEqual([next.modelVersion, next.parentVersion], ['plan/2', 'plan/1'], 'no second warm-up: it learns at once and continues the lineage');
+  assert.deepEqual(
+    [next.modelVersion, next.parentVersion],
+    ['plan/2', 'plan/1'],
+    'no second warm-up: it learns at once and continues the lineage',
+  );
 });

@@ -38,7 +38,8 @@ export class PlanningTrainer {
     private bp: Blueprint,
     checkpoint: ModelVersion | null = null,
   ) {
-    const restored = checkpoint && isBanditArtifact(checkpoint.artifact) ? BanditModel.fromArtifact(checkpoint.artifact) : null;
+    const restored =
+      checkpoint && isBanditArtifact(checkpoint.artifact) ? BanditModel.fromArtifact(checkpoint.artifact) : null;
     this.model = restored && sameActions(restored.actions, bp.decision.actions) ? restored : BanditModel.create(bp);
     this.warm = restored !== null && this.model === restored;
     this.sequence = checkpoint?.sequence ?? 0;
@@ -55,7 +56,10 @@ export class PlanningTrainer {
 
   /** A new version with other actions or features starts over; other changes keep what was learned. */
   updateBlueprint(bp: Blueprint): void {
-    const same = sameActions(bp.decision.actions, this.bp.decision.actions) && JSON.stringify(featureSchemaFromBlueprint(bp)) === JSON.stringify(featureSchemaFromBlueprint(this.bp)) && bp.decision.policy === this.bp.decision.policy;
+    const same =
+      sameActions(bp.decision.actions, this.bp.decision.actions) &&
+      JSON.stringify(featureSchemaFromBlueprint(bp)) === JSON.stringify(featureSchemaFromBlueprint(this.bp)) &&
+      bp.decision.policy === this.bp.decision.policy;
     this.bp = bp;
     if (same) return;
     this.model = BanditModel.create(bp);
@@ -69,7 +73,12 @@ export class PlanningTrainer {
   add(example: Example): boolean {
     if (!this.bp.decision.actions.includes(example.action)) return false;
     if (!Number.isFinite(example.label) || !(example.propensity > 0 && example.propensity <= 1)) return false;
-    this.queue.push({ features: example.features, action: example.action, reward: example.label, propensity: example.propensity });
+    this.queue.push({
+      features: example.features,
+      action: example.action,
+      reward: example.label,
+      propensity: example.propensity,
+    });
     this.profileSample.add(example.features);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
     this.dataEndTs = Math.max(this.dataEndTs ?? example.decisionTs, example.decisionTs);

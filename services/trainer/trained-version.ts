@@ -4,7 +4,17 @@ import type { Blueprint, ModelVersion } from '../lib/schemas/generated.js';
 
 export type TrainedVersionParts = Pick<
   ModelVersion,
-  'sequence' | 'family' | 'featureNames' | 'artifactFormat' | 'p99InferenceUs' | 'trainedOnExamples' | 'dataStartTs' | 'dataEndTs' | 'createdAt' | 'parentVersion' | 'profile'
+  | 'sequence'
+  | 'family'
+  | 'featureNames'
+  | 'artifactFormat'
+  | 'p99InferenceUs'
+  | 'trainedOnExamples'
+  | 'dataStartTs'
+  | 'dataEndTs'
+  | 'createdAt'
+  | 'parentVersion'
+  | 'profile'
 > & {
   artifact: Uint8Array;
   hyperParameters: unknown;
@@ -14,7 +24,8 @@ export type TrainedVersionParts = Pick<
 
 export function trainedVersion(bp: Pick<Blueprint, 'name' | 'version'>, parts: TrainedVersionParts): ModelVersion {
   const metrics: Record<string, number> = {};
-  for (const [name, value] of Object.entries(parts.metrics)) if (value !== null && Number.isFinite(value)) metrics[name] = value;
+  for (const [name, value] of Object.entries(parts.metrics))
+    if (value !== null && Number.isFinite(value)) metrics[name] = value;
   return {
     ...parts,
     modelVersion: `${bp.name}/${parts.sequence}`,

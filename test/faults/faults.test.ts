@@ -61,7 +61,9 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       config = { ...testConfig, natsUrl: `nats://127.0.0.1:${await freePort()}`, dataDir: ownNatsDir };
       nats = createNats(config);
       await nats.start((line) => console.log(`# ${line}`));
-      console.log(`# NATS at ${testConfig.natsUrl} is external: the services and the product use the suite's own at ${config.natsUrl}`);
+      console.log(
+        `# NATS at ${testConfig.natsUrl} is external: the services and the product use the suite's own at ${config.natsUrl}`,
+      );
     }
     admin = kafka.admin();
     await admin.connect();
@@ -93,13 +95,19 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     const decisions: Array<DemoDecision & { receivedAt: number }> = [];
     const log = (line: string) => console.log(`# ${line}`);
     await waitForPredictor(name, { hour: 9, platform: 'ios' }, 120_000, {}, config);
-    const run = await startDemo(config, { ...demoDefaults, blueprint: name, decidesPerSecond: 150 }, { log: () => undefined, onDecision: (d) => decisions.push({ ...d, receivedAt: Date.now() }) });
+    const run = await startDemo(
+      config,
+      { ...demoDefaults, blueprint: name, decidesPerSecond: 150 },
+      { log: () => undefined, onDecision: (d) => decisions.push({ ...d, receivedAt: Date.now() }) },
+    );
     const servedShare = (n: number) => {
       const recent = decisions.slice(-n);
       return recent.length < n ? 0 : recent.filter((d) => !d.fallback).length / n;
     };
     try {
-      await pollUntil('a model serving before the faults', 240_000, () => (servedShare(300) >= 0.95 ? true : undefined));
+      await pollUntil('a model serving before the faults', 240_000, () =>
+        servedShare(300) >= 0.95 ? true : undefined,
+      );
       for (const service of serviceNames) {
         const at = Date.now();
         await supervisor!.kill(service); // restarted by the supervisor a second later
@@ -120,9 +128,13 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       await nats.start(() => undefined);
       faults.push({ what: 'NATS restart', at: natsAt, until: Date.now() + BETWEEN_FAULTS_MS });
       log(`NATS (${config.natsUrl}) restarted in ${((Date.now() - natsAt) / 1000).toFixed(1)} s`);
-      await pollUntil('every service to say it reconnected to NATS', 60_000, () => (serviceNames.every((s) => reconnectedToNats.has(s)) ? true : undefined)).catch(() => undefined);
+      await pollUntil('every service to say it reconnected to NATS', 60_000, () =>
+        serviceNames.every((s) => reconnectedToNats.has(s)) ? true : undefined,
+      ).catch(() => undefined);
       log(`services that logged their NATS reconnection: ${[...reconnectedToNats].sort().join(', ') || 'none'}`);
-      await pollUntil('models serving again after the faults', 240_000, () => (servedShare(300) >= 0.95 ? true : undefined));
+      await pollUntil('models serving again after the faults', 240_000, () =>
+        servedShare(300) >= 0.95 ? true : undefined,
+      );
     } finally {
       run.pauseEvents();
       await sleep(1000);
@@ -132,11 +144,22 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
 
     // 1. What every request got.
     const byReason = new Map<string, number>();
-    for (const d of decisions) byReason.set(d.fallback ? (d.fallbackReason ?? 'fallback') : 'model', (byReason.get(d.fallback ? (d.fallbackReason ?? 'fallback') : 'model') ?? 0) + 1);
-    log(`${decisions.length} decide requests answered: ${[...byReason].map(([r, n]) => `${r} ${n}`).join(', ')}; client-side failures (decide, outcome or event publish) ${run.errors()}`);
+    for (const d of decisions)
+      byReason.set(
+        d.fallback ? (d.fallbackReason ?? 'fallback') : 'model',
+        (byReason.get(d.fallback ? (d.fallbackReason ?? 'fallback') : 'model') ?? 0) + 1,
+      );
+    log(
+      `${decisions.length} decide requests answered: ${[...byReason].map(([r, n]) => `${r} ${n}`).join(', ')}; client-side failures (decide, outcome or event publish) ${run.errors()}`,
+    );
 
     // 2. Replied decisions against the decision log.
-    await pollUntil('the joiner to close the last windows', 180_000, async () => (Date.now() - lastDecisionAt > LABEL_WINDOW_MS + 10_000 && (await groupLag(admin, consumerGroups.joiner, [topics.decisions.name, topics.outcomes.name])) === 0 ? true : undefined));
+    await pollUntil('the joiner to close the last windows', 180_000, async () =>
+      Date.now() - lastDecisionAt > LABEL_WINDOW_MS + 10_000 &&
+      (await groupLag(admin, consumerGroups.joiner, [topics.decisions.name, topics.outcomes.name])) === 0
+        ? true
+        : undefined,
+    );
     const codec = await createTopicCodec(createSchemaRegistryClient(testConfig), allTopics);
     const logged = new Map<string, Decision>();
     let duplicateDecisions = 0;
@@ -148,32 +171,53 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     }
     const replied = decisions.filter((d) => d.decisionId !== null);
     const lost = replied.filter((d) => !logged.has(d.decisionId!));
-    log(`${replied.length} replies carried a decision id; ${logged.size} decisions logged; ${lost.length} replied but not logged; ${duplicateDecisions} logged twice`);
+    log(
+      `${replied.length} replies carried a decision id; ${logged.size} decisions logged; ${lost.length} replied but not logged; ${duplicateDecisions} logged twice`,
+    );
 
     // 3. Examples: exactly one per logged decision, its window closed.
     const examples = await settledExamples(kafka, codec, name, startedAt);
     const missing = [...logged.keys()].filter((id) => !examples.has(id));
     const twice = [...examples.values()].filter((n) => n > 1).length;
-    log(`${examples.size} decisions have an example; ${missing.length} logged decisions have none; ${twice} have more than one`);
+    log(
+      `${examples.size} decisions have an example; ${missing.length} logged decisions have none; ${twice} have more than one`,
+    );
 
     // 4. Feature state against a recomputation from the topics.
     const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
-    await pollUntil('the features service to catch up', 180_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
+    await pollUntil('the features service to catch up', 180_000, async () =>
+      (await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined,
+    );
     const { expected, actual } = await featureStates(kafka, bp);
-    const differing = [...expected].filter(([key, state]) => JSON.stringify(actual.get(key)) !== JSON.stringify(state)).length;
-    log(`feature states: ${expected.size} recomputed from the topics, ${actual.size} in the changelog, ${differing} differ`);
+    const differing = [...expected].filter(
+      ([key, state]) => JSON.stringify(actual.get(key)) !== JSON.stringify(state),
+    ).length;
+    log(
+      `feature states: ${expected.size} recomputed from the topics, ${actual.size} in the changelog, ${differing} differ`,
+    );
     for (const f of faults) log(`fault: ${f.what} at ${new Date(f.at).toISOString().slice(11, 19)}`);
 
-    assert.deepEqual([...reconnectedToNats].sort(), [...serviceNames].sort(), 'every service says it lost NATS and got it back');
+    assert.deepEqual(
+      [...reconnectedToNats].sort(),
+      [...serviceNames].sort(),
+      'every service says it lost NATS and got it back',
+    );
     assert.equal(duplicateDecisions, 0, 'no decision logged twice');
     assert.equal(twice, 0, 'no decision has two examples');
     assert.deepEqual(missing, [], 'every logged decision has its example');
     assert.equal(differing, 0, 'the features state equals a recomputation from the topics');
-    assert.ok(expected.size > 500 && actual.size === expected.size, `the same entity states exist (${expected.size} vs ${actual.size})`);
+    assert.ok(
+      expected.size > 500 && actual.size === expected.size,
+      `the same entity states exist (${expected.size} vs ${actual.size})`,
+    );
     // A decision replied just before its predictor was killed may not have reached Kafka (the log is
     // written after the reply, in batches of a few ms): losses are allowed only right at that kill.
     const predictorKill = faults.find((f) => f.what === 'kill -9 predictor')!;
     const outsideKill = lost.filter((d) => Math.abs(d.receivedAt - predictorKill.at) > 2000);
-    assert.deepEqual(outsideKill.map((d) => d.decisionId), [], 'decisions are lost only at the predictor\'s own kill');
+    assert.deepEqual(
+      outsideKill.map((d) => d.decisionId),
+      [],
+      "decisions are lost only at the predictor's own kill",
+    );
   });
 });

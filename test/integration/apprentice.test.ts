@@ -52,8 +52,19 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
   /** A trained model that says "send" to everybody: it agrees with a caller who always sends. */
   const publishSendToAll = async (bp: Blueprint): Promise<string> => {
     const xs = Array.from({ length: 256 }, (_, i) => ({ hour: i % 24, platform: 'ios' }));
-    const artifact = await trainLogistic(bp, xs, xs.map(() => 1), { learningRate: 0.1, epochs: 5 });
-    return (await publishModel({ producer, codec }, bp, artifact, { modelVersion: `${bp.name}/1`, sequence: 1, trainedOnExamples: 256 })).modelVersion;
+    const artifact = await trainLogistic(
+      bp,
+      xs,
+      xs.map(() => 1),
+      { learningRate: 0.1, epochs: 5 },
+    );
+    return (
+      await publishModel({ producer, codec }, bp, artifact, {
+        modelVersion: `${bp.name}/1`,
+        sequence: 1,
+        trainedOnExamples: 256,
+      })
+    ).modelVersion;
   };
 
   before(async () => {
@@ -76,13 +87,26 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
     await clients?.close();
   });
 
-  it('apprentice - the caller\'s decisions answer until the model agrees often enough, then the model takes over', async () => {
+  it("apprentice - the caller's decisions answer until the model agrees often enough, then the model takes over", async () => {
     // The model says send to everybody. One caller always sends (agreement 100 %), the other never (0 %).
     for (let i = 0; i < 250; i++) {
-      const yes = await client.decide(agreeing, `user-${i}`, { hour: i % 24, platform: 'ios' }, { currentAction: 'send' });
-      const no = await client.decide(disagreeing, `user-${i}`, { hour: i % 24, platform: 'ios' }, { currentAction: 'skip' });
+      const yes = await client.decide(
+        agreeing,
+        `user-${i}`,
+        { hour: i % 24, platform: 'ios' },
+        { currentAction: 'send' },
+      );
+      const no = await client.decide(
+        disagreeing,
+        `user-${i}`,
+        { hour: i % 24, platform: 'ios' },
+        { currentAction: 'skip' },
+      );
       if (yes.apprentice !== true) break; // the model took over already: checked below
-      assert.deepEqual([yes.action, yes.apprentice, yes.fallback, no.action, no.apprentice], ['send', true, false, 'skip', true]);
+      assert.deepEqual(
+        [yes.action, yes.apprentice, yes.fallback, no.action, no.apprentice],
+        ['send', true, false, 'skip', true],
+      );
       assert.ok(yes.score! > 0.5 && no.score! > 0.5, 'the model scores beside the caller');
     }
     const took = await pollUntil(`${agreeing}'s model to take over`, 120_000, async () => {
@@ -90,7 +114,10 @@ describe('apprentice mode on the real stack', { timeout: 300_000 }, () => {
       return d?.tookOverAt ? d : undefined;
     });
     console.log(`# ${took.transition!.reason}`);
-    assert.match(took.transition!.reason, /^apprentice: the model agrees with the caller on 100\.0 % of the last 200 decisions \(take_over_at 90\.0 %\): the model decides from now on$/);
+    assert.match(
+      took.transition!.reason,
+      /^apprentice: the model agrees with the caller on 100\.0 % of the last 200 decisions \(take_over_at 90\.0 %\): the model decides from now on$/,
+    );
     // Now the model decides, whatever the caller would have done.
     const after = await pollUntil('the predictor to let the model decide', 30_000, async () => {
       const reply = await client.decide(agreeing, 'user-x', { hour: 3, platform: 'ios' }, { currentAction: 'skip' });

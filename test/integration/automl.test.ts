@@ -52,11 +52,29 @@ function examples(name: string, version: number, now: number): Example[] {
     const decisionTs = now - (TEACHING + NOT_TEACHING - i) * 1000;
     const id = randomUUID();
     return {
-      exampleId: id, decisionId: id, blueprint: name, blueprintVersion: version, entity: `user-${i % 500}`, decisionTs, labelTs: decisionTs + 1000,
+      exampleId: id,
+      decisionId: id,
+      blueprint: name,
+      blueprintVersion: version,
+      entity: `user-${i % 500}`,
+      decisionTs,
+      labelTs: decisionTs + 1000,
       features: { x, y, pings_1d: Math.floor(random.next() * 20) },
-      candidateId: null, position: null, candidateFeatures: null, labelClass: null, ranking: null,
+      candidateId: null,
+      position: null,
+      candidateFeatures: null,
+      labelClass: null,
+      ranking: null,
       label: random.next() < 0.1 ? (inside ? 0 : 1) : inside ? 1 : 0,
-      labelSource: 'outcome', action: i % 21 === 20 ? 'no' : 'yes', propensity: 1, modelVersion: null, score: null, shadowScores: null, fallback: true, experimentArm: null, weight: 1,
+      labelSource: 'outcome',
+      action: i % 21 === 20 ? 'no' : 'yes',
+      propensity: 1,
+      modelVersion: null,
+      score: null,
+      shadowScores: null,
+      fallback: true,
+      experimentArm: null,
+      weight: 1,
     } satisfies Example;
   }).slice(0, TEACHING + NOT_TEACHING);
 }
@@ -89,7 +107,11 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     await registerBlueprint({ kafka, registry }, parse(blueprintYaml(empty, topic)));
     const all = examples(name, bp.version, Date.now());
     for (let i = 0; i < all.length; i += 500) {
-      await producer.send({ topic: topics.examples.name, acks: -1, messages: all.slice(i, i + 500).map((e) => ({ key: e.blueprint, value: codec.encode(topics.examples, e) })) });
+      await producer.send({
+        topic: topics.examples.name,
+        acks: -1,
+        messages: all.slice(i, i + 500).map((e) => ({ key: e.blueprint, value: codec.encode(topics.examples, e) })),
+      });
     }
     supervisor = superviseServices(['features', 'predictor'], { log: () => undefined });
   });
@@ -102,9 +124,19 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
 
   it('looper automl run - prints a leaderboard and a Pareto front, publishes the choice, and the predictor serves it', async () => {
     const { code, out } = await looper(['automl', 'run', name, '--budget', '8', '--promote']);
-    console.log(out.split('\n').map((l) => `# ${l}`).join('\n'));
+    console.log(
+      out
+        .split('\n')
+        .map((l) => `# ${l}`)
+        .join('\n'),
+    );
     assert.equal(code, 0, out);
-    assert.match(out, new RegExp(`${TEACHING} examples teach ${name}'s score \\(${NOT_TEACHING} do not, 0 duplicates, 0 undecodable\\)`));
+    assert.match(
+      out,
+      new RegExp(
+        `${TEACHING} examples teach ${name}'s score \\(${NOT_TEACHING} do not, 0 duplicates, 0 undecodable\\)`,
+      ),
+    );
     assert.match(out, /train on 3200 older examples, validate on 800 newer ones/);
     assert.match(out, /leaderboard \(by auc/);
     assert.match(out, /Pareto front/);
@@ -126,7 +158,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     assert.ok(candidate.p99InferenceUs !== null && candidate.p99InferenceUs < 1000);
     const record = JSON.parse(candidate.search!) as SearchRecordJson;
     assert.ok(record.leaderboard.length <= 8);
-    assert.ok(record.train.toTs! < record.validation.fromTs!, 'every training example is older than every validation example');
+    assert.ok(
+      record.train.toTs! < record.validation.fromTs!,
+      'every training example is older than every validation example',
+    );
     assert.deepEqual(record.droppedFeatures, ['pings_1d']);
 
     const deployments: Deployment[] = [];
@@ -136,7 +171,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     }
     assert.equal(deployments.length, 1);
     assert.equal(deployments[0]!.live, candidate.modelVersion);
-    assert.match(deployments[0]!.transition!.reason, /automl search .*gbdt has the best auc.*Made live at once \(looper automl run --promote\)/);
+    assert.match(
+      deployments[0]!.transition!.reason,
+      /automl search .*gbdt has the best auc.*Made live at once \(looper automl run --promote\)/,
+    );
 
     const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
     try {
@@ -147,7 +185,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
         return reply?.model === candidate.modelVersion && !reply.fallback ? reply : undefined;
       });
       const outside = await client.decide(name, 'user-1', { x: 0.95, y: -0.95 });
-      assert.ok(inside.score! > 0.7 && outside.score! < 0.3, `scores ${inside.score} inside, ${outside.score} outside the disk`);
+      assert.ok(
+        inside.score! > 0.7 && outside.score! < 0.3,
+        `scores ${inside.score} inside, ${outside.score} outside the disk`,
+      );
       assert.equal(inside.action, 'yes');
       assert.equal(outside.action, 'no');
     } finally {
@@ -173,9 +214,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
       await readVersions();
       const served = versions.get(reply.model!)!;
       assert.equal(served.role, 'trained');
-      assert.equal(served.family, 'gbdt', 'the trainer keeps AutoML\'s family rather than its own side-by-side pair');
+      assert.equal(served.family, 'gbdt', "the trainer keeps AutoML's family rather than its own side-by-side pair");
       let origin = served;
-      while (origin.parentVersion !== null && versions.has(origin.parentVersion)) origin = versions.get(origin.parentVersion)!;
+      while (origin.parentVersion !== null && versions.has(origin.parentVersion))
+        origin = versions.get(origin.parentVersion)!;
       assert.equal(origin.role, 'candidate', `${served.modelVersion} descends from ${origin.modelVersion}`);
       assert.match(origin.modelVersion, /\/automl-\d+$/);
       assert.ok(reply.score! > 0.5, `score ${reply.score} inside the disk`);
@@ -183,7 +225,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
       // The scheduled full retrain, on demand: the serving configuration from scratch, as a candidate.
       const { code, out } = await looper(['automl', 'retrain', name]);
       assert.equal(code, 0, out);
-      const published = /published (\S+\/retrain-\d+): gbdt of (\S+) retrained from scratch on 3200 examples \(auc (0\.\d{4}) on the 800 newest\)/.exec(out);
+      const published =
+        /published (\S+\/retrain-\d+): gbdt of (\S+) retrained from scratch on 3200 examples \(auc (0\.\d{4}) on the 800 newest\)/.exec(
+          out,
+        );
       assert.ok(published, out);
       await readVersions();
       const retrained = versions.get(published[1]!)!;
@@ -199,6 +244,11 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
   it('looper automl run - a blueprint without enough examples gets a clear error and nothing is published', async () => {
     const { code, out } = await looper(['automl', 'run', empty]);
     assert.equal(code, 1);
-    assert.match(out, new RegExp(`blueprint ${empty} has 0 examples to learn from .*a search needs 500: let decisions and outcomes flow longer`));
+    assert.match(
+      out,
+      new RegExp(
+        `blueprint ${empty} has 0 examples to learn from .*a search needs 500: let decisions and outcomes flow longer`,
+      ),
+    );
   });
 });

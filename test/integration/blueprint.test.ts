@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
 import { createSchemaRegistryClient, decodeRecord, registerSchema } from '../../services/lib/schema-registry.js';
-import { findVersion, readBlueprintHistory, registerBlueprint, type BlueprintStore } from '../../services/lib/blueprint-store.js';
+import {
+  findVersion,
+  readBlueprintHistory,
+  registerBlueprint,
+  type BlueprintStore,
+} from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { SchemaRegistryError } from '../../services/lib/errors.js';
 import { avroSchemas, type Blueprint } from '../../services/lib/schemas/generated.js';
@@ -28,7 +33,10 @@ describe('blueprints on the real stack', () => {
 
   before(async () => {
     await ensureStack();
-    store = { kafka: createKafkaClient(testConfig, { clientId: 'looper-test' }), registry: createSchemaRegistryClient(testConfig) };
+    store = {
+      kafka: createKafkaClient(testConfig, { clientId: 'looper-test' }),
+      registry: createSchemaRegistryClient(testConfig),
+    };
   });
 
   it('blueprint - register, read back from the topic and decode through the registry equals the input', async () => {
@@ -47,11 +55,17 @@ describe('blueprints on the real stack', () => {
   });
 
   it('blueprint - registering the same meaning again keeps the version; a change makes the next one', async () => {
-    const again = await registerBlueprint(store, compileExampleAs(name, (y) => `# a comment only\n${y}`));
+    const again = await registerBlueprint(
+      store,
+      compileExampleAs(name, (y) => `# a comment only\n${y}`),
+    );
     assert.equal(again.status, 'unchanged');
     assert.equal(again.blueprint.version, 1);
 
-    const changed = await registerBlueprint(store, compileExampleAs(name, (y) => y.replace(/threshold: 0\.3\b/, 'threshold: 0.4')));
+    const changed = await registerBlueprint(
+      store,
+      compileExampleAs(name, (y) => y.replace(/threshold: 0\.3\b/, 'threshold: 0.4')),
+    );
     assert.equal(changed.status, 'registered');
     assert.equal(changed.blueprint.version, 2);
     const history = await readBlueprintHistory(store);
@@ -60,7 +74,8 @@ describe('blueprints on the real stack', () => {
   });
 
   it('blueprint - the CLI lists, shows and diffs registered versions', async () => {
-    const cli = (...args: string[]) => run(process.execPath, ['bin/looper.js', 'blueprint', ...args]).then((r) => r.stdout);
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['bin/looper.js', 'blueprint', ...args]).then((r) => r.stdout);
     assert.match(await cli('list'), new RegExp(`^${name}\\s+2\\s+classification`, 'm'));
     const shown = await cli('show', name, '--version', '1');
     assert.match(shown, new RegExp(`^# ${name} version 1`));
@@ -71,7 +86,12 @@ describe('blueprints on the real stack', () => {
   });
 
   it('blueprint - the CLI reports every problem of an invalid blueprint and exits 1', async () => {
-    const failed = await run(process.execPath, ['bin/looper.js', 'blueprint', 'validate', 'examples/invalid_blueprint.yaml']).then(
+    const failed = await run(process.execPath, [
+      'bin/looper.js',
+      'blueprint',
+      'validate',
+      'examples/invalid_blueprint.yaml',
+    ]).then(
       () => assert.fail('validate should exit non-zero'),
       (error: { code: number; stdout: string }) => error,
     );
@@ -79,21 +99,28 @@ describe('blueprints on the real stack', () => {
     const result = parseBlueprintYaml(readFileSync('examples/invalid_blueprint.yaml', 'utf8'));
     assert.ok(!result.ok);
     assert.ok(result.problems.length >= 5, 'the invalid example has several mistakes');
-    for (const problem of result.problems) assert.ok(failed.stdout.includes(`${problem.path}: ${problem.message}`), `missing ${problem.path}`);
+    for (const problem of result.problems)
+      assert.ok(failed.stdout.includes(`${problem.path}: ${problem.message}`), `missing ${problem.path}`);
   });
 
   it('blueprint - an incompatible schema evolution is refused with the registry reason', async () => {
     const subject = `${uniqueName('looper.test.evolution')}-value`;
     const v1 = avroSchemas.Blueprint.schema as { fields: object[] };
     await registerSchema(store.registry, subject, v1);
-    const incompatible = { ...v1, fields: [...v1.fields, { name: 'owner', type: 'string', doc: 'added without a default' }] };
+    const incompatible = {
+      ...v1,
+      fields: [...v1.fields, { name: 'owner', type: 'string', doc: 'added without a default' }],
+    };
     await assert.rejects(registerSchema(store.registry, subject, incompatible), (error: unknown) => {
       assert.ok(error instanceof SchemaRegistryError);
       assert.equal(error.subject, subject);
       assert.match(error.message, /incompatible|compatib/i);
       return true;
     });
-    const compatible = { ...v1, fields: [...v1.fields, { name: 'owner', type: ['null', 'string'], default: null, doc: 'added with a default' }] };
+    const compatible = {
+      ...v1,
+      fields: [...v1.fields, { name: 'owner', type: ['null', 'string'], default: null, doc: 'added with a default' }],
+    };
     assert.equal((await registerSchema(store.registry, subject, compatible)).isNew, true);
   });
 });

@@ -88,7 +88,10 @@ describe('changelog restore on the local broker', () => {
         if (++writes === 1) stale.abort(new Error('the group is rebalancing: this assignment is out of date'));
       },
     };
-    await assert.rejects(new ChangelogRestorer(kafka, aborting, topic).restore([0, 1], stale.signal), /the group is rebalancing/);
+    await assert.rejects(
+      new ChangelogRestorer(kafka, aborting, topic).restore([0, 1], stale.signal),
+      /the group is rebalancing/,
+    );
     assert.equal(writes, 1, 'no batch is written after the abort');
     assert.deepEqual(await store.getMany([checkpointKey(0), checkpointKey(1)]), [null, null], 'no checkpoint');
     const next = await new ChangelogRestorer(kafka, store, topic).restore([0, 1]);

@@ -77,7 +77,9 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const serviceLog = serviceLogFile('decision-loop');
     // The continual loop alone: AutoML's direct promotion is exercised by automl.test.ts, and here it
     // would change mid-run which model is judged.
-    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], { log: (line) => serviceLog.write(line) });
+    supervisor = superviseServices(['features', 'joiner', 'trainer', 'predictor'], {
+      log: (line) => serviceLog.write(line),
+    });
   });
 
   after(async () => {
@@ -89,14 +91,23 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     const decisions: DemoDecision[] = [];
     const log = (line: string) => console.log(`# ${line}`);
     await waitForPredictor(name, { hour: 9, platform: 'ios' });
-    const run = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: DECIDES_PER_SECOND, threshold: THRESHOLD }, { log, onDecision: (d) => decisions.push(d) });
+    const run = await startDemo(
+      testConfig,
+      { ...demoDefaults, blueprint: name, decidesPerSecond: DECIDES_PER_SECOND, threshold: THRESHOLD },
+      { log, onDecision: (d) => decisions.push(d) },
+    );
     try {
       // 1. Before any model: fallbacks with the default, logged all the same.
       await pollUntil('the first 100 decisions', 60_000, () => (decisions.length >= 100 ? true : undefined));
       const first = decisions.slice(0, 50);
       const reasons = first.map((d) => d.fallbackReason ?? 'none');
-      console.log(`# first decisions: ${JSON.stringify(Object.fromEntries([...new Set(reasons)].map((r) => [r, reasons.filter((x) => x === r).length])))}`);
-      assert.ok(first.every((d) => d.fallback), 'the first decisions are fallbacks (no model exists yet)');
+      console.log(
+        `# first decisions: ${JSON.stringify(Object.fromEntries([...new Set(reasons)].map((r) => [r, reasons.filter((x) => x === r).length])))}`,
+      );
+      assert.ok(
+        first.every((d) => d.fallback),
+        'the first decisions are fallbacks (no model exists yet)',
+      );
 
       // 2. Kill -9 the features and the joiner services mid-stream; the supervisor does not restart them at once.
       await sleep(10_000);
@@ -120,21 +131,32 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       const fresh = decisions.slice(freshFrom).filter((d) => !d.fallback && d.score !== null);
       const random = createRandom(11);
       const wouldClick = fresh.map((d) => (random.next() < d.truth ? 1 : 0) as 0 | 1);
-      const servedAuc = auc(fresh.map((d) => d.score!), wouldClick)!;
+      const servedAuc = auc(
+        fresh.map((d) => d.score!),
+        wouldClick,
+      )!;
       // The policy as served (score ≥ threshold) against the oracle (truth ≥ threshold); the default never sends.
       const sends = (d: DemoDecision) => d.score! >= THRESHOLD;
       const oracleSends = (d: DemoDecision) => d.truth >= THRESHOLD;
-      const total = (pick: (d: DemoDecision) => boolean, value: (d: DemoDecision) => number) => fresh.reduce((sum, d) => sum + (pick(d) ? value(d) : 0), 0);
+      const total = (pick: (d: DemoDecision) => boolean, value: (d: DemoDecision) => number) =>
+        fresh.reduce((sum, d) => sum + (pick(d) ? value(d) : 0), 0);
       const clickShare = total(sends, (d) => d.truth) / total(oracleSends, (d) => d.truth);
-      const netShare = total(sends, (d) => netClicks(d.truth, THRESHOLD)) / total(oracleSends, (d) => netClicks(d.truth, THRESHOLD));
+      const netShare =
+        total(sends, (d) => netClicks(d.truth, THRESHOLD)) / total(oracleSends, (d) => netClicks(d.truth, THRESHOLD));
       const sendRate = fresh.filter(sends).length / fresh.length;
       const oracleSendRate = fresh.filter(oracleSends).length / fresh.length;
       console.log(
         `# fresh traffic: ${fresh.length} decisions, served AUC ${servedAuc.toFixed(3)}; clicks ${(clickShare * 100).toFixed(1)} % and net clicks ${(netShare * 100).toFixed(1)} % of the oracle's lift; sends ${(sendRate * 100).toFixed(1)} % (oracle ${(oracleSendRate * 100).toFixed(1)} %)`,
       );
       assert.ok(servedAuc > MIN_SERVED_AUC, `served AUC ${servedAuc} > ${MIN_SERVED_AUC}`);
-      assert.ok(clickShare >= MIN_CLICK_LIFT_SHARE, `the policy's outcome rate reaches ${clickShare} ≥ ${MIN_CLICK_LIFT_SHARE} of the oracle's lift`);
-      assert.ok(netShare >= MIN_NET_LIFT_SHARE, `the policy's net clicks reach ${netShare} ≥ ${MIN_NET_LIFT_SHARE} of the oracle's`);
+      assert.ok(
+        clickShare >= MIN_CLICK_LIFT_SHARE,
+        `the policy's outcome rate reaches ${clickShare} ≥ ${MIN_CLICK_LIFT_SHARE} of the oracle's lift`,
+      );
+      assert.ok(
+        netShare >= MIN_NET_LIFT_SHARE,
+        `the policy's net clicks reach ${netShare} ≥ ${MIN_NET_LIFT_SHARE} of the oracle's`,
+      );
       // Models were swapped many times under load, and services were killed: every decide still got an answer.
       assert.equal(run.errors(), 0, 'no decide request failed or went unanswered');
     } finally {
@@ -151,7 +173,11 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       if (d.blueprint === name) logged.add(d.decisionId);
     }
     const early = decisions.slice(0, 50).map((d) => d.decisionId!);
-    assert.deepEqual(early.filter((id) => !logged.has(id)), [], 'every early fallback decision is logged');
+    assert.deepEqual(
+      early.filter((id) => !logged.has(id)),
+      [],
+      'every early fallback decision is logged',
+    );
 
     // 5. Audit: no example twice, through a kill -9 of the joiner.
     const ids: string[] = [];
@@ -164,15 +190,20 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
 
     // 6. Audit: after a kill -9 of the features service, its state equals a recomputation from the topics.
     const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
-    await pollUntil('the features service to catch up', 120_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
+    await pollUntil('the features service to catch up', 120_000, async () =>
+      (await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined,
+    );
     const { expected, actual } = await featureStates(kafka, bp);
     assert.ok(expected.size > 1000, `states to compare (${expected.size})`);
     assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), 'the same entity states exist');
     for (const [key, state] of expected) assert.deepEqual(actual.get(key), state, `state ${key}`);
   });
 
-  it('decision loop - the README\'s SDK example runs against the services and gets a decision', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/sdk-example.ts'], { env: process.env, timeout: 60_000 });
+  it("decision loop - the README's SDK example runs against the services and gets a decision", async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/sdk-example.ts'], {
+      env: process.env,
+      timeout: 60_000,
+    });
     assert.match(stdout, /^action (send|skip) \(score .*, fallback (true|false), model .*\)$/m);
   });
 });

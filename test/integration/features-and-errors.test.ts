@@ -30,7 +30,10 @@ const decoder = new TextDecoder();
 function avroBlueprint(name: string, topic: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
-    .replace(/^ {2}streams:[\s\S]*?^label:/m, `  streams:\n    - { name: purchases_1d, topic: ${topic}, aggregate: count, window: 1d, format: avro }\n    - { name: amount_mean_1d, topic: ${topic}, field: amount, aggregate: mean, window: 1d, format: avro }\n\nlabel:`);
+    .replace(
+      /^ {2}streams:[\s\S]*?^label:/m,
+      `  streams:\n    - { name: purchases_1d, topic: ${topic}, aggregate: count, window: 1d, format: avro }\n    - { name: amount_mean_1d, topic: ${topic}, field: amount, aggregate: mean, window: 1d, format: avro }\n\nlabel:`,
+    );
   const result = parseBlueprintYaml(yaml);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
   return result.blueprint;
@@ -57,7 +60,9 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
     await registerBlueprint({ kafka, registry }, avroBlueprint(name, topic));
     nats = await connect({ servers: testConfig.natsUrl });
-    supervisor = superviseServices(['features', 'predictor'], { log: (line) => process.env['LOOPER_TEST_SERVICE_LOG'] && console.log(`# ${line}`) });
+    supervisor = superviseServices(['features', 'predictor'], {
+      log: (line) => process.env['LOOPER_TEST_SERVICE_LOG'] && console.log(`# ${line}`),
+    });
   });
 
   const rebuiltInstance = uniqueName('rebuilt');
@@ -83,16 +88,36 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
       assert.match(error.message, /no blueprint "no_such_blueprint" is registered/);
       return true;
     });
-    await assert.rejects(client.decide(name, '', {}), (error: unknown) => error instanceof DecideError && error.code === 'missing_entity');
-    const raw = async (body: string) => JSON.parse(decoder.decode((await nats.request(subjects.decide(name), encoder.encode(body), { timeout: 2000 })).data));
+    await assert.rejects(
+      client.decide(name, '', {}),
+      (error: unknown) => error instanceof DecideError && error.code === 'missing_entity',
+    );
+    const raw = async (body: string) =>
+      JSON.parse(
+        decoder.decode((await nats.request(subjects.decide(name), encoder.encode(body), { timeout: 2000 })).data),
+      );
     assert.equal((await raw('{"entity": ')).error.code, 'bad_request');
-    assert.deepEqual((await raw('{"entity": "u1", "context": {"hour": 1e999}}')).error, { code: 'bad_context', message: 'context.hour: Infinity is not an int' });
+    assert.deepEqual((await raw('{"entity": "u1", "context": {"hour": 1e999}}')).error, {
+      code: 'bad_context',
+      message: 'context.hour: Infinity is not an int',
+    });
     await client.close();
   });
 
   it('features - Avro events count, a record that is not Avro goes to looper.dlq with its reason, and the consumer carries on', async () => {
-    const schema = { type: 'record', name: 'Purchase', namespace: 'test', fields: [{ name: 'amount', type: 'double' }, { name: 'ts', type: 'long' }] };
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${topic}-value` });
+    const schema = {
+      type: 'record',
+      name: 'Purchase',
+      namespace: 'test',
+      fields: [
+        { name: 'amount', type: 'double' },
+        { name: 'ts', type: 'long' },
+      ],
+    };
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: `${topic}-value` },
+    );
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
     const send = async (value: Buffer) => producer.send({ topic, acks: -1, messages: [{ key: 'buyer-1', value }] });
@@ -119,11 +144,23 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   });
 
   it('features - each kind of bad event gets its own dead letter, code and reason, and the good events around it still count', async () => {
-    const schema = { type: 'record', name: 'Purchase', namespace: 'test', fields: [{ name: 'amount', type: 'double' }, { name: 'ts', type: 'long' }] };
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${topic}-value` });
+    const schema = {
+      type: 'record',
+      name: 'Purchase',
+      namespace: 'test',
+      fields: [
+        { name: 'amount', type: 'double' },
+        { name: 'ts', type: 'long' },
+      ],
+    };
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: `${topic}-value` },
+    );
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
-    const send = async (value: Buffer, key: string | null = 'buyer-2') => producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    const send = async (value: Buffer, key: string | null = 'buyer-2') =>
+      producer.send({ topic, acks: -1, messages: [{ key, value }] });
     const started = Date.now();
     await send(await registry.encode(id, { amount: 5, ts: started }));
     await send(Buffer.from([0, 0x7f, 0xff, 0xff, 0x00, 1, 2, 3])); // a schema id the registry never issued
@@ -147,9 +184,20 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     });
     const seen = letters.map((l) => `${l.errorCode}: ${l.reason}`).sort();
     console.log(seen.map((l) => `# dead letter ${l}`).join('\n'));
-    assert.deepEqual([...new Set(letters.map((l) => l.errorCode))].sort(), ['empty_event', 'no_key', 'unknown_schema_id', 'wrong_type']);
-    assert.ok(seen.some((l) => /^wrong_type: field "amount" is NaN, not a finite number/.test(l)), 'the NaN amount is refused by the mean, with the field and the value');
-    assert.ok(letters.every((l) => l.service === 'features' && l.sourcePartition !== null && l.sourceOffset !== null), 'each letter says where the record was');
+    assert.deepEqual([...new Set(letters.map((l) => l.errorCode))].sort(), [
+      'empty_event',
+      'no_key',
+      'unknown_schema_id',
+      'wrong_type',
+    ]);
+    assert.ok(
+      seen.some((l) => /^wrong_type: field "amount" is NaN, not a finite number/.test(l)),
+      'the NaN amount is refused by the mean, with the field and the value',
+    );
+    assert.ok(
+      letters.every((l) => l.service === 'features' && l.sourcePartition !== null && l.sourceOffset !== null),
+      'each letter says where the record was',
+    );
     // The mean skipped the NaN; the count counted that purchase, which did happen.
     assert.deepEqual([values['purchases_1d'], values['amount_mean_1d']], [3, 10]);
     await producer.disconnect();
@@ -164,7 +212,11 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     });
     let output = '';
     rebuilt.stdout!.on('data', (chunk) => (output += chunk));
-    const after = await pollUntil('the rebuilt instance to answer', 120_000, async () => (await lookup('buyer-1')).values?.[0]);
+    const after = await pollUntil(
+      'the rebuilt instance to answer',
+      120_000,
+      async () => (await lookup('buyer-1')).values?.[0],
+    );
     assert.match(output, /restored [1-9]\d* keys from \d+ changelog records/);
     assert.deepEqual(after, before);
   });

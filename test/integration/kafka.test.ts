@@ -70,15 +70,30 @@ describe('kafka consumer groups on the local broker', () => {
     await admin.connect();
     try {
       await admin.createTopics({ topics: [{ topic: timed, numPartitions: 2 }], waitForLeaders: true });
-      assert.equal(await newestRecordTime(admin, timed, base - 60_000, Date.now()), null, 'an empty topic has no newest record');
+      assert.equal(
+        await newestRecordTime(admin, timed, base - 60_000, Date.now()),
+        null,
+        'an empty topic has no newest record',
+      );
       const producer = kafka.producer(producerDefaults);
       await producer.connect();
       const offsetsMs = [0, 600_000, 1_234_567];
-      await producer.send({ topic: timed, acks: -1, messages: offsetsMs.map((ms, i) => ({ key: `k${i}`, value: 'v', timestamp: String(base + ms) })) });
+      await producer.send({
+        topic: timed,
+        acks: -1,
+        messages: offsetsMs.map((ms, i) => ({ key: `k${i}`, value: 'v', timestamp: String(base + ms) })),
+      });
       await producer.disconnect();
       const newest = await newestRecordTime(admin, timed, base - 60_000, Date.now());
-      assert.ok(newest !== null && newest <= base + 1_234_567 && newest > base + 1_234_567 - 1000, `newest ${newest} within a second below ${base + 1_234_567}`);
-      assert.equal(await newestRecordTime(admin, timed, base + 1_300_000, Date.now()), null, 'no record after the window start');
+      assert.ok(
+        newest !== null && newest <= base + 1_234_567 && newest > base + 1_234_567 - 1000,
+        `newest ${newest} within a second below ${base + 1_234_567}`,
+      );
+      assert.equal(
+        await newestRecordTime(admin, timed, base + 1_300_000, Date.now()),
+        null,
+        'no record after the window start',
+      );
     } finally {
       await admin.deleteTopics({ topics: [timed] }).catch(() => undefined);
       await admin.disconnect();

@@ -77,15 +77,29 @@ describe('monitoring on the real stack', { timeout: 300_000 }, () => {
   /** A model trained on every hour and platform, carrying the profile of that training data. */
   const publishProfiledModel = async (bp: Blueprint): Promise<void> => {
     const xs = Array.from({ length: 2400 }, (_, i) => normal(i));
-    const artifact = await trainLogistic(bp, xs, xs.map((x) => (x.hour >= 12 ? 1 : 0)), { learningRate: 0.1, epochs: 1 });
+    const artifact = await trainLogistic(
+      bp,
+      xs,
+      xs.map((x) => (x.hour >= 12 ? 1 : 0)),
+      { learningRate: 0.1, epochs: 1 },
+    );
     const names = featureSchemaFromBlueprint(bp).features.map((f) => f.name);
     const profile = JSON.stringify(buildProfile(xs, scoresOf(artifact, xs), names));
-    await publishModel({ producer, codec }, bp, artifact, { modelVersion: `${bp.name}/1`, sequence: 1, trainedOnExamples: xs.length, profile });
+    await publishModel({ producer, codec }, bp, artifact, {
+      modelVersion: `${bp.name}/1`,
+      sequence: 1,
+      trainedOnExamples: xs.length,
+      profile,
+    });
   };
 
   const send = async (count: number, context: (i: number) => Record<string, unknown>): Promise<void> => {
     for (let start = 0; start < count; start += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, count - start) }, (_, k) => client.decide(name, `user-${(sent + start + k) % 500}`, context(sent + start + k))));
+      await Promise.all(
+        Array.from({ length: Math.min(50, count - start) }, (_, k) =>
+          client.decide(name, `user-${(sent + start + k) % 500}`, context(sent + start + k)),
+        ),
+      );
     }
     sent += count;
   };
@@ -129,26 +143,61 @@ describe('monitoring on the real stack', { timeout: 300_000 }, () => {
     await send(1200, normal);
     const monitor = await pollUntil('the monitor to serve its overview', 60_000, async () => {
       const base = addresses.get('monitor');
-      const overview = base ? await fetch(`${base}/api/overview`).then((r) => r.json()).catch(() => undefined) : undefined;
-      const current = (overview as { blueprints?: Array<{ name: string; current: { decisions: number; features: Array<{ name: string; psi: number | null }> } | null }> } | undefined)?.blueprints?.find((b) => b.name === name)?.current;
-      return current && current.decisions >= 1200 && current.features.every((f) => f.psi !== null) ? current : undefined;
+      const overview = base
+        ? await fetch(`${base}/api/overview`)
+            .then((r) => r.json())
+            .catch(() => undefined)
+        : undefined;
+      const current = (
+        overview as
+          | {
+              blueprints?: Array<{
+                name: string;
+                current: { decisions: number; features: Array<{ name: string; psi: number | null }> } | null;
+              }>;
+            }
+          | undefined
+      )?.blueprints?.find((b) => b.name === name)?.current;
+      return current && current.decisions >= 1200 && current.features.every((f) => f.psi !== null)
+        ? current
+        : undefined;
     });
     console.log(`# before the shift: ${monitor.features.map((f) => `${f.name} PSI ${f.psi}`).join(', ')}`);
-    assert.ok(monitor.features.every((f) => f.psi! < 0.1), 'traffic like the training data shows no drift');
+    assert.ok(
+      monitor.features.every((f) => f.psi! < 0.1),
+      'traffic like the training data shows no drift',
+    );
 
     await send(1200, shifted);
-    const raised = await pollUntil('a drift alert on hour', 60_000, async () => (await driftAlerts()).find((a) => a.state === 'raised'));
+    const raised = await pollUntil('a drift alert on hour', 60_000, async () =>
+      (await driftAlerts()).find((a) => a.state === 'raised'),
+    );
     console.log(`# raised: ${raised.message}`);
-    assert.deepEqual([raised.labels['feature'], raised.severity, raised.modelVersion, raised.threshold], ['hour', 'warning', `${name}/1`, 0.2]);
-    assert.match(raised.message, /^feature hour drifted from the serving model's training data: PSI \d+\.\d{3}, above PSI 0\.200$/);
+    assert.deepEqual(
+      [raised.labels['feature'], raised.severity, raised.modelVersion, raised.threshold],
+      ['hour', 'warning', `${name}/1`, 0.2],
+    );
+    assert.match(
+      raised.message,
+      /^feature hour drifted from the serving model's training data: PSI \d+\.\d{3}, above PSI 0\.200$/,
+    );
     assert.ok(raised.value! > 1);
 
     await send(1500, normal);
-    const cleared = await pollUntil('the drift alert to clear', 60_000, async () => (await driftAlerts()).find((a) => a.state === 'cleared'));
+    const cleared = await pollUntil('the drift alert to clear', 60_000, async () =>
+      (await driftAlerts()).find((a) => a.state === 'cleared'),
+    );
     console.log(`# cleared: ${cleared.message}`);
     assert.equal(cleared.alertId, raised.alertId, 'the clearing record ends the same episode');
     const all = await driftAlerts();
-    assert.deepEqual(all.map((a) => [a.labels['feature'], a.state]), [['hour', 'raised'], ['hour', 'cleared']], 'platform never drifted, and the alert did not flap');
+    assert.deepEqual(
+      all.map((a) => [a.labels['feature'], a.state]),
+      [
+        ['hour', 'raised'],
+        ['hour', 'cleared'],
+      ],
+      'platform never drifted, and the alert did not flap',
+    );
   });
 
   it('ops - every service answers /healthz, /readyz and Prometheus /metrics with its own series', async () => {
@@ -159,19 +208,40 @@ describe('monitoring on the real stack', { timeout: 300_000 }, () => {
       assert.equal((await fetch(`${base}/readyz`)).status, 200);
     }
     const decides = await (await fetch(`${predictor}/metrics`)).text();
-    const answered = sample(decides, 'looper_decide_requests_total', { blueprint: name, outcome: 'model', service: 'predictor' });
+    const answered = sample(decides, 'looper_decide_requests_total', {
+      blueprint: name,
+      outcome: 'model',
+      service: 'predictor',
+    });
     assert.ok(answered !== null && answered >= sent, `the predictor counted the ${sent} decisions: ${answered}`);
-    assert.ok((sample(decides, 'looper_decide_duration_seconds_count', { blueprint: name, service: 'predictor' }) ?? 0) >= sent);
+    assert.ok(
+      (sample(decides, 'looper_decide_duration_seconds_count', { blueprint: name, service: 'predictor' }) ?? 0) >= sent,
+    );
     const monitored = await (await fetch(`${monitor}/metrics`)).text();
-    assert.ok(sample(monitored, 'looper_blueprint_feature_psi', { blueprint: name, feature: 'hour', service: 'monitor' }) !== null);
+    assert.ok(
+      sample(monitored, 'looper_blueprint_feature_psi', { blueprint: name, feature: 'hour', service: 'monitor' }) !==
+        null,
+    );
     assert.match(monitored, /^# TYPE looper_blueprint_decisions_per_second gauge$/m);
   });
 
   it('dashboard - a headless Chromium shows the blueprint with live numbers that change, and a screenshot is saved', async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run deploy/local/ensure-chromium.sh (CI does), or set LOOPER_CHROMIUM`);
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: run deploy/local/ensure-chromium.sh (CI does), or set LOOPER_CHROMIUM`,
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
@@ -180,16 +250,25 @@ describe('monitoring on the real stack', { timeout: 300_000 }, () => {
     await page.goto(`${addresses.get('monitor')}/#bp=${name}`);
     const decisions = page.locator('[data-metric="requestRate"]');
     await decisions.waitFor();
-    const first = { updated: await page.getAttribute('body', 'data-updated'), rate: await decisions.getAttribute('data-value') };
+    const first = {
+      updated: await page.getAttribute('body', 'data-updated'),
+      rate: await decisions.getAttribute('data-value'),
+    };
     await send(600, normal);
     const later = await pollUntil('the page to show new numbers', 30_000, async () => {
-      const now = { updated: await page.getAttribute('body', 'data-updated'), rate: await decisions.getAttribute('data-value') };
+      const now = {
+        updated: await page.getAttribute('body', 'data-updated'),
+        rate: await decisions.getAttribute('data-value'),
+      };
       return now.updated !== first.updated && now.rate !== first.rate ? now : undefined;
     });
     console.log(`# requests/s on the page: ${first.rate} → ${later.rate}`);
     assert.ok(Number(later.rate) > 0);
     assert.equal(await page.locator('[data-chart="drift"] canvas').count(), 1, 'the drift chart is drawn');
-    assert.ok((await page.locator('[data-alert-rule="feature_drift"]').count()) >= 1, 'the drift episode is in the alert list');
+    assert.ok(
+      (await page.locator('[data-alert-rule="feature_drift"]').count()) >= 1,
+      'the drift episode is in the alert list',
+    );
     const screenshot = join(tmpdir(), `looper-dashboard-${name}.png`);
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log(`# screenshot: ${screenshot}`);

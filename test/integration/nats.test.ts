@@ -11,7 +11,10 @@ describe('nats request-reply', () => {
     const responder = await connect({ servers: testConfig.natsUrl });
     const requester = await connect({ servers: testConfig.natsUrl });
     const subject = `looper.test.${uniqueName('echo')}`;
-    responder.subscribe(subject, { queue: 'looper-test', callback: (_e, msg) => msg.respond(codec.encode({ n: codec.decode(msg.data).n * 2 })) });
+    responder.subscribe(subject, {
+      queue: 'looper-test',
+      callback: (_e, msg) => msg.respond(codec.encode({ n: codec.decode(msg.data).n * 2 })),
+    });
     await responder.flush();
     const reply = await requester.request(subject, codec.encode({ n: 21 }), { timeout: 2000 });
     assert.deepEqual(codec.decode(reply.data), { n: 42 });

@@ -51,9 +51,12 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
 `);
     assert.ok(bp.ok);
     await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, bp.blueprint);
-    supervisor = superviseServices(['predictor'], { env: { ...process.env, LOOPER_OPS_PORT: '0', LOOPER_PREDICTOR_MAX_IN_FLIGHT: String(LIMIT) }, log: (line) => {
-      opsAddress ??= /ops server on (http:\/\/[\d.:]+)/.exec(line)?.[1];
-    } });
+    supervisor = superviseServices(['predictor'], {
+      env: { ...process.env, LOOPER_OPS_PORT: '0', LOOPER_PREDICTOR_MAX_IN_FLIGHT: String(LIMIT) },
+      log: (line) => {
+        opsAddress ??= /ops server on (http:\/\/[\d.:]+)/.exec(line)?.[1];
+      },
+    });
     await waitForPredictor(name, { hour: 9 });
     nats = await connectNats(testConfig, 'looper-test-flood');
     // A features service that hangs: every lookup waits for the decide's deadline.
@@ -73,22 +76,45 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     const started = performance.now();
     const replies = await Promise.all(
       Array.from({ length: FLOOD }, async (_, i) => {
-        const msg = await nats.request(subjects.decide(name), encoder.encode(JSON.stringify({ entity: `user-${i}`, context: { hour: 9 }, deadlineMs: DEADLINE_MS })), { timeout: 5000 });
-        return { body: JSON.parse(new TextDecoder().decode(msg.data)) as { error?: { code: string; message: string }; fallback?: boolean; fallbackReason?: string }, ms: performance.now() - started };
+        const msg = await nats.request(
+          subjects.decide(name),
+          encoder.encode(JSON.stringify({ entity: `user-${i}`, context: { hour: 9 }, deadlineMs: DEADLINE_MS })),
+          { timeout: 5000 },
+        );
+        return {
+          body: JSON.parse(new TextDecoder().decode(msg.data)) as {
+            error?: { code: string; message: string };
+            fallback?: boolean;
+            fallbackReason?: string;
+          },
+          ms: performance.now() - started,
+        };
       }),
     );
     const overloaded = replies.filter((r) => r.body.error?.code === 'overloaded');
     const answered = replies.filter((r) => r.body.error === undefined);
-    console.log(`# ${FLOOD} requests at once, limit ${LIMIT}: ${answered.length} answered (slowest ${Math.max(...answered.map((r) => r.ms)).toFixed(0)} ms), ${overloaded.length} refused as overloaded (slowest ${Math.max(...overloaded.map((r) => r.ms)).toFixed(0)} ms)`);
+    console.log(
+      `# ${FLOOD} requests at once, limit ${LIMIT}: ${answered.length} answered (slowest ${Math.max(...answered.map((r) => r.ms)).toFixed(0)} ms), ${overloaded.length} refused as overloaded (slowest ${Math.max(...overloaded.map((r) => r.ms)).toFixed(0)} ms)`,
+    );
     console.log(`# ${overloaded[0]?.body.error?.message}`);
-    assert.equal(answered.length + overloaded.length, FLOOD, 'every request got a reply: an answer or an explicit refusal');
+    assert.equal(
+      answered.length + overloaded.length,
+      FLOOD,
+      'every request got a reply: an answer or an explicit refusal',
+    );
     assert.ok(answered.length >= LIMIT, `at least the limit is answered, got ${answered.length}`);
     assert.ok(overloaded.length >= FLOOD - 2 * LIMIT, `most of the flood is refused, got ${overloaded.length}`);
-    assert.ok(answered.every((r) => r.body.fallback === true && r.body.fallbackReason === 'deadline'), 'the hung lookups end in the default at the deadline');
-    assert.match(overloaded[0]!.body.error!.message, /^this predictor is answering 5 decide requests already \(its limit, LOOPER_PREDICTOR_MAX_IN_FLIGHT\)/);
+    assert.ok(
+      answered.every((r) => r.body.fallback === true && r.body.fallbackReason === 'deadline'),
+      'the hung lookups end in the default at the deadline',
+    );
+    assert.match(
+      overloaded[0]!.body.error!.message,
+      /^this predictor is answering 5 decide requests already \(its limit, LOOPER_PREDICTOR_MAX_IN_FLIGHT\)/,
+    );
   });
 
-  it('overload - a flood of 20,000 requests is refused without the predictor\'s memory growing with it (measured)', async () => {
+  it("overload - a flood of 20,000 requests is refused without the predictor's memory growing with it (measured)", async () => {
     assert.ok(opsAddress, 'the predictor logged its ops address');
     const encoder = new TextEncoder();
     const before = await residentMb(opsAddress);
@@ -103,8 +129,14 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     const started = performance.now();
     const codes = await Promise.all(
       Array.from({ length: BIG_FLOOD }, async (_, i) => {
-        const msg = await nats.request(subjects.decide(name), encoder.encode(JSON.stringify({ entity: `user-${i}`, context: { hour: 9 }, deadlineMs: DEADLINE_MS })), { timeout: 30_000 });
-        return (JSON.parse(new TextDecoder().decode(msg.data)) as { error?: { code: string } }).error?.code ?? 'answered';
+        const msg = await nats.request(
+          subjects.decide(name),
+          encoder.encode(JSON.stringify({ entity: `user-${i}`, context: { hour: 9 }, deadlineMs: DEADLINE_MS })),
+          { timeout: 30_000 },
+        );
+        return (
+          (JSON.parse(new TextDecoder().decode(msg.data)) as { error?: { code: string } }).error?.code ?? 'answered'
+        );
       }),
     );
     const seconds = (performance.now() - started) / 1000;
@@ -113,19 +145,23 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     await sampler;
     const after = await residentMb(opsAddress);
     const refused = codes.filter((c) => c === 'overloaded').length;
-    console.log(`# ${BIG_FLOOD} requests in ${seconds.toFixed(1)} s (${(BIG_FLOOD / seconds).toFixed(0)}/s): ${refused} refused as overloaded, ${codes.filter((c) => c === 'answered').length} answered; predictor resident memory ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at most during, ${after.toFixed(0)} MB after`);
+    console.log(
+      `# ${BIG_FLOOD} requests in ${seconds.toFixed(1)} s (${(BIG_FLOOD / seconds).toFixed(0)}/s): ${refused} refused as overloaded, ${codes.filter((c) => c === 'answered').length} answered; predictor resident memory ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB at most during, ${after.toFixed(0)} MB after`,
+    );
     assert.equal(codes.length, BIG_FLOOD, 'every request got a reply');
     assert.ok(refused >= BIG_FLOOD - 10 * LIMIT, `the flood beyond the limit is refused (${refused})`);
     // Bounded: the in-flight limit caps what a request may hold, so the flood costs buffers, not a backlog.
     assert.ok(peak - before < 150, `memory grew by ${(peak - before).toFixed(0)} MB under the flood`);
   });
 
-  it('overload - the SDK answers an overloaded refusal with the blueprint\'s default once it knows it', async () => {
+  it("overload - the SDK answers an overloaded refusal with the blueprint's default once it knows it", async () => {
     const client = await LooperClient.connect({ ...testConfig, deadlineMs: DEADLINE_MS });
     try {
       const first = await client.decide(name, 'user-a', { hour: 9 });
       assert.equal(first.fallbackReason, 'deadline');
-      const flood = await Promise.all(Array.from({ length: FLOOD }, (_, i) => client.decide(name, `user-${i}`, { hour: 9 })));
+      const flood = await Promise.all(
+        Array.from({ length: FLOOD }, (_, i) => client.decide(name, `user-${i}`, { hour: 9 })),
+      );
       const refused = flood.filter((d) => d.fallbackReason === 'overloaded');
       assert.ok(refused.length >= FLOOD - 2 * LIMIT, `${refused.length} overloaded fallbacks`);
       assert.ok(refused.every((d) => d.action === 'skip' && d.fallback && d.decisionId === null));

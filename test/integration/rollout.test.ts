@@ -69,11 +69,23 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     return found;
   };
   /** Trains a logistic regression on (features, label) pairs and publishes it. */
-  const publishModel = async (xs: FeatureValues[], ys: number[], role: 'candidate' | 'trained', parentVersion: string | null): Promise<string> => {
+  const publishModel = async (
+    xs: FeatureValues[],
+    ys: number[],
+    role: 'candidate' | 'trained',
+    parentVersion: string | null,
+  ): Promise<string> => {
     const artifact = await trainLogistic(bp, xs, ys, { learningRate: 0.05, epochs: 5 });
     sequence++;
     const modelVersion = `${name}/${role === 'candidate' ? 'automl-' : ''}${sequence}`;
-    await publishVersion({ producer, codec }, bp, artifact, { modelVersion, sequence, role, parentVersion, trainedOnExamples: xs.length, p99InferenceUs: measureP99Us(artifact, xs.slice(0, 64)) });
+    await publishVersion({ producer, codec }, bp, artifact, {
+      modelVersion,
+      sequence,
+      role,
+      parentVersion,
+      trainedOnExamples: xs.length,
+      p99InferenceUs: measureP99Us(artifact, xs.slice(0, 64)),
+    });
     return modelVersion;
   };
   const transitionTo = (modelVersion: string, to: string, timeoutMs: number) =>
@@ -89,7 +101,9 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     const registry = clients.registry;
     bp = (await registerBlueprint({ kafka, registry }, rolloutBlueprint(name))).blueprint;
     const serviceLog = serviceLogFile('rollout');
-    supervisor = superviseServices(['features', 'joiner', 'predictor', 'rollout'], { log: (line) => serviceLog.write(line) });
+    supervisor = superviseServices(['features', 'joiner', 'predictor', 'rollout'], {
+      log: (line) => serviceLog.write(line),
+    });
   });
 
   after(async () => {
@@ -103,9 +117,31 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     // and its window AUC is exactly 0.5: nothing for the rollback rule to mistake for a drop.
     const everybody = `${name}/${++sequence}`;
     const constant = await constantLogistic(bp, 0.9);
-    await publishVersion({ producer, codec }, bp, constant, { modelVersion: everybody, sequence, role: 'trained', parentVersion: null, trainedOnExamples: 0 });
-    await producer.send({ topic: topics.deployments.name, acks: -1, messages: [{ key: name, value: codec.encode(topics.deployments, toLive(initialDeployment(name), everybody, 'test: a first model that sends to everybody', Date.now())) }] });
-    demo = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 200 }, { log: (line) => console.log(`# ${line}`) });
+    await publishVersion({ producer, codec }, bp, constant, {
+      modelVersion: everybody,
+      sequence,
+      role: 'trained',
+      parentVersion: null,
+      trainedOnExamples: 0,
+    });
+    await producer.send({
+      topic: topics.deployments.name,
+      acks: -1,
+      messages: [
+        {
+          key: name,
+          value: codec.encode(
+            topics.deployments,
+            toLive(initialDeployment(name), everybody, 'test: a first model that sends to everybody', Date.now()),
+          ),
+        },
+      ],
+    });
+    demo = await startDemo(
+      testConfig,
+      { ...demoDefaults, blueprint: name, decidesPerSecond: 200 },
+      { log: (line) => console.log(`# ${line}`) },
+    );
 
     const logged = await pollUntil('1500 labelled examples decided by the first model', 240_000, async () => {
       const found = await examplesOf(everybody);
@@ -120,7 +156,10 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     await transitionTo(better, 'shadow', 60_000);
     const promoted = await transitionTo(better, 'live', 180_000);
     console.log(`# ${promoted.transition!.reason}`);
-    assert.match(promoted.transition!.reason, /^better than live — auc \d\.\d{4} vs live \d\.\d{4}: \+\d\.\d{4} \(98\.3 % CI \+\d\.\d{4} to \+\d\.\d{4}, DeLong.*\) on \d+ paired shadow examples/);
+    assert.match(
+      promoted.transition!.reason,
+      /^better than live — auc \d\.\d{4} vs live \d\.\d{4}: \+\d\.\d{4} \(98\.3 % CI \+\d\.\d{4} to \+\d\.\d{4}, DeLong.*\) on \d+ paired shadow examples/,
+    );
     assert.equal(promoted.previous, everybody);
 
     // 2. A model that learned shuffled labels is worse than the live one: rejected, never served.
@@ -132,13 +171,27 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
 
     // 3. The live model degraded on purpose: a "continuation" that learned inverted labels serves
     //    once the live model has a baseline, and the rollout returns to the previous model.
-    await pollUntil('400 labelled examples of the promoted model (its baseline window)', 120_000, async () => ((await examplesOf(better)).length >= 400 ? true : undefined));
+    await pollUntil('400 labelled examples of the promoted model (its baseline window)', 120_000, async () =>
+      (await examplesOf(better)).length >= 400 ? true : undefined,
+    );
     // It learned the labels upside down: it ranks clicks last, an unmistakable drop.
-    const degraded = await publishModel(xs, ys.map((y) => 1 - y), 'trained', better);
-    await pollUntil(`examples decided by ${degraded}`, 120_000, async () => ((await examplesOf(degraded)).length > 0 ? true : undefined));
+    const degraded = await publishModel(
+      xs,
+      ys.map((y) => 1 - y),
+      'trained',
+      better,
+    );
+    await pollUntil(`examples decided by ${degraded}`, 120_000, async () =>
+      (await examplesOf(degraded)).length > 0 ? true : undefined,
+    );
     const rolledBack = await transitionTo(better, 'retired', 240_000);
     console.log(`# ${rolledBack.transition!.reason}`);
-    assert.match(rolledBack.transition!.reason, new RegExp(`^rolled back to ${everybody}: dropped by \\d\\.\\d{4}, past rollback_if.metric_drop 0.05 and beyond noise`));
+    assert.match(
+      rolledBack.transition!.reason,
+      new RegExp(
+        `^rolled back to ${everybody}: dropped by \\d\\.\\d{4}, past rollback_if.metric_drop 0.05 and beyond noise`,
+      ),
+    );
     assert.equal(rolledBack.live, everybody);
     assert.ok(rolledBack.retired.includes(better) && rolledBack.retired.includes(worse));
   });

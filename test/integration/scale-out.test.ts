@@ -19,7 +19,13 @@ import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { applyTopology } from '../../topology/apply.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
-import { ensureProductTopics, startDemo, demoDefaults, type DemoDecision, type DemoRun } from '../../services/demo/driver.js';
+import {
+  ensureProductTopics,
+  startDemo,
+  demoDefaults,
+  type DemoDecision,
+  type DemoRun,
+} from '../../services/demo/driver.js';
 import { planFeatureStreams } from '../../services/lib/features/index.js';
 import { requestFeatures } from '../../services/lib/features-client.js';
 import { serviceStateDir } from '../../services/lib/service-paths.js';
@@ -70,7 +76,12 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     await admin.connect();
     await applyTopology(admin, createSchemaRegistryClient(testConfig), allTopics);
     await ensureProductTopics(testConfig);
-    bp = (await registerBlueprint({ kafka, registry: createSchemaRegistryClient(testConfig) }, { ...loopBlueprint(name), label: { ...loopBlueprint(name).label, windowMs: LABEL_WINDOW_MS } })).blueprint;
+    bp = (
+      await registerBlueprint(
+        { kafka, registry: createSchemaRegistryClient(testConfig) },
+        { ...loopBlueprint(name), label: { ...loopBlueprint(name).label, windowMs: LABEL_WINDOW_MS } },
+      )
+    ).blueprint;
     nats = await connectNats(testConfig, 'looper-scale-test');
     const file = serviceLogFile('scale-out');
     first = superviseServices(['features', 'predictor', 'trainer', 'joiner'], {
@@ -103,22 +114,32 @@ describe('scale-out: two instances each of features, predictor, joiner and train
       pollUntil(`both ${service} instances to hold partitions`, 120_000, async () => {
         const a = newestHolding(firstLines, service)?.partitions;
         const b = newestHolding(secondLines, service)?.partitions;
-        return a && b && a.length > 0 && b.length > 0 && [...a, ...b].sort().join() === '0,1,2,3,4,5' ? { a, b } : undefined;
+        return a && b && a.length > 0 && b.length > 0 && [...a, ...b].sort().join() === '0,1,2,3,4,5'
+          ? { a, b }
+          : undefined;
       });
     const split = await splitOf('features');
     const joinerSplit = await splitOf('joiner');
-    log(`features instance a holds partitions ${split.a.join(', ')}, instance b ${split.b.join(', ')}; joiner a ${joinerSplit.a.join(', ')}, b ${joinerSplit.b.join(', ')}`);
+    log(
+      `features instance a holds partitions ${split.a.join(', ')}, instance b ${split.b.join(', ')}; joiner a ${joinerSplit.a.join(', ')}, b ${joinerSplit.b.join(', ')}`,
+    );
 
     await waitForPredictor(name, { hour: 9, platform: 'ios' });
     const decisions: Array<DemoDecision & { at: number }> = [];
-    demo = await startDemo(testConfig, { ...demoDefaults, blueprint: name, decidesPerSecond: 150 }, { log: () => undefined, onDecision: (d) => decisions.push({ ...d, at: Date.now() }) });
+    demo = await startDemo(
+      testConfig,
+      { ...demoDefaults, blueprint: name, decidesPerSecond: 150 },
+      { log: () => undefined, onDecision: (d) => decisions.push({ ...d, at: Date.now() }) },
+    );
     // A trainer still busy with earlier blueprints' examples may take a while to publish this one's first model.
     await pollUntil('models serving nearly every decision', 240_000, () => {
       const recent = decisions.slice(-200);
       return recent.length === 200 && recent.filter((d) => !d.fallback).length >= 180 ? true : undefined;
     });
     const servedFrom = decisions.length;
-    await pollUntil(`${PHASE_DECISIONS} decisions with both instances up`, 120_000, () => (decisions.length >= servedFrom + PHASE_DECISIONS ? true : undefined));
+    await pollUntil(`${PHASE_DECISIONS} decisions with both instances up`, 120_000, () =>
+      decisions.length >= servedFrom + PHASE_DECISIONS ? true : undefined,
+    );
 
     const killedAt = Date.now();
     await Promise.all([second!.kill('features', false), second!.kill('joiner', false), second!.kill('trainer', false)]);
@@ -128,15 +149,20 @@ describe('scale-out: two instances each of features, predictor, joiner and train
         const a = newestHolding(firstLines, service);
         return a?.partitions.join() === '0,1,2,3,4,5' ? a.line : undefined;
       });
-    for (const service of ['features', 'joiner']) log(`${service} instance a: ${(await takeoverOf(service)).replace(/^\[\w+\] /, '')}`);
+    for (const service of ['features', 'joiner'])
+      log(`${service} instance a: ${(await takeoverOf(service)).replace(/^\[\w+\] /, '')}`);
     const handedOver = Date.now();
-    await pollUntil(`${PHASE_DECISIONS} more decisions after the takeover`, 120_000, () => (decisions.filter((d) => d.at > handedOver).length >= PHASE_DECISIONS ? true : undefined));
+    await pollUntil(`${PHASE_DECISIONS} more decisions after the takeover`, 120_000, () =>
+      decisions.filter((d) => d.at > handedOver).length >= PHASE_DECISIONS ? true : undefined,
+    );
     demo.pauseEvents();
     await demo.stop();
     demo = undefined;
     const pausedAt = Date.now();
     const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
-    await pollUntil('the features service to catch up', 120_000, async () => ((await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined));
+    await pollUntil('the features service to catch up', 120_000, async () =>
+      (await groupLag(admin, consumerGroups.features, inputTopics)) === 0 ? true : undefined,
+    );
 
     // 1. What the decide requests got: a lookup that reached no holder is a features fallback.
     const reasons = (from: number, to: number) => {
@@ -150,18 +176,33 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     const summary = (counts: Map<string, number>) => [...counts].map(([r, n]) => `${r} ${n}`).join(', ');
     const beforeKill = reasons(0, killedAt);
     const afterTakeover = reasons(handedOver, Number.POSITIVE_INFINITY);
-    log(`before the kill: ${summary(beforeKill)}; during the handover: ${summary(reasons(killedAt, handedOver))}; after it: ${summary(afterTakeover)}`);
+    log(
+      `before the kill: ${summary(beforeKill)}; during the handover: ${summary(reasons(killedAt, handedOver))}; after it: ${summary(afterTakeover)}`,
+    );
 
     // 2. The state against a recomputation from the topics: the handover lost and doubled nothing.
     const { expected, actual } = await featureStates(kafka, bp);
-    const differing = [...expected].filter(([key, state]) => JSON.stringify(actual.get(key)) !== JSON.stringify(state)).length;
-    for (const [key, state] of [...expected].filter(([k, st]) => JSON.stringify(actual.get(k)) !== JSON.stringify(st)).slice(0, 5)) log(`differs ${key} p${partitionOfKey(key.slice(key.lastIndexOf('/') + 1), PARTITIONS)}: expected ${JSON.stringify(state).slice(0, 300)} actual ${JSON.stringify(actual.get(key)).slice(0, 300)}`);
-    log(`feature states: ${expected.size} recomputed from the topics, ${actual.size} in the changelog, ${differing} differ`);
+    const differing = [...expected].filter(
+      ([key, state]) => JSON.stringify(actual.get(key)) !== JSON.stringify(state),
+    ).length;
+    for (const [key, state] of [...expected]
+      .filter(([k, st]) => JSON.stringify(actual.get(k)) !== JSON.stringify(st))
+      .slice(0, 5))
+      log(
+        `differs ${key} p${partitionOfKey(key.slice(key.lastIndexOf('/') + 1), PARTITIONS)}: expected ${JSON.stringify(state).slice(0, 300)} actual ${JSON.stringify(actual.get(key)).slice(0, 300)}`,
+      );
+    log(
+      `feature states: ${expected.size} recomputed from the topics, ${actual.size} in the changelog, ${differing} differ`,
+    );
 
     // 3. Lookups of entities in every partition, now all answered by instance a, which restored
     //    b's partitions: the windowless feature must equal the recomputed last value exactly.
-    const lastCountry = planFeatureStreams([bp]).blueprints.get(name)!.find((ref) => ref.feature === 'last_country')!;
-    const entities = [...expected.keys()].filter((k) => k.startsWith(`s/${lastCountry.specId}/`)).map((k) => k.slice(`s/${lastCountry.specId}/`.length));
+    const lastCountry = planFeatureStreams([bp])
+      .blueprints.get(name)!
+      .find((ref) => ref.feature === 'last_country')!;
+    const entities = [...expected.keys()]
+      .filter((k) => k.startsWith(`s/${lastCountry.specId}/`))
+      .map((k) => k.slice(`s/${lastCountry.specId}/`.length));
     const sample = entities.filter((_, i) => i % Math.max(1, Math.floor(entities.length / 300)) === 0);
     const samplePartitions = new Set(sample.map((e) => partitionOfKey(e, PARTITIONS)));
     let answered = 0;
@@ -172,7 +213,9 @@ describe('scale-out: two instances each of features, predictor, joiner and train
       const state = expected.get(`s/${lastCountry.specId}/${entity}`) as { kind: string; value?: unknown } | undefined;
       if (state && reply.values?.[0]?.['last_country'] === state.value) equal++;
     }
-    log(`${sample.length} entities over partitions ${[...samplePartitions].sort().join(', ')} looked up after the takeover: ${answered} answered, ${equal} with last_country equal to the recomputation`);
+    log(
+      `${sample.length} entities over partitions ${[...samplePartitions].sort().join(', ')} looked up after the takeover: ${answered} answered, ${equal} with last_country equal to the recomputation`,
+    );
 
     // 4. Decisions and their outcomes share the entity's partition: decision ids are drawn for it.
     const codec = await createTopicCodec(createSchemaRegistryClient(testConfig), allTopics);
@@ -192,11 +235,18 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     }
 
     // 5. Examples: exactly one per logged decision, across the joiner's handover.
-    await pollUntil('the joiner to close the last windows', 180_000, async () => (Date.now() - pausedAt > LABEL_WINDOW_MS + 10_000 && (await groupLag(admin, consumerGroups.joiner, [topics.decisions.name, topics.outcomes.name])) === 0 ? true : undefined));
+    await pollUntil('the joiner to close the last windows', 180_000, async () =>
+      Date.now() - pausedAt > LABEL_WINDOW_MS + 10_000 &&
+      (await groupLag(admin, consumerGroups.joiner, [topics.decisions.name, topics.outcomes.name])) === 0
+        ? true
+        : undefined,
+    );
     const examples = await settledExamples(kafka, codec, name, startedAt);
     const withoutExample = [...decisionPartition.keys()].filter((id) => !examples.has(id)).length;
     const twice = [...examples.values()].filter((n) => n > 1).length;
-    log(`${examples.size} decisions have an example; ${withoutExample} logged decisions have none; ${twice} have more than one`);
+    log(
+      `${examples.size} decisions have an example; ${withoutExample} logged decisions have none; ${twice} have more than one`,
+    );
 
     // 6. The blueprint is still trained: whichever trainer held it, versions go on being published
     //    (a takeover waits for the killed trainer's 30 s session, then re-reads what it had not published).
@@ -212,13 +262,25 @@ describe('scale-out: two instances each of features, predictor, joiner and train
       const found = await versionsSince(killedAt + 15_000);
       return found.size > 0 ? found : undefined;
     }).catch(() => new Set<string>());
-    log(`${versionsAfterKill.size} model versions published from 15 s after the kill: ${[...versionsAfterKill].join(', ') || 'none'}`);
+    log(
+      `${versionsAfterKill.size} model versions published from 15 s after the kill: ${[...versionsAfterKill].join(', ') || 'none'}`,
+    );
 
-    const decisionsElsewhere = [...decisionPartition.values()].filter((d) => d.partition !== partitionOfKey(d.entity, PARTITIONS)).length;
-    log(`${decisionPartition.size} decisions, ${decisionsElsewhere} outside their entity's partition; ${outcomes} outcomes, ${outcomesElsewhere} outside their decision's partition`);
+    const decisionsElsewhere = [...decisionPartition.values()].filter(
+      (d) => d.partition !== partitionOfKey(d.entity, PARTITIONS),
+    ).length;
+    log(
+      `${decisionPartition.size} decisions, ${decisionsElsewhere} outside their entity's partition; ${outcomes} outcomes, ${outcomesElsewhere} outside their decision's partition`,
+    );
 
-    assert.ok(split.a.every((p) => !split.b.includes(p)), 'the instances hold disjoint partitions');
-    assert.ok(decisionPartition.size > 2 * PHASE_DECISIONS && outcomes > 100, `decisions (${decisionPartition.size}) and outcomes (${outcomes}) were read`);
+    assert.ok(
+      split.a.every((p) => !split.b.includes(p)),
+      'the instances hold disjoint partitions',
+    );
+    assert.ok(
+      decisionPartition.size > 2 * PHASE_DECISIONS && outcomes > 100,
+      `decisions (${decisionPartition.size}) and outcomes (${outcomes}) were read`,
+    );
     assert.equal(decisionsElsewhere, 0, 'every decision is in its entity partition');
     assert.equal(outcomesElsewhere, 0, 'every outcome is in its decision partition');
     assert.ok(versionsAfterKill.size > 0, 'the blueprint goes on being trained after a trainer instance is killed');
@@ -226,11 +288,25 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     assert.equal(twice, 0, 'no decision has two examples');
     // A lookup whose subject no instance answers fails at once as features_unavailable (no responders);
     // a deadline fallback is the machine being slow, not the route.
-    assert.equal(beforeKill.get('features_unavailable') ?? 0, 0, 'with both instances up, every lookup reached the instance holding its entity');
-    assert.ok((afterTakeover.get('model') ?? 0) > PHASE_DECISIONS / 2, 'the trainers\' models served after the takeover');
-    assert.equal(afterTakeover.get('features_unavailable') ?? 0, 0, 'after the takeover, every lookup reached instance a');
+    assert.equal(
+      beforeKill.get('features_unavailable') ?? 0,
+      0,
+      'with both instances up, every lookup reached the instance holding its entity',
+    );
+    assert.ok(
+      (afterTakeover.get('model') ?? 0) > PHASE_DECISIONS / 2,
+      "the trainers' models served after the takeover",
+    );
+    assert.equal(
+      afterTakeover.get('features_unavailable') ?? 0,
+      0,
+      'after the takeover, every lookup reached instance a',
+    );
     assert.equal(differing, 0, 'the features state equals a recomputation from the topics');
-    assert.ok(expected.size > 500 && actual.size === expected.size, `the same entity states exist (${expected.size} vs ${actual.size})`);
+    assert.ok(
+      expected.size > 500 && actual.size === expected.size,
+      `the same entity states exist (${expected.size} vs ${actual.size})`,
+    );
     assert.equal(samplePartitions.size, PARTITIONS, 'the sample covers every partition');
     assert.equal(answered, sample.length, 'every lookup was answered');
     assert.equal(equal, sample.length, 'every looked-up value equals the recomputation');

@@ -22,7 +22,6 @@ import { connectTestClients, type TestClients } from '../support/clients.js';
 
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}-never-logged`;
 
-
 describe('security on the real stack', { timeout: 180_000 }, () => {
   const name = uniqueName('secured');
   const dir = mkdtempSync(join(tmpdir(), 'looper-security-'));
@@ -37,11 +36,48 @@ describe('security on the real stack', { timeout: 180_000 }, () => {
     const binary = findNatsServer();
     assert.ok(binary, 'nats-server is not installed: looper stack up installs it (Debian package nats-server)');
     // One self-signed certificate for 127.0.0.1: the server's, and the CA the clients trust.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=looper-test', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'server.key'), '-out', join(dir, 'server.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=looper-test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        join(dir, 'server.key'),
+        '-out',
+        join(dir, 'server.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     writeFileSync(join(dir, 'password'), `${PASSWORD}\n`, { mode: 0o600 });
     const port = await freePort();
-    nats = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '--user', 'looper', '--pass', PASSWORD, '--tls', '--tlscert', join(dir, 'server.pem'), '--tlskey', join(dir, 'server.key')], { stdio: 'ignore' });
+    nats = spawn(
+      binary,
+      [
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '--user',
+        'looper',
+        '--pass',
+        PASSWORD,
+        '--tls',
+        '--tlscert',
+        join(dir, 'server.pem'),
+        '--tlskey',
+        join(dir, 'server.key'),
+      ],
+      { stdio: 'ignore' },
+    );
     env = {
       ...process.env,
       LOOPER_NATS_URL: `tls://127.0.0.1:${port}`,
@@ -85,7 +121,11 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
         const r = await client.decide(name, 'user-1', { hour: 9 }).catch(() => undefined);
         return r?.decisionId ? r : undefined;
       });
-      assert.deepEqual([reply.blueprint, reply.action, reply.fallback], [name, 'skip', true], 'no model yet: the default answers, over the secured connection');
+      assert.deepEqual(
+        [reply.blueprint, reply.action, reply.fallback],
+        [name, 'skip', true],
+        'no model yet: the default answers, over the secured connection',
+      );
     } finally {
       await client.close();
     }
@@ -107,12 +147,21 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     };
     const ca = { LOOPER_NATS_TLS_CA: env['LOOPER_NATS_TLS_CA']! };
     assert.match(await refused(ca), /authorization violation/i);
-    assert.match(await refused({ ...ca, LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD: 'wrong' }), /authorization violation/i);
-    assert.match(await refused({ LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD: PASSWORD }), /self[- ]signed certificate|unable to verify|certificate/i);
+    assert.match(
+      await refused({ ...ca, LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD: 'wrong' }),
+      /authorization violation/i,
+    );
+    assert.match(
+      await refused({ LOOPER_NATS_USER: 'looper', LOOPER_NATS_PASSWORD: PASSWORD }),
+      /self[- ]signed certificate|unable to verify|certificate/i,
+    );
   });
 
   it('security - the password appears in no log line of the predictor', () => {
     assert.ok(logs.length > 0);
-    assert.deepEqual(logs.filter((line) => line.includes(PASSWORD)), []);
+    assert.deepEqual(
+      logs.filter((line) => line.includes(PASSWORD)),
+      [],
+    );
   });
 });

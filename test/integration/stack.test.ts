@@ -27,15 +27,23 @@ describe('looper stack', () => {
   it('stack - status reports every component healthy through the CLI', async () => {
     const { stdout, code } = await looper('stack', 'status');
     assert.equal(code, 0, stdout);
-    for (const name of ['nats', 'kafka', 'schema-registry']) assert.match(stdout, new RegExp(`^${name}\\s+healthy`, 'm'));
+    for (const name of ['nats', 'kafka', 'schema-registry'])
+      assert.match(stdout, new RegExp(`^${name}\\s+healthy`, 'm'));
   });
 
   it('stack - up on a running stack is a no-op', async () => {
     const before = await stackStatus(testConfig);
     const lines: string[] = [];
     await stackUp(testConfig, (line) => lines.push(line));
-    assert.deepEqual(lines.map((l) => l.replace(/ at .*/, '')).sort(), ['kafka: already running', 'nats: already running', 'schema-registry: already running']);
-    assert.deepEqual((await stackStatus(testConfig)).map((s) => s.managedPid), before.map((s) => s.managedPid));
+    assert.deepEqual(lines.map((l) => l.replace(/ at .*/, '')).sort(), [
+      'kafka: already running',
+      'nats: already running',
+      'schema-registry: already running',
+    ]);
+    assert.deepEqual(
+      (await stackStatus(testConfig)).map((s) => s.managedPid),
+      before.map((s) => s.managedPid),
+    );
   });
 
   it('stack - down stops only what up started, and up brings it back', async () => {
@@ -55,7 +63,14 @@ describe('looper stack', () => {
     const started = Date.now();
     const restarted = await stackUp(testConfig, () => undefined);
     console.log(`# warm stack up after down: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    assert.deepEqual(restarted.map((s) => [s.name, s.healthy]), [['nats', true], ['kafka', true], ['schema-registry', true]]);
+    assert.deepEqual(
+      restarted.map((s) => [s.name, s.healthy]),
+      [
+        ['nats', true],
+        ['kafka', true],
+        ['schema-registry', true],
+      ],
+    );
   });
 
   it('stack - starts its own nats-server -js when nothing answers at LOOPER_NATS_URL, and stops it', async () => {

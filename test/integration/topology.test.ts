@@ -38,8 +38,14 @@ describe('topology apply on the local broker and registry', () => {
     const second = await applyTopology(admin, registry, allTopics);
     assert.deepEqual(second.created, []);
     assert.deepEqual(second.drift, []);
-    assert.deepEqual(second.unchanged, allTopics.map((t) => t.name));
-    assert.deepEqual(second.schemas.filter((s) => s.isNew), []);
+    assert.deepEqual(
+      second.unchanged,
+      allTopics.map((t) => t.name),
+    );
+    assert.deepEqual(
+      second.schemas.filter((s) => s.isNew),
+      [],
+    );
     assert.deepEqual(
       second.schemas.map((s) => s.subject),
       allTopics.filter((t) => t.valueSchema !== null).map((t) => valueSubject(t.name)),

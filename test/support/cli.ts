@@ -8,7 +8,10 @@ import type { LooperConfig } from '../../services/lib/config.js';
 /** The exit code and the interleaved stdout and stderr of `looper ...args`. */
 export function looper(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/looper.js', ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/looper.js', ...args], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (out += String(d)));
@@ -18,7 +21,13 @@ export function looper(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 /** Waits until the predictor answers decide requests for `blueprint` (it may still be starting). */
-export async function waitForPredictor(blueprint: string, context: Record<string, unknown>, timeoutMs = 120_000, options: DecideOptions = {}, config: LooperConfig = testConfig): Promise<void> {
+export async function waitForPredictor(
+  blueprint: string,
+  context: Record<string, unknown>,
+  timeoutMs = 120_000,
+  options: DecideOptions = {},
+  config: LooperConfig = testConfig,
+): Promise<void> {
   const probe = await LooperClient.connect({ ...config, deadlineMs: 200 });
   try {
     await pollUntil(`the predictor to serve ${blueprint}`, timeoutMs, async () => {

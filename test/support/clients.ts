@@ -29,7 +29,11 @@ export async function connectTestClients(): Promise<TestClients> {
   const producer = kafka.producer(producerDefaults);
   await producer.connect();
   return {
-    kafka, admin, registry, codec, producer,
+    kafka,
+    admin,
+    registry,
+    codec,
+    producer,
     async close() {
       await producer.disconnect();
       await admin.disconnect();

@@ -7,7 +7,16 @@ import type { Admin, Kafka } from 'kafkajs';
 import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { topics } from '../../topology/topics.js';
-import { applyEvent, createFeatureState, decodeFeatureState, extractEntity, extractEventTime, extractValue, planFeatureStreams, type FeatureState } from '../../services/lib/features/index.js';
+import {
+  applyEvent,
+  createFeatureState,
+  decodeFeatureState,
+  extractEntity,
+  extractEventTime,
+  extractValue,
+  planFeatureStreams,
+  type FeatureState,
+} from '../../services/lib/features/index.js';
 import type { Blueprint, Example } from '../../services/lib/schemas/generated.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { newestByKey } from '../../services/lib/store/changelog-restore.js';
@@ -38,7 +47,10 @@ export async function groupLag(admin: Admin, groupId: string, topicNames: string
 }
 
 /** Every entity state of `bp`'s stream features, as the product topics say it should be and as the changelog holds it. */
-export async function featureStates(kafka: Kafka, bp: Blueprint): Promise<{ expected: Map<string, FeatureState>; actual: Map<string, FeatureState> }> {
+export async function featureStates(
+  kafka: Kafka,
+  bp: Blueprint,
+): Promise<{ expected: Map<string, FeatureState>; actual: Map<string, FeatureState> }> {
   const plan = planFeatureStreams([bp]);
   const expected = new Map<string, FeatureState>();
   for (const topicPlan of plan.topics) {
@@ -63,7 +75,8 @@ export async function featureStates(kafka: Kafka, bp: Blueprint): Promise<{ expe
   const actual = new Map<string, FeatureState>();
   // The newest record of each key (a changelog written before scale-out may also hold an older one in another partition).
   for (const [key, { value }] of newestByKey(await readTopicToEnd(kafka, topics.featureChangelog.name, 300_000))) {
-    if (value && key.startsWith('s/') && plan.specs.has(key.slice(2, key.lastIndexOf('/')))) actual.set(key, decodeFeatureState(value));
+    if (value && key.startsWith('s/') && plan.specs.has(key.slice(2, key.lastIndexOf('/'))))
+      actual.set(key, decodeFeatureState(value));
   }
   return { expected, actual };
 }
@@ -73,7 +86,13 @@ export async function featureStates(kafka: Kafka, bp: Blueprint): Promise<{ expe
  * them (two reads 5 s apart agree, within `timeoutMs`): after faults it may still be closing the
  * windows of a backlog when its consumer lag is already zero.
  */
-export async function settledExamples(kafka: Kafka, codec: TopicCodec, blueprint: string, fromTs: number, timeoutMs = 120_000): Promise<Map<string, number>> {
+export async function settledExamples(
+  kafka: Kafka,
+  codec: TopicCodec,
+  blueprint: string,
+  fromTs: number,
+  timeoutMs = 120_000,
+): Promise<Map<string, number>> {
   const read = async () => {
     const examples = new Map<string, number>();
     for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 300_000, fromTs)) {

@@ -9,8 +9,15 @@ import { decodeDense, encodeDense } from '../../services/lib/learners/dense-form
 import { topics } from '../../topology/topics.js';
 
 /** A logistic regression's artifact after `epochs` passes over (xs, ys). */
-export async function trainLogistic(bp: Blueprint, xs: FeatureValues[], ys: number[], options: { learningRate: number; epochs: number }): Promise<Uint8Array> {
-  const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification', { learningRate: options.learningRate });
+export async function trainLogistic(
+  bp: Blueprint,
+  xs: FeatureValues[],
+  ys: number[],
+  options: { learningRate: number; epochs: number },
+): Promise<Uint8Array> {
+  const learner = createLearner('logistic', featureSchemaFromBlueprint(bp), 'classification', {
+    learningRate: options.learningRate,
+  });
   for (let epoch = 0; epoch < options.epochs; epoch++) await learner.learnMany(xs, ys);
   const artifact = learner.toArtifact();
   learner.dispose();
@@ -38,11 +45,29 @@ export async function publishModel(
   fields: Partial<ModelVersion> & Pick<ModelVersion, 'modelVersion' | 'sequence' | 'trainedOnExamples'>,
 ): Promise<ModelVersion> {
   const mv: ModelVersion = {
-    blueprint: bp.name, blueprintVersion: bp.version, family: 'logistic', role: 'trained', hyperParameters: '{}', featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
-    artifact: Buffer.from(artifact), artifactFormat: 'looper-dense/1', sizeBytes: artifact.length, p99InferenceUs: 1, metrics: {},
-    dataStartTs: null, dataEndTs: null, createdAt: Date.now(), search: null, parentVersion: null, profile: null,
+    blueprint: bp.name,
+    blueprintVersion: bp.version,
+    family: 'logistic',
+    role: 'trained',
+    hyperParameters: '{}',
+    featureNames: featureSchemaFromBlueprint(bp).features.map((f) => f.name),
+    artifact: Buffer.from(artifact),
+    artifactFormat: 'looper-dense/1',
+    sizeBytes: artifact.length,
+    p99InferenceUs: 1,
+    metrics: {},
+    dataStartTs: null,
+    dataEndTs: null,
+    createdAt: Date.now(),
+    search: null,
+    parentVersion: null,
+    profile: null,
     ...fields,
   };
-  await clients.producer.send({ topic: topics.models.name, acks: -1, messages: [{ key: mv.modelVersion, value: clients.codec.encode(topics.models, mv) }] });
+  await clients.producer.send({
+    topic: topics.models.name,
+    acks: -1,
+    messages: [{ key: mv.modelVersion, value: clients.codec.encode(topics.models, mv) }],
+  });
   return mv;
 }

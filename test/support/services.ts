@@ -29,7 +29,12 @@ export function startSharedServices(names: ServiceProcessName[], logName: string
     async ready(service, timeoutMs = 120_000) {
       await pollUntil(`the ${service} to be ready`, timeoutMs, async () => {
         const base = addresses.get(service);
-        return base && (await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)) ? true : undefined;
+        return base &&
+          (await fetch(`${base}/readyz`)
+            .then((r) => r.ok)
+            .catch(() => false))
+          ? true
+          : undefined;
       });
     },
     async stop() {

@@ -13,7 +13,10 @@ function step(asha: Asha, expected: AshaJob, value: number): void {
 
 test('asha - rungs run from minResource by factors of eta up to exactly maxResource', () => {
   assert.deepEqual(new Asha({ ...NINTH, maxTrials: 9 }).rungResources, [1 / 9, 1 / 3, 1]);
-  assert.deepEqual(new Asha({ minResource: 0.1, maxResource: 1, maxTrials: 9 }).rungResources, [0.1, 0.30000000000000004, 0.9, 1]);
+  assert.deepEqual(
+    new Asha({ minResource: 0.1, maxResource: 1, maxTrials: 9 }).rungResources,
+    [0.1, 0.30000000000000004, 0.9, 1],
+  );
   assert.deepEqual(new Asha({ minResource: 0.25, maxResource: 1, eta: 2, maxTrials: 9 }).rungResources, [0.25, 0.5, 1]);
   assert.deepEqual(new Asha({ minResource: 1, maxResource: 1, maxTrials: 9 }).rungResources, [1]);
 });
@@ -60,7 +63,12 @@ test('asha - the end rule carries the best stranded trial to the top rung once n
 
 test('asha - when the trial carried to the top fails there, the end rule carries the next best', () => {
   const asha = new Asha({ ...NINTH, maxTrials: 4 });
-  for (const [trial, value] of [[0, 0.5], [1, 0.9], [2, 0.1]] as const) step(asha, { trial, rung: 0, resource: 1 / 9, kind: 'new' }, value);
+  for (const [trial, value] of [
+    [0, 0.5],
+    [1, 0.9],
+    [2, 0.1],
+  ] as const)
+    step(asha, { trial, rung: 0, resource: 1 / 9, kind: 'new' }, value);
   step(asha, { trial: 1, rung: 1, resource: 1 / 3, kind: 'promotion' }, 0.8);
   step(asha, { trial: 3, rung: 0, resource: 1 / 9, kind: 'new' }, 0.7);
   step(asha, { trial: 1, rung: 2, resource: 1, kind: 'promotion' }, NaN);
@@ -89,7 +97,10 @@ test('asha - with fewer trials than eta, the end rule climbs every rung from the
 
 test('asha - next() waits (null, not done) while the remaining work depends on reports not yet in', () => {
   const asha = new Asha({ ...NINTH, maxTrials: 3 });
-  assert.deepEqual([asha.next(), asha.next(), asha.next()].map((j) => j?.trial), [0, 1, 2]);
+  assert.deepEqual(
+    [asha.next(), asha.next(), asha.next()].map((j) => j?.trial),
+    [0, 1, 2],
+  );
   assert.equal(asha.next(), null);
   assert.equal(asha.done, false);
   asha.report(2, 0, 0.3);
@@ -133,7 +144,10 @@ test('asha - with reports in any order, a search ends; finished trials ran on ev
     for (let guard = 0; guard < 10_000 && !asha.done; guard++) {
       const job = outstanding.length < 4 && random.next() < 0.6 ? asha.next() : null;
       if (job !== null) {
-        assert.ok(job.rung === 0 || byRung[job.rung - 1]!.has(job.trial), `trial ${job.trial} promoted to rung ${job.rung} without a report below`);
+        assert.ok(
+          job.rung === 0 || byRung[job.rung - 1]!.has(job.trial),
+          `trial ${job.trial} promoted to rung ${job.rung} without a report below`,
+        );
         newJobs += job.kind === 'new' ? 1 : 0;
         outstanding.push(job);
       } else if (outstanding.length > 0) {
@@ -147,11 +161,13 @@ test('asha - with reports in any order, a search ends; finished trials ran on ev
     assert.equal(asha.done, true, `maxTrials ${maxTrials}`);
     assert.equal(newJobs, maxTrials);
     assert.ok(asha.finished().length >= 1);
-    for (const { trial } of asha.finished()) for (const rung of [0, 1]) assert.ok(reported.has(`${trial}@${rung}`), `trial ${trial} skipped rung ${rung}`);
+    for (const { trial } of asha.finished())
+      for (const rung of [0, 1]) assert.ok(reported.has(`${trial}@${rung}`), `trial ${trial} skipped rung ${rung}`);
     // At the end, each rung's final top floor(n/eta) (failures aside) went up.
     for (const rung of [0, 1]) {
       const ranked = [...byRung[rung]!].filter(([, v]) => v > -Infinity).sort((a, b) => b[1] - a[1]);
-      for (const [trial] of ranked.slice(0, Math.floor(byRung[rung]!.size / 3))) assert.ok(byRung[rung + 1]!.has(trial), `rung ${rung}: trial ${trial} not promoted`);
+      for (const [trial] of ranked.slice(0, Math.floor(byRung[rung]!.size / 3)))
+        assert.ok(byRung[rung + 1]!.has(trial), `rung ${rung}: trial ${trial} not promoted`);
     }
   }
 });
@@ -174,5 +190,7 @@ test('asha - refuses bad options and reports of jobs it did not hand out', () =>
     name: 'LooperError',
     message: 'asha: no job of trial 0 at rung 0 is waiting for a report (report each job of next() once)',
   });
-  assert.throws(() => asha.report(0, 1, 0.5), { message: 'asha: no job of trial 0 at rung 1 is waiting for a report (report each job of next() once)' });
+  assert.throws(() => asha.report(0, 1, 0.5), {
+    message: 'asha: no job of trial 0 at rung 1 is waiting for a report (report each job of next() once)',
+  });
 });

@@ -63,13 +63,17 @@ export class Asha {
     const { minResource, maxResource, maxTrials } = options;
     const eta = options.eta ?? ASHA_DEFAULTS.eta;
     const problems: string[] = [];
-    if (!(Number.isFinite(minResource) && minResource > 0)) problems.push(`asha minResource must be a number > 0, got ${minResource}`);
-    if (!(Number.isFinite(maxResource) && maxResource >= minResource)) problems.push(`asha maxResource must be a number ≥ minResource (${minResource}), got ${maxResource}`);
+    if (!(Number.isFinite(minResource) && minResource > 0))
+      problems.push(`asha minResource must be a number > 0, got ${minResource}`);
+    if (!(Number.isFinite(maxResource) && maxResource >= minResource))
+      problems.push(`asha maxResource must be a number ≥ minResource (${minResource}), got ${maxResource}`);
     if (!(Number.isFinite(eta) && eta > 1)) problems.push(`asha eta must be a number > 1, got ${eta}: try 3`);
-    if (!(Number.isInteger(maxTrials) && maxTrials >= 1)) problems.push(`asha maxTrials must be an integer ≥ 1, got ${maxTrials}`);
+    if (!(Number.isInteger(maxTrials) && maxTrials >= 1))
+      problems.push(`asha maxTrials must be an integer ≥ 1, got ${maxTrials}`);
     if (problems.length > 0) throw new ConfigError(problems);
     const resources: number[] = [];
-    for (let k = 0; minResource * eta ** k < maxResource * (1 - RESOURCE_TOLERANCE); k++) resources.push(minResource * eta ** k);
+    for (let k = 0; minResource * eta ** k < maxResource * (1 - RESOURCE_TOLERANCE); k++)
+      resources.push(minResource * eta ** k);
     resources.push(maxResource);
     this.rungResources = resources;
     this.eta = eta;
@@ -98,7 +102,10 @@ export class Asha {
   /** Records the value of a job handed out by next(); larger is better, NaN (or -Infinity) a failure. */
   report(trial: number, rung: number, value: number): void {
     if (!this.waiting.delete(`${trial}@${rung}`)) {
-      throw new LooperError('asha_unexpected_report', `asha: no job of trial ${trial} at rung ${rung} is waiting for a report (report each job of next() once)`);
+      throw new LooperError(
+        'asha_unexpected_report',
+        `asha: no job of trial ${trial} at rung ${rung} is waiting for a report (report each job of next() once)`,
+      );
     }
     this.reports[rung]!.push({ trial, value: Number.isNaN(value) ? -Infinity : value });
   }
@@ -110,7 +117,12 @@ export class Asha {
 
   /** True when no job will ever be given again: maxTrials used, nothing waiting, no promotion possible. */
   get done(): boolean {
-    return this.started >= this.maxTrials && this.waiting.size === 0 && this.rulePromotion() === null && this.endPromotion() === null;
+    return (
+      this.started >= this.maxTrials &&
+      this.waiting.size === 0 &&
+      this.rulePromotion() === null &&
+      this.endPromotion() === null
+    );
   }
 
   private promote(trial: number, from: number): AshaJob {
@@ -138,7 +150,8 @@ export class Asha {
   /** The end rule (see the header): only once new trials are spent, nothing is waiting and no trial succeeded at the top. */
   private endPromotion(): { trial: number; rung: number } | null {
     const top = this.rungResources.length - 1;
-    if (this.started < this.maxTrials || this.waiting.size > 0 || this.reports[top]!.some((r) => r.value > -Infinity)) return null;
+    if (this.started < this.maxTrials || this.waiting.size > 0 || this.reports[top]!.some((r) => r.value > -Infinity))
+      return null;
     for (let rung = top - 1; rung >= 0; rung--) {
       const pick = this.ranked(rung).find((r) => r.value > -Infinity && !this.promoted[rung]!.has(r.trial));
       if (pick !== undefined) return { trial: pick.trial, rung };

@@ -13,7 +13,12 @@ export interface SearchBenchFigures {
   readonly seconds: number;
   readonly evaluations: number;
   /** Mean seconds per evaluation by family: over every rung, and at the full data only. */
-  readonly perFamily: Readonly<Record<string, { evaluations: number; meanSeconds: number; fullDataEvaluations: number; fullDataMeanSeconds: number | null }>>;
+  readonly perFamily: Readonly<
+    Record<
+      string,
+      { evaluations: number; meanSeconds: number; fullDataEvaluations: number; fullDataMeanSeconds: number | null }
+    >
+  >;
   readonly chosen: string | null;
   readonly metric: number | null;
 }
@@ -37,7 +42,12 @@ export async function benchSearch(examples = 20_000, budget = 12): Promise<Searc
     const all = result.evaluations.filter((e) => e.config.family === family);
     const full = all.filter((e) => e.rung === top);
     const mean = (list: typeof all) => list.reduce((s, e) => s + e.seconds, 0) / list.length;
-    perFamily[family] = { evaluations: all.length, meanSeconds: mean(all), fullDataEvaluations: full.length, fullDataMeanSeconds: full.length > 0 ? mean(full) : null };
+    perFamily[family] = {
+      evaluations: all.length,
+      meanSeconds: mean(all),
+      fullDataEvaluations: full.length,
+      fullDataMeanSeconds: full.length > 0 ? mean(full) : null,
+    };
   }
   return {
     examples,

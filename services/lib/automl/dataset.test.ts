@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { newestShare, singleLabel, splitByTime, type TimedExample } from './dataset.js';
 import { firstRungShare } from './search.js';
 
-const at = (decisionTs: number, label = 0): TimedExample => ({ decisionTs, features: { t: decisionTs }, label, weight: 1 });
+const at = (decisionTs: number, label = 0): TimedExample => ({
+  decisionTs,
+  features: { t: decisionTs },
+  label,
+  weight: 1,
+});
 
 test('dataset - the split is by decision time: every training row is older than every validation row', () => {
   const examples = [at(5), at(1), at(9), at(3), at(7), at(2), at(8), at(4), at(6), at(10)];
@@ -25,7 +30,10 @@ test('dataset - one decision time cannot be split, and says why', () => {
 });
 
 test('dataset - a smaller rung trains on the newest rows', () => {
-  const { train } = splitByTime([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((t) => at(t)), 0.1);
+  const { train } = splitByTime(
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((t) => at(t)),
+    0.1,
+  );
   assert.deepEqual(newestShare(train, 1 / 3).ts, [7, 8, 9]);
   assert.deepEqual(newestShare(train, 1).ts, train.ts);
   assert.deepEqual(newestShare(train, 0.01).ts, [9]);

@@ -34,13 +34,16 @@ export const DEFAULT_VALIDATION_SHARE = 0.2;
  * is as new as a validation row. Throws when either side would be empty.
  */
 export function splitByTime(examples: readonly TimedExample[], validationShare = DEFAULT_VALIDATION_SHARE): TimeSplit {
-  if (!(validationShare > 0 && validationShare < 1)) throw new RangeError(`validationShare must be in (0, 1), got ${validationShare}`);
+  if (!(validationShare > 0 && validationShare < 1))
+    throw new RangeError(`validationShare must be in (0, 1), got ${validationShare}`);
   const sorted = [...examples].sort((a, b) => a.decisionTs - b.decisionTs);
   let cut = Math.floor(sorted.length * (1 - validationShare));
   const boundary = sorted[cut]?.decisionTs;
   while (cut > 0 && sorted[cut - 1]!.decisionTs === boundary) cut--;
   if (cut === 0 || cut >= sorted.length) {
-    throw new RangeError(`${sorted.length} examples cannot be split by time into training and validation: need examples decided at two different times at least`);
+    throw new RangeError(
+      `${sorted.length} examples cannot be split by time into training and validation: need examples decided at two different times at least`,
+    );
   }
   return { train: rowsOf(sorted.slice(0, cut)), validation: rowsOf(sorted.slice(cut)) };
 }
@@ -60,7 +63,12 @@ export function newestShare(rows: Rows, share: number): Rows {
   const n = rows.xs.length;
   const take = Math.max(1, Math.min(n, Math.round(n * share)));
   if (take === n) return rows;
-  return { xs: rows.xs.slice(n - take), ys: rows.ys.slice(n - take), ws: rows.ws.slice(n - take), ts: rows.ts.slice(n - take) };
+  return {
+    xs: rows.xs.slice(n - take),
+    ys: rows.ys.slice(n - take),
+    ws: rows.ws.slice(n - take),
+    ts: rows.ts.slice(n - take),
+  };
 }
 
 /** The one label every row has, or null when the rows hold two labels at least (or none). */

@@ -15,7 +15,10 @@ export interface FeatureCost {
 }
 
 export function featureCosts(features: BlueprintFeatures): FeatureCost[] {
-  return [...features.context.map((f) => ({ name: f.name, reads: 0 })), ...features.streams.map((f) => ({ name: f.name, reads: 1 }))];
+  return [
+    ...features.context.map((f) => ({ name: f.name, reads: 0 })),
+    ...features.streams.map((f) => ({ name: f.name, reads: 1 })),
+  ];
 }
 
 /**

@@ -40,8 +40,10 @@ export function evaluateScorer(scorer: Scorer, rows: Rows, classification: boole
 /** Why a model breaks the constraints, one phrase each; empty when it keeps them. */
 export function constraintViolations(sizeBytes: number, p99Us: number, constraints: Constraints): string[] {
   const violations: string[] = [];
-  if (sizeBytes > constraints.modelSizeBytes) violations.push(`artifact ${formatBytes(sizeBytes)} over the ${formatBytes(constraints.modelSizeBytes)} limit`);
-  if (p99Us > constraints.p99InferenceUs) violations.push(`p99 scoring ${p99Us.toFixed(1)} µs over the ${constraints.p99InferenceUs} µs limit`);
+  if (sizeBytes > constraints.modelSizeBytes)
+    violations.push(`artifact ${formatBytes(sizeBytes)} over the ${formatBytes(constraints.modelSizeBytes)} limit`);
+  if (p99Us > constraints.p99InferenceUs)
+    violations.push(`p99 scoring ${p99Us.toFixed(1)} µs over the ${constraints.p99InferenceUs} µs limit`);
   return violations;
 }
 

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { choose, dominates, paretoFront } from './pareto.js';
 
-const c = (name: string, objective: number, sizeBytes: number, p99Us: number) => ({ name, objective, sizeBytes, p99Us });
+const c = (name: string, objective: number, sizeBytes: number, p99Us: number) => ({
+  name,
+  objective,
+  sizeBytes,
+  p99Us,
+});
 
 test('pareto - dominance needs no worse everywhere and better somewhere', () => {
   assert.equal(dominates(c('a', 0.8, 100, 2), c('b', 0.8, 100, 2)), false);
@@ -19,7 +24,10 @@ test('pareto - the front keeps every trade-off, best quality first, and never an
     c('infeasible', Number.NEGATIVE_INFINITY, 10, 0.1),
     c('failed', Number.NaN, 10, 0.1),
   ];
-  assert.deepEqual(paretoFront(trials).map((t) => t.name), ['best', 'small', 'fast-but-big']);
+  assert.deepEqual(
+    paretoFront(trials).map((t) => t.name),
+    ['best', 'small', 'fast-but-big'],
+  );
 });
 
 test('pareto - choice: the best objective, ties to the smaller then the faster, none when nothing is feasible', () => {

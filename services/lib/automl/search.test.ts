@@ -55,7 +55,7 @@ const input: TrialInput = {
   seed: 1,
 };
 
-test('automl - the choice is within 1 % of a full grid\'s best, from at most a quarter of its trials', async () => {
+test("automl - the choice is within 1 % of a full grid's best, from at most a quarter of its trials", async () => {
   const grid = gridOf(space, 4);
   const gridOutcomes = [];
   for (const config of grid) gridOutcomes.push(await runTrial(config, 1, input));
@@ -63,7 +63,10 @@ test('automl - the choice is within 1 % of a full grid\'s best, from at most a q
 
   const budget = Math.floor(grid.length / 4);
   const result = await runSearch({ ...input, space, budget });
-  assert.ok(result.leaderboard.length <= grid.length / 4, `${result.leaderboard.length} configurations tried, grid has ${grid.length}`);
+  assert.ok(
+    result.leaderboard.length <= grid.length / 4,
+    `${result.leaderboard.length} configurations tried, grid has ${grid.length}`,
+  );
   assert.ok(result.chosen !== null);
   assert.ok(
     result.chosen.metricValue >= 0.99 * gridBest.metricValue,
@@ -78,10 +81,27 @@ test('automl - the choice is within 1 % of a full grid\'s best, from at most a q
 
 test('automl - a configuration that breaks a hard constraint is never chosen', async () => {
   // A limit that the larger tree ensembles break and the smaller ones keep.
-  const sizes = (await Promise.all(gridOf(space, 2).filter((c) => c.family === 'gbdt').map((c) => runTrial(c, 1, input)))).map((o) => o.sizeBytes).sort((a, b) => a - b);
+  const sizes = (
+    await Promise.all(
+      gridOf(space, 2)
+        .filter((c) => c.family === 'gbdt')
+        .map((c) => runTrial(c, 1, input)),
+    )
+  )
+    .map((o) => o.sizeBytes)
+    .sort((a, b) => a - b);
   const limit = sizes[Math.floor(sizes.length / 4)]!;
-  const result = await runSearch({ ...input, constraints: { ...input.constraints, modelSizeBytes: limit }, space, budget: 12, seed: 3 });
-  assert.ok(result.evaluations.some((r) => r.violations.length > 0), `some trial must break the ${limit} B limit, or the test proves nothing: ${result.evaluations.map((r) => r.sizeBytes).join(' ')}`);
+  const result = await runSearch({
+    ...input,
+    constraints: { ...input.constraints, modelSizeBytes: limit },
+    space,
+    budget: 12,
+    seed: 3,
+  });
+  assert.ok(
+    result.evaluations.some((r) => r.violations.length > 0),
+    `some trial must break the ${limit} B limit, or the test proves nothing: ${result.evaluations.map((r) => r.sizeBytes).join(' ')}`,
+  );
   assert.ok(result.chosen !== null);
   assert.ok(result.chosen.sizeBytes <= limit, `chosen ${result.chosen.sizeBytes} B over the ${limit} B limit`);
   assert.deepEqual(result.chosen.violations, []);
@@ -89,9 +109,17 @@ test('automl - a configuration that breaks a hard constraint is never chosen', a
 });
 
 test('automl - nothing feasible: no choice, and the reason says what to relax', async () => {
-  const result = await runSearch({ ...input, constraints: { ...input.constraints, modelSizeBytes: 10 }, space, budget: 3 });
+  const result = await runSearch({
+    ...input,
+    constraints: { ...input.constraints, modelSizeBytes: 10 },
+    space,
+    budget: 3,
+  });
   assert.equal(result.chosen, null);
-  assert.match(result.why, /no trial is feasible among \d+: \d+ broke a constraint \(e\.g\. artifact .* over the 10 B limit\).*Relax objective\.constraints/);
+  assert.match(
+    result.why,
+    /no trial is feasible among \d+: \d+ broke a constraint \(e\.g\. artifact .* over the 10 B limit\).*Relax objective\.constraints/,
+  );
 });
 
 test('automl - a feature that does not pay for itself is dropped, one that does is kept', async () => {
@@ -106,7 +134,16 @@ test('automl - a feature that does not pay for itself is dropped, one that does 
     ],
   });
   assert.deepEqual(result.droppedFeatures, ['noise']);
-  assert.deepEqual(result.featureSteps.map((s) => [s.feature, s.dropped]), [['x', false], ['noise', true]]);
-  assert.deepEqual(result.schema.features.map((f) => f.name), ['x', 'y']);
+  assert.deepEqual(
+    result.featureSteps.map((s) => [s.feature, s.dropped]),
+    [
+      ['x', false],
+      ['noise', true],
+    ],
+  );
+  assert.deepEqual(
+    result.schema.features.map((f) => f.name),
+    ['x', 'y'],
+  );
   assert.match(result.why, /reads 1 fewer stream feature \(noise\)/);
 });

@@ -25,7 +25,12 @@ import { runTrial, type TrialInput, type TrialOutcome } from './trial.js';
 export const SEARCH_DEFAULTS = { eta: 3, rungs: 3, minRungRows: 1000, seed: 1 } as const;
 
 /** The first rung's share of the training rows: 1/eta^k, the most rungs (up to `rungs`) whose first keeps minRungRows. */
-export function firstRungShare(trainRows: number, eta: number = SEARCH_DEFAULTS.eta, rungs: number = SEARCH_DEFAULTS.rungs, minRungRows: number = SEARCH_DEFAULTS.minRungRows): number {
+export function firstRungShare(
+  trainRows: number,
+  eta: number = SEARCH_DEFAULTS.eta,
+  rungs: number = SEARCH_DEFAULTS.rungs,
+  minRungRows: number = SEARCH_DEFAULTS.minRungRows,
+): number {
   let k = 0;
   while (k + 1 < rungs && trainRows / eta ** (k + 1) >= minRungRows) k++;
   return 1 / eta ** k;
@@ -81,7 +86,12 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
   const started = performance.now();
   const seed = input.seed ?? SEARCH_DEFAULTS.seed;
   const eta = input.eta ?? SEARCH_DEFAULTS.eta;
-  const asha = new Asha({ minResource: input.minResource ?? firstRungShare(input.train.xs.length, eta), maxResource: 1, eta, maxTrials: input.budget });
+  const asha = new Asha({
+    minResource: input.minResource ?? firstRungShare(input.train.xs.length, eta),
+    maxResource: 1,
+    eta,
+    maxTrials: input.budget,
+  });
   const sampler = new TpeSampler(input.space, { seed });
   if (input.warmStart) sampler.seedWith(input.warmStart);
   const topRung = asha.rungResources.length - 1;
@@ -96,13 +106,23 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
     configs.set(job.trial, config);
     const outcome = await runTrial(config, job.resource, trialInput);
     // Artifacts matter only for full-data trials, one of which is published.
-    const record: TrialRecord = { ...outcome, artifact: job.rung === topRung ? outcome.artifact : null, trial: job.trial, rung: job.rung };
+    const record: TrialRecord = {
+      ...outcome,
+      artifact: job.rung === topRung ? outcome.artifact : null,
+      trial: job.trial,
+      rung: job.rung,
+    };
     evaluations.push(record);
     furthest.set(job.trial, record);
     asha.report(job.trial, job.rung, outcome.objective);
     // The sampler models first-rung results only: every trial has one, so they compare like for like.
     if (job.rung === 0) sampler.observe(config, outcome.objective);
-    input.onProgress?.({ evaluations: evaluations.length, plannedEvaluations: Math.max(planned, evaluations.length), last: record, best: bestOf(evaluations, topRung) });
+    input.onProgress?.({
+      evaluations: evaluations.length,
+      plannedEvaluations: Math.max(planned, evaluations.length),
+      last: record,
+      best: bestOf(evaluations, topRung),
+    });
   }
 
   const leaderboard = [...furthest.values()].sort((a, b) => b.rung - a.rung || rank(a, b));
@@ -114,14 +134,23 @@ export async function runSearch(input: SearchInput): Promise<SearchResult> {
   if (chosen !== null && input.featureCosts !== undefined) {
     const picked: TrialRecord = chosen;
     let reduced: TrialRecord | null = null;
-    featureSteps = await eliminateFeatures(input.schema, input.featureCosts, picked.objective, dropTolerance(input.metric, picked.objective), async (candidate) => {
-      const outcome = await runTrial(picked.config, 1, { ...trialInput, schema: candidate });
-      if (Number.isFinite(outcome.objective) && outcome.objective >= picked.objective - dropTolerance(input.metric, picked.objective)) {
-        reduced = { ...outcome, trial: picked.trial, rung: picked.rung };
-        schema = candidate;
-      }
-      return outcome.objective;
-    });
+    featureSteps = await eliminateFeatures(
+      input.schema,
+      input.featureCosts,
+      picked.objective,
+      dropTolerance(input.metric, picked.objective),
+      async (candidate) => {
+        const outcome = await runTrial(picked.config, 1, { ...trialInput, schema: candidate });
+        if (
+          Number.isFinite(outcome.objective) &&
+          outcome.objective >= picked.objective - dropTolerance(input.metric, picked.objective)
+        ) {
+          reduced = { ...outcome, trial: picked.trial, rung: picked.rung };
+          schema = candidate;
+        }
+        return outcome.objective;
+      },
+    );
     if (reduced !== null) chosen = reduced;
   }
   const droppedFeatures = featureSteps.filter((s) => s.dropped).map((s) => s.feature);
@@ -157,7 +186,13 @@ function plannedEvaluations(budget: number, eta: number, topRung: number): numbe
   return total;
 }
 
-function explain(input: SearchInput, chosen: TrialRecord | null, full: readonly TrialRecord[], all: readonly TrialRecord[], dropped: readonly string[]): string {
+function explain(
+  input: SearchInput,
+  chosen: TrialRecord | null,
+  full: readonly TrialRecord[],
+  all: readonly TrialRecord[],
+  dropped: readonly string[],
+): string {
   const infeasible = all.filter((r) => r.violations.length > 0);
   const failed = all.filter((r) => r.error !== null && r.violations.length === 0);
   const excluded = [
@@ -169,9 +204,14 @@ function explain(input: SearchInput, chosen: TrialRecord | null, full: readonly 
   }
   const feasible = full.filter((r) => Number.isFinite(r.objective));
   const runnerUp = feasible.filter((r) => r.trial !== chosen.trial).sort(rank)[0];
-  const margin = runnerUp ? `, ${Math.abs(chosen.metricValue - runnerUp.metricValue).toFixed(4)} ahead of the next (${runnerUp.config.family})` : '';
+  const margin = runnerUp
+    ? `, ${Math.abs(chosen.metricValue - runnerUp.metricValue).toFixed(4)} ahead of the next (${runnerUp.config.family})`
+    : '';
   const cost = `${formatBytes(chosen.sizeBytes)}, p99 ${chosen.p99Us.toFixed(1)} µs`;
-  const droppedText = dropped.length > 0 ? `; reads ${dropped.length} fewer stream feature${dropped.length > 1 ? 's' : ''} (${dropped.join(', ')}) at no more than ${dropTolerance(input.metric, chosen.objective).toPrecision(2)} of the objective` : '';
+  const droppedText =
+    dropped.length > 0
+      ? `; reads ${dropped.length} fewer stream feature${dropped.length > 1 ? 's' : ''} (${dropped.join(', ')}) at no more than ${dropTolerance(input.metric, chosen.objective).toPrecision(2)} of the objective`
+      : '';
   return (
     `${chosen.config.family} has the best ${input.metric} (${chosen.metricValue.toFixed(4)}) on ${input.validation.xs.length} held-out newer examples among ${feasible.length} feasible trial${feasible.length === 1 ? '' : 's'} trained on all ${chosen.trainRows} older ones${margin}; ` +
     `it costs ${cost}, within ${formatBytes(input.constraints.modelSizeBytes)} and ${input.constraints.p99InferenceUs} µs${excluded.length > 0 ? `; of ${all.length} trials ${excluded.join(', ')}` : ''}${droppedText}.`

@@ -7,9 +7,17 @@ import { multiclassTaskOf } from '../multiclass/blueprint.js';
 export type SearchableTask = 'classification' | 'estimation';
 
 /** The task a search fits for `bp`, or why there is none. */
-export function searchableTaskOf(bp: Pick<Blueprint, 'task' | 'decision'>): { ok: true; task: SearchableTask } | { ok: false; reason: string } {
+export function searchableTaskOf(
+  bp: Pick<Blueprint, 'task' | 'decision'>,
+): { ok: true; task: SearchableTask } | { ok: false; reason: string } {
   if (bp.task === 'estimation') return { ok: true, task: 'estimation' };
   if (bp.task === 'classification' && multiclassTaskOf(bp) === null) return { ok: true, task: 'classification' };
-  const kind = bp.task === 'classification' ? `a multi-class classification (decision.policy ${bp.decision.policy})` : `a ${bp.task} task`;
-  return { ok: false, reason: `it is ${kind}, whose models learn online only: AutoML and scheduled retraining fit binary classification and estimation models so far` };
+  const kind =
+    bp.task === 'classification'
+      ? `a multi-class classification (decision.policy ${bp.decision.policy})`
+      : `a ${bp.task} task`;
+  return {
+    ok: false,
+    reason: `it is ${kind}, whose models learn online only: AutoML and scheduled retraining fit binary classification and estimation models so far`,
+  };
 }

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { compileDenseOptions } from '../learners/dense-options.js';
 import { LEARNER_FAMILIES } from '../learners/families.js';
 import { compileGbdtOptions } from '../learners/gbdt-options.js';
-import { checkSearchSpace, configKey, DEFAULT_FAMILY_SPACES, defaultSearchSpace, discretePoints, gridOf, gridValues, type SearchSpace } from './space.js';
+import {
+  checkSearchSpace,
+  configKey,
+  DEFAULT_FAMILY_SPACES,
+  defaultSearchSpace,
+  discretePoints,
+  gridOf,
+  gridValues,
+  type SearchSpace,
+} from './space.js';
 
 test('space - the default space keeps the families in the order given, each with its own params', () => {
   const space = defaultSearchSpace(['gbdt', 'logistic', 'mlp'], 'classification');
@@ -36,9 +45,12 @@ test('space - an unknown family or one that does not fit the task is refused by 
     ].join('\n'),
   });
   assert.throws(() => defaultSearchSpace(['logistic'], 'estimation'), {
-    message: 'invalid search space:\n  - model family "logistic" does not fit task estimation: it learns classification',
+    message:
+      'invalid search space:\n  - model family "logistic" does not fit task estimation: it learns classification',
   });
-  assert.throws(() => defaultSearchSpace([], 'estimation'), { message: 'invalid search space:\n  - no families: list at least one family to search' });
+  assert.throws(() => defaultSearchSpace([], 'estimation'), {
+    message: 'invalid search space:\n  - no families: list at least one family to search',
+  });
 });
 
 test('space - every point of the default grids is accepted by its learner family', () => {
@@ -54,7 +66,10 @@ test('space - every point of the default grids is accepted by its learner family
 test('space - a grid takes both ends and evenly spaced points between, log-spaced when log', () => {
   assert.deepEqual(gridValues({ kind: 'float', low: 0.001, high: 0.1, log: true }, 3), [0.001, 0.01, 0.1]);
   assert.deepEqual(gridValues({ kind: 'float', low: 1e-6, high: 1e-2, log: true }, 5), [1e-6, 1e-5, 1e-4, 1e-3, 1e-2]);
-  assert.deepEqual(gridValues({ kind: 'float', low: 0.001, high: 0.1, log: true }, 5), [0.001, 0.00316227766017, 0.01, 0.0316227766017, 0.1]);
+  assert.deepEqual(
+    gridValues({ kind: 'float', low: 0.001, high: 0.1, log: true }, 5),
+    [0.001, 0.00316227766017, 0.01, 0.0316227766017, 0.1],
+  );
   assert.deepEqual(gridValues({ kind: 'float', low: 0.6, high: 1 }, 5), [0.6, 0.7, 0.8, 0.9, 1]);
   assert.deepEqual(gridValues({ kind: 'float', low: 0.1, high: 10, log: true }, 1), [1]);
   assert.deepEqual(gridValues({ kind: 'float', low: 0.6, high: 1 }, 1), [0.8]);
@@ -69,7 +84,13 @@ test('space - int grid points are rounded and repeats dropped', () => {
 
 test('space - the grid is the cartesian product per family, the first param varying slowest', () => {
   const space: SearchSpace = [
-    { family: 'logistic', params: { learningRate: { kind: 'float', low: 0.001, high: 0.1, log: true }, optimizer: { kind: 'choice', values: ['adam', 'sgd'] } } },
+    {
+      family: 'logistic',
+      params: {
+        learningRate: { kind: 'float', low: 0.001, high: 0.1, log: true },
+        optimizer: { kind: 'choice', values: ['adam', 'sgd'] },
+      },
+    },
     { family: 'gbdt', params: { maxDepth: { kind: 'int', low: 2, high: 3 } } },
   ];
   assert.deepEqual(gridOf(space, 2), [
@@ -87,21 +108,37 @@ test('space - default grid sizes: 3·3 + 3·3·4 + 3^7 at three points, 2·2 + 2
   const space = defaultSearchSpace(['logistic', 'mlp', 'gbdt'], 'classification');
   assert.equal(gridOf(space, 3).length, 9 + 36 + 2187);
   assert.equal(gridOf(space, 2).length, 4 + 16 + 128);
-  assert.throws(() => gridOf(space, 0), { name: 'RangeError', message: 'pointsPerParam must be an integer ≥ 1, got 0' });
+  assert.throws(() => gridOf(space, 0), {
+    name: 'RangeError',
+    message: 'pointsPerParam must be an integer ≥ 1, got 0',
+  });
 });
 
 test('space - grid configurations share no array with the space', () => {
   const space = defaultSearchSpace(['mlp'], 'estimation');
   const [a, b] = gridOf(space, 2);
   assert.notEqual(a!.params['hiddenSizes'], b!.params['hiddenSizes']);
-  assert.notEqual(a!.params['hiddenSizes'], (space[0]!.params['hiddenSizes'] as { values: readonly unknown[] }).values[0]);
+  assert.notEqual(
+    a!.params['hiddenSizes'],
+    (space[0]!.params['hiddenSizes'] as { values: readonly unknown[] }).values[0],
+  );
 });
 
 test('space - a family of ints and choices lists every point; a float or too many points give null', () => {
-  const family = { family: 'gbdt', params: { maxDepth: { kind: 'int', low: 2, high: 4, log: true }, colsample: { kind: 'choice', values: [0.5, 1] } } } as const;
+  const family = {
+    family: 'gbdt',
+    params: { maxDepth: { kind: 'int', low: 2, high: 4, log: true }, colsample: { kind: 'choice', values: [0.5, 1] } },
+  } as const;
   assert.deepEqual(
     discretePoints(family, 6)!.map((c) => [c.params['maxDepth'], c.params['colsample']]),
-    [[2, 0.5], [2, 1], [3, 0.5], [3, 1], [4, 0.5], [4, 1]],
+    [
+      [2, 0.5],
+      [2, 1],
+      [3, 0.5],
+      [3, 1],
+      [4, 0.5],
+      [4, 1],
+    ],
   );
   assert.equal(discretePoints(family, 5), null);
   assert.equal(discretePoints({ family: 'linear', params: { l2: { kind: 'float', low: 0, high: 1 } } }, 1000), null);
@@ -118,9 +155,22 @@ test('space - configKey is canonical: params sorted by name, the family first', 
 
 test('space - checkSearchSpace names the family, the param and what is wrong', () => {
   const space = [
-    { family: 'gbdt', params: { maxDepth: { kind: 'int', low: 6, high: 2 }, nTrees: { kind: 'int', low: 1.5, high: 200 } } },
-    { family: 'logistic', params: { l2: { kind: 'float', low: 0, high: 0.1, log: true }, optimizer: { kind: 'choice', values: [] } } },
-    { family: 'mlp', params: { hiddenSizes: { kind: 'choice', values: [[32], [32]] }, learningRate: { kind: 'float', low: 0.1, high: Infinity }, seed: { kind: 'uniform' } } },
+    {
+      family: 'gbdt',
+      params: { maxDepth: { kind: 'int', low: 6, high: 2 }, nTrees: { kind: 'int', low: 1.5, high: 200 } },
+    },
+    {
+      family: 'logistic',
+      params: { l2: { kind: 'float', low: 0, high: 0.1, log: true }, optimizer: { kind: 'choice', values: [] } },
+    },
+    {
+      family: 'mlp',
+      params: {
+        hiddenSizes: { kind: 'choice', values: [[32], [32]] },
+        learningRate: { kind: 'float', low: 0.1, high: Infinity },
+        seed: { kind: 'uniform' },
+      },
+    },
     { family: 'gbdt', params: {} },
   ] as unknown as SearchSpace;
   assert.throws(() => checkSearchSpace(space), {

@@ -45,12 +45,18 @@ const LINEAR_PARAMS = { learningRate: logFloat(0.001, 0.1), l2: logFloat(1e-6, 1
  * The default space of each family and the tasks it learns. The tasks repeat LearnerFamily.tasks so
  * that this pure module does not load TensorFlow.js; space.test.ts checks that the two agree.
  */
-export const DEFAULT_FAMILY_SPACES: Readonly<Record<string, { readonly tasks: readonly LearnerTask[]; readonly params: Readonly<Record<string, ParamSpec>> }>> = {
+export const DEFAULT_FAMILY_SPACES: Readonly<
+  Record<string, { readonly tasks: readonly LearnerTask[]; readonly params: Readonly<Record<string, ParamSpec>> }>
+> = {
   logistic: { tasks: ['classification'], params: LINEAR_PARAMS },
   linear: { tasks: ['estimation'], params: LINEAR_PARAMS },
   mlp: {
     tasks: ['classification', 'estimation'],
-    params: { learningRate: logFloat(0.001, 0.03), l2: logFloat(1e-6, 1e-3), hiddenSizes: { kind: 'choice', values: [[16], [32], [64], [32, 16]] } },
+    params: {
+      learningRate: logFloat(0.001, 0.03),
+      l2: logFloat(1e-6, 1e-3),
+      hiddenSizes: { kind: 'choice', values: [[16], [32], [64], [32, 16]] },
+    },
   },
   gbdt: {
     tasks: ['classification', 'estimation'],
@@ -73,8 +79,10 @@ export function defaultSearchSpace(families: readonly string[], task: LearnerTas
   const space: FamilySpace[] = [];
   for (const family of families) {
     const entry = Object.hasOwn(DEFAULT_FAMILY_SPACES, family) ? DEFAULT_FAMILY_SPACES[family] : undefined;
-    if (entry === undefined) problems.push(`unknown model family "${family}": the default search space knows ${known.join(', ')}`);
-    else if (!entry.tasks.includes(task)) problems.push(`model family "${family}" does not fit task ${task}: it learns ${entry.tasks.join(', ')}`);
+    if (entry === undefined)
+      problems.push(`unknown model family "${family}": the default search space knows ${known.join(', ')}`);
+    else if (!entry.tasks.includes(task))
+      problems.push(`model family "${family}" does not fit task ${task}: it learns ${entry.tasks.join(', ')}`);
     else space.push({ family, params: entry.params });
   }
   if (problems.length > 0) throw new SearchSpaceError(problems);
@@ -105,10 +113,13 @@ function specProblem(spec: ParamSpec): string | null {
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
     return twice === undefined ? null : `choice lists ${twice} twice`;
   }
-  if (spec.kind !== 'float' && spec.kind !== 'int') return `unknown kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use float, int or choice`;
+  if (spec.kind !== 'float' && spec.kind !== 'int')
+    return `unknown kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use float, int or choice`;
   const { low, high } = spec;
-  if (!Number.isFinite(low) || !Number.isFinite(high)) return `bounds must be finite numbers, got low ${low}, high ${high}`;
-  if (spec.kind === 'int' && (!Number.isInteger(low) || !Number.isInteger(high))) return `int bounds must be integers, got low ${low}, high ${high}`;
+  if (!Number.isFinite(low) || !Number.isFinite(high))
+    return `bounds must be finite numbers, got low ${low}, high ${high}`;
+  if (spec.kind === 'int' && (!Number.isInteger(low) || !Number.isInteger(high)))
+    return `int bounds must be integers, got low ${low}, high ${high}`;
   if (low >= high) return `low ${low} must be below high ${high} (a fixed value is a choice of one)`;
   if (spec.log === true && low <= 0) return `log scale needs low > 0, got low ${low}`;
   return null;
@@ -124,7 +135,8 @@ export function gridValues(spec: ParamSpec, points: number): HyperParameterValue
   const at = (t: number): number => {
     if (t === 0) return low;
     if (t === 1) return high;
-    const x = spec.log === true ? Math.exp(Math.log(low) + t * (Math.log(high) - Math.log(low))) : low + t * (high - low);
+    const x =
+      spec.log === true ? Math.exp(Math.log(low) + t * (Math.log(high) - Math.log(low))) : low + t * (high - low);
     return Number(x.toPrecision(GRID_DIGITS));
   };
   const ts = points === 1 ? [0.5] : Array.from({ length: points }, (_, i) => i / (points - 1));
@@ -139,7 +151,8 @@ export function gridValues(spec: ParamSpec, points: number): HyperParameterValue
  * varying slowest; families in the space's order.
  */
 export function gridOf(space: SearchSpace, pointsPerParam: number): TrialConfig[] {
-  if (!Number.isInteger(pointsPerParam) || pointsPerParam < 1) throw new RangeError(`pointsPerParam must be an integer ≥ 1, got ${pointsPerParam}`);
+  if (!Number.isInteger(pointsPerParam) || pointsPerParam < 1)
+    throw new RangeError(`pointsPerParam must be an integer ≥ 1, got ${pointsPerParam}`);
   checkSearchSpace(space);
   return space.flatMap((family) => product(family, (spec) => gridValues(spec, pointsPerParam)));
 }
@@ -155,7 +168,13 @@ export function discretePoints(family: FamilySpace, limit: number): TrialConfig[
     size *= spec.kind === 'choice' ? spec.values.length : spec.high - spec.low + 1;
   }
   if (size > limit) return null;
-  return product(family, (spec) => (spec.kind === 'choice' ? spec.values : spec.kind === 'int' ? Array.from({ length: spec.high - spec.low + 1 }, (_, i) => spec.low + i) : []));
+  return product(family, (spec) =>
+    spec.kind === 'choice'
+      ? spec.values
+      : spec.kind === 'int'
+        ? Array.from({ length: spec.high - spec.low + 1 }, (_, i) => spec.low + i)
+        : [],
+  );
 }
 
 /** The cartesian product of each param's values, the first param varying slowest. */

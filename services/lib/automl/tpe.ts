@@ -11,7 +11,15 @@
 import { ConfigError } from '../errors.js';
 import type { HyperParameterValue } from '../learners/contract.js';
 import { SeededRandom } from '../learners/random.js';
-import { checkSearchSpace, configKey, copyValue, discretePoints, type ParamSpec, type SearchSpace, type TrialConfig } from './space.js';
+import {
+  checkSearchSpace,
+  configKey,
+  copyValue,
+  discretePoints,
+  type ParamSpec,
+  type SearchSpace,
+  type TrialConfig,
+} from './space.js';
 
 export interface TpeOptions {
   /** Seed of every draw: the same seed, space and observations give the same proposals. Default 1. */
@@ -56,13 +64,22 @@ export class TpeSampler {
     checkSearchSpace(space);
     const problems: string[] = [];
     const { seed = TPE_DEFAULTS.seed, gamma = TPE_DEFAULTS.gamma, candidates = TPE_DEFAULTS.candidates } = options;
-    const startupTrials = options.startupTrials ?? Math.max(TPE_DEFAULTS.startupPerFamily * space.length, TPE_DEFAULTS.minStartupTrials);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) problems.push(`seed must be an integer from 0 to 4294967295, got ${seed}`);
-    if (!(Number.isInteger(startupTrials) && startupTrials >= 0) && startupTrials !== Infinity) problems.push(`startupTrials must be an integer ≥ 0 (Infinity: random search), got ${startupTrials}`);
+    const startupTrials =
+      options.startupTrials ?? Math.max(TPE_DEFAULTS.startupPerFamily * space.length, TPE_DEFAULTS.minStartupTrials);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      problems.push(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+    if (!(Number.isInteger(startupTrials) && startupTrials >= 0) && startupTrials !== Infinity)
+      problems.push(`startupTrials must be an integer ≥ 0 (Infinity: random search), got ${startupTrials}`);
     if (!(gamma > 0 && gamma <= 1)) problems.push(`gamma must be in (0, 1], got ${gamma}: try 0.25`);
-    if (!Number.isInteger(candidates) || candidates < 1) problems.push(`candidates must be an integer ≥ 1, got ${candidates}: try 24`);
+    if (!Number.isInteger(candidates) || candidates < 1)
+      problems.push(`candidates must be an integer ≥ 1, got ${candidates}: try 24`);
     if (problems.length > 0) throw new ConfigError(problems.map((p) => `tpe ${p}`));
-    [this.startupTrials, this.gamma, this.candidates, this.random] = [startupTrials, gamma, candidates, new SeededRandom(seed)];
+    [this.startupTrials, this.gamma, this.candidates, this.random] = [
+      startupTrials,
+      gamma,
+      candidates,
+      new SeededRandom(seed),
+    ];
   }
 
   /** Evaluations recorded so far. */
@@ -73,9 +90,14 @@ export class TpeSampler {
   /** Records a finished evaluation; `value` is larger-is-better; NaN/-Infinity means failed (counts as worst). */
   observe(config: TrialConfig, value: number): void {
     if (!this.space.some((f) => f.family === config.family)) {
-      throw new ConfigError([`family "${config.family}" is not in the search space: it searches ${this.space.map((f) => f.family).join(', ')}`]);
+      throw new ConfigError([
+        `family "${config.family}" is not in the search space: it searches ${this.space.map((f) => f.family).join(', ')}`,
+      ]);
     }
-    this.history.push({ config: { family: config.family, params: { ...config.params } }, value: Number.isNaN(value) ? -Infinity : value });
+    this.history.push({
+      config: { family: config.family, params: { ...config.params } },
+      value: Number.isNaN(value) ? -Infinity : value,
+    });
   }
 
   /**
@@ -88,8 +110,15 @@ export class TpeSampler {
     for (const config of configs) {
       const family = this.space.find((f) => f.family === config.family);
       const names = Object.keys(family?.params ?? {});
-      if (family === undefined || !names.every((n) => config.params[n] !== undefined && inSpec(family.params[n]!, config.params[n]))) continue;
-      this.warm.push({ family: family.family, params: Object.fromEntries(names.map((n) => [n, copyValue(config.params[n]!)])) });
+      if (
+        family === undefined ||
+        !names.every((n) => config.params[n] !== undefined && inSpec(family.params[n]!, config.params[n]))
+      )
+        continue;
+      this.warm.push({
+        family: family.family,
+        params: Object.fromEntries(names.map((n) => [n, copyValue(config.params[n]!)])),
+      });
     }
   }
 
@@ -109,7 +138,9 @@ export class TpeSampler {
 
   /** A uniform pick among the unproposed points of the all-discrete families small enough to list (floats never run out). */
   private unproposedPoint(): TrialConfig | null {
-    const left = this.space.flatMap((f) => discretePoints(f, ENUMERATION_LIMIT) ?? []).filter((c) => !this.proposed.has(configKey(c)));
+    const left = this.space
+      .flatMap((f) => discretePoints(f, ENUMERATION_LIMIT) ?? [])
+      .filter((c) => !this.proposed.has(configKey(c)));
     return left.length === 0 ? null : left[Math.floor(this.random.next() * left.length)]!;
   }
 
@@ -123,7 +154,9 @@ export class TpeSampler {
    * best ceil(gamma·n) of all, failures never among them, ties going to the earlier observation.
    */
   private split(): Split[] {
-    const order = this.history.map((_, i) => i).sort((a, b) => this.history[b]!.value - this.history[a]!.value || a - b);
+    const order = this.history
+      .map((_, i) => i)
+      .sort((a, b) => this.history[b]!.value - this.history[a]!.value || a - b);
     const usable = this.history.filter((o) => o.value > -Infinity).length;
     const good = new Set(order.slice(0, Math.min(Math.ceil(this.gamma * this.history.length), usable)));
     const groups = this.space.map((): Split => ({ good: [], bad: [] }));
@@ -138,29 +171,50 @@ export class TpeSampler {
   private draw(split: Split[] | null, attempt: number): TrialConfig {
     const modelled = split !== null && attempt < REPEAT_DRAWS / 2;
     const familyIndex = modelled
-      ? this.pickCategorical(split.map((s) => s.good.length), split.map((s) => s.bad.length))
+      ? this.pickCategorical(
+          split.map((s) => s.good.length),
+          split.map((s) => s.bad.length),
+        )
       : Math.floor(this.random.next() * this.space.length);
     const family = this.space[familyIndex]!;
     const { good, bad } = modelled ? split[familyIndex]! : { good: [], bad: [] };
     const params: Record<string, HyperParameterValue> = {};
     for (const [name, spec] of Object.entries(family.params)) {
-      const valuesOf = (obs: readonly Observation[]) => obs.map((o) => o.config.params[name]).filter((v): v is HyperParameterValue => v !== undefined && inSpec(spec, v));
+      const valuesOf = (obs: readonly Observation[]) =>
+        obs
+          .map((o) => o.config.params[name])
+          .filter((v): v is HyperParameterValue => v !== undefined && inSpec(spec, v));
       params[name] = this.drawParam(spec, valuesOf(good), valuesOf(bad), modelled);
     }
     return { family: family.family, params };
   }
 
-  private drawParam(spec: ParamSpec, good: HyperParameterValue[], bad: HyperParameterValue[], modelled: boolean): HyperParameterValue {
+  private drawParam(
+    spec: ParamSpec,
+    good: HyperParameterValue[],
+    bad: HyperParameterValue[],
+    modelled: boolean,
+  ): HyperParameterValue {
     if (spec.kind === 'choice') {
       const keys = spec.values.map((v) => JSON.stringify(v));
       const counts = (vs: HyperParameterValue[]) => keys.map((k) => vs.filter((v) => JSON.stringify(v) === k).length);
-      const index = modelled ? this.pickCategorical(counts(good), counts(bad)) : Math.floor(this.random.next() * keys.length);
+      const index = modelled
+        ? this.pickCategorical(counts(good), counts(bad))
+        : Math.floor(this.random.next() * keys.length);
       return copyValue(spec.values[index]!);
     }
     const scale = scaleOf(spec);
     if (!modelled) return scale.back(this.random.uniform(scale.lo, scale.hi));
-    const l = new Parzen(good.map((v) => scale.to(v as number)), scale.lo, scale.hi);
-    const g = new Parzen(bad.map((v) => scale.to(v as number)), scale.lo, scale.hi);
+    const l = new Parzen(
+      good.map((v) => scale.to(v as number)),
+      scale.lo,
+      scale.hi,
+    );
+    const g = new Parzen(
+      bad.map((v) => scale.to(v as number)),
+      scale.lo,
+      scale.hi,
+    );
     let best = NaN;
     let bestScore = -Infinity;
     for (let c = 0; c < this.candidates; c++) {
@@ -211,7 +265,8 @@ function scaleOf(spec: Extract<ParamSpec, { low: number }>) {
     lo: to(spec.low - widen),
     hi: to(spec.high + widen),
     to,
-    back: (t: number) => Math.min(spec.high, Math.max(spec.low, int ? Math.round(log ? Math.exp(t) : t) : log ? Math.exp(t) : t)),
+    back: (t: number) =>
+      Math.min(spec.high, Math.max(spec.low, int ? Math.round(log ? Math.exp(t) : t) : log ? Math.exp(t) : t)),
     cell: (x: number): [number, number] => (int ? [to(x - widen), to(x + widen)] : [to(x), to(x)]),
   };
 }
@@ -238,7 +293,9 @@ class Parzen {
       const spread = Math.max(mu - (s[i - 1] ?? lo), (s[i + 1] ?? hi) - mu);
       return Math.min(range, Math.max(range * MIN_BANDWIDTH_SHARE, spread));
     });
-    this.inRange = this.mus.map((mu, i) => normalCdf((hi - mu) / this.sigmas[i]!) - normalCdf((lo - mu) / this.sigmas[i]!));
+    this.inRange = this.mus.map(
+      (mu, i) => normalCdf((hi - mu) / this.sigmas[i]!) - normalCdf((lo - mu) / this.sigmas[i]!),
+    );
   }
 
   sample(random: SeededRandom): number {
@@ -260,7 +317,9 @@ class Parzen {
     this.mus.forEach((mu, i) => {
       const s = this.sigmas[i]!;
       const [za, zb] = [(a - mu) / s, (b - mu) / s];
-      sum += (point ? Math.exp(-0.5 * za * za) / (s * Math.sqrt(2 * Math.PI)) : normalCdf(zb) - normalCdf(za)) / this.inRange[i]!;
+      sum +=
+        (point ? Math.exp(-0.5 * za * za) / (s * Math.sqrt(2 * Math.PI)) : normalCdf(zb) - normalCdf(za)) /
+        this.inRange[i]!;
     });
     return sum / (this.mus.length + 1);
   }
@@ -270,7 +329,17 @@ class Parzen {
 function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * x);
-  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const poly =
+    -1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t *
+                  (-0.18628806 +
+                    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const erfc = t * Math.exp(-x * x + poly);
   return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }

@@ -10,7 +10,14 @@ import { SeededRandom } from '../learners/random.js';
 import { errorMessage } from '../errors.js';
 import { newestShare, type Rows } from './dataset.js';
 import { measureP99Us } from '../learners/latency.js';
-import { constraintViolations, evaluateScorer, orient, type Constraints, type MetricValues, type SearchMetric } from './objective.js';
+import {
+  constraintViolations,
+  evaluateScorer,
+  orient,
+  type Constraints,
+  type MetricValues,
+  type SearchMetric,
+} from './objective.js';
 import type { TrialConfig } from './space.js';
 
 /**
@@ -57,8 +64,18 @@ export async function runTrial(config: TrialConfig, resource: number, input: Tri
   const started = performance.now();
   const rows = newestShare(input.train, resource);
   const failed = (error: unknown): TrialOutcome => ({
-    config, resource, trainRows: rows.xs.length, metricValue: Number.NaN, objective: Number.NEGATIVE_INFINITY, metrics: {}, sizeBytes: 0, p99Us: 0,
-    violations: [], seconds: (performance.now() - started) / 1000, error: errorMessage(error), artifact: null,
+    config,
+    resource,
+    trainRows: rows.xs.length,
+    metricValue: Number.NaN,
+    objective: Number.NEGATIVE_INFINITY,
+    metrics: {},
+    sizeBytes: 0,
+    p99Us: 0,
+    violations: [],
+    seconds: (performance.now() - started) / 1000,
+    error: errorMessage(error),
+    artifact: null,
   });
   let learner;
   try {
@@ -73,7 +90,11 @@ export async function runTrial(config: TrialConfig, resource: number, input: Tri
       const random = new SeededRandom(input.seed);
       for (let epoch = 0; epoch < DENSE_EPOCHS; epoch++) {
         const order = shuffled(rows.xs.length, random);
-        await learner.learnMany(order.map((i) => rows.xs[i]!), order.map((i) => rows.ys[i]!), order.map((i) => rows.ws[i]!));
+        await learner.learnMany(
+          order.map((i) => rows.xs[i]!),
+          order.map((i) => rows.ys[i]!),
+          order.map((i) => rows.ws[i]!),
+        );
       }
     }
     const artifact = learner.toArtifact();
@@ -81,10 +102,23 @@ export async function runTrial(config: TrialConfig, resource: number, input: Tri
     const metricValue = metrics[input.metric] ?? Number.NaN;
     const p99Us = measureP99Us(artifact, timingRows(input.validation.xs));
     const violations = constraintViolations(artifact.length, p99Us, input.constraints);
-    const objective = Number.isFinite(metricValue) && violations.length === 0 ? orient(input.metric, metricValue) : Number.NEGATIVE_INFINITY;
+    const objective =
+      Number.isFinite(metricValue) && violations.length === 0
+        ? orient(input.metric, metricValue)
+        : Number.NEGATIVE_INFINITY;
     return {
-      config, resource, trainRows: rows.xs.length, metricValue, objective, metrics, sizeBytes: artifact.length, p99Us, violations,
-      seconds: (performance.now() - started) / 1000, error: Number.isFinite(metricValue) ? null : `the ${input.metric} is undefined on the validation rows`, artifact,
+      config,
+      resource,
+      trainRows: rows.xs.length,
+      metricValue,
+      objective,
+      metrics,
+      sizeBytes: artifact.length,
+      p99Us,
+      violations,
+      seconds: (performance.now() - started) / 1000,
+      error: Number.isFinite(metricValue) ? null : `the ${input.metric} is undefined on the validation rows`,
+      artifact,
     };
   } catch (error) {
     return failed(error);

@@ -16,7 +16,10 @@ import {
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i]! - expected[i]!) <= tolerance, `${what}[${i}]: ${actual[i]} is not within ${tolerance} of ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i]! - expected[i]!) <= tolerance,
+      `${what}[${i}]: ${actual[i]} is not within ${tolerance} of ${expected[i]}`,
+    );
   }
 }
 
@@ -99,7 +102,12 @@ test('linear arm - a weight of 3 learns what three unit updates learn, and a wei
 test('linear arm - a JSON round-trip restores the exact state and predictions', () => {
   const random = new SeededRandom(3);
   const arm = new LinearArm(4, 2);
-  for (let t = 0; t < 50; t++) arm.update(Float64Array.from({ length: 4 }, () => random.normal()), random.normal(), 1.5);
+  for (let t = 0; t < 50; t++)
+    arm.update(
+      Float64Array.from({ length: 4 }, () => random.normal()),
+      random.normal(),
+      1.5,
+    );
   const restored = LinearArm.fromJSON(JSON.parse(JSON.stringify(arm)));
   assert.deepEqual(restored.toJSON(), arm.toJSON());
   const x = Float64Array.of(0.3, -0.2, 1, 2);
@@ -148,14 +156,35 @@ test('linear arm - Cholesky draws of θ have mean θ̂ and covariance scale²·A
 });
 
 test('linear arm - rejects a bad dimension, ridge, context, reward or weight with a RangeError that names it', () => {
-  assert.throws(() => new LinearArm(0), { name: 'RangeError', message: 'a linear arm needs a positive integer dimension, got 0' });
-  assert.throws(() => new LinearArm(2, 0), { name: 'RangeError', message: 'the ridge λ must be a positive finite number, got 0' });
+  assert.throws(() => new LinearArm(0), {
+    name: 'RangeError',
+    message: 'a linear arm needs a positive integer dimension, got 0',
+  });
+  assert.throws(() => new LinearArm(2, 0), {
+    name: 'RangeError',
+    message: 'the ridge λ must be a positive finite number, got 0',
+  });
   const arm = new LinearArm(2);
-  assert.throws(() => arm.predict(Float64Array.of(1)), { name: 'RangeError', message: 'a context must have 2 features, got 1' });
-  assert.throws(() => arm.update(Float64Array.of(1, NaN), 1), { name: 'RangeError', message: 'context feature 1 must be a finite number, got NaN' });
-  assert.throws(() => arm.update(Float64Array.of(1, 1), Infinity), { name: 'RangeError', message: 'a reward must be a finite number, got Infinity' });
-  assert.throws(() => arm.update(Float64Array.of(1, 1), 1, -1), { name: 'RangeError', message: 'an importance weight must be a non-negative finite number, got -1' });
-  assert.throws(() => LinearArm.fromJSON({ ...arm.toJSON(), b: [1] }), { name: 'RangeError', message: 'a linear arm of dimension 2 needs b of length 2, got 1' });
+  assert.throws(() => arm.predict(Float64Array.of(1)), {
+    name: 'RangeError',
+    message: 'a context must have 2 features, got 1',
+  });
+  assert.throws(() => arm.update(Float64Array.of(1, NaN), 1), {
+    name: 'RangeError',
+    message: 'context feature 1 must be a finite number, got NaN',
+  });
+  assert.throws(() => arm.update(Float64Array.of(1, 1), Infinity), {
+    name: 'RangeError',
+    message: 'a reward must be a finite number, got Infinity',
+  });
+  assert.throws(() => arm.update(Float64Array.of(1, 1), 1, -1), {
+    name: 'RangeError',
+    message: 'an importance weight must be a non-negative finite number, got -1',
+  });
+  assert.throws(() => LinearArm.fromJSON({ ...arm.toJSON(), b: [1] }), {
+    name: 'RangeError',
+    message: 'a linear arm of dimension 2 needs b of length 2, got 1',
+  });
 });
 
 // ---------------------------------------------------------------- policies
@@ -163,20 +192,34 @@ test('linear arm - rejects a bad dimension, ridge, context, reward or weight wit
 test('policies - epsilon-greedy gives ε/K to every action and shares 1 − ε between exact ties', () => {
   const choice = new EpsilonGreedy(0.2).choose([est(1), est(3), est(2), est(3)], new SeededRandom(1));
   assertClose(choice.probabilities, [0.05, 0.45, 0.05, 0.45], 1e-15, 'P');
-  assert.equal(choice.probabilities.reduce((s, p) => s + p, 0), 1);
+  assert.equal(
+    choice.probabilities.reduce((s, p) => s + p, 0),
+    1,
+  );
   assertClose(choice.scores, [1, 3, 2, 3], 0, 'scores');
   // Before any learning every estimate is 0: all tie, and the choice is uniform whatever ε.
-  assertClose(new EpsilonGreedy(0).choose([est(0), est(0), est(0), est(0)], new SeededRandom(1)).probabilities, [0.25, 0.25, 0.25, 0.25], 0, 'P');
+  assertClose(
+    new EpsilonGreedy(0).choose([est(0), est(0), est(0), est(0)], new SeededRandom(1)).probabilities,
+    [0.25, 0.25, 0.25, 0.25],
+    0,
+    'P',
+  );
 });
 
 test('policies - softmax probabilities are exp(score/τ) normalised, and stay exact for scores near 1000', () => {
   // Scores τ·ln(1, 2, 3) give weights 1, 2, 3.
   const tau = 0.5;
   const scores = [0, tau * Math.LN2, tau * Math.log(3)];
-  const choice = new Softmax(tau).choose(scores.map((s) => est(s)), new SeededRandom(1));
+  const choice = new Softmax(tau).choose(
+    scores.map((s) => est(s)),
+    new SeededRandom(1),
+  );
   assertClose(choice.probabilities, [1 / 6, 2 / 6, 3 / 6], 1e-15, 'P');
   // Without subtracting the maximum, exp(1000/0.5) would overflow to Infinity and give NaN.
-  const shifted = new Softmax(tau).choose(scores.map((s) => est(1000 + s)), new SeededRandom(1));
+  const shifted = new Softmax(tau).choose(
+    scores.map((s) => est(1000 + s)),
+    new SeededRandom(1),
+  );
   assertClose(shifted.probabilities, [1 / 6, 2 / 6, 3 / 6], 1e-12, 'P');
   assert.ok(Math.abs(shifted.probabilities.reduce((s, p) => s + p, 0) - 1) <= 1e-15);
 });
@@ -195,7 +238,10 @@ test('policies - epsilon-greedy and softmax choose each action as often as their
     }
     probabilities.forEach((p, i) => {
       const se = Math.sqrt((p * (1 - p)) / draws);
-      assert.ok(Math.abs(counts[i]! / draws - p) <= 4 * se, `${policy.spec.kind} action ${i}: ${counts[i]! / draws} vs ${p}`);
+      assert.ok(
+        Math.abs(counts[i]! / draws - p) <= 4 * se,
+        `${policy.spec.kind} action ${i}: ${counts[i]! / draws} vs ${p}`,
+      );
     });
   }
 });
@@ -244,13 +290,22 @@ test('policies - Thompson propensities sum to 1, are at least 1/201 for the chos
 
 test('policies - reject hyper-parameters out of range with a RangeError that says the range', () => {
   assert.throws(() => new EpsilonGreedy(1.5), { name: 'RangeError', message: 'epsilon must be in [0, 1], got 1.5' });
-  assert.throws(() => new Softmax(0), { name: 'RangeError', message: 'the softmax temperature must be a positive finite number, got 0' });
-  assert.throws(() => new LinUcb(-1), { name: 'RangeError', message: "LinUCB's alpha must be a non-negative finite number, got -1" });
+  assert.throws(() => new Softmax(0), {
+    name: 'RangeError',
+    message: 'the softmax temperature must be a positive finite number, got 0',
+  });
+  assert.throws(() => new LinUcb(-1), {
+    name: 'RangeError',
+    message: "LinUCB's alpha must be a non-negative finite number, got -1",
+  });
   assert.throws(() => new ThompsonSampling(1, 0), {
     name: 'RangeError',
     message: 'propensityDraws must be a positive integer (the Monte Carlo draws that estimate the propensity), got 0',
   });
-  assert.throws(() => new Softmax(1).choose([], new SeededRandom(1)), { name: 'RangeError', message: 'a policy needs at least one action to choose from' });
+  assert.throws(() => new Softmax(1).choose([], new SeededRandom(1)), {
+    name: 'RangeError',
+    message: 'a policy needs at least one action to choose from',
+  });
 });
 
 // ---------------------------------------------------------------- contextual bandit
@@ -269,7 +324,9 @@ class LinearWorld {
 
   constructor(seed: number) {
     this.random = new SeededRandom(seed);
-    this.theta = ACTIONS.map(() => Float64Array.from({ length: D }, (_, j) => (j === 0 ? 1 : 0.4 * this.random.normal())));
+    this.theta = ACTIONS.map(() =>
+      Float64Array.from({ length: D }, (_, j) => (j === 0 ? 1 : 0.4 * this.random.normal())),
+    );
   }
 
   context(): Float64Array {
@@ -325,7 +382,13 @@ function simulate(policy: PolicySpec, seed: number): SimulationFigures {
       uniform += means.reduce((s, m) => s + m, 0) / means.length;
     }
   }
-  return { share: got / oracle, uniformShare: uniform / oracle, regret, greedyRegret, milliseconds: performance.now() - start };
+  return {
+    share: got / oracle,
+    uniformShare: uniform / oracle,
+    regret,
+    greedyRegret,
+    milliseconds: performance.now() - start,
+  };
 }
 
 function describe(f: SimulationFigures): string {
@@ -379,7 +442,12 @@ test('contextual bandit - choices carry probabilities over every action that sum
       assert.ok(Math.abs(total - 1) <= 1e-12, `${policy.kind}: probabilities sum to ${total}`);
       assert.equal(choice.propensity, choice.probabilities[choice.action]);
       assert.ok(choice.propensity > 0);
-      bandit.learn(x, choice.action, world.reward(world.means(x)[ACTIONS.indexOf(choice.action as 'a')]!), choice.propensity);
+      bandit.learn(
+        x,
+        choice.action,
+        world.reward(world.means(x)[ACTIONS.indexOf(choice.action as 'a')]!),
+        choice.propensity,
+      );
     }
   }
 });
@@ -399,7 +467,11 @@ test('contextual bandit - seeded runs repeat, the context is left untouched, and
     }
     return log;
   };
-  const options = { actions: ACTIONS, dimension: D, policy: { kind: 'thompson', scale: 0.5, propensityDraws: 50 } } as const;
+  const options = {
+    actions: ACTIONS,
+    dimension: D,
+    policy: { kind: 'thompson', scale: 0.5, propensityDraws: 50 },
+  } as const;
   const first = new ContextualBandit(options);
   const second = new ContextualBandit(options);
   assert.deepEqual(run(first, 4, 300), run(second, 4, 300));
@@ -414,11 +486,22 @@ test("contextual bandit - 'inverse-propensity' weighting learns a reward of prop
   const x = Float64Array.of(1, 0.5, -0.5, 2, 0);
   const reference = new LinearArm(D);
   reference.update(x, 2, 4);
-  const weighted = new ContextualBandit({ actions: ACTIONS, dimension: D, policy: { kind: 'linucb', alpha: 1 }, importanceWeighting: 'inverse-propensity' });
+  const weighted = new ContextualBandit({
+    actions: ACTIONS,
+    dimension: D,
+    policy: { kind: 'linucb', alpha: 1 },
+    importanceWeighting: 'inverse-propensity',
+  });
   weighted.learn(x, 'c', 2, 0.25);
   assert.deepEqual(weighted.arm('c').toJSON(), reference.toJSON());
 
-  const capped = new ContextualBandit({ actions: ACTIONS, dimension: D, policy: { kind: 'linucb', alpha: 1 }, importanceWeighting: 'inverse-propensity', maxImportanceWeight: 2 });
+  const capped = new ContextualBandit({
+    actions: ACTIONS,
+    dimension: D,
+    policy: { kind: 'linucb', alpha: 1 },
+    importanceWeighting: 'inverse-propensity',
+    maxImportanceWeight: 2,
+  });
   capped.learn(x, 'c', 2, 0.25);
   assert.equal(capped.arm('c').totalWeight, 2);
 
@@ -429,23 +512,41 @@ test("contextual bandit - 'inverse-propensity' weighting learns a reward of prop
 
 test('contextual bandit - rejects bad options, unknown actions and propensities outside (0, 1] with a RangeError that says what to do', () => {
   const policy = { kind: 'linucb', alpha: 1 } as const;
-  assert.throws(() => new ContextualBandit({ actions: [], dimension: 2, policy }), { name: 'RangeError', message: 'a contextual bandit needs at least one action' });
+  assert.throws(() => new ContextualBandit({ actions: [], dimension: 2, policy }), {
+    name: 'RangeError',
+    message: 'a contextual bandit needs at least one action',
+  });
   assert.throws(() => new ContextualBandit({ actions: ['a', 'a'], dimension: 2, policy }), {
     name: 'RangeError',
     message: 'action "a" is listed twice: action names must be distinct',
   });
   assert.throws(() => new ContextualBandit({ actions: ['a'], dimension: 2, policy, maxImportanceWeight: 10 }), {
     name: 'RangeError',
-    message: "maxImportanceWeight only applies with importanceWeighting 'inverse-propensity': set that too, or drop the cap",
+    message:
+      "maxImportanceWeight only applies with importanceWeighting 'inverse-propensity': set that too, or drop the cap",
   });
-  assert.throws(() => new ContextualBandit({ actions: ['a'], dimension: 2, policy: { kind: 'greedy' } as unknown as PolicySpec }), {
-    name: 'RangeError',
-    message: 'unknown policy kind "greedy": use epsilon-greedy, softmax, linucb or thompson',
-  });
+  assert.throws(
+    () => new ContextualBandit({ actions: ['a'], dimension: 2, policy: { kind: 'greedy' } as unknown as PolicySpec }),
+    {
+      name: 'RangeError',
+      message: 'unknown policy kind "greedy": use epsilon-greedy, softmax, linucb or thompson',
+    },
+  );
   const bandit = new ContextualBandit({ actions: ['a', 'b'], dimension: 2, policy });
-  assert.throws(() => bandit.learn(Float64Array.of(1, 1), 'z', 1), { name: 'RangeError', message: 'unknown action "z": this bandit has a, b' });
-  assert.throws(() => bandit.learn(Float64Array.of(1, 1), 'a', 1, 0), { name: 'RangeError', message: 'a propensity must be in (0, 1], got 0' });
-  const weighted = new ContextualBandit({ actions: ['a'], dimension: 2, policy, importanceWeighting: 'inverse-propensity' });
+  assert.throws(() => bandit.learn(Float64Array.of(1, 1), 'z', 1), {
+    name: 'RangeError',
+    message: 'unknown action "z": this bandit has a, b',
+  });
+  assert.throws(() => bandit.learn(Float64Array.of(1, 1), 'a', 1, 0), {
+    name: 'RangeError',
+    message: 'a propensity must be in (0, 1], got 0',
+  });
+  const weighted = new ContextualBandit({
+    actions: ['a'],
+    dimension: 2,
+    policy,
+    importanceWeighting: 'inverse-propensity',
+  });
   assert.throws(() => weighted.learn(Float64Array.of(1, 1), 'a', 1), {
     name: 'RangeError',
     message: "importanceWeighting 'inverse-propensity' needs the propensity logged with the decision",

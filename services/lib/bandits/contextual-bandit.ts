@@ -66,28 +66,44 @@ export interface ContextualBanditState {
 /** Validates the options and fills the defaults; a RangeError says what to change. */
 export function compileBanditOptions(options: ContextualBanditOptions): CompiledBanditOptions {
   const { actions, dimension } = options;
-  if (!Array.isArray(actions) || actions.length === 0) throw new RangeError('a contextual bandit needs at least one action');
+  if (!Array.isArray(actions) || actions.length === 0)
+    throw new RangeError('a contextual bandit needs at least one action');
   const seen = new Set<string>();
   for (const action of actions) {
-    if (typeof action !== 'string' || action.length === 0) throw new RangeError(`action names must be non-empty strings, got ${JSON.stringify(action)}`);
+    if (typeof action !== 'string' || action.length === 0)
+      throw new RangeError(`action names must be non-empty strings, got ${JSON.stringify(action)}`);
     if (seen.has(action)) throw new RangeError(`action "${action}" is listed twice: action names must be distinct`);
     seen.add(action);
   }
-  if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`the context dimension must be a positive integer, got ${dimension}`);
+  if (!Number.isInteger(dimension) || dimension < 1)
+    throw new RangeError(`the context dimension must be a positive integer, got ${dimension}`);
   const ridge = options.ridge ?? 1;
-  if (!(ridge > 0 && Number.isFinite(ridge))) throw new RangeError(`the ridge λ must be a positive finite number, got ${ridge}`);
+  if (!(ridge > 0 && Number.isFinite(ridge)))
+    throw new RangeError(`the ridge λ must be a positive finite number, got ${ridge}`);
   const importanceWeighting = options.importanceWeighting ?? 'none';
   if (importanceWeighting !== 'none' && importanceWeighting !== 'inverse-propensity') {
-    throw new RangeError(`importanceWeighting must be 'none' or 'inverse-propensity', got ${JSON.stringify(importanceWeighting)}`);
+    throw new RangeError(
+      `importanceWeighting must be 'none' or 'inverse-propensity', got ${JSON.stringify(importanceWeighting)}`,
+    );
   }
   const cap = options.maxImportanceWeight ?? Infinity;
-  if (!(cap >= 1)) throw new RangeError(`maxImportanceWeight must be at least 1 (a propensity is at most 1), got ${cap}`);
+  if (!(cap >= 1))
+    throw new RangeError(`maxImportanceWeight must be at least 1 (a propensity is at most 1), got ${cap}`);
   if (options.maxImportanceWeight !== undefined && importanceWeighting === 'none') {
-    throw new RangeError("maxImportanceWeight only applies with importanceWeighting 'inverse-propensity': set that too, or drop the cap");
+    throw new RangeError(
+      "maxImportanceWeight only applies with importanceWeighting 'inverse-propensity': set that too, or drop the cap",
+    );
   }
   // Validated by building it; the spec it reports has its own defaults filled in.
   const policy = createPolicy(options.policy).spec;
-  return { actions: [...actions], dimension, policy, ridge, importanceWeighting, maxImportanceWeight: Number.isFinite(cap) ? cap : null };
+  return {
+    actions: [...actions],
+    dimension,
+    policy,
+    ridge,
+    importanceWeighting,
+    maxImportanceWeight: Number.isFinite(cap) ? cap : null,
+  };
 }
 
 export class ContextualBandit {
@@ -130,13 +146,15 @@ export class ContextualBandit {
    * 'inverse-propensity' weighting. Throws a RangeError for an unknown action too. */
   learn(x: Float64Array, action: string, reward: number, propensity?: number): void {
     const index = this.indexOf.get(action);
-    if (index === undefined) throw new RangeError(`unknown action "${action}": this bandit has ${this.options.actions.join(', ')}`);
+    if (index === undefined)
+      throw new RangeError(`unknown action "${action}": this bandit has ${this.options.actions.join(', ')}`);
     if (propensity !== undefined && !(propensity > 0 && propensity <= 1)) {
       throw new RangeError(`a propensity must be in (0, 1], got ${propensity}`);
     }
     let weight = 1;
     if (this.options.importanceWeighting === 'inverse-propensity') {
-      if (propensity === undefined) throw new RangeError("importanceWeighting 'inverse-propensity' needs the propensity logged with the decision");
+      if (propensity === undefined)
+        throw new RangeError("importanceWeighting 'inverse-propensity' needs the propensity logged with the decision");
       weight = Math.min(1 / propensity, this.options.maxImportanceWeight ?? Infinity);
     }
     this.arms[index]!.update(x, reward, weight);
@@ -145,7 +163,8 @@ export class ContextualBandit {
   /** The arm of one action, for inspection. */
   arm(action: string): LinearArm {
     const index = this.indexOf.get(action);
-    if (index === undefined) throw new RangeError(`unknown action "${action}": this bandit has ${this.options.actions.join(', ')}`);
+    if (index === undefined)
+      throw new RangeError(`unknown action "${action}": this bandit has ${this.options.actions.join(', ')}`);
     return this.arms[index]!;
   }
 
@@ -159,7 +178,9 @@ export class ContextualBandit {
    * format or version, or arms that do not match the actions and dimension. */
   static fromJSON(state: ContextualBanditState): ContextualBandit {
     if (state.format !== BANDIT_STATE_FORMAT || state.version !== BANDIT_STATE_VERSION) {
-      throw new RangeError(`expected ${BANDIT_STATE_FORMAT} version ${BANDIT_STATE_VERSION}, got ${String(state.format)} version ${String(state.version)}`);
+      throw new RangeError(
+        `expected ${BANDIT_STATE_FORMAT} version ${BANDIT_STATE_VERSION}, got ${String(state.format)} version ${String(state.version)}`,
+      );
     }
     const { maxImportanceWeight, ...rest } = state.options;
     const bandit = new ContextualBandit(maxImportanceWeight === null ? rest : { ...rest, maxImportanceWeight });
@@ -171,7 +192,9 @@ export class ContextualBandit {
     bandit.options.actions.forEach((action, i) => {
       const arm = LinearArm.fromJSON(state.arms[action]!);
       if (arm.dimension !== bandit.options.dimension || arm.ridge !== bandit.options.ridge) {
-        throw new RangeError(`arm "${action}" has dimension ${arm.dimension} and ridge ${arm.ridge}, the bandit ${bandit.options.dimension} and ${bandit.options.ridge}`);
+        throw new RangeError(
+          `arm "${action}" has dimension ${arm.dimension} and ridge ${arm.ridge}, the bandit ${bandit.options.dimension} and ${bandit.options.ridge}`,
+        );
       }
       bandit.arms[i] = arm;
     });

@@ -57,8 +57,10 @@ export class LinearArm {
    * not a positive integer or a ridge λ that is not a positive finite number (λ = 0 would leave A
    * singular until d independent contexts were seen). */
   constructor(dimension: number, ridge = 1) {
-    if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`a linear arm needs a positive integer dimension, got ${dimension}`);
-    if (!(ridge > 0 && Number.isFinite(ridge))) throw new RangeError(`the ridge λ must be a positive finite number, got ${ridge}`);
+    if (!Number.isInteger(dimension) || dimension < 1)
+      throw new RangeError(`a linear arm needs a positive integer dimension, got ${dimension}`);
+    if (!(ridge > 0 && Number.isFinite(ridge)))
+      throw new RangeError(`the ridge λ must be a positive finite number, got ${ridge}`);
     this.dimension = dimension;
     this.ridge = ridge;
     this.a = scaledIdentity(dimension, ridge);
@@ -101,7 +103,8 @@ export class LinearArm {
   update(x: ArrayLike<number>, reward: number, weight = 1): void {
     this.checkContext(x);
     if (!Number.isFinite(reward)) throw new RangeError(`a reward must be a finite number, got ${reward}`);
-    if (!(weight >= 0 && Number.isFinite(weight))) throw new RangeError(`an importance weight must be a non-negative finite number, got ${weight}`);
+    if (!(weight >= 0 && Number.isFinite(weight)))
+      throw new RangeError(`an importance weight must be a non-negative finite number, got ${weight}`);
     if (weight === 0) return;
     const d = this.dimension;
     const u = multiply(this.aInverse, x, this.scratch);
@@ -129,7 +132,8 @@ export class LinearArm {
   /** A draw of θ from N(θ̂, scale²·A⁻¹), the Thompson-sampling posterior: θ̂ + scale·L·z with
    * L·Lᵀ = A⁻¹ (Cholesky) and z standard normal. The factor is cached until the next update. */
   sampleCoefficients(random: RandomSource, scale = 1): Float64Array {
-    if (!(scale >= 0 && Number.isFinite(scale))) throw new RangeError(`the posterior scale must be a non-negative finite number, got ${scale}`);
+    if (!(scale >= 0 && Number.isFinite(scale)))
+      throw new RangeError(`the posterior scale must be a non-negative finite number, got ${scale}`);
     const d = this.dimension;
     this.factor ??= cholesky(this.aInverse, d);
     const z = new Float64Array(d);
@@ -182,15 +186,19 @@ export class LinearArm {
     ];
     for (const [name, values, target, length] of parts) {
       if (!Array.isArray(values) || values.length !== length) {
-        throw new RangeError(`a linear arm of dimension ${d} needs ${name} of length ${length}, got ${Array.isArray(values) ? values.length : typeof values}`);
+        throw new RangeError(
+          `a linear arm of dimension ${d} needs ${name} of length ${length}, got ${Array.isArray(values) ? values.length : typeof values}`,
+        );
       }
       values.forEach((v, i) => {
         if (!Number.isFinite(v)) throw new RangeError(`${name}[${i}] must be a finite number, got ${v}`);
         target[i] = v;
       });
     }
-    if (!(Number.isInteger(state.updates) && state.updates >= 0)) throw new RangeError(`updates must be a non-negative integer, got ${state.updates}`);
-    if (!(state.totalWeight >= 0 && Number.isFinite(state.totalWeight))) throw new RangeError(`totalWeight must be a non-negative finite number, got ${state.totalWeight}`);
+    if (!(Number.isInteger(state.updates) && state.updates >= 0))
+      throw new RangeError(`updates must be a non-negative integer, got ${state.updates}`);
+    if (!(state.totalWeight >= 0 && Number.isFinite(state.totalWeight)))
+      throw new RangeError(`totalWeight must be a non-negative finite number, got ${state.totalWeight}`);
     arm.updateCount = state.updates;
     arm.weightSum = state.totalWeight;
     multiply(arm.aInverse, arm.b, arm.theta);
@@ -198,7 +206,8 @@ export class LinearArm {
   }
 
   private checkContext(x: ArrayLike<number>): void {
-    if (x.length !== this.dimension) throw new RangeError(`a context must have ${this.dimension} features, got ${x.length}`);
+    if (x.length !== this.dimension)
+      throw new RangeError(`a context must have ${this.dimension} features, got ${x.length}`);
     for (let i = 0; i < x.length; i++) {
       if (!Number.isFinite(x[i])) throw new RangeError(`context feature ${i} must be a finite number, got ${x[i]}`);
     }

@@ -10,7 +10,11 @@ export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /** M·x for a d × d row-major M, into `out` (allocated when not given). */
-export function multiply(matrix: Float64Array, x: ArrayLike<number>, out: Float64Array = new Float64Array(x.length)): Float64Array {
+export function multiply(
+  matrix: Float64Array,
+  x: ArrayLike<number>,
+  out: Float64Array = new Float64Array(x.length),
+): Float64Array {
   const d = x.length;
   for (let i = 0; i < d; i++) {
     let sum = 0;

@@ -63,7 +63,8 @@ export class Softmax implements Policy {
   readonly spec: PolicySpec;
 
   constructor(readonly temperature: number) {
-    if (!(temperature > 0 && Number.isFinite(temperature))) throw new RangeError(`the softmax temperature must be a positive finite number, got ${temperature}`);
+    if (!(temperature > 0 && Number.isFinite(temperature)))
+      throw new RangeError(`the softmax temperature must be a positive finite number, got ${temperature}`);
     this.spec = { kind: 'softmax', temperature };
   }
 
@@ -85,7 +86,8 @@ export class LinUcb implements Policy {
   readonly spec: PolicySpec;
 
   constructor(readonly alpha: number) {
-    if (!(alpha >= 0 && Number.isFinite(alpha))) throw new RangeError(`LinUCB's alpha must be a non-negative finite number, got ${alpha}`);
+    if (!(alpha >= 0 && Number.isFinite(alpha)))
+      throw new RangeError(`LinUCB's alpha must be a non-negative finite number, got ${alpha}`);
     this.spec = { kind: 'linucb', alpha };
   }
 
@@ -126,9 +128,12 @@ export class ThompsonSampling implements Policy {
     readonly scale = 1,
     readonly propensityDraws = DEFAULT_PROPENSITY_DRAWS,
   ) {
-    if (!(scale >= 0 && Number.isFinite(scale))) throw new RangeError(`Thompson sampling's scale must be a non-negative finite number, got ${scale}`);
+    if (!(scale >= 0 && Number.isFinite(scale)))
+      throw new RangeError(`Thompson sampling's scale must be a non-negative finite number, got ${scale}`);
     if (!(Number.isInteger(propensityDraws) && propensityDraws >= 1)) {
-      throw new RangeError(`propensityDraws must be a positive integer (the Monte Carlo draws that estimate the propensity), got ${propensityDraws}`);
+      throw new RangeError(
+        `propensityDraws must be a positive integer (the Monte Carlo draws that estimate the propensity), got ${propensityDraws}`,
+      );
     }
     this.spec = { kind: 'thompson', scale, propensityDraws };
   }
@@ -182,6 +187,8 @@ export function createPolicy(spec: PolicySpec): Policy {
     case 'thompson':
       return new ThompsonSampling(spec.scale, spec.propensityDraws);
     default:
-      throw new RangeError(`unknown policy kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use epsilon-greedy, softmax, linucb or thompson`);
+      throw new RangeError(
+        `unknown policy kind ${JSON.stringify((spec as { kind: unknown }).kind)}: use epsilon-greedy, softmax, linucb or thompson`,
+      );
   }
 }

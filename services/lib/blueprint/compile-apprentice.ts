@@ -14,6 +14,7 @@ export function compileApprentice(r: Reader, value: unknown, path: string): Blue
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const takeOverAt = f.share('take_over_at') ?? APPRENTICE_DEFAULTS.takeOverAt;
-  const minDecisions = f.number('min_decisions', { min: 1, integer: true, example: '1000' }) ?? APPRENTICE_DEFAULTS.minDecisions;
+  const minDecisions =
+    f.number('min_decisions', { min: 1, integer: true, example: '1000' }) ?? APPRENTICE_DEFAULTS.minDecisions;
   return { takeOverAt, minDecisions };
 }

@@ -1,12 +1,29 @@
 // decision (how scores become an action) and objective (what a better model means).
-import type { BlueprintDecision, BlueprintMetric, BlueprintObjective, BlueprintPolicy, BlueprintTask } from '../schemas/generated.js';
+import type {
+  BlueprintDecision,
+  BlueprintMetric,
+  BlueprintObjective,
+  BlueprintPolicy,
+  BlueprintTask,
+} from '../schemas/generated.js';
 import { childPath } from './problem.js';
 import { requiredFor, type Fields, type Reader } from './reader.js';
 import { closest } from './suggest.js';
 import { describe } from './units.js';
 import { DEFAULT_NDCG_AT, MAX_COUNT, METRICS, METRICS_BY_TASK, POLICIES } from './vocabulary.js';
 
-const DECISION_KEYS = ['policy', 'threshold', 'k', 'epsilon', 'temperature', 'alpha', 'actions', 'default', 'deadline', 'explore'] as const;
+const DECISION_KEYS = [
+  'policy',
+  'threshold',
+  'k',
+  'epsilon',
+  'temperature',
+  'alpha',
+  'actions',
+  'default',
+  'deadline',
+  'explore',
+] as const;
 const OBJECTIVE_KEYS = ['metric', 'constraints'] as const;
 const CONSTRAINT_KEYS = ['p99_inference', 'model_size'] as const;
 
@@ -28,19 +45,46 @@ function compilePolicyParameters(f: Fields, policy: BlueprintPolicy | undefined)
   };
   return {
     threshold: parameter('threshold', 'threshold', () =>
-      f.number('threshold', share, requiredFor('policy threshold', 'add threshold: the score from which the first action is taken, e.g. threshold: 0.3')),
+      f.number(
+        'threshold',
+        share,
+        requiredFor(
+          'policy threshold',
+          'add threshold: the score from which the first action is taken, e.g. threshold: 0.3',
+        ),
+      ),
     ),
-    k: parameter('k', 'top_k', () => f.number('k', { min: 1, max: MAX_COUNT, integer: true, example: '10' }, requiredFor('policy top_k', 'add k: how many candidates to return, e.g. k: 10'))),
+    k: parameter('k', 'top_k', () =>
+      f.number(
+        'k',
+        { min: 1, max: MAX_COUNT, integer: true, example: '10' },
+        requiredFor('policy top_k', 'add k: how many candidates to return, e.g. k: 10'),
+      ),
+    ),
     epsilon: parameter('epsilon', 'epsilon_greedy', () =>
-      f.number('epsilon', { ...share, example: '0.05' }, requiredFor('policy epsilon_greedy', 'add epsilon: the share of random exploration, e.g. epsilon: 0.05')),
+      f.number(
+        'epsilon',
+        { ...share, example: '0.05' },
+        requiredFor('policy epsilon_greedy', 'add epsilon: the share of random exploration, e.g. epsilon: 0.05'),
+      ),
     ),
-    temperature: parameter('temperature', 'softmax', () => f.number('temperature', { min: 0, minExclusive: true, example: '1' }) ?? DEFAULT_TEMPERATURE),
+    temperature: parameter(
+      'temperature',
+      'softmax',
+      () => f.number('temperature', { min: 0, minExclusive: true, example: '1' }) ?? DEFAULT_TEMPERATURE,
+    ),
     alpha: parameter('alpha', 'linucb', () => f.number('alpha', { min: 0, example: '1' }) ?? DEFAULT_ALPHA),
   };
 }
 
 function nullParameters(p: ReturnType<typeof compilePolicyParameters>) {
-  return { threshold: p.threshold ?? null, k: p.k ?? null, epsilon: p.epsilon ?? null, temperature: p.temperature ?? null, alpha: p.alpha ?? null };
+  return {
+    threshold: p.threshold ?? null,
+    k: p.k ?? null,
+    epsilon: p.epsilon ?? null,
+    temperature: p.temperature ?? null,
+    alpha: p.alpha ?? null,
+  };
 }
 
 function compileActions(r: Reader, list: unknown[], path: string, policy: BlueprintPolicy | undefined): string[] {
@@ -53,7 +97,11 @@ function compileActions(r: Reader, list: unknown[], path: string, policy: Bluepr
   });
   if (list.length === 0) r.report(path, 'is empty', 'list the possible actions, e.g. [send, skip]');
   else if (policy === 'threshold' && list.length !== 2) {
-    r.report(path, `has ${list.length} actions, not 2`, 'policy threshold takes two: the first when the score passes, the second otherwise');
+    r.report(
+      path,
+      `has ${list.length} actions, not 2`,
+      'policy threshold takes two: the first when the score passes, the second otherwise',
+    );
   }
   return actions;
 }
@@ -64,16 +112,32 @@ function compileActions(r: Reader, list: unknown[], path: string, policy: Bluepr
  */
 const TASKS_WITHOUT_ACTIONS: readonly BlueprintTask[] = ['ranking', 'sequence'];
 
-export function compileDecision(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined): BlueprintDecision | undefined {
+export function compileDecision(
+  r: Reader,
+  value: unknown,
+  path: string,
+  task: BlueprintTask | undefined,
+): BlueprintDecision | undefined {
   const m = r.mapping(value, path, DECISION_KEYS, 'a decision');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const policy = f.oneOf('policy', POLICIES, `add policy: one of ${POLICIES.join(', ')}`);
   const parameters = compilePolicyParameters(f, policy);
   if (task !== undefined && TASKS_WITHOUT_ACTIONS.includes(task)) {
-    f.unused('actions', 'classification, estimation and planning', task === 'ranking' ? "remove it: a ranking's actions are the candidates of each request" : 'remove it: the next items are learned from the events');
+    f.unused(
+      'actions',
+      'classification, estimation and planning',
+      task === 'ranking'
+        ? "remove it: a ranking's actions are the candidates of each request"
+        : 'remove it: the next items are learned from the events',
+    );
     const fallback = task === 'sequence' ? (f.string('default', 'home') ?? '') : '';
-    if (task === 'ranking') f.unused('default', 'classification, estimation, planning and sequence', 'remove it: before any model the candidates keep the order they came in');
+    if (task === 'ranking')
+      f.unused(
+        'default',
+        'classification, estimation, planning and sequence',
+        'remove it: before any model the candidates keep the order they came in',
+      );
     const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
     const explore = f.share('explore') ?? DEFAULT_EXPLORE;
     if (policy === undefined) return undefined;
@@ -81,10 +145,18 @@ export function compileDecision(r: Reader, value: unknown, path: string, task: B
   }
   const list = f.list('actions', '[send, skip]', 'add actions: the possible answers, e.g. actions: [send, skip]');
   const actions = list === undefined ? undefined : compileActions(r, list, f.at('actions'), policy);
-  let fallback = f.string('default', 'skip', 'add default: the action before any model and past the deadline, e.g. default: skip');
+  let fallback = f.string(
+    'default',
+    'skip',
+    'add default: the action before any model and past the deadline, e.g. default: skip',
+  );
   if (fallback !== undefined && actions !== undefined && actions.length > 0 && !actions.includes(fallback)) {
     const near = closest(fallback, actions);
-    r.report(f.at('default'), `${describe(fallback)} is not one of the actions ${actions.join(', ')}`, near === undefined ? 'use one of the actions' : `did you mean ${near}?`);
+    r.report(
+      f.at('default'),
+      `${describe(fallback)} is not one of the actions ${actions.join(', ')}`,
+      near === undefined ? 'use one of the actions' : `did you mean ${near}?`,
+    );
     fallback = undefined;
   }
   const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
@@ -107,7 +179,11 @@ function metricName(metric: BlueprintMetric): string {
 }
 
 /** `auc` → auc; `ndcg@10` → ndcg at 10. */
-function compileMetric(r: Reader, f: Fields, task: BlueprintTask | undefined): { metric: BlueprintMetric; ndcgAt: number | null } | undefined {
+function compileMetric(
+  r: Reader,
+  f: Fields,
+  task: BlueprintTask | undefined,
+): { metric: BlueprintMetric; ndcgAt: number | null } | undefined {
   if (!f.has('metric')) {
     if (task === undefined) return undefined;
     const metric = METRICS_BY_TASK[task][0]!;
@@ -134,14 +210,20 @@ function compileMetric(r: Reader, f: Fields, task: BlueprintTask | undefined): {
   return compiled;
 }
 
-export function compileObjective(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined): BlueprintObjective | undefined {
+export function compileObjective(
+  r: Reader,
+  value: unknown,
+  path: string,
+  task: BlueprintTask | undefined,
+): BlueprintObjective | undefined {
   const m = value === undefined ? {} : r.mapping(value, path, OBJECTIVE_KEYS, 'an objective');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const metric = compileMetric(r, f, task);
   const c = f.mappingAt('constraints', CONSTRAINT_KEYS, 'constraints') ?? {};
   const constraints = r.fields(c, f.at('constraints'));
-  const p99InferenceUs = constraints.duration('p99_inference', { unit: 'us', whole: true, example: '500us' }) ?? DEFAULT_P99_INFERENCE_US;
+  const p99InferenceUs =
+    constraints.duration('p99_inference', { unit: 'us', whole: true, example: '500us' }) ?? DEFAULT_P99_INFERENCE_US;
   const modelSizeBytes = constraints.size('model_size') ?? DEFAULT_MODEL_SIZE_BYTES;
   if (metric === undefined) return undefined;
   return { metric: metric.metric, ndcgAt: metric.ndcgAt, constraints: { p99InferenceUs, modelSizeBytes } };

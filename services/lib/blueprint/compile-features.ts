@@ -7,7 +7,18 @@ import { AGGREGATES, CONTEXT_TYPES, EVENT_FORMATS, MAX_COUNT, WINDOWED_AGGREGATE
 
 const FEATURES_KEYS = ['context', 'streams', 'candidates'] as const;
 const CONTEXT_KEYS = ['name', 'type', 'values', 'period'] as const;
-const STREAM_KEYS = ['name', 'topic', 'aggregate', 'field', 'window', 'half_life', 'n', 'lateness', 'entity_field', 'format'] as const;
+const STREAM_KEYS = [
+  'name',
+  'topic',
+  'aggregate',
+  'field',
+  'window',
+  'half_life',
+  'n',
+  'lateness',
+  'entity_field',
+  'format',
+] as const;
 
 /** Where each feature name was first declared, to report duplicates across context and streams. */
 type Declared = Map<string, string>;
@@ -16,10 +27,21 @@ function declare(r: Reader, declared: Declared, name: string | undefined, featur
   if (name === undefined) return;
   const first = declared.get(name);
   if (first === undefined) declared.set(name, featurePath);
-  else r.report(childPath(featurePath, 'name'), `"${name}" is already the name of ${first}`, 'give every feature its own name');
+  else
+    r.report(
+      childPath(featurePath, 'name'),
+      `"${name}" is already the name of ${first}`,
+      'give every feature its own name',
+    );
 }
 
-function compileContextFeature(r: Reader, value: unknown, path: string, declared: Declared, what = 'a context feature'): BlueprintContextFeature | undefined {
+function compileContextFeature(
+  r: Reader,
+  value: unknown,
+  path: string,
+  declared: Declared,
+  what = 'a context feature',
+): BlueprintContextFeature | undefined {
   const m = r.mapping(value, path, CONTEXT_KEYS, what);
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
@@ -28,13 +50,18 @@ function compileContextFeature(r: Reader, value: unknown, path: string, declared
   const type = f.oneOf('type', CONTEXT_TYPES, `add type: one of ${CONTEXT_TYPES.join(', ')}`);
   let values: string[] = [];
   if (type === 'category') {
-    const list = f.list('values', '[ios, android, web]', requiredFor('type category', 'add values: the known categories, e.g. values: [ios, android, web]'));
+    const list = f.list(
+      'values',
+      '[ios, android, web]',
+      requiredFor('type category', 'add values: the known categories, e.g. values: [ios, android, web]'),
+    );
     if (list !== undefined) values = compileCategoryValues(r, list, f.at('values'));
   } else if (type !== undefined) {
     f.unused('values', 'type category');
   }
   let period: number | null = null;
-  if (type === 'int' || type === 'float') period = f.number('period', { min: 0, minExclusive: true, example: '24' }) ?? null;
+  if (type === 'int' || type === 'float')
+    period = f.number('period', { min: 0, minExclusive: true, example: '24' }) ?? null;
   else if (type !== undefined) f.unused('period', 'type int or float');
   if (name === undefined || type === undefined) return undefined;
   return { name, type, values, period };
@@ -44,7 +71,8 @@ function compileCategoryValues(r: Reader, list: unknown[], path: string): string
   if (list.length === 0) r.report(path, 'is empty', 'list the known categories, e.g. [ios, android, web]');
   const values: string[] = [];
   list.forEach((item, i) => {
-    const value = typeof item === 'number' || typeof item === 'boolean' ? String(item) : r.string(item, childPath(path, i), 'ios');
+    const value =
+      typeof item === 'number' || typeof item === 'boolean' ? String(item) : r.string(item, childPath(path, i), 'ios');
     if (value === undefined) return;
     if (values.includes(value)) r.report(childPath(path, i), `"${value}" is listed twice`, 'list each category once');
     else values.push(value);
@@ -52,7 +80,12 @@ function compileCategoryValues(r: Reader, list: unknown[], path: string): string
   return values;
 }
 
-function compileStreamFeature(r: Reader, value: unknown, path: string, declared: Declared): BlueprintStreamFeature | undefined {
+function compileStreamFeature(
+  r: Reader,
+  value: unknown,
+  path: string,
+  declared: Declared,
+): BlueprintStreamFeature | undefined {
   const m = r.mapping(value, path, STREAM_KEYS, 'a stream feature');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
@@ -63,21 +96,39 @@ function compileStreamFeature(r: Reader, value: unknown, path: string, declared:
 
   let field: string | undefined;
   if (aggregate === 'count') f.unused('field', 'aggregates other than count', 'remove it: count counts events');
-  else field = f.field('field', aggregate === undefined ? undefined : requiredFor(`aggregate ${aggregate}`, `add field: the event field to ${aggregate}, e.g. field: amount`));
+  else
+    field = f.field(
+      'field',
+      aggregate === undefined
+        ? undefined
+        : requiredFor(`aggregate ${aggregate}`, `add field: the event field to ${aggregate}, e.g. field: amount`),
+    );
 
   const windowed = aggregate !== undefined && WINDOWED_AGGREGATES.includes(aggregate);
   const windowMs = f.duration(
     'window',
     { unit: 'ms', whole: true, example: '1d' },
-    windowed ? requiredFor(`aggregate ${aggregate}`, `add window: how far back to ${aggregate}, e.g. window: 1d`) : undefined,
+    windowed
+      ? requiredFor(`aggregate ${aggregate}`, `add window: how far back to ${aggregate}, e.g. window: 1d`)
+      : undefined,
   );
 
   let halfLifeMs: number | undefined;
-  if (aggregate === 'ewma') halfLifeMs = f.duration('half_life', { unit: 'ms', whole: true, example: '1h' }, requiredFor('aggregate ewma', 'add half_life: how fast old events fade, e.g. half_life: 1h'));
+  if (aggregate === 'ewma')
+    halfLifeMs = f.duration(
+      'half_life',
+      { unit: 'ms', whole: true, example: '1h' },
+      requiredFor('aggregate ewma', 'add half_life: how fast old events fade, e.g. half_life: 1h'),
+    );
   else if (aggregate !== undefined) f.unused('half_life', 'aggregate ewma');
 
   let n: number | undefined;
-  if (aggregate === 'last_n') n = f.number('n', { min: 1, max: MAX_COUNT, integer: true, example: '10' }, requiredFor('aggregate last_n', 'add n: how many values to keep, e.g. n: 10'));
+  if (aggregate === 'last_n')
+    n = f.number(
+      'n',
+      { min: 1, max: MAX_COUNT, integer: true, example: '10' },
+      requiredFor('aggregate last_n', 'add n: how many values to keep, e.g. n: 10'),
+    );
   else if (aggregate !== undefined) f.unused('n', 'aggregate last_n');
 
   const latenessMs = f.duration('lateness', { unit: 'ms', whole: true, allowZero: true, example: '5m' }) ?? 0;
@@ -100,7 +151,11 @@ function compileStreamFeature(r: Reader, value: unknown, path: string, declared:
 }
 
 /** The compiled features, and the names declared (also by features with other problems) for references. */
-export function compileFeatures(r: Reader, value: unknown, path: string): { features: BlueprintFeatures; names: string[] } {
+export function compileFeatures(
+  r: Reader,
+  value: unknown,
+  path: string,
+): { features: BlueprintFeatures; names: string[] } {
   const features: BlueprintFeatures = { context: [], streams: [], candidates: [] };
   const declared: Declared = new Map();
   const m = value === undefined ? {} : r.mapping(value, path, FEATURES_KEYS, 'features');

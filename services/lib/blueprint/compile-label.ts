@@ -29,11 +29,19 @@ function compileSource(r: Reader, value: unknown, path: string): Source | undefi
   const m = r.mapping(value, path, SOURCE_KEYS, 'a label source');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
-  const topic = f.topic('topic', `add topic: ${OUTCOMES_TOPIC} or the product topic whose events are outcomes, e.g. topic: app.opens`);
+  const topic = f.topic(
+    'topic',
+    `add topic: ${OUTCOMES_TOPIC} or the product topic whose events are outcomes, e.g. topic: app.opens`,
+  );
   const isOutcomes = topic === OUTCOMES_TOPIC;
   const match = f.oneOf('match', LABEL_MATCHES) ?? (isOutcomes ? 'decisionId' : 'entity');
   if (isOutcomes) {
-    if (match === 'entity') r.report(f.at('match'), `"entity" does not fit ${OUTCOMES_TOPIC}`, `remove it: ${OUTCOMES_TOPIC} is matched by decisionId`);
+    if (match === 'entity')
+      r.report(
+        f.at('match'),
+        `"entity" does not fit ${OUTCOMES_TOPIC}`,
+        `remove it: ${OUTCOMES_TOPIC} is matched by decisionId`,
+      );
     f.unused('entity_field', 'a product topic source', `remove it: ${OUTCOMES_TOPIC} is keyed by decision id`);
     f.unused('format', 'a product topic source', `remove it: Looper knows the format of ${OUTCOMES_TOPIC}`);
     return OUTCOMES_SOURCE;
@@ -47,7 +55,12 @@ function compileSource(r: Reader, value: unknown, path: string): Source | undefi
 }
 
 /** The label value: a constant for any outcome, or a field of the outcome. */
-function compileValue(r: Reader, value: unknown, path: string, source: Source | undefined): { constant: number | null; field: string | null } | undefined {
+function compileValue(
+  r: Reader,
+  value: unknown,
+  path: string,
+  source: Source | undefined,
+): { constant: number | null; field: string | null } | undefined {
   if (value === undefined) {
     // looper.outcomes records carry their own value; an event on a product topic is a positive.
     return source?.topic === null ? { constant: null, field: 'value' } : { constant: 1, field: null };
@@ -55,7 +68,10 @@ function compileValue(r: Reader, value: unknown, path: string, source: Source | 
   if (typeof value === 'number' && Number.isFinite(value)) return { constant: value, field: null };
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const m = r.mapping(value, path, VALUE_KEYS, 'a label value');
-    const field = m === undefined ? undefined : r.fields(m, path).field('field', 'add field: the outcome field holding the label, e.g. { field: amount }');
+    const field =
+      m === undefined
+        ? undefined
+        : r.fields(m, path).field('field', 'add field: the outcome field holding the label, e.g. { field: amount }');
     return field === undefined ? undefined : { constant: null, field };
   }
   return r.report(
@@ -67,17 +83,40 @@ function compileValue(r: Reader, value: unknown, path: string, source: Source | 
 
 /** Binary classification and ranking learn a probability: their labels are 0 or 1. */
 function checkBinary(r: Reader, label: number | null | undefined, path: string, task: BlueprintTask | undefined): void {
-  if ((task !== 'classification' && task !== 'ranking') || label === null || label === undefined || label === 0 || label === 1) return;
-  r.report(path, `${label} is not 0 or 1`, task === 'ranking' ? 'ranking labels are 1 for the candidate acted on and 0 for the others shown' : 'classification labels are 0 (no) or 1 (yes)');
+  if (
+    (task !== 'classification' && task !== 'ranking') ||
+    label === null ||
+    label === undefined ||
+    label === 0 ||
+    label === 1
+  )
+    return;
+  r.report(
+    path,
+    `${label} is not 0 or 1`,
+    task === 'ranking'
+      ? 'ranking labels are 1 for the candidate acted on and 0 for the others shown'
+      : 'classification labels are 0 (no) or 1 (yes)',
+  );
 }
 
 /** `multiClass`: the label names one of several classes (checked with the actions, in compile-tasks.ts). */
-export function compileLabel(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined, multiClass = false): BlueprintLabel | undefined {
+export function compileLabel(
+  r: Reader,
+  value: unknown,
+  path: string,
+  task: BlueprintTask | undefined,
+  multiClass = false,
+): BlueprintLabel | undefined {
   const m = r.mapping(value, path, LABEL_KEYS, 'a label');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const source = compileSource(r, f.raw('source'), f.at('source'));
-  const windowMs = f.duration('window', { unit: 'ms', whole: true, example: '30m' }, 'add window: how long after a decision an outcome still counts, e.g. window: 30m');
+  const windowMs = f.duration(
+    'window',
+    { unit: 'ms', whole: true, example: '30m' },
+    'add window: how long after a decision an outcome still counts, e.g. window: 30m',
+  );
   const labelValue = compileValue(r, f.raw('value'), f.at('value'), source);
   const missing = f.number('missing', { example: '0' });
   if (!multiClass) {

@@ -1,5 +1,11 @@
 // automl (the search space), training (continual learning) and rollout (shadow → canary → live).
-import type { BlueprintAutoml, BlueprintModelFamily, BlueprintRollout, BlueprintTask, BlueprintTraining } from '../schemas/generated.js';
+import type {
+  BlueprintAutoml,
+  BlueprintModelFamily,
+  BlueprintRollout,
+  BlueprintTask,
+  BlueprintTraining,
+} from '../schemas/generated.js';
 import { childPath } from './problem.js';
 import type { Reader } from './reader.js';
 import { FAMILY_MISFITS, MODEL_FAMILIES } from './vocabulary.js';
@@ -21,7 +27,12 @@ export function defaultFamilies(task: BlueprintTask): BlueprintModelFamily[] {
   return task === 'estimation' ? ['linear', 'mlp', 'gbdt'] : ['logistic', 'mlp', 'gbdt'];
 }
 
-function compileFamilies(r: Reader, list: unknown[], path: string, task: BlueprintTask | undefined): BlueprintModelFamily[] {
+function compileFamilies(
+  r: Reader,
+  list: unknown[],
+  path: string,
+  task: BlueprintTask | undefined,
+): BlueprintModelFamily[] {
   if (list.length === 0) r.report(path, 'is empty', `list the families to search, e.g. [${MODEL_FAMILIES.join(', ')}]`);
   const families: BlueprintModelFamily[] = [];
   list.forEach((item, i) => {
@@ -29,19 +40,26 @@ function compileFamilies(r: Reader, list: unknown[], path: string, task: Bluepri
     if (family === undefined) return;
     const misfit = FAMILY_MISFITS.find((m) => m.family === family && m.task === task);
     if (families.includes(family)) r.report(childPath(path, i), `"${family}" is listed twice`, 'list each family once');
-    else if (misfit !== undefined) r.report(childPath(path, i), `"${family}" does not fit task ${misfit.task}`, `use ${misfit.instead}`);
+    else if (misfit !== undefined)
+      r.report(childPath(path, i), `"${family}" does not fit task ${misfit.task}`, `use ${misfit.instead}`);
     else families.push(family);
   });
   return families;
 }
 
-export function compileAutoml(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined): BlueprintAutoml | undefined {
+export function compileAutoml(
+  r: Reader,
+  value: unknown,
+  path: string,
+  task: BlueprintTask | undefined,
+): BlueprintAutoml | undefined {
   const m = value === undefined ? {} : r.mapping(value, path, AUTOML_KEYS, 'automl');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
   const list = f.list('families', `[${MODEL_FAMILIES.join(', ')}]`);
   const families = list === undefined ? undefined : compileFamilies(r, list, f.at('families'), task);
-  const budget = f.number('budget', { min: 1, max: MAX_BUDGET, integer: true, example: '30' }) ?? AUTOML_DEFAULTS.budget;
+  const budget =
+    f.number('budget', { min: 1, max: MAX_BUDGET, integer: true, example: '30' }) ?? AUTOML_DEFAULTS.budget;
   const scheduleMs = f.duration('schedule', { unit: 'ms', whole: true, example: '6h' }) ?? AUTOML_DEFAULTS.scheduleMs;
   if (task === undefined) return undefined;
   return { families: families ?? defaultFamilies(task), budget, scheduleMs };
@@ -53,7 +71,8 @@ export function compileTraining(r: Reader, value: unknown, path: string): Bluepr
   const f = r.fields(m, path);
   return {
     online: f.boolean('online') ?? TRAINING_DEFAULTS.online,
-    publishEveryMs: f.duration('publish_every', { unit: 'ms', whole: true, example: '30s' }) ?? TRAINING_DEFAULTS.publishEveryMs,
+    publishEveryMs:
+      f.duration('publish_every', { unit: 'ms', whole: true, example: '30s' }) ?? TRAINING_DEFAULTS.publishEveryMs,
     retrainMs: f.duration('retrain', { unit: 'ms', whole: true, example: '1d' }) ?? TRAINING_DEFAULTS.retrainMs,
   };
 }
@@ -67,9 +86,16 @@ export function compileRollout(r: Reader, value: unknown, path: string): Bluepri
   const canary = f.share('canary') ?? ROLLOUT_DEFAULTS.canary;
   const rollbackIf = r.fields(f.mappingAt('rollback_if', ['metric_drop'], 'rollback_if') ?? {}, f.at('rollback_if'));
   return {
-    shadow: { minExamples: shadow.number('min_examples', { min: 0, integer: true, example: '2000' }) ?? ROLLOUT_DEFAULTS.minExamples },
-    promoteIf: { metricGain: promoteIf.number('metric_gain', { min: 0, example: '0.002' }) ?? ROLLOUT_DEFAULTS.metricGain },
+    shadow: {
+      minExamples:
+        shadow.number('min_examples', { min: 0, integer: true, example: '2000' }) ?? ROLLOUT_DEFAULTS.minExamples,
+    },
+    promoteIf: {
+      metricGain: promoteIf.number('metric_gain', { min: 0, example: '0.002' }) ?? ROLLOUT_DEFAULTS.metricGain,
+    },
     canary,
-    rollbackIf: { metricDrop: rollbackIf.number('metric_drop', { min: 0, example: '0.02' }) ?? ROLLOUT_DEFAULTS.metricDrop },
+    rollbackIf: {
+      metricDrop: rollbackIf.number('metric_drop', { min: 0, example: '0.02' }) ?? ROLLOUT_DEFAULTS.metricDrop,
+    },
   };
 }

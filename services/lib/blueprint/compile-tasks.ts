@@ -1,7 +1,13 @@
 // What each task asks of the other sections: ranking needs candidates and top_k; sequence needs a
 // last_n feature to read and a label that names the next item; multi-class classification (policy
 // argmax or top_k over several actions) needs labels that name a class.
-import type { BlueprintDecision, BlueprintFeatures, BlueprintLabel, BlueprintSequence, BlueprintTask } from '../schemas/generated.js';
+import type {
+  BlueprintDecision,
+  BlueprintFeatures,
+  BlueprintLabel,
+  BlueprintSequence,
+  BlueprintTask,
+} from '../schemas/generated.js';
 import type { Reader } from './reader.js';
 
 const SEQUENCE_KEYS = ['feature', 'vocabulary'] as const;
@@ -18,25 +24,46 @@ export function isMultiClass(task: BlueprintTask | undefined, rawDecision: unkno
 }
 
 /** null when the blueprint has no sequence section (and needs none); undefined after a reported problem. */
-export function compileSequence(r: Reader, value: unknown, path: string, task: BlueprintTask | undefined, features: BlueprintFeatures): BlueprintSequence | null | undefined {
+export function compileSequence(
+  r: Reader,
+  value: unknown,
+  path: string,
+  task: BlueprintTask | undefined,
+  features: BlueprintFeatures,
+): BlueprintSequence | null | undefined {
   if (value === undefined) {
-    if (task === 'sequence') return r.report(path, 'is missing', 'add sequence: { feature: recent_pages }, the last_n stream feature whose next item is predicted');
+    if (task === 'sequence')
+      return r.report(
+        path,
+        'is missing',
+        'add sequence: { feature: recent_pages }, the last_n stream feature whose next item is predicted',
+      );
     return null;
   }
-  if (task !== undefined && task !== 'sequence') return r.report(path, `is given for task ${task}`, 'remove it: only task sequence reads it');
+  if (task !== undefined && task !== 'sequence')
+    return r.report(path, `is given for task ${task}`, 'remove it: only task sequence reads it');
   const m = r.mapping(value, path, SEQUENCE_KEYS, 'a sequence');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
-  const feature = f.name('feature', 'recent_pages', 'add feature: the last_n stream feature holding the recent items, e.g. feature: recent_pages');
-  const vocabulary = f.number('vocabulary', { min: 2, max: MAX_VOCABULARY, integer: true, example: '1000' }) ?? DEFAULT_VOCABULARY;
+  const feature = f.name(
+    'feature',
+    'recent_pages',
+    'add feature: the last_n stream feature holding the recent items, e.g. feature: recent_pages',
+  );
+  const vocabulary =
+    f.number('vocabulary', { min: 2, max: MAX_VOCABULARY, integer: true, example: '1000' }) ?? DEFAULT_VOCABULARY;
   if (feature === undefined) return undefined;
   const stream = features.streams.find((s) => s.name === feature);
   if (stream === undefined || stream.aggregate !== 'last_n') {
     const lastN = features.streams.filter((s) => s.aggregate === 'last_n').map((s) => s.name);
     return r.report(
       f.at('feature'),
-      stream === undefined ? `"${feature}" is not a stream feature` : `"${feature}" is a ${stream.aggregate}, not a last_n`,
-      lastN.length > 0 ? `use ${lastN.join(' or ')}` : 'declare a stream feature with aggregate: last_n and n, e.g. { name: recent_pages, topic: app.pageviews, field: page, aggregate: last_n, n: 10 }',
+      stream === undefined
+        ? `"${feature}" is not a stream feature`
+        : `"${feature}" is a ${stream.aggregate}, not a last_n`,
+      lastN.length > 0
+        ? `use ${lastN.join(' or ')}`
+        : 'declare a stream feature with aggregate: last_n and n, e.g. { name: recent_pages, topic: app.pageviews, field: page, aggregate: last_n, n: 10 }',
     );
   }
   return { feature, vocabulary };
@@ -52,33 +79,71 @@ interface Sections {
 
 export function checkTask(r: Reader, s: Sections): void {
   const { task, features, label, decision } = s;
-  if (task !== 'ranking' && features.candidates.length > 0) r.report('features.candidates', `is given for task ${task}`, 'remove it: only ranking requests carry candidates');
+  if (task !== 'ranking' && features.candidates.length > 0)
+    r.report('features.candidates', `is given for task ${task}`, 'remove it: only ranking requests carry candidates');
   if (task === 'ranking') {
-    if (features.candidates.length === 0) r.report('features.candidates', 'is missing', 'declare the features each candidate carries, e.g. candidates: [{ name: price, type: float }]');
-    if (decision.policy !== 'top_k') r.report('decision.policy', `${decision.policy} does not fit task ranking`, 'use policy: top_k with k, how many candidates to return in order');
-    if (label.topic !== null) r.report('label.source', `${label.topic} cannot name the candidate acted on`, 'use looper.outcomes, reporting each outcome with its candidateId');
+    if (features.candidates.length === 0)
+      r.report(
+        'features.candidates',
+        'is missing',
+        'declare the features each candidate carries, e.g. candidates: [{ name: price, type: float }]',
+      );
+    if (decision.policy !== 'top_k')
+      r.report(
+        'decision.policy',
+        `${decision.policy} does not fit task ranking`,
+        'use policy: top_k with k, how many candidates to return in order',
+      );
+    if (label.topic !== null)
+      r.report(
+        'label.source',
+        `${label.topic} cannot name the candidate acted on`,
+        'use looper.outcomes, reporting each outcome with its candidateId',
+      );
   }
   if (task === 'sequence') {
     if (decision.policy !== 'top_k' && decision.policy !== 'argmax') {
-      r.report('decision.policy', `${decision.policy} does not fit task sequence`, 'use policy: top_k (the k likeliest next items) or argmax (the likeliest)');
+      r.report(
+        'decision.policy',
+        `${decision.policy} does not fit task sequence`,
+        'use policy: top_k (the k likeliest next items) or argmax (the likeliest)',
+      );
     }
     if (label.topic === null || label.valueField === null) {
-      r.report('label', 'does not name the next item', 'read it from the events the sequence is made of, e.g. label: { source: app.pageviews, value: { field: page }, window: 10m }');
+      r.report(
+        'label',
+        'does not name the next item',
+        'read it from the events the sequence is made of, e.g. label: { source: app.pageviews, value: { field: page }, window: 10m }',
+      );
     }
   }
-  if (task === 'classification' && (decision.policy === 'argmax' || decision.policy === 'top_k')) checkMultiClass(r, label, decision);
+  if (task === 'classification' && (decision.policy === 'argmax' || decision.policy === 'top_k'))
+    checkMultiClass(r, label, decision);
 }
 
 function checkMultiClass(r: Reader, label: BlueprintLabel, decision: BlueprintDecision): void {
   const classes = decision.actions.length;
   // An empty list is reported where the actions are read.
-  if (classes === 1) r.report('decision.actions', 'has 1 class', `policy ${decision.policy} chooses among the classes: list at least two`);
+  if (classes === 1)
+    r.report(
+      'decision.actions',
+      'has 1 class',
+      `policy ${decision.policy} chooses among the classes: list at least two`,
+    );
   if (label.valueConstant !== null) {
-    r.report('label.value', 'is a constant, which names no class', 'read the class from the outcome, e.g. value: { field: category } (a class name, or its index in actions)');
+    r.report(
+      'label.value',
+      'is a constant, which names no class',
+      'read the class from the outcome, e.g. value: { field: category } (a class name, or its index in actions)',
+    );
   }
   const missing = label.missing;
   if (missing !== null && !(Number.isInteger(missing) && missing >= 0 && missing < classes)) {
-    r.report('label.missing', `${missing} is not the index of one of the ${classes} actions`, `give the index (0 to ${classes - 1}) of the class a decision without outcome belongs to, or remove it`);
+    r.report(
+      'label.missing',
+      `${missing} is not the index of one of the ${classes} actions`,
+      `give the index (0 to ${classes - 1}) of the class a decision without outcome belongs to, or remove it`,
+    );
   }
   if (decision.policy === 'top_k' && decision.k !== null && decision.k > classes) {
     r.report('decision.k', `${decision.k} is more than the ${classes} classes`, `use k ≤ ${classes}`);

@@ -15,7 +15,10 @@ describe('blueprint compiler', () => {
     const result = parseBlueprintYaml(repoFile('examples/notification_send.yaml'));
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems, null, 2));
     assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v3.json')));
-    assert.equal(blueprintType.toBuffer(result.blueprint).toString('hex'), repoFile('schemas/Blueprint/fixtures/v3.hex').trim());
+    assert.equal(
+      blueprintType.toBuffer(result.blueprint).toString('hex'),
+      repoFile('schemas/Blueprint/fixtures/v3.hex').trim(),
+    );
   });
 
   it('blueprint compiler - keeps the YAML as authored, comments included', () => {
@@ -61,7 +64,12 @@ describe('blueprint compiler', () => {
       objective: { metric: 'auc', ndcgAt: null, constraints: { p99InferenceUs: 1000, modelSizeBytes: 1_048_576 } },
       automl: { families: ['logistic', 'mlp', 'gbdt'], budget: 30, scheduleMs: 86_400_000 },
       training: { online: true, publishEveryMs: 30_000, retrainMs: 86_400_000 },
-      rollout: { shadow: { minExamples: 1000 }, promoteIf: { metricGain: 0 }, canary: 0.1, rollbackIf: { metricDrop: 0.01 } },
+      rollout: {
+        shadow: { minExamples: 1000 },
+        promoteIf: { metricGain: 0 },
+        canary: 0.1,
+        rollbackIf: { metricDrop: 0.01 },
+      },
       monitoring: { guardrails: [], alerts: [] },
       experiment: null,
       apprentice: null,
@@ -110,11 +118,20 @@ describe('blueprint compiler', () => {
   it('blueprint compiler - reports a document that is not a mapping, or is empty', () => {
     assert.deepEqual(compileBlueprint(null), {
       ok: false,
-      problems: [{ path: '(document)', message: 'is empty', fix: 'write a blueprint, starting with blueprint: <name>; see examples/notification_send.yaml' }],
+      problems: [
+        {
+          path: '(document)',
+          message: 'is empty',
+          fix: 'write a blueprint, starting with blueprint: <name>; see examples/notification_send.yaml',
+        },
+      ],
     });
     const listed = compileBlueprint(['blueprint']);
     assert.ok(!listed.ok);
-    assert.deepEqual(listed.problems.map((p) => `${p.path}: ${p.message}`), ['(document): a list is not a mapping']);
+    assert.deepEqual(
+      listed.problems.map((p) => `${p.path}: ${p.message}`),
+      ['(document): a list is not a mapping'],
+    );
   });
 
   it('blueprint compiler - never evaluates a value: code-like strings are kept verbatim as data', () => {

@@ -49,15 +49,29 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
   if (m === undefined) return { ok: false, problems: r.problems };
   const f = r.fields(m, '');
 
-  const name = f.name('blueprint', 'notification_send', 'add blueprint: a unique name, e.g. blueprint: notification_send', 'it becomes a NATS subject token and a topic key');
-  const description = f.raw('description') === '' ? '' : (f.string('description', 'Send a push notification now, or not.') ?? '');
+  const name = f.name(
+    'blueprint',
+    'notification_send',
+    'add blueprint: a unique name, e.g. blueprint: notification_send',
+    'it becomes a NATS subject token and a topic key',
+  );
+  const description =
+    f.raw('description') === '' ? '' : (f.string('description', 'Send a push notification now, or not.') ?? '');
   const task = f.oneOf('task', TASKS, `add task: one of ${TASKS.join(', ')}`);
-  const entity = f.name('entity', 'user', 'add entity: what a decision is about, e.g. entity: user', 'it names the key of the entity\'s events and state');
+  const entity = f.name(
+    'entity',
+    'user',
+    'add entity: what a decision is about, e.g. entity: user',
+    "it names the key of the entity's events and state",
+  );
   const { features, names } = compileFeatures(r, f.raw('features'), 'features');
   const label = f.present('label', 'add label: how outcomes become labels, e.g. label: { window: 30m }')
     ? compileLabel(r, f.raw('label'), 'label', task, isMultiClass(task, f.raw('decision')))
     : undefined;
-  const decision = f.present('decision', 'add decision: { policy, actions, default }, e.g. decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip }')
+  const decision = f.present(
+    'decision',
+    'add decision: { policy, actions, default }, e.g. decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip }',
+  )
     ? compileDecision(r, f.raw('decision'), 'decision', task)
     : undefined;
   const objective = compileObjective(r, f.raw('objective'), 'objective', task);
@@ -68,13 +82,24 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
   const experiment = compileExperiment(r, f.raw('experiment'), 'experiment', name);
   const apprentice = compileApprentice(r, f.raw('apprentice'), 'apprentice');
   const sequence = compileSequence(r, f.raw('sequence'), 'sequence', task, features);
-  if (task !== undefined && label !== undefined && decision !== undefined) checkTask(r, { task, features, label, decision, sequence });
+  if (task !== undefined && label !== undefined && decision !== undefined)
+    checkTask(r, { task, features, label, decision, sequence });
 
   if (r.problems.length > 0) return { ok: false, problems: r.problems };
   if (
-    name === undefined || task === undefined || entity === undefined || label === undefined || decision === undefined ||
-    objective === undefined || automl === undefined || training === undefined || rollout === undefined ||
-    monitoring === undefined || experiment === undefined || apprentice === undefined || sequence === undefined
+    name === undefined ||
+    task === undefined ||
+    entity === undefined ||
+    label === undefined ||
+    decision === undefined ||
+    objective === undefined ||
+    automl === undefined ||
+    training === undefined ||
+    rollout === undefined ||
+    monitoring === undefined ||
+    experiment === undefined ||
+    apprentice === undefined ||
+    sequence === undefined
   ) {
     throw new Error('blueprint compiler: a section failed without reporting a problem');
   }

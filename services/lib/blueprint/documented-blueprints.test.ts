@@ -28,11 +28,21 @@ function blueprintBlocks(file: string): Block[] {
   lines.forEach((text, index) => {
     const fence = /^( *)(`{3,}|~{3,})\s*([\w-]*)/.exec(text);
     if (open === undefined && fence) {
-      const paragraphs = prose.join('\n').trim().split(/\n\s*\n/);
-      open = { line: index + 1, indent: fence[1]!.length, yaml: /^ya?ml$/i.test(fence[3]!), before: paragraphs.at(-1) ?? '', body: [] };
+      const paragraphs = prose
+        .join('\n')
+        .trim()
+        .split(/\n\s*\n/);
+      open = {
+        line: index + 1,
+        indent: fence[1]!.length,
+        yaml: /^ya?ml$/i.test(fence[3]!),
+        before: paragraphs.at(-1) ?? '',
+        body: [],
+      };
     } else if (open !== undefined && /^ *(`{3,}|~{3,})\s*$/.test(text)) {
       const body = open.body.join('\n') + '\n';
-      if (open.yaml && /^blueprint:/m.test(body)) blocks.push({ file, line: open.line, text: body, before: open.before });
+      if (open.yaml && /^blueprint:/m.test(body))
+        blocks.push({ file, line: open.line, text: body, before: open.before });
       open = undefined;
       prose = [];
     } else if (open !== undefined) {
@@ -47,7 +57,11 @@ function blueprintBlocks(file: string): Block[] {
 
 /** The `blueprint:` value as written, without quotes or a trailing comment. */
 function writtenName(text: string): string | undefined {
-  return /^blueprint:[ \t]*(.*)$/m.exec(text)?.[1]?.replace(/\s+#.*$/, '').trim().replace(/^(['"])(.*)\1$/, '$2');
+  return /^blueprint:[ \t]*(.*)$/m
+    .exec(text)?.[1]
+    ?.replace(/\s+#.*$/, '')
+    .trim()
+    .replace(/^(['"])(.*)\1$/, '$2');
 }
 
 /** Only text that says so marks an example as a deliberate mistake (shown to demonstrate validation). */
@@ -61,7 +75,9 @@ function assertCompiles(block: Pick<Block, 'file' | 'line' | 'text'>, what: stri
   const result = parseBlueprintYaml(block.text);
   assert.ok(
     result.ok,
-    result.ok ? '' : `${what} at ${where(block)} does not compile (its YAML "line N" is line ${block.line}+N of the file):\n${formatProblems(result.problems)}`,
+    result.ok
+      ? ''
+      : `${what} at ${where(block)} does not compile (its YAML "line N" is line ${block.line}+N of the file):\n${formatProblems(result.problems)}`,
   );
   assert.equal(result.blueprint.name, writtenName(block.text), `${what} at ${where(block)}: compiled name`);
 }
@@ -72,7 +88,13 @@ function assertFails(block: Pick<Block, 'file' | 'line' | 'text'>, what: string)
   assert.ok(result.problems.length > 0, `${what} at ${where(block)} fails without a problem`);
 }
 
-const markdownFiles = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const markdownFiles = [
+  'README.md',
+  ...readdirSync(new URL('docs/', root))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
 const blocksByFile = new Map(markdownFiles.map((file) => [file, blueprintBlocks(file)]));
 
 /** The blueprints each file showed when this test was written: more may come, none may vanish. */
@@ -85,8 +107,12 @@ describe('documented blueprints', () => {
   it('documented blueprints - the extractor finds at least the blueprints each file showed when this test was written', () => {
     for (const [file, names] of Object.entries(DOCUMENTED)) {
       const found = (blocksByFile.get(file) ?? []).map((b) => writtenName(b.text));
-      assert.ok(found.length >= names.length, `${file}: ${found.length} blueprint blocks found (${found.join(', ')}), expected at least ${names.length}`);
-      for (const name of names) assert.ok(found.includes(name), `${file}: no blueprint block named ${name} among ${found.join(', ')}`);
+      assert.ok(
+        found.length >= names.length,
+        `${file}: ${found.length} blueprint blocks found (${found.join(', ')}), expected at least ${names.length}`,
+      );
+      for (const name of names)
+        assert.ok(found.includes(name), `${file}: no blueprint block named ${name} among ${found.join(', ')}`);
     }
   });
 
@@ -102,10 +128,14 @@ describe('documented blueprints', () => {
         assert.deepEqual(strays, [], `${where(block)}: problems outside the { ... } placeholders`);
         // A misspelt section would be reported at its own top-level path; `sequence` is, by design:
         // the outline says it is for task sequence only, and its task is classification.
-        assert.deepEqual(result.problems.filter((p) => !/[.[]/.test(p.path)).map((p) => p.path), ['sequence']);
+        assert.deepEqual(
+          result.problems.filter((p) => !/[.[]/.test(p.path)).map((p) => p.path),
+          ['sequence'],
+        );
       });
     } else if (saysInvalid(block.before)) {
-      it(`documented blueprints - ${name} at ${where(block)}, shown as invalid, fails with problems`, () => assertFails(block, name));
+      it(`documented blueprints - ${name} at ${where(block)}, shown as invalid, fails with problems`, () =>
+        assertFails(block, name));
     } else {
       it(`documented blueprints - ${name} at ${where(block)} compiles`, () => assertCompiles(block, name));
     }
@@ -113,7 +143,9 @@ describe('documented blueprints', () => {
 });
 
 describe('example blueprints', () => {
-  const files = readdirSync(new URL('examples/', root)).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(new URL('examples/', root))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('example blueprints - examples/ holds at least the blueprints it held when this test was written', () => {
     for (const file of ['invalid_blueprint.yaml', 'next_page.yaml', 'notification_send.yaml', 'shop_ranking.yaml']) {
@@ -127,7 +159,8 @@ describe('example blueprints', () => {
     // The file's leading comment says whether it is a deliberate mistake (invalid_blueprint.yaml).
     const header = /^(?:#.*\n)*/.exec(text)?.[0] ?? '';
     if (saysInvalid(header)) {
-      it(`example blueprints - examples/${file}, written with mistakes, fails with problems`, () => assertFails(block, file));
+      it(`example blueprints - examples/${file}, written with mistakes, fails with problems`, () =>
+        assertFails(block, file));
     } else {
       it(`example blueprints - examples/${file} compiles`, () => assertCompiles(block, file));
     }

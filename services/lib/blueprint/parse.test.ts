@@ -22,7 +22,9 @@ describe('blueprint YAML', () => {
     });
     assert.deepEqual(parseBlueprintYaml('blueprint: b\n\ttask: ranking\n'), {
       ok: false,
-      problems: [{ path: 'line 2, col 1', message: 'Tabs are not allowed as indentation', fix: 'indent with spaces, not tabs' }],
+      problems: [
+        { path: 'line 2, col 1', message: 'Tabs are not allowed as indentation', fix: 'indent with spaces, not tabs' },
+      ],
     });
   });
 
@@ -30,27 +32,43 @@ describe('blueprint YAML', () => {
     const result = parseBlueprintYaml('blueprint: a\ntask: ranking\ntask: planning\n');
     assert.deepEqual(result, {
       ok: false,
-      problems: [{ path: 'line 3, col 1', message: 'Map keys must be unique', fix: 'keep one of the keys with the same name' }],
+      problems: [
+        { path: 'line 3, col 1', message: 'Map keys must be unique', fix: 'keep one of the keys with the same name' },
+      ],
     });
   });
 
   it('blueprint YAML - refuses several documents in one file', () => {
     const result = parseBlueprintYaml('blueprint: a\n---\nblueprint: b\n');
     assert.ok(!result.ok);
-    assert.deepEqual(result.problems.map((p) => [p.path, p.fix]), [['line 2, col 1', 'keep one blueprint per file: remove the --- separator']]);
-  });
-
-  it('blueprint YAML - an empty file is one problem', () => {
     assert.deepEqual(
-      parseBlueprintYaml('# nothing yet\n'),
-      { ok: false, problems: [{ path: '(document)', message: 'is empty', fix: 'write a blueprint, starting with blueprint: <name>; see examples/notification_send.yaml' }] },
+      result.problems.map((p) => [p.path, p.fix]),
+      [['line 2, col 1', 'keep one blueprint per file: remove the --- separator']],
     );
   });
 
+  it('blueprint YAML - an empty file is one problem', () => {
+    assert.deepEqual(parseBlueprintYaml('# nothing yet\n'), {
+      ok: false,
+      problems: [
+        {
+          path: '(document)',
+          message: 'is empty',
+          fix: 'write a blueprint, starting with blueprint: <name>; see examples/notification_send.yaml',
+        },
+      ],
+    });
+  });
+
   it('blueprint YAML - after parsing, problems are reported by key path', () => {
-    const result = parseBlueprintYaml('blueprint: b\ntask: clasification\nentity: user\nlabel: { window: 30m }\ndecision: { policy: argmax, actions: [a], default: a }\n');
+    const result = parseBlueprintYaml(
+      'blueprint: b\ntask: clasification\nentity: user\nlabel: { window: 30m }\ndecision: { policy: argmax, actions: [a], default: a }\n',
+    );
     assert.ok(!result.ok);
-    assert.deepEqual(result.problems.map((p) => p.path), ['task']);
+    assert.deepEqual(
+      result.problems.map((p) => p.path),
+      ['task'],
+    );
   });
 
   it('blueprint YAML - reads on, yes and no as words (YAML 1.2), not booleans', () => {
@@ -67,7 +85,11 @@ describe('blueprint YAML', () => {
 
 describe('blueprint problems', () => {
   const problems = [
-    { path: 'task', message: '"clasification" is not one of classification, estimation', fix: 'did you mean classification?' },
+    {
+      path: 'task',
+      message: '"clasification" is not one of classification, estimation',
+      fix: 'did you mean classification?',
+    },
     { path: 'label.window', message: 'is required', fix: 'add window: 30m' },
   ];
 
@@ -108,14 +130,28 @@ describe('blueprint problems', () => {
     const docs = repoFile('docs/blueprints.md');
     const top = /## Top level\n\n```yaml\n[\s\S]*?```/.exec(docs);
     assert.ok(top);
-    for (const section of ['features', 'label', 'decision', 'objective', 'automl', 'training', 'rollout', 'monitoring', 'experiment']) {
+    for (const section of [
+      'features',
+      'label',
+      'decision',
+      'objective',
+      'automl',
+      'training',
+      'rollout',
+      'monitoring',
+      'experiment',
+    ]) {
       const snippet = new RegExp('## ' + section + '\\n[\\s\\S]*?```yaml\\n([\\s\\S]*?)```').exec(docs)?.[1];
       assert.ok(snippet, `docs/blueprints.md has a ${section} example`);
       const base =
         'blueprint: notification_send\ntask: classification\nentity: user\n' +
         (section === 'label' ? '' : 'label: { window: 30m }\n') +
-        (section === 'decision' ? '' : 'decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip }\n') +
-        (section === 'features' || section === 'monitoring' ? '' : 'features: { context: [{ name: hour, type: int }] }\n');
+        (section === 'decision'
+          ? ''
+          : 'decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip }\n') +
+        (section === 'features' || section === 'monitoring'
+          ? ''
+          : 'features: { context: [{ name: hour, type: int }] }\n');
       const result = parseBlueprintYaml(base + snippet);
       assert.ok(result.ok, `${section}: ${result.ok ? '' : formatProblems(result.problems)}`);
     }

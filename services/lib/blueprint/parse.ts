@@ -25,7 +25,11 @@ export function parseBlueprintYaml(text: string): CompileResult {
   if (doc.errors.length > 0) {
     const problems: BlueprintProblem[] = doc.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { path: `line ${line}, col ${col}`, message: error.message, fix: YAML_FIXES[error.code] ?? DEFAULT_YAML_FIX };
+      return {
+        path: `line ${line}, col ${col}`,
+        message: error.message,
+        fix: YAML_FIXES[error.code] ?? DEFAULT_YAML_FIX,
+      };
     });
     return { ok: false, problems };
   }
@@ -34,7 +38,12 @@ export function parseBlueprintYaml(text: string): CompileResult {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, problems: [{ path: DOCUMENT_PATH, message, fix: 'write the blueprint without YAML anchors and aliases (& and *)' }] };
+    return {
+      ok: false,
+      problems: [
+        { path: DOCUMENT_PATH, message, fix: 'write the blueprint without YAML anchors and aliases (& and *)' },
+      ],
+    };
   }
   return compileBlueprint(raw, text);
 }

@@ -60,7 +60,11 @@ export class Reader {
   /** A mapping naming only `keys`; every other key is reported, with the key it most likely meant. */
   mapping(value: unknown, path: string, keys: readonly string[], what: string): Mapping | undefined {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return this.report(path, `${describe(value)} is not a mapping`, `write ${what} as key: value pairs, e.g. { ${keys[0]}: ... }`);
+      return this.report(
+        path,
+        `${describe(value)} is not a mapping`,
+        `write ${what} as key: value pairs, e.g. { ${keys[0]}: ... }`,
+      );
     }
     for (const key of Object.keys(value)) {
       if (keys.includes(key)) continue;
@@ -83,7 +87,12 @@ export class Reader {
     return this.report(path, `${describe(value)} is not text`, `write text, e.g. ${example}`);
   }
 
-  name(value: unknown, path: string, example: string, why = 'names are used as keys and subject tokens'): string | undefined {
+  name(
+    value: unknown,
+    path: string,
+    example: string,
+    why = 'names are used as keys and subject tokens',
+  ): string | undefined {
     if (typeof value === 'string' && NAME_PATTERN.test(value) && value.length <= NAME_MAX_LENGTH) return value;
     return this.report(
       path,
@@ -94,18 +103,35 @@ export class Reader {
 
   topic(value: unknown, path: string): string | undefined {
     if (typeof value === 'string' && TOPIC_PATTERN.test(value)) return value;
-    return this.report(path, `${describe(value)} is not a Kafka topic name`, 'use letters, digits, ., _ and -, e.g. app.opens');
+    return this.report(
+      path,
+      `${describe(value)} is not a Kafka topic name`,
+      'use letters, digits, ., _ and -, e.g. app.opens',
+    );
   }
 
   field(value: unknown, path: string): string | undefined {
     if (typeof value === 'string' && FIELD_PATTERN.test(value)) return value;
-    return this.report(path, `${describe(value)} is not a field name`, 'name a top-level field of the event, e.g. amount');
+    return this.report(
+      path,
+      `${describe(value)} is not a field name`,
+      'name a top-level field of the event, e.g. amount',
+    );
   }
 
-  oneOf<T extends string>(value: unknown, path: string, symbols: readonly T[], listed: string = symbols.join(', ')): T | undefined {
+  oneOf<T extends string>(
+    value: unknown,
+    path: string,
+    symbols: readonly T[],
+    listed: string = symbols.join(', '),
+  ): T | undefined {
     if (typeof value === 'string' && (symbols as readonly string[]).includes(value)) return value as T;
     const near = typeof value === 'string' ? closest(value, symbols) : undefined;
-    return this.report(path, `${describe(value)} is not one of ${listed}`, near === undefined ? 'use one of the values listed' : `did you mean ${near}?`);
+    return this.report(
+      path,
+      `${describe(value)} is not one of ${listed}`,
+      near === undefined ? 'use one of the values listed' : `did you mean ${near}?`,
+    );
   }
 
   boolean(value: unknown, path: string): boolean | undefined {
@@ -119,9 +145,12 @@ export class Reader {
       integer ? 'a whole number' : 'a number',
       min !== undefined && max !== undefined ? `between ${min} and ${max}` : '',
       min !== undefined && max === undefined ? (minExclusive ? `more than ${min}` : `of at least ${min}`) : '',
-    ].filter((s) => s !== '').join(' ');
+    ]
+      .filter((s) => s !== '')
+      .join(' ');
     const fix = `use ${wanted}, e.g. ${example}`;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return this.report(path, `${describe(value)} is not a number`, fix);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      return this.report(path, `${describe(value)} is not a number`, fix);
     if (integer && !Number.isInteger(value)) return this.report(path, `${value} is not a whole number`, fix);
     if (integer && !Number.isSafeInteger(value)) return this.report(path, `${value} is too large`, fix);
     const belowMin = min !== undefined && (minExclusive ? value <= min : value < min);
@@ -129,7 +158,8 @@ export class Reader {
     if (min !== undefined && max !== undefined && (belowMin || aboveMax)) {
       return this.report(path, `${value} is not between ${min} and ${max}`, fix);
     }
-    if (belowMin) return this.report(path, minExclusive ? `${value} is not more than ${min}` : `${value} is less than ${min}`, fix);
+    if (belowMin)
+      return this.report(path, minExclusive ? `${value} is not more than ${min}` : `${value} is less than ${min}`, fix);
     if (aboveMax) return this.report(path, `${value} is more than ${max}`, fix);
     return value;
   }
@@ -148,10 +178,18 @@ export class Reader {
     }
     if (rule.whole === true && !Number.isInteger(parsed.value)) {
       const unitName = rule.unit === 'us' ? 'microseconds' : 'milliseconds';
-      return this.report(path, `${describe(value)} is not a whole number of ${unitName}`, `round it to whole ${unitName}, e.g. ${rule.example}`);
+      return this.report(
+        path,
+        `${describe(value)} is not a whole number of ${unitName}`,
+        `round it to whole ${unitName}, e.g. ${rule.example}`,
+      );
     }
     if (parsed.value === 0 && rule.allowZero !== true) {
-      return this.report(path, `${describe(value)} is not longer than 0`, `use a positive duration, e.g. ${rule.example}`);
+      return this.report(
+        path,
+        `${describe(value)} is not longer than 0`,
+        `use a positive duration, e.g. ${rule.example}`,
+      );
     }
     return parsed.value;
   }
@@ -160,7 +198,8 @@ export class Reader {
     const parsed: Parsed = parseShare(value);
     if (parsed.ok) return parsed.value;
     let fix = 'write a percentage between 0% and 100%, e.g. 10%';
-    if (typeof value === 'number' && value >= 0 && value <= 1) fix = `write it as a percentage, e.g. ${+(value * 100).toFixed(6)}%`;
+    if (typeof value === 'number' && value >= 0 && value <= 1)
+      fix = `write it as a percentage, e.g. ${+(value * 100).toFixed(6)}%`;
     else if (typeof value === 'number' && value > 1 && value <= 100) fix = `write it as a percentage, e.g. ${value}%`;
     return this.report(path, parsed.message, fix);
   }

@@ -16,15 +16,21 @@ describe('blueprint rules: decision', () => {
   });
 
   it('blueprint rules - actions are a non-empty list without repeats', () => {
-    assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', actions: [], default: 'skip' })), ['decision.actions: is empty']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', actions: [], default: 'skip' })), [
+      'decision.actions: is empty',
+    ]);
     assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', actions: ['send', 'skip', 'send'] })), [
       'decision.actions[2]: "send" is listed twice',
     ]);
   });
 
   it('blueprint rules - threshold policy needs a threshold between 0 and 1, and two actions', () => {
-    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold' })), ['decision.threshold: is required for policy threshold']);
-    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold', threshold: 1.5 })), ['decision.threshold: 1.5 is not between 0 and 1']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold' })), [
+      'decision.threshold: is required for policy threshold',
+    ]);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold', threshold: 1.5 })), [
+      'decision.threshold: 1.5 is not between 0 and 1',
+    ]);
     assert.deepEqual(messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, actions: ['a', 'b', 'skip'] })), [
       'decision.actions: has 3 actions, not 2',
     ]);
@@ -33,18 +39,25 @@ describe('blueprint rules: decision', () => {
   it('blueprint rules - top_k needs a whole k, epsilon_greedy an epsilon between 0 and 1', () => {
     assert.deepEqual(messagesOf(withDecision({ policy: 'top_k' })), ['decision.k: is required for policy top_k']);
     assert.deepEqual(messagesOf(withDecision({ policy: 'top_k', k: 2.5 })), ['decision.k: 2.5 is not a whole number']);
-    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy' })), ['decision.epsilon: is required for policy epsilon_greedy']);
-    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy', epsilon: -0.1 })), ['decision.epsilon: -0.1 is not between 0 and 1']);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy' })), [
+      'decision.epsilon: is required for policy epsilon_greedy',
+    ]);
+    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy', epsilon: -0.1 })), [
+      'decision.epsilon: -0.1 is not between 0 and 1',
+    ]);
   });
 
   it('blueprint rules - a policy parameter given to another policy is reported', () => {
-    assert.deepEqual(messagesOf(withDecision({ policy: 'argmax', threshold: 0.5, k: 3, epsilon: 0.1, temperature: 2, alpha: 1 })), [
-      'decision.threshold: is only used by policy threshold',
-      'decision.k: is only used by policy top_k',
-      'decision.epsilon: is only used by policy epsilon_greedy',
-      'decision.temperature: is only used by policy softmax',
-      'decision.alpha: is only used by policy linucb',
-    ]);
+    assert.deepEqual(
+      messagesOf(withDecision({ policy: 'argmax', threshold: 0.5, k: 3, epsilon: 0.1, temperature: 2, alpha: 1 })),
+      [
+        'decision.threshold: is only used by policy threshold',
+        'decision.k: is only used by policy top_k',
+        'decision.epsilon: is only used by policy epsilon_greedy',
+        'decision.temperature: is only used by policy softmax',
+        'decision.alpha: is only used by policy linucb',
+      ],
+    );
   });
 
   it('blueprint rules - softmax and linucb get their default temperature and alpha', () => {
@@ -52,7 +65,10 @@ describe('blueprint rules: decision', () => {
     const linucb = compileBlueprint(withDecision({ policy: 'linucb', alpha: 0.5, deadline: '50ms' }));
     assert.ok(softmax.ok && linucb.ok);
     assert.deepEqual([softmax.blueprint.decision.temperature, softmax.blueprint.decision.alpha], [1, null]);
-    assert.deepEqual([linucb.blueprint.decision.temperature, linucb.blueprint.decision.alpha, linucb.blueprint.decision.deadlineMs], [null, 0.5, 50]);
+    assert.deepEqual(
+      [linucb.blueprint.decision.temperature, linucb.blueprint.decision.alpha, linucb.blueprint.decision.deadlineMs],
+      [null, 0.5, 50],
+    );
   });
 });
 
@@ -64,11 +80,22 @@ describe('blueprint rules: objective', () => {
   };
 
   it('blueprint rules - the metric must fit the task', () => {
-    assert.deepEqual(messagesOf(withTask('classification', 'rmse')), ['objective.metric: "rmse" does not fit task classification']);
-    assert.equal(fixAt(withTask('classification', 'rmse'), 'objective.metric'), 'use auc or logloss for classification');
-    assert.deepEqual(messagesOf(withTask('estimation', 'auc')), ['objective.metric: "auc" does not fit task estimation']);
-    assert.deepEqual(messagesOf(withTask('ranking', 'logloss')), ['objective.metric: "logloss" does not fit task ranking']);
-    assert.deepEqual(messagesOf(withTask('planning', 'ndcg@5')), ['objective.metric: "ndcg@5" does not fit task planning']);
+    assert.deepEqual(messagesOf(withTask('classification', 'rmse')), [
+      'objective.metric: "rmse" does not fit task classification',
+    ]);
+    assert.equal(
+      fixAt(withTask('classification', 'rmse'), 'objective.metric'),
+      'use auc or logloss for classification',
+    );
+    assert.deepEqual(messagesOf(withTask('estimation', 'auc')), [
+      'objective.metric: "auc" does not fit task estimation',
+    ]);
+    assert.deepEqual(messagesOf(withTask('ranking', 'logloss')), [
+      'objective.metric: "logloss" does not fit task ranking',
+    ]);
+    assert.deepEqual(messagesOf(withTask('planning', 'ndcg@5')), [
+      'objective.metric: "ndcg@5" does not fit task planning',
+    ]);
     assert.equal(fixAt(withTask('planning', 'ndcg@5'), 'objective.metric'), 'use reward for planning');
   });
 
@@ -76,7 +103,9 @@ describe('blueprint rules: objective', () => {
     const ranking = compileBlueprint(withTask('ranking', 'ndcg@5'));
     assert.ok(ranking.ok);
     assert.deepEqual([ranking.blueprint.objective.metric, ranking.blueprint.objective.ndcgAt], ['ndcg', 5]);
-    assert.deepEqual(messagesOf(withTask('ranking', 'ndcg@k')), ['objective.metric: "ndcg@k" does not give k as a whole number']);
+    assert.deepEqual(messagesOf(withTask('ranking', 'ndcg@k')), [
+      'objective.metric: "ndcg@k" does not give k as a whole number',
+    ]);
     assert.deepEqual(messagesOf(withTask('ranking', 'precision')), [
       'objective.metric: "precision" is not one of auc, logloss, rmse, mae, ndcg@k, reward',
     ]);
@@ -93,16 +122,24 @@ describe('blueprint rules: objective', () => {
     for (const [task, [metric, ndcgAt, family]] of Object.entries(expected)) {
       const result = compileBlueprint(withTask(task));
       assert.ok(result.ok, task);
-      assert.deepEqual([result.blueprint.objective.metric, result.blueprint.objective.ndcgAt, result.blueprint.automl.families[0]], [metric, ndcgAt, family], task);
+      assert.deepEqual(
+        [result.blueprint.objective.metric, result.blueprint.objective.ndcgAt, result.blueprint.automl.families[0]],
+        [metric, ndcgAt, family],
+        task,
+      );
     }
   });
 
   it('blueprint rules - constraints are an inference time and a size', () => {
-    const raw = blueprintWith((bp) => (bp['objective'] = { constraints: { p99_inference: '2ms', model_size: '1.5kb' } }));
+    const raw = blueprintWith(
+      (bp) => (bp['objective'] = { constraints: { p99_inference: '2ms', model_size: '1.5kb' } }),
+    );
     const result = compileBlueprint(raw);
     assert.ok(result.ok);
     assert.deepEqual(result.blueprint.objective.constraints, { p99InferenceUs: 2000, modelSizeBytes: 1536 });
-    const bad = blueprintWith((bp) => (bp['objective'] = { constraints: { p99_inference: '0.5us', model_size: '256 kb' } }));
+    const bad = blueprintWith(
+      (bp) => (bp['objective'] = { constraints: { p99_inference: '0.5us', model_size: '256 kb' } }),
+    );
     assert.deepEqual(messagesOf(bad), [
       'objective.constraints.p99_inference: "0.5us" is not a whole number of microseconds',
       'objective.constraints.model_size: "256 kb" is not a size like 256kb',
@@ -112,7 +149,9 @@ describe('blueprint rules: objective', () => {
 
 describe('blueprint rules: automl, training and rollout', () => {
   it('blueprint rules - families must exist, not repeat, and fit the task', () => {
-    const raw = blueprintWith((bp) => (bp['automl'] = { families: ['logistic', 'linear', 'xgboost', 'logistic'], budget: 0, schedule: '6h' }));
+    const raw = blueprintWith(
+      (bp) => (bp['automl'] = { families: ['logistic', 'linear', 'xgboost', 'logistic'], budget: 0, schedule: '6h' }),
+    );
     assert.deepEqual(messagesOf(raw), [
       'automl.families[1]: "linear" does not fit task classification',
       'automl.families[2]: "xgboost" is not one of logistic, linear, mlp, gbdt',
@@ -139,19 +178,31 @@ describe('blueprint rules: automl, training and rollout', () => {
   it('blueprint rules - training and rollout compile their units', () => {
     const raw = blueprintWith((bp) => {
       bp['training'] = { online: false, publish_every: '1m', retrain: '12h' };
-      bp['rollout'] = { shadow: { min_examples: 500 }, promote_if: { metric_gain: 0.01 }, canary: '5%', rollback_if: { metric_drop: 0.05 } };
+      bp['rollout'] = {
+        shadow: { min_examples: 500 },
+        promote_if: { metric_gain: 0.01 },
+        canary: '5%',
+        rollback_if: { metric_drop: 0.05 },
+      };
     });
     const result = compileBlueprint(raw);
     assert.ok(result.ok);
     assert.deepEqual(result.blueprint.training, { online: false, publishEveryMs: 60_000, retrainMs: 43_200_000 });
-    assert.deepEqual(result.blueprint.rollout, { shadow: { minExamples: 500 }, promoteIf: { metricGain: 0.01 }, canary: 0.05, rollbackIf: { metricDrop: 0.05 } });
+    assert.deepEqual(result.blueprint.rollout, {
+      shadow: { minExamples: 500 },
+      promoteIf: { metricGain: 0.01 },
+      canary: 0.05,
+      rollbackIf: { metricDrop: 0.05 },
+    });
   });
 
   it('blueprint rules - shares are percentages, and a fraction gets its percentage suggested', () => {
     const raw = blueprintWith((bp) => (bp['rollout'] = { canary: 0.25 }));
     assert.deepEqual(messagesOf(raw), ['rollout.canary: 0.25 is not a share like 10%']);
     assert.equal(fixAt(raw, 'rollout.canary'), 'write it as a percentage, e.g. 25%');
-    assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['rollout'] = { canary: '120%' }))), ['rollout.canary: "120%" is more than 100%']);
+    assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['rollout'] = { canary: '120%' }))), [
+      'rollout.canary: "120%" is more than 100%',
+    ]);
   });
 });
 
@@ -242,7 +293,9 @@ describe('blueprint rules: monitoring and experiment', () => {
   });
 
   it('blueprint rules - guardrails need a unique name, a topic and a window', () => {
-    const raw = withMonitoring({ guardrails: [unsubscribes, { name: 'unsubscribes', match: 'decisionId', entity_field: 'user' }] });
+    const raw = withMonitoring({
+      guardrails: [unsubscribes, { name: 'unsubscribes', match: 'decisionId', entity_field: 'user' }],
+    });
     assert.deepEqual(messagesOf(raw), [
       'monitoring.guardrails[1].name: "unsubscribes" is already the name of a guardrail',
       'monitoring.guardrails[1].topic: is required',
@@ -256,13 +309,18 @@ describe('blueprint rules: monitoring and experiment', () => {
     assert.deepEqual(messagesOf(withArms({ notification_send: '50%', notification_send_v2: '40%' })), [
       'experiment.arms: shares add up to 90%, not 100%',
     ]);
-    assert.deepEqual(messagesOf(withArms({ other_a: '50%', other_b: '50%' })), ['experiment.arms: does not include this blueprint, notification_send']);
+    assert.deepEqual(messagesOf(withArms({ other_a: '50%', other_b: '50%' })), [
+      'experiment.arms: does not include this blueprint, notification_send',
+    ]);
     assert.deepEqual(messagesOf(withArms({ notification_send: 0.5, 'Notif-V2': '50%' })), [
       'experiment.arms.notification_send: 0.5 is not a share like 10%',
       'experiment.arms.Notif-V2: "Notif-V2" is not a name like notification_send',
     ]);
     const result = compileBlueprint(withArms({ notification_send: '33.3%', b: '33.3%', c: '33.4%' }));
     assert.ok(result.ok);
-    assert.deepEqual(result.blueprint.experiment, { name: 'notif_v2', arms: { notification_send: 0.333, b: 0.333, c: 0.334 } });
+    assert.deepEqual(result.blueprint.experiment, {
+      name: 'notif_v2',
+      arms: { notification_send: 0.333, b: 0.333, c: 0.334 },
+    });
   });
 });

@@ -37,13 +37,17 @@ describe('blueprint rules: identity, keys and types', () => {
     assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['blueprint'] = `a${'b'.repeat(64)}`))), [
       `blueprint: "a${'b'.repeat(56)}..." is not a name like notification_send`,
     ]);
-    assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['entity'] = '1user'))), ['entity: "1user" is not a name like user']);
+    assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['entity'] = '1user'))), [
+      'entity: "1user" is not a name like user',
+    ]);
   });
 
   it('blueprint rules - reports unknown keys at any depth with the key probably meant', () => {
     const raw = blueprintWith((bp) => {
       bp['tsk'] = 'ranking';
-      bp['features'] = { streams: [{ name: 'opens_1d', topic: 'app.opens', aggregate: 'count', windw: '1d', window: '1d' }] };
+      bp['features'] = {
+        streams: [{ name: 'opens_1d', topic: 'app.opens', aggregate: 'count', windw: '1d', window: '1d' }],
+      };
       bp['rollout'] = { shadow: { minExamples: 10 } };
       bp['training'] = { colour: 'blue' };
     });
@@ -77,9 +81,17 @@ describe('blueprint rules: identity, keys and types', () => {
 
   it('blueprint rules - enum values get a did-you-mean, or the advice to pick from the list', () => {
     const near = blueprintWith((bp) => (bp['task'] = 'clasification'));
-    assert.deepEqual(messagesOf(near), ['task: "clasification" is not one of classification, estimation, ranking, sequence, planning']);
+    assert.deepEqual(messagesOf(near), [
+      'task: "clasification" is not one of classification, estimation, ranking, sequence, planning',
+    ]);
     assert.equal(fixAt(near, 'task'), 'did you mean classification?');
-    assert.equal(fixAt(blueprintWith((bp) => (bp['task'] = 'forecast')), 'task'), 'use one of the values listed');
+    assert.equal(
+      fixAt(
+        blueprintWith((bp) => (bp['task'] = 'forecast')),
+        'task',
+      ),
+      'use one of the values listed',
+    );
   });
 });
 
@@ -105,9 +117,10 @@ describe('blueprint rules: features', () => {
     assert.deepEqual(messagesOf(withStreams({ name: 's', topic: 'app.buys', aggregate: 'sum', window: '1d' })), [
       'features.streams[0].field: is required for aggregate sum',
     ]);
-    assert.deepEqual(messagesOf(withStreams({ name: 'c', topic: 'app.buys', aggregate: 'count', field: 'amount', window: '1d' })), [
-      'features.streams[0].field: is only used by aggregates other than count',
-    ]);
+    assert.deepEqual(
+      messagesOf(withStreams({ name: 'c', topic: 'app.buys', aggregate: 'count', field: 'amount', window: '1d' })),
+      ['features.streams[0].field: is only used by aggregates other than count'],
+    );
   });
 
   it('blueprint rules - windowed aggregates need a window; last, ewma and last_n may have one', () => {
@@ -128,7 +141,12 @@ describe('blueprint rules: features', () => {
     assert.ok(result.ok);
     assert.deepEqual(
       result.blueprint.features.streams.map((s) => [s.name, s.windowMs, s.halfLifeMs, s.n]),
-      [['l', null, null, null], ['lw', 3_600_000, null, null], ['e', null, 3_600_000, null], ['n', null, null, 5]],
+      [
+        ['l', null, null, null],
+        ['lw', 3_600_000, null, null],
+        ['e', null, 3_600_000, null],
+        ['n', null, null, 5],
+      ],
     );
   });
 
@@ -136,12 +154,23 @@ describe('blueprint rules: features', () => {
     assert.deepEqual(messagesOf(withStreams({ name: 'e', topic: 'app.buys', aggregate: 'ewma', field: 'amount' })), [
       'features.streams[0].half_life: is required for aggregate ewma',
     ]);
-    assert.deepEqual(messagesOf(withStreams({ name: 'm', topic: 'app.buys', aggregate: 'mean', field: 'amount', window: '1d', half_life: '1h' })), [
-      'features.streams[0].half_life: is only used by aggregate ewma',
-    ]);
-    assert.deepEqual(messagesOf(withStreams({ name: 'n', topic: 'app.buys', aggregate: 'last_n', field: 'item', n: 0 })), [
-      'features.streams[0].n: 0 is not between 1 and 10000',
-    ]);
+    assert.deepEqual(
+      messagesOf(
+        withStreams({
+          name: 'm',
+          topic: 'app.buys',
+          aggregate: 'mean',
+          field: 'amount',
+          window: '1d',
+          half_life: '1h',
+        }),
+      ),
+      ['features.streams[0].half_life: is only used by aggregate ewma'],
+    );
+    assert.deepEqual(
+      messagesOf(withStreams({ name: 'n', topic: 'app.buys', aggregate: 'last_n', field: 'item', n: 0 })),
+      ['features.streams[0].n: 0 is not between 1 and 10000'],
+    );
   });
 
   it('blueprint rules - durations are checked, and a number without a unit gets one suggested', () => {
@@ -163,7 +192,15 @@ describe('blueprint rules: features', () => {
 
   it('blueprint rules - stream features compile lateness, entity_field and format', () => {
     const result = compileBlueprint(
-      withStreams({ name: 'buys', topic: 'shop.buys', aggregate: 'count', window: '1d', lateness: '5m', entity_field: 'user_id', format: 'avro' }),
+      withStreams({
+        name: 'buys',
+        topic: 'shop.buys',
+        aggregate: 'count',
+        window: '1d',
+        lateness: '5m',
+        entity_field: 'user_id',
+        format: 'avro',
+      }),
     );
     assert.ok(result.ok);
     assert.deepEqual(result.blueprint.features.streams[0], {
@@ -178,31 +215,42 @@ describe('blueprint rules: features', () => {
       entityField: 'user_id',
       format: 'avro',
     });
-    assert.deepEqual(messagesOf(withStreams({ name: 'x', topic: 'app opens', aggregate: 'count', window: '1d', format: 'protobuf' })), [
-      'features.streams[0].topic: "app opens" is not a Kafka topic name',
-      'features.streams[0].format: "protobuf" is not one of json, avro',
-    ]);
+    assert.deepEqual(
+      messagesOf(withStreams({ name: 'x', topic: 'app opens', aggregate: 'count', window: '1d', format: 'protobuf' })),
+      [
+        'features.streams[0].topic: "app opens" is not a Kafka topic name',
+        'features.streams[0].format: "protobuf" is not one of json, avro',
+      ],
+    );
   });
 
   it('blueprint rules - category context features need their values; other types take none', () => {
     assert.deepEqual(messagesOf(withContext({ name: 'platform', type: 'category' })), [
       'features.context[0].values: is required for type category',
     ]);
-    assert.deepEqual(messagesOf(withContext({ name: 'platform', type: 'category', values: [] })), ['features.context[0].values: is empty']);
+    assert.deepEqual(messagesOf(withContext({ name: 'platform', type: 'category', values: [] })), [
+      'features.context[0].values: is empty',
+    ]);
     assert.deepEqual(messagesOf(withContext({ name: 'hour', type: 'int', values: [1, 2] })), [
       'features.context[0].values: is only used by type category',
     ]);
     const result = compileBlueprint(withContext({ name: 'tier', type: 'category', values: [1, 2, 'gold'] }));
     assert.ok(result.ok);
-    assert.deepEqual(result.blueprint.features.context, [{ name: 'tier', type: 'category', values: ['1', '2', 'gold'], period: null }]);
+    assert.deepEqual(result.blueprint.features.context, [
+      { name: 'tier', type: 'category', values: ['1', '2', 'gold'], period: null },
+    ]);
   });
 
   it('blueprint rules - a period makes an int or float cyclic; categories and bools take none', () => {
     const cyclic = compileBlueprint(withContext({ name: 'hour', type: 'int', period: 24 }));
     assert.ok(cyclic.ok);
     assert.deepEqual(cyclic.blueprint.features.context, [{ name: 'hour', type: 'int', values: [], period: 24 }]);
-    assert.deepEqual(messagesOf(withContext({ name: 'hour', type: 'int', period: 0 })), ['features.context[0].period: 0 is not more than 0']);
-    assert.deepEqual(messagesOf(withContext({ name: 'vip', type: 'bool', period: 7 })), ['features.context[0].period: is only used by type int or float']);
+    assert.deepEqual(messagesOf(withContext({ name: 'hour', type: 'int', period: 0 })), [
+      'features.context[0].period: 0 is not more than 0',
+    ]);
+    assert.deepEqual(messagesOf(withContext({ name: 'vip', type: 'bool', period: 7 })), [
+      'features.context[0].period: is only used by type int or float',
+    ]);
   });
 });
 
@@ -214,7 +262,9 @@ describe('blueprint rules: label', () => {
   });
 
   it('blueprint rules - label.value is a number or { field }', () => {
-    assert.deepEqual(messagesOf(withLabel({ window: '30m', value: 'yes' })), ['label.value: "yes" is not a number or { field: name }']);
+    assert.deepEqual(messagesOf(withLabel({ window: '30m', value: 'yes' })), [
+      'label.value: "yes" is not a number or { field: name }',
+    ]);
     assert.deepEqual(messagesOf(withLabel({ window: '30m', value: { feild: 'amount' } })), [
       'label.value.feild: is not a key of a label value',
       'label.value.field: is required',
@@ -250,21 +300,31 @@ describe('blueprint rules: label', () => {
       entityField: null,
       format: 'json',
     });
-    const long = compileBlueprint(withLabel({ source: { topic: 'shop.buys', entity_field: 'user_id', format: 'avro' }, window: '1h' }));
+    const long = compileBlueprint(
+      withLabel({ source: { topic: 'shop.buys', entity_field: 'user_id', format: 'avro' }, window: '1h' }),
+    );
     assert.ok(long.ok);
-    assert.deepEqual([long.blueprint.label.topic, long.blueprint.label.match, long.blueprint.label.entityField, long.blueprint.label.format], [
-      'shop.buys',
-      'entity',
-      'user_id',
-      'avro',
-    ]);
+    assert.deepEqual(
+      [
+        long.blueprint.label.topic,
+        long.blueprint.label.match,
+        long.blueprint.label.entityField,
+        long.blueprint.label.format,
+      ],
+      ['shop.buys', 'entity', 'user_id', 'avro'],
+    );
   });
 
   it('blueprint rules - looper.outcomes is matched by decision id only', () => {
-    assert.deepEqual(messagesOf(withLabel({ source: { topic: 'looper.outcomes', match: 'entity', entity_field: 'user' }, window: '1h' })), [
-      'label.source.match: "entity" does not fit looper.outcomes',
-      'label.source.entity_field: is only used by a product topic source',
-    ]);
+    assert.deepEqual(
+      messagesOf(
+        withLabel({ source: { topic: 'looper.outcomes', match: 'entity', entity_field: 'user' }, window: '1h' }),
+      ),
+      [
+        'label.source.match: "entity" does not fit looper.outcomes',
+        'label.source.entity_field: is only used by a product topic source',
+      ],
+    );
     assert.deepEqual(messagesOf(withLabel({ source: { topic: 'app.opens', match: 'decision_id' }, window: '1h' })), [
       'label.source.match: "decision_id" is not one of decisionId, entity',
     ]);

@@ -42,7 +42,9 @@ export function minimalBlueprintOf(task: string): RawBlueprint {
       bp['features'] = { candidates: [{ name: 'price', type: 'float' }] };
       bp['decision'] = { policy: 'top_k', k: 3 };
     } else if (task === 'sequence') {
-      bp['features'] = { streams: [{ name: 'recent_pages', topic: 'app.pageviews', field: 'page', aggregate: 'last_n', n: 5 }] };
+      bp['features'] = {
+        streams: [{ name: 'recent_pages', topic: 'app.pageviews', field: 'page', aggregate: 'last_n', n: 5 }],
+      };
       bp['sequence'] = { feature: 'recent_pages' };
       bp['label'] = { source: 'app.pageviews', value: { field: 'page' }, window: '10m' };
       bp['decision'] = { policy: 'argmax' };

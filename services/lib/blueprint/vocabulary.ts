@@ -17,7 +17,13 @@ function symbols<T extends string>(set: Record<T, true>): readonly T[] {
   return Object.keys(set) as T[];
 }
 
-export const TASKS = symbols<BlueprintTask>({ classification: true, estimation: true, ranking: true, sequence: true, planning: true });
+export const TASKS = symbols<BlueprintTask>({
+  classification: true,
+  estimation: true,
+  ranking: true,
+  sequence: true,
+  planning: true,
+});
 export const CONTEXT_TYPES = symbols<BlueprintContextType>({ int: true, float: true, bool: true, category: true });
 export const AGGREGATES = symbols<BlueprintAggregate>({
   count: true,
@@ -41,7 +47,14 @@ export const POLICIES = symbols<BlueprintPolicy>({
   thompson: true,
   linucb: true,
 });
-export const METRICS = symbols<BlueprintMetric>({ auc: true, logloss: true, rmse: true, mae: true, ndcg: true, reward: true });
+export const METRICS = symbols<BlueprintMetric>({
+  auc: true,
+  logloss: true,
+  rmse: true,
+  mae: true,
+  ndcg: true,
+  reward: true,
+});
 export const MODEL_FAMILIES = symbols<BlueprintModelFamily>({ logistic: true, linear: true, mlp: true, gbdt: true });
 export const ALERT_KINDS = symbols<BlueprintAlertKind>({
   feature_drift: true,
@@ -73,7 +86,11 @@ export const MAX_COUNT = 10_000;
 export const DEFAULT_NDCG_AT = 10;
 
 /** A model family that cannot learn a task's labels, and the one to use instead. */
-export const FAMILY_MISFITS: ReadonlyArray<{ family: BlueprintModelFamily; task: BlueprintTask; instead: BlueprintModelFamily }> = [
+export const FAMILY_MISFITS: ReadonlyArray<{
+  family: BlueprintModelFamily;
+  task: BlueprintTask;
+  instead: BlueprintModelFamily;
+}> = [
   { family: 'logistic', task: 'estimation', instead: 'linear' },
   { family: 'linear', task: 'classification', instead: 'logistic' },
 ];
@@ -89,7 +106,13 @@ export type AlertThresholdKey = 'psi' | 'above' | 'below';
 export type AlertUnit = 'psi' | 'duration' | 'share' | 'number';
 export const ALERT_RULES: Record<
   BlueprintAlertKind,
-  { threshold: AlertThresholdKey; unit: AlertUnit; example: string; reference?: 'feature' | 'guardrail'; referenceRequired?: boolean }
+  {
+    threshold: AlertThresholdKey;
+    unit: AlertUnit;
+    example: string;
+    reference?: 'feature' | 'guardrail';
+    referenceRequired?: boolean;
+  }
 > = {
   feature_drift: { threshold: 'psi', unit: 'psi', example: 'psi: 0.2', reference: 'feature' },
   prediction_drift: { threshold: 'psi', unit: 'psi', example: 'psi: 0.2' },
@@ -98,5 +121,11 @@ export const ALERT_RULES: Record<
   model_age: { threshold: 'above', unit: 'duration', example: 'above: 2h' },
   metric_drop: { threshold: 'above', unit: 'number', example: 'above: 0.02' },
   label_rate: { threshold: 'below', unit: 'share', example: 'below: 10%' },
-  guardrail: { threshold: 'above', unit: 'share', example: 'above: 10%', reference: 'guardrail', referenceRequired: true },
+  guardrail: {
+    threshold: 'above',
+    unit: 'share',
+    example: 'above: 10%',
+    reference: 'guardrail',
+    referenceRequired: true,
+  },
 };

@@ -49,13 +49,19 @@ describe('assignment', () => {
   });
 
   it('assignment - the hash is FNV-1a over the UTF-8 bytes of salt, NUL, entity, then fmix32', () => {
-    for (const [entity, salt] of [['user-42', 'canary:notification_send'], ['ünïcödé-😀', 'exp'], ['', ''], ['lone\ud800', 's']] as const) {
+    for (const [entity, salt] of [
+      ['user-42', 'canary:notification_send'],
+      ['ünïcödé-😀', 'exp'],
+      ['', ''],
+      ['lone\ud800', 's'],
+    ] as const) {
       assert.equal(assignmentHash(entity, salt), reference(entity, salt), `${entity} / ${salt}`);
     }
   });
 
   it('assignment - a salt prefix gives the same share as the concatenated salt', () => {
-    for (const entity of entities.slice(0, 1000)) assert.equal(shareOf(entity, 'notification_send', 'canary:'), shareOf(entity, 'canary:notification_send'));
+    for (const entity of entities.slice(0, 1000))
+      assert.equal(shareOf(entity, 'notification_send', 'canary:'), shareOf(entity, 'canary:notification_send'));
   });
 
   it('assignment - the separator keeps salt and entity apart', () => {
@@ -79,35 +85,85 @@ describe('assignment', () => {
 
   it('assignment - observed shares are within 1 % of declared for 50/50, 10/90 and 20/30/50', () => {
     const splits: Arm[][] = [
-      [{ name: 'a', share: 0.5 }, { name: 'b', share: 0.5 }],
-      [{ name: 'a', share: 0.1 }, { name: 'b', share: 0.9 }],
-      [{ name: 'a', share: 0.2 }, { name: 'b', share: 0.3 }, { name: 'c', share: 0.5 }],
+      [
+        { name: 'a', share: 0.5 },
+        { name: 'b', share: 0.5 },
+      ],
+      [
+        { name: 'a', share: 0.1 },
+        { name: 'b', share: 0.9 },
+      ],
+      [
+        { name: 'a', share: 0.2 },
+        { name: 'b', share: 0.3 },
+        { name: 'c', share: 0.5 },
+      ],
     ];
     for (const arms of splits) {
       const seen = observed('experiment:split', arms);
-      for (const arm of arms) assert.ok(Math.abs(seen.get(arm.name)! - arm.share) <= 0.01, `${arm.name}: declared ${arm.share}, observed ${seen.get(arm.name)}`);
+      for (const arm of arms)
+        assert.ok(
+          Math.abs(seen.get(arm.name)! - arm.share) <= 0.01,
+          `${arm.name}: declared ${arm.share}, observed ${seen.get(arm.name)}`,
+        );
     }
   });
 
   it('assignment - an arm with share 0 gets nobody, one with share 1 everybody', () => {
-    const seen = observed('s', [{ name: 'off', share: 0 }, { name: 'on', share: 1 }]);
-    assert.deepEqual([...seen], [['off', 0], ['on', 1]]);
+    const seen = observed('s', [
+      { name: 'off', share: 0 },
+      { name: 'on', share: 1 },
+    ]);
+    assert.deepEqual(
+      [...seen],
+      [
+        ['off', 0],
+        ['on', 1],
+      ],
+    );
   });
 
   it('assignment - shares summing to 1 within 1e-9 are accepted', () => {
-    const arms = [{ name: 'a', share: 0.1 }, { name: 'b', share: 0.2 }, { name: 'c', share: 0.7 - 5e-10 }];
+    const arms = [
+      { name: 'a', share: 0.1 },
+      { name: 'b', share: 0.2 },
+      { name: 'c', share: 0.7 - 5e-10 },
+    ];
     assert.ok(['a', 'b', 'c'].includes(pickArm('user-1', 's', arms)));
   });
 
   it('assignment - shares not summing to 1, negative, non-finite or absent are refused with what to fix', () => {
-    assert.throws(() => pickArm('u', 's', [{ name: 'a', share: 0.5 }, { name: 'b', share: 0.4 }]), (error: unknown) => {
-      assert.ok(error instanceof AssignmentError);
-      assert.equal(error.code, 'invalid_shares');
-      assert.equal(error.message, 'arm shares must sum to 1, got 0.9 (a 0.5, b 0.4): adjust the shares so they add up to 100%');
-      return true;
+    assert.throws(
+      () =>
+        pickArm('u', 's', [
+          { name: 'a', share: 0.5 },
+          { name: 'b', share: 0.4 },
+        ]),
+      (error: unknown) => {
+        assert.ok(error instanceof AssignmentError);
+        assert.equal(error.code, 'invalid_shares');
+        assert.equal(
+          error.message,
+          'arm shares must sum to 1, got 0.9 (a 0.5, b 0.4): adjust the shares so they add up to 100%',
+        );
+        return true;
+      },
+    );
+    assert.throws(
+      () =>
+        pickArm('u', 's', [
+          { name: 'a', share: -0.5 },
+          { name: 'b', share: 1.5 },
+        ]),
+      { name: 'AssignmentError', message: 'arm "a" has share -0.5: each share must be a number in [0, 1]' },
+    );
+    assert.throws(() => pickArm('u', 's', [{ name: 'a', share: Number.NaN }]), {
+      name: 'AssignmentError',
+      message: 'arm "a" has share NaN: each share must be a number in [0, 1]',
     });
-    assert.throws(() => pickArm('u', 's', [{ name: 'a', share: -0.5 }, { name: 'b', share: 1.5 }]), { name: 'AssignmentError', message: 'arm "a" has share -0.5: each share must be a number in [0, 1]' });
-    assert.throws(() => pickArm('u', 's', [{ name: 'a', share: Number.NaN }]), { name: 'AssignmentError', message: 'arm "a" has share NaN: each share must be a number in [0, 1]' });
-    assert.throws(() => pickArm('u', 's', []), { name: 'AssignmentError', message: 'arm shares must sum to 1, got 0 (no arms): adjust the shares so they add up to 100%' });
+    assert.throws(() => pickArm('u', 's', []), {
+      name: 'AssignmentError',
+      message: 'arm shares must sum to 1, got 0 (no arms): adjust the shares so they add up to 100%',
+    });
   });
 });

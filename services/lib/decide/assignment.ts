@@ -56,12 +56,15 @@ export function shareOf(entity: string, salt: string, saltPrefix = ''): number {
 export function pickArm(entity: string, salt: string, arms: readonly Arm[]): string {
   let total = 0;
   for (const arm of arms) {
-    if (!Number.isFinite(arm.share) || arm.share < 0) throw new AssignmentError(`arm "${arm.name}" has share ${arm.share}: each share must be a number in [0, 1]`);
+    if (!Number.isFinite(arm.share) || arm.share < 0)
+      throw new AssignmentError(`arm "${arm.name}" has share ${arm.share}: each share must be a number in [0, 1]`);
     total += arm.share;
   }
   if (arms.length === 0 || Math.abs(total - 1) > SHARE_TOLERANCE) {
     const listed = arms.map((a) => `${a.name} ${a.share}`).join(', ');
-    throw new AssignmentError(`arm shares must sum to 1, got ${total} (${listed || 'no arms'}): adjust the shares so they add up to 100%`);
+    throw new AssignmentError(
+      `arm shares must sum to 1, got ${total} (${listed || 'no arms'}): adjust the shares so they add up to 100%`,
+    );
   }
   const u = shareOf(entity, salt);
   let cumulative = 0;

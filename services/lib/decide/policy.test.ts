@@ -16,12 +16,18 @@ const decision: BlueprintDecision = {
   explore: 0.1,
 };
 
-const sequence = (...values: number[]) => () => values.shift() ?? 0;
+const sequence =
+  (...values: number[]) =>
+  () =>
+    values.shift() ?? 0;
 
 function assertChoice(actual: ReturnType<typeof choose>, expected: ReturnType<typeof choose>): void {
   assert.equal(actual.action, expected.action);
   assert.equal(actual.explored, expected.explored);
-  assert.ok(Math.abs(actual.propensity - expected.propensity) < 1e-12, `propensity ${actual.propensity} != ${expected.propensity}`);
+  assert.ok(
+    Math.abs(actual.propensity - expected.propensity) < 1e-12,
+    `propensity ${actual.propensity} != ${expected.propensity}`,
+  );
 }
 
 describe('decide policy', () => {
@@ -47,6 +53,10 @@ describe('decide policy', () => {
   });
 
   it('policy - exploration off means propensity 1', () => {
-    assertChoice(choose({ ...decision, explore: 0 }, null, sequence()), { action: 'skip', propensity: 1, explored: false });
+    assertChoice(choose({ ...decision, explore: 0 }, null, sequence()), {
+      action: 'skip',
+      propensity: 1,
+      explored: false,
+    });
   });
 });

@@ -27,11 +27,16 @@ export function policyAction(decision: BlueprintDecision, score: number | null):
  * A planning model's choice (its policy's action and the probability of every action) with the
  * blueprint's explore share on top: the propensity is explore/K + (1 − explore) · P_policy(action).
  */
-export function explorePlanned(decision: BlueprintDecision, planned: { action: string; probabilities: Readonly<Record<string, number>> }, random: () => number): Choice {
+export function explorePlanned(
+  decision: BlueprintDecision,
+  planned: { action: string; probabilities: Readonly<Record<string, number>> },
+  random: () => number,
+): Choice {
   const explore = decision.explore;
   const n = decision.actions.length;
   const policyShare = (action: string) => planned.probabilities[action] ?? 0;
-  if (explore <= 0 || n < 2) return { action: planned.action, propensity: policyShare(planned.action), explored: false };
+  if (explore <= 0 || n < 2)
+    return { action: planned.action, propensity: policyShare(planned.action), explored: false };
   const explored = random() < explore;
   const action = explored ? decision.actions[Math.min(n - 1, Math.floor(random() * n))]! : planned.action;
   return { action, propensity: explore / n + (1 - explore) * policyShare(action), explored };

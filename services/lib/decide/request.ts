@@ -21,7 +21,15 @@ export interface RankingCandidate {
   features: FeatureValues;
 }
 
-export type DecideErrorCode = 'bad_request' | 'missing_entity' | 'bad_context' | 'bad_candidates' | 'unknown_blueprint' | 'experiment_arm_missing' | 'overloaded' | 'internal';
+export type DecideErrorCode =
+  | 'bad_request'
+  | 'missing_entity'
+  | 'bad_context'
+  | 'bad_candidates'
+  | 'unknown_blueprint'
+  | 'experiment_arm_missing'
+  | 'overloaded'
+  | 'internal';
 
 export interface DecideError {
   code: DecideErrorCode;
@@ -48,28 +56,50 @@ function fail(code: DecideErrorCode, message: string): ParsedRequest {
 
 export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: TextDecoder): ParsedRequest {
   if (body.length > MAX_REQUEST_BYTES) {
-    return fail('bad_request', `the request is ${body.length} bytes, over the ${MAX_REQUEST_BYTES}-byte limit: send only the declared context${bp.task === 'ranking' ? ' and fewer candidates' : ''}`);
+    return fail(
+      'bad_request',
+      `the request is ${body.length} bytes, over the ${MAX_REQUEST_BYTES}-byte limit: send only the declared context${bp.task === 'ranking' ? ' and fewer candidates' : ''}`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(decoder.decode(body));
   } catch (error) {
-    return fail('bad_request', `the request is not JSON (${error instanceof Error ? error.message : String(error)}); send {"entity": "...", "context": {...}}`);
+    return fail(
+      'bad_request',
+      `the request is not JSON (${error instanceof Error ? error.message : String(error)}); send {"entity": "...", "context": {...}}`,
+    );
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('bad_request', 'the request must be a JSON object like {"entity": "...", "context": {...}}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return fail('bad_request', 'the request must be a JSON object like {"entity": "...", "context": {...}}');
   const { entity, context, deadlineMs, currentAction } = raw as Record<string, unknown>;
-  if (entity === undefined || entity === null || entity === '') return fail('missing_entity', `entity is missing: every decide names the ${bp.entity} it is about`);
-  if (typeof entity !== 'string') return fail('missing_entity', `entity must be a string (the ${bp.entity} id), not ${typeof entity}`);
-  if (entity.length > MAX_ENTITY_LENGTH) return fail('bad_request', `entity is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH} limit`);
-  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) return fail('bad_context', 'context must be an object of feature values');
+  if (entity === undefined || entity === null || entity === '')
+    return fail('missing_entity', `entity is missing: every decide names the ${bp.entity} it is about`);
+  if (typeof entity !== 'string')
+    return fail('missing_entity', `entity must be a string (the ${bp.entity} id), not ${typeof entity}`);
+  if (entity.length > MAX_ENTITY_LENGTH)
+    return fail('bad_request', `entity is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH} limit`);
+  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context)))
+    return fail('bad_context', 'context must be an object of feature values');
 
   let deadline = bp.decision.deadlineMs;
   if (deadlineMs !== undefined) {
-    if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0) return fail('bad_request', `deadlineMs must be a positive number of milliseconds, not ${JSON.stringify(deadlineMs)}`);
+    if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0)
+      return fail(
+        'bad_request',
+        `deadlineMs must be a positive number of milliseconds, not ${JSON.stringify(deadlineMs)}`,
+      );
     deadline = Math.min(deadline, deadlineMs);
   }
-  if (currentAction !== undefined && currentAction !== null && (typeof currentAction !== 'string' || !bp.decision.actions.includes(currentAction))) {
-    return fail('bad_request', `currentAction ${JSON.stringify(currentAction)} is not one of ${bp.name}'s actions: ${bp.decision.actions.join(', ')}`);
+  if (
+    currentAction !== undefined &&
+    currentAction !== null &&
+    (typeof currentAction !== 'string' || !bp.decision.actions.includes(currentAction))
+  ) {
+    return fail(
+      'bad_request',
+      `currentAction ${JSON.stringify(currentAction)} is not one of ${bp.name}'s actions: ${bp.decision.actions.join(', ')}`,
+    );
   }
 
   const values = readDeclared(bp.features.context, (context ?? {}) as Record<string, unknown>, 'context');
@@ -80,11 +110,24 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     if (typeof read === 'string') return fail('bad_candidates', read);
     ranked = read;
   }
-  return { ok: true, request: { entity, context: values, deadlineMs: deadline, currentAction: typeof currentAction === 'string' ? currentAction : null, candidates: ranked } };
+  return {
+    ok: true,
+    request: {
+      entity,
+      context: values,
+      deadlineMs: deadline,
+      currentAction: typeof currentAction === 'string' ? currentAction : null,
+      candidates: ranked,
+    },
+  };
 }
 
 /** The declared features' values from `given` (missing ones null), or what is wrong with one of them. */
-function readDeclared(declared: readonly BlueprintContextFeature[], given: Record<string, unknown>, at: string): FeatureValues | string {
+function readDeclared(
+  declared: readonly BlueprintContextFeature[],
+  given: Record<string, unknown>,
+  at: string,
+): FeatureValues | string {
   const values: FeatureValues = {};
   for (const feature of declared) {
     const value = given[feature.name];
@@ -95,11 +138,13 @@ function readDeclared(declared: readonly BlueprintContextFeature[], given: Recor
     const where = `${at}.${feature.name}`;
     switch (feature.type) {
       case 'int':
-        if (typeof value !== 'number' || !Number.isInteger(value) || !Number.isSafeInteger(value)) return `${where}: ${show(value)} is not an int`;
+        if (typeof value !== 'number' || !Number.isInteger(value) || !Number.isSafeInteger(value))
+          return `${where}: ${show(value)} is not an int`;
         values[feature.name] = value;
         break;
       case 'float':
-        if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 1e300) return `${where}: ${show(value)} is not a finite number`;
+        if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 1e300)
+          return `${where}: ${show(value)} is not a finite number`;
         values[feature.name] = value;
         break;
       case 'bool':
@@ -107,7 +152,8 @@ function readDeclared(declared: readonly BlueprintContextFeature[], given: Recor
         values[feature.name] = value ? 1 : 0;
         break;
       case 'category':
-        if (typeof value !== 'string') return `${where}: ${show(value)} is not a string (one of ${feature.values.join(', ')})`;
+        if (typeof value !== 'string')
+          return `${where}: ${show(value)} is not a string (one of ${feature.values.join(', ')})`;
         values[feature.name] = value;
         break;
     }
@@ -118,21 +164,30 @@ function readDeclared(declared: readonly BlueprintContextFeature[], given: Recor
 const CANDIDATES_SHAPE = 'send "candidates": [{"id": "...", "features": {...}}, ...]';
 
 function readCandidates(raw: unknown, bp: Blueprint): RankingCandidate[] | string {
-  if (!Array.isArray(raw)) return `candidates is ${raw === undefined ? 'missing' : 'not a list'}: ${bp.name} ranks the candidates of each request; ${CANDIDATES_SHAPE}`;
+  if (!Array.isArray(raw))
+    return `candidates is ${raw === undefined ? 'missing' : 'not a list'}: ${bp.name} ranks the candidates of each request; ${CANDIDATES_SHAPE}`;
   if (raw.length === 0) return `candidates is empty: ${CANDIDATES_SHAPE}`;
-  if (raw.length > MAX_CANDIDATES) return `candidates has ${raw.length} entries, over the ${MAX_CANDIDATES} limit: send fewer, pre-filtered candidates`;
+  if (raw.length > MAX_CANDIDATES)
+    return `candidates has ${raw.length} entries, over the ${MAX_CANDIDATES} limit: send fewer, pre-filtered candidates`;
   const seen = new Set<string>();
   const candidates: RankingCandidate[] = [];
   for (let i = 0; i < raw.length; i++) {
     const item: unknown = raw[i];
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return `candidates[${i}] is not an object: ${CANDIDATES_SHAPE}`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return `candidates[${i}] is not an object: ${CANDIDATES_SHAPE}`;
     const { id, features } = item as Record<string, unknown>;
     if (typeof id !== 'string' || id === '') return `candidates[${i}].id must be a non-empty string, not ${show(id)}`;
-    if (id.length > MAX_CANDIDATE_ID_LENGTH) return `candidates[${i}].id is ${id.length} characters, over the ${MAX_CANDIDATE_ID_LENGTH} limit`;
+    if (id.length > MAX_CANDIDATE_ID_LENGTH)
+      return `candidates[${i}].id is ${id.length} characters, over the ${MAX_CANDIDATE_ID_LENGTH} limit`;
     if (seen.has(id)) return `candidates[${i}].id "${id}" is given twice: each candidate once`;
     seen.add(id);
-    if (features !== undefined && (typeof features !== 'object' || features === null || Array.isArray(features))) return `candidates[${i}].features must be an object of feature values`;
-    const values = readDeclared(bp.features.candidates, (features ?? {}) as Record<string, unknown>, `candidates[${i}].features`);
+    if (features !== undefined && (typeof features !== 'object' || features === null || Array.isArray(features)))
+      return `candidates[${i}].features must be an object of feature values`;
+    const values = readDeclared(
+      bp.features.candidates,
+      (features ?? {}) as Record<string, unknown>,
+      `candidates[${i}].features`,
+    );
     if (typeof values === 'string') return values;
     candidates.push({ id, features: values });
   }

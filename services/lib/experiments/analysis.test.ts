@@ -40,7 +40,10 @@ function simulate(n: number, rates: Record<string, number>, seed: number, shares
 
 test('experiment analysis - a clear winner is recommended with its interval; equal arms keep running', () => {
   const win = analyzeExperiment('e', arms, 'a', simulate(4000, { a: 0.1, b: 0.15 }, 1));
-  assert.match(win.recommendation, /^ship b: b \+0\.0\d{3} per decision \(interval 0\.0\d{3} to 0\.0\d{3}; \+\d+\.\d % relative\) over a, significant at any look$/);
+  assert.match(
+    win.recommendation,
+    /^ship b: b \+0\.0\d{3} per decision \(interval 0\.0\d{3} to 0\.0\d{3}; \+\d+\.\d % relative\) over a, significant at any look$/,
+  );
   const same = analyzeExperiment('e', arms, 'a', simulate(4000, { a: 0.1, b: 0.1 }, 2));
   assert.match(same.recommendation, /^keep running: no arm differs from a yet — b [+−]0\.\d{4} per decision/);
   const worse = analyzeExperiment('e', arms, 'a', simulate(4000, { a: 0.15, b: 0.1 }, 3));
@@ -52,15 +55,37 @@ test('experiment analysis - a clear winner is recommended with its interval; equ
 });
 
 test('experiment analysis - a split far from the declared shares is flagged before any comparison', () => {
-  const skewed = analyzeExperiment('e', arms, 'a', simulate(4000, { a: 0.1, b: 0.15 }, 4, [{ name: 'a', share: 0.6 }, { name: 'b', share: 0.4 }]));
+  const skewed = analyzeExperiment(
+    'e',
+    arms,
+    'a',
+    simulate(4000, { a: 0.1, b: 0.15 }, 4, [
+      { name: 'a', share: 0.6 },
+      { name: 'b', share: 0.4 },
+    ]),
+  );
   assert.ok(skewed.sampleRatioP < 0.001);
-  assert.match(skewed.recommendation, /^do not trust these numbers: the arms hold \d+ entities \/ \d+ entities against declared shares 50 % \/ 50 %/);
+  assert.match(
+    skewed.recommendation,
+    /^do not trust these numbers: the arms hold \d+ entities \/ \d+ entities against declared shares 50 % \/ 50 %/,
+  );
   // The textbook 5 % and 0.1 % points of χ² with 1, 2, 3 and 4 degrees of freedom.
-  const points: Array<[number, number, number]> = [[3.841459, 1, 0.05], [5.991465, 2, 0.05], [7.814728, 3, 0.05], [9.487729, 4, 0.05], [10.827566, 1, 0.001], [16.266236, 3, 0.001]];
-  for (const [x, k, p] of points) assert.ok(Math.abs(chiSquareSurvival(x, k) - p) < 1e-6 * Math.max(1, p * 1000), `χ²(${k}) at ${x}: ${chiSquareSurvival(x, k)}`);
+  const points: Array<[number, number, number]> = [
+    [3.841459, 1, 0.05],
+    [5.991465, 2, 0.05],
+    [7.814728, 3, 0.05],
+    [9.487729, 4, 0.05],
+    [10.827566, 1, 0.001],
+    [16.266236, 3, 0.001],
+  ];
+  for (const [x, k, p] of points)
+    assert.ok(
+      Math.abs(chiSquareSurvival(x, k) - p) < 1e-6 * Math.max(1, p * 1000),
+      `χ²(${k}) at ${x}: ${chiSquareSurvival(x, k)}`,
+    );
 });
 
-test('experiment analysis - CUPED on the entities\' earlier outcomes narrows the interval', () => {
+test("experiment analysis - CUPED on the entities' earlier outcomes narrows the interval", () => {
   const random = new SeededRandom(5);
   const obs: Observation[] = [];
   const before = new Map<string, number>();

@@ -5,7 +5,13 @@
 //
 // The entity is the unit of randomisation, so each entity contributes one number — the mean
 // outcome of its decisions — and decisions of one entity are never treated as independent.
-import { RunningMoments, confidenceSequence, fixedHorizonInterval, relativeLift, type Interval } from '../stats/sequential.js';
+import {
+  RunningMoments,
+  confidenceSequence,
+  fixedHorizonInterval,
+  relativeLift,
+  type Interval,
+} from '../stats/sequential.js';
 import { cupedAdjust } from '../stats/cuped.js';
 import { normalCdf } from '../stats/normal.js';
 
@@ -40,7 +46,11 @@ export interface Comparison {
   /** The difference relative to the control's mean. */
   readonly relative: Interval;
   /** With CUPED on the pre-period outcome: the anytime-valid interval and the variance removed. */
-  readonly cuped: { readonly difference: Interval; readonly varianceReduction: number; readonly entitiesWithHistory: number } | null;
+  readonly cuped: {
+    readonly difference: Interval;
+    readonly varianceReduction: number;
+    readonly entitiesWithHistory: number;
+  } | null;
 }
 
 export interface ExperimentReport {
@@ -94,8 +104,16 @@ export function chiSquareSurvival(x: number, k: number): number {
   return Math.min(1, 2 * (1 - normalCdf(root)) + 2 * density * sum);
 }
 
-export function analyzeExperiment(name: string, arms: readonly ArmShare[], control: string, observations: readonly Observation[], before: ReadonlyMap<string, number> = new Map(), alpha = 0.05): ExperimentReport {
-  if (!arms.some((a) => a.name === control)) throw new RangeError(`the control ${control} is not an arm of experiment ${name}`);
+export function analyzeExperiment(
+  name: string,
+  arms: readonly ArmShare[],
+  control: string,
+  observations: readonly Observation[],
+  before: ReadonlyMap<string, number> = new Map(),
+  alpha = 0.05,
+): ExperimentReport {
+  if (!arms.some((a) => a.name === control))
+    throw new RangeError(`the control ${control} is not an arm of experiment ${name}`);
   const byArm = perEntity(observations);
   const means = new Map<string, number[]>();
   const reports: ArmReport[] = arms.map((a) => {
@@ -103,10 +121,19 @@ export function analyzeExperiment(name: string, arms: readonly ArmShare[], contr
     const values = [...entities.values()].map((e) => e.sum / e.n);
     means.set(a.name, values);
     const moments = RunningMoments.of(values);
-    return { arm: a.name, share: a.share, entities: values.length, decisions: [...entities.values()].reduce((s, e) => s + e.n, 0), mean: moments.n > 0 ? moments.mean : Number.NaN };
+    return {
+      arm: a.name,
+      share: a.share,
+      entities: values.length,
+      decisions: [...entities.values()].reduce((s, e) => s + e.n, 0),
+      mean: moments.n > 0 ? moments.mean : Number.NaN,
+    };
   });
   const totalEntities = reports.reduce((s, r) => s + r.entities, 0);
-  const chi = reports.reduce((s, r) => s + (r.entities - r.share * totalEntities) ** 2 / Math.max(r.share * totalEntities, 1e-12), 0);
+  const chi = reports.reduce(
+    (s, r) => s + (r.entities - r.share * totalEntities) ** 2 / Math.max(r.share * totalEntities, 1e-12),
+    0,
+  );
   const sampleRatioP = totalEntities === 0 ? 1 : chiSquareSurvival(chi, arms.length - 1);
 
   const controlValues = means.get(control)!;
@@ -119,7 +146,8 @@ export function analyzeExperiment(name: string, arms: readonly ArmShare[], contr
     const b = RunningMoments.of(values);
     const targetN = Math.max(totalEntities, 1000);
     const difference = confidenceSequence(a, b, alpha, targetN);
-    const withHistory = (entities: Map<string, { sum: number; n: number }>) => [...entities.keys()].filter((e) => before.has(e)).length;
+    const withHistory = (entities: Map<string, { sum: number; n: number }>) =>
+      [...entities.keys()].filter((e) => before.has(e)).length;
     const controlEntities = byArm.get(control)!;
     const armEntities = byArm.get(arm.name)!;
     const covered = withHistory(controlEntities) + withHistory(armEntities);
@@ -127,13 +155,32 @@ export function analyzeExperiment(name: string, arms: readonly ArmShare[], contr
     if (covered >= CUPED_MIN_COVERAGE * (controlEntities.size + armEntities.size)) {
       const known = [...before.values()];
       const fill = known.reduce((s, v) => s + v, 0) / known.length;
-      const pairs = (entities: Map<string, { sum: number; n: number }>) => [...entities].map(([entity, e]) => ({ y: e.sum / e.n, x: before.get(entity) ?? fill }));
+      const pairs = (entities: Map<string, { sum: number; n: number }>) =>
+        [...entities].map(([entity, e]) => ({ y: e.sum / e.n, x: before.get(entity) ?? fill }));
       const adjusted = cupedAdjust({ a: pairs(controlEntities), b: pairs(armEntities) });
-      cuped = { difference: confidenceSequence(adjusted.a, adjusted.b, alpha, targetN), varianceReduction: adjusted.varianceReduction, entitiesWithHistory: covered };
+      cuped = {
+        difference: confidenceSequence(adjusted.a, adjusted.b, alpha, targetN),
+        varianceReduction: adjusted.varianceReduction,
+        entitiesWithHistory: covered,
+      };
     }
-    comparisons.push({ arm: arm.name, control, difference, fixed: fixedHorizonInterval(a, b, alpha), relative: relativeOrNaN(a, b, difference), cuped });
+    comparisons.push({
+      arm: arm.name,
+      control,
+      difference,
+      fixed: fixedHorizonInterval(a, b, alpha),
+      relative: relativeOrNaN(a, b, difference),
+      cuped,
+    });
   }
-  return { name, control, arms: reports, comparisons, sampleRatioP, recommendation: recommend(control, comparisons, sampleRatioP, reports) };
+  return {
+    name,
+    control,
+    arms: reports,
+    comparisons,
+    sampleRatioP,
+    recommendation: recommend(control, comparisons, sampleRatioP, reports),
+  };
 }
 
 /** Relative lift, or NaN when the control's mean is 0 (no relative change to speak of). */
@@ -144,12 +191,19 @@ function relativeOrNaN(a: RunningMoments, b: RunningMoments, difference: Interva
 
 const pct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)} %`;
 
-function recommend(control: string, comparisons: readonly Comparison[], sampleRatioP: number, arms: readonly ArmReport[]): string {
+function recommend(
+  control: string,
+  comparisons: readonly Comparison[],
+  sampleRatioP: number,
+  arms: readonly ArmReport[],
+): string {
   if (sampleRatioP < SAMPLE_RATIO_ALPHA) {
     return `do not trust these numbers: the arms hold ${arms.map((a) => `${a.entities} entities`).join(' / ')} against declared shares ${arms.map((a) => `${Math.round(a.share * 100)} %`).join(' / ')} (sample ratio p = ${sampleRatioP.toExponential(1)}) — find what drops or duplicates decisions first`;
   }
   if (comparisons.length === 0) return 'keep running: every arm needs outcomes of 2 entities at least';
-  const best = comparisons.map((c) => ({ c, interval: c.cuped?.difference ?? c.difference })).sort((x, y) => y.interval.estimate - x.interval.estimate);
+  const best = comparisons
+    .map((c) => ({ c, interval: c.cuped?.difference ?? c.difference }))
+    .sort((x, y) => y.interval.estimate - x.interval.estimate);
   const lift = (b: (typeof best)[number]) => {
     const d = b.interval;
     const r = b.c.relative;
@@ -157,6 +211,7 @@ function recommend(control: string, comparisons: readonly Comparison[], sampleRa
   };
   const winner = best.find((b) => b.interval.low > 0);
   if (winner) return `ship ${winner.c.arm}: ${lift(winner)} over ${control}, significant at any look`;
-  if (best.every((b) => b.interval.high < 0)) return `keep ${control}: every other arm is worse — ${best.map(lift).join('; ')}; significant at any look`;
+  if (best.every((b) => b.interval.high < 0))
+    return `keep ${control}: every other arm is worse — ${best.map(lift).join('; ')}; significant at any look`;
   return `keep running: no arm differs from ${control} yet — ${best.map(lift).join('; ')}; the intervals stay valid however often you look`;
 }

@@ -4,11 +4,19 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvent, createFeatureState, featureValue } from './aggregator.js';
 import { FeatureSpecError, FeatureStateMismatchError } from './errors.js';
-import { BUCKETS_PER_WINDOW, DISTINCT_CAP, bucketStart, bucketWidthMs, type BucketState, type DistinctState } from './state.js';
+import {
+  BUCKETS_PER_WINDOW,
+  DISTINCT_CAP,
+  bucketStart,
+  bucketWidthMs,
+  type BucketState,
+  type DistinctState,
+} from './state.js';
 import { Feed, T0, specOf } from './test-feed.js';
 
 const MINUTE = 60_000;
-const windowed = (aggregate: Parameters<typeof specOf>[0], latenessMs = 0) => specOf(aggregate, { windowMs: MINUTE, latenessMs });
+const windowed = (aggregate: Parameters<typeof specOf>[0], latenessMs = 0) =>
+  specOf(aggregate, { windowMs: MINUTE, latenessMs });
 
 /** Events at T0 + 0.1 s, 0.5 s, 1 s (all in bucket T0) and 2.5 s (bucket T0 + 2 s). */
 const EVENTS = [
@@ -50,7 +58,14 @@ describe('stream aggregates over a window', () => {
 
   it('count - ignores the value, whatever it is', () => {
     const feed = new Feed(windowed('count'));
-    assert.deepEqual(feed.pushAll([[null, 1], ['abc', 2], [Number.NaN, 3]]), ['applied', 'applied', 'applied']);
+    assert.deepEqual(
+      feed.pushAll([
+        [null, 1],
+        ['abc', 2],
+        [Number.NaN, 3],
+      ]),
+      ['applied', 'applied', 'applied'],
+    );
     assert.equal(feed.at(3), 3);
   });
 
@@ -71,7 +86,13 @@ describe('stream aggregates over a window', () => {
   });
 
   it('empty window - count and sum are 0; mean, min and max are null', () => {
-    for (const [aggregate, empty] of [['count', 0], ['sum', 0], ['mean', null], ['min', null], ['max', null]] as const) {
+    for (const [aggregate, empty] of [
+      ['count', 0],
+      ['sum', 0],
+      ['mean', null],
+      ['min', null],
+      ['max', null],
+    ] as const) {
       const spec = windowed(aggregate);
       assert.equal(featureValue(createFeatureState(spec), spec, T0), empty, aggregate);
     }
@@ -82,14 +103,17 @@ describe('stream aggregates over a window', () => {
       const feed = new Feed(windowed(aggregate));
       feed.push(3, 1000);
       const before = structuredClone(feed.state);
-      assert.deepEqual(feed.pushAll([['abc', 1500], ['3', 1500], [null, 1500], [Number.NaN, 1500], [Infinity, 1500], [-Infinity, 1500]]), [
-        'ignored',
-        'ignored',
-        'ignored',
-        'ignored',
-        'ignored',
-        'ignored',
-      ]);
+      assert.deepEqual(
+        feed.pushAll([
+          ['abc', 1500],
+          ['3', 1500],
+          [null, 1500],
+          [Number.NaN, 1500],
+          [Infinity, 1500],
+          [-Infinity, 1500],
+        ]),
+        ['ignored', 'ignored', 'ignored', 'ignored', 'ignored', 'ignored'],
+      );
       assert.deepEqual(feed.state, before, aggregate);
     }
   });
@@ -155,14 +179,17 @@ describe('stream aggregates over a window', () => {
 
   it('distinct - counts distinct values in the window; 1 and "1" differ', () => {
     const feed = new Feed(windowed('distinct'));
-    assert.deepEqual(feed.pushAll([['fr', 500], ['de', 500], ['fr', 700], [1, 800], ['1', 900], ['fr', 30_500]]), [
-      'applied',
-      'applied',
-      'applied',
-      'applied',
-      'applied',
-      'applied',
-    ]);
+    assert.deepEqual(
+      feed.pushAll([
+        ['fr', 500],
+        ['de', 500],
+        ['fr', 700],
+        [1, 800],
+        ['1', 900],
+        ['fr', 30_500],
+      ]),
+      ['applied', 'applied', 'applied', 'applied', 'applied', 'applied'],
+    );
     assert.equal(feed.at(30_500), 4);
     assert.equal(feed.at(MINUTE + 1000), 1, 'only "fr", seen again at 30.5 s, is left');
     assert.equal(feed.at(MINUTE + 31_000), 0);
@@ -170,7 +197,11 @@ describe('stream aggregates over a window', () => {
 
   it('distinct - a value seen again out of order stays in its newer bucket', () => {
     const feed = new Feed(windowed('distinct', MINUTE));
-    feed.pushAll([['a', 30_000], ['b', 30_000], ['a', 5000]]);
+    feed.pushAll([
+      ['a', 30_000],
+      ['b', 30_000],
+      ['a', 5000],
+    ]);
     const state = feed.state as DistinctState;
     assert.deepEqual(state.starts, [T0 + 29_000]);
     assert.deepEqual(state.sets, [new Set(['a', 'b'])]);
@@ -180,7 +211,15 @@ describe('stream aggregates over a window', () => {
 
   it('distinct - ignores values that are neither strings nor finite numbers', () => {
     const feed = new Feed(windowed('distinct'));
-    assert.deepEqual(feed.pushAll([[null, 1], [Number.NaN, 2], [Infinity, 3], ['', 4]]), ['ignored', 'ignored', 'ignored', 'applied']);
+    assert.deepEqual(
+      feed.pushAll([
+        [null, 1],
+        [Number.NaN, 2],
+        [Infinity, 3],
+        ['', 4],
+      ]),
+      ['ignored', 'ignored', 'ignored', 'applied'],
+    );
     assert.equal(feed.at(4), 1);
   });
 
@@ -199,22 +238,37 @@ describe('stream aggregates over a window', () => {
   });
 
   it('specs - a windowed aggregate without a window cannot make a state', () => {
-    assert.throws(() => createFeatureState(specOf('count')), (error: unknown) => {
-      assert.ok(error instanceof FeatureSpecError);
-      assert.equal(error.message, 'stream feature spec (aggregate count): windowMs is required');
-      return true;
-    });
-    assert.throws(() => createFeatureState(specOf('sum', { windowMs: 1.5 })), /windowMs 1.5 is not a whole number of ms > 0/);
-    assert.throws(() => createFeatureState(specOf('last', { latenessMs: -1 })), /latenessMs -1 is not a whole number of ms >= 0/);
+    assert.throws(
+      () => createFeatureState(specOf('count')),
+      (error: unknown) => {
+        assert.ok(error instanceof FeatureSpecError);
+        assert.equal(error.message, 'stream feature spec (aggregate count): windowMs is required');
+        return true;
+      },
+    );
+    assert.throws(
+      () => createFeatureState(specOf('sum', { windowMs: 1.5 })),
+      /windowMs 1.5 is not a whole number of ms > 0/,
+    );
+    assert.throws(
+      () => createFeatureState(specOf('last', { latenessMs: -1 })),
+      /latenessMs -1 is not a whole number of ms >= 0/,
+    );
   });
 
   it('specs - a state refuses a spec it was not made for, and event times must be whole ms', () => {
     const state = createFeatureState(windowed('count'));
-    assert.throws(() => applyEvent(state, windowed('sum'), 1, T0, T0), (error: unknown) => {
-      assert.ok(error instanceof FeatureStateMismatchError);
-      assert.equal(error.message, 'a count (buckets) feature state cannot serve a spec with aggregate sum: create the state from the same spec');
-      return true;
-    });
+    assert.throws(
+      () => applyEvent(state, windowed('sum'), 1, T0, T0),
+      (error: unknown) => {
+        assert.ok(error instanceof FeatureStateMismatchError);
+        assert.equal(
+          error.message,
+          'a count (buckets) feature state cannot serve a spec with aggregate sum: create the state from the same spec',
+        );
+        return true;
+      },
+    );
     assert.throws(() => applyEvent(state, windowed('count'), 1, T0 + 0.5, T0), RangeError);
   });
 });

@@ -87,7 +87,10 @@ export function newestEventTs(state: FeatureState): number {
 function checkState(state: FeatureState, spec: AggregatorSpec): void {
   const kind = stateKindOf(spec);
   if (state.kind !== kind || (state.kind === 'buckets' && state.aggregate !== spec.aggregate)) {
-    throw new FeatureStateMismatchError(state.kind === 'buckets' ? `${state.aggregate} (buckets)` : state.kind, spec.aggregate);
+    throw new FeatureStateMismatchError(
+      state.kind === 'buckets' ? `${state.aggregate} (buckets)` : state.kind,
+      spec.aggregate,
+    );
   }
 }
 
@@ -119,7 +122,13 @@ function isLate(state: FeatureState, spec: AggregatorSpec, eventTs: number, wate
  * finite number; an ignored or late event leaves the state unchanged. Throws RangeError when
  * eventTs is not a whole number, FeatureStateMismatchError when the state was made for another spec.
  */
-export function applyEvent(state: FeatureState, spec: AggregatorSpec, value: FeatureScalar, eventTs: number, watermarkTs: number): ApplyResult {
+export function applyEvent(
+  state: FeatureState,
+  spec: AggregatorSpec,
+  value: FeatureScalar,
+  eventTs: number,
+  watermarkTs: number,
+): ApplyResult {
   if (!Number.isSafeInteger(eventTs)) throw new RangeError(`eventTs must be whole epoch milliseconds, got ${eventTs}`);
   checkState(state, spec);
   switch (state.kind) {
@@ -231,7 +240,10 @@ function applyToLastN(state: LastNState, n: number, windowMs: number | null, val
     state.values.splice(at, 0, value);
   }
   const newest = state.ts[state.ts.length - 1] as number;
-  while (state.ts.length > n || (windowMs !== null && state.ts.length > 0 && (state.ts[0] as number) <= newest - windowMs)) {
+  while (
+    state.ts.length > n ||
+    (windowMs !== null && state.ts.length > 0 && (state.ts[0] as number) <= newest - windowMs)
+  ) {
     state.ts.shift();
     state.values.shift();
   }

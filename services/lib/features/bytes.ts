@@ -129,7 +129,8 @@ export class ByteReader {
   }
 
   private need(bytes: number): void {
-    if (this.offset + bytes > this.data.length) this.fail(`truncated: ${bytes} more byte(s) needed, ${this.data.length - this.offset} left`);
+    if (this.offset + bytes > this.data.length)
+      this.fail(`truncated: ${bytes} more byte(s) needed, ${this.data.length - this.offset} left`);
   }
 
   /** Moves past `bytes` bytes. */
@@ -196,7 +197,8 @@ export class ByteReader {
   count(): number {
     const at = this.offset;
     const n = this.uvarint();
-    if (n > this.data.length - this.offset) this.fail(`count ${n} exceeds the ${this.data.length - this.offset} byte(s) left`, at);
+    if (n > this.data.length - this.offset)
+      this.fail(`count ${n} exceeds the ${this.data.length - this.offset} byte(s) left`, at);
     return n;
   }
 
@@ -207,7 +209,10 @@ export class ByteReader {
       const units = this.count();
       this.need(units * 2);
       let s = '';
-      for (let i = 0; i < units; i++) s += String.fromCharCode((this.data[this.offset + 2 * i] as number) | ((this.data[this.offset + 2 * i + 1] as number) << 8));
+      for (let i = 0; i < units; i++)
+        s += String.fromCharCode(
+          (this.data[this.offset + 2 * i] as number) | ((this.data[this.offset + 2 * i + 1] as number) << 8),
+        );
       this.offset += units * 2;
       return s;
     }

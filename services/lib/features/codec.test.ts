@@ -3,7 +3,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvent, featureValue } from './aggregator.js';
-import { CODEC_VERSION, decodeEntityStates, decodeFeatureState, encodeEntityStates, encodeFeatureState } from './codec.js';
+import {
+  CODEC_VERSION,
+  decodeEntityStates,
+  decodeFeatureState,
+  encodeEntityStates,
+  encodeFeatureState,
+} from './codec.js';
 import { FeatureStateDecodeError } from './errors.js';
 import type { FeatureScalar } from '../feature-values.js';
 import type { AggregatorSpec, FeatureState } from './state.js';
@@ -45,7 +51,10 @@ function fedFeed(spec: AggregatorSpec): Feed {
 describe('feature state codec', () => {
   it('codec - writes a count state byte for byte as the format says', () => {
     const feed = new Feed(specOf('count', { windowMs: MINUTE }));
-    feed.pushAll([[null, 100], [null, 2500]]);
+    feed.pushAll([
+      [null, 100],
+      [null, 2500],
+    ]);
     // version 1, kind count, width 1000, newest T0+2.5 s, 2 buckets: T0/1000 then +2, counts 1 1.
     const bytes = encodeFeatureState(feed.state);
     assert.equal(hex(bytes), '0101e8070188c7abfef9620280c49fd50c020101');
@@ -54,7 +63,11 @@ describe('feature state codec', () => {
 
   it('codec - writes a last_n state byte for byte: delta times, then tagged values', () => {
     const feed = new Feed(specOf('last_n', { n: 3 }));
-    feed.pushAll([['a', 0], [1.5, 1], [-3, 1]]);
+    feed.pushAll([
+      ['a', 0],
+      [1.5, 1],
+      [-3, 1],
+    ]);
     // version 1, kind last_n, 3 items, times T0 +1 +0, "a" (utf8), 1.5 (float64), -3 (zig-zag 5).
     const bytes = encodeFeatureState(feed.state);
     assert.equal(hex(bytes), '01080380a0abfef962010000016103000000000000f83f0205');
@@ -67,9 +80,17 @@ describe('feature state codec', () => {
       const copy = decodeFeatureState(encodeFeatureState(feed.state));
       assert.deepEqual(copy, feed.state);
       for (const dt of [0, 25_000, 30_000, MINUTE + 20_000, 10 * MINUTE]) {
-        assert.deepEqual(featureValue(copy, feed.spec, T0 + dt), featureValue(feed.state, feed.spec, T0 + dt), `value at T0 + ${dt}`);
+        assert.deepEqual(
+          featureValue(copy, feed.spec, T0 + dt),
+          featureValue(feed.state, feed.spec, T0 + dt),
+          `value at T0 + ${dt}`,
+        );
       }
-      for (const [value, dt] of [[2, 40_000], ['z', 41_000], [1.25, 90_000]] as const) {
+      for (const [value, dt] of [
+        [2, 40_000],
+        ['z', 41_000],
+        [1.25, 90_000],
+      ] as const) {
         assert.equal(applyEvent(copy, feed.spec, value, T0 + dt, feed.watermark), feed.push(value, dt));
       }
       assert.deepEqual(copy, feed.state);
@@ -113,13 +134,19 @@ describe('feature state codec', () => {
     const bytes = encodeFeatureState(new Feed(specOf('last')).state);
     assert.equal(bytes[0], CODEC_VERSION);
     bytes[0] = 2;
-    assert.throws(() => decodeFeatureState(bytes), (error: unknown) => {
-      assert.ok(error instanceof FeatureStateDecodeError);
-      assert.equal(error.code, 'feature_state_decode');
-      assert.equal(error.retriable, false);
-      assert.equal(error.message, 'cannot decode feature state at byte 0: format version 2 is not known (this build reads version 1)');
-      return true;
-    });
+    assert.throws(
+      () => decodeFeatureState(bytes),
+      (error: unknown) => {
+        assert.ok(error instanceof FeatureStateDecodeError);
+        assert.equal(error.code, 'feature_state_decode');
+        assert.equal(error.retriable, false);
+        assert.equal(
+          error.message,
+          'cannot decode feature state at byte 0: format version 2 is not known (this build reads version 1)',
+        );
+        return true;
+      },
+    );
   });
 
   it('codec - refuses truncated, trailing, unknown and mixed-up bytes with the offset and reason', () => {
@@ -127,24 +154,38 @@ describe('feature state codec', () => {
     for (let length = 0; length < full.length; length++) {
       assert.throws(() => decodeFeatureState(full.subarray(0, length)), FeatureStateDecodeError, `cut at ${length}`);
     }
-    assert.throws(() => decodeFeatureState(new Uint8Array([...full, 0])), /unexpected bytes after the end of the state/);
+    assert.throws(
+      () => decodeFeatureState(new Uint8Array([...full, 0])),
+      /unexpected bytes after the end of the state/,
+    );
     assert.throws(() => decodeFeatureState(fromHex('0163')), /at byte 1: unknown state kind 99/);
     assert.throws(() => decodeFeatureState(fromHex('0107')), /at byte 2: truncated: 1 more byte\(s\) needed, 0 left/);
     assert.throws(() => decodeFeatureState(fromHex('0107010209')), /at byte 4: unknown value tag 9/);
     assert.throws(() => decodeFeatureState(fromHex('01070102000261ff')), /invalid UTF-8/);
     assert.throws(() => decodeFeatureState(fromHex('0106e80700010000')), /at byte 7: an empty distinct bucket/);
-    assert.throws(() => decodeFeatureState(fromHex('0106e80700020001010202010202')), /at byte 12: a distinct value kept twice/);
+    assert.throws(
+      () => decodeFeatureState(fromHex('0106e80700020001010202010202')),
+      /at byte 12: a distinct value kept twice/,
+    );
     assert.throws(() => decodeFeatureState(encodeEntityStates(new Map())), /read them with decodeEntityStates/);
     assert.throws(() => decodeEntityStates(full), /read them with decodeFeatureState/);
   });
 
   it('codec - names the feature whose state is broken inside an entity record', () => {
-    const bytes = encodeEntityStates(new Map<string, FeatureState>([['opens_1d', new Feed(specOf('count', { windowMs: MINUTE })).state]]));
+    const bytes = encodeEntityStates(
+      new Map<string, FeatureState>([['opens_1d', new Feed(specOf('count', { windowMs: MINUTE })).state]]),
+    );
     bytes[bytes.length - 2] = 7; // the newest-time flag of the only state (kind, width, flag, bucket count)
-    assert.throws(() => decodeEntityStates(bytes), (error: unknown) => {
-      assert.ok(error instanceof FeatureStateDecodeError);
-      assert.match(error.message, /^cannot decode feature state at byte \d+: feature "opens_1d": unknown newest-time flag 7$/);
-      return true;
-    });
+    assert.throws(
+      () => decodeEntityStates(bytes),
+      (error: unknown) => {
+        assert.ok(error instanceof FeatureStateDecodeError);
+        assert.match(
+          error.message,
+          /^cannot decode feature state at byte \d+: feature "opens_1d": unknown newest-time flag 7$/,
+        );
+        return true;
+      },
+    );
   });
 });

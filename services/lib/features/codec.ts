@@ -25,7 +25,18 @@ import type { BucketAggregate, DistinctState, EwmaBucketState, FeatureState, Kep
 /** The format version this build writes. */
 export const CODEC_VERSION = 1;
 
-const STATE_CODES = { count: 1, sum: 2, mean: 3, min: 4, max: 5, distinct: 6, last: 7, last_n: 8, ewma: 9, ewma_buckets: 10 } as const;
+const STATE_CODES = {
+  count: 1,
+  sum: 2,
+  mean: 3,
+  min: 4,
+  max: 5,
+  distinct: 6,
+  last: 7,
+  last_n: 8,
+  ewma: 9,
+  ewma_buckets: 10,
+} as const;
 const ENTITY_CODE = 0x80;
 const BUCKET_AGGREGATES: Record<number, BucketAggregate> = { 1: 'count', 2: 'sum', 3: 'mean', 4: 'min', 5: 'max' };
 
@@ -41,7 +52,8 @@ export function encodeFeatureState(state: FeatureState): Uint8Array {
 export function decodeFeatureState(bytes: Uint8Array): FeatureState {
   const r = new ByteReader(bytes);
   readVersion(r);
-  if (r.peek() === ENTITY_CODE) r.fail('these bytes hold the feature states of an entity: read them with decodeEntityStates');
+  if (r.peek() === ENTITY_CODE)
+    r.fail('these bytes hold the feature states of an entity: read them with decodeEntityStates');
   const state = readBody(r);
   expectEnd(r);
   return state;
@@ -69,7 +81,8 @@ export function decodeEntityStates(bytes: Uint8Array): Map<string, FeatureState>
   const r = new ByteReader(bytes);
   readVersion(r);
   const at = r.position;
-  if (r.byte() !== ENTITY_CODE) r.fail('these bytes hold a single feature state: read them with decodeFeatureState', at);
+  if (r.byte() !== ENTITY_CODE)
+    r.fail('these bytes hold a single feature state: read them with decodeFeatureState', at);
   const states = new Map<string, FeatureState>();
   const count = r.count();
   for (let i = 0; i < count; i++) {
@@ -92,7 +105,8 @@ export function decodeEntityStates(bytes: Uint8Array): Map<string, FeatureState>
 
 function readVersion(r: ByteReader): void {
   const version = r.byte();
-  if (version !== CODEC_VERSION) r.fail(`format version ${version} is not known (this build reads version ${CODEC_VERSION})`, 0);
+  if (version !== CODEC_VERSION)
+    r.fail(`format version ${version} is not known (this build reads version ${CODEC_VERSION})`, 0);
 }
 
 function expectEnd(r: ByteReader): void {
@@ -119,7 +133,8 @@ function readNewest(r: ByteReader): number {
 function writeStarts(w: ByteWriter, starts: readonly number[], widthMs: number): void {
   w.uvarint(starts.length);
   starts.forEach((start, i) => {
-    if (start % widthMs !== 0) throw new RangeError(`bucket start ${start} is not a multiple of the bucket width ${widthMs}`);
+    if (start % widthMs !== 0)
+      throw new RangeError(`bucket start ${start} is not a multiple of the bucket width ${widthMs}`);
     if (i === 0) w.zigzag(start / widthMs);
     else w.uvarint((start - (starts[i - 1] as number)) / widthMs);
   });

@@ -10,7 +10,10 @@ export class FeatureSpecError extends LooperError {
     readonly problem: string,
     options: Omit<LooperErrorOptions, 'retriable'> = {},
   ) {
-    super('invalid_feature_spec', `stream feature spec (aggregate ${aggregate}): ${problem}`, { ...options, retriable: false });
+    super('invalid_feature_spec', `stream feature spec (aggregate ${aggregate}): ${problem}`, {
+      ...options,
+      retriable: false,
+    });
     this.name = 'FeatureSpecError';
   }
 }
@@ -38,7 +41,10 @@ export class FeatureStateDecodeError extends LooperError {
     readonly reason: string,
     options: Omit<LooperErrorOptions, 'retriable'> = {},
   ) {
-    super('feature_state_decode', `cannot decode feature state at byte ${offset}: ${reason}`, { ...options, retriable: false });
+    super('feature_state_decode', `cannot decode feature state at byte ${offset}: ${reason}`, {
+      ...options,
+      retriable: false,
+    });
     this.name = 'FeatureStateDecodeError';
   }
 }

@@ -52,7 +52,13 @@ export function describeValue(value: unknown): string {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Date)
+  );
 }
 
 type Lookup = { found: true; value: unknown } | { found: false; why: string };
@@ -65,7 +71,8 @@ function lookup(event: unknown, path: string): Lookup {
   let current: unknown = event;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
-    if (!isRecord(current)) return { found: false, why: `"${parts.slice(0, i).join('.')}" is ${describeValue(current)}, not a record` };
+    if (!isRecord(current))
+      return { found: false, why: `"${parts.slice(0, i).join('.')}" is ${describeValue(current)}, not a record` };
     if (!Object.hasOwn(current, part)) return { found: false, why: '' };
     current = current[part];
   }
@@ -75,8 +82,13 @@ function lookup(event: unknown, path: string): Lookup {
 /** The field's value, or a missing_field failure: absent, or null (an Avro optional field left empty). */
 function readField(event: unknown, path: string, label: string): Extraction<unknown> {
   const found = lookup(event, path);
-  if (!found.found) return failure(EXTRACTION_FAILURES.missingField, `${label} "${path}" is missing in the event${found.why === '' ? '' : `: ${found.why}`}`);
-  if (found.value === null || found.value === undefined) return failure(EXTRACTION_FAILURES.missingField, `${label} "${path}" is null in the event`);
+  if (!found.found)
+    return failure(
+      EXTRACTION_FAILURES.missingField,
+      `${label} "${path}" is missing in the event${found.why === '' ? '' : `: ${found.why}`}`,
+    );
+  if (found.value === null || found.value === undefined)
+    return failure(EXTRACTION_FAILURES.missingField, `${label} "${path}" is null in the event`);
   return ok(found.value);
 }
 
@@ -84,9 +96,16 @@ function readField(event: unknown, path: string, label: string): Extraction<unkn
 // event of every spec, and the TypeScript loader wraps each closure it makes (profiles showed a
 // sixth of ingest there).
 const entityTooLong = (entity: string, where: string): Extraction<string> =>
-  failure(EXTRACTION_FAILURES.tooLong, `${where} is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH}-character limit of an entity id`);
+  failure(
+    EXTRACTION_FAILURES.tooLong,
+    `${where} is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH}-character limit of an entity id`,
+  );
 
-const wrongValue = (spec: Pick<BlueprintStreamFeature, 'field'>, value: unknown, expected: string): Extraction<FeatureScalar> =>
+const wrongValue = (
+  spec: Pick<BlueprintStreamFeature, 'field'>,
+  value: unknown,
+  expected: string,
+): Extraction<FeatureScalar> =>
   failure(EXTRACTION_FAILURES.wrongType, `field "${spec.field}" is ${describeValue(value)}, not ${expected}`);
 
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -95,19 +114,31 @@ const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * The entity an event is about: the record key when the spec has no entityField, else that field
  * (a non-empty string, or a whole number written in decimal).
  */
-export function extractEntity(key: string | null, event: unknown, spec: Pick<BlueprintStreamFeature, 'entityField'>): Extraction<string> {
+export function extractEntity(
+  key: string | null,
+  event: unknown,
+  spec: Pick<BlueprintStreamFeature, 'entityField'>,
+): Extraction<string> {
   if (spec.entityField === null) {
-    if (key === null || key === '') return failure(EXTRACTION_FAILURES.noKey, 'the record has no key, and the entity is the record key (no entity_field is declared)');
+    if (key === null || key === '')
+      return failure(
+        EXTRACTION_FAILURES.noKey,
+        'the record has no key, and the entity is the record key (no entity_field is declared)',
+      );
     return key.length > MAX_ENTITY_LENGTH ? entityTooLong(key, 'the record key') : ok(key);
   }
   const field = readField(event, spec.entityField, 'entity field');
   if (!field.ok) return field;
   const value = field.value;
-  if (typeof value === 'string' && value !== '') return value.length > MAX_ENTITY_LENGTH ? entityTooLong(value, `entity field "${spec.entityField}"`) : ok(value);
+  if (typeof value === 'string' && value !== '')
+    return value.length > MAX_ENTITY_LENGTH ? entityTooLong(value, `entity field "${spec.entityField}"`) : ok(value);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return ok(String(value));
   if (typeof value === 'bigint') return ok(String(value));
   const what = value === '' ? 'an empty string' : describeValue(value);
-  return failure(EXTRACTION_FAILURES.wrongType, `entity field "${spec.entityField}" is ${what}, not a non-empty string or whole number`);
+  return failure(
+    EXTRACTION_FAILURES.wrongType,
+    `entity field "${spec.entityField}" is ${what}, not a non-empty string or whole number`,
+  );
 }
 
 /**
@@ -116,7 +147,10 @@ export function extractEntity(key: string | null, event: unknown, spec: Pick<Blu
  * ("12.5"); last, last_n and distinct take strings and finite numbers as they are, booleans as 1/0.
  * Throws FeatureSpecError when a non-count spec names no field.
  */
-export function extractValue(event: unknown, spec: Pick<BlueprintStreamFeature, 'aggregate' | 'field'>): Extraction<FeatureScalar> {
+export function extractValue(
+  event: unknown,
+  spec: Pick<BlueprintStreamFeature, 'aggregate' | 'field'>,
+): Extraction<FeatureScalar> {
   if (spec.aggregate === 'count') return ok(null);
   if (spec.field === null) throw new FeatureSpecError(spec.aggregate, 'field is required');
   const field = readField(event, spec.field, 'field');
@@ -124,14 +158,20 @@ export function extractValue(event: unknown, spec: Pick<BlueprintStreamFeature, 
   const value = field.value;
   const numeric = NUMERIC_AGGREGATES.has(spec.aggregate);
   if (typeof value === 'boolean') return ok(value ? 1 : 0);
-  if (typeof value === 'bigint') return ok(numeric || Number.isSafeInteger(Number(value)) ? Number(value) : String(value));
+  if (typeof value === 'bigint')
+    return ok(numeric || Number.isSafeInteger(Number(value)) ? Number(value) : String(value));
   if (typeof value === 'number') return Number.isFinite(value) ? ok(value) : wrongValue(spec, value, 'a finite number');
   if (typeof value === 'string') {
     if (!numeric && value.length > MAX_TEXT_VALUE_LENGTH) {
-      return failure(EXTRACTION_FAILURES.tooLong, `field "${spec.field}" is ${value.length} characters, over the ${MAX_TEXT_VALUE_LENGTH}-character limit of a text value`);
+      return failure(
+        EXTRACTION_FAILURES.tooLong,
+        `field "${spec.field}" is ${value.length} characters, over the ${MAX_TEXT_VALUE_LENGTH}-character limit of a text value`,
+      );
     }
     if (!numeric) return ok(value);
-    return NUMBER_TEXT.test(value) && Number.isFinite(Number(value)) ? ok(Number(value)) : wrongValue(spec, value, 'a number');
+    return NUMBER_TEXT.test(value) && Number.isFinite(Number(value))
+      ? ok(Number(value))
+      : wrongValue(spec, value, 'a number');
   }
   return wrongValue(spec, value, numeric ? 'a number' : 'a string or number');
 }

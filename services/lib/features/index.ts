@@ -1,7 +1,13 @@
 // The feature aggregators: pure state machines for stream features, their byte codec, event
 // extraction and the plan of what to consume. The features service wires them to Kafka and RocksDB.
 export { applyEvent, createFeatureState, featureValue, newestEventTs, type ApplyResult } from './aggregator.js';
-export { CODEC_VERSION, decodeEntityStates, decodeFeatureState, encodeEntityStates, encodeFeatureState } from './codec.js';
+export {
+  CODEC_VERSION,
+  decodeEntityStates,
+  decodeFeatureState,
+  encodeEntityStates,
+  encodeFeatureState,
+} from './codec.js';
 export { FeatureSpecError, FeatureStateDecodeError, FeatureStateMismatchError } from './errors.js';
 export {
   EVENT_TIME_FIELD,
@@ -13,7 +19,14 @@ export {
   type Extraction,
   type ExtractionFailure,
 } from './event.js';
-export { planFeatureStreams, streamSpecId, type FeatureRef, type FeatureStreamPlan, type StreamSpec, type TopicPlan } from './registry.js';
+export {
+  planFeatureStreams,
+  streamSpecId,
+  type FeatureRef,
+  type FeatureStreamPlan,
+  type StreamSpec,
+  type TopicPlan,
+} from './registry.js';
 export {
   BUCKETS_PER_WINDOW,
   DISTINCT_CAP,

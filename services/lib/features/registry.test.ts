@@ -25,7 +25,16 @@ const LAST_COUNTRY = 'app.sessions|last|country|-|-|-|0|-';
 describe('feature stream plan', () => {
   it('plan - ids a spec by everything that shapes its state, - for null', () => {
     assert.equal(
-      streamSpecId({ topic: 'app.buys', aggregate: 'ewma', field: 'amount', windowMs: 3_600_000, halfLifeMs: 600_000, n: null, latenessMs: 5000, entityField: 'user_id' }),
+      streamSpecId({
+        topic: 'app.buys',
+        aggregate: 'ewma',
+        field: 'amount',
+        windowMs: 3_600_000,
+        halfLifeMs: 600_000,
+        n: null,
+        latenessMs: 5000,
+        entityField: 'user_id',
+      }),
       'app.buys|ewma|amount|3600000|600000|-|5000|user_id',
     );
   });
@@ -81,7 +90,11 @@ describe('feature stream plan', () => {
         { name: 'opens_by_device', topic: 'app.opens', aggregate: 'count', window: '1d', entity_field: 'device_id' },
       ]),
     ]);
-    assert.deepEqual([...plan.specs.keys()].sort(), [OPENS_1D, 'app.opens|count|-|86400000|-|-|0|device_id', 'app.opens|count|-|86400000|-|-|300000|-']);
+    assert.deepEqual([...plan.specs.keys()].sort(), [
+      OPENS_1D,
+      'app.opens|count|-|86400000|-|-|0|device_id',
+      'app.opens|count|-|86400000|-|-|300000|-',
+    ]);
   });
 
   it('plan - only the newest version of a blueprint counts', () => {
@@ -89,7 +102,10 @@ describe('feature stream plan', () => {
       blueprint('a', [{ name: 'opens', topic: 'app.opens', aggregate: 'count', window: '1d' }], 2),
       blueprint('a', [{ name: 'buys', topic: 'app.buys', aggregate: 'count', window: '1d' }], 1),
     ]);
-    assert.deepEqual(plan.topics.map((t) => t.topic), ['app.opens']);
+    assert.deepEqual(
+      plan.topics.map((t) => t.topic),
+      ['app.opens'],
+    );
     assert.deepEqual(plan.blueprints.get('a'), [{ feature: 'opens', specId: OPENS_1D }]);
   });
 
@@ -99,7 +115,9 @@ describe('feature stream plan', () => {
       blueprint('a', [{ name: 'opens', topic: 'app.opens', aggregate: 'count', window: '1d', format: 'avro' }]),
     ]);
     assert.equal(plan.topics[0]?.format, 'avro');
-    assert.deepEqual(plan.conflicts, ['topic "app.opens" is read as avro by blueprint a and as json by blueprint b (feature opens); avro is used']);
+    assert.deepEqual(plan.conflicts, [
+      'topic "app.opens" is read as avro by blueprint a and as json by blueprint b (feature opens); avro is used',
+    ]);
   });
 
   it('plan - no blueprints, or none with stream features, consume nothing', () => {

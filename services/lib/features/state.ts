@@ -143,11 +143,14 @@ export function checkSpec(spec: AggregatorSpec): void {
   const fail = (problem: string): never => {
     throw new FeatureSpecError(spec.aggregate, problem);
   };
-  if (!Number.isSafeInteger(spec.latenessMs) || spec.latenessMs < 0) fail(`latenessMs ${spec.latenessMs} is not a whole number of ms >= 0`);
-  if (spec.windowMs !== null && !isPositiveWhole(spec.windowMs)) fail(`windowMs ${spec.windowMs} is not a whole number of ms > 0`);
+  if (!Number.isSafeInteger(spec.latenessMs) || spec.latenessMs < 0)
+    fail(`latenessMs ${spec.latenessMs} is not a whole number of ms >= 0`);
+  if (spec.windowMs !== null && !isPositiveWhole(spec.windowMs))
+    fail(`windowMs ${spec.windowMs} is not a whole number of ms > 0`);
   if (isBucketAggregate(spec.aggregate) || spec.aggregate === 'distinct') {
     if (spec.windowMs === null) fail('windowMs is required');
   }
-  if (spec.aggregate === 'ewma' && !isPositiveWhole(spec.halfLifeMs)) fail(`halfLifeMs ${spec.halfLifeMs} is not a whole number of ms > 0`);
+  if (spec.aggregate === 'ewma' && !isPositiveWhole(spec.halfLifeMs))
+    fail(`halfLifeMs ${spec.halfLifeMs} is not a whole number of ms > 0`);
   if (spec.aggregate === 'last_n' && !isPositiveWhole(spec.n)) fail(`n ${spec.n} is not a whole number > 0`);
 }

@@ -8,7 +8,10 @@ import type { AggregatorSpec, FeatureState } from './state.js';
 export const T0 = 1_700_000_000_000;
 
 /** A spec with no window, half-life or n, and no lateness, then `overrides`. */
-export function specOf(aggregate: AggregatorSpec['aggregate'], overrides: Partial<AggregatorSpec> = {}): AggregatorSpec {
+export function specOf(
+  aggregate: AggregatorSpec['aggregate'],
+  overrides: Partial<AggregatorSpec> = {},
+): AggregatorSpec {
   return { aggregate, windowMs: null, halfLifeMs: null, n: null, latenessMs: 0, ...overrides };
 }
 

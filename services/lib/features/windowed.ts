@@ -2,7 +2,14 @@
 // Callers (aggregator.ts) have already checked the value and the lateness; these functions only
 // place an event in its bucket, drop buckets that left the window, and read the window as of now.
 // Updates are in place and allocate only when a bucket is created or dropped, not per event.
-import { DISTINCT_CAP, bucketStart, type BucketState, type DistinctState, type EwmaBucketState, type KeptValue } from './state.js';
+import {
+  DISTINCT_CAP,
+  bucketStart,
+  type BucketState,
+  type DistinctState,
+  type EwmaBucketState,
+  type KeptValue,
+} from './state.js';
 
 /**
  * The index of the bucket starting at `start` in the ascending `starts`, or, when there is none,
@@ -65,7 +72,8 @@ export function applyToBuckets(state: BucketState, windowMs: number, value: numb
   if (ts > state.newestTs) {
     state.newestTs = ts;
     const cutoff = ts - windowMs;
-    if (hasExpired(state.starts, state.widthMs, cutoff)) dropExpired(state.starts, bucketColumns(state), state.widthMs, cutoff);
+    if (hasExpired(state.starts, state.widthMs, cutoff))
+      dropExpired(state.starts, bucketColumns(state), state.widthMs, cutoff);
   }
 }
 
@@ -182,7 +190,13 @@ function ewmaColumns(state: EwmaBucketState): number[][] {
 }
 
 /** Adds one value to the accumulator of its bucket (see EwmaState for the arithmetic). */
-export function applyToEwmaBuckets(state: EwmaBucketState, windowMs: number, halfLifeMs: number, value: number, ts: number): void {
+export function applyToEwmaBuckets(
+  state: EwmaBucketState,
+  windowMs: number,
+  halfLifeMs: number,
+  value: number,
+  ts: number,
+): void {
   const start = bucketStart(ts, state.widthMs);
   let i = findBucket(state.starts, start);
   if (i < 0) {
@@ -207,12 +221,18 @@ export function applyToEwmaBuckets(state: EwmaBucketState, windowMs: number, hal
   if (ts > state.newestTs) {
     state.newestTs = ts;
     const cutoff = ts - windowMs;
-    if (hasExpired(state.starts, state.widthMs, cutoff)) dropExpired(state.starts, ewmaColumns(state), state.widthMs, cutoff);
+    if (hasExpired(state.starts, state.widthMs, cutoff))
+      dropExpired(state.starts, ewmaColumns(state), state.widthMs, cutoff);
   }
 }
 
 /** The weighted mean of the buckets in the window, all brought to the newest reference time among them; null when empty. */
-export function ewmaBucketsValue(state: EwmaBucketState, windowMs: number, halfLifeMs: number, nowTs: number): number | null {
+export function ewmaBucketsValue(
+  state: EwmaBucketState,
+  windowMs: number,
+  halfLifeMs: number,
+  nowTs: number,
+): number | null {
   const cutoff = nowTs - windowMs;
   let ref = -Infinity;
   let first = state.starts.length;

@@ -11,7 +11,9 @@ export class JoinerInputError extends LooperError {
     readonly decisionId: string | null,
     message: string,
   ) {
-    super(`invalid_${record}`, `${record}${decisionId === null ? '' : ` ${decisionId}`}: ${message}`, { retriable: false });
+    super(`invalid_${record}`, `${record}${decisionId === null ? '' : ` ${decisionId}`}: ${message}`, {
+      retriable: false,
+    });
     this.name = 'JoinerInputError';
   }
 }
@@ -24,7 +26,10 @@ export class JoinerStateError extends LooperError {
     message: string,
     options: { cause?: unknown } = {},
   ) {
-    super('corrupt_joiner_state', `stored ${kind}${kind === 'key' ? '' : ' record'}: ${message}`, { ...options, retriable: false });
+    super('corrupt_joiner_state', `stored ${kind}${kind === 'key' ? '' : ' record'}: ${message}`, {
+      ...options,
+      retriable: false,
+    });
     this.name = 'JoinerStateError';
   }
 }

@@ -24,7 +24,8 @@ export function snapshotDecision(decision: Decision): DecisionSnapshot {
     propensity: decision.propensity,
     modelVersion: decision.modelVersion,
     score: decision.score,
-    shadowScores: shadow.length === 0 ? null : Object.fromEntries(shadow.map((s) => [s.modelVersion, s.score as number])),
+    shadowScores:
+      shadow.length === 0 ? null : Object.fromEntries(shadow.map((s) => [s.modelVersion, s.score as number])),
     fallback: decision.fallback,
     experimentArm: decision.experimentArm,
     ranking: decision.candidates === null && decision.ranking !== null ? [...decision.ranking] : null,
@@ -35,14 +36,22 @@ export function snapshotDecision(decision: Decision): DecisionSnapshot {
 function shownCandidates(decision: Decision): ShownCandidate[] | null {
   if (decision.ranking === null || decision.candidates === null) return null;
   const byId = new Map(decision.candidates.map((c) => [c.id, c]));
-  return decision.ranking.map((id, position) => ({ id, position, features: copyFeatures(byId.get(id)?.features ?? {}), score: decision.scores?.[id] ?? null }));
+  return decision.ranking.map((id, position) => ({
+    id,
+    position,
+    features: copyFeatures(byId.get(id)?.features ?? {}),
+    score: decision.scores?.[id] ?? null,
+  }));
 }
 
 /**
  * The label an outcome makes: the label's constant, or its value field read as a number (true/false
  * as 1/0); for a label that names a class, a non-empty string field is the class itself.
  */
-export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string, unknown>>): number | string | undefined {
+export function labelValueOf(
+  label: PendingLabel,
+  fields: Readonly<Record<string, unknown>>,
+): number | string | undefined {
   if (label.valueConstant !== null) return label.valueConstant;
   if (label.valueField === null) return undefined;
   const value = fields[label.valueField];
@@ -57,9 +66,17 @@ export function labelValueOf(label: PendingLabel, fields: Readonly<Record<string
  * gets `label`, the others the blueprint's `missing` label (0 when it declares none), since the
  * user saw them and acted on another. A ranking decision closed without outcome has no `clicked`.
  */
-export function buildExamples(pending: PendingDecision, label: number, labelTs: number, labelSource: LabelSource, clicked: string | null = null, labelClass: string | null = null): Example[] {
+export function buildExamples(
+  pending: PendingDecision,
+  label: number,
+  labelTs: number,
+  labelSource: LabelSource,
+  clicked: string | null = null,
+  labelClass: string | null = null,
+): Example[] {
   const shown = pending.decision.shown;
-  if (shown === null) return [{ ...buildExample(pending, label, labelTs, labelSource), labelClass, ranking: pending.decision.ranking }];
+  if (shown === null)
+    return [{ ...buildExample(pending, label, labelTs, labelSource), labelClass, ranking: pending.decision.ranking }];
   const other = clicked === null ? label : (pending.label.missing ?? 0);
   return shown.map((c) => ({
     ...buildExample(pending, c.id === clicked ? label : other, labelTs, c.id === clicked ? labelSource : 'missing'),
@@ -73,7 +90,12 @@ export function buildExamples(pending: PendingDecision, label: number, labelTs: 
 }
 
 /** The example of a decision: exampleId is the decisionId (one example per decision). */
-export function buildExample(pending: PendingDecision, label: number, labelTs: number, labelSource: LabelSource): Example {
+export function buildExample(
+  pending: PendingDecision,
+  label: number,
+  labelTs: number,
+  labelSource: LabelSource,
+): Example {
   const d = pending.decision;
   return {
     exampleId: d.decisionId,

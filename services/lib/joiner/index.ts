@@ -36,7 +36,15 @@ export {
   type KeyRange,
   type ForgetKind,
 } from './keys.js';
-export { addResult, emptyResult, EMPTY_VALUE, type Mutations, type JoinResult, type Ignored, type IgnoreReason } from './mutations.js';
+export {
+  addResult,
+  emptyResult,
+  EMPTY_VALUE,
+  type Mutations,
+  type JoinResult,
+  type Ignored,
+  type IgnoreReason,
+} from './mutations.js';
 export { compileJoinerOptions, joinerDefaults, type JoinerOptions } from './options.js';
 export { JoinerInputError, JoinerStateError } from './errors.js';
 export { MemoryJoiner } from './memory-joiner.js';

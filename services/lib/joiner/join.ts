@@ -65,7 +65,11 @@ interface AnyOutcome {
 
 function checkTime(record: JoinerInputError['record'], decisionId: string | null, what: string, ms: number): void {
   if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_KEY_TIME) {
-    throw new JoinerInputError(record, decisionId, `${what} ${ms} is not whole epoch milliseconds between 0 and ${MAX_KEY_TIME}`);
+    throw new JoinerInputError(
+      record,
+      decisionId,
+      `${what} ${ms} is not whole epoch milliseconds between 0 and ${MAX_KEY_TIME}`,
+    );
   }
 }
 
@@ -73,12 +77,20 @@ function checkTime(record: JoinerInputError['record'], decisionId: string | null
 export function pendingOf(decision: Decision, label: JoinLabel): PendingDecision {
   checkTime('decision', decision.decisionId, 'ts', decision.ts);
   if (!Number.isSafeInteger(label.windowMs) || label.windowMs < 0) {
-    throw new JoinerInputError('decision', decision.decisionId, `label window ${label.windowMs} is not whole milliseconds ≥ 0`);
+    throw new JoinerInputError(
+      'decision',
+      decision.decisionId,
+      `label window ${label.windowMs} is not whole milliseconds ≥ 0`,
+    );
   }
   const closesAt = decision.ts + label.windowMs;
   checkTime('decision', decision.decisionId, 'window close', closesAt);
   const { topic, match, windowMs, valueConstant, valueField, missing } = label;
-  return { decision: snapshotDecision(decision), label: { topic, match, windowMs, valueConstant, valueField, missing, classes: label.classes === true }, closesAt };
+  return {
+    decision: snapshotDecision(decision),
+    label: { topic, match, windowMs, valueConstant, valueField, missing, classes: label.classes === true },
+    closesAt,
+  };
 }
 
 /** Tells apart events of one entity at the same millisecond; the same event (a replay) keeps its key. */
@@ -94,7 +106,9 @@ function markDone(decisionId: string, forgetAt: number): Mutations['put'] {
 }
 
 function entityKey(p: PendingDecision): string | undefined {
-  return p.label.match === 'entity' && p.label.topic !== null ? joinerKeys.entity(p.label.topic, p.decision.entity, p.decision.decisionId) : undefined;
+  return p.label.match === 'entity' && p.label.topic !== null
+    ? joinerKeys.entity(p.label.topic, p.decision.entity, p.decision.decisionId)
+    : undefined;
 }
 
 /** Removes a pending decision with its timer and index keys, and marks it done. */
@@ -114,12 +128,14 @@ function joinOutcome(p: PendingDecision, o: AnyOutcome): Example[] | IgnoreReaso
   if (o.ts > p.closesAt) return 'late_outcome';
   const value = labelValueOf(p.label, o.fields);
   if (value === undefined) return 'no_label_value';
-  if (typeof value === 'string') return buildExamples(p, Number.NaN, o.ts, o.topic === null ? 'outcome' : 'event', null, value);
+  if (typeof value === 'string')
+    return buildExamples(p, Number.NaN, o.ts, o.topic === null ? 'outcome' : 'event', null, value);
   let clicked: string | null = null;
   if (p.decision.shown !== null) {
     // A ranking outcome is about one of the candidates shown: the first one reported labels them all.
     const candidateId = o.fields['candidateId'];
-    if (typeof candidateId !== 'string' || !p.decision.shown.some((c) => c.id === candidateId)) return 'unknown_candidate';
+    if (typeof candidateId !== 'string' || !p.decision.shown.some((c) => c.id === candidateId))
+      return 'unknown_candidate';
     clicked = candidateId;
   }
   return buildExamples(p, value, o.ts, o.topic === null ? 'outcome' : 'event', clicked);
@@ -127,8 +143,14 @@ function joinOutcome(p: PendingDecision, o: AnyOutcome): Example[] | IgnoreReaso
 
 function normalise(outcome: Outcome | EventOutcome): AnyOutcome {
   checkTime('outcome', outcome.decisionId, 'ts', outcome.ts);
-  if ('topic' in outcome) return { decisionId: outcome.decisionId, ts: outcome.ts, topic: outcome.topic, fields: { ...outcome.value } };
-  return { decisionId: outcome.decisionId, ts: outcome.ts, topic: null, fields: { value: outcome.value, candidateId: outcome.candidateId } };
+  if ('topic' in outcome)
+    return { decisionId: outcome.decisionId, ts: outcome.ts, topic: outcome.topic, fields: { ...outcome.value } };
+  return {
+    decisionId: outcome.decisionId,
+    ts: outcome.ts,
+    topic: null,
+    fields: { value: outcome.value, candidateId: outcome.candidateId },
+  };
 }
 
 /**
@@ -137,7 +159,13 @@ function normalise(outcome: Outcome | EventOutcome): AnyOutcome {
  * once; otherwise it waits: pending record, close timer and, for labels matched by entity, the
  * entity index.
  */
-export function onDecision(decision: Decision, label: JoinLabel, existing: DecisionState, options: JoinerOptions = joinerDefaults, recentEvents: readonly EntityEvent[] = []): JoinResult {
+export function onDecision(
+  decision: Decision,
+  label: JoinLabel,
+  existing: DecisionState,
+  options: JoinerOptions = joinerDefaults,
+  recentEvents: readonly EntityEvent[] = [],
+): JoinResult {
   const result = emptyResult();
   const id = decision.decisionId;
   if (existing.pending !== undefined || existing.done !== undefined) {
@@ -146,11 +174,23 @@ export function onDecision(decision: Decision, label: JoinLabel, existing: Decis
   }
   const pending = pendingOf(decision, label);
   // An event matched by entity that was read before its decision: the earliest in the window labels it.
-  const first = [...recentEvents].filter((e) => e.topic === pending.label.topic && e.entity === decision.entity && e.ts >= decision.ts && e.ts <= pending.closesAt).sort((a, b) => a.ts - b.ts);
+  const first = [...recentEvents]
+    .filter(
+      (e) =>
+        e.topic === pending.label.topic &&
+        e.entity === decision.entity &&
+        e.ts >= decision.ts &&
+        e.ts <= pending.closesAt,
+    )
+    .sort((a, b) => a.ts - b.ts);
   for (const event of pending.label.match === 'entity' ? first : []) {
     const value = labelValueOf(pending.label, event.value);
     if (value === undefined) continue;
-    result.examples.push(...(typeof value === 'string' ? buildExamples(pending, Number.NaN, event.ts, 'event', null, value) : buildExamples(pending, value, event.ts, 'event')));
+    result.examples.push(
+      ...(typeof value === 'string'
+        ? buildExamples(pending, Number.NaN, event.ts, 'event', null, value)
+        : buildExamples(pending, value, event.ts, 'event')),
+    );
     result.mutations.put.push(...markDone(id, pending.closesAt + options.doneRetentionMs));
     return result;
   }
@@ -180,7 +220,11 @@ export function onDecision(decision: Decision, label: JoinLabel, existing: Decis
  * decision has not been read yet is kept until ts + earlyOutcomeRetentionMs; an outcome of a done
  * decision, or a second early one, is a duplicate.
  */
-export function onOutcome(outcome: Outcome | EventOutcome, state: DecisionState, options: JoinerOptions = joinerDefaults): JoinResult {
+export function onOutcome(
+  outcome: Outcome | EventOutcome,
+  state: DecisionState,
+  options: JoinerOptions = joinerDefaults,
+): JoinResult {
   const result = emptyResult();
   const o = normalise(outcome);
   const id = o.decisionId;
@@ -212,14 +256,21 @@ export function onOutcome(outcome: Outcome | EventOutcome, state: DecisionState,
  * lists for (event.topic, event.entity). It labels every one whose window holds the event
  * (decision.ts ≤ event.ts ≤ closesAt); the others keep waiting.
  */
-export function onEntityEvent(event: EntityEvent, pendings: readonly PendingDecision[], options: JoinerOptions = joinerDefaults): JoinResult {
+export function onEntityEvent(
+  event: EntityEvent,
+  pendings: readonly PendingDecision[],
+  options: JoinerOptions = joinerDefaults,
+): JoinResult {
   checkTime('event', null, 'ts', event.ts);
   const result = emptyResult();
   // Kept for a decision read after it (its own topic's consumer may be behind this one's).
   const forgetAt = event.ts + options.recentEventRetentionMs;
   checkTime('event', null, 'forget time', forgetAt);
   const kept = joinerKeys.recentEvent(event.topic, event.entity, event.ts, eventHash(event.value));
-  result.mutations.put.push([kept, encodeRecentEvent({ ts: event.ts, fields: { ...event.value } })], [joinerKeys.forget(forgetAt, 'event', kept), EMPTY_VALUE]);
+  result.mutations.put.push(
+    [kept, encodeRecentEvent({ ts: event.ts, fields: { ...event.value } })],
+    [joinerKeys.forget(forgetAt, 'event', kept), EMPTY_VALUE],
+  );
   const seen = new Set<string>();
   for (const p of pendings) {
     const id = p.decision.decisionId;
@@ -232,7 +283,11 @@ export function onEntityEvent(event: EntityEvent, pendings: readonly PendingDeci
       result.ignored.push({ decisionId: id, reason: 'no_label_value' });
       continue;
     }
-    result.examples.push(...(typeof value === 'string' ? buildExamples(p, Number.NaN, event.ts, 'event', null, value) : buildExamples(p, value, event.ts, 'event')));
+    result.examples.push(
+      ...(typeof value === 'string'
+        ? buildExamples(p, Number.NaN, event.ts, 'event', null, value)
+        : buildExamples(p, value, event.ts, 'event')),
+    );
     const done = finish(p, options);
     result.mutations.put.push(...done.put);
     result.mutations.del.push(...done.del);
@@ -245,7 +300,11 @@ export function onEntityEvent(event: EntityEvent, pendings: readonly PendingDeci
  * each becomes an example with the blueprint's `missing` label at labelTs = closesAt, or, when
  * the blueprint declares none, is dropped without one. Decisions not yet due are left alone.
  */
-export function onTick(now: number, due: readonly PendingDecision[], options: JoinerOptions = joinerDefaults): JoinResult {
+export function onTick(
+  now: number,
+  due: readonly PendingDecision[],
+  options: JoinerOptions = joinerDefaults,
+): JoinResult {
   checkTime('now', null, 'now', now);
   const result = emptyResult();
   const seen = new Set<string>();

@@ -60,9 +60,20 @@ describe('joiner keys', () => {
 
   it('joiner keys - parses the keys it builds', () => {
     assert.deepEqual(parseCloseKey(joinerKeys.close(42, 'a/b')), { closesAt: 42, decisionId: 'a/b' });
-    assert.deepEqual(parseEntityKey(joinerKeys.entity('t', 'ü/1', 'd')), { topic: 't', entity: 'ü/1', decisionId: 'd' });
-    assert.deepEqual(parseForgetKey(joinerKeys.forget(7, 'early', 'd')), { forgetAt: 7, kind: 'early', decisionId: 'd' });
-    assert.throws(() => parseForgetKey('c/000000000000007/d'), { name: 'JoinerStateError', message: 'stored key: "c/000000000000007/d" is not a f/ key' });
+    assert.deepEqual(parseEntityKey(joinerKeys.entity('t', 'ü/1', 'd')), {
+      topic: 't',
+      entity: 'ü/1',
+      decisionId: 'd',
+    });
+    assert.deepEqual(parseForgetKey(joinerKeys.forget(7, 'early', 'd')), {
+      forgetAt: 7,
+      kind: 'early',
+      decisionId: 'd',
+    });
+    assert.throws(() => parseForgetKey('c/000000000000007/d'), {
+      name: 'JoinerStateError',
+      message: 'stored key: "c/000000000000007/d" is not a f/ key',
+    });
   });
 
   it('joiner keys - refuses times that are not whole epoch milliseconds', () => {

@@ -44,8 +44,10 @@ export const joinerKeys = {
   done: (decisionId: string): string => `d/${name(decisionId)}`,
   earlyOutcome: (decisionId: string): string => `o/${name(decisionId)}`,
   close: (closesAt: number, decisionId: string): string => `c/${timeKey(closesAt)}/${name(decisionId)}`,
-  entity: (topic: string, entity: string, decisionId: string): string => `e/${name(topic)}/${name(entity)}/${name(decisionId)}`,
-  recentEvent: (topic: string, entity: string, ts: number, hash: string): string => `v/${name(topic)}/${name(entity)}/${timeKey(ts)}/${hash}`,
+  entity: (topic: string, entity: string, decisionId: string): string =>
+    `e/${name(topic)}/${name(entity)}/${name(decisionId)}`,
+  recentEvent: (topic: string, entity: string, ts: number, hash: string): string =>
+    `v/${name(topic)}/${name(entity)}/${timeKey(ts)}/${hash}`,
   /** `decisionId`: for kind event, the recent event's whole key. */
   forget: (forgetAt: number, kind: ForgetKind, decisionId: string): string =>
     `f/${timeKey(forgetAt)}/${FORGET_KIND_CODE[kind]}/${name(decisionId)}`,
@@ -53,7 +55,11 @@ export const joinerKeys = {
 
 /** The keys to multi-get before calling onDecision or onOutcome for this decision id. */
 export function stateKeys(decisionId: string): { pending: string; done: string; earlyOutcome: string } {
-  return { pending: joinerKeys.pending(decisionId), done: joinerKeys.done(decisionId), earlyOutcome: joinerKeys.earlyOutcome(decisionId) };
+  return {
+    pending: joinerKeys.pending(decisionId),
+    done: joinerKeys.done(decisionId),
+    earlyOutcome: joinerKeys.earlyOutcome(decisionId),
+  };
 }
 
 /** Every key starting with `prefix`. */
@@ -91,7 +97,8 @@ export function timerOf(key: string): { kind: 'close' | 'forget'; at: number } |
 
 function parts(key: string, prefix: string, count: number): string[] {
   const split = key.split('/');
-  if (split[0] !== prefix || split.length !== count + 1) throw new JoinerStateError('key', `"${key}" is not a ${prefix}/ key`);
+  if (split[0] !== prefix || split.length !== count + 1)
+    throw new JoinerStateError('key', `"${key}" is not a ${prefix}/ key`);
   return split.slice(1);
 }
 
@@ -102,7 +109,11 @@ export function parseCloseKey(key: string): { closesAt: number; decisionId: stri
 
 export function parseEntityKey(key: string): { topic: string; entity: string; decisionId: string } {
   const [topic, entity, id] = parts(key, 'e', 3);
-  return { topic: decodeURIComponent(topic!), entity: decodeURIComponent(entity!), decisionId: decodeURIComponent(id!) };
+  return {
+    topic: decodeURIComponent(topic!),
+    entity: decodeURIComponent(entity!),
+    decisionId: decodeURIComponent(id!),
+  };
 }
 
 export function parseForgetKey(key: string): { forgetAt: number; kind: ForgetKind; decisionId: string } {

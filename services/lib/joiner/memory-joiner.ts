@@ -2,8 +2,27 @@
 // them (read the state a step needs, call it, apply its mutations as one batch), and a test
 // driver that pipes decisions, outcomes and events through with an explicit clock, no broker.
 import type { BlueprintLabel, Decision, Example, Outcome } from '../schemas/generated.js';
-import { forgetExpired, onDecision, onEntityEvent, onOutcome, onTick, type DecisionState, type EntityEvent, type EventOutcome } from './join.js';
-import { closeRange, entityRange, forgetRange, joinerKeys, parseCloseKey, parseEntityKey, recentEventRange, stateKeys, type KeyRange } from './keys.js';
+import {
+  forgetExpired,
+  onDecision,
+  onEntityEvent,
+  onOutcome,
+  onTick,
+  type DecisionState,
+  type EntityEvent,
+  type EventOutcome,
+} from './join.js';
+import {
+  closeRange,
+  entityRange,
+  forgetRange,
+  joinerKeys,
+  parseCloseKey,
+  parseEntityKey,
+  recentEventRange,
+  stateKeys,
+  type KeyRange,
+} from './keys.js';
 import type { Ignored, JoinResult, Mutations } from './mutations.js';
 import { compileJoinerOptions, type JoinerOptions } from './options.js';
 import { decodeDone, decodeEarlyOutcome, decodePending, decodeRecentEvent, type PendingDecision } from './records.js';
@@ -21,10 +40,12 @@ export class MemoryJoiner {
   decision(decision: Decision, label: BlueprintLabel): Example[] {
     const recent =
       label.match === 'entity' && label.topic !== null
-        ? this.range(recentEventRange(label.topic, decision.entity, decision.ts, decision.ts + label.windowMs)).map((key) => {
-            const e = decodeRecentEvent(this.store.get(key)!);
-            return { topic: label.topic!, entity: decision.entity, ts: e.ts, value: e.fields };
-          })
+        ? this.range(recentEventRange(label.topic, decision.entity, decision.ts, decision.ts + label.windowMs)).map(
+            (key) => {
+              const e = decodeRecentEvent(this.store.get(key)!);
+              return { topic: label.topic!, entity: decision.entity, ts: e.ts, value: e.fields };
+            },
+          )
         : [];
     return this.apply(onDecision(decision, label, this.state(decision.decisionId), this.options, recent));
   }

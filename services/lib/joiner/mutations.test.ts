@@ -4,7 +4,11 @@ import { ConfigError } from '../errors.js';
 import { addResult, emptyResult, EMPTY_VALUE, type JoinResult } from './mutations.js';
 import { compileJoinerOptions, joinerDefaults } from './options.js';
 
-const step = (put: string[], del: string[]): JoinResult => ({ examples: [], ignored: [], mutations: { put: put.map((k) => [k, EMPTY_VALUE]), del } });
+const step = (put: string[], del: string[]): JoinResult => ({
+  examples: [],
+  ignored: [],
+  mutations: { put: put.map((k) => [k, EMPTY_VALUE]), del },
+});
 
 describe('joiner mutations and options', () => {
   it('joiner mutations - folding steps into one batch keeps the last change of each key', () => {
@@ -12,12 +16,19 @@ describe('joiner mutations and options', () => {
     addResult(batch, step(['p/a', 'c/1/a'], []));
     addResult(batch, step(['d/a'], ['p/a', 'c/1/a', 'o/b']));
     addResult(batch, step(['o/b'], []));
-    assert.deepEqual(batch.mutations.put.map(([k]) => k), ['d/a', 'o/b']);
+    assert.deepEqual(
+      batch.mutations.put.map(([k]) => k),
+      ['d/a', 'o/b'],
+    );
     assert.deepEqual(batch.mutations.del, ['p/a', 'c/1/a']);
   });
 
   it('joiner options - defaults to an hour of memory for early outcomes and done markers, ten minutes for recent events', () => {
-    assert.deepEqual(compileJoinerOptions(), { earlyOutcomeRetentionMs: 3_600_000, doneRetentionMs: 3_600_000, recentEventRetentionMs: 600_000 });
+    assert.deepEqual(compileJoinerOptions(), {
+      earlyOutcomeRetentionMs: 3_600_000,
+      doneRetentionMs: 3_600_000,
+      recentEventRetentionMs: 600_000,
+    });
     assert.deepEqual(compileJoinerOptions({ doneRetentionMs: 0 }), { ...joinerDefaults, doneRetentionMs: 0 });
   });
 

@@ -51,7 +51,11 @@ export function addResult(into: JoinResult, next: JoinResult): JoinResult {
   into.ignored.push(...next.ignored);
   const deleted = new Set(next.mutations.del);
   const written = new Set(next.mutations.put.map(([key]) => key));
-  into.mutations.put = into.mutations.put.filter(([key]) => !deleted.has(key) && !written.has(key)).concat(next.mutations.put);
-  into.mutations.del = into.mutations.del.filter((key) => !written.has(key) && !deleted.has(key)).concat(next.mutations.del);
+  into.mutations.put = into.mutations.put
+    .filter(([key]) => !deleted.has(key) && !written.has(key))
+    .concat(next.mutations.put);
+  into.mutations.del = into.mutations.del
+    .filter((key) => !written.has(key) && !deleted.has(key))
+    .concat(next.mutations.del);
   return into;
 }

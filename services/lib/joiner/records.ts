@@ -6,7 +6,10 @@ import type { BlueprintLabel, BlueprintLabelMatch } from '../schemas/generated.j
 import { JoinerStateError } from './errors.js';
 
 /** The parts of a blueprint's label a pending decision keeps: the blueprint may change while it waits. */
-export type PendingLabel = Pick<BlueprintLabel, 'topic' | 'match' | 'windowMs' | 'valueConstant' | 'valueField' | 'missing'> & {
+export type PendingLabel = Pick<
+  BlueprintLabel,
+  'topic' | 'match' | 'windowMs' | 'valueConstant' | 'valueField' | 'missing'
+> & {
   /** The label names a class (multi-class classification, sequence): a string value is kept as Example.labelClass. */
   classes: boolean;
 };
@@ -123,15 +126,25 @@ class TupleReader {
       throw new JoinerStateError(kind, 'is not JSON', { cause });
     }
     if (!Array.isArray(parsed)) throw new JoinerStateError(kind, 'is not an array');
-    if (parsed[0] !== VERSION) throw new JoinerStateError(kind, `has version ${JSON.stringify(parsed[0])}; this joiner reads version ${VERSION}`);
+    if (parsed[0] !== VERSION)
+      throw new JoinerStateError(
+        kind,
+        `has version ${JSON.stringify(parsed[0])}; this joiner reads version ${VERSION}`,
+      );
     if (parsed.length > names.length + 1 || parsed.length < fewest + 1) {
-      throw new JoinerStateError(kind, `has ${parsed.length - 1} fields, expected ${fewest === names.length ? names.length : `${fewest} to ${names.length}`}`);
+      throw new JoinerStateError(
+        kind,
+        `has ${parsed.length - 1} fields, expected ${fewest === names.length ? names.length : `${fewest} to ${names.length}`}`,
+      );
     }
     this.tuple = parsed;
   }
 
   private fail(i: number, expected: string): never {
-    throw new JoinerStateError(this.kind, `${this.names[i]}: expected ${expected}, got ${JSON.stringify(this.tuple[i + 1])}`);
+    throw new JoinerStateError(
+      this.kind,
+      `${this.names[i]}: expected ${expected}, got ${JSON.stringify(this.tuple[i + 1])}`,
+    );
   }
 
   raw(i: number): unknown {
@@ -165,7 +178,9 @@ class TupleReader {
 
   object(i: number): Record<string, unknown> {
     const v = this.raw(i);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : this.fail(i, 'an object');
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : this.fail(i, 'an object');
   }
 
   features(i: number): FeatureValues {
@@ -181,13 +196,17 @@ class TupleReader {
     const v = this.raw(i);
     if (v === null) return null;
     const o = this.object(i);
-    return Object.values(o).every((x) => typeof x === 'number') ? (o as Record<string, number>) : this.fail(i, 'scores by model version');
+    return Object.values(o).every((x) => typeof x === 'number')
+      ? (o as Record<string, number>)
+      : this.fail(i, 'scores by model version');
   }
 
   stringsOrNull(i: number): string[] | null {
     const v = this.raw(i);
     if (v === null) return null;
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : this.fail(i, 'a list of strings or null');
+    return Array.isArray(v) && v.every((x) => typeof x === 'string')
+      ? (v as string[])
+      : this.fail(i, 'a list of strings or null');
   }
 
   shown(i: number): ShownCandidate[] | null {
@@ -196,7 +215,14 @@ class TupleReader {
     if (!Array.isArray(v)) return this.fail(i, 'a list of shown candidates');
     return v.map((c: unknown) => {
       const o = c as Record<string, unknown> | null;
-      const ok = o !== null && typeof o === 'object' && typeof o['id'] === 'string' && typeof o['position'] === 'number' && typeof o['features'] === 'object' && o['features'] !== null && (o['score'] === null || typeof o['score'] === 'number');
+      const ok =
+        o !== null &&
+        typeof o === 'object' &&
+        typeof o['id'] === 'string' &&
+        typeof o['position'] === 'number' &&
+        typeof o['features'] === 'object' &&
+        o['features'] !== null &&
+        (o['score'] === null || typeof o['score'] === 'number');
       return ok ? (o as unknown as ShownCandidate) : this.fail(i, 'shown candidates { id, position, features, score }');
     });
   }
@@ -208,10 +234,29 @@ class TupleReader {
 }
 
 const PENDING_FIELDS = [
-  'decisionId', 'blueprint', 'blueprintVersion', 'entity', 'ts', 'features', 'action', 'propensity', 'modelVersion',
-  'score', 'shadowScores', 'fallback', 'experimentArm',
-  'label.topic', 'label.match', 'label.windowMs', 'label.valueConstant', 'label.valueField', 'label.missing', 'closesAt',
-  'shown', 'label.classes', 'ranking',
+  'decisionId',
+  'blueprint',
+  'blueprintVersion',
+  'entity',
+  'ts',
+  'features',
+  'action',
+  'propensity',
+  'modelVersion',
+  'score',
+  'shadowScores',
+  'fallback',
+  'experimentArm',
+  'label.topic',
+  'label.match',
+  'label.windowMs',
+  'label.valueConstant',
+  'label.valueField',
+  'label.missing',
+  'closesAt',
+  'shown',
+  'label.classes',
+  'ranking',
 ] as const;
 /** Records written before ranking and class labels end at closesAt: read without the last three fields. */
 const PENDING_FIELDS_BEFORE_RANKING = PENDING_FIELDS.length - 3;
@@ -220,10 +265,30 @@ export function encodePending(p: PendingDecision): Buffer {
   const d = p.decision;
   const l = p.label;
   return toBytes([
-    VERSION, d.decisionId, d.blueprint, d.blueprintVersion, d.entity, d.ts, d.features, d.action, d.propensity, d.modelVersion,
-    d.score, d.shadowScores, d.fallback, d.experimentArm,
-    l.topic, l.match, l.windowMs, l.valueConstant, l.valueField, l.missing, p.closesAt,
-    d.shown, l.classes, d.ranking,
+    VERSION,
+    d.decisionId,
+    d.blueprint,
+    d.blueprintVersion,
+    d.entity,
+    d.ts,
+    d.features,
+    d.action,
+    d.propensity,
+    d.modelVersion,
+    d.score,
+    d.shadowScores,
+    d.fallback,
+    d.experimentArm,
+    l.topic,
+    l.match,
+    l.windowMs,
+    l.valueConstant,
+    l.valueField,
+    l.missing,
+    p.closesAt,
+    d.shown,
+    l.classes,
+    d.ranking,
   ]);
 }
 
@@ -276,7 +341,13 @@ export function encodeEarlyOutcome(o: EarlyOutcome): Buffer {
 
 export function decodeEarlyOutcome(bytes: Uint8Array): EarlyOutcome {
   const r = new TupleReader('early outcome', bytes, ['decisionId', 'ts', 'topic', 'fields', 'forgetAt']);
-  return { decisionId: r.string(0), ts: r.number(1), topic: r.stringOrNull(2), fields: r.object(3), forgetAt: r.number(4) };
+  return {
+    decisionId: r.string(0),
+    ts: r.number(1),
+    topic: r.stringOrNull(2),
+    fields: r.object(3),
+    forgetAt: r.number(4),
+  };
 }
 
 /** An event of a topic labels match by entity, kept for decisions read after it (keys.recentEvent). */

@@ -7,12 +7,32 @@ export const WINDOW = 30 * MINUTE;
 
 /** The label of examples/notification_send.yaml: looper.outcomes by decisionId, 30m, value 1, missing 0. */
 export function outcomesLabel(change: Partial<BlueprintLabel> = {}): BlueprintLabel {
-  return { topic: null, match: 'decisionId', windowMs: WINDOW, valueConstant: 1, valueField: null, missing: 0, entityField: null, format: 'json', ...change };
+  return {
+    topic: null,
+    match: 'decisionId',
+    windowMs: WINDOW,
+    valueConstant: 1,
+    valueField: null,
+    missing: 0,
+    entityField: null,
+    format: 'json',
+    ...change,
+  };
 }
 
 /** A label read from app.opens events matched by entity. */
 export function opensLabel(change: Partial<BlueprintLabel> = {}): BlueprintLabel {
-  return { topic: 'app.opens', match: 'entity', windowMs: WINDOW, valueConstant: 1, valueField: null, missing: 0, entityField: null, format: 'json', ...change };
+  return {
+    topic: 'app.opens',
+    match: 'entity',
+    windowMs: WINDOW,
+    valueConstant: 1,
+    valueField: null,
+    missing: 0,
+    entityField: null,
+    format: 'json',
+    ...change,
+  };
 }
 
 export function decision(change: Partial<Decision> = {}): Decision {
@@ -34,7 +54,14 @@ export function decision(change: Partial<Decision> = {}): Decision {
     deadlineMs: 20,
     deadlineMet: true,
     latencyUs: 840,
-    features: { hour: 20, platform: 'ios', opens_1d: 4, session_mean_7d: 61.5, last_country: 'DE', recent: ['a', null, 2] },
+    features: {
+      hour: 20,
+      platform: 'ios',
+      opens_1d: 4,
+      session_mean_7d: 61.5,
+      last_country: 'DE',
+      recent: ['a', null, 2],
+    },
     candidates: null,
     experiment: null,
     experimentArm: null,

@@ -45,8 +45,15 @@ export interface DecodedArtifact<H extends ArtifactHeader = ArtifactHeader> {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-export function encodeArtifact(header: ArtifactHeader, sections: ReadonlyArray<readonly [string, SectionData]>): Uint8Array {
-  const entries: SectionEntry[] = sections.map(([name, data]) => ({ name, dtype: data instanceof Float64Array ? 'f64' : 'f32', length: data.length }));
+export function encodeArtifact(
+  header: ArtifactHeader,
+  sections: ReadonlyArray<readonly [string, SectionData]>,
+): Uint8Array {
+  const entries: SectionEntry[] = sections.map(([name, data]) => ({
+    name,
+    dtype: data instanceof Float64Array ? 'f64' : 'f32',
+    length: data.length,
+  }));
   const headerBytes = new TextEncoder().encode(JSON.stringify({ ...header, sections: entries }));
   let size = align8(PREFIX_BYTES + headerBytes.length);
   for (const [, data] of sections) size += align8(data.byteLength);
@@ -58,7 +65,8 @@ export function encodeArtifact(header: ArtifactHeader, sections: ReadonlyArray<r
   bytes.set(headerBytes, PREFIX_BYTES);
   let at = align8(PREFIX_BYTES + headerBytes.length);
   for (const [, data] of sections) {
-    if (data instanceof Float64Array) for (let i = 0; i < data.length; i++) view.setFloat64(at + i * 8, data[i] as number, true);
+    if (data instanceof Float64Array)
+      for (let i = 0; i < data.length; i++) view.setFloat64(at + i * 8, data[i] as number, true);
     else for (let i = 0; i < data.length; i++) view.setFloat32(at + i * 4, data[i] as number, true);
     at += align8(data.byteLength);
   }
@@ -66,26 +74,39 @@ export function encodeArtifact(header: ArtifactHeader, sections: ReadonlyArray<r
 }
 
 export function decodeArtifact(bytes: Uint8Array): DecodedArtifact {
-  if (bytes.length < PREFIX_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) throw new ArtifactError('not a Looper model artifact (bad magic bytes)');
+  if (bytes.length < PREFIX_BYTES || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new ArtifactError('not a Looper model artifact (bad magic bytes)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== CONTAINER_VERSION) throw new ArtifactError(`container version ${version} is not supported (this reader knows ${CONTAINER_VERSION}): upgrade Looper`);
+  if (version !== CONTAINER_VERSION)
+    throw new ArtifactError(
+      `container version ${version} is not supported (this reader knows ${CONTAINER_VERSION}): upgrade Looper`,
+    );
   const headerLength = view.getUint32(8, true);
   if (PREFIX_BYTES + headerLength > bytes.length) throw new ArtifactError('truncated header');
   let header: ArtifactHeader;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength))) as ArtifactHeader;
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)),
+    ) as ArtifactHeader;
   } catch (cause) {
     throw new ArtifactError('the header is not valid UTF-8 JSON', { cause });
   }
-  if (typeof header !== 'object' || header === null || typeof header.format !== 'string' || typeof header.family !== 'string' || !Array.isArray(header.sections)) {
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    typeof header.format !== 'string' ||
+    typeof header.family !== 'string' ||
+    !Array.isArray(header.sections)
+  ) {
     throw new ArtifactError('the header lacks format, family or sections');
   }
   const sections = new Map<string, SectionData>();
   let at = align8(PREFIX_BYTES + headerLength);
   for (const entry of header.sections) {
     const width = entry.dtype === 'f64' ? 8 : entry.dtype === 'f32' ? 4 : 0;
-    if (width === 0 || !Number.isInteger(entry.length) || entry.length < 0) throw new ArtifactError(`section "${entry.name}" has an invalid dtype or length`);
+    if (width === 0 || !Number.isInteger(entry.length) || entry.length < 0)
+      throw new ArtifactError(`section "${entry.name}" has an invalid dtype or length`);
     if (at + entry.length * width > bytes.length) throw new ArtifactError(`truncated section "${entry.name}"`);
     const data = width === 8 ? new Float64Array(entry.length) : new Float32Array(entry.length);
     if (width === 8) for (let i = 0; i < entry.length; i++) data[i] = view.getFloat64(at + i * 8, true);
@@ -97,21 +118,35 @@ export function decodeArtifact(bytes: Uint8Array): DecodedArtifact {
 }
 
 /** The section `name` with the expected dtype and length, or an ArtifactError saying what is wrong. */
-export function requireSection<T extends SectionData>(artifact: DecodedArtifact, name: string, type: { new (n: number): T }, length: number): T {
+export function requireSection<T extends SectionData>(
+  artifact: DecodedArtifact,
+  name: string,
+  type: { new (n: number): T },
+  length: number,
+): T {
   const data = artifact.sections.get(name);
   if (data === undefined) throw new ArtifactError(`section "${name}" is missing`);
   if (!(data instanceof type)) throw new ArtifactError(`section "${name}" has the wrong dtype`);
-  if (data.length !== length) throw new ArtifactError(`section "${name}" has ${data.length} values, expected ${length}`);
+  if (data.length !== length)
+    throw new ArtifactError(`section "${name}" has ${data.length} values, expected ${length}`);
   return data;
 }
 
 /** The fields every model header stores about its inputs, checked; `what` names the format in messages. */
-export function readStoredInputs(header: Partial<ArtifactHeader> & Record<string, unknown>, what: string): { task: LearnerTask; schema: FeatureSchema; hashBuckets: number } {
+export function readStoredInputs(
+  header: Partial<ArtifactHeader> & Record<string, unknown>,
+  what: string,
+): { task: LearnerTask; schema: FeatureSchema; hashBuckets: number } {
   const task = header['task'];
   if (task !== 'classification' && task !== 'estimation') throw new ArtifactError(`unknown task "${String(task)}"`);
   const features = header['features'];
   const hashBuckets = header['hashBuckets'];
-  if (!Array.isArray(features) || typeof hashBuckets !== 'number' || !Number.isInteger(hashBuckets) || hashBuckets < 1) {
+  if (
+    !Array.isArray(features) ||
+    typeof hashBuckets !== 'number' ||
+    !Number.isInteger(hashBuckets) ||
+    hashBuckets < 1
+  ) {
     throw new ArtifactError(`the ${what} header lacks features or hashBuckets`);
   }
   try {

@@ -38,7 +38,7 @@ test('backend - the wasm backend loads its binaries from node_modules and trains
   trainsHere();
 });
 
-test("backend - leaves no process listener of the wasm runtime behind", async () => {
+test('backend - leaves no process listener of the wasm runtime behind', async () => {
   const before = [process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')];
   await initBackend({ prefer: ['wasm'] });
   assert.deepEqual([process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')], before);
@@ -50,7 +50,10 @@ test('backend - a backend lacking a kernel the learners need is passed over for 
   tf.unregisterKernel('Log1p', 'wasm');
   try {
     const reasons: string[] = [];
-    assert.equal(await initBackend({ prefer: ['wasm', 'cpu'], onFallback: (_, reason) => reasons.push(reason) }), 'cpu');
+    assert.equal(
+      await initBackend({ prefer: ['wasm', 'cpu'], onFallback: (_, reason) => reasons.push(reason) }),
+      'cpu',
+    );
     assert.match(reasons[0] ?? '', /Log1p/);
     trainsHere();
   } finally {
@@ -63,10 +66,17 @@ test('backend - the cpu backend always starts', async () => {
   trainsHere();
 });
 
-test('backend - fails with every reason when no preferred backend starts', { skip: tfjsNodeUsable && 'tfjs-node works here' }, async () => {
-  await assert.rejects(initBackend({ prefer: ['tensorflow'] }), (error: Error) => {
-    assert.equal(error.name, 'BackendError');
-    assert.match(error.message, /^no TensorFlow\.js backend could start \(tried tensorflow\):\n {2}- tensorflow: @tensorflow\/tfjs-node is not usable here/);
-    return true;
-  });
-});
+test(
+  'backend - fails with every reason when no preferred backend starts',
+  { skip: tfjsNodeUsable && 'tfjs-node works here' },
+  async () => {
+    await assert.rejects(initBackend({ prefer: ['tensorflow'] }), (error: Error) => {
+      assert.equal(error.name, 'BackendError');
+      assert.match(
+        error.message,
+        /^no TensorFlow\.js backend could start \(tried tensorflow\):\n {2}- tensorflow: @tensorflow\/tfjs-node is not usable here/,
+      );
+      return true;
+    });
+  },
+);

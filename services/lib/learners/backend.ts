@@ -34,7 +34,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       smokeTest();
       return name;
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+      const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
       reasons.push(`${name}: ${reason}`);
       options.onFallback?.(name, reason);
     }
@@ -86,8 +86,10 @@ async function withProcessListenersKept<T>(action: () => Promise<T>): Promise<T>
   try {
     return await action();
   } finally {
-    for (const listener of process.listeners('uncaughtException')) if (!uncaught.has(listener)) process.removeListener('uncaughtException', listener);
-    for (const listener of process.listeners('unhandledRejection')) if (!unhandled.has(listener)) process.removeListener('unhandledRejection', listener);
+    for (const listener of process.listeners('uncaughtException'))
+      if (!uncaught.has(listener)) process.removeListener('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection'))
+      if (!unhandled.has(listener)) process.removeListener('unhandledRejection', listener);
   }
 }
 
@@ -105,7 +107,12 @@ function smokeTest(): void {
         learningRate: 0.01,
         l2: 0.001,
       },
-      [Float32Array.of(0.1, -0.2, 0.3, 0.4, -0.5, 0.6), Float32Array.of(0, 0), Float32Array.of(0.7, -0.8), Float32Array.of(0)],
+      [
+        Float32Array.of(0.1, -0.2, 0.3, 0.4, -0.5, 0.6),
+        Float32Array.of(0, 0),
+        Float32Array.of(0.7, -0.8),
+        Float32Array.of(0),
+      ],
     );
     try {
       network.trainStep(Float32Array.of(1, 2, 3, -1, 0, 1), Float32Array.of(1, 0), Float32Array.of(1, 1), 2);

@@ -26,11 +26,18 @@ export interface BenchTrainingOptions {
  * Examples per second that `family` learns from, preprocessing included: `examples` synthetic
  * examples given to learnMany at once, after a warm-up (JIT, optimizer state) that is not timed.
  */
-export async function benchTraining(family: string, examples: number, options: BenchTrainingOptions = {}): Promise<number> {
+export async function benchTraining(
+  family: string,
+  examples: number,
+  options: BenchTrainingOptions = {},
+): Promise<number> {
   const task = options.task ?? (family === 'linear' ? 'estimation' : 'classification');
   const { xs, ys } = syntheticExamples(task, examples, 11);
   const warmup = syntheticExamples(task, 2048, 12);
-  const learner = createLearner(family, SYNTHETIC_SCHEMA, task, { batchSize: options.batchSize ?? 1024, ...options.hyperParameters });
+  const learner = createLearner(family, SYNTHETIC_SCHEMA, task, {
+    batchSize: options.batchSize ?? 1024,
+    ...options.hyperParameters,
+  });
   try {
     await learner.learnMany(warmup.xs, warmup.ys);
     const started = performance.now();
@@ -58,7 +65,11 @@ export interface ScoringFigures {
  * The single-row cost of serving a trained `family` model (any family): its Scorer, against a
  * one-row tfjs predict for the families that train on TensorFlow.js.
  */
-export async function benchScoring(family: string, calls = 20000, options: BenchTrainingOptions = {}): Promise<ScoringFigures> {
+export async function benchScoring(
+  family: string,
+  calls = 20000,
+  options: BenchTrainingOptions = {},
+): Promise<ScoringFigures> {
   const task = options.task ?? (family === 'linear' ? 'estimation' : 'classification');
   const train = syntheticExamples(task, 4096, 21);
   const rows = syntheticExamples(task, 1024, 22).xs;
@@ -137,23 +148,38 @@ export interface GbdtScaling {
 export function benchGbdtScaling(rows: readonly number[], features: readonly number[]): GbdtScaling {
   const sizes = [...rows, ...features];
   if (new Set(rows).size < 2 || new Set(features).size < 2 || !sizes.every((v) => Number.isInteger(v) && v >= 1)) {
-    throw new RangeError(`benchGbdtScaling fits exponents of rows and features: give each at least two distinct sizes, positive integers; got rows ${JSON.stringify(rows)} and features ${JSON.stringify(features)}`);
+    throw new RangeError(
+      `benchGbdtScaling fits exponents of rows and features: give each at least two distinct sizes, positive integers; got rows ${JSON.stringify(rows)} and features ${JSON.stringify(features)}`,
+    );
   }
   const maxRows = Math.max(...rows);
   const fit = (data: NumericData, n: number): number => {
     const learner = new GradientBoostedTrees(data.schema, 'classification', GBDT_SCALING_HYPER_PARAMETERS);
     const started = performance.now();
-    learner.learnMany(n === data.xs.length ? data.xs : data.xs.slice(0, n), n === data.ys.length ? data.ys : data.ys.slice(0, n));
+    learner.learnMany(
+      n === data.xs.length ? data.xs : data.xs.slice(0, n),
+      n === data.ys.length ? data.ys : data.ys.slice(0, n),
+    );
     return performance.now() - started;
   };
   const warmup = numericData(Math.min(...features), Math.min(...rows), 30);
   fit(warmup, warmup.xs.length);
   const byFeatures = new Map(features.map((k) => [k, numericData(k, maxRows, 31)] as const));
   const points: GbdtScalingPoint[] = [];
-  for (const n of rows) for (const k of features) points.push({ rows: n, features: k, fitMs: fit(byFeatures.get(k) as NumericData, n) });
+  for (const n of rows)
+    for (const k of features) points.push({ rows: n, features: k, fitMs: fit(byFeatures.get(k) as NumericData, n) });
   const log = (pick: (p: GbdtScalingPoint) => number) => points.map((p) => Math.log(pick(p)));
-  const [rowsExponent, featuresExponent] = planeSlopes(log((p) => p.rows), log((p) => p.features), log((p) => p.fitMs));
-  return { points, rowsExponent, featuresExponent, statement: `time ∝ rows^${rowsExponent.toFixed(2)} · features^${featuresExponent.toFixed(2)}` };
+  const [rowsExponent, featuresExponent] = planeSlopes(
+    log((p) => p.rows),
+    log((p) => p.features),
+    log((p) => p.fitMs),
+  );
+  return {
+    points,
+    rowsExponent,
+    featuresExponent,
+    statement: `time ∝ rows^${rowsExponent.toFixed(2)} · features^${featuresExponent.toFixed(2)}`,
+  };
 }
 
 interface NumericData {

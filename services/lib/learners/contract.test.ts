@@ -74,7 +74,8 @@ function checkFamily(family: LearnerFamily, task: LearnerTask): void {
     const learner = create();
     await learner.learnMany(unruly(data.xs, 4), data.ys);
     for (const x of [{}, ...unruly(probes, 5)]) assert.ok(Number.isFinite(learner.predictOne(x)), JSON.stringify(x));
-    for (const x of probes) assert.equal(learner.predictOne({ ...x, brand_new: 'x', another: [1, 2] }), learner.predictOne(x));
+    for (const x of probes)
+      assert.equal(learner.predictOne({ ...x, brand_new: 'x', another: [1, 2] }), learner.predictOne(x));
     learner.dispose();
   });
 
@@ -142,9 +143,13 @@ function checkFamily(family: LearnerFamily, task: LearnerTask): void {
       ['a NaN label', () => learner.learnMany(xs, [...ys.slice(0, 9), NaN])],
       ['a negative weight', () => learner.learnMany(xs, ys, [...ys.map(() => 1).slice(0, 9), -1])],
       ['labels and examples of different lengths', () => learner.learnMany(xs, ys.slice(0, 9))],
-      ['an example that is not an object', () => learner.learnMany([...xs.slice(0, 9), null as unknown as FeatureValues], ys)],
+      [
+        'an example that is not an object',
+        () => learner.learnMany([...xs.slice(0, 9), null as unknown as FeatureValues], ys),
+      ],
     ];
-    if (task === 'classification') bad.push(['a label outside 0..1', () => learner.learnMany(xs, [...ys.slice(0, 9), 2])]);
+    if (task === 'classification')
+      bad.push(['a label outside 0..1', () => learner.learnMany(xs, [...ys.slice(0, 9), 2])]);
     for (const [what, call] of bad) {
       await assert.rejects(async () => call(), { name: 'TrainingInputError' }, what);
       assert.deepEqual(artifactOf(learner), before, what);
@@ -157,7 +162,10 @@ function checkFamily(family: LearnerFamily, task: LearnerTask): void {
     const learner = create();
     assert.equal(learner.family, family.name);
     assert.equal(learner.task, task);
-    assert.deepEqual(learner.featureNames, SYNTHETIC_SCHEMA.features.map((f) => f.name));
+    assert.deepEqual(
+      learner.featureNames,
+      SYNTHETIC_SCHEMA.features.map((f) => f.name),
+    );
     assert.equal(learner.examplesSeen, 0);
     assert.deepEqual(JSON.parse(JSON.stringify(learner.hyperParameters)), learner.hyperParameters);
     assert.ok(Object.keys(learner.hyperParameters).length > 0);

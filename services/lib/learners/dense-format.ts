@@ -7,7 +7,15 @@
 // Serving derives the standardisation and the target scale from the stored moments with the same
 // functions training uses, so the two paths compute the same vector.
 
-import { decodeArtifact, encodeArtifact, readStoredInputs, requireSection, type ArtifactHeader, type DecodedArtifact, type SectionData } from './artifact.js';
+import {
+  decodeArtifact,
+  encodeArtifact,
+  readStoredInputs,
+  requireSection,
+  type ArtifactHeader,
+  type DecodedArtifact,
+  type SectionData,
+} from './artifact.js';
 import type { HyperParameterValue, LearnerTask } from './contract.js';
 import type { DenseLayerSpec } from './dense-network.js';
 import { ArtifactError } from './errors.js';
@@ -61,7 +69,10 @@ export function encodeDense(model: DenseModel): Uint8Array {
   ];
   if (model.target !== null) sections.push(['target', model.target]);
   model.layers.forEach((_, i) => {
-    sections.push([`layer${i}.kernel`, model.weights[i * 2] as Float32Array], [`layer${i}.bias`, model.weights[i * 2 + 1] as Float32Array]);
+    sections.push(
+      [`layer${i}.kernel`, model.weights[i * 2] as Float32Array],
+      [`layer${i}.bias`, model.weights[i * 2 + 1] as Float32Array],
+    );
   });
   return encodeArtifact(header, sections);
 }
@@ -79,7 +90,12 @@ export function readDense(artifact: DecodedArtifact): DenseModel {
   const layers = h.layers;
   let inputs = plan.width;
   for (const [i, layer] of layers.entries()) {
-    if (layer.inputs !== inputs || !Number.isInteger(layer.units) || layer.units < 1 || !['relu', 'sigmoid', 'identity'].includes(layer.activation)) {
+    if (
+      layer.inputs !== inputs ||
+      !Number.isInteger(layer.units) ||
+      layer.units < 1 ||
+      !['relu', 'sigmoid', 'identity'].includes(layer.activation)
+    ) {
       throw new ArtifactError(`layer ${i} has an invalid shape or activation`);
     }
     inputs = layer.units;

@@ -58,7 +58,13 @@ export class DenseLearner implements Learner {
     this.seen = restored?.examplesSeen ?? 0;
     const loss = init.task === 'classification' ? 'logistic' : 'squared';
     this.network = new DenseNetwork(
-      { layers: this.layers, loss, optimizer: this.hyper.optimizer, learningRate: this.hyper.learningRate, l2: this.hyper.l2 },
+      {
+        layers: this.layers,
+        loss,
+        optimizer: this.hyper.optimizer,
+        learningRate: this.hyper.learningRate,
+        l2: this.hyper.l2,
+      },
       restored?.weights ?? initialWeights(this.layers, this.hyper.seed),
     );
   }
@@ -136,7 +142,13 @@ export class DenseLearner implements Learner {
     return this.serving;
   }
 
-  private step(xs: readonly FeatureValues[], ys: readonly number[], weights: readonly number[] | undefined, start: number, end: number): void {
+  private step(
+    xs: readonly FeatureValues[],
+    ys: readonly number[],
+    weights: readonly number[] | undefined,
+    start: number,
+    end: number,
+  ): void {
     const rows = end - start;
     const width = this.preprocessor.width;
     if (this.xs.length < rows * width) this.xs = new Float32Array(rows * width);
@@ -158,7 +170,12 @@ export class DenseLearner implements Learner {
       this.ys[r] = ((ys[i] as number) - center) / scale;
       this.ws[r] = weights?.[i] ?? 1;
     }
-    this.network.trainStep(this.xs.subarray(0, rows * width), this.ys.subarray(0, rows), this.ws.subarray(0, rows), rows);
+    this.network.trainStep(
+      this.xs.subarray(0, rows * width),
+      this.ys.subarray(0, rows),
+      this.ws.subarray(0, rows),
+      rows,
+    );
   }
 }
 
@@ -183,7 +200,8 @@ export function initialWeights(layers: readonly DenseLayerSpec[], seed: number):
   return layers.flatMap((layer) => {
     const kernel = new Float32Array(layer.inputs * layer.units);
     if (layers.length > 1) {
-      const limit = layer.activation === 'relu' ? Math.sqrt(6 / layer.inputs) : Math.sqrt(6 / (layer.inputs + layer.units));
+      const limit =
+        layer.activation === 'relu' ? Math.sqrt(6 / layer.inputs) : Math.sqrt(6 / (layer.inputs + layer.units));
       for (let i = 0; i < kernel.length; i++) kernel[i] = random.uniform(-limit, limit);
     }
     return [kernel, new Float32Array(layer.units)];

@@ -35,12 +35,18 @@ export class DenseNetwork {
     readonly options: DenseNetworkOptions,
     weights: readonly Float32Array[],
   ) {
-    if (weights.length !== options.layers.length * 2) throw new RangeError(`expected ${options.layers.length * 2} weight arrays, got ${weights.length}`);
+    if (weights.length !== options.layers.length * 2)
+      throw new RangeError(`expected ${options.layers.length * 2} weight arrays, got ${weights.length}`);
     // Copies: the CPU backend keeps a reference to the array a tensor is made from.
-    this.kernels = options.layers.map((layer, i) => tf.tidy(() => tf.variable(tf.tensor2d((weights[i * 2] as Float32Array).slice(), [layer.inputs, layer.units]))));
-    this.biases = options.layers.map((_, i) => tf.tidy(() => tf.variable(tf.tensor1d((weights[i * 2 + 1] as Float32Array).slice()))));
+    this.kernels = options.layers.map((layer, i) =>
+      tf.tidy(() => tf.variable(tf.tensor2d((weights[i * 2] as Float32Array).slice(), [layer.inputs, layer.units]))),
+    );
+    this.biases = options.layers.map((_, i) =>
+      tf.tidy(() => tf.variable(tf.tensor1d((weights[i * 2 + 1] as Float32Array).slice()))),
+    );
     this.variables = options.layers.flatMap((_, i) => [this.kernels[i] as tf.Variable, this.biases[i] as tf.Variable]);
-    this.optimizer = options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.sgd(options.learningRate);
+    this.optimizer =
+      options.optimizer === 'adam' ? tf.train.adam(options.learningRate) : tf.train.sgd(options.learningRate);
   }
 
   /** One optimizer step on `rows` examples: `x` is rows × inputs, `y` and `w` have `rows` values. */

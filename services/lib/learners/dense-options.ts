@@ -52,26 +52,65 @@ const LIMITS = { batchSize: 65536, hashBuckets: 4096, hiddenLayers: 8, hiddenUni
  * Checks `options` and fills in defaults; `withHidden` says whether the family has hidden layers
  * (and so accepts hiddenSizes, defaulting to MLP_DEFAULT_HIDDEN_SIZES).
  */
-export function compileDenseOptions(family: string, options: Readonly<Record<string, unknown>>, withHidden: boolean): DenseHyperParameters {
+export function compileDenseOptions(
+  family: string,
+  options: Readonly<Record<string, unknown>>,
+  withHidden: boolean,
+): DenseHyperParameters {
   const problems: string[] = [];
-  const known = new Set(['learningRate', 'l2', 'batchSize', 'seed', 'hashBuckets', 'optimizer', ...(withHidden ? ['hiddenSizes'] : [])]);
+  const known = new Set([
+    'learningRate',
+    'l2',
+    'batchSize',
+    'seed',
+    'hashBuckets',
+    'optimizer',
+    ...(withHidden ? ['hiddenSizes'] : []),
+  ]);
   for (const key of Object.keys(options)) {
     if (options[key] !== undefined && !known.has(key)) {
-      problems.push(`unknown hyper-parameter "${key}": ${family} knows ${[...known].join(', ')}${key === 'hiddenSizes' ? ' (use mlp for hidden layers)' : ''}`);
+      problems.push(
+        `unknown hyper-parameter "${key}": ${family} knows ${[...known].join(', ')}${key === 'hiddenSizes' ? ' (use mlp for hidden layers)' : ''}`,
+      );
     }
   }
-  const number = (key: keyof DenseHyperParameters, fallback: number, ok: (v: number) => boolean, rule: string): number => {
+  const number = (
+    key: keyof DenseHyperParameters,
+    fallback: number,
+    ok: (v: number) => boolean,
+    rule: string,
+  ): number => {
     const value = options[key];
     if (value === undefined) return fallback;
     if (typeof value === 'number' && Number.isFinite(value) && ok(value)) return value;
     problems.push(`${key} must be ${rule}, got ${JSON.stringify(value)}`);
     return fallback;
   };
-  const learningRate = number('learningRate', DENSE_DEFAULTS.learningRate, (v) => v > 0 && v <= 10, 'a number in (0, 10]: try 0.01 for adam or 0.1 for sgd');
+  const learningRate = number(
+    'learningRate',
+    DENSE_DEFAULTS.learningRate,
+    (v) => v > 0 && v <= 10,
+    'a number in (0, 10]: try 0.01 for adam or 0.1 for sgd',
+  );
   const l2 = number('l2', DENSE_DEFAULTS.l2, (v) => v >= 0, 'a number ≥ 0 (0 turns the penalty off)');
-  const batchSize = number('batchSize', DENSE_DEFAULTS.batchSize, (v) => Number.isInteger(v) && v >= 1 && v <= LIMITS.batchSize, `an integer from 1 to ${LIMITS.batchSize}`);
-  const seed = number('seed', DENSE_DEFAULTS.seed, (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff, 'an integer from 0 to 4294967295');
-  const hashBuckets = number('hashBuckets', DENSE_DEFAULTS.hashBuckets, (v) => Number.isInteger(v) && v >= 1 && v <= LIMITS.hashBuckets, `an integer from 1 to ${LIMITS.hashBuckets}`);
+  const batchSize = number(
+    'batchSize',
+    DENSE_DEFAULTS.batchSize,
+    (v) => Number.isInteger(v) && v >= 1 && v <= LIMITS.batchSize,
+    `an integer from 1 to ${LIMITS.batchSize}`,
+  );
+  const seed = number(
+    'seed',
+    DENSE_DEFAULTS.seed,
+    (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff,
+    'an integer from 0 to 4294967295',
+  );
+  const hashBuckets = number(
+    'hashBuckets',
+    DENSE_DEFAULTS.hashBuckets,
+    (v) => Number.isInteger(v) && v >= 1 && v <= LIMITS.hashBuckets,
+    `an integer from 1 to ${LIMITS.hashBuckets}`,
+  );
   let optimizer = DENSE_DEFAULTS.optimizer;
   if (options.optimizer !== undefined) {
     if (options.optimizer === 'adam' || options.optimizer === 'sgd') optimizer = options.optimizer;
@@ -86,7 +125,10 @@ export function compileDenseOptions(family: string, options: Readonly<Record<str
       sizes.length <= LIMITS.hiddenLayers &&
       sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 1 && s <= LIMITS.hiddenUnits);
     if (valid) hiddenSizes = [...(sizes as number[])];
-    else problems.push(`hiddenSizes must list 1 to ${LIMITS.hiddenLayers} layer sizes, each an integer from 1 to ${LIMITS.hiddenUnits}, e.g. [32] or [64, 16]; got ${JSON.stringify(sizes)}`);
+    else
+      problems.push(
+        `hiddenSizes must list 1 to ${LIMITS.hiddenLayers} layer sizes, each an integer from 1 to ${LIMITS.hiddenUnits}, e.g. [32] or [64, 16]; got ${JSON.stringify(sizes)}`,
+      );
   }
   if (problems.length > 0) throw new HyperParameterError(family, problems);
   return { learningRate, l2, batchSize, seed, hashBuckets, optimizer, hiddenSizes };

@@ -59,7 +59,8 @@ export class DenseScorer implements Scorer {
         for (let j = 0; j < units; j++) out[j] = (out[j] as number) + xi * (kernel[row + j] as number);
       }
       if (activation === 'relu') for (let j = 0; j < units; j++) out[j] = Math.max(0, out[j] as number);
-      else if (activation === 'sigmoid') for (let j = 0; j < units; j++) out[j] = 1 / (1 + Math.exp(-(out[j] as number)));
+      else if (activation === 'sigmoid')
+        for (let j = 0; j < units; j++) out[j] = 1 / (1 + Math.exp(-(out[j] as number)));
       previous = out;
     }
     const y = previous[0] as number;

@@ -9,7 +9,10 @@ export class HyperParameterError extends LooperError {
     readonly family: string,
     readonly problems: string[],
   ) {
-    super('invalid_hyper_parameters', `invalid ${family} hyper-parameters:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      'invalid_hyper_parameters',
+      `invalid ${family} hyper-parameters:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'HyperParameterError';
   }
 }
@@ -49,7 +52,10 @@ export class BackendError extends LooperError {
     readonly tried: readonly string[],
     readonly reasons: readonly string[],
   ) {
-    super('no_tf_backend', `no TensorFlow.js backend could start (tried ${tried.join(', ')}):\n${reasons.map((r) => `  - ${r}`).join('\n')}`);
+    super(
+      'no_tf_backend',
+      `no TensorFlow.js backend could start (tried ${tried.join(', ')}):\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+    );
     this.name = 'BackendError';
   }
 }

@@ -14,12 +14,20 @@ export const LEARNER_FAMILIES: readonly LearnerFamily[] = [logisticFamily, linea
 
 export function learnerFamily(name: string): LearnerFamily {
   const family = LEARNER_FAMILIES.find((f) => f.name === name);
-  if (family === undefined) throw new HyperParameterError(name, [`unknown model family "${name}": known are ${LEARNER_FAMILIES.map((f) => f.name).join(', ')}`]);
+  if (family === undefined)
+    throw new HyperParameterError(name, [
+      `unknown model family "${name}": known are ${LEARNER_FAMILIES.map((f) => f.name).join(', ')}`,
+    ]);
   return family;
 }
 
 /** A new learner of `family` for `task`, its hyper-parameters checked. */
-export function createLearner(family: string, schema: FeatureSchema, task: LearnerTask, options?: Readonly<Record<string, unknown>>): Learner {
+export function createLearner(
+  family: string,
+  schema: FeatureSchema,
+  task: LearnerTask,
+  options?: Readonly<Record<string, unknown>>,
+): Learner {
   return learnerFamily(family).create(schema, task, options);
 }
 
@@ -27,6 +35,7 @@ export function createLearner(family: string, schema: FeatureSchema, task: Learn
 export function restoreLearner(artifact: Uint8Array): Learner {
   const { header } = decodeArtifact(artifact);
   const family = LEARNER_FAMILIES.find((f) => f.name === header.family);
-  if (family === undefined) throw new ArtifactError(`family "${header.family}" is unknown to this version: upgrade the trainer`);
+  if (family === undefined)
+    throw new ArtifactError(`family "${header.family}" is unknown to this version: upgrade the trainer`);
   return family.restore(artifact);
 }

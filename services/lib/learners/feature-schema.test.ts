@@ -53,10 +53,17 @@ test('feature schema - the schema does not share arrays with the blueprint', () 
 });
 
 test('feature schema - refuses a name used twice, naming it', () => {
-  assert.throws(() => featureSchema([{ name: 'a', kind: 'numeric' }, { name: 'a', kind: 'mixed' }]), {
-    name: 'FeatureSchemaError',
-    message: 'feature "a" is declared twice: feature names must be unique across context and streams',
-  });
+  assert.throws(
+    () =>
+      featureSchema([
+        { name: 'a', kind: 'numeric' },
+        { name: 'a', kind: 'mixed' },
+      ]),
+    {
+      name: 'FeatureSchemaError',
+      message: 'feature "a" is declared twice: feature names must be unique across context and streams',
+    },
+  );
 });
 
 test('feature schema - refuses a category that lists a value twice', () => {

@@ -31,7 +31,15 @@ export interface FeatureSchema {
 }
 
 /** The aggregates whose value is always a number. */
-const NUMERIC_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count', 'sum', 'mean', 'min', 'max', 'distinct', 'ewma']);
+const NUMERIC_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>([
+  'count',
+  'sum',
+  'mean',
+  'min',
+  'max',
+  'distinct',
+  'ewma',
+]);
 /** Aggregates that grow with activity: heavy-tailed, so a linear model reads them on a log scale. */
 const LOG_SCALED_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['count', 'sum', 'distinct']);
 
@@ -43,7 +51,11 @@ const LOG_SCALED_AGGREGATES = new Set<BlueprintStreamFeature['aggregate']>(['cou
 export function featureSchemaFromBlueprint(bp: { readonly features: BlueprintFeatures }): FeatureSchema {
   const features: InputFeature[] = [];
   const declared = (f: BlueprintContextFeature): InputFeature =>
-    f.type === 'category' ? { name: f.name, kind: 'category', values: [...f.values] } : f.period !== null && f.period !== undefined ? { name: f.name, kind: 'cyclic', period: f.period } : { name: f.name, kind: 'numeric' };
+    f.type === 'category'
+      ? { name: f.name, kind: 'category', values: [...f.values] }
+      : f.period !== null && f.period !== undefined
+        ? { name: f.name, kind: 'cyclic', period: f.period }
+        : { name: f.name, kind: 'numeric' };
   for (const f of bp.features.context) features.push(declared(f));
   for (const f of bp.features.streams) {
     if (LOG_SCALED_AGGREGATES.has(f.aggregate)) features.push({ name: f.name, kind: 'numeric', log: true });
@@ -65,9 +77,13 @@ export function featureSchema(features: readonly InputFeature[]): FeatureSchema 
   const seen = new Set<string>();
   for (const f of features) {
     if (f.name === '') throw new FeatureSchemaError('a feature has an empty name');
-    if (seen.has(f.name)) throw new FeatureSchemaError(`feature "${f.name}" is declared twice: feature names must be unique across context and streams`);
+    if (seen.has(f.name))
+      throw new FeatureSchemaError(
+        `feature "${f.name}" is declared twice: feature names must be unique across context and streams`,
+      );
     seen.add(f.name);
-    if (f.kind === 'cyclic' && !(Number.isFinite(f.period) && f.period > 0)) throw new FeatureSchemaError(`cyclic feature "${f.name}" needs a period > 0`);
+    if (f.kind === 'cyclic' && !(Number.isFinite(f.period) && f.period > 0))
+      throw new FeatureSchemaError(`cyclic feature "${f.name}" needs a period > 0`);
     if (f.kind === 'category' && new Set(f.values).size !== f.values.length) {
       throw new FeatureSchemaError(`category feature "${f.name}" lists a value twice: values must be unique`);
     }

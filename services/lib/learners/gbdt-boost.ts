@@ -36,7 +36,13 @@ export function rowLoss(task: LearnerTask, margin: number, y: number): number {
 }
 
 /** The starting margin of a new model: the weighted mean label, or its log-odds. */
-export function initialMargin(task: LearnerTask, ys: Float64Array, ws: Float64Array, rows: Uint32Array, count: number): number {
+export function initialMargin(
+  task: LearnerTask,
+  ys: Float64Array,
+  ws: Float64Array,
+  rows: Uint32Array,
+  count: number,
+): number {
   let sw = 0;
   let swy = 0;
   for (let i = 0; i < count; i++) {
@@ -107,7 +113,8 @@ export function boost(input: BoostInput): BoostResult {
       }
     }
     let count = 0;
-    for (let i = 0; i < nTrain; i++) if (hyper.subsample >= 1 || random.next() < hyper.subsample) rows[count++] = train[i] as number;
+    for (let i = 0; i < nTrain; i++)
+      if (hyper.subsample >= 1 || random.next() < hyper.subsample) rows[count++] = train[i] as number;
     const columns = hyper.colsample >= 1 ? allColumns : sampleColumns(matrix.columns, hyper.colsample, random);
     const tree = growTree(matrix, grad, hess, rows, count, columns, hyper, scratch);
     trees.push(tree);

@@ -13,7 +13,14 @@
 // The margin is baseScore + Σ leaf values: a probability through the sigmoid (classification), the
 // estimate itself (estimation). Bin edges are not stored: only training needs them.
 
-import { decodeArtifact, encodeArtifact, readStoredInputs, requireSection, type ArtifactHeader, type DecodedArtifact } from './artifact.js';
+import {
+  decodeArtifact,
+  encodeArtifact,
+  readStoredInputs,
+  requireSection,
+  type ArtifactHeader,
+  type DecodedArtifact,
+} from './artifact.js';
 import type { HyperParameterValue, LearnerTask } from './contract.js';
 import { ArtifactError } from './errors.js';
 import type { FeatureSchema, InputFeature } from './feature-schema.js';
@@ -143,7 +150,8 @@ export function readGbdt(artifact: DecodedArtifact): GbdtModel {
   const h = artifact.header as Partial<GbdtHeader>;
   if (h.format !== GBDT_FORMAT) throw new ArtifactError(`format "${String(h.format)}" is not ${GBDT_FORMAT}`);
   const { task, schema, hashBuckets } = readStoredInputs(h as Record<string, unknown>, 'gbdt');
-  if (typeof h.baseScore !== 'number' || !Number.isFinite(h.baseScore)) throw new ArtifactError('the gbdt header lacks baseScore');
+  if (typeof h.baseScore !== 'number' || !Number.isFinite(h.baseScore))
+    throw new ArtifactError('the gbdt header lacks baseScore');
   const width = new EncodingPlan(schema, hashBuckets).width;
   const trees = artifact.sections.get('trees.root')?.length ?? 0;
   const nodes = artifact.sections.get('nodes.feature')?.length ?? 0;
@@ -160,7 +168,10 @@ export function readGbdt(artifact: DecodedArtifact): GbdtModel {
   };
   checkTrees(ensemble, width);
   const inheritedTrees = h.inheritedTrees ?? null;
-  if (inheritedTrees !== null && !(Number.isInteger(inheritedTrees) && inheritedTrees >= 0 && inheritedTrees <= trees)) {
+  if (
+    inheritedTrees !== null &&
+    !(Number.isInteger(inheritedTrees) && inheritedTrees >= 0 && inheritedTrees <= trees)
+  ) {
     throw new ArtifactError(`inheritedTrees ${String(inheritedTrees)} is not a tree count from 0 to ${trees}`);
   }
   return {
@@ -184,11 +195,13 @@ function checkTrees(e: TreeEnsemble, width: number): void {
     if ((t === 0 && start !== 0) || start >= end) throw new ArtifactError(`tree ${t} has an invalid root`);
     for (let n = start; n < end; n++) {
       const f = e.feature[n] as number;
-      if (!Number.isFinite(e.value[n] as number) || !Number.isFinite(e.threshold[n] as number)) throw new ArtifactError(`node ${n} has a value or threshold that is not finite`);
+      if (!Number.isFinite(e.value[n] as number) || !Number.isFinite(e.threshold[n] as number))
+        throw new ArtifactError(`node ${n} has a value or threshold that is not finite`);
       if (f === -1) continue;
       const l = e.left[n] as number;
       const r = e.right[n] as number;
-      if (f < 0 || f >= width || l <= n || r <= n || l >= end || r >= end) throw new ArtifactError(`node ${n} has an invalid feature or children`);
+      if (f < 0 || f >= width || l <= n || r <= n || l >= end || r >= end)
+        throw new ArtifactError(`node ${n} has an invalid feature or children`);
     }
   }
   if (e.roots.length === 0 && nodes !== 0) throw new ArtifactError('nodes without trees');

@@ -65,7 +65,12 @@ export function columnEdges(data: Float32Array, rows: number, columns: number, m
 }
 
 /** Bins row-major `data` (rows × columns) with the given edges. */
-export function binMatrix(data: Float32Array, rows: number, columns: number, edges: readonly Float32Array[]): BinnedMatrix {
+export function binMatrix(
+  data: Float32Array,
+  rows: number,
+  columns: number,
+  edges: readonly Float32Array[],
+): BinnedMatrix {
   const codes = new Uint8Array(rows * columns);
   const binOffsets = new Int32Array(columns + 1);
   for (let c = 0; c < columns; c++) {

@@ -57,14 +57,31 @@ export const GBDT_DEFAULTS = {
   hashBuckets: DEFAULT_HASH_BUCKETS,
 } as const;
 
-const KNOWN = ['nTrees', 'learningRate', 'maxDepth', 'maxLeaves', 'maxBins', 'lambda', 'minChildWeight', 'subsample', 'colsample', 'seed', 'validationFraction', 'earlyStoppingRounds', 'bufferSize', 'refitEvery', 'hashBuckets'] as const;
+const KNOWN = [
+  'nTrees',
+  'learningRate',
+  'maxDepth',
+  'maxLeaves',
+  'maxBins',
+  'lambda',
+  'minChildWeight',
+  'subsample',
+  'colsample',
+  'seed',
+  'validationFraction',
+  'earlyStoppingRounds',
+  'bufferSize',
+  'refitEvery',
+  'hashBuckets',
+] as const;
 
 /** Checks `options` and fills in every default; HyperParameterError lists each problem. */
 export function compileGbdtOptions(options: Readonly<Record<string, unknown>>): GbdtHyperParameters {
   const problems: string[] = [];
   const known = new Set<string>(KNOWN);
   for (const key of Object.keys(options)) {
-    if (options[key] !== undefined && !known.has(key)) problems.push(`unknown hyper-parameter "${key}": gbdt knows ${KNOWN.join(', ')}`);
+    if (options[key] !== undefined && !known.has(key))
+      problems.push(`unknown hyper-parameter "${key}": gbdt knows ${KNOWN.join(', ')}`);
   }
   const number = (key: (typeof KNOWN)[number], fallback: number, ok: (v: number) => boolean, rule: string): number => {
     const value = options[key];
@@ -75,20 +92,56 @@ export function compileGbdtOptions(options: Readonly<Record<string, unknown>>): 
   };
   const int = (low: number, high: number) => (v: number) => Number.isInteger(v) && v >= low && v <= high;
   const nTrees = number('nTrees', GBDT_DEFAULTS.nTrees, int(1, 10000), 'an integer from 1 to 10000');
-  const learningRate = number('learningRate', GBDT_DEFAULTS.learningRate, (v) => v > 0 && v <= 1, 'a number in (0, 1]: try 0.1, or 0.3 with fewer trees');
+  const learningRate = number(
+    'learningRate',
+    GBDT_DEFAULTS.learningRate,
+    (v) => v > 0 && v <= 1,
+    'a number in (0, 1]: try 0.1, or 0.3 with fewer trees',
+  );
   const maxDepth = number('maxDepth', GBDT_DEFAULTS.maxDepth, int(1, 16), 'an integer from 1 to 16');
-  const maxLeaves = number('maxLeaves', 2 ** maxDepth, int(2, 65536), 'an integer from 2 to 65536 (leave it out for 2^maxDepth)');
+  const maxLeaves = number(
+    'maxLeaves',
+    2 ** maxDepth,
+    int(2, 65536),
+    'an integer from 2 to 65536 (leave it out for 2^maxDepth)',
+  );
   const maxBins = number('maxBins', GBDT_DEFAULTS.maxBins, int(2, 256), 'an integer from 2 to 256');
   const lambda = number('lambda', GBDT_DEFAULTS.lambda, (v) => v >= 0, 'a number ≥ 0 (0 turns the penalty off)');
   const minChildWeight = number('minChildWeight', GBDT_DEFAULTS.minChildWeight, (v) => v >= 0, 'a number ≥ 0');
   const subsample = number('subsample', GBDT_DEFAULTS.subsample, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
   const colsample = number('colsample', GBDT_DEFAULTS.colsample, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
   const seed = number('seed', GBDT_DEFAULTS.seed, int(0, 0xffffffff), 'an integer from 0 to 4294967295');
-  const validationFraction = number('validationFraction', GBDT_DEFAULTS.validationFraction, (v) => v >= 0 && v <= 0.5, 'a number in [0, 0.5] (0 turns early stopping off)');
-  const earlyStoppingRounds = number('earlyStoppingRounds', GBDT_DEFAULTS.earlyStoppingRounds, int(1, 10000), 'an integer from 1 to 10000');
+  const validationFraction = number(
+    'validationFraction',
+    GBDT_DEFAULTS.validationFraction,
+    (v) => v >= 0 && v <= 0.5,
+    'a number in [0, 0.5] (0 turns early stopping off)',
+  );
+  const earlyStoppingRounds = number(
+    'earlyStoppingRounds',
+    GBDT_DEFAULTS.earlyStoppingRounds,
+    int(1, 10000),
+    'an integer from 1 to 10000',
+  );
   const bufferSize = number('bufferSize', GBDT_DEFAULTS.bufferSize, int(1, 1_000_000), 'an integer from 1 to 1000000');
   const refitEvery = number('refitEvery', GBDT_DEFAULTS.refitEvery, int(1, 1_000_000), 'an integer from 1 to 1000000');
   const hashBuckets = number('hashBuckets', GBDT_DEFAULTS.hashBuckets, int(1, 4096), 'an integer from 1 to 4096');
   if (problems.length > 0) throw new HyperParameterError('gbdt', problems);
-  return { nTrees, learningRate, maxDepth, maxLeaves, maxBins, lambda, minChildWeight, subsample, colsample, seed, validationFraction, earlyStoppingRounds, bufferSize, refitEvery, hashBuckets };
+  return {
+    nTrees,
+    learningRate,
+    maxDepth,
+    maxLeaves,
+    maxBins,
+    lambda,
+    minChildWeight,
+    subsample,
+    colsample,
+    seed,
+    validationFraction,
+    earlyStoppingRounds,
+    bufferSize,
+    refitEvery,
+    hashBuckets,
+  };
 }

@@ -35,9 +35,18 @@ test('gbdt tasks - estimation reproduces a step function exactly: 0 up to x = 3,
   // Base score 0.5 (the mean); gradients ±0.5, hessians 1. With λ = 0 and learningRate 1 the first
   // stump's leaves are −G/H = ∓0.5, so its margins are exactly 0 and 1 (all dyadic, no rounding);
   // later trees see zero gradients, gain nothing and add leaves of exactly 0.
-  const learner = new GradientBoostedTrees(ONE, 'estimation', { ...ALL_ROWS, nTrees: 5, maxDepth: 1, lambda: 0, learningRate: 1 });
+  const learner = new GradientBoostedTrees(ONE, 'estimation', {
+    ...ALL_ROWS,
+    nTrees: 5,
+    maxDepth: 1,
+    lambda: 0,
+    learningRate: 1,
+  });
   learner.learnMany(STEP_XS, STEP_YS);
-  assert.deepEqual(STEP_XS.map((x) => learner.predictOne(x)), [0, 0, 0, 0, 1, 1, 1, 1]);
+  assert.deepEqual(
+    STEP_XS.map((x) => learner.predictOne(x)),
+    [0, 0, 0, 0, 1, 1, 1, 1],
+  );
   assert.equal(learner.treeCount, 5);
 });
 
@@ -97,7 +106,8 @@ test('gbdt tasks - on balanced XOR no single split gains anything: stumps, and g
   // positive and one negative cell, so every split has G_L = G_R = 0 and gain exactly 0. Trees grow
   // greedily (a split must gain > 0), so the root never splits whatever the depth: every tree is a
   // leaf of value 0. (XGBoost and LightGBM share this blind spot; unbalanced data below lifts it.)
-  for (const maxDepth of [1, 2]) assert.deepEqual(fitXor([25, 25, 25, 25], { maxDepth }), [0.5, 0.5, 0.5, 0.5], `maxDepth ${maxDepth}`);
+  for (const maxDepth of [1, 2])
+    assert.deepEqual(fitXor([25, 25, 25, 25], { maxDepth }), [0.5, 0.5, 0.5, 0.5], `maxDepth ${maxDepth}`);
 });
 
 test('gbdt tasks - depth-2 trees separate XOR exactly; stumps cannot', () => {
@@ -109,7 +119,10 @@ test('gbdt tasks - depth-2 trees separate XOR exactly; stumps cannot', () => {
   const deep = fitXor([30, 20, 20, 10], { ...options, maxDepth: 2 });
   assert.equal(deep[1], deep[2], 'the two positive cells: the same probability');
   assert.ok((deep[0] as number) < 0.5 && (deep[3] as number) < 0.5 && (deep[1] as number) > 0.5, deep.join(', '));
-  assert.ok((deep[1] as number) > 0.97 && (deep[0] as number) < 0.02 && (deep[3] as number) < 0.05, `measured 0.975, 0.019, 0.041: ${deep.join(', ')}`);
+  assert.ok(
+    (deep[1] as number) > 0.97 && (deep[0] as number) < 0.02 && (deep[3] as number) < 0.05,
+    `measured 0.975, 0.019, 0.041: ${deep.join(', ')}`,
+  );
   // Stumps sum to an additive margin f(a) + g(b), which cannot separate XOR at any threshold t:
   // f(0) + g(1) > t and f(1) + g(0) > t add up to Σ > 2t, while f(0) + g(0) < t and
   // f(1) + g(1) < t add up to the same Σ < 2t. So some cell is on the wrong side of 0.5.
@@ -130,10 +143,15 @@ function diskData(n: number, seed: number): { points: [number, number][]; xs: Fe
   const random = new SeededRandom(seed);
   const points: [number, number][] = [];
   for (let i = 0; i < n; i++) points.push([random.uniform(-1, 1), random.uniform(-1, 1)]);
-  return { points, xs: points.map(([x, y]) => ({ x, y })), ys: points.map(([x, y]) => (x * x + y * y < DISK_R2 ? 1 : 0)) };
+  return {
+    points,
+    xs: points.map(([x, y]) => ({ x, y })),
+    ys: points.map(([x, y]) => (x * x + y * y < DISK_R2 ? 1 : 0)),
+  };
 }
 
-const accuracy = (ys: readonly number[], probabilities: readonly number[]) => ys.filter((y, i) => ((probabilities[i] as number) > 0.5 ? 1 : 0) === y).length / ys.length;
+const accuracy = (ys: readonly number[], probabilities: readonly number[]) =>
+  ys.filter((y, i) => ((probabilities[i] as number) > 0.5 ? 1 : 0) === y).length / ys.length;
 
 /**
  * The best accuracy on (points, ys) of any rule "1 when u·p > t" (or its complement), u over
@@ -149,7 +167,9 @@ function bestLinearAccuracy(points: readonly [number, number][], ys: readonly nu
     const angle = (Math.PI * d) / directions; // half a turn: the complement covers the other half
     const [ux, uy] = [Math.cos(angle), Math.sin(angle)];
     points.forEach(([x, y], i) => (projection[i] = ux * x + uy * y));
-    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => (projection[i] as number) - (projection[j] as number));
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (i, j) => (projection[i] as number) - (projection[j] as number),
+    );
     // Cut below the first k sorted points: they are called 0, the rest 1.
     let correct = positives;
     for (let k = 0; k < n; k++) {
@@ -175,7 +195,10 @@ test('gbdt tasks - a disk: gbdt reaches 0.95 held-out accuracy, where no linear 
   const held = diskData(2000, 2);
   const gbdt = new GradientBoostedTrees(DISK_SCHEMA, 'classification', { seed: 7 });
   gbdt.learnMany(train.xs, train.ys);
-  const gbdtAccuracy = accuracy(held.ys, held.xs.map((x) => gbdt.predictOne(x)));
+  const gbdtAccuracy = accuracy(
+    held.ys,
+    held.xs.map((x) => gbdt.predictOne(x)),
+  );
   assert.ok(gbdtAccuracy >= 0.95, `gbdt held-out accuracy ${gbdtAccuracy} (measured 0.977)`);
 
   const linearBest = bestLinearAccuracy(held.points, held.ys, 1800);
@@ -183,7 +206,10 @@ test('gbdt tasks - a disk: gbdt reaches 0.95 held-out accuracy, where no linear 
   const logistic = new LogisticRegression(DISK_SCHEMA, { seed: 7 });
   try {
     for (let epoch = 0; epoch < 10; epoch++) await logistic.learnMany(train.xs, train.ys);
-    const logisticAccuracy = accuracy(held.ys, held.xs.map((x) => logistic.predictOne(x)));
+    const logisticAccuracy = accuracy(
+      held.ys,
+      held.xs.map((x) => logistic.predictOne(x)),
+    );
     assert.ok(logisticAccuracy <= linearBest, `logistic ${logisticAccuracy} beats the best linear rule ${linearBest}`);
     assert.ok(logisticAccuracy <= 0.65, `logistic held-out accuracy ${logisticAccuracy} (measured 0.463)`);
   } finally {
@@ -214,7 +240,9 @@ test('gbdt tasks - regression of y = sin(x1)·x2 + noise (σ 0.1): held-out RMSE
   const held = generate(2000, 4);
   const learner = new GradientBoostedTrees(SCHEMA, 'estimation', { ...ALL_ROWS, nTrees: 200 });
   learner.learnMany(train.xs, train.ys);
-  const rmse = Math.sqrt(held.xs.reduce((sum, x, i) => sum + (learner.predictOne(x) - (held.ys[i] as number)) ** 2, 0) / held.xs.length);
+  const rmse = Math.sqrt(
+    held.xs.reduce((sum, x, i) => sum + (learner.predictOne(x) - (held.ys[i] as number)) ** 2, 0) / held.xs.length,
+  );
   const mean = held.ys.reduce((a, b) => a + b, 0) / held.ys.length;
   const std = Math.sqrt(held.ys.reduce((sum, y) => sum + (y - mean) ** 2, 0) / held.ys.length);
   assert.ok(rmse <= 0.15, `held-out RMSE ${rmse} (measured 0.117)`);

@@ -38,9 +38,17 @@ export interface Split {
 }
 
 /** ½ · (G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)): the loss reduction of a split, to second order. */
-export function splitGain(gradLeft: number, hessLeft: number, gradRight: number, hessRight: number, lambda: number): number {
+export function splitGain(
+  gradLeft: number,
+  hessLeft: number,
+  gradRight: number,
+  hessRight: number,
+  lambda: number,
+): number {
   const score = (g: number, h: number) => (h + lambda > 0 ? (g * g) / (h + lambda) : 0);
-  return 0.5 * (score(gradLeft, hessLeft) + score(gradRight, hessRight) - score(gradLeft + gradRight, hessLeft + hessRight));
+  return (
+    0.5 * (score(gradLeft, hessLeft) + score(gradRight, hessRight) - score(gradLeft + gradRight, hessLeft + hessRight))
+  );
 }
 
 /** −G/(H+λ) · learningRate, as the float32 that is served; 0 when H+λ is 0 (and never −0). */
@@ -49,7 +57,14 @@ export function leafValue(grad: number, hess: number, lambda: number, learningRa
 }
 
 /** The best split of a node from its histogram (gradient, hessian pairs per bin), or null when none gains. */
-export function bestSplit(hist: Float64Array, matrix: BinnedMatrix, columns: Int32Array, grad: number, hess: number, params: TreeParams): Split | null {
+export function bestSplit(
+  hist: Float64Array,
+  matrix: BinnedMatrix,
+  columns: Int32Array,
+  grad: number,
+  hess: number,
+  params: TreeParams,
+): Split | null {
   let best: Split | null = null;
   for (let k = 0; k < columns.length; k++) {
     const c = columns[k] as number;
@@ -125,7 +140,9 @@ export function growTree(
     g += grad[rows[i] as number] as number;
     h += hess[rows[i] as number] as number;
   }
-  let level: GrowingNode[] = [{ id: addLeaf(g, h), start: 0, end: rowCount, grad: g, hess: h, hist: histogram(0, rowCount), split: null }];
+  let level: GrowingNode[] = [
+    { id: addLeaf(g, h), start: 0, end: rowCount, grad: g, hess: h, hist: histogram(0, rowCount), split: null },
+  ];
   let leaves = 1;
   for (let depth = 0; depth < params.maxDepth && level.length > 0; depth++) {
     for (const node of level) node.split = bestSplit(node.hist, matrix, columns, node.grad, node.hess, params);
@@ -168,7 +185,14 @@ export function growTree(
 }
 
 /** Stable partition of rows[start, end) by the split: left rows first. Returns how many went left. */
-function partition(matrix: BinnedMatrix, rows: Uint32Array, start: number, end: number, split: Split, scratch: Uint32Array): number {
+function partition(
+  matrix: BinnedMatrix,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  split: Split,
+  scratch: Uint32Array,
+): number {
   const base = split.column * matrix.rows;
   let nLeft = 0;
   for (let i = start; i < end; i++) if ((matrix.codes[base + (rows[i] as number)] as number) <= split.bin) nLeft++;
@@ -189,6 +213,9 @@ export function binnedTreeValue(tree: GrownTree, matrix: BinnedMatrix, row: numb
   for (;;) {
     const f = tree.feature[node] as number;
     if (f < 0) return tree.value[node] as number;
-    node = (matrix.codes[f * matrix.rows + row] as number) <= (tree.bin[node] as number) ? (tree.left[node] as number) : (tree.right[node] as number);
+    node =
+      (matrix.codes[f * matrix.rows + row] as number) <= (tree.bin[node] as number)
+        ? (tree.left[node] as number)
+        : (tree.right[node] as number);
   }
 }

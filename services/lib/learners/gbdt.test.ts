@@ -21,7 +21,14 @@ const STUMP = { nTrees: 1, maxDepth: 1, validationFraction: 0 } as const;
 
 const nodesOf = (learner: GradientBoostedTrees) => {
   const { ensemble } = decodeGbdt(learner.toArtifact());
-  return { feature: [...ensemble.feature], threshold: [...ensemble.threshold], left: [...ensemble.left], right: [...ensemble.right], value: [...ensemble.value], baseScore: ensemble.baseScore };
+  return {
+    feature: [...ensemble.feature],
+    threshold: [...ensemble.threshold],
+    left: [...ensemble.left],
+    right: [...ensemble.right],
+    value: [...ensemble.value],
+    baseScore: ensemble.baseScore,
+  };
 };
 
 test('gbdt - squared loss: one split at the right threshold, leaves −G/(H+λ)·learningRate', () => {
@@ -38,12 +45,21 @@ test('gbdt - squared loss: one split at the right threshold, leaves −G/(H+λ)�
   });
   assert.equal(learner.predictOne({ x: 1 }), 5 + Math.fround(-5 / 3));
   assert.equal(learner.predictOne({ x: 2.5 }), 5 + Math.fround(5 / 3));
-  assert.equal(learner.predictOne({}), 5 + Math.fround(-5 / 3), 'missing reads as 0 with its indicator set: x ≤ 2 goes left');
+  assert.equal(
+    learner.predictOne({}),
+    5 + Math.fround(-5 / 3),
+    'missing reads as 0 with its indicator set: x ≤ 2 goes left',
+  );
 });
 
 test('gbdt - logistic loss: leaves from p(1 − p) hessians, probabilities through the sigmoid', () => {
   // Base log-odds 0, p = ½: gradients ½, ½, −½, −½, hessians ¼. Split x ≤ 2: G_L = 1, H_L = ½.
-  const learner = new GradientBoostedTrees(ONE, 'classification', { ...STUMP, learningRate: 1, lambda: 1, minChildWeight: 0.5 });
+  const learner = new GradientBoostedTrees(ONE, 'classification', {
+    ...STUMP,
+    learningRate: 1,
+    lambda: 1,
+    minChildWeight: 0.5,
+  });
   learner.learnMany(XS, [0, 0, 1, 1]);
   const nodes = nodesOf(learner);
   assert.deepEqual(nodes.value, [0, Math.fround(-1 / 1.5), Math.fround(1 / 1.5)]);
@@ -64,7 +80,14 @@ test('gbdt - minChildWeight stops a split whose smaller side holds too little he
   assert.deepEqual(nodesOf(split).feature, [0, -1, -1]);
   const stopped = new GradientBoostedTrees(ONE, 'estimation', { ...STUMP, minChildWeight: 2.5 });
   stopped.learnMany(XS, [0, 0, 10, 10]);
-  assert.deepEqual(nodesOf(stopped), { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0], baseScore: 5 });
+  assert.deepEqual(nodesOf(stopped), {
+    feature: [-1],
+    threshold: [0],
+    left: [-1],
+    right: [-1],
+    value: [0],
+    baseScore: 5,
+  });
   // Weights count as hessian: the weighted side x ≤ 1 now may stand alone.
   const weighted = new GradientBoostedTrees(ONE, 'estimation', { ...STUMP, minChildWeight: 2.5 });
   weighted.learnMany(XS, [0, 10, 10, 10], [3, 1, 1, 1]);
@@ -73,9 +96,20 @@ test('gbdt - minChildWeight stops a split whose smaller side holds too little he
 
 test('gbdt - bins are the distinct values when few, evenly spaced ranks when many', () => {
   assert.deepEqual([...binEdges(Float32Array.from([3, 1, 2, 2, 5]), 32)], [1, 2, 3]);
-  assert.deepEqual([...binEdges(Float32Array.from({ length: 100 }, (_, i) => 99 - i), 4)], [25, 50, 75]);
+  assert.deepEqual(
+    [
+      ...binEdges(
+        Float32Array.from({ length: 100 }, (_, i) => 99 - i),
+        4,
+      ),
+    ],
+    [25, 50, 75],
+  );
   assert.deepEqual([...binEdges(Float32Array.from([7, 7, 7]), 4)], [], 'a constant column has one bin');
-  const m = binMatrix(Float32Array.from([0, 1, 25, 1, 26, 0, 99, 1]), 4, 2, [Float32Array.from([25, 50, 75]), Float32Array.from([0])]);
+  const m = binMatrix(Float32Array.from([0, 1, 25, 1, 26, 0, 99, 1]), 4, 2, [
+    Float32Array.from([25, 50, 75]),
+    Float32Array.from([0]),
+  ]);
   assert.deepEqual([...m.codes], [0, 0, 1, 3, 1, 1, 0, 1]);
   assert.deepEqual([...m.binOffsets], [0, 4, 6]);
 });
@@ -87,7 +121,14 @@ test('gbdt - early stopping keeps the trees up to the best validation loss and s
   const data = Float32Array.from({ length: rows * 2 }, () => random.next());
   const ys = Float64Array.from({ length: rows }, () => random.normal());
   const matrix = binMatrix(data, rows, 2, columnEdges(data, rows, 2, 32));
-  const hyper = compileGbdtOptions({ nTrees: 100, learningRate: 1, maxDepth: 6, lambda: 0, validationFraction: 0.5, earlyStoppingRounds: 3 });
+  const hyper = compileGbdtOptions({
+    nTrees: 100,
+    learningRate: 1,
+    maxDepth: 6,
+    lambda: 0,
+    validationFraction: 0.5,
+    earlyStoppingRounds: 3,
+  });
   const result = boost({ task: 'estimation', hyper, matrix, ys, ws: new Float64Array(rows).fill(1), start: null });
   const losses = result.validationLoss;
   const best = losses.indexOf(Math.min(...losses));
@@ -100,7 +141,12 @@ test('gbdt - early stopping keeps the trees up to the best validation loss and s
 test('gbdt - subsampled runs repeat exactly for a seed and differ for another', () => {
   const { xs, ys } = syntheticExamples('classification', 500, 4);
   const run = (seed: number) => {
-    const learner = new GradientBoostedTrees(SYNTHETIC_SCHEMA, 'classification', { subsample: 0.5, colsample: 0.5, nTrees: 10, seed });
+    const learner = new GradientBoostedTrees(SYNTHETIC_SCHEMA, 'classification', {
+      subsample: 0.5,
+      colsample: 0.5,
+      nTrees: 10,
+      seed,
+    });
     learner.learnMany(xs, ys);
     return Buffer.from(learner.toArtifact());
   };
@@ -160,8 +206,13 @@ test('gbdt - artifact trees whose children point backwards are refused', () => {
   const learner = new GradientBoostedTrees(ONE, 'estimation', STUMP);
   learner.learnMany(XS, [0, 0, 10, 10]);
   const { header, sections } = decodeArtifact(learner.toArtifact());
-  const broken = [...sections].map(([name, data]) => [name, name === 'nodes.left' ? Float32Array.from([0, -1, -1]) : data] as const);
-  assert.throws(() => loadScorer(encodeArtifact(header, broken)), { name: 'ArtifactError', message: 'model artifact: node 0 has an invalid feature or children' });
+  const broken = [...sections].map(
+    ([name, data]) => [name, name === 'nodes.left' ? Float32Array.from([0, -1, -1]) : data] as const,
+  );
+  assert.throws(() => loadScorer(encodeArtifact(header, broken)), {
+    name: 'ArtifactError',
+    message: 'model artifact: node 0 has an invalid feature or children',
+  });
 });
 
 test('gbdt - hyper-parameters: every problem listed, each with what to do', () => {
@@ -181,7 +232,14 @@ test('gbdt - the buffer keeps the most recent bufferSize examples', () => {
   const learner = new GradientBoostedTrees(ONE, 'estimation', { ...STUMP, bufferSize: 2, lambda: 0, learningRate: 1 });
   learner.learnMany(XS, [0, 0, 10, 10]);
   // Only x = 3 and x = 4 (labels 10) remain: base 10, no gain in splitting.
-  assert.deepEqual(nodesOf(learner), { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0], baseScore: 10 });
+  assert.deepEqual(nodesOf(learner), {
+    feature: [-1],
+    threshold: [0],
+    left: [-1],
+    right: [-1],
+    value: [0],
+    baseScore: 10,
+  });
   assert.equal(learner.examplesSeen, 4);
 });
 
@@ -189,8 +247,10 @@ test('gbdt - trees grown on bins serve the same margins from raw-value threshold
   const random = new SeededRandom(8);
   const rows = 300;
   const columns = 3;
-  const data = Float32Array.from({ length: rows * columns }, (_, i) => (i % columns === 2 ? Math.floor(random.next() * 3) : random.normal() * 100));
-  const ys = Float64Array.from({ length: rows }, (_, r) => (data[r * columns] as number) > 20 ? 1 : 0);
+  const data = Float32Array.from({ length: rows * columns }, (_, i) =>
+    i % columns === 2 ? Math.floor(random.next() * 3) : random.normal() * 100,
+  );
+  const ys = Float64Array.from({ length: rows }, (_, r) => ((data[r * columns] as number) > 20 ? 1 : 0));
   const matrix = binMatrix(data, rows, columns, columnEdges(data, rows, columns, 8));
   const hyper = compileGbdtOptions({ nTrees: 5, maxDepth: 3, validationFraction: 0 });
   const result = boost({ task: 'classification', hyper, matrix, ys, ws: new Float64Array(rows).fill(1), start: null });
@@ -204,11 +264,26 @@ test('gbdt - trees grown on bins serve the same margins from raw-value threshold
 test('gbdt - maxLeaves caps a level-wise tree, the best gains of a level first', () => {
   // Base 13 (the mean). Root split x ≤ 4 (means 1 | 25); below it, x ≤ 6 gains ½·100 on the right, x ≤ 2 only ½·4 on the left.
   const grow = (maxLeaves: number) => {
-    const learner = new GradientBoostedTrees(ONE, 'estimation', { nTrees: 1, maxDepth: 2, maxLeaves, validationFraction: 0, minChildWeight: 0, lambda: 0, learningRate: 1 });
-    learner.learnMany([1, 2, 3, 4, 5, 6, 7, 8].map((x) => ({ x })), [0, 0, 2, 2, 20, 20, 30, 30]);
+    const learner = new GradientBoostedTrees(ONE, 'estimation', {
+      nTrees: 1,
+      maxDepth: 2,
+      maxLeaves,
+      validationFraction: 0,
+      minChildWeight: 0,
+      lambda: 0,
+      learningRate: 1,
+    });
+    learner.learnMany(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((x) => ({ x })),
+      [0, 0, 2, 2, 20, 20, 30, 30],
+    );
     const { feature, threshold, value } = nodesOf(learner);
     return { feature, threshold, value };
   };
   assert.deepEqual(grow(3), { feature: [0, -1, 0, -1, -1], threshold: [4, 0, 6, 0, 0], value: [0, -12, 0, 7, 17] });
-  assert.deepEqual(grow(4), { feature: [0, 0, 0, -1, -1, -1, -1], threshold: [4, 2, 6, 0, 0, 0, 0], value: [0, 0, 0, -13, -11, 7, 17] });
+  assert.deepEqual(grow(4), {
+    feature: [0, 0, 0, -1, -1, -1, -1],
+    threshold: [4, 2, 6, 0, 0, 0, 0],
+    value: [0, 0, 0, -13, -11, 7, 17],
+  });
 });

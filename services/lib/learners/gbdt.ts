@@ -22,7 +22,15 @@ import type { HyperParameterValue, Learner, LearnerFamily, LearnerTask, Scorer }
 import { ArtifactError } from './errors.js';
 import type { FeatureSchema } from './feature-schema.js';
 import { boost } from './gbdt-boost.js';
-import { decodeGbdt, encodeGbdt, GBDT_FAMILY, GBDT_FORMAT, joinTrees, leadingTrees, type TreeEnsemble } from './gbdt-format.js';
+import {
+  decodeGbdt,
+  encodeGbdt,
+  GBDT_FAMILY,
+  GBDT_FORMAT,
+  joinTrees,
+  leadingTrees,
+  type TreeEnsemble,
+} from './gbdt-format.js';
 import { binMatrix, columnEdges } from './gbdt-histogram.js';
 import { compileGbdtOptions, type GbdtHyperParameters, type GbdtOptions } from './gbdt-options.js';
 import { ensembleMargin, GbdtScorer, rawVectorizer } from './gbdt-scorer.js';
@@ -78,9 +86,11 @@ export class GradientBoostedTrees implements Learner {
   /** A learner that goes on from a gbdt artifact: its trees kept, new ones boosted on top. */
   static restore(artifact: Uint8Array): GradientBoostedTrees {
     const model = decodeGbdt(artifact);
-    if (model.family !== GBDT_FAMILY) throw new ArtifactError(`the artifact is of family ${model.family}, not ${GBDT_FAMILY}`);
+    if (model.family !== GBDT_FAMILY)
+      throw new ArtifactError(`the artifact is of family ${model.family}, not ${GBDT_FAMILY}`);
     const learner = new GradientBoostedTrees(model.schema, model.task, compileGbdtOptions(model.hyperParameters));
-    learner.inherited = model.inheritedTrees === null ? model.ensemble : leadingTrees(model.ensemble, model.inheritedTrees);
+    learner.inherited =
+      model.inheritedTrees === null ? model.ensemble : leadingTrees(model.ensemble, model.inheritedTrees);
     learner.model = model.ensemble;
     learner.inheritedTrees = model.inheritedTrees;
     learner.seen = model.examplesSeen;
@@ -146,7 +156,8 @@ export class GradientBoostedTrees implements Learner {
   }
 
   private append(x: FeatureValues, y: number, w: number): void {
-    if (this.count === this.capacity && this.capacity < this.hyper.bufferSize) this.grow(Math.min(this.hyper.bufferSize, Math.max(256, this.capacity * 2)));
+    if (this.count === this.capacity && this.capacity < this.hyper.bufferSize)
+      this.grow(Math.min(this.hyper.bufferSize, Math.max(256, this.capacity * 2)));
     const slot = this.count < this.capacity ? (this.head + this.count) % this.capacity : this.head;
     if (this.count < this.capacity) this.count++;
     else this.head = (this.head + 1) % this.capacity; // full: the oldest example makes room

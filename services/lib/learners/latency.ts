@@ -27,4 +27,3 @@ export function measureP99Us(artifact: Uint8Array, rows: readonly FeatureValues[
   times.sort();
   return times[Math.floor(TIMED_CALLS * 0.99)]!;
 }
-

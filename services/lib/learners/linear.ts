@@ -11,7 +11,12 @@ export type LinearOptions = Omit<DenseOptions, 'hiddenSizes'>;
 
 export class LinearRegression extends DenseLearner {
   constructor(schema: FeatureSchema, options: LinearOptions = {}) {
-    super({ family: 'linear', task: 'estimation', schema, hyperParameters: compileDenseOptions('linear', { ...options }, false) });
+    super({
+      family: 'linear',
+      task: 'estimation',
+      schema,
+      hyperParameters: compileDenseOptions('linear', { ...options }, false),
+    });
   }
 }
 
@@ -19,7 +24,8 @@ export const linearFamily: LearnerFamily = {
   name: 'linear',
   tasks: ['estimation'],
   create(schema, task, options = {}) {
-    if (task !== 'estimation') throw new HyperParameterError('linear', [`linear learns estimation, not ${task}: use logistic or mlp`]);
+    if (task !== 'estimation')
+      throw new HyperParameterError('linear', [`linear learns estimation, not ${task}: use logistic or mlp`]);
     return new LinearRegression(schema, options as LinearOptions);
   },
   restore: (artifact) => DenseLearner.restore(artifact, 'linear'),

@@ -10,7 +10,12 @@ export type LogisticOptions = Omit<DenseOptions, 'hiddenSizes'>;
 
 export class LogisticRegression extends DenseLearner {
   constructor(schema: FeatureSchema, options: LogisticOptions = {}) {
-    super({ family: 'logistic', task: 'classification', schema, hyperParameters: compileDenseOptions('logistic', { ...options }, false) });
+    super({
+      family: 'logistic',
+      task: 'classification',
+      schema,
+      hyperParameters: compileDenseOptions('logistic', { ...options }, false),
+    });
   }
 }
 
@@ -18,7 +23,8 @@ export const logisticFamily: LearnerFamily = {
   name: 'logistic',
   tasks: ['classification'],
   create(schema, task, options = {}) {
-    if (task !== 'classification') throw new HyperParameterError('logistic', [`logistic learns classification, not ${task}: use linear or mlp`]);
+    if (task !== 'classification')
+      throw new HyperParameterError('logistic', [`logistic learns classification, not ${task}: use linear or mlp`]);
     return new LogisticRegression(schema, options as LogisticOptions);
   },
   restore: (artifact) => DenseLearner.restore(artifact, 'logistic'),

@@ -23,10 +23,21 @@ test('preprocess - the layout: numeric 2, one-hot values + unknown, hashed B, mi
   const plan = new EncodingPlan(schema, B);
   assert.equal(plan.width, 2 + 3 + 4 + 6);
   assert.deepEqual(plan.columnNames(), [
-    'hour', 'hour:missing',
-    'platform=ios', 'platform=android', 'platform=?',
-    'country#0', 'country#1', 'country#2', 'country#3',
-    'last', 'last:missing', 'last#0', 'last#1', 'last#2', 'last#3',
+    'hour',
+    'hour:missing',
+    'platform=ios',
+    'platform=android',
+    'platform=?',
+    'country#0',
+    'country#1',
+    'country#2',
+    'country#3',
+    'last',
+    'last:missing',
+    'last#0',
+    'last#1',
+    'last#2',
+    'last#3',
   ]);
 });
 
@@ -42,7 +53,14 @@ test('preprocess - numbers are standardised by the frozen snapshot of the runnin
 
 test('preprocess - missing, null, NaN, Infinity and non-numbers set the missing indicator and value 0', () => {
   const p = new Preprocessor(schema, B);
-  for (const x of [{}, { hour: null }, { hour: NaN }, { hour: Infinity }, { hour: 'seven' }, { hour: [1, 2] }] as FeatureValues[]) {
+  for (const x of [
+    {},
+    { hour: null },
+    { hour: NaN },
+    { hour: Infinity },
+    { hour: 'seven' },
+    { hour: [1, 2] },
+  ] as FeatureValues[]) {
     assert.deepEqual(vector(p, x).slice(0, 2), [0, 1], JSON.stringify(x));
   }
   assert.deepEqual(vector(p, { hour: 0 }).slice(0, 2), [0, 0]);

@@ -55,7 +55,15 @@ export class EncodingPlan {
     let moment = 0;
     for (const f of schema.features) {
       if (f.kind === 'numeric') {
-        slots.push({ name: f.name, code: NUMERIC, offset, moment: moment++, lookup: null, extra: 0, log: f.log === true });
+        slots.push({
+          name: f.name,
+          code: NUMERIC,
+          offset,
+          moment: moment++,
+          lookup: null,
+          extra: 0,
+          log: f.log === true,
+        });
         offset += 2;
       } else if (f.kind === 'cyclic') {
         slots.push({ name: f.name, code: CYCLIC, offset, moment: -1, lookup: null, extra: 0, period: f.period });
@@ -64,7 +72,14 @@ export class EncodingPlan {
         slots.push({ name: f.name, code: MIXED, offset, moment: moment++, lookup: null, extra: 2 });
         offset += 2 + hashBuckets;
       } else if (f.values.length > 0) {
-        slots.push({ name: f.name, code: ONE_HOT, offset, moment: -1, lookup: new Map(f.values.map((v, i) => [v, i])), extra: f.values.length });
+        slots.push({
+          name: f.name,
+          code: ONE_HOT,
+          offset,
+          moment: -1,
+          lookup: new Map(f.values.map((v, i) => [v, i])),
+          extra: f.values.length,
+        });
         offset += f.values.length + 1;
       } else {
         slots.push({ name: f.name, code: HASHED, offset, moment: -1, lookup: null, extra: 0 });
@@ -213,10 +228,16 @@ export class Preprocessor {
   constructor(schema: FeatureSchema, hashBuckets: number = DEFAULT_HASH_BUCKETS, moments?: Moments) {
     this.plan = new EncodingPlan(schema, hashBuckets);
     const size = this.plan.momentCount;
-    if (moments !== undefined && (moments.count.length !== size || moments.mean.length !== size || moments.m2.length !== size)) {
+    if (
+      moments !== undefined &&
+      (moments.count.length !== size || moments.mean.length !== size || moments.m2.length !== size)
+    ) {
       throw new RangeError(`moments have ${moments.count.length} entries, the schema needs ${size}`);
     }
-    this.moments = moments === undefined ? emptyMoments(size) : { count: moments.count.slice(), mean: moments.mean.slice(), m2: moments.m2.slice() };
+    this.moments =
+      moments === undefined
+        ? emptyMoments(size)
+        : { count: moments.count.slice(), mean: moments.mean.slice(), m2: moments.m2.slice() };
     this.vectorizer = new Vectorizer(this.plan, new Float64Array(size), new Float64Array(size).fill(1));
     this.freeze();
   }

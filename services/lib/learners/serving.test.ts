@@ -38,9 +38,18 @@ function layersModel(artifact: Uint8Array): { predict(rows: FeatureValues[]): nu
   const vectorizer = new Vectorizer(plan, center, scale);
   const net = tfl.sequential();
   model.layers.forEach((layer, i) =>
-    net.add(tfl.layers.dense({ units: layer.units, activation: layer.activation === 'identity' ? 'linear' : layer.activation, ...(i === 0 ? { inputShape: [layer.inputs] } : {}) })),
+    net.add(
+      tfl.layers.dense({
+        units: layer.units,
+        activation: layer.activation === 'identity' ? 'linear' : layer.activation,
+        ...(i === 0 ? { inputShape: [layer.inputs] } : {}),
+      }),
+    ),
   );
-  const tensors = model.layers.flatMap((layer, i) => [tf.tensor2d(model.weights[i * 2] as Float32Array, [layer.inputs, layer.units]), tf.tensor1d(model.weights[i * 2 + 1] as Float32Array)]);
+  const tensors = model.layers.flatMap((layer, i) => [
+    tf.tensor2d(model.weights[i * 2] as Float32Array, [layer.inputs, layer.units]),
+    tf.tensor1d(model.weights[i * 2 + 1] as Float32Array),
+  ]);
   net.setWeights(tensors);
   tensors.forEach((t) => t.dispose());
   const target = model.target === null ? { center: 0, scale: 1 } : targetScale(model.target);
@@ -67,7 +76,9 @@ const agree = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Ma
 
 for (const [family, task] of cases) {
   test(`serving - the ${family} ${task} scorer agrees with TensorFlow.js model.predict on random inputs`, () => {
-    const learner = createLearner(family, SYNTHETIC_SCHEMA, task, { hiddenSizes: family === 'mlp' ? [16, 8] : undefined }) as DenseLearner;
+    const learner = createLearner(family, SYNTHETIC_SCHEMA, task, {
+      hiddenSizes: family === 'mlp' ? [16, 8] : undefined,
+    }) as DenseLearner;
     const { xs, ys } = syntheticExamples(task, 3000, 5);
     learner.learnMany(xs, ys);
     const artifact = learner.toArtifact();
@@ -96,15 +107,31 @@ test('serving - the scorer tells its family and task', () => {
 
 test('serving - an artifact of a format this version does not know is refused by name', () => {
   const artifact = encodeArtifact({ format: 'looper-forest/1', family: 'forest' }, []);
-  assert.throws(() => loadScorer(artifact), { name: 'ArtifactError', message: 'model artifact: format "looper-forest/1" (family forest) has no scorer in this version: upgrade the predictor' });
+  assert.throws(() => loadScorer(artifact), {
+    name: 'ArtifactError',
+    message:
+      'model artifact: format "looper-forest/1" (family forest) has no scorer in this version: upgrade the predictor',
+  });
 });
 
 test('serving - a dense artifact whose layers do not fit its features is refused', () => {
   const learner = createLearner('logistic', SYNTHETIC_SCHEMA, 'classification');
   const model = decodeDense(learner.toArtifact());
   learner.dispose();
-  const header = { format: 'looper-dense/1', family: 'logistic', task: 'classification', hyperParameters: {}, features: model.schema.features, hashBuckets: 8, layers: model.layers, examplesSeen: 0 };
-  assert.throws(() => loadScorer(encodeArtifact(header, [])), { name: 'ArtifactError', message: 'model artifact: layer 0 has an invalid shape or activation' });
+  const header = {
+    format: 'looper-dense/1',
+    family: 'logistic',
+    task: 'classification',
+    hyperParameters: {},
+    features: model.schema.features,
+    hashBuckets: 8,
+    layers: model.layers,
+    examplesSeen: 0,
+  };
+  assert.throws(() => loadScorer(encodeArtifact(header, [])), {
+    name: 'ArtifactError',
+    message: 'model artifact: layer 0 has an invalid shape or activation',
+  });
 });
 
 test('serving - loading the serving module does not load TensorFlow.js', async () => {
@@ -112,7 +139,9 @@ test('serving - loading the serving module does not load TensorFlow.js', async (
   const { fileURLToPath } = await import('node:url');
   const serving = fileURLToPath(new URL('./serving.ts', import.meta.url));
   const script = `await import(${JSON.stringify(serving)}); console.log(typeof globalThis._tfengine);`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'undefined');
 });

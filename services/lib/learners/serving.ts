@@ -21,7 +21,9 @@ export function loadScorer(artifact: Uint8Array): Scorer {
     case GBDT_FORMAT:
       return new GbdtScorer(readGbdt(decoded));
     default:
-      throw new ArtifactError(`format "${decoded.header.format}" (family ${decoded.header.family}) has no scorer in this version: upgrade the predictor`);
+      throw new ArtifactError(
+        `format "${decoded.header.format}" (family ${decoded.header.family}) has no scorer in this version: upgrade the predictor`,
+      );
   }
 }
 

@@ -40,7 +40,14 @@ export function syntheticExamples(task: LearnerTask, n: number, seed: number): S
       (countryIndex < 4 ? 1 : -0.5) +
       0.5 * Math.cos((2 * Math.PI * hour) / 24) +
       (lastItem === 'item-0' ? 0.8 : 0);
-    xs.push({ hour, amount: amountMissing ? null : amount, noise: random.normal(), platform, country: `c${countryIndex}`, last_item: lastItem });
+    xs.push({
+      hour,
+      amount: amountMissing ? null : amount,
+      noise: random.normal(),
+      platform,
+      country: `c${countryIndex}`,
+      last_item: lastItem,
+    });
     if (task === 'classification') ys.push(random.next() < 1 / (1 + Math.exp(-3 * signal)) ? 1 : 0);
     else ys.push(100 + 10 * signal + 2 * random.normal());
   }

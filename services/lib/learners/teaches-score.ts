@@ -11,7 +11,10 @@ import { rankingCrosses, writeCrosses } from '../ranking/crosses.js';
  * sent cannot be clicked), so those examples are logged but not learned from. A ranking example
  * teaches only about a candidate that was shown (it has a position).
  */
-export function teachesScore(bp: Pick<Blueprint, 'decision' | 'task'>, example: Pick<Example, 'action' | 'position'>): boolean {
+export function teachesScore(
+  bp: Pick<Blueprint, 'decision' | 'task'>,
+  example: Pick<Example, 'action' | 'position'>,
+): boolean {
   if (bp.task === 'ranking') return example.position !== null;
   return bp.decision.policy !== 'threshold' || example.action === bp.decision.actions[0];
 }
@@ -21,9 +24,16 @@ export function teachesScore(bp: Pick<Blueprint, 'decision' | 'task'>, example: 
  * features, the position it was shown at and the entity × candidate crosses (a new object: the
  * example is not changed).
  */
-export function trainingFeatures(bp: Pick<Blueprint, 'features'>, example: Pick<Example, 'features' | 'candidateFeatures' | 'position'>): FeatureValues {
+export function trainingFeatures(
+  bp: Pick<Blueprint, 'features'>,
+  example: Pick<Example, 'features' | 'candidateFeatures' | 'position'>,
+): FeatureValues {
   if (example.candidateFeatures === null) return example.features;
-  const row: FeatureValues = { ...example.features, ...example.candidateFeatures, [POSITION_FEATURE]: example.position };
+  const row: FeatureValues = {
+    ...example.features,
+    ...example.candidateFeatures,
+    [POSITION_FEATURE]: example.position,
+  };
   writeCrosses(rankingCrosses(bp), row);
   return row;
 }

@@ -9,12 +9,24 @@ describe('class ranks', () => {
     ranks.add(['a', 'b', 'c'], 'c'); // rank 3: gain 1/log2(4) = 0.5
     ranks.add(['a', 'b', 'c'], 'z'); // not returned
     assert.deepEqual(ranks.snapshot(), {
-      count: 3, top1Accuracy: 1 / 3, topKAccuracy: 2 / 3, meanReciprocalRank: (1 + 1 / 3) / 3, ndcg: (1 + 0.5) / 3, logLossCount: 0, logLoss: null,
+      count: 3,
+      top1Accuracy: 1 / 3,
+      topKAccuracy: 2 / 3,
+      meanReciprocalRank: (1 + 1 / 3) / 3,
+      ndcg: (1 + 0.5) / 3,
+      logLossCount: 0,
+      logLoss: null,
     });
     ranks.add(['b'], 'b');
     ranks.add(['b'], 'b'); // pushes out the first (rank 1)
     assert.deepEqual(ranks.snapshot(), {
-      count: 4, top1Accuracy: 2 / 4, topKAccuracy: 3 / 4, meanReciprocalRank: (1 / 3 + 1 + 1) / 4, ndcg: (0.5 + 1 + 1) / 4, logLossCount: 0, logLoss: null,
+      count: 4,
+      top1Accuracy: 2 / 4,
+      topKAccuracy: 3 / 4,
+      meanReciprocalRank: (1 / 3 + 1 + 1) / 4,
+      ndcg: (0.5 + 1 + 1) / 4,
+      logLossCount: 0,
+      logLoss: null,
     });
     assert.throws(() => new ClassRanks(0), /window must be a whole number ≥ 1, got 0/);
     assert.throws(() => new ClassRanks(10, 0), /ndcgAt must be ≥ 1, got 0/);
@@ -43,9 +55,13 @@ describe('class ranks', () => {
     assert.equal(miss.snapshot().logLoss, 34.538776394910684, '−ln(1e-15) = 15 ln 10, not ∞');
   });
 
-  it('class ranks - the true class\'s probability is the logged one, else the mass not logged', () => {
+  it("class ranks - the true class's probability is the logged one, else the mass not logged", () => {
     assert.equal(trueClassProbability({ a: 0.5, b: 0.25 }, 'b'), 0.25);
-    assert.equal(trueClassProbability({ a: 0.5, b: 0.25 }, 'z'), 0.25, '1 − (0.5 + 0.25): the "__other__" row when every named class was logged');
+    assert.equal(
+      trueClassProbability({ a: 0.5, b: 0.25 }, 'z'),
+      0.25,
+      '1 − (0.5 + 0.25): the "__other__" row when every named class was logged',
+    );
     assert.equal(trueClassProbability({ a: 0.75, b: 0.5 }, 'z'), 0, 'never negative when rounding overshoots 1');
   });
 });

@@ -49,7 +49,8 @@ export class ClassRanks {
     /** The cut-off of NDCG; Infinity: every class returned counts. */
     readonly ndcgAt = Number.POSITIVE_INFINITY,
   ) {
-    if (!Number.isInteger(window) || window < 1) throw new RangeError(`ClassRanks: window must be a whole number ≥ 1, got ${window}`);
+    if (!Number.isInteger(window) || window < 1)
+      throw new RangeError(`ClassRanks: window must be a whole number ≥ 1, got ${window}`);
     if (!(ndcgAt >= 1)) throw new RangeError(`ClassRanks: ndcgAt must be ≥ 1, got ${ndcgAt}`);
     this.ranks = new Int32Array(window);
     this.probabilities = new Float64Array(window);
@@ -58,7 +59,8 @@ export class ClassRanks {
   /** One example: the classes returned, best first, the class that came true, and the model's probability of it when known. */
   add(returned: readonly string[], truth: string, probability: number | null = null): void {
     this.ranks[this.next] = returned.indexOf(truth) + 1;
-    this.probabilities[this.next] = probability !== null && probability >= 0 && probability <= 1 + 1e-9 ? Math.min(1, probability) : Number.NaN;
+    this.probabilities[this.next] =
+      probability !== null && probability >= 0 && probability <= 1 + 1e-9 ? Math.min(1, probability) : Number.NaN;
     this.next = (this.next + 1) % this.ranks.length;
     this.filled = Math.min(this.filled + 1, this.ranks.length);
   }

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { psi, EMPTY_SHARE } from './psi.js';
-import { binOf, buildProfile, countBins, profileValues, ProfileSample, parseProfile, type NumberProfile, type CategoryProfile } from './profile.js';
+import {
+  binOf,
+  buildProfile,
+  countBins,
+  profileValues,
+  ProfileSample,
+  parseProfile,
+  type NumberProfile,
+  type CategoryProfile,
+} from './profile.js';
 import { EventRate, Recent, quantile } from './recent.js';
 import { AlertCondition } from './hysteresis.js';
 import { GuardrailWatch, compareToBaseline, DEGRADATION_Z } from './guardrails.js';
@@ -20,7 +29,11 @@ test('psi - an emptied or newly filled bin counts at the floor share, large but 
   // All of the live mass in the first of ten equal bins (and the empty missing bin on both sides):
   // 0.9 ln(1/0.1) + 9 (1e-4 − 0.1) ln(1e-4/0.1)
   assert.equal(EMPTY_SHARE, 1e-4);
-  close(psi([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0], [1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 8.283089355027482, 1e-9);
+  close(
+    psi([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0], [1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    8.283089355027482,
+    1e-9,
+  );
 });
 
 test('psi - no live counts is no measure, and mismatched bins are refused', () => {
@@ -38,7 +51,8 @@ test('profile - numbers are cut at deciles; each value falls in (edge below, edg
   assert.equal(binOf(p, 1.5), 1);
   assert.equal(binOf(p, 10), 9);
   assert.equal(binOf(p, 1e9), 9);
-  for (const missing of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, []]) assert.equal(binOf(p, missing), 10);
+  for (const missing of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, []])
+    assert.equal(binOf(p, missing), 10);
   assert.equal(binOf(p, [3, 7]), 6, 'a sequence is profiled by its last item');
 });
 
@@ -61,7 +75,10 @@ test('profile - categories keep their frequency order, with other and missing bi
 });
 
 test('profile - a profile of rows carries every named feature and the scores, and survives JSON', () => {
-  const rows = [{ hour: 1, platform: 'ios' }, { hour: 2, platform: 'web' }];
+  const rows = [
+    { hour: 1, platform: 'ios' },
+    { hour: 2, platform: 'web' },
+  ];
   const p = buildProfile(rows, [0.2, null], ['hour', 'platform', 'absent']);
   assert.equal(p.rows, 2);
   assert.deepEqual(Object.keys(p.features), ['hour', 'platform', 'absent']);
@@ -74,19 +91,31 @@ test('profile - a profile of rows carries every named feature and the scores, an
 
 test('profile sample - profiles the last capacity rows learned, scored by the given model', () => {
   const sample = new ProfileSample(100);
-  assert.equal(sample.profile(['x'], () => 0), null);
+  assert.equal(
+    sample.profile(['x'], () => 0),
+    null,
+  );
   for (let i = 0; i < 10_000; i++) sample.add({ x: i });
   assert.equal(sample.size, 100);
   const profile = sample.profile(['x'], (row) => (Number(row['x']) >= 9950 ? 1 : 0))!;
   assert.equal(profile.rows, 100);
-  assert.deepEqual((profile.features['x'] as NumberProfile).edges, [9909, 9919, 9929, 9939, 9949, 9959, 9969, 9979, 9989]);
-  assert.deepEqual(profile.score?.edges, [0], 'the scores are the given model\'s, of the sampled rows');
+  assert.deepEqual(
+    (profile.features['x'] as NumberProfile).edges,
+    [9909, 9919, 9929, 9939, 9949, 9959, 9969, 9979, 9989],
+  );
+  assert.deepEqual(profile.score?.edges, [0], "the scores are the given model's, of the sampled rows");
   assert.deepEqual(profile.score?.shares, [0.5, 0.5, 0]);
 });
 
 test('online metrics - calibration error is the weight-share-weighted gap between mean prediction and mean label per bin', () => {
   const m = new OnlineMetrics();
-  for (const [y, p] of [[0, 0.1], [1, 0.1], [1, 0.9], [1, 0.9]] as const) m.update(y, p);
+  for (const [y, p] of [
+    [0, 0.1],
+    [1, 0.1],
+    [1, 0.9],
+    [1, 0.9],
+  ] as const)
+    m.update(y, p);
   // bin 1: |0.2 − 1| / 4 = 0.2; bin 9: |1.8 − 2| / 4 = 0.05
   close(m.calibrationError(), 0.25);
   assert.ok(Number.isNaN(new OnlineMetrics().calibrationError()));
@@ -102,7 +131,15 @@ test('recent - keeps the last capacity items and reads only those younger than m
 
 test('recent - reads the newest by timestamp, whatever the arrival order, and at most limit of them', () => {
   const r = new Recent<string>(8, 10_000);
-  for (const [ts, item] of [[50, 'e'], [10, 'a'], [40, 'd'], [20, 'b'], [30, 'c'], [40, 'd2']] as const) r.add(ts, item);
+  for (const [ts, item] of [
+    [50, 'e'],
+    [10, 'a'],
+    [40, 'd'],
+    [20, 'b'],
+    [30, 'c'],
+    [40, 'd2'],
+  ] as const)
+    r.add(ts, item);
   assert.deepEqual(r.since(100), ['a', 'b', 'c', 'd', 'd2', 'e']);
   assert.deepEqual(r.since(100, 3), ['d', 'd2', 'e']);
 });
@@ -128,9 +165,15 @@ test('quantile - nearest rank', () => {
 
 test('hysteresis - raises after two breaches in a row and clears after three clearly healthy values', () => {
   const c = new AlertCondition('above', 0.2);
-  assert.deepEqual([0.3, 0.1, 0.3, 0.3].map((v) => c.evaluate(v)), [null, null, null, 'raise']);
+  assert.deepEqual(
+    [0.3, 0.1, 0.3, 0.3].map((v) => c.evaluate(v)),
+    [null, null, null, 'raise'],
+  );
   // 0.19 is under the threshold but not under the clear level 0.16: it stays raised.
-  assert.deepEqual([0.19, 0.19, 0.19, 0.15, 0.15, null, 0.15].map((v) => c.evaluate(v)), [null, null, null, null, null, null, 'clear']);
+  assert.deepEqual(
+    [0.19, 0.19, 0.19, 0.15, 0.15, null, 0.15].map((v) => c.evaluate(v)),
+    [null, null, null, null, null, null, 'clear'],
+  );
   assert.equal(c.raised, false);
 });
 
@@ -140,7 +183,7 @@ test('hysteresis - a below rule mirrors it, and values hovering at the threshold
   assert.deepEqual(changes, [null, 'raise', null, null, null, null, null, null, 'clear']);
 });
 
-test('guardrails - an event counts against the entity\'s decisions within the window, once the window has closed', () => {
+test("guardrails - an event counts against the entity's decisions within the window, once the window has closed", () => {
   const w = new GuardrailWatch(1000);
   w.expose('u1', 0, ['arm:a']);
   w.expose('u2', 0, ['arm:b']);
@@ -149,7 +192,10 @@ test('guardrails - an event counts against the entity\'s decisions within the wi
   w.event('u1', 1400, 1); // only within the second
   w.event('u2', 1001, 1); // after u2's window
   w.mature(1200);
-  assert.deepEqual(Object.fromEntries([...w.groups()].map(([g, s]) => [g, [s.n, s.mean]])), { 'arm:a': [1, 1], 'arm:b': [1, 0] });
+  assert.deepEqual(Object.fromEntries([...w.groups()].map(([g, s]) => [g, [s.n, s.mean]])), {
+    'arm:a': [1, 1],
+    'arm:b': [1, 0],
+  });
   assert.equal(w.pending, 1);
   w.mature(2000);
   assert.deepEqual([w.groups().get('arm:a')!.n, w.groups().get('arm:a')!.mean], [2, 1.5]);

@@ -93,7 +93,10 @@ export function profileValues(values: readonly (FeatureValue | undefined)[]): Va
     const profile: CategoryProfile = { kind: 'category', categories, shares: [] };
     return { ...profile, shares: shares(countBins(profile, values), values.length) };
   }
-  const edges = quantileEdges([...numbers].sort((a, b) => a - b), PROFILE_BINS);
+  const edges = quantileEdges(
+    [...numbers].sort((a, b) => a - b),
+    PROFILE_BINS,
+  );
   const profile: NumberProfile = { kind: 'number', edges, shares: [] };
   return { ...profile, shares: shares(countBins(profile, values), values.length) };
 }
@@ -105,7 +108,11 @@ export function countBins(profile: ValueProfile, values: Iterable<FeatureValue |
 }
 
 /** A profile of rows of feature values (and their scores at decision time, when known). */
-export function buildProfile(rows: readonly FeatureValues[], scores: readonly (number | null)[], featureNames: readonly string[]): DistributionProfile {
+export function buildProfile(
+  rows: readonly FeatureValues[],
+  scores: readonly (number | null)[],
+  featureNames: readonly string[],
+): DistributionProfile {
   const features: Record<string, ValueProfile> = {};
   for (const name of featureNames) features[name] = profileValues(rows.map((r) => r[name]));
   const scored = scores.filter((s): s is number => s !== null && Number.isFinite(s));

@@ -8,7 +8,9 @@ export const EMPTY_SHARE = 1e-4;
 
 export function psi(expectedShares: readonly number[], actualCounts: readonly number[]): number {
   if (expectedShares.length !== actualCounts.length) {
-    throw new RangeError(`psi needs as many reference bins as live bins, got ${expectedShares.length} and ${actualCounts.length}`);
+    throw new RangeError(
+      `psi needs as many reference bins as live bins, got ${expectedShares.length} and ${actualCounts.length}`,
+    );
   }
   const total = actualCounts.reduce((s, c) => s + c, 0);
   if (total === 0) return Number.NaN;

@@ -6,11 +6,31 @@ import type { Blueprint } from '../schemas/generated.js';
 import { multiclassTaskOf } from '../multiclass/blueprint.js';
 
 /** Every quality metric the monitor may publish on looper.metrics (and label its gauges with). */
-export const QUALITY_METRICS = ['auc', 'logloss', 'calibration_error', 'rmse', 'mae', 'ndcg', 'mrr', 'judged_share', 'reward', 'top1_accuracy', 'topk_accuracy'] as const;
+export const QUALITY_METRICS = [
+  'auc',
+  'logloss',
+  'calibration_error',
+  'rmse',
+  'mae',
+  'ndcg',
+  'mrr',
+  'judged_share',
+  'reward',
+  'top1_accuracy',
+  'topk_accuracy',
+] as const;
 export type QualityMetric = (typeof QUALITY_METRICS)[number];
 export type QualityValues = Partial<Record<QualityMetric, number>>;
 
-const HIGHER_IS_BETTER: ReadonlySet<QualityMetric> = new Set(['auc', 'ndcg', 'mrr', 'judged_share', 'reward', 'top1_accuracy', 'topk_accuracy']);
+const HIGHER_IS_BETTER: ReadonlySet<QualityMetric> = new Set([
+  'auc',
+  'ndcg',
+  'mrr',
+  'judged_share',
+  'reward',
+  'top1_accuracy',
+  'topk_accuracy',
+]);
 
 /** Whether a larger value means a better model (AUC, accuracy, reward) rather than a worse one (log-loss, RMSE). */
 export function higherIsBetter(metric: QualityMetric): boolean {
@@ -46,8 +66,21 @@ export interface QualityPlan {
   readonly note: string | null;
 }
 
-function plan(metrics: QualityMetric[], headline: QualityMetric, dropMetrics: QualityMetric[], note: string | null = null, classes?: { all: boolean; ndcgAt: number }): QualityPlan {
-  return { metrics: [headline, ...metrics.filter((m) => m !== headline)], headline, dropMetrics, allClassProbabilities: classes?.all ?? false, classNdcgAt: classes?.ndcgAt ?? null, note };
+function plan(
+  metrics: QualityMetric[],
+  headline: QualityMetric,
+  dropMetrics: QualityMetric[],
+  note: string | null = null,
+  classes?: { all: boolean; ndcgAt: number },
+): QualityPlan {
+  return {
+    metrics: [headline, ...metrics.filter((m) => m !== headline)],
+    headline,
+    dropMetrics,
+    allClassProbabilities: classes?.all ?? false,
+    classNdcgAt: classes?.ndcgAt ?? null,
+    note,
+  };
 }
 
 export function qualityPlanOf(bp: Pick<Blueprint, 'task' | 'decision' | 'objective' | 'sequence'>): QualityPlan {
@@ -72,25 +105,32 @@ export function qualityPlanOf(bp: Pick<Blueprint, 'task' | 'decision' | 'objecti
  * returned, so where the true class stood among them (top-1, top-k, MRR, NDCG@k) is always known,
  * but its probability only when every class the model names was returned.
  */
-function classPlan(bp: Pick<Blueprint, 'task' | 'decision' | 'objective' | 'sequence'>, task: 'classification' | 'sequence'): QualityPlan {
+function classPlan(
+  bp: Pick<Blueprint, 'task' | 'decision' | 'objective' | 'sequence'>,
+  task: 'classification' | 'sequence',
+): QualityPlan {
   const objective = bp.objective.metric;
   const k = bp.decision.policy === 'top_k' ? (bp.decision.k ?? 1) : 1;
-  const classes = task === 'sequence' ? (bp.sequence?.vocabulary ?? Number.POSITIVE_INFINITY) : bp.decision.actions.length;
+  const classes =
+    task === 'sequence' ? (bp.sequence?.vocabulary ?? Number.POSITIVE_INFINITY) : bp.decision.actions.length;
   const all = k >= classes && classes <= MAX_CLASSES_REPLIED;
   const ndcgAt = bp.objective.ndcgAt ?? k;
   const metrics: QualityMetric[] = ['top1_accuracy', 'topk_accuracy', 'mrr'];
   if (task === 'sequence') metrics.push('ndcg');
   if (all) metrics.push('logloss');
   const what = task === 'sequence' ? `the ${classes} items of its vocabulary` : `its ${classes} classes`;
-  const returned = bp.decision.policy === 'top_k' ? `the ${k} classes returned` : 'the one class returned (policy argmax)';
+  const returned =
+    bp.decision.policy === 'top_k' ? `the ${k} classes returned` : 'the one class returned (policy argmax)';
   let note: string | null = null;
   if (objective === 'logloss' && !all) {
     note =
       `logloss is not measured online: a decision logs the probability of ${returned} only, not that of the true class when it was not among them` +
       (classes <= MAX_CLASSES_REPLIED ? ` (policy top_k with k: ${classes} logs all ${what})` : '') +
-      '; quality is shown as top-1 accuracy, and metric_drop compares it with the trainer\'s';
+      "; quality is shown as top-1 accuracy, and metric_drop compares it with the trainer's";
   } else if (objective === 'auc') {
-    note = 'auc is not measured for a multi-class model (the trainer judges it by log-loss and publishes no AUC); quality is shown as ' + (all ? 'log-loss' : 'top-1 accuracy');
+    note =
+      'auc is not measured for a multi-class model (the trainer judges it by log-loss and publishes no AUC); quality is shown as ' +
+      (all ? 'log-loss' : 'top-1 accuracy');
   } else if (objective === 'ndcg') {
     note = `ndcg is measured over the classes returned, as ndcg@${Math.min(k, ndcgAt)}${ndcgAt > k ? ` (the objective's ndcg@${ndcgAt} reaches below the ${k} logged)` : ''}; the trainer publishes no ndcg, so metric_drop compares top-1 accuracy`;
   }

@@ -13,7 +13,8 @@ export class Recent<T> {
     readonly capacity: number,
     readonly maxAgeMs: number,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     this.items = new Array<T | undefined>(capacity);
     this.times = new Float64Array(capacity);
   }

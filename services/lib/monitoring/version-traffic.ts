@@ -59,8 +59,16 @@ export class VersionRates {
 }
 
 /** The recent decisions (oldest first) grouped by version, the version that decided last first. */
-export function versionTraffic(recent: readonly VersionDecision[], rates: Pick<VersionRates, 'perSecond'>, now: number, minForP99: number): VersionTraffic[] {
-  const groups = new Map<string, { version: string | null; lastTs: number; latenciesMs: number[]; fallbacks: number }>();
+export function versionTraffic(
+  recent: readonly VersionDecision[],
+  rates: Pick<VersionRates, 'perSecond'>,
+  now: number,
+  minForP99: number,
+): VersionTraffic[] {
+  const groups = new Map<
+    string,
+    { version: string | null; lastTs: number; latenciesMs: number[]; fallbacks: number }
+  >();
   for (const d of recent) {
     const key = keyOf(d.modelVersion);
     let g = groups.get(key);

@@ -10,7 +10,8 @@ type BlueprintShape = Pick<Blueprint, 'task' | 'decision' | 'features' | 'sequen
 /** sequence: the next item; classification over several classes (policy argmax or top_k); null: another task. */
 export function multiclassTaskOf(bp: Pick<Blueprint, 'task' | 'decision'>): MulticlassTask | null {
   if (bp.task === 'sequence') return 'sequence';
-  if (bp.task === 'classification' && (bp.decision.policy === 'argmax' || bp.decision.policy === 'top_k')) return 'classification';
+  if (bp.task === 'classification' && (bp.decision.policy === 'argmax' || bp.decision.policy === 'top_k'))
+    return 'classification';
   return null;
 }
 
@@ -30,13 +31,22 @@ function bucketsFor(bp: BlueprintShape, classes: number): number {
  */
 export function multiclassLearnersFor(bp: BlueprintShape): MulticlassLearner[] {
   const task = multiclassTaskOf(bp);
-  if (task === null) throw new RangeError(`blueprint task ${bp.task} with policy ${bp.decision.policy} does not predict a class`);
+  if (task === null)
+    throw new RangeError(`blueprint task ${bp.task} with policy ${bp.decision.policy} does not predict a class`);
   const sequenceFeature = task === 'sequence' ? bp.sequence!.feature : null;
-  const extraFeatures = [...bp.features.context, ...bp.features.streams.filter((s) => s.aggregate !== 'last_n')].map((f) => f.name);
+  const extraFeatures = [...bp.features.context, ...bp.features.streams.filter((s) => s.aggregate !== 'last_n')].map(
+    (f) => f.name,
+  );
   const vocabulary = task === 'sequence' ? { capacity: bp.sequence!.vocabulary } : { classes: bp.decision.actions };
   const classes = task === 'sequence' ? bp.sequence!.vocabulary : bp.decision.actions.length;
   const learners: MulticlassLearner[] = [
-    new SoftmaxRegression(task, { sequenceFeature, extraFeatures, numbers: 'signed-log', buckets: bucketsFor(bp, classes), ...vocabulary }),
+    new SoftmaxRegression(task, {
+      sequenceFeature,
+      extraFeatures,
+      numbers: 'signed-log',
+      buckets: bucketsFor(bp, classes),
+      ...vocabulary,
+    }),
   ];
   if (sequenceFeature !== null) learners.push(new NGramModel({ sequenceFeature, order: 2, ...vocabulary }));
   return learners;
@@ -47,9 +57,14 @@ export function multiclassLearnersFor(bp: BlueprintShape): MulticlassLearner[] {
  * next item); for multi-class classification a numeric label reads as the index of a class in
  * the actions (an outcome on looper.outcomes carries a number).
  */
-export function classOfExample(bp: Pick<Blueprint, 'task' | 'decision'>, example: Pick<Example, 'labelClass' | 'label'>): string | null {
+export function classOfExample(
+  bp: Pick<Blueprint, 'task' | 'decision'>,
+  example: Pick<Example, 'labelClass' | 'label'>,
+): string | null {
   if (example.labelClass !== null && example.labelClass !== '') return example.labelClass;
   if (multiclassTaskOf(bp) !== 'classification') return null;
   const index = example.label;
-  return Number.isInteger(index) && index >= 0 && index < bp.decision.actions.length ? bp.decision.actions[index]! : null;
+  return Number.isInteger(index) && index >= 0 && index < bp.decision.actions.length
+    ? bp.decision.actions[index]!
+    : null;
 }

@@ -4,7 +4,13 @@ import { WindowedClassMetrics } from './class-metrics.js';
 
 test('class metrics - an empty window has a count of 0 and no figures', () => {
   assert.deepEqual(new WindowedClassMetrics({ window: 3 }).summary(), {
-    count: 0, window: 3, k: 5, top1Accuracy: null, topKAccuracy: null, meanReciprocalRank: null, logLoss: null,
+    count: 0,
+    window: 3,
+    k: 5,
+    top1Accuracy: null,
+    topKAccuracy: null,
+    meanReciprocalRank: null,
+    logLoss: null,
   });
 });
 
@@ -58,11 +64,21 @@ test('class metrics - clips a zero probability so a confident miss costs −ln(m
 test('class metrics - refuses bad options and observations, naming them', () => {
   assert.throws(() => new WindowedClassMetrics({ window: 0, k: 0 }), {
     name: 'MulticlassOptionsError',
-    message: 'invalid class metrics options:\n  - window must be an integer from 1 to 10000000, got 0\n  - k must be an integer ≥ 1, got 0',
+    message:
+      'invalid class metrics options:\n  - window must be an integer from 1 to 10000000, got 0\n  - k must be an integer ≥ 1, got 0',
   });
   const m = new WindowedClassMetrics({ window: 2 });
-  assert.throws(() => m.observeRank(0, 0.5), { name: 'ScoringArgumentError', message: 'metrics.observeRank: rank must be an integer ≥ 1, got 0' });
-  assert.throws(() => m.observeRank(1, Number.NaN), { message: 'metrics.observeRank: probability must be in [0, 1], got NaN' });
-  assert.throws(() => m.observe(new Float64Array(3), 3, 3), { message: 'metrics.observe: trueRow must be an integer from 0 to 2, got 3' });
-  assert.throws(() => m.observe(new Float64Array(3), 4, 0), { message: 'metrics.observe: rows must be an integer from 1 to proba.length (3), got 4' });
+  assert.throws(() => m.observeRank(0, 0.5), {
+    name: 'ScoringArgumentError',
+    message: 'metrics.observeRank: rank must be an integer ≥ 1, got 0',
+  });
+  assert.throws(() => m.observeRank(1, Number.NaN), {
+    message: 'metrics.observeRank: probability must be in [0, 1], got NaN',
+  });
+  assert.throws(() => m.observe(new Float64Array(3), 3, 3), {
+    message: 'metrics.observe: trueRow must be an integer from 0 to 2, got 3',
+  });
+  assert.throws(() => m.observe(new Float64Array(3), 4, 0), {
+    message: 'metrics.observe: rows must be an integer from 1 to proba.length (3), got 4',
+  });
 });

@@ -43,9 +43,11 @@ export class WindowedClassMetrics {
   constructor(options: ClassMetricsOptions) {
     const { window, k = 5, minProbability = 1e-15 } = options;
     const problems: string[] = [];
-    if (!Number.isInteger(window) || window < 1 || window > 10_000_000) problems.push(`window must be an integer from 1 to 10000000, got ${String(window)}`);
+    if (!Number.isInteger(window) || window < 1 || window > 10_000_000)
+      problems.push(`window must be an integer from 1 to 10000000, got ${String(window)}`);
     if (!Number.isInteger(k) || k < 1) problems.push(`k must be an integer ≥ 1, got ${String(k)}`);
-    if (!(minProbability > 0 && minProbability < 1)) problems.push(`minProbability must be in (0, 1), got ${String(minProbability)}`);
+    if (!(minProbability > 0 && minProbability < 1))
+      problems.push(`minProbability must be in (0, 1), got ${String(minProbability)}`);
     if (problems.length > 0) throw new MulticlassOptionsError('class metrics', problems);
     this.window = window;
     this.k = k;
@@ -60,15 +62,28 @@ export class WindowedClassMetrics {
 
   /** Records one prediction: `proba` as predictProba wrote it for a model of `rows` rows, `trueRow` the label's row. */
   observe(proba: Float64Array, rows: number, trueRow: number): void {
-    if (!Number.isInteger(rows) || rows < 1 || rows > proba.length) throw new ScoringArgumentError('metrics.observe', `rows must be an integer from 1 to proba.length (${proba.length}), got ${String(rows)}`);
-    if (!Number.isInteger(trueRow) || trueRow < 0 || trueRow >= rows) throw new ScoringArgumentError('metrics.observe', `trueRow must be an integer from 0 to ${rows - 1}, got ${String(trueRow)}`);
+    if (!Number.isInteger(rows) || rows < 1 || rows > proba.length)
+      throw new ScoringArgumentError(
+        'metrics.observe',
+        `rows must be an integer from 1 to proba.length (${proba.length}), got ${String(rows)}`,
+      );
+    if (!Number.isInteger(trueRow) || trueRow < 0 || trueRow >= rows)
+      throw new ScoringArgumentError(
+        'metrics.observe',
+        `trueRow must be an integer from 0 to ${rows - 1}, got ${String(trueRow)}`,
+      );
     this.observeRank(rankOf(proba, rows, trueRow), proba[trueRow] as number);
   }
 
   /** Records one prediction by the rank (1 = first) and probability its model gave the true class. */
   observeRank(rank: number, probability: number): void {
-    if (!Number.isInteger(rank) || rank < 1) throw new ScoringArgumentError('metrics.observeRank', `rank must be an integer ≥ 1, got ${String(rank)}`);
-    if (!(probability >= 0 && probability <= 1 + 1e-9)) throw new ScoringArgumentError('metrics.observeRank', `probability must be in [0, 1], got ${String(probability)}`);
+    if (!Number.isInteger(rank) || rank < 1)
+      throw new ScoringArgumentError('metrics.observeRank', `rank must be an integer ≥ 1, got ${String(rank)}`);
+    if (!(probability >= 0 && probability <= 1 + 1e-9))
+      throw new ScoringArgumentError(
+        'metrics.observeRank',
+        `probability must be in [0, 1], got ${String(probability)}`,
+      );
     this.ranks[this.next] = rank;
     this.probabilities[this.next] = Math.min(1, probability);
     this.next = (this.next + 1) % this.window;
@@ -92,7 +107,13 @@ export class WindowedClassMetrics {
       reciprocal += 1 / rank;
       loss -= Math.log(Math.max(this.probabilities[at] as number, this.minProbability));
     }
-    return { ...base, top1Accuracy: top1 / n, topKAccuracy: topK / n, meanReciprocalRank: reciprocal / n, logLoss: loss / n };
+    return {
+      ...base,
+      top1Accuracy: top1 / n,
+      topKAccuracy: topK / n,
+      meanReciprocalRank: reciprocal / n,
+      logLoss: loss / n,
+    };
   }
 
   /** Forgets every example. */

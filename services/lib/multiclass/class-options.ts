@@ -23,13 +23,16 @@ export const CLASS_OPTION_KEYS: readonly string[] = ['classes', 'capacity'];
 /** Checks `classes` and `capacity` in `options`, pushing each problem. */
 export function readClassOptions(options: Readonly<Record<string, unknown>>, problems: string[]): CompiledClassOptions {
   if (options.classes !== undefined && options.classes !== null) {
-    if (options.capacity !== undefined) problems.push('give classes (a declared vocabulary) or capacity (a learned one), not both');
+    if (options.capacity !== undefined)
+      problems.push('give classes (a declared vocabulary) or capacity (a learned one), not both');
     if (!Array.isArray(options.classes)) {
       problems.push(`classes must be a list of class names, got ${JSON.stringify(options.classes)}`);
       return { classes: null, capacity: DEFAULT_VOCABULARY_CAPACITY };
     }
     try {
-      const classes = ClassVocabulary.declared(options.classes as string[]).classNames().slice(1);
+      const classes = ClassVocabulary.declared(options.classes as string[])
+        .classNames()
+        .slice(1);
       return { classes, capacity: classes.length };
     } catch (error) {
       if (!(error instanceof MulticlassOptionsError)) throw error;

@@ -30,9 +30,28 @@ function classificationData(n: number, seed: number): { xs: FeatureValues[]; lab
 }
 
 const FAMILIES: readonly FamilyCase[] = [
-  { name: 'softmax (sequence)', create: () => new SoftmaxRegression('sequence', { sequenceFeature: 'recent', extraFeatures: ['hour'], capacity: 16, buckets: 256 }), data: sequenceData },
-  { name: 'softmax (classification)', create: () => new SoftmaxRegression('classification', { extraFeatures: ['x1', 'x2', 'device'], capacity: 3, buckets: 64 }), data: classificationData },
-  { name: 'ngram', create: () => new NGramModel({ sequenceFeature: 'recent', capacity: 8, maxContexts: 40 }), data: sequenceData },
+  {
+    name: 'softmax (sequence)',
+    create: () =>
+      new SoftmaxRegression('sequence', {
+        sequenceFeature: 'recent',
+        extraFeatures: ['hour'],
+        capacity: 16,
+        buckets: 256,
+      }),
+    data: sequenceData,
+  },
+  {
+    name: 'softmax (classification)',
+    create: () =>
+      new SoftmaxRegression('classification', { extraFeatures: ['x1', 'x2', 'device'], capacity: 3, buckets: 64 }),
+    data: classificationData,
+  },
+  {
+    name: 'ngram',
+    create: () => new NGramModel({ sequenceFeature: 'recent', capacity: 8, maxContexts: 40 }),
+    data: sequenceData,
+  },
 ];
 
 function deepFreeze<T>(value: T): T {
@@ -84,10 +103,14 @@ for (const family of FAMILIES) {
       learner.learnMany(data.xs, data.labels);
       for (const x of [{}, { recent: null }, { x1: 'not a number', device: 7 }, { recent: 'i01' }]) {
         const p = probabilities(learner, x as FeatureValues);
-        assert.ok(p.every((v) => Number.isFinite(v) && v >= 0), JSON.stringify(x));
+        assert.ok(
+          p.every((v) => Number.isFinite(v) && v >= 0),
+          JSON.stringify(x),
+        );
         assert.ok(Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-9, JSON.stringify(x));
       }
-      for (const x of probes) assert.deepEqual(probabilities(learner, { ...x, brand_new: 'x', another: [1, 2] }), probabilities(learner, x));
+      for (const x of probes)
+        assert.deepEqual(probabilities(learner, { ...x, brand_new: 'x', another: [1, 2] }), probabilities(learner, x));
     });
 
     test('repeats exactly for the same examples', () => {
@@ -132,10 +155,17 @@ for (const family of FAMILIES) {
       const learner = family.create();
       learner.learnMany(data.xs.slice(0, 50), data.labels.slice(0, 50));
       const before = Buffer.from(learner.checkpoint());
-      assert.throws(() => learner.learnMany(data.xs.slice(0, 3), ['a', 'b', Number.NaN]), { name: 'MulticlassInputError', message: `${learner.family}: label 2 is NaN: a numeric label must be finite` });
-      assert.throws(() => learner.learnMany([data.xs[0] as FeatureValues, 'x' as never], ['a', 'b']), { message: `${learner.family}: example 1 is not an object of feature values` });
+      assert.throws(() => learner.learnMany(data.xs.slice(0, 3), ['a', 'b', Number.NaN]), {
+        name: 'MulticlassInputError',
+        message: `${learner.family}: label 2 is NaN: a numeric label must be finite`,
+      });
+      assert.throws(() => learner.learnMany([data.xs[0] as FeatureValues, 'x' as never], ['a', 'b']), {
+        message: `${learner.family}: example 1 is not an object of feature values`,
+      });
       assert.deepEqual(Buffer.from(learner.checkpoint()), before);
-      assert.throws(() => learner.topK({}, 0, new Int32Array(1), new Float64Array(1)), { name: 'ScoringArgumentError' });
+      assert.throws(() => learner.topK({}, 0, new Int32Array(1), new Float64Array(1)), {
+        name: 'ScoringArgumentError',
+      });
     });
   });
 }

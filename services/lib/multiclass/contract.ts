@@ -63,27 +63,42 @@ export interface MulticlassLearner extends MulticlassScorer {
 export function readClassLabel(family: string, label: unknown, index: number | null): string {
   const where = index === null ? 'the label' : `label ${index}`;
   if (typeof label === 'string') {
-    if (label === '') throw new MulticlassInputError(family, `${where} is an empty string: a class needs a non-empty name`, index);
+    if (label === '')
+      throw new MulticlassInputError(family, `${where} is an empty string: a class needs a non-empty name`, index);
     return label;
   }
   if (typeof label === 'number') {
-    if (!Number.isFinite(label)) throw new MulticlassInputError(family, `${where} is ${String(label)}: a numeric label must be finite`, index);
+    if (!Number.isFinite(label))
+      throw new MulticlassInputError(family, `${where} is ${String(label)}: a numeric label must be finite`, index);
     return String(label);
   }
-  throw new MulticlassInputError(family, `${where} is ${label === null ? 'null' : typeof label}, not a class name (string) or a number`, index);
+  throw new MulticlassInputError(
+    family,
+    `${where} is ${label === null ? 'null' : typeof label}, not a class name (string) or a number`,
+    index,
+  );
 }
 
 /** The checked class names of a batch; refuses the batch whole (nothing learned) on the first problem. */
-export function checkMulticlassBatch(family: string, xs: readonly FeatureValues[], labels: readonly ClassLabel[], weights?: readonly number[]): string[] {
-  if (xs.length !== labels.length) throw new MulticlassInputError(family, `${xs.length} examples but ${labels.length} labels`, null);
-  if (weights !== undefined && weights.length !== xs.length) throw new MulticlassInputError(family, `${xs.length} examples but ${weights.length} weights`, null);
+export function checkMulticlassBatch(
+  family: string,
+  xs: readonly FeatureValues[],
+  labels: readonly ClassLabel[],
+  weights?: readonly number[],
+): string[] {
+  if (xs.length !== labels.length)
+    throw new MulticlassInputError(family, `${xs.length} examples but ${labels.length} labels`, null);
+  if (weights !== undefined && weights.length !== xs.length)
+    throw new MulticlassInputError(family, `${xs.length} examples but ${weights.length} weights`, null);
   const names: string[] = new Array<string>(xs.length);
   for (let i = 0; i < xs.length; i++) {
     const x: unknown = xs[i];
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new MulticlassInputError(family, `example ${i} is not an object of feature values`, i);
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+      throw new MulticlassInputError(family, `example ${i} is not an object of feature values`, i);
     names[i] = readClassLabel(family, labels[i], i);
     const w: unknown = weights?.[i] ?? 1;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new MulticlassInputError(family, `weight ${i} is ${String(w)}: weights are finite and ≥ 0`, i);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      throw new MulticlassInputError(family, `weight ${i} is ${String(w)}: weights are finite and ≥ 0`, i);
   }
   return names;
 }

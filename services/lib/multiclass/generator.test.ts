@@ -8,12 +8,16 @@ function near(actual: number, expected: number, tolerance = 1e-12): void {
 
 function table(size: number, p: (a: number, b: number, c: number) => number): Float64Array {
   const t = new Float64Array(size ** 3);
-  for (let a = 0; a < size; a++) for (let b = 0; b < size; b++) for (let c = 0; c < size; c++) t[(a * size + b) * size + c] = p(a, b, c);
+  for (let a = 0; a < size; a++)
+    for (let b = 0; b < size; b++) for (let c = 0; c < size; c++) t[(a * size + b) * size + c] = p(a, b, c);
   return t;
 }
 
 test('generator - a chain that ignores its context: every predictor does as well as the most frequent item', () => {
-  const chain = new Order2Chain(2, table(2, (_a, _b, c) => (c === 0 ? 0.7 : 0.3)));
+  const chain = new Order2Chain(
+    2,
+    table(2, (_a, _b, c) => (c === 0 ? 0.7 : 0.3)),
+  );
   const best = chain.bestAccuracies();
   near(best.bayes, 0.7);
   near(best.newestOnly, 0.7);
@@ -23,7 +27,10 @@ test('generator - a chain that ignores its context: every predictor does as well
 });
 
 test('generator - next = older XOR newest: both items give certainty, one gives a coin flip', () => {
-  const chain = new Order2Chain(2, table(2, (a, b, c) => (c === (a ^ b) ? 1 : 0)));
+  const chain = new Order2Chain(
+    2,
+    table(2, (a, b, c) => (c === (a ^ b) ? 1 : 0)),
+  );
   assert.deepEqual(chain.bestAccuracies(), { bayes: 1, newestOnly: 0.5, unigram: 0.5 });
   assert.equal(chain.bestNext(1, 0), 1);
 });
@@ -32,9 +39,16 @@ test('generator - the stationary context distribution is a fixed point of the ch
   const chain = Order2Chain.random({ items: 20, seed: 7 });
   const n = chain.size;
   const pi = chain.stationaryContexts();
-  near(pi.reduce((a, b) => a + b, 0), 1, 1e-12);
+  near(
+    pi.reduce((a, b) => a + b, 0),
+    1,
+    1e-12,
+  );
   const next = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) for (let c = 0; c < n; c++) next[b * n + c] = (next[b * n + c] as number) + (pi[a * n + b] as number) * chain.probability(a, b, c);
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++)
+      for (let c = 0; c < n; c++)
+        next[b * n + c] = (next[b * n + c] as number) + (pi[a * n + b] as number) * chain.probability(a, b, c);
   next.forEach((p, s) => near(p, pi[s] as number, 1e-14));
 });
 
@@ -55,7 +69,14 @@ test('generator - seeded: the same seed gives the same chain and walk, another s
   assert.deepEqual(Order2Chain.random({ seed: 3 }).transition, Order2Chain.random({ seed: 3 }).transition);
   assert.notDeepEqual(Order2Chain.random({ seed: 3 }).transition, Order2Chain.random({ seed: 4 }).transition);
   const chain = Order2Chain.random({ items: 5 });
-  const walk = (seed: number) => Array.from({ length: 50 }, ((s) => () => s.next().label)(new SequenceStream(chain, seed)));
+  const walk = (seed: number) =>
+    Array.from(
+      { length: 50 },
+      (
+        (s) => () =>
+          s.next().label
+      )(new SequenceStream(chain, seed)),
+    );
   assert.deepEqual(walk(2), walk(2));
   assert.notDeepEqual(walk(2), walk(3));
 });
@@ -79,7 +100,10 @@ test('generator - linear softmax examples carry true probabilities that the labe
   const n = 20_000;
   for (let i = 0; i < n; i++) {
     const e = source.next();
-    near(e.truth.reduce((a, b) => a + b, 0), 1);
+    near(
+      e.truth.reduce((a, b) => a + b, 0),
+      1,
+    );
     counts[source.classes.indexOf(e.label as never)]!++;
     e.truth.forEach((p, c) => (expected[c]! += p));
   }

@@ -28,11 +28,14 @@ export class Order2Chain {
 
   /** A chain over `size` items with the given P(c | a, b) at ((a · size) + b) · size + c (each context's row sums to 1). */
   constructor(size: number, transition: Float64Array) {
-    if (!Number.isInteger(size) || size < 2 || size > 100) throw new RangeError(`items must be an integer from 2 to 100, got ${String(size)}`);
-    if (transition.length !== size ** 3) throw new RangeError(`the transition table of ${size} items has ${size ** 3} entries, got ${transition.length}`);
+    if (!Number.isInteger(size) || size < 2 || size > 100)
+      throw new RangeError(`items must be an integer from 2 to 100, got ${String(size)}`);
+    if (transition.length !== size ** 3)
+      throw new RangeError(`the transition table of ${size} items has ${size ** 3} entries, got ${transition.length}`);
     for (let context = 0; context < size * size; context++) {
       const sum = transition.subarray(context * size, (context + 1) * size).reduce((a, b) => a + b, 0);
-      if (Math.abs(sum - 1) > 1e-9) throw new RangeError(`the probabilities after context ${context} sum to ${sum}, not 1`);
+      if (Math.abs(sum - 1) > 1e-9)
+        throw new RangeError(`the probabilities after context ${context} sum to ${sum}, not 1`);
     }
     this.size = size;
     this.items = Array.from({ length: size }, (_, i) => `i${String(i).padStart(2, '0')}`);
@@ -88,7 +91,8 @@ export class Order2Chain {
   /** The most probable next item given the two newest (ties: the lower item). */
   bestNext(older: number, newest: number): number {
     let best = 0;
-    for (let c = 1; c < this.size; c++) if (this.probability(older, newest, c) > this.probability(older, newest, best)) best = c;
+    for (let c = 1; c < this.size; c++)
+      if (this.probability(older, newest, c) > this.probability(older, newest, best)) best = c;
     return best;
   }
 

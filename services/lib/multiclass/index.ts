@@ -32,12 +32,38 @@
 // hundred multiply-adds a sparse example needs. Hashing is FNV-1a (learners/hash.ts) over
 // documented texts, so a scorer in another language can reproduce every input slot.
 
-export type { ClassLabel, MulticlassHyperParameter, MulticlassLearner, MulticlassScorer, MulticlassTask } from './contract.js';
-export { ClassVocabulary, DEFAULT_VOCABULARY_CAPACITY, OTHER_CLASS, OTHER_ROW, type RowListener, type VocabularyEntry, type VocabularyJson } from './vocabulary.js';
+export type {
+  ClassLabel,
+  MulticlassHyperParameter,
+  MulticlassLearner,
+  MulticlassScorer,
+  MulticlassTask,
+} from './contract.js';
+export {
+  ClassVocabulary,
+  DEFAULT_VOCABULARY_CAPACITY,
+  OTHER_CLASS,
+  OTHER_ROW,
+  type RowListener,
+  type VocabularyEntry,
+  type VocabularyJson,
+} from './vocabulary.js';
 export type { ClassOptions } from './class-options.js';
-export { compileSequenceInput, SEQUENCE_INPUT_DEFAULTS, SequenceEncoder, SparseInput, type SequenceInputOptions, type SequenceInputSpec } from './sequence-input.js';
+export {
+  compileSequenceInput,
+  SEQUENCE_INPUT_DEFAULTS,
+  SequenceEncoder,
+  SparseInput,
+  type SequenceInputOptions,
+  type SequenceInputSpec,
+} from './sequence-input.js';
 export { SoftmaxRegression } from './softmax-regression.js';
-export { compileSoftmaxOptions, MAX_SOFTMAX_WEIGHTS, type SoftmaxHyperParameters, type SoftmaxOptions } from './softmax-options.js';
+export {
+  compileSoftmaxOptions,
+  MAX_SOFTMAX_WEIGHTS,
+  type SoftmaxHyperParameters,
+  type SoftmaxOptions,
+} from './softmax-options.js';
 export { loadSoftmaxScorer, SoftmaxScorer } from './softmax-scorer.js';
 export { SOFTMAX_FORMAT } from './softmax-format.js';
 export { loadNGramScorer, NGRAM_FORMAT, NGramModel } from './markov.js';

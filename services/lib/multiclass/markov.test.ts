@@ -7,7 +7,9 @@ import { loadNGramScorer, NGramModel } from './markov.js';
 
 function close(actual: Float64Array, expected: number[], tolerance = 1e-12): void {
   assert.equal(actual.length, expected.length);
-  actual.forEach((p, r) => assert.ok(Math.abs(p - (expected[r] as number)) <= tolerance, `row ${r}: ${p} vs ${expected[r]}`));
+  actual.forEach((p, r) =>
+    assert.ok(Math.abs(p - (expected[r] as number)) <= tolerance, `row ${r}: ${p} vs ${expected[r]}`),
+  );
 }
 
 /** Rows: "__other__", a, b, c (A = 4), k = 0.5, so every context has k·A = 2 pseudo-counts. */
@@ -58,7 +60,10 @@ test('ngram - when the pair contexts are full, the least-used tenth goes (fewest
   const items = Array.from({ length: 10 }, (_, i) => `i${i}`);
   const many = new NGramModel({ sequenceFeature: 's', capacity: 10, maxContexts: 10 });
   // 10 pair contexts (i0, i1) ... (i9, i0); (i3, i4) seen twice, the rest once
-  many.learnMany(items.map((): FeatureValues => ({ s: [] })), items); // every item gets a row
+  many.learnMany(
+    items.map((): FeatureValues => ({ s: [] })),
+    items,
+  ); // every item gets a row
   items.forEach((item, i) => many.learnOne({ s: [item, items[(i + 1) % 10] as string] }, 'i0'));
   many.learnOne({ s: ['i3', 'i4'] }, 'i1');
   assert.equal(many.pairContexts, 10);
@@ -80,9 +85,16 @@ test('ngram - a row handed to a new class forgets every count of the old one', (
   model.learnMany([{ s: ['b'] }, { s: ['b'] }, { s: ['b'] }], ['b', 'b', 'b']); // b: counts 1 (other), 2, 3 > 2: takes row 1
   assert.equal(model.classNameAt(1), 'b');
   const { header } = decodeArtifact(model.toArtifact());
-  assert.deepEqual(header['unigram'], [2, 1], '"__other__" keeps the two b seen before b had a row; row 1 holds only the last b');
+  assert.deepEqual(
+    header['unigram'],
+    [2, 1],
+    '"__other__" keeps the two b seen before b had a row; row 1 holds only the last b',
+  );
   // [context row, total, last used, next rows, counts]: the context "after a" (row 1) is gone with a.
-  assert.deepEqual(header['singles'], [[0, 2, 4, [0], [2]], [1, 1, 5, [1], [1]]]);
+  assert.deepEqual(header['singles'], [
+    [0, 2, 4, [0], [2]],
+    [1, 1, 5, [1], [1]],
+  ]);
 });
 
 test('ngram - a restored model predicts exactly alike and goes on learning exactly alike', () => {
@@ -119,12 +131,35 @@ test('ngram - refuses bad options, labels and artifacts, saying what to do', () 
       '  - k must be a number in (0, 100]: try 0.01 to 1; got 0',
   });
   const model = handModel();
-  assert.throws(() => model.learnOne({ s: ['a'] }, Number.POSITIVE_INFINITY), { name: 'MulticlassInputError', message: 'ngram: label 0 is Infinity: a numeric label must be finite' });
-  assert.throws(() => model.topK({ s: [] }, -1, new Int32Array(1), new Float64Array(1)), { name: 'ScoringArgumentError', message: 'ngram.topK: k must be an integer ≥ 1, got -1' });
+  assert.throws(() => model.learnOne({ s: ['a'] }, Number.POSITIVE_INFINITY), {
+    name: 'MulticlassInputError',
+    message: 'ngram: label 0 is Infinity: a numeric label must be finite',
+  });
+  assert.throws(() => model.topK({ s: [] }, -1, new Int32Array(1), new Float64Array(1)), {
+    name: 'ScoringArgumentError',
+    message: 'ngram.topK: k must be an integer ≥ 1, got -1',
+  });
   assert.throws(() => NGramModel.restore(encodeArtifact({ format: 'looper-ngram/2', family: 'ngram' }, [])), {
     name: 'ArtifactError',
-    message: 'model artifact: format "looper-ngram/2" is not looper-ngram/1: load it with loadMulticlassScorer, which reads every multi-class format',
+    message:
+      'model artifact: format "looper-ngram/2" is not looper-ngram/1: load it with loadMulticlassScorer, which reads every multi-class format',
   });
-  const damaged = encodeArtifact({ format: 'looper-ngram/1', family: 'ngram', hyperParameters: { sequenceFeature: 's', classes: ['a'] }, vocabulary: { kind: 'declared', classes: ['a'] }, examplesSeen: 1, unigram: [1], unigramTotal: 1, singles: [], pairs: [] }, []);
-  assert.throws(() => NGramModel.restore(damaged), { name: 'ArtifactError', message: 'model artifact: the unigram counts must be 2 counts ≥ 0 (one per class in use) and a total' });
+  const damaged = encodeArtifact(
+    {
+      format: 'looper-ngram/1',
+      family: 'ngram',
+      hyperParameters: { sequenceFeature: 's', classes: ['a'] },
+      vocabulary: { kind: 'declared', classes: ['a'] },
+      examplesSeen: 1,
+      unigram: [1],
+      unigramTotal: 1,
+      singles: [],
+      pairs: [],
+    },
+    [],
+  );
+  assert.throws(() => NGramModel.restore(damaged), {
+    name: 'ArtifactError',
+    message: 'model artifact: the unigram counts must be 2 counts ≥ 0 (one per class in use) and a total',
+  });
 });

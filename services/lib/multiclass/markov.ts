@@ -18,11 +18,21 @@
 import type { FeatureValues } from '../feature-values.js';
 import { decodeArtifact, encodeArtifact, type DecodedArtifact } from '../learners/artifact.js';
 import { vocabularyFor, vocabularyMatches } from './class-options.js';
-import { checkMulticlassBatch, type ClassLabel, type MulticlassHyperParameter, type MulticlassLearner } from './contract.js';
+import {
+  checkMulticlassBatch,
+  type ClassLabel,
+  type MulticlassHyperParameter,
+  type MulticlassLearner,
+} from './contract.js';
 import { ArtifactError } from './errors.js';
 import { itemOf } from './item-hash.js';
 import { ContextTable, type NextCounts } from './ngram-counts.js';
-import { compileNGramOptions, ngramHyperParametersJson, type NGramHyperParameters, type NGramOptions } from './ngram-options.js';
+import {
+  compileNGramOptions,
+  ngramHyperParametersJson,
+  type NGramHyperParameters,
+  type NGramOptions,
+} from './ngram-options.js';
 import { checkProbaBuffer, checkTopK, selectTopK } from './ranking.js';
 import { ClassVocabulary } from './vocabulary.js';
 
@@ -77,7 +87,10 @@ export class NGramModel implements MulticlassLearner {
 
   /** The model of an artifact already decoded (loadMulticlassScorer reads the format first). */
   static fromDecoded({ header }: DecodedArtifact): NGramModel {
-    if (header.format !== NGRAM_FORMAT) throw new ArtifactError(`format "${header.format}" is not ${NGRAM_FORMAT}: load it with loadMulticlassScorer, which reads every multi-class format`);
+    if (header.format !== NGRAM_FORMAT)
+      throw new ArtifactError(
+        `format "${header.format}" is not ${NGRAM_FORMAT}: load it with loadMulticlassScorer, which reads every multi-class format`,
+      );
     let options: NGramHyperParameters;
     try {
       options = compileNGramOptions((header['hyperParameters'] ?? {}) as Record<string, unknown>);
@@ -85,7 +98,10 @@ export class NGramModel implements MulticlassLearner {
       throw new ArtifactError('the stored ngram hyper-parameters are invalid', { cause });
     }
     const vocabulary = ClassVocabulary.fromJSON(header['vocabulary']);
-    if (!vocabularyMatches(options, vocabulary)) throw new ArtifactError(`the stored ${vocabulary.kind} vocabulary of ${vocabulary.size} rows does not match the hyper-parameters`);
+    if (!vocabularyMatches(options, vocabulary))
+      throw new ArtifactError(
+        `the stored ${vocabulary.kind} vocabulary of ${vocabulary.size} rows does not match the hyper-parameters`,
+      );
     const h = header as Record<string, unknown>;
     return new NGramModel(header['hyperParameters'] as NGramOptions, {
       vocabulary,
@@ -198,7 +214,8 @@ export class NGramModel implements MulticlassLearner {
     this.unigramTotal += weight;
     if (this.newest < 0) return;
     this.singles.getOrCreate(this.newest).add(row, weight, this.seen);
-    if (this.hyper.order === 2 && this.older >= 0) this.pairs.getOrCreate(this.older * this.rows + this.newest).add(row, weight, this.seen);
+    if (this.hyper.order === 2 && this.older >= 0)
+      this.pairs.getOrCreate(this.older * this.rows + this.newest).add(row, weight, this.seen);
   }
 
   /** A row that changes class: every count about its old class goes (as next item and as context). */
@@ -214,7 +231,8 @@ export class NGramModel implements MulticlassLearner {
     const active = state.vocabulary.activeCount;
     const { examplesSeen, unigram, unigramTotal } = state;
     const count = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-    if (typeof examplesSeen !== 'number' || !Number.isInteger(examplesSeen) || examplesSeen < 0) throw new ArtifactError(`examplesSeen must be an integer ≥ 0, got ${String(examplesSeen)}`);
+    if (typeof examplesSeen !== 'number' || !Number.isInteger(examplesSeen) || examplesSeen < 0)
+      throw new ArtifactError(`examplesSeen must be an integer ≥ 0, got ${String(examplesSeen)}`);
     if (!Array.isArray(unigram) || unigram.length !== active || !unigram.every(count) || !count(unigramTotal)) {
       throw new ArtifactError(`the unigram counts must be ${active} counts ≥ 0 (one per class in use) and a total`);
     }
@@ -223,7 +241,12 @@ export class NGramModel implements MulticlassLearner {
     this.unigramTotal = unigramTotal;
     const validRow = (r: number) => r >= 0 && r < active;
     this.singles.load(state.singles, validRow, validRow);
-    this.pairs.load(state.pairs, (key) => key >= 0 && key < this.rows * this.rows && validRow(key % this.rows) && validRow(Math.floor(key / this.rows)), validRow);
+    this.pairs.load(
+      state.pairs,
+      (key) =>
+        key >= 0 && key < this.rows * this.rows && validRow(key % this.rows) && validRow(Math.floor(key / this.rows)),
+      validRow,
+    );
   }
 }
 

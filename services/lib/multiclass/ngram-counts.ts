@@ -93,19 +93,35 @@ export class ContextTable {
   }
 
   toJSON(): ContextJson[] {
-    return [...this.contexts].map(([key, c]): ContextJson => [key, c.total, c.lastUsed, Array.from(c.rows.subarray(0, c.size)), Array.from(c.counts.subarray(0, c.size))]);
+    return [...this.contexts].map(([key, c]): ContextJson => [
+      key,
+      c.total,
+      c.lastUsed,
+      Array.from(c.rows.subarray(0, c.size)),
+      Array.from(c.counts.subarray(0, c.size)),
+    ]);
   }
 
   /** Refills an empty table from `toJSON`; `validKey` and `validRow` say what the model can hold. */
   load(json: unknown, validKey: (key: number) => boolean, validRow: (row: number) => boolean): void {
-    if (!Array.isArray(json) || json.length > this.maxContexts) throw new ArtifactError(`the n-gram contexts must be a list of at most ${this.maxContexts}`);
+    if (!Array.isArray(json) || json.length > this.maxContexts)
+      throw new ArtifactError(`the n-gram contexts must be a list of at most ${this.maxContexts}`);
     for (const entry of json as unknown[]) {
       const [key, total, lastUsed, rows, counts] = Array.isArray(entry) ? (entry as unknown[]) : [];
       const valid =
-        typeof key === 'number' && Number.isInteger(key) && validKey(key) && !this.contexts.has(key) &&
-        isCount(total) && typeof lastUsed === 'number' && Number.isInteger(lastUsed) &&
-        Array.isArray(rows) && Array.isArray(counts) && rows.length === counts.length &&
-        rows.every((r) => typeof r === 'number' && Number.isInteger(r) && validRow(r)) && new Set(rows).size === rows.length && counts.every(isCount);
+        typeof key === 'number' &&
+        Number.isInteger(key) &&
+        validKey(key) &&
+        !this.contexts.has(key) &&
+        isCount(total) &&
+        typeof lastUsed === 'number' &&
+        Number.isInteger(lastUsed) &&
+        Array.isArray(rows) &&
+        Array.isArray(counts) &&
+        rows.length === counts.length &&
+        rows.every((r) => typeof r === 'number' && Number.isInteger(r) && validRow(r)) &&
+        new Set(rows).size === rows.length &&
+        counts.every(isCount);
       if (!valid) throw new ArtifactError(`n-gram context ${JSON.stringify(entry).slice(0, 120)} is invalid`);
       const context = new NextCounts(Math.max(4, rows.length));
       context.rows.set(rows as number[]);
@@ -118,7 +134,9 @@ export class ContextTable {
   }
 
   private evict(how: number): void {
-    const order = [...this.contexts].sort(([ka, a], [kb, b]) => a.total - b.total || a.lastUsed - b.lastUsed || ka - kb);
+    const order = [...this.contexts].sort(
+      ([ka, a], [kb, b]) => a.total - b.total || a.lastUsed - b.lastUsed || ka - kb,
+    );
     for (let i = 0; i < how && i < order.length; i++) this.contexts.delete((order[i] as [number, NextCounts])[0]);
   }
 }

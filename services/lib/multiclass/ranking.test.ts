@@ -36,12 +36,22 @@ test('ranking - rankOf agrees with topK order, ties included', () => {
 test('ranking - refuses k < 1 and short or mistyped buffers, naming the method', () => {
   const rows = new Int32Array(2);
   const probs = new Float64Array(2);
-  assert.throws(() => checkTopK('softmax.topK', 0, rows, probs), { name: 'ScoringArgumentError', message: 'softmax.topK: k must be an integer ≥ 1, got 0' });
-  assert.throws(() => checkTopK('softmax.topK', 1.5, rows, probs), { message: 'softmax.topK: k must be an integer ≥ 1, got 1.5' });
-  assert.throws(() => checkTopK('softmax.topK', 3, rows, probs), { message: 'softmax.topK: outRows must be an Int32Array of at least k = 3 entries, got Int32Array(2)' });
-  assert.throws(() => checkTopK('ngram.topK', 2, rows, new Float32Array(2) as never), { message: 'ngram.topK: outProb must be a Float64Array of at least k = 2 entries, got Float32Array(2)' });
+  assert.throws(() => checkTopK('softmax.topK', 0, rows, probs), {
+    name: 'ScoringArgumentError',
+    message: 'softmax.topK: k must be an integer ≥ 1, got 0',
+  });
+  assert.throws(() => checkTopK('softmax.topK', 1.5, rows, probs), {
+    message: 'softmax.topK: k must be an integer ≥ 1, got 1.5',
+  });
+  assert.throws(() => checkTopK('softmax.topK', 3, rows, probs), {
+    message: 'softmax.topK: outRows must be an Int32Array of at least k = 3 entries, got Int32Array(2)',
+  });
+  assert.throws(() => checkTopK('ngram.topK', 2, rows, new Float32Array(2) as never), {
+    message: 'ngram.topK: outProb must be a Float64Array of at least k = 2 entries, got Float32Array(2)',
+  });
   assert.throws(() => checkProbaBuffer('ngram.predictProba', new Float64Array(3), 4), {
     name: 'ScoringArgumentError',
-    message: "ngram.predictProba: out must be a Float64Array of at least 4 entries (the model's rows), got Float64Array(3)",
+    message:
+      "ngram.predictProba: out must be a Float64Array of at least 4 entries (the model's rows), got Float64Array(3)",
   });
 });

@@ -22,15 +22,27 @@ export function softmaxInPlace(logits: Float64Array, active: number, rows: numbe
 /** Checks a probability buffer: `method` names the caller in the message. */
 export function checkProbaBuffer(method: string, out: Float64Array, rows: number): void {
   if (!(out instanceof Float64Array) || out.length < rows) {
-    throw new ScoringArgumentError(method, `out must be a Float64Array of at least ${rows} entries (the model's rows), got ${describe(out)}`);
+    throw new ScoringArgumentError(
+      method,
+      `out must be a Float64Array of at least ${rows} entries (the model's rows), got ${describe(out)}`,
+    );
   }
 }
 
 /** Checks the arguments of a topK call. */
 export function checkTopK(method: string, k: number, outRows: Int32Array, outProb: Float64Array): void {
-  if (!Number.isInteger(k) || k < 1) throw new ScoringArgumentError(method, `k must be an integer ≥ 1, got ${String(k)}`);
-  if (!(outRows instanceof Int32Array) || outRows.length < k) throw new ScoringArgumentError(method, `outRows must be an Int32Array of at least k = ${k} entries, got ${describe(outRows)}`);
-  if (!(outProb instanceof Float64Array) || outProb.length < k) throw new ScoringArgumentError(method, `outProb must be a Float64Array of at least k = ${k} entries, got ${describe(outProb)}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new ScoringArgumentError(method, `k must be an integer ≥ 1, got ${String(k)}`);
+  if (!(outRows instanceof Int32Array) || outRows.length < k)
+    throw new ScoringArgumentError(
+      method,
+      `outRows must be an Int32Array of at least k = ${k} entries, got ${describe(outRows)}`,
+    );
+  if (!(outProb instanceof Float64Array) || outProb.length < k)
+    throw new ScoringArgumentError(
+      method,
+      `outProb must be a Float64Array of at least k = ${k} entries, got ${describe(outProb)}`,
+    );
 }
 
 /**
@@ -38,7 +50,13 @@ export function checkTopK(method: string, k: number, outRows: Int32Array, outPro
  * row; returns how many were written (min(k, active)). Insertion into the k-long output: O(active·k)
  * worst case, about O(active) for the small k served.
  */
-export function selectTopK(proba: Float64Array, active: number, k: number, outRows: Int32Array, outProb: Float64Array): number {
+export function selectTopK(
+  proba: Float64Array,
+  active: number,
+  k: number,
+  outRows: Int32Array,
+  outProb: Float64Array,
+): number {
   let n = 0;
   for (let r = 0; r < active; r++) {
     const p = proba[r] as number;

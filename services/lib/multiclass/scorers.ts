@@ -40,5 +40,7 @@ export function restoreMulticlassLearner(artifact: Uint8Array): MulticlassLearne
 }
 
 function unknownFormat(format: string, family: string): ArtifactError {
-  return new ArtifactError(`format "${format}" (family ${family}) is not a multi-class format (known: ${MULTICLASS_FORMATS.join(', ')}); binary and regression models load with learners/serving.ts loadScorer`);
+  return new ArtifactError(
+    `format "${format}" (family ${family}) is not a multi-class format (known: ${MULTICLASS_FORMATS.join(', ')}); binary and regression models load with learners/serving.ts loadScorer`,
+  );
 }

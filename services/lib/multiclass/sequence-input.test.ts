@@ -21,7 +21,21 @@ function entries(options: SequenceInputOptions, x: Record<string, unknown>): [nu
 }
 
 test('sequence input - numbers hash as the text String() writes, integers without building it', () => {
-  for (const n of [0, -0, 7, 42, -42, 1234567890, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0.5, -1.25, 1e21, 2 ** 60, 1e-7]) {
+  for (const n of [
+    0,
+    -0,
+    7,
+    42,
+    -42,
+    1234567890,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+    0.5,
+    -1.25,
+    1e21,
+    2 ** 60,
+    1e-7,
+  ]) {
     assert.equal(foldItem(FNV_OFFSET, n) >>> 0, fnv(String(n)), String(n));
   }
   assert.equal(foldItem(FNV_OFFSET, 'café') >>> 0, fnv('café'));
@@ -46,7 +60,10 @@ test('sequence input - slots are byte-exact fixtures another language can reprod
 
 test('sequence input - writes bias, positions newest first, the pair, the bag and the extras', () => {
   const b = 1000;
-  const got = entries({ sequenceFeature: 's', positions: 2, bagSize: 2, extraFeatures: ['country', 'price'], buckets: b }, { s: ['a', 'b', 'c'], country: 'fr', price: 2.5 });
+  const got = entries(
+    { sequenceFeature: 's', positions: 2, bagSize: 2, extraFeatures: ['country', 'price'], buckets: b },
+    { s: ['a', 'b', 'c'], country: 'fr', price: 2.5 },
+  );
   assert.deepEqual(got, [
     [0, 1],
     [slot('s\u001fp1\u001fc', b), 1],
@@ -78,14 +95,26 @@ test('sequence input - a scalar reads as a one-item sequence; absent features gi
     [slot('s\u001fp1\u001fz', b), 1],
     [slot('s\u001fbag\u001fz', b), 1],
   ]);
-  assert.deepEqual(entries({ sequenceFeature: 's', extraFeatures: ['e'], buckets: b }, { other: 1, e: null }), [[0, 1]]);
-  assert.deepEqual(entries({ sequenceFeature: 's', extraFeatures: ['e'], buckets: b }, { s: [], e: [1, 2] }), [[0, 1]], 'an array extra is ignored');
+  assert.deepEqual(entries({ sequenceFeature: 's', extraFeatures: ['e'], buckets: b }, { other: 1, e: null }), [
+    [0, 1],
+  ]);
+  assert.deepEqual(
+    entries({ sequenceFeature: 's', extraFeatures: ['e'], buckets: b }, { s: [], e: [1, 2] }),
+    [[0, 1]],
+    'an array extra is ignored',
+  );
 });
 
 test('sequence input - numeric items hash like their text; signed-log numbers read as sign·log(1 + |v|)', () => {
-  assert.deepEqual(entries({ sequenceFeature: 's' }, { s: [12, 7] }), entries({ sequenceFeature: 's' }, { s: ['12', '7'] }));
+  assert.deepEqual(
+    entries({ sequenceFeature: 's' }, { s: [12, 7] }),
+    entries({ sequenceFeature: 's' }, { s: ['12', '7'] }),
+  );
   const got = entries({ extraFeatures: ['n'], numbers: 'signed-log', buckets: 8 }, { n: -Math.E + 1 });
-  assert.deepEqual(got, [[0, 1], [slot('n\u001f#', 8), -1]]);
+  assert.deepEqual(got, [
+    [0, 1],
+    [slot('n\u001f#', 8), -1],
+  ]);
 });
 
 test('sequence input - reuses its buffers: a shorter input after a longer one has only its own entries', () => {
@@ -98,19 +127,34 @@ test('sequence input - reuses its buffers: a shorter input after a longer one ha
 });
 
 test('sequence input - refuses bad options with every problem listed', () => {
-  assert.throws(() => compileSequenceInput({ sequenceFeature: '', positions: -1, buckets: 0, pairs: 'yes', extraFeatures: ['a', 'a'], bag: 3 }), {
-    name: 'MulticlassOptionsError',
-    message: [
-      'invalid sequence input options:',
-      '  - unknown option "bag": a sequence input knows sequenceFeature, positions, pairs, bagSize, extraFeatures, numbers, buckets',
-      '  - sequenceFeature must be the name of a last_n feature (or null), got ""',
-      '  - positions must be an integer from 0 to 16, got -1',
-      '  - buckets must be an integer from 1 to 4194304, got 0',
-      '  - pairs must be true or false, got "yes"',
-      '  - extraFeatures must list at most 256 distinct non-empty feature names, got ["a","a"]',
-      '  - the model reads nothing: give a sequenceFeature, extraFeatures, or both',
-    ].join('\n'),
+  assert.throws(
+    () =>
+      compileSequenceInput({
+        sequenceFeature: '',
+        positions: -1,
+        buckets: 0,
+        pairs: 'yes',
+        extraFeatures: ['a', 'a'],
+        bag: 3,
+      }),
+    {
+      name: 'MulticlassOptionsError',
+      message: [
+        'invalid sequence input options:',
+        '  - unknown option "bag": a sequence input knows sequenceFeature, positions, pairs, bagSize, extraFeatures, numbers, buckets',
+        '  - sequenceFeature must be the name of a last_n feature (or null), got ""',
+        '  - positions must be an integer from 0 to 16, got -1',
+        '  - buckets must be an integer from 1 to 4194304, got 0',
+        '  - pairs must be true or false, got "yes"',
+        '  - extraFeatures must list at most 256 distinct non-empty feature names, got ["a","a"]',
+        '  - the model reads nothing: give a sequenceFeature, extraFeatures, or both',
+      ].join('\n'),
+    },
+  );
+  assert.throws(() => compileSequenceInput({ sequenceFeature: 's', positions: 0, pairs: false, bagSize: 0 }), {
+    message: /nothing reads "s": set positions, pairs or bagSize/,
   });
-  assert.throws(() => compileSequenceInput({ sequenceFeature: 's', positions: 0, pairs: false, bagSize: 0 }), { message: /nothing reads "s": set positions, pairs or bagSize/ });
-  assert.throws(() => compileSequenceInput({ sequenceFeature: 's', extraFeatures: ['s'] }), { message: /"s" is the sequenceFeature: do not list it in extraFeatures too/ });
+  assert.throws(() => compileSequenceInput({ sequenceFeature: 's', extraFeatures: ['s'] }), {
+    message: /"s" is the sequenceFeature: do not list it in extraFeatures too/,
+  });
 });

@@ -38,7 +38,9 @@ export interface SequenceInputOptions {
   buckets?: number;
 }
 
-export type SequenceInputSpec = { readonly [K in keyof SequenceInputOptions]-?: Exclude<SequenceInputOptions[K], undefined> };
+export type SequenceInputSpec = {
+  readonly [K in keyof SequenceInputOptions]-?: Exclude<SequenceInputOptions[K], undefined>;
+};
 
 export const SEQUENCE_INPUT_DEFAULTS: SequenceInputSpec = {
   sequenceFeature: null,
@@ -58,7 +60,8 @@ const LIMITS = { positions: 16, bagSize: 256, extraFeatures: 256, buckets: 1 << 
 export function compileSequenceInput(options: Readonly<Record<string, unknown>>): SequenceInputSpec {
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
-    if (options[key] !== undefined && !SEQUENCE_INPUT_KEYS.includes(key)) problems.push(`unknown option "${key}": a sequence input knows ${SEQUENCE_INPUT_KEYS.join(', ')}`);
+    if (options[key] !== undefined && !SEQUENCE_INPUT_KEYS.includes(key))
+      problems.push(`unknown option "${key}": a sequence input knows ${SEQUENCE_INPUT_KEYS.join(', ')}`);
   }
   const spec = readSequenceInput(options, problems);
   if (problems.length > 0) throw new MulticlassOptionsError('sequence input', problems);
@@ -78,27 +81,40 @@ export function readSequenceInput(options: Readonly<Record<string, unknown>>, pr
   let sequenceFeature = d.sequenceFeature;
   const seq = options.sequenceFeature;
   if (typeof seq === 'string' && seq !== '') sequenceFeature = seq;
-  else if (seq !== undefined && seq !== null) problems.push(`sequenceFeature must be the name of a last_n feature (or null), got ${JSON.stringify(seq)}`);
+  else if (seq !== undefined && seq !== null)
+    problems.push(`sequenceFeature must be the name of a last_n feature (or null), got ${JSON.stringify(seq)}`);
   const positions = integer('positions', 0, LIMITS.positions);
   const bagSize = integer('bagSize', 0, LIMITS.bagSize);
   const buckets = integer('buckets', 1, LIMITS.buckets);
   let pairs = d.pairs;
   if (typeof options.pairs === 'boolean') pairs = options.pairs;
-  else if (options.pairs !== undefined) problems.push(`pairs must be true or false, got ${JSON.stringify(options.pairs)}`);
+  else if (options.pairs !== undefined)
+    problems.push(`pairs must be true or false, got ${JSON.stringify(options.pairs)}`);
   let numbers = d.numbers;
   if (options.numbers === 'raw' || options.numbers === 'signed-log') numbers = options.numbers;
-  else if (options.numbers !== undefined) problems.push(`numbers must be "raw" or "signed-log", got ${JSON.stringify(options.numbers)}`);
+  else if (options.numbers !== undefined)
+    problems.push(`numbers must be "raw" or "signed-log", got ${JSON.stringify(options.numbers)}`);
   let extraFeatures: readonly string[] = d.extraFeatures;
   const extras = options.extraFeatures;
   if (extras !== undefined) {
     const names = Array.isArray(extras) ? (extras as unknown[]) : [];
-    const valid = Array.isArray(extras) && names.length <= LIMITS.extraFeatures && names.every((n) => typeof n === 'string' && n !== '') && new Set(names).size === names.length;
-    if (!valid) problems.push(`extraFeatures must list at most ${LIMITS.extraFeatures} distinct non-empty feature names, got ${JSON.stringify(extras)}`);
-    else if (sequenceFeature !== null && names.includes(sequenceFeature)) problems.push(`"${sequenceFeature}" is the sequenceFeature: do not list it in extraFeatures too`);
+    const valid =
+      Array.isArray(extras) &&
+      names.length <= LIMITS.extraFeatures &&
+      names.every((n) => typeof n === 'string' && n !== '') &&
+      new Set(names).size === names.length;
+    if (!valid)
+      problems.push(
+        `extraFeatures must list at most ${LIMITS.extraFeatures} distinct non-empty feature names, got ${JSON.stringify(extras)}`,
+      );
+    else if (sequenceFeature !== null && names.includes(sequenceFeature))
+      problems.push(`"${sequenceFeature}" is the sequenceFeature: do not list it in extraFeatures too`);
     else extraFeatures = [...(names as string[])];
   }
-  if (sequenceFeature === null && extraFeatures.length === 0) problems.push('the model reads nothing: give a sequenceFeature, extraFeatures, or both');
-  if (sequenceFeature !== null && positions === 0 && !pairs && bagSize === 0) problems.push(`nothing reads "${sequenceFeature}": set positions, pairs or bagSize`);
+  if (sequenceFeature === null && extraFeatures.length === 0)
+    problems.push('the model reads nothing: give a sequenceFeature, extraFeatures, or both');
+  if (sequenceFeature !== null && positions === 0 && !pairs && bagSize === 0)
+    problems.push(`nothing reads "${sequenceFeature}": set positions, pairs or bagSize`);
   return { sequenceFeature, positions, pairs, bagSize, extraFeatures, numbers, buckets };
 }
 
@@ -129,7 +145,10 @@ export class SequenceEncoder {
     const seq = spec.sequenceFeature ?? '';
     const prefix = (text: string) => fnv1aFold(FNV_OFFSET, text) | 0;
     this.width = spec.buckets + 1;
-    this.maxEntries = 1 + (spec.sequenceFeature === null ? 0 : spec.positions + (spec.pairs ? 1 : 0) + spec.bagSize) + spec.extraFeatures.length;
+    this.maxEntries =
+      1 +
+      (spec.sequenceFeature === null ? 0 : spec.positions + (spec.pairs ? 1 : 0) + spec.bagSize) +
+      spec.extraFeatures.length;
     this.positionStates = Int32Array.from({ length: spec.positions }, (_, i) => prefix(`${seq}\u001fp${i + 1}\u001f`));
     this.pairState = prefix(`${seq}\u001fpair\u001f`);
     this.bagState = prefix(`${seq}\u001fbag\u001f`);
@@ -145,7 +164,10 @@ export class SequenceEncoder {
   /** Writes the entries of `x` into `into` (bias first) and returns their count. `x` is only read. */
   encode(x: FeatureValues, into: SparseInput): number {
     const { indices, values } = into;
-    if (indices.length < this.maxEntries) throw new RangeError(`the input buffer holds ${indices.length} entries, this encoder writes up to ${this.maxEntries}`);
+    if (indices.length < this.maxEntries)
+      throw new RangeError(
+        `the input buffer holds ${indices.length} entries, this encoder writes up to ${this.maxEntries}`,
+      );
     indices[0] = 0;
     values[0] = 1;
     let n = 1;

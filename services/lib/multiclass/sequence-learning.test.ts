@@ -50,7 +50,14 @@ function evaluateSequence(model: MulticlassScorer, hideContext = false): Figures
     metrics.observe(proba, model.rows, model.rowOf(s.label));
   }
   const m = metrics.summary();
-  return { expected: expected / TEST_STEPS, bayes: bayes / TEST_STEPS, top1: m.top1Accuracy!, top5: m.topKAccuracy!, mrr: m.meanReciprocalRank!, logLoss: m.logLoss! };
+  return {
+    expected: expected / TEST_STEPS,
+    bayes: bayes / TEST_STEPS,
+    top1: m.top1Accuracy!,
+    top5: m.topKAccuracy!,
+    mrr: m.meanReciprocalRank!,
+    logLoss: m.logLoss!,
+  };
 }
 
 function trainOnChain<M extends { learnOne(x: FeatureValues, label: string): void }>(model: M): M {
@@ -67,7 +74,9 @@ const show = (name: string, f: Figures) =>
   `counted top-1 ${f.top1.toFixed(4)}, top-5 ${f.top5.toFixed(4)}, MRR ${f.mrr.toFixed(4)}, log-loss ${f.logLoss.toFixed(4)}`;
 
 test('sequence learning - the Bayes rate of the chain, from its stationary distribution', (t) => {
-  t.diagnostic(`order-2 chain, 20 items: Bayes top-1 ${best.bayes.toFixed(4)}, best from the newest item only ${best.newestOnly.toFixed(4)}, best constant ${best.unigram.toFixed(4)}`);
+  t.diagnostic(
+    `order-2 chain, 20 items: Bayes top-1 ${best.bayes.toFixed(4)}, best from the newest item only ${best.newestOnly.toFixed(4)}, best constant ${best.unigram.toFixed(4)}`,
+  );
   assert.ok(best.bayes > 0.45 && best.bayes < 0.65, 'a mix of near-deterministic and spread contexts');
   assert.ok(best.newestOnly < best.bayes - 0.25, 'the older item matters: an order-1 model cannot get close');
   assert.ok(best.unigram < 0.1);
@@ -94,13 +103,18 @@ test('sequence learning - softmax regression with the pair slot reaches the Baye
   const trainMs = Number(process.hrtime.bigint() - started) / 1e6;
   const f = evaluateSequence(model);
   t.diagnostic(show('softmax', f));
-  t.diagnostic(`softmax: learned ${TRAIN_STEPS} steps in ${trainMs.toFixed(0)} ms (${((trainMs * 1000) / TRAIN_STEPS).toFixed(1)} µs per example)`);
+  t.diagnostic(
+    `softmax: learned ${TRAIN_STEPS} steps in ${trainMs.toFixed(0)} ms (${((trainMs * 1000) / TRAIN_STEPS).toFixed(1)} µs per example)`,
+  );
   assert.ok(f.bayes - f.expected <= GAP, show('softmax', f));
   assert.ok(f.expected > best.newestOnly + 0.25);
 });
 
 test('sequence learning - multi-class softmax regression reaches the Bayes accuracy of a linear softmax source', (t) => {
-  const model = new SoftmaxRegression('classification', { extraFeatures: ['x1', 'x2', 'device'], classes: ['red', 'green', 'blue', 'gold'] });
+  const model = new SoftmaxRegression('classification', {
+    extraFeatures: ['x1', 'x2', 'device'],
+    classes: ['red', 'green', 'blue', 'gold'],
+  });
   const train = new LinearSoftmaxSource(3);
   for (let i = 0; i < 30_000; i++) {
     const e = train.next();
@@ -123,8 +137,15 @@ test('sequence learning - multi-class softmax regression reaches the Bayes accur
     modelLoss -= Math.log(proba[model.rowOf(e.label)] as number);
     trueLoss -= Math.log(e.truth[source.classes.indexOf(e.label as never)] as number);
   }
-  const f = { expected: expected / TEST_STEPS, bayes: bayes / TEST_STEPS, modelLoss: modelLoss / TEST_STEPS, trueLoss: trueLoss / TEST_STEPS };
-  t.diagnostic(`classification: expected accuracy ${f.expected.toFixed(4)}, Bayes ${f.bayes.toFixed(4)}; log-loss ${f.modelLoss.toFixed(4)} vs the truth's ${f.trueLoss.toFixed(4)}`);
+  const f = {
+    expected: expected / TEST_STEPS,
+    bayes: bayes / TEST_STEPS,
+    modelLoss: modelLoss / TEST_STEPS,
+    trueLoss: trueLoss / TEST_STEPS,
+  };
+  t.diagnostic(
+    `classification: expected accuracy ${f.expected.toFixed(4)}, Bayes ${f.bayes.toFixed(4)}; log-loss ${f.modelLoss.toFixed(4)} vs the truth's ${f.trueLoss.toFixed(4)}`,
+  );
   assert.ok(f.bayes - f.expected <= 0.01, JSON.stringify(f));
   assert.ok(f.modelLoss - f.trueLoss <= 0.02, JSON.stringify(f));
 });
@@ -132,13 +153,23 @@ test('sequence learning - multi-class softmax regression reaches the Bayes accur
 test('sequence learning - scoring cost per call (printed, not asserted)', (t) => {
   const softmax = trainOnChain(new SoftmaxRegression('sequence', { sequenceFeature: 'recent' }));
   const ngram = trainOnChain(new NGramModel({ sequenceFeature: 'recent' }));
-  const xs = Array.from({ length: 256 }, ((s) => () => s.next().x)(new SequenceStream(chain, 5)));
+  const xs = Array.from(
+    { length: 256 },
+    (
+      (s) => () =>
+        s.next().x
+    )(new SequenceStream(chain, 5)),
+  );
   // 1000 classes in use: a softmax over the full default vocabulary.
   const wide = new SoftmaxRegression('sequence', { sequenceFeature: 'recent' });
   for (let i = 0; i < 3000; i++) wide.learnOne(xs[i % xs.length] as FeatureValues, `c${i % 1000}`);
   const rows = new Int32Array(5);
   const probs = new Float64Array(5);
-  for (const [name, model] of [['softmax, 21 classes', softmax], ['ngram, 21 classes', ngram], ['softmax, 1000 classes', wide]] as const) {
+  for (const [name, model] of [
+    ['softmax, 21 classes', softmax],
+    ['ngram, 21 classes', ngram],
+    ['softmax, 1000 classes', wide],
+  ] as const) {
     const calls = 20_000;
     for (let i = 0; i < 2000; i++) model.topK(xs[i % xs.length] as FeatureValues, 5, rows, probs);
     const started = process.hrtime.bigint();

@@ -10,7 +10,13 @@
 // Input slots are those of sequence-input.ts (slot 0 the bias). Scoring: logit[r] = Σ value·weight
 // over the input's entries, for the rows in use (0..activeCount−1); probabilities are their softmax.
 
-import { decodeArtifact, encodeArtifact, requireSection, type DecodedArtifact, type SectionData } from '../learners/artifact.js';
+import {
+  decodeArtifact,
+  encodeArtifact,
+  requireSection,
+  type DecodedArtifact,
+  type SectionData,
+} from '../learners/artifact.js';
 import { vocabularyMatches } from './class-options.js';
 import type { MulticlassTask } from './contract.js';
 import { ArtifactError } from './errors.js';
@@ -56,10 +62,15 @@ export function decodeSoftmax(bytes: Uint8Array): SoftmaxModel {
 /** The model of a decoded looper-softmax/1 artifact, every field checked. */
 export function readSoftmax(artifact: DecodedArtifact): SoftmaxModel {
   const h = artifact.header;
-  if (h.format !== SOFTMAX_FORMAT) throw new ArtifactError(`format "${h.format}" is not ${SOFTMAX_FORMAT}: load it with loadMulticlassScorer, which reads every multi-class format`);
-  if (h.family !== 'softmax') throw new ArtifactError(`a ${SOFTMAX_FORMAT} artifact must be of family softmax, not ${h.family}`);
+  if (h.format !== SOFTMAX_FORMAT)
+    throw new ArtifactError(
+      `format "${h.format}" is not ${SOFTMAX_FORMAT}: load it with loadMulticlassScorer, which reads every multi-class format`,
+    );
+  if (h.family !== 'softmax')
+    throw new ArtifactError(`a ${SOFTMAX_FORMAT} artifact must be of family softmax, not ${h.family}`);
   const task = h['task'];
-  if (task !== 'classification' && task !== 'sequence') throw new ArtifactError(`unknown multi-class task "${String(task)}" (known: classification, sequence)`);
+  if (task !== 'classification' && task !== 'sequence')
+    throw new ArtifactError(`unknown multi-class task "${String(task)}" (known: classification, sequence)`);
   let hyperParameters: SoftmaxHyperParameters;
   try {
     hyperParameters = compileSoftmaxOptions((h['hyperParameters'] ?? {}) as Record<string, unknown>);
@@ -67,15 +78,23 @@ export function readSoftmax(artifact: DecodedArtifact): SoftmaxModel {
     throw new ArtifactError('the stored softmax hyper-parameters are invalid', { cause });
   }
   const vocabulary = ClassVocabulary.fromJSON(h['vocabulary']);
-  if (!vocabularyMatches(hyperParameters, vocabulary)) throw new ArtifactError(`the stored ${vocabulary.kind} vocabulary of ${vocabulary.size} rows does not match the hyper-parameters`);
+  if (!vocabularyMatches(hyperParameters, vocabulary))
+    throw new ArtifactError(
+      `the stored ${vocabulary.kind} vocabulary of ${vocabulary.size} rows does not match the hyper-parameters`,
+    );
   const width = hyperParameters.input.buckets + 1;
   const rows = vocabulary.size;
   if (h['width'] !== width || h['rows'] !== rows) {
-    throw new ArtifactError(`the header says ${String(h['width'])} × ${String(h['rows'])} weights, the hyper-parameters and vocabulary make ${width} × ${rows}`);
+    throw new ArtifactError(
+      `the header says ${String(h['width'])} × ${String(h['rows'])} weights, the hyper-parameters and vocabulary make ${width} × ${rows}`,
+    );
   }
   const examplesSeen = h['examplesSeen'];
-  if (typeof examplesSeen !== 'number' || !Number.isInteger(examplesSeen) || examplesSeen < 0) throw new ArtifactError(`examplesSeen must be an integer ≥ 0, got ${String(examplesSeen)}`);
+  if (typeof examplesSeen !== 'number' || !Number.isInteger(examplesSeen) || examplesSeen < 0)
+    throw new ArtifactError(`examplesSeen must be an integer ≥ 0, got ${String(examplesSeen)}`);
   const weights = requireSection(artifact, 'weights', Float32Array, width * rows);
-  const accumulators = artifact.sections.has('accumulators') ? requireSection(artifact, 'accumulators', Float32Array, width * rows) : null;
+  const accumulators = artifact.sections.has('accumulators')
+    ? requireSection(artifact, 'accumulators', Float32Array, width * rows)
+    : null;
   return { task, hyperParameters, vocabulary, examplesSeen, weights, accumulators };
 }

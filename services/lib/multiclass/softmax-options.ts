@@ -3,9 +3,20 @@
 // JSON, so unknown keys are refused by name rather than ignored.
 
 import type { MulticlassHyperParameter } from './contract.js';
-import { CLASS_OPTION_KEYS, classOptionsJson, readClassOptions, type ClassOptions, type CompiledClassOptions } from './class-options.js';
+import {
+  CLASS_OPTION_KEYS,
+  classOptionsJson,
+  readClassOptions,
+  type ClassOptions,
+  type CompiledClassOptions,
+} from './class-options.js';
 import { MulticlassOptionsError } from './errors.js';
-import { readSequenceInput, SEQUENCE_INPUT_KEYS, type SequenceInputOptions, type SequenceInputSpec } from './sequence-input.js';
+import {
+  readSequenceInput,
+  SEQUENCE_INPUT_KEYS,
+  type SequenceInputOptions,
+  type SequenceInputSpec,
+} from './sequence-input.js';
 
 export interface SoftmaxOptions extends SequenceInputOptions, ClassOptions {
   /** AdaGrad step size: a weight's step is learningRate · g / sqrt(Σ g²). Default 0.2. */
@@ -29,7 +40,8 @@ export function compileSoftmaxOptions(options: Readonly<Record<string, unknown>>
   const problems: string[] = [];
   const known = new Set([...SEQUENCE_INPUT_KEYS, ...OWN_KEYS]);
   for (const key of Object.keys(options)) {
-    if (options[key] !== undefined && !known.has(key)) problems.push(`unknown hyper-parameter "${key}": softmax knows ${[...known].join(', ')}`);
+    if (options[key] !== undefined && !known.has(key))
+      problems.push(`unknown hyper-parameter "${key}": softmax knows ${[...known].join(', ')}`);
   }
   const input = readSequenceInput(options, problems);
   const number = (key: 'learningRate' | 'l2', fallback: number, ok: (v: number) => boolean, rule: string): number => {
@@ -44,7 +56,9 @@ export function compileSoftmaxOptions(options: Readonly<Record<string, unknown>>
   const { classes, capacity } = readClassOptions(options, problems);
   const weights = (input.buckets + 1) * (capacity + 1);
   if (weights > MAX_SOFTMAX_WEIGHTS) {
-    problems.push(`the model would hold ${weights} weights ((buckets + 1) × (classes + 1)), more than ${MAX_SOFTMAX_WEIGHTS}: lower buckets or capacity`);
+    problems.push(
+      `the model would hold ${weights} weights ((buckets + 1) × (classes + 1)), more than ${MAX_SOFTMAX_WEIGHTS}: lower buckets or capacity`,
+    );
   }
   if (problems.length > 0) throw new MulticlassOptionsError('softmax', problems);
   return { input, learningRate, l2, classes, capacity };
@@ -52,6 +66,11 @@ export function compileSoftmaxOptions(options: Readonly<Record<string, unknown>>
 
 /** The compiled hyper-parameters as one flat JSON object (ModelVersion.hyperParameters); compiles back to the same. */
 export function softmaxHyperParametersJson(h: SoftmaxHyperParameters): Record<string, MulticlassHyperParameter> {
-  return { ...h.input, extraFeatures: [...h.input.extraFeatures], learningRate: h.learningRate, l2: h.l2, ...classOptionsJson(h) };
+  return {
+    ...h.input,
+    extraFeatures: [...h.input.extraFeatures],
+    learningRate: h.learningRate,
+    l2: h.l2,
+    ...classOptionsJson(h),
+  };
 }
-

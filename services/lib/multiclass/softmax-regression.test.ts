@@ -33,7 +33,10 @@ test('softmax - the first AdaGrad step moves every touched weight by the learnin
   const fu = input.indices[1] as number;
   for (const s of [0, fu]) {
     assert.deepEqual(Array.from(model.weights.subarray(s * 3, s * 3 + 3)), [-lr, lr, -lr]);
-    assert.deepEqual(Array.from(model.accumulators!.subarray(s * 3, s * 3 + 3)), [1 / 9, 4 / 9, 1 / 9].map(Math.fround));
+    assert.deepEqual(
+      Array.from(model.accumulators!.subarray(s * 3, s * 3 + 3)),
+      [1 / 9, 4 / 9, 1 / 9].map(Math.fround),
+    );
   }
   const out = new Float64Array(3);
   learner.predictProba({ f: 'u' }, out);
@@ -112,7 +115,16 @@ test('softmax - the serving artifact holds weights only; the checkpoint adds the
   assert.equal(decodeSoftmax(learner.checkpoint()).accumulators?.length, 513 * 13);
   assert.equal(learner.sizeBytes(), learner.toArtifact().length);
   assert.deepEqual(learner.hyperParameters, {
-    sequenceFeature: 'recent', positions: 3, pairs: true, bagSize: 20, extraFeatures: [], numbers: 'raw', buckets: 512, learningRate: 0.2, l2: 1e-6, capacity: 12,
+    sequenceFeature: 'recent',
+    positions: 3,
+    pairs: true,
+    bagSize: 20,
+    extraFeatures: [],
+    numbers: 'raw',
+    buckets: 512,
+    learningRate: 0.2,
+    l2: 1e-6,
+    capacity: 12,
   });
 });
 
@@ -120,11 +132,20 @@ test('softmax - refuses a bad batch whole, before any update', () => {
   const { learner } = trained(100);
   const before = Buffer.from(learner.checkpoint());
   const x = { recent: ['i01', 'i02'] };
-  assert.throws(() => learner.learnMany([x, x], ['i03', Number.NaN]), { name: 'MulticlassInputError', message: 'softmax: label 1 is NaN: a numeric label must be finite' });
-  assert.throws(() => learner.learnMany([x, x], ['i03', '']), { message: 'softmax: label 1 is an empty string: a class needs a non-empty name' });
-  assert.throws(() => learner.learnMany([x], ['i03'], [-1]), { message: 'softmax: weight 0 is -1: weights are finite and ≥ 0' });
+  assert.throws(() => learner.learnMany([x, x], ['i03', Number.NaN]), {
+    name: 'MulticlassInputError',
+    message: 'softmax: label 1 is NaN: a numeric label must be finite',
+  });
+  assert.throws(() => learner.learnMany([x, x], ['i03', '']), {
+    message: 'softmax: label 1 is an empty string: a class needs a non-empty name',
+  });
+  assert.throws(() => learner.learnMany([x], ['i03'], [-1]), {
+    message: 'softmax: weight 0 is -1: weights are finite and ≥ 0',
+  });
   assert.throws(() => learner.learnMany([x, x], ['i03']), { message: 'softmax: 2 examples but 1 labels' });
-  assert.throws(() => learner.learnOne(x, null as never), { message: 'softmax: the label is null, not a class name (string) or a number' });
+  assert.throws(() => learner.learnOne(x, null as never), {
+    message: 'softmax: the label is null, not a class name (string) or a number',
+  });
   assert.deepEqual(Buffer.from(learner.checkpoint()), before);
   assert.equal(learner.examplesSeen, 100);
 });
@@ -137,21 +158,31 @@ test('softmax - numeric labels are their decimal text', () => {
 });
 
 test('softmax - refuses bad options, k < 1 and artifacts of another format, saying what to do', () => {
-  assert.throws(() => new SoftmaxRegression('sequence', { sequenceFeature: 's', learningRate: 0, hidden: 3 } as never), {
-    name: 'MulticlassOptionsError',
-    message:
-      'invalid softmax options:\n  - unknown hyper-parameter "hidden": softmax knows sequenceFeature, positions, pairs, bagSize, extraFeatures, numbers, buckets, learningRate, l2, classes, capacity\n' +
-      '  - learningRate must be a number in (0, 10]: try 0.05 to 0.5, got 0',
-  });
+  assert.throws(
+    () => new SoftmaxRegression('sequence', { sequenceFeature: 's', learningRate: 0, hidden: 3 } as never),
+    {
+      name: 'MulticlassOptionsError',
+      message:
+        'invalid softmax options:\n  - unknown hyper-parameter "hidden": softmax knows sequenceFeature, positions, pairs, bagSize, extraFeatures, numbers, buckets, learningRate, l2, classes, capacity\n' +
+        '  - learningRate must be a number in (0, 10]: try 0.05 to 0.5, got 0',
+    },
+  );
   assert.throws(() => new SoftmaxRegression('sequence', { sequenceFeature: 's', buckets: 1 << 20, capacity: 1000 }), {
-    message: /the model would hold 1049625577 weights \(\(buckets \+ 1\) × \(classes \+ 1\)\), more than 16777216: lower buckets or capacity/,
+    message:
+      /the model would hold 1049625577 weights \(\(buckets \+ 1\) × \(classes \+ 1\)\), more than 16777216: lower buckets or capacity/,
   });
-  assert.throws(() => new SoftmaxRegression('ranking' as never, { sequenceFeature: 's' }), { message: 'invalid softmax options:\n  - task must be "classification" or "sequence", got "ranking"' });
+  assert.throws(() => new SoftmaxRegression('ranking' as never, { sequenceFeature: 's' }), {
+    message: 'invalid softmax options:\n  - task must be "classification" or "sequence", got "ranking"',
+  });
   const { learner } = trained(10);
-  assert.throws(() => learner.topK({}, 0, new Int32Array(1), new Float64Array(1)), { name: 'ScoringArgumentError', message: 'softmax.topK: k must be an integer ≥ 1, got 0' });
+  assert.throws(() => learner.topK({}, 0, new Int32Array(1), new Float64Array(1)), {
+    name: 'ScoringArgumentError',
+    message: 'softmax.topK: k must be an integer ≥ 1, got 0',
+  });
   const dense = encodeArtifact({ format: 'looper-dense/1', family: 'logistic' }, []);
   assert.throws(() => loadSoftmaxScorer(dense), {
     name: 'ArtifactError',
-    message: 'model artifact: format "looper-dense/1" is not looper-softmax/1: load it with loadMulticlassScorer, which reads every multi-class format',
+    message:
+      'model artifact: format "looper-dense/1" is not looper-softmax/1: load it with loadMulticlassScorer, which reads every multi-class format',
   });
 });

@@ -13,11 +13,23 @@
 // accumulators are reset to zero.
 
 import type { FeatureValues } from '../feature-values.js';
-import { checkMulticlassBatch, readClassLabel, type ClassLabel, type MulticlassHyperParameter, type MulticlassLearner, type MulticlassTask } from './contract.js';
+import {
+  checkMulticlassBatch,
+  readClassLabel,
+  type ClassLabel,
+  type MulticlassHyperParameter,
+  type MulticlassLearner,
+  type MulticlassTask,
+} from './contract.js';
 import { MulticlassInputError, MulticlassOptionsError } from './errors.js';
 import { decodeSoftmax, encodeSoftmax, SOFTMAX_FORMAT, type SoftmaxModel } from './softmax-format.js';
 import { vocabularyFor } from './class-options.js';
-import { compileSoftmaxOptions, softmaxHyperParametersJson, type SoftmaxHyperParameters, type SoftmaxOptions } from './softmax-options.js';
+import {
+  compileSoftmaxOptions,
+  softmaxHyperParametersJson,
+  type SoftmaxHyperParameters,
+  type SoftmaxOptions,
+} from './softmax-options.js';
 import { softmaxForward, SoftmaxScorer } from './softmax-scorer.js';
 import type { SparseInput } from './sequence-input.js';
 import type { ClassVocabulary } from './vocabulary.js';
@@ -44,7 +56,10 @@ export class SoftmaxRegression implements MulticlassLearner {
    * to go on from, as SoftmaxRegression.restore reads it; its hyper-parameters replace `options`.
    */
   constructor(task: MulticlassTask, options: SoftmaxOptions = {}, restored: SoftmaxModel | null = null) {
-    if (task !== 'classification' && task !== 'sequence') throw new MulticlassOptionsError('softmax', [`task must be "classification" or "sequence", got ${JSON.stringify(task)}`]);
+    if (task !== 'classification' && task !== 'sequence')
+      throw new MulticlassOptionsError('softmax', [
+        `task must be "classification" or "sequence", got ${JSON.stringify(task)}`,
+      ]);
     this.task = task;
     this.hyper = restored?.hyperParameters ?? compileSoftmaxOptions(options as Readonly<Record<string, unknown>>);
     this.hyperParameters = softmaxHyperParametersJson(this.hyper);
@@ -55,7 +70,14 @@ export class SoftmaxRegression implements MulticlassLearner {
     // A serving artifact has no AdaGrad state: going on from it restarts the step sizes.
     this.accumulators = restored?.accumulators?.slice() ?? new Float32Array(width * this.rows);
     this.seen = restored?.examplesSeen ?? 0;
-    this.scorer = new SoftmaxScorer({ task, hyperParameters: this.hyper, vocabulary: this.vocabulary, examplesSeen: 0, weights: this.weights, accumulators: null });
+    this.scorer = new SoftmaxScorer({
+      task,
+      hyperParameters: this.hyper,
+      vocabulary: this.vocabulary,
+      examplesSeen: 0,
+      weights: this.weights,
+      accumulators: null,
+    });
     this.input = this.scorer.encoder.createInput();
     this.gradient = new Float64Array(this.rows);
   }
@@ -71,9 +93,11 @@ export class SoftmaxRegression implements MulticlassLearner {
   }
 
   learnOne(x: FeatureValues, label: ClassLabel, weight = 1): void {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new MulticlassInputError(this.family, 'the example is not an object of feature values', null);
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+      throw new MulticlassInputError(this.family, 'the example is not an object of feature values', null);
     const name = readClassLabel(this.family, label, null);
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) throw new MulticlassInputError(this.family, `the weight is ${String(weight)}: weights are finite and ≥ 0`, null);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
+      throw new MulticlassInputError(this.family, `the weight is ${String(weight)}: weights are finite and ≥ 0`, null);
     this.step(x, name, weight);
   }
 
@@ -109,12 +133,20 @@ export class SoftmaxRegression implements MulticlassLearner {
   }
 
   sizeBytes(): number {
-    if (this.size === null || this.size.seen !== this.seen) this.size = { seen: this.seen, bytes: this.toArtifact().length };
+    if (this.size === null || this.size.seen !== this.seen)
+      this.size = { seen: this.seen, bytes: this.toArtifact().length };
     return this.size.bytes;
   }
 
   private model(accumulators: Float32Array | null): SoftmaxModel {
-    return { task: this.task, hyperParameters: this.hyper, vocabulary: this.vocabulary, examplesSeen: this.seen, weights: this.weights, accumulators };
+    return {
+      task: this.task,
+      hyperParameters: this.hyper,
+      vocabulary: this.vocabulary,
+      examplesSeen: this.seen,
+      weights: this.weights,
+      accumulators,
+    };
   }
 
   /** One AdaGrad step on the cross-entropy of `name` given `x`: ∂loss/∂logit_r = p_r − [r = row]. */
@@ -153,4 +185,3 @@ export class SoftmaxRegression implements MulticlassLearner {
     }
   };
 }
-

@@ -11,7 +11,13 @@ import { SequenceEncoder, type SparseInput } from './sequence-input.js';
 import type { ClassVocabulary } from './vocabulary.js';
 
 /** logit[r] = Σ_j value_j · weights[slot_j · rows + r] for r < active, then softmax; rows ≥ active get 0. */
-export function softmaxForward(weights: Float32Array, rows: number, active: number, input: SparseInput, out: Float64Array): void {
+export function softmaxForward(
+  weights: Float32Array,
+  rows: number,
+  active: number,
+  input: SparseInput,
+  out: Float64Array,
+): void {
   out.fill(0, 0, active);
   const { indices, values } = input;
   for (let j = 0; j < input.length; j++) {

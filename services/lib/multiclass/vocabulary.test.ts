@@ -20,10 +20,14 @@ test('vocabulary - a declared one puts "__other__" at row 0 and the classes afte
 test('vocabulary - a learned one gives rows in order of first sight while rows are free', () => {
   const v = ClassVocabulary.learned({ capacity: 3 });
   const assigned: string[] = [];
-  const listen = (row: number, displaced: string | null, admitted: string) => assigned.push(`${row}:${displaced}->${admitted}`);
+  const listen = (row: number, displaced: string | null, admitted: string) =>
+    assigned.push(`${row}:${displaced}->${admitted}`);
   assert.equal(v.size, 4);
   assert.equal(v.activeCount, 1, 'only "__other__" at first');
-  assert.deepEqual(['b', 'a', 'b', 'c'].map((name) => v.observe(name, listen)), [1, 2, 1, 3]);
+  assert.deepEqual(
+    ['b', 'a', 'b', 'c'].map((name) => v.observe(name, listen)),
+    [1, 2, 1, 3],
+  );
   assert.deepEqual(assigned, ['1:null->b', '2:null->a', '3:null->c']);
   assert.equal(v.activeCount, 4);
   assert.equal(v.observe(OTHER_CLASS, listen), OTHER_ROW);
@@ -32,7 +36,8 @@ test('vocabulary - a learned one gives rows in order of first sight while rows a
 test('vocabulary - a newcomer displaces the weakest class only once its guaranteed count exceeds that class count', () => {
   const v = ClassVocabulary.learned({ capacity: 2, candidates: 2 });
   const assigned: string[] = [];
-  const listen = (row: number, displaced: string | null, admitted: string) => assigned.push(`${row}:${displaced}->${admitted}`);
+  const listen = (row: number, displaced: string | null, admitted: string) =>
+    assigned.push(`${row}:${displaced}->${admitted}`);
   v.observe('a', listen); // a: 1, row 1
   v.observe('b', listen); // b: 1, row 2
   v.observe('b', listen); // b: 2
@@ -51,7 +56,15 @@ test('vocabulary - space-saving: a new name replaces the least-counted candidate
   assert.equal(v.countOf('b'), 0);
   assert.equal(v.countOf('c'), 2);
   assert.equal(v.observe('c'), 1); // c: 3, error 1: 2 > 1
-  assert.deepEqual(v.toJSON(), { kind: 'learned', capacity: 1, candidates: 1, entries: [['a', 1, 0, -1], ['c', 3, 1, 1]] });
+  assert.deepEqual(v.toJSON(), {
+    kind: 'learned',
+    capacity: 1,
+    candidates: 1,
+    entries: [
+      ['a', 1, 0, -1],
+      ['c', 3, 1, 1],
+    ],
+  });
 });
 
 test('vocabulary - keeps the frequent classes of a long-tailed stream', () => {
@@ -78,7 +91,11 @@ test('vocabulary - toJSON and fromJSON round-trip the whole state: the restored 
     return log;
   };
   assert.deepEqual(rows(b, 10), rows(a, 10));
-  assert.deepEqual(ClassVocabulary.fromJSON(ClassVocabulary.declared(['x', 'y']).toJSON()).classNames(), [OTHER_CLASS, 'x', 'y']);
+  assert.deepEqual(ClassVocabulary.fromJSON(ClassVocabulary.declared(['x', 'y']).toJSON()).classNames(), [
+    OTHER_CLASS,
+    'x',
+    'y',
+  ]);
 });
 
 test('vocabulary - refuses bad declarations and options, saying which and why', () => {
@@ -88,15 +105,41 @@ test('vocabulary - refuses bad declarations and options, saying which and why', 
       'invalid vocabulary options:\n  - class 1 is "": class names are non-empty strings\n  - class "a" is declared twice\n' +
       '  - class 3 is "__other__", which is reserved for labels outside the vocabulary',
   });
-  assert.throws(() => ClassVocabulary.declared([]), { name: 'MulticlassOptionsError', message: 'invalid vocabulary options:\n  - declare at least one class, or use a learned vocabulary' });
-  assert.throws(() => ClassVocabulary.learned({ capacity: 0 }), { name: 'MulticlassOptionsError', message: /capacity must be an integer from 1 to 100000, got 0/ });
+  assert.throws(() => ClassVocabulary.declared([]), {
+    name: 'MulticlassOptionsError',
+    message: 'invalid vocabulary options:\n  - declare at least one class, or use a learned vocabulary',
+  });
+  assert.throws(() => ClassVocabulary.learned({ capacity: 0 }), {
+    name: 'MulticlassOptionsError',
+    message: /capacity must be an integer from 1 to 100000, got 0/,
+  });
 });
 
 test('vocabulary - fromJSON refuses damaged state with an ArtifactError', () => {
-  assert.throws(() => ClassVocabulary.fromJSON({ kind: 'other' }), { name: 'ArtifactError', message: 'model artifact: the vocabulary is neither declared (classes) nor learned (entries)' });
+  assert.throws(() => ClassVocabulary.fromJSON({ kind: 'other' }), {
+    name: 'ArtifactError',
+    message: 'model artifact: the vocabulary is neither declared (classes) nor learned (entries)',
+  });
   const gap = { kind: 'learned', capacity: 3, candidates: 1, entries: [['a', 2, 0, 2]] };
-  assert.throws(() => ClassVocabulary.fromJSON(gap), { name: 'ArtifactError', message: 'model artifact: vocabulary rows are not contiguous: row 1 is free' });
-  const twice = { kind: 'learned', capacity: 3, candidates: 1, entries: [['a', 2, 0, 1], ['a', 1, 0, -1]] };
-  assert.throws(() => ClassVocabulary.fromJSON(twice), { name: 'ArtifactError', message: 'model artifact: vocabulary entry ["a",1,0,-1] is invalid (or tracked twice)' });
-  assert.throws(() => ClassVocabulary.fromJSON({ kind: 'declared', classes: ['a', 'a'] }), { name: 'ArtifactError', message: 'model artifact: the stored vocabulary is invalid' });
+  assert.throws(() => ClassVocabulary.fromJSON(gap), {
+    name: 'ArtifactError',
+    message: 'model artifact: vocabulary rows are not contiguous: row 1 is free',
+  });
+  const twice = {
+    kind: 'learned',
+    capacity: 3,
+    candidates: 1,
+    entries: [
+      ['a', 2, 0, 1],
+      ['a', 1, 0, -1],
+    ],
+  };
+  assert.throws(() => ClassVocabulary.fromJSON(twice), {
+    name: 'ArtifactError',
+    message: 'model artifact: vocabulary entry ["a",1,0,-1] is invalid (or tracked twice)',
+  });
+  assert.throws(() => ClassVocabulary.fromJSON({ kind: 'declared', classes: ['a', 'a'] }), {
+    name: 'ArtifactError',
+    message: 'model artifact: the stored vocabulary is invalid',
+  });
 });

@@ -30,7 +30,12 @@ export type VocabularyEntry = readonly [string, number, number, number];
 
 export type VocabularyJson =
   | { readonly kind: 'declared'; readonly classes: readonly string[] }
-  | { readonly kind: 'learned'; readonly capacity: number; readonly candidates: number; readonly entries: readonly VocabularyEntry[] };
+  | {
+      readonly kind: 'learned';
+      readonly capacity: number;
+      readonly candidates: number;
+      readonly entries: readonly VocabularyEntry[];
+    };
 
 interface Counter {
   readonly name: string;
@@ -79,8 +84,10 @@ export class ClassVocabulary {
     const capacity = options.capacity ?? DEFAULT_VOCABULARY_CAPACITY;
     const candidates = options.candidates ?? capacity;
     const problems: string[] = [];
-    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 100_000) problems.push(`capacity must be an integer from 1 to 100000, got ${String(capacity)}`);
-    if (!Number.isInteger(candidates) || candidates < 1 || candidates > 1_000_000) problems.push(`candidates must be an integer from 1 to 1000000, got ${String(candidates)}`);
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 100_000)
+      problems.push(`capacity must be an integer from 1 to 100000, got ${String(capacity)}`);
+    if (!Number.isInteger(candidates) || candidates < 1 || candidates > 1_000_000)
+      problems.push(`candidates must be an integer from 1 to 1000000, got ${String(candidates)}`);
     if (problems.length > 0) throw new MulticlassOptionsError('vocabulary', problems);
     return new ClassVocabulary('learned', capacity, candidates);
   }
@@ -163,8 +170,12 @@ export class ClassVocabulary {
     const j = json as Partial<Record<string, unknown>> | null;
     try {
       if (j?.kind === 'declared' && Array.isArray(j.classes)) return ClassVocabulary.declared(j.classes as string[]);
-      if (j?.kind !== 'learned' || !Array.isArray(j.entries)) throw new ArtifactError('the vocabulary is neither declared (classes) nor learned (entries)');
-      const vocabulary = ClassVocabulary.learned({ capacity: j.capacity as number, candidates: j.candidates as number });
+      if (j?.kind !== 'learned' || !Array.isArray(j.entries))
+        throw new ArtifactError('the vocabulary is neither declared (classes) nor learned (entries)');
+      const vocabulary = ClassVocabulary.learned({
+        capacity: j.capacity as number,
+        candidates: j.candidates as number,
+      });
       vocabulary.restoreEntries(j.entries as unknown[]);
       return vocabulary;
     } catch (cause) {
@@ -175,13 +186,25 @@ export class ClassVocabulary {
 
   private restoreEntries(entries: readonly unknown[]): void {
     const counters = this.counters as Map<string, Counter>;
-    if (entries.length > this.capacity + this.candidates) throw new ArtifactError(`the vocabulary tracks ${entries.length} names, more than capacity + candidates`);
+    if (entries.length > this.capacity + this.candidates)
+      throw new ArtifactError(`the vocabulary tracks ${entries.length} names, more than capacity + candidates`);
     for (const entry of entries) {
       const [name, count, error, row] = Array.isArray(entry) ? (entry as unknown[]) : [];
       const valid =
-        typeof name === 'string' && name !== '' && name !== OTHER_CLASS && !counters.has(name) &&
-        typeof count === 'number' && Number.isFinite(count) && typeof error === 'number' && error >= 0 && error <= count &&
-        typeof row === 'number' && Number.isInteger(row) && row >= -1 && row <= this.capacity && row !== OTHER_ROW;
+        typeof name === 'string' &&
+        name !== '' &&
+        name !== OTHER_CLASS &&
+        !counters.has(name) &&
+        typeof count === 'number' &&
+        Number.isFinite(count) &&
+        typeof error === 'number' &&
+        error >= 0 &&
+        error <= count &&
+        typeof row === 'number' &&
+        Number.isInteger(row) &&
+        row >= -1 &&
+        row <= this.capacity &&
+        row !== OTHER_ROW;
       if (!valid) throw new ArtifactError(`vocabulary entry ${JSON.stringify(entry)} is invalid (or tracked twice)`);
       const counter: Counter = { name, count, error, row };
       counters.set(name, counter);
@@ -191,7 +214,8 @@ export class ClassVocabulary {
         this.active++;
       }
     }
-    for (let row = 1; row < this.active; row++) if (this.names[row] === null) throw new ArtifactError(`vocabulary rows are not contiguous: row ${row} is free`);
+    for (let row = 1; row < this.active; row++)
+      if (this.names[row] === null) throw new ArtifactError(`vocabulary rows are not contiguous: row ${row} is free`);
   }
 
   private take(counter: Counter, row: number, displaced: string | null, onAssign: RowListener | undefined): void {
@@ -218,7 +242,8 @@ export class ClassVocabulary {
 
   private least(eligible: (c: Counter) => boolean): Counter {
     let best: Counter | null = null;
-    for (const c of (this.counters as Map<string, Counter>).values()) if (eligible(c) && (best === null || c.count < best.count)) best = c;
+    for (const c of (this.counters as Map<string, Counter>).values())
+      if (eligible(c) && (best === null || c.count < best.count)) best = c;
     if (best === null) throw new Error('vocabulary invariant broken: no eligible entry'); // unreachable: candidates ≥ 1
     return best;
   }
@@ -228,8 +253,10 @@ function classProblems(classes: readonly unknown[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   classes.forEach((name, i) => {
-    if (typeof name !== 'string' || name === '') problems.push(`class ${i} is ${JSON.stringify(name)}: class names are non-empty strings`);
-    else if (name === OTHER_CLASS) problems.push(`class ${i} is "${OTHER_CLASS}", which is reserved for labels outside the vocabulary`);
+    if (typeof name !== 'string' || name === '')
+      problems.push(`class ${i} is ${JSON.stringify(name)}: class names are non-empty strings`);
+    else if (name === OTHER_CLASS)
+      problems.push(`class ${i} is "${OTHER_CLASS}", which is reserved for labels outside the vocabulary`);
     else if (seen.has(name)) problems.push(`class "${name}" is declared twice`);
     else seen.add(name);
   });

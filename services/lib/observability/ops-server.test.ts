@@ -50,8 +50,15 @@ describe('ops server', () => {
     assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
     const text = await res.text();
     assert.match(text, /# TYPE looper_decide_requests_total counter/);
-    assert.ok(text.includes(`${metricNames.decideRequests}{blueprint="offers",outcome="model",service="predictor"} 3`), text.slice(0, 2000));
-    assert.match(text, /process_cpu_user_seconds_total\{service="predictor"\}/, 'default process metrics are collected');
+    assert.ok(
+      text.includes(`${metricNames.decideRequests}{blueprint="offers",outcome="model",service="predictor"} 3`),
+      text.slice(0, 2000),
+    );
+    assert.match(
+      text,
+      /process_cpu_user_seconds_total\{service="predictor"\}/,
+      'default process metrics are collected',
+    );
   });
 
   it('ops server - says the process is alive and names the service on /healthz', async () => {
@@ -84,7 +91,12 @@ describe('ops server', () => {
     const res = await fetch(`${base}/nothing`);
     assert.equal(res.status, 404);
     assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
-    assert.deepEqual(await res.json(), { error: { code: 'not_found', message: 'no route for /nothing; the ops server answers /metrics, /healthz and /readyz' } });
+    assert.deepEqual(await res.json(), {
+      error: {
+        code: 'not_found',
+        message: 'no route for /nothing; the ops server answers /metrics, /healthz and /readyz',
+      },
+    });
   });
 
   it('ops server - refuses anything but GET and HEAD with 405, because it is read-only', async () => {
@@ -106,7 +118,10 @@ describe('ops server', () => {
       const res = await fetch(`${failing.address}/boom`);
       assert.equal(res.status, 500);
       assert.deepEqual(await res.json(), { error: { code: 'internal', message: 'dashboard broke' } });
-      assert.ok(opts.lines.some((line) => line === 'ops server: GET /boom failed: dashboard broke'), opts.lines.join('\n'));
+      assert.ok(
+        opts.lines.some((line) => line === 'ops server: GET /boom failed: dashboard broke'),
+        opts.lines.join('\n'),
+      );
     } finally {
       await failing.close();
     }

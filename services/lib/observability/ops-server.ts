@@ -43,7 +43,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': JSON_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -64,7 +68,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed: the ops server is read-only (GET, HEAD)`);
+      return sendError(
+        res,
+        405,
+        'method_not_allowed',
+        `${req.method} is not allowed: the ops server is read-only (GET, HEAD)`,
+      );
     }
     let url: URL;
     try {
@@ -86,7 +95,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
         return sendJson(res, readiness.ready ? 200 : 503, readiness);
     }
     for (const route of routes) if (await route(req, res, url)) return;
-    sendError(res, 404, 'not_found', `no route for ${url.pathname}; the ops server answers /metrics, /healthz and /readyz`);
+    sendError(
+      res,
+      404,
+      'not_found',
+      `no route for ${url.pathname}; the ops server answers /metrics, /healthz and /readyz`,
+    );
   }
 
   const server = createServer((req, res) => {
@@ -134,7 +148,10 @@ function listen(server: Server, port: number, host: string): Promise<NodeJS.Errn
   });
 }
 
-function describeListenFailure(error: NodeJS.ErrnoException, { host, port, portSetting, hostSetting }: OpsServerOptions): string {
+function describeListenFailure(
+  error: NodeJS.ErrnoException,
+  { host, port, portSetting, hostSetting }: OpsServerOptions,
+): string {
   const off = '/metrics, /healthz and /readyz are off for this process';
   if (error.code === 'EADDRINUSE') {
     return `ops server: port ${port} on ${host} is already in use; set ${portSetting} to a free port (0 for any); ${off}`;

@@ -1,7 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { createServiceMetrics, looperCounter, looperCounters, looperGauge, looperGauges, looperHistogram, looperHistograms, metricNames } from './service-metrics.js';
+import {
+  createServiceMetrics,
+  looperCounter,
+  looperCounters,
+  looperGauge,
+  looperGauges,
+  looperHistogram,
+  looperHistograms,
+  metricNames,
+} from './service-metrics.js';
 import { DecideMetrics, UNKNOWN_BLUEPRINT_LABEL } from './decide-metrics.js';
 
 describe('service metrics', () => {
@@ -39,7 +48,10 @@ describe('service metrics', () => {
     assert.match(text, /^looper_decide_requests_total\{blueprint="offers",outcome="model"\} 1$/m);
     assert.match(text, /^looper_decide_requests_total\{blueprint="offers",outcome="fallback"\} 1$/m);
     assert.match(text, /^looper_decide_requests_total\{blueprint="offers",outcome="error"\} 0$/m);
-    assert.match(text, new RegExp(`^looper_decide_requests_total\\{blueprint="${UNKNOWN_BLUEPRINT_LABEL}",outcome="error"\\} 1$`, 'm'));
+    assert.match(
+      text,
+      new RegExp(`^looper_decide_requests_total\\{blueprint="${UNKNOWN_BLUEPRINT_LABEL}",outcome="error"\\} 1$`, 'm'),
+    );
     assert.match(text, /^looper_decide_duration_seconds_bucket\{le="0.0005",blueprint="offers"\} 1$/m);
     assert.match(text, /^looper_decide_duration_seconds_count\{blueprint="offers"\} 2$/m);
   });

@@ -84,7 +84,11 @@ function namesOf<T extends Record<string, MetricDefinition>>(definitions: T): Na
 }
 
 /** Every looper metric name by key, for readers (the monitor, tests) that look metrics up by name. */
-export const metricNames = { ...namesOf(looperCounters), ...namesOf(looperHistograms), ...namesOf(looperGauges) } as const;
+export const metricNames = {
+  ...namesOf(looperCounters),
+  ...namesOf(looperHistograms),
+  ...namesOf(looperGauges),
+} as const;
 export type LooperMetricName = (typeof metricNames)[keyof typeof metricNames];
 
 /**
@@ -99,7 +103,10 @@ export function createServiceMetrics(service: string): Registry {
 }
 
 /** The registry's counter `key`, created on first use (a second call returns the same counter). */
-export function looperCounter<K extends keyof typeof looperCounters>(registry: Registry, key: K): Counter<LabelOf<(typeof looperCounters)[K]>> {
+export function looperCounter<K extends keyof typeof looperCounters>(
+  registry: Registry,
+  key: K,
+): Counter<LabelOf<(typeof looperCounters)[K]>> {
   const d = looperCounters[key];
   const existing = registry.getSingleMetric(d.name);
   if (existing) return existing as Counter<LabelOf<(typeof looperCounters)[K]>>;
@@ -107,18 +114,31 @@ export function looperCounter<K extends keyof typeof looperCounters>(registry: R
 }
 
 /** The registry's histogram `key`, created on first use. */
-export function looperHistogram<K extends keyof typeof looperHistograms>(registry: Registry, key: K): Histogram<LabelOf<(typeof looperHistograms)[K]>> {
+export function looperHistogram<K extends keyof typeof looperHistograms>(
+  registry: Registry,
+  key: K,
+): Histogram<LabelOf<(typeof looperHistograms)[K]>> {
   const d = looperHistograms[key];
   const existing = registry.getSingleMetric(d.name);
   if (existing) return existing as Histogram<LabelOf<(typeof looperHistograms)[K]>>;
-  return new Histogram({ name: d.name, help: d.help, labelNames: d.labelNames, buckets: [...d.buckets], registers: [registry] });
+  return new Histogram({
+    name: d.name,
+    help: d.help,
+    labelNames: d.labelNames,
+    buckets: [...d.buckets],
+    registers: [registry],
+  });
 }
 
 /**
  * The registry's gauge `key`, created on first use. `read` (optional) is asked for the value at
  * each scrape, for a level the service already tracks.
  */
-export function looperGauge<K extends keyof typeof looperGauges>(registry: Registry, key: K, read?: () => number): Gauge<LabelOf<(typeof looperGauges)[K]>> {
+export function looperGauge<K extends keyof typeof looperGauges>(
+  registry: Registry,
+  key: K,
+  read?: () => number,
+): Gauge<LabelOf<(typeof looperGauges)[K]>> {
   const d = looperGauges[key];
   const existing = registry.getSingleMetric(d.name);
   if (existing) return existing as Gauge<LabelOf<(typeof looperGauges)[K]>>;
@@ -127,6 +147,12 @@ export function looperGauge<K extends keyof typeof looperGauges>(registry: Regis
     help: d.help,
     labelNames: d.labelNames,
     registers: [registry],
-    ...(read ? { collect() { this.set(read()); } } : {}),
+    ...(read
+      ? {
+          collect() {
+            this.set(read());
+          },
+        }
+      : {}),
   });
 }

@@ -61,27 +61,34 @@ export const PROBABILITY_TOLERANCE = 1e-6;
 
 function compileOptions(options: OffPolicyOptions): { maxWeight: number; z: number } {
   const maxWeight = options.maxWeight ?? Infinity;
-  if (!(maxWeight > 0)) throw new RangeError(`maxWeight must be a positive number (or omitted for no clipping), got ${maxWeight}`);
+  if (!(maxWeight > 0))
+    throw new RangeError(`maxWeight must be a positive number (or omitted for no clipping), got ${maxWeight}`);
   return { maxWeight, z: twoSidedCritical(options.alpha ?? 0.05) };
 }
 
 /** Checks every record (a RangeError names the first bad one) and returns the importance weights
  * π(a|x)/μ(a|x), clipped at maxWeight. One pass with no allocation per record: logs are long. */
 function checkedWeights(log: readonly LoggedDecision[], maxWeight: number): number[] {
-  if (log.length < 2) throw new RangeError(`off-policy evaluation needs at least 2 records for a standard error, got ${log.length}`);
+  if (log.length < 2)
+    throw new RangeError(`off-policy evaluation needs at least 2 records for a standard error, got ${log.length}`);
   const weights = new Array<number>(log.length);
   for (let i = 0; i < log.length; i++) {
     const { action, propensity, reward, targetProbabilities } = log[i]!;
-    if (!(propensity > 0 && propensity <= 1)) throw new RangeError(`record ${i}: the propensity must be in (0, 1], got ${propensity}`);
-    if (!Number.isFinite(reward)) throw new RangeError(`record ${i}: the reward must be a finite number, got ${reward}`);
+    if (!(propensity > 0 && propensity <= 1))
+      throw new RangeError(`record ${i}: the propensity must be in (0, 1], got ${propensity}`);
+    if (!Number.isFinite(reward))
+      throw new RangeError(`record ${i}: the reward must be a finite number, got ${reward}`);
     let sum = 0;
     for (const a in targetProbabilities) {
       const p = targetProbabilities[a]!;
-      if (!(p >= 0 && p <= 1)) throw new RangeError(`record ${i}: the target probability of "${a}" must be in [0, 1], got ${p}`);
+      if (!(p >= 0 && p <= 1))
+        throw new RangeError(`record ${i}: the target probability of "${a}" must be in [0, 1], got ${p}`);
       sum += p;
     }
     if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
-      throw new RangeError(`record ${i}: the target probabilities must sum to 1 (within ${PROBABILITY_TOLERANCE}), got ${sum}`);
+      throw new RangeError(
+        `record ${i}: the target probabilities must sum to 1 (within ${PROBABILITY_TOLERANCE}), got ${sum}`,
+      );
     }
     weights[i] = Math.min((targetProbabilities[action] ?? 0) / propensity, maxWeight);
   }
@@ -98,8 +105,21 @@ function effectiveSampleSize(weights: readonly number[]): number {
   return squares === 0 ? 0 : (sum * sum) / squares;
 }
 
-function estimate(value: number, standardError: number, z: number, n: number, weights: readonly number[]): OffPolicyEstimate {
-  return { value, standardError, low: value - z * standardError, high: value + z * standardError, n, effectiveSampleSize: effectiveSampleSize(weights) };
+function estimate(
+  value: number,
+  standardError: number,
+  z: number,
+  n: number,
+  weights: readonly number[],
+): OffPolicyEstimate {
+  return {
+    value,
+    standardError,
+    low: value - z * standardError,
+    high: value + z * standardError,
+    n,
+    effectiveSampleSize: effectiveSampleSize(weights),
+  };
 }
 
 /** The mean of per-record terms with its standard error √(s²/n). */
@@ -133,7 +153,10 @@ export function snips(log: readonly LoggedDecision[], options: OffPolicyOptions 
     weightSum += weights[i]!;
     weighted += weights[i]! * r.reward;
   });
-  if (weightSum === 0) throw new RangeError('SNIPS needs a record whose logged action the target policy may take: every importance weight is 0');
+  if (weightSum === 0)
+    throw new RangeError(
+      'SNIPS needs a record whose logged action the target policy may take: every importance weight is 0',
+    );
   const value = weighted / weightSum;
   let squares = 0;
   log.forEach((r, i) => {
@@ -145,7 +168,8 @@ export function snips(log: readonly LoggedDecision[], options: OffPolicyOptions 
 
 function predicted(model: Readonly<Record<string, number>>, action: string, i: number): number {
   const q = model[action];
-  if (q === undefined || !Number.isFinite(q)) throw new RangeError(`record ${i}: the reward model needs a finite reward for "${action}", got ${q}`);
+  if (q === undefined || !Number.isFinite(q))
+    throw new RangeError(`record ${i}: the reward model needs a finite reward for "${action}", got ${q}`);
   return q;
 }
 

@@ -30,9 +30,14 @@ const BASE: BlueprintDecision = {
 };
 const SCORES = { email: 0.3, push: 0.5, sms: 0.2 };
 
-function assertClose(actual: Readonly<Record<string, number>>, expected: Record<string, number>, tolerance = 1e-15): void {
+function assertClose(
+  actual: Readonly<Record<string, number>>,
+  expected: Record<string, number>,
+  tolerance = 1e-15,
+): void {
   assert.deepEqual(Object.keys(actual), Object.keys(expected));
-  for (const [a, p] of Object.entries(expected)) assert.ok(Math.abs(actual[a]! - p) <= tolerance, `${a}: ${actual[a]} vs ${p}`);
+  for (const [a, p] of Object.entries(expected))
+    assert.ok(Math.abs(actual[a]! - p) <= tolerance, `${a}: ${actual[a]} vs ${p}`);
 }
 
 test('evaluate - epsilon_greedy with Îµ 0.1 and explore 0.05 gives the others 29/600 each and the best 271/300', () => {
@@ -44,16 +49,25 @@ test('evaluate - epsilon_greedy with Îµ 0.1 and explore 0.05 gives the others 29
 test('evaluate - softmax at temperature 0.1 weights each action by exp((score âˆ’ best)/0.1), and explore mixes in the uniform share', () => {
   const [email, push, sms] = [Math.exp(-2), 1, Math.exp(-3)];
   const sum = email + push + sms;
-  assertClose(candidateProbabilities({ ...BASE, policy: 'softmax', temperature: 0.1 }, SCORES) as Record<string, number>, {
-    email: email / sum,
-    push: push / sum,
-    sms: sms / sum,
-  });
-  assertClose(candidateProbabilities({ ...BASE, policy: 'softmax', temperature: 0.1, explore: 0.05 }, SCORES) as Record<string, number>, {
-    email: 0.05 / 3 + (0.95 * email) / sum,
-    push: 0.05 / 3 + (0.95 * push) / sum,
-    sms: 0.05 / 3 + (0.95 * sms) / sum,
-  });
+  assertClose(
+    candidateProbabilities({ ...BASE, policy: 'softmax', temperature: 0.1 }, SCORES) as Record<string, number>,
+    {
+      email: email / sum,
+      push: push / sum,
+      sms: sms / sum,
+    },
+  );
+  assertClose(
+    candidateProbabilities({ ...BASE, policy: 'softmax', temperature: 0.1, explore: 0.05 }, SCORES) as Record<
+      string,
+      number
+    >,
+    {
+      email: 0.05 / 3 + (0.95 * email) / sum,
+      push: 0.05 / 3 + (0.95 * push) / sum,
+      sms: 0.05 / 3 + (0.95 * sms) / sum,
+    },
+  );
 });
 
 test('evaluate - argmax shares an exact tie equally: 0.49, 0.49, 0.02 with explore 0.06', () => {
@@ -65,7 +79,10 @@ test('evaluate - argmax shares an exact tie equally: 0.49, 0.49, 0.02 with explo
 test('evaluate - a fallback (scores null) is a point mass on the candidate default under its explore share, whatever the policy', () => {
   const expected = { email: 0.05 / 3, push: 0.05 / 3, sms: 0.05 / 3 + 0.95 };
   for (const policy of ['argmax', 'epsilon_greedy', 'softmax'] as const) {
-    const p = candidateProbabilities({ ...BASE, policy, epsilon: 0.3, temperature: 1, default: 'sms', explore: 0.05 }, null);
+    const p = candidateProbabilities(
+      { ...BASE, policy, epsilon: 0.3, temperature: 1, default: 'sms', explore: 0.05 },
+      null,
+    );
     assertClose(p as Record<string, number>, expected);
   }
   assert.deepEqual(candidateProbabilities({ ...BASE, default: 'push' }, null), { email: 0, push: 1, sms: 0 });
@@ -73,22 +90,29 @@ test('evaluate - a fallback (scores null) is a point mass on the candidate defau
 
 test('evaluate - linucb, thompson, threshold and top_k are unsupported, saying why and what to evaluate instead', () => {
   assert.deepEqual(candidateProbabilities({ ...BASE, policy: 'linucb', alpha: 1 }, SCORES), {
-    unsupported: 'linucb needs the confidence widths of the logged model, which decisions do not log; evaluate an epsilon_greedy, softmax or argmax version instead',
+    unsupported:
+      'linucb needs the confidence widths of the logged model, which decisions do not log; evaluate an epsilon_greedy, softmax or argmax version instead',
   });
   assert.deepEqual(candidateProbabilities({ ...BASE, policy: 'thompson' }, SCORES), {
-    unsupported: 'thompson needs the posterior widths of the logged model, which decisions do not log; evaluate an epsilon_greedy, softmax or argmax version instead',
+    unsupported:
+      'thompson needs the posterior widths of the logged model, which decisions do not log; evaluate an epsilon_greedy, softmax or argmax version instead',
   });
   assert.deepEqual(candidateProbabilities({ ...BASE, policy: 'threshold', threshold: 0.5 }, SCORES), {
     unsupported:
       'threshold turns a single score into one of two actions, and planning decisions log one score per action; evaluate an epsilon_greedy, softmax or argmax version instead',
   });
   assert.deepEqual(candidateProbabilities({ ...BASE, policy: 'top_k', k: 2 }, SCORES), {
-    unsupported: 'top_k ranks candidates, it does not choose an action; evaluate an epsilon_greedy, softmax or argmax version instead',
+    unsupported:
+      'top_k ranks candidates, it does not choose an action; evaluate an epsilon_greedy, softmax or argmax version instead',
   });
-  assert.throws(() => evaluateCandidate(TINY, { ...BASE, policy: 'linucb', alpha: 1, actions: ['a', 'b'], default: 'a' }), {
-    name: 'CandidateError',
-    message: 'linucb needs the confidence widths of the logged model, which decisions do not log; evaluate an epsilon_greedy, softmax or argmax version instead',
-  });
+  assert.throws(
+    () => evaluateCandidate(TINY, { ...BASE, policy: 'linucb', alpha: 1, actions: ['a', 'b'], default: 'a' }),
+    {
+      name: 'CandidateError',
+      message:
+        'linucb needs the confidence widths of the logged model, which decisions do not log; evaluate an epsilon_greedy, softmax or argmax version instead',
+    },
+  );
 });
 
 test('evaluate - a missing policy parameter, a bad epsilon or an incomplete score map is an error that says what is wrong', () => {
@@ -96,36 +120,47 @@ test('evaluate - a missing policy parameter, a bad epsilon or an incomplete scor
     name: 'CandidateError',
     message: 'epsilon_greedy needs epsilon: the share of random choices, e.g. epsilon: 0.1',
   });
-  assert.throws(() => candidateProbabilities({ ...BASE, policy: 'epsilon_greedy', epsilon: 1.5 }, SCORES), { name: 'CandidateError', message: 'epsilon must be in [0, 1], got 1.5' });
-  assert.throws(() => candidateProbabilities({ ...BASE, policy: 'softmax' }, SCORES), { name: 'CandidateError', message: 'softmax needs a temperature, e.g. temperature: 0.2' });
-  assert.throws(() => candidateProbabilities(BASE, { email: 0.3, push: 0.5 }), { name: 'RangeError', message: 'the logged scores need a finite score for "sms", got undefined' });
+  assert.throws(() => candidateProbabilities({ ...BASE, policy: 'epsilon_greedy', epsilon: 1.5 }, SCORES), {
+    name: 'CandidateError',
+    message: 'epsilon must be in [0, 1], got 1.5',
+  });
+  assert.throws(() => candidateProbabilities({ ...BASE, policy: 'softmax' }, SCORES), {
+    name: 'CandidateError',
+    message: 'softmax needs a temperature, e.g. temperature: 0.2',
+  });
+  assert.throws(() => candidateProbabilities(BASE, { email: 0.3, push: 0.5 }), {
+    name: 'RangeError',
+    message: 'the logged scores need a finite score for "sms", got undefined',
+  });
 });
 
-const decision = (id: string, changes: Partial<Decision> = {}): Decision => ({
-  decisionId: id,
-  blueprint: 'notification_plan',
-  blueprintVersion: 2,
-  entity: 'user-1',
-  ts: 1000,
-  modelVersion: 'notification_plan/4',
-  modelFamily: 'linucb',
-  score: null,
-  scores: SCORES,
-  action: 'push',
-  ranking: null,
-  propensity: 0.9,
-  fallback: false,
-  fallbackReason: null,
-  deadlineMs: 20,
-  deadlineMet: true,
-  latencyUs: 300,
-  features: { age: 30 },
-  candidates: null,
-  experiment: null,
-  ...changes,
-} as Decision);
+const decision = (id: string, changes: Partial<Decision> = {}): Decision =>
+  ({
+    decisionId: id,
+    blueprint: 'notification_plan',
+    blueprintVersion: 2,
+    entity: 'user-1',
+    ts: 1000,
+    modelVersion: 'notification_plan/4',
+    modelFamily: 'linucb',
+    score: null,
+    scores: SCORES,
+    action: 'push',
+    ranking: null,
+    propensity: 0.9,
+    fallback: false,
+    fallbackReason: null,
+    deadlineMs: 20,
+    deadlineMet: true,
+    latencyUs: 300,
+    features: { age: 30 },
+    candidates: null,
+    experiment: null,
+    ...changes,
+  }) as Decision;
 
-const example = (decisionId: string, label: number, changes: Partial<Example> = {}): Example => exampleRecord({ decisionId, blueprint: 'notification_plan', label, ...changes });
+const example = (decisionId: string, label: number, changes: Partial<Example> = {}): Example =>
+  exampleRecord({ decisionId, blueprint: 'notification_plan', label, ...changes });
 
 test('evaluate - joinLogs pairs decisions with their rewards by decisionId and counts every record it leaves out', () => {
   const decisions = [
@@ -177,8 +212,24 @@ test('evaluate - joinLogs pairs decisions with their rewards by decisionId and c
 const T0 = Date.UTC(2026, 10, 29, 2, 10);
 const TINY: readonly LoggedPlanningDecision[] = [
   { decisionId: 'd1', ts: T0, action: 'a', propensity: 0.5, reward: 1, scores: { a: 0.8, b: 0.2 }, fallback: false },
-  { decisionId: 'd2', ts: T0 + 60_000, action: 'b', propensity: 0.5, reward: 0, scores: { a: 0.6, b: 0.4 }, fallback: false },
-  { decisionId: 'd3', ts: T0 + 120_000, action: 'b', propensity: 0.8, reward: 1, scores: { a: 0.3, b: 0.7 }, fallback: false },
+  {
+    decisionId: 'd2',
+    ts: T0 + 60_000,
+    action: 'b',
+    propensity: 0.5,
+    reward: 0,
+    scores: { a: 0.6, b: 0.4 },
+    fallback: false,
+  },
+  {
+    decisionId: 'd3',
+    ts: T0 + 120_000,
+    action: 'b',
+    propensity: 0.8,
+    reward: 1,
+    scores: { a: 0.3, b: 0.7 },
+    fallback: false,
+  },
   { decisionId: 'd4', ts: T0 + 3_600_000, action: 'a', propensity: 1, reward: 0, scores: null, fallback: true },
 ];
 const TINY_CANDIDATE: BlueprintDecision = { ...BASE, actions: ['a', 'b'], default: 'a' };
@@ -208,29 +259,50 @@ test('evaluate - on four hand-made decisions the logged mean, IPS, SNIPS, DR and
 test('evaluate - formatEvaluation prints the candidate, the three estimates, the difference with a verdict, and the warnings', () => {
   const r = evaluateCandidate(TINY, { ...TINY_CANDIDATE, policy: 'softmax', temperature: 0.2, explore: 0.05 });
   const lines = formatEvaluation(r, { blueprint: 'notification_plan', version: 3 });
-  assert.equal(lines[0], 'candidate notification_plan v3 (softmax, temperature 0.2, explore 5 %) on 4 logged decisions (2026-11-29 02:10 to 03:10 UTC):');
-  assert.equal(lines[1], `  logged policy   0.500 reward per decision [${(0.5 - Z95 * Math.sqrt(1 / 12)).toFixed(3)}, ${(0.5 + Z95 * Math.sqrt(1 / 12)).toFixed(3)}]`);
-  assert.match(lines[2]!, /^ {2}candidate \(DR\) {2}\d\.\d{3} \[-?\d\.\d{3}, \d\.\d{3}\] {3}IPS \d\.\d{3} \[-?\d\.\d{3}, \d\.\d{3}\] {3}SNIPS \d\.\d{3} \[-?\d\.\d{3}, \d\.\d{3}\]$/);
-  assert.match(lines[3]!, /^ {2}difference {6}[+-]\d\.\d{3} \[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]: no clear difference \(the interval includes 0\)$/);
+  assert.equal(
+    lines[0],
+    'candidate notification_plan v3 (softmax, temperature 0.2, explore 5 %) on 4 logged decisions (2026-11-29 02:10 to 03:10 UTC):',
+  );
+  assert.equal(
+    lines[1],
+    `  logged policy   0.500 reward per decision [${(0.5 - Z95 * Math.sqrt(1 / 12)).toFixed(3)}, ${(0.5 + Z95 * Math.sqrt(1 / 12)).toFixed(3)}]`,
+  );
+  assert.match(
+    lines[2]!,
+    /^ {2}candidate \(DR\) {2}\d\.\d{3} \[-?\d\.\d{3}, \d\.\d{3}\] {3}IPS \d\.\d{3} \[-?\d\.\d{3}, \d\.\d{3}\] {3}SNIPS \d\.\d{3} \[-?\d\.\d{3}, \d\.\d{3}\]$/,
+  );
+  assert.match(
+    lines[3]!,
+    /^ {2}difference {6}[+-]\d\.\d{3} \[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]: no clear difference \(the interval includes 0\)$/,
+  );
   assert.equal(lines[4], `  effective sample size ${Math.round(r.effectiveSampleSize)} of 4`);
-  assert.deepEqual(lines.slice(5), r.warnings.map((w) => `  warning: ${w}`));
+  assert.deepEqual(
+    lines.slice(5),
+    r.warnings.map((w) => `  warning: ${w}`),
+  );
   const argmax = formatEvaluation(evaluateCandidate(TINY, TINY_CANDIDATE), { blueprint: 'plan' });
-  assert.equal(argmax[0], 'candidate plan (argmax, explore 0 %) on 4 logged decisions (2026-11-29 02:10 to 03:10 UTC):');
+  assert.equal(
+    argmax[0],
+    'candidate plan (argmax, explore 0 %) on 4 logged decisions (2026-11-29 02:10 to 03:10 UTC):',
+  );
   assert.equal(argmax[3], '  difference      +0.219 [-0.043, +0.481]: no clear difference (the interval includes 0)');
 });
 
 test('evaluate - the candidate must choose among the logged actions, neither more nor fewer', () => {
   assert.throws(() => evaluateCandidate(TINY, { ...TINY_CANDIDATE, actions: ['a', 'b', 'c'] }), {
     name: 'CandidateError',
-    message: "the candidate's actions must be the logged blueprint's (a, b), but it adds c: the logs say nothing about an action the logged policy could not take",
+    message:
+      "the candidate's actions must be the logged blueprint's (a, b), but it adds c: the logs say nothing about an action the logged policy could not take",
   });
   assert.throws(() => evaluateCandidate(TINY, { ...TINY_CANDIDATE, actions: ['a', 'c'] }), {
     name: 'CandidateError',
-    message: "the candidate's actions must be the logged blueprint's (a, b), but it lacks b and adds c: the logs say nothing about an action the logged policy could not take",
+    message:
+      "the candidate's actions must be the logged blueprint's (a, b), but it lacks b and adds c: the logs say nothing about an action the logged policy could not take",
   });
   assert.throws(() => evaluateCandidate(TINY, TINY_CANDIDATE, { loggedActions: ['a', 'b', 'c'] }), {
     name: 'CandidateError',
-    message: "the candidate's actions must be the logged blueprint's (a, b, c), but it lacks c: the logs say nothing about an action the logged policy could not take",
+    message:
+      "the candidate's actions must be the logged blueprint's (a, b, c), but it lacks c: the logs say nothing about an action the logged policy could not take",
   });
   assert.throws(() => evaluateCandidate(TINY, TINY_CANDIDATE, { loggedActions: ['a'] }), {
     name: 'LogDataError',
@@ -239,20 +311,29 @@ test('evaluate - the candidate must choose among the logged actions, neither mor
 });
 
 test('evaluate - too few decisions and incomplete scores are LogDataErrors, the first one retriable', () => {
-  assert.throws(() => evaluateCandidate(TINY.slice(0, 1), TINY_CANDIDATE), (error: unknown) => {
-    assert.ok(error instanceof LogDataError);
-    assert.equal(error.message, 'evaluation needs at least 2 logged decisions with a reward, got 1: wait for more rewards');
-    assert.equal(error.retriable, true);
-    return true;
-  });
+  assert.throws(
+    () => evaluateCandidate(TINY.slice(0, 1), TINY_CANDIDATE),
+    (error: unknown) => {
+      assert.ok(error instanceof LogDataError);
+      assert.equal(
+        error.message,
+        'evaluation needs at least 2 logged decisions with a reward, got 1: wait for more rewards',
+      );
+      assert.equal(error.retriable, true);
+      return true;
+    },
+  );
   const broken = [...TINY.slice(0, 3), { ...TINY[3]!, scores: { a: 0.5 }, fallback: false }];
-  assert.throws(() => evaluateCandidate(broken, TINY_CANDIDATE), (error: unknown) => {
-    assert.ok(error instanceof LogDataError && !(error instanceof CandidateError));
-    assert.equal(error.message, 'decision d4: the logged scores have no finite score for "b", got undefined');
-    assert.equal(error.decisionId, 'd4');
-    assert.equal(error.retriable, false);
-    return true;
-  });
+  assert.throws(
+    () => evaluateCandidate(broken, TINY_CANDIDATE),
+    (error: unknown) => {
+      assert.ok(error instanceof LogDataError && !(error instanceof CandidateError));
+      assert.equal(error.message, 'decision d4: the logged scores have no finite score for "b", got undefined');
+      assert.equal(error.decisionId, 'd4');
+      assert.equal(error.retriable, false);
+      return true;
+    },
+  );
 });
 
 test('evaluate - warns when the log has no exploration where the candidate would act otherwise, and when the effective sample is small', () => {
@@ -274,8 +355,15 @@ test('evaluate - warns when the log has no exploration where the candidate would
   ]);
   // One decision in 200 that the candidate likes 40 times more than the logger: ESS collapses.
   const rare = logs.map((r, i) => (i === 0 ? { ...r, action: 'b', propensity: 0.02 } : { ...r, propensity: 0.98 }));
-  const clipped = evaluateCandidate(rare, { ...TINY_CANDIDATE, policy: 'epsilon_greedy', epsilon: 0.1 }, { maxWeight: 20 });
-  assert.equal(clipped.warnings[0], `effective sample size ${Math.round(clipped.effectiveSampleSize)} of 200: the candidate differs so much from the logged policy that the estimate rests on few decisions`);
+  const clipped = evaluateCandidate(
+    rare,
+    { ...TINY_CANDIDATE, policy: 'epsilon_greedy', epsilon: 0.1 },
+    { maxWeight: 20 },
+  );
+  assert.equal(
+    clipped.warnings[0],
+    `effective sample size ${Math.round(clipped.effectiveSampleSize)} of 200: the candidate differs so much from the logged policy that the estimate rests on few decisions`,
+  );
   assert.equal(clipped.warnings[1], '1 importance weights were clipped at 20: the estimates trade variance for bias');
 });
 
@@ -290,10 +378,16 @@ test('evaluate - on 10,000 simulated decisions DR covers the exact value of an Î
   const started = performance.now();
   const sim = new PlanningSimulator({ seed: 42 });
   const noise = new SeededRandom(1001);
-  const scoresOf = new Map(sim.users.map((u) => [u.entity, Object.fromEntries(sim.actions.map((a) => [a, sim.rewardProbability(u.context, a) + 0.05 * noise.normal()]))]));
+  const scoresOf = new Map(
+    sim.users.map((u) => [
+      u.entity,
+      Object.fromEntries(sim.actions.map((a) => [a, sim.rewardProbability(u.context, a) + 0.05 * noise.normal()])),
+    ]),
+  );
   const logging: BlueprintDecision = { ...BASE, policy: 'softmax', temperature: 0.1, explore: 0.05 };
   const candidate: BlueprintDecision = { ...BASE, policy: 'epsilon_greedy', epsilon: 0.1, explore: 0 };
-  const exact = (d: BlueprintDecision) => sim.valueOf((_, user) => candidateProbabilities(d, scoresOf.get(user.entity)!) as Record<string, number>);
+  const exact = (d: BlueprintDecision) =>
+    sim.valueOf((_, user) => candidateProbabilities(d, scoresOf.get(user.entity)!) as Record<string, number>);
   const [truth, loggedTruth] = [exact(candidate), exact(logging)];
 
   const draws = new SeededRandom(1002);
@@ -304,17 +398,32 @@ test('evaluate - on 10,000 simulated decisions DR covers the exact value of an Î
     const p = candidateProbabilities(logging, scores) as Record<string, number>;
     let u = draws.next();
     const action = sim.actions.find((a) => (u -= p[a]!) < 0) ?? sim.actions.at(-1)!;
-    logs.push({ decisionId: `d${i}`, ts: T0 + i * 360, action, propensity: p[action]!, reward: sim.drawReward(user.context, action, draws), scores, fallback: false });
+    logs.push({
+      decisionId: `d${i}`,
+      ts: T0 + i * 360,
+      action,
+      propensity: p[action]!,
+      reward: sim.drawReward(user.context, action, draws),
+      scores,
+      fallback: false,
+    });
   }
   const r = evaluateCandidate(logs, candidate);
   const ms = performance.now() - started;
 
-  t.diagnostic(`exact: candidate ${truth.toFixed(4)}, logged policy ${loggedTruth.toFixed(4)}, oracle ${sim.oracleValue().toFixed(4)}, uniform ${sim.uniformValue().toFixed(4)}`);
+  t.diagnostic(
+    `exact: candidate ${truth.toFixed(4)}, logged policy ${loggedTruth.toFixed(4)}, oracle ${sim.oracleValue().toFixed(4)}, uniform ${sim.uniformValue().toFixed(4)}`,
+  );
   for (const line of formatEvaluation(r, { blueprint: 'simulated_plan', version: 1 })) t.diagnostic(line);
-  t.diagnostic(`DR error ${(r.dr.value - truth).toFixed(4)} (se ${r.dr.standardError.toFixed(4)}); ${ms.toFixed(0)} ms`);
+  t.diagnostic(
+    `DR error ${(r.dr.value - truth).toFixed(4)} (se ${r.dr.standardError.toFixed(4)}); ${ms.toFixed(0)} ms`,
+  );
   assert.ok(r.dr.low <= truth && truth <= r.dr.high, `DR [${r.dr.low}, ${r.dr.high}] misses ${truth}`);
   assert.ok(Math.abs(r.dr.value - truth) <= 0.02, `DR ${r.dr.value} vs ${truth}`);
-  assert.ok(r.difference.low <= truth - loggedTruth && truth - loggedTruth <= r.difference.high, `difference [${r.difference.low}, ${r.difference.high}] misses ${truth - loggedTruth}`);
+  assert.ok(
+    r.difference.low <= truth - loggedTruth && truth - loggedTruth <= r.difference.high,
+    `difference [${r.difference.low}, ${r.difference.high}] misses ${truth - loggedTruth}`,
+  );
   assert.ok(r.ips.low <= truth && truth <= r.ips.high, `IPS [${r.ips.low}, ${r.ips.high}] misses ${truth}`);
   assert.ok(ms < 2000, `${ms} ms`);
 });

@@ -64,9 +64,21 @@ export interface JoinedLogs {
 
 /** Pairs decisions with the examples that carry their rewards, by decisionId. `blueprint` keeps
  * only that blueprint's records; without it, the blueprints of the decisions are kept. */
-export function joinLogs(decisions: readonly Decision[], examples: readonly Example[], options: { blueprint?: string } = {}): JoinedLogs {
+export function joinLogs(
+  decisions: readonly Decision[],
+  examples: readonly Example[],
+  options: { blueprint?: string } = {},
+): JoinedLogs {
   const blueprints = new Set(options.blueprint === undefined ? decisions.map((d) => d.blueprint) : [options.blueprint]);
-  const skipped = { awaitingReward: 0, otherBlueprintDecisions: 0, duplicateDecisions: 0, invalidPropensity: 0, otherBlueprintExamples: 0, unknownDecision: 0, duplicateExamples: 0 };
+  const skipped = {
+    awaitingReward: 0,
+    otherBlueprintDecisions: 0,
+    duplicateDecisions: 0,
+    invalidPropensity: 0,
+    otherBlueprintExamples: 0,
+    unknownDecision: 0,
+    duplicateExamples: 0,
+  };
   const byId = new Map<string, Decision>();
   for (const d of decisions) {
     if (!blueprints.has(d.blueprint)) skipped.otherBlueprintDecisions += 1;
@@ -85,7 +97,16 @@ export function joinLogs(decisions: readonly Decision[], examples: readonly Exam
   for (const d of byId.values()) {
     const reward = rewards.get(d.decisionId);
     if (reward === undefined) skipped.awaitingReward += 1;
-    else logs.push({ decisionId: d.decisionId, ts: d.ts, action: d.action, propensity: d.propensity, reward, scores: d.scores, fallback: d.fallback });
+    else
+      logs.push({
+        decisionId: d.decisionId,
+        ts: d.ts,
+        action: d.action,
+        propensity: d.propensity,
+        reward,
+        scores: d.scores,
+        fallback: d.fallback,
+      });
   }
   return { logs, skipped };
 }
@@ -148,10 +169,15 @@ function policyOf(decision: BlueprintDecision): Policy {
 function newPolicy(decision: BlueprintDecision): Policy {
   switch (decision.policy) {
     case 'epsilon_greedy':
-      if (decision.epsilon === null) throw new CandidateError(decision.policy, 'epsilon_greedy needs epsilon: the share of random choices, e.g. epsilon: 0.1');
+      if (decision.epsilon === null)
+        throw new CandidateError(
+          decision.policy,
+          'epsilon_greedy needs epsilon: the share of random choices, e.g. epsilon: 0.1',
+        );
       return new EpsilonGreedy(decision.epsilon);
     case 'softmax':
-      if (decision.temperature === null) throw new CandidateError(decision.policy, 'softmax needs a temperature, e.g. temperature: 0.2');
+      if (decision.temperature === null)
+        throw new CandidateError(decision.policy, 'softmax needs a temperature, e.g. temperature: 0.2');
       return new Softmax(decision.temperature);
     default:
       // argmax is greedy: ε-greedy without the random share, exact ties shared equally.
@@ -177,15 +203,21 @@ export function candidateProbabilities(
   const unsupported = unsupportedReason(decision.policy);
   if (unsupported !== null) return { unsupported };
   const { actions, explore } = decision;
-  if (!(explore >= 0 && explore <= 1)) throw new CandidateError(decision.policy, `explore must be a share in [0, 1], got ${explore}`);
+  if (!(explore >= 0 && explore <= 1))
+    throw new CandidateError(decision.policy, `explore must be a share in [0, 1], got ${explore}`);
   let policyPart: ArrayLike<number>;
   if (scores === null) {
-    if (!actions.includes(decision.default)) throw new CandidateError(decision.policy, `the default "${decision.default}" is not one of the actions ${actions.join(', ')}`);
+    if (!actions.includes(decision.default))
+      throw new CandidateError(
+        decision.policy,
+        `the default "${decision.default}" is not one of the actions ${actions.join(', ')}`,
+      );
     policyPart = actions.map((a) => (a === decision.default ? 1 : 0));
   } else {
     const estimates = actions.map((a) => {
       const mean = scores[a];
-      if (mean === undefined || !Number.isFinite(mean)) throw new RangeError(`the logged scores need a finite score for "${a}", got ${mean}`);
+      if (mean === undefined || !Number.isFinite(mean))
+        throw new RangeError(`the logged scores need a finite score for "${a}", got ${mean}`);
       return { mean, width: 0 };
     });
     policyPart = policyOf(decision).choose(estimates, UNUSED_DRAWS).probabilities;
@@ -250,7 +282,11 @@ function interval(terms: readonly number[], z: number): Interval {
 export const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Both sets of actions must be the same: weights compare probabilities of the same actions. */
-function checkActions(logs: readonly LoggedPlanningDecision[], candidate: BlueprintDecision, loggedActions: readonly string[] | undefined): void {
+function checkActions(
+  logs: readonly LoggedPlanningDecision[],
+  candidate: BlueprintDecision,
+  loggedActions: readonly string[] | undefined,
+): void {
   const seen = new Set<string>();
   for (const r of logs) {
     seen.add(r.action);
@@ -258,13 +294,20 @@ function checkActions(logs: readonly LoggedPlanningDecision[], candidate: Bluepr
   }
   if (loggedActions !== undefined) {
     const stray = [...seen].filter((a) => !loggedActions.includes(a));
-    if (stray.length > 0) throw new LogDataError(null, `the logs show actions ${stray.join(', ')} that are not among the logged blueprint's actions ${loggedActions.join(', ')}`);
+    if (stray.length > 0)
+      throw new LogDataError(
+        null,
+        `the logs show actions ${stray.join(', ')} that are not among the logged blueprint's actions ${loggedActions.join(', ')}`,
+      );
   }
   const logged = loggedActions ?? [...seen];
   const missing = logged.filter((a) => !candidate.actions.includes(a));
   const extra = candidate.actions.filter((a) => !logged.includes(a));
   if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length > 0 ? `lacks ${missing.join(', ')}` : null, extra.length > 0 ? `adds ${extra.join(', ')}` : null].filter((p) => p !== null);
+    const parts = [
+      missing.length > 0 ? `lacks ${missing.join(', ')}` : null,
+      extra.length > 0 ? `adds ${extra.join(', ')}` : null,
+    ].filter((p) => p !== null);
     throw new CandidateError(
       candidate.policy,
       `the candidate's actions must be the logged blueprint's (${logged.join(', ')}), but it ${parts.join(' and ')}: the logs say nothing about an action the logged policy could not take`,
@@ -288,10 +331,19 @@ function meanRewards(logs: readonly LoggedPlanningDecision[], actions: readonly 
  * cannot be re-played or other actions than the logged ones, and a LogDataError for fewer than 2
  * decisions or a decision whose scores lack an action.
  */
-export function evaluateCandidate(logs: readonly LoggedPlanningDecision[], candidate: BlueprintDecision, options: EvaluationOptions = {}): CandidateEvaluation {
+export function evaluateCandidate(
+  logs: readonly LoggedPlanningDecision[],
+  candidate: BlueprintDecision,
+  options: EvaluationOptions = {},
+): CandidateEvaluation {
   const unsupported = unsupportedReason(candidate.policy);
   if (unsupported !== null) throw new CandidateError(candidate.policy, unsupported);
-  if (logs.length < 2) throw new LogDataError(null, `evaluation needs at least 2 logged decisions with a reward, got ${logs.length}: wait for more rewards`, true);
+  if (logs.length < 2)
+    throw new LogDataError(
+      null,
+      `evaluation needs at least 2 logged decisions with a reward, got ${logs.length}: wait for more rewards`,
+      true,
+    );
   checkActions(logs, candidate, options.loggedActions);
   const alpha = options.alpha ?? 0.05;
   const maxWeight = options.maxWeight ?? Infinity;
@@ -301,10 +353,20 @@ export function evaluateCandidate(logs: readonly LoggedPlanningDecision[], candi
   const records: LoggedDecision[] = logs.map((r) => {
     if (r.scores !== null) {
       const gap = candidate.actions.find((a) => !Number.isFinite(r.scores![a]));
-      if (gap !== undefined) throw new LogDataError(r.decisionId, `decision ${r.decisionId}: the logged scores have no finite score for "${gap}", got ${r.scores[gap]}`);
+      if (gap !== undefined)
+        throw new LogDataError(
+          r.decisionId,
+          `decision ${r.decisionId}: the logged scores have no finite score for "${gap}", got ${r.scores[gap]}`,
+        );
     }
     const target = candidateProbabilities(candidate, r.fallback ? null : r.scores) as Record<string, number>;
-    return { action: r.action, reward: r.reward, propensity: r.propensity, targetProbabilities: target, rewardModel: r.scores ?? fallbackModel };
+    return {
+      action: r.action,
+      reward: r.reward,
+      propensity: r.propensity,
+      targetProbabilities: target,
+      rewardModel: r.scores ?? fallbackModel,
+    };
   });
   const estimatorOptions = { maxWeight, alpha };
   const dr = doublyRobust(records, estimatorOptions);
@@ -327,7 +389,8 @@ export function evaluateCandidate(logs: readonly LoggedPlanningDecision[], candi
     if (r.propensity >= CERTAIN && r.targetProbabilities[r.action]! < CERTAIN) unseen += 1;
     const w = Math.min(raw, maxWeight);
     let direct = 0;
-    for (const a of candidate.actions) if (r.targetProbabilities[a]! > 0) direct += r.targetProbabilities[a]! * r.rewardModel![a]!;
+    for (const a of candidate.actions)
+      if (r.targetProbabilities[a]! > 0) direct += r.targetProbabilities[a]! * r.rewardModel![a]!;
     return (w === 0 ? direct : direct + w * (r.reward - r.rewardModel![r.action]!)) - r.reward;
   });
 
@@ -337,16 +400,25 @@ export function evaluateCandidate(logs: readonly LoggedPlanningDecision[], candi
   const warnings: string[] = [];
   if (n < FEW_DECISIONS) warnings.push(`only ${thousands(n)} logged decisions with a reward: the intervals are rough`);
   if (ess < LOW_EFFECTIVE_SHARE * n) {
-    warnings.push(`effective sample size ${thousands(ess)} of ${thousands(n)}: the candidate differs so much from the logged policy that the estimate rests on few decisions`);
+    warnings.push(
+      `effective sample size ${thousands(ess)} of ${thousands(n)}: the candidate differs so much from the logged policy that the estimate rests on few decisions`,
+    );
   }
   if (unseen > 0) {
     warnings.push(
       `${thousands(unseen)} decisions were logged without exploration (propensity 1) where the candidate might act otherwise: IPS and SNIPS cannot see what the other actions would have earned there, and DR takes it from the logged scores`,
     );
   }
-  if (clipped > 0) warnings.push(`${thousands(clipped)} importance weights were clipped at ${maxWeight}: the estimates trade variance for bias`);
-  if (bySnips === null) warnings.push('SNIPS is undefined: the candidate would never have taken any of the logged actions');
-  if (fallbacks > 0) warnings.push(`${thousands(fallbacks)} of the decisions were fallbacks (no model): the candidate is assumed to fall back to its default, ${candidate.default}, there too`);
+  if (clipped > 0)
+    warnings.push(
+      `${thousands(clipped)} importance weights were clipped at ${maxWeight}: the estimates trade variance for bias`,
+    );
+  if (bySnips === null)
+    warnings.push('SNIPS is undefined: the candidate would never have taken any of the logged actions');
+  if (fallbacks > 0)
+    warnings.push(
+      `${thousands(fallbacks)} of the decisions were fallbacks (no model): the candidate is assumed to fall back to its default, ${candidate.default}, there too`,
+    );
 
   return {
     candidate,

@@ -10,7 +10,12 @@ const range = (e: { low: number; high: number }, f: (x: number) => string = fixe
 
 /** "softmax, temperature 0.2, explore 5 %". */
 export function describeCandidate(decision: BlueprintDecision): string {
-  const parameter = decision.policy === 'epsilon_greedy' ? `, epsilon ${decision.epsilon}` : decision.policy === 'softmax' ? `, temperature ${decision.temperature}` : '';
+  const parameter =
+    decision.policy === 'epsilon_greedy'
+      ? `, epsilon ${decision.epsilon}`
+      : decision.policy === 'softmax'
+        ? `, temperature ${decision.temperature}`
+        : '';
   return `${decision.policy}${parameter}, explore ${share(decision.explore)}`;
 }
 
@@ -27,7 +32,10 @@ function verdict(difference: Interval): string {
 }
 
 /** The lines `looper evaluate` prints. */
-export function formatEvaluation(result: CandidateEvaluation, names: { readonly blueprint: string; readonly version?: number | string }): string[] {
+export function formatEvaluation(
+  result: CandidateEvaluation,
+  names: { readonly blueprint: string; readonly version?: number | string },
+): string[] {
   const { dr, snips: bySnips } = result;
   const version = names.version === undefined ? '' : ` v${names.version}`;
   const snipsText = bySnips === null ? 'SNIPS undefined' : `SNIPS ${fixed(bySnips.value)} ${range(bySnips)}`;

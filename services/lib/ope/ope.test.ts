@@ -5,7 +5,10 @@ import { doublyRobust, ips, snips, type LoggedDecision, type OffPolicyEstimate }
 
 const Z95 = 1.959963984540054;
 
-function assertEstimate(actual: OffPolicyEstimate, expected: { value: number; standardError: number; effectiveSampleSize: number; n: number }): void {
+function assertEstimate(
+  actual: OffPolicyEstimate,
+  expected: { value: number; standardError: number; effectiveSampleSize: number; n: number },
+): void {
   const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-14, `${what}: ${a} vs ${b}`);
   close(actual.value, expected.value, 'value');
   close(actual.standardError, expected.standardError, 'standardError');
@@ -20,8 +23,20 @@ function assertEstimate(actual: OffPolicyEstimate, expected: { value: number; st
 const TINY: readonly LoggedDecision[] = [
   { action: 'a', reward: 1, propensity: 0.5, targetProbabilities: { a: 1, b: 0 }, rewardModel: { a: 0.8, b: 0.2 } },
   { action: 'b', reward: 0, propensity: 0.5, targetProbabilities: { a: 1, b: 0 }, rewardModel: { a: 0.6, b: 0.4 } },
-  { action: 'a', reward: 0, propensity: 0.25, targetProbabilities: { a: 0.5, b: 0.5 }, rewardModel: { a: 0.5, b: 0.5 } },
-  { action: 'b', reward: 1, propensity: 0.75, targetProbabilities: { a: 0.5, b: 0.5 }, rewardModel: { a: 0.2, b: 0.6 } },
+  {
+    action: 'a',
+    reward: 0,
+    propensity: 0.25,
+    targetProbabilities: { a: 0.5, b: 0.5 },
+    rewardModel: { a: 0.5, b: 0.5 },
+  },
+  {
+    action: 'b',
+    reward: 1,
+    propensity: 0.75,
+    targetProbabilities: { a: 0.5, b: 0.5 },
+    rewardModel: { a: 0.2, b: 0.6 },
+  },
 ];
 
 test('ope - IPS on a four-record log is the hand-computed mean of wᵢrᵢ with its sample standard error', () => {
@@ -38,7 +53,12 @@ test('ope - DR on a four-record log is the mean of Σπq̂ + w(r − q̂(a)) wit
   // Terms: 0.8 + 2(1 − 0.8) = 1.2; 0.6 + 0 = 0.6; 0.5 + 2(0 − 0.5) = −0.5; 0.4 + (2/3)(1 − 0.6) = 2/3.
   // ×120: 144, 72, −60, 80, mean 59 (V = 59/120); deviations 85, 13, −119, 21, Σ² = 21996;
   // s² = 21996/120²/3 = 611/1200 and se² = 611/4800.
-  assertEstimate(doublyRobust(TINY), { value: 59 / 120, standardError: Math.sqrt(611 / 4800), effectiveSampleSize: 49 / 19, n: 4 });
+  assertEstimate(doublyRobust(TINY), {
+    value: 59 / 120,
+    standardError: Math.sqrt(611 / 4800),
+    effectiveSampleSize: 49 / 19,
+    n: 4,
+  });
 });
 
 test('ope - clipping at maxWeight 1.5 caps the weights 2, 0, 2, 2/3 at 1.5, 0, 1.5, 2/3', () => {
@@ -55,11 +75,26 @@ test('ope - rejects propensities outside (0, 1], non-finite rewards and target p
   const record = TINY[0]!;
   const withRecord = (changes: Partial<LoggedDecision>) => [TINY[1]!, { ...record, ...changes }];
   for (const estimator of [ips, snips, doublyRobust]) {
-    assert.throws(() => estimator(withRecord({ propensity: 0 })), { name: 'RangeError', message: 'record 1: the propensity must be in (0, 1], got 0' });
-    assert.throws(() => estimator(withRecord({ propensity: 1.2 })), { name: 'RangeError', message: 'record 1: the propensity must be in (0, 1], got 1.2' });
-    assert.throws(() => estimator(withRecord({ propensity: NaN })), { name: 'RangeError', message: 'record 1: the propensity must be in (0, 1], got NaN' });
-    assert.throws(() => estimator(withRecord({ reward: NaN })), { name: 'RangeError', message: 'record 1: the reward must be a finite number, got NaN' });
-    assert.throws(() => estimator(withRecord({ reward: -Infinity })), { name: 'RangeError', message: 'record 1: the reward must be a finite number, got -Infinity' });
+    assert.throws(() => estimator(withRecord({ propensity: 0 })), {
+      name: 'RangeError',
+      message: 'record 1: the propensity must be in (0, 1], got 0',
+    });
+    assert.throws(() => estimator(withRecord({ propensity: 1.2 })), {
+      name: 'RangeError',
+      message: 'record 1: the propensity must be in (0, 1], got 1.2',
+    });
+    assert.throws(() => estimator(withRecord({ propensity: NaN })), {
+      name: 'RangeError',
+      message: 'record 1: the propensity must be in (0, 1], got NaN',
+    });
+    assert.throws(() => estimator(withRecord({ reward: NaN })), {
+      name: 'RangeError',
+      message: 'record 1: the reward must be a finite number, got NaN',
+    });
+    assert.throws(() => estimator(withRecord({ reward: -Infinity })), {
+      name: 'RangeError',
+      message: 'record 1: the reward must be a finite number, got -Infinity',
+    });
     assert.throws(() => estimator(withRecord({ targetProbabilities: { a: 0.6, b: 0.3 } })), {
       name: 'RangeError',
       message: 'record 1: the target probabilities must sum to 1 (within 0.000001), got 0.8999999999999999',
@@ -68,13 +103,25 @@ test('ope - rejects propensities outside (0, 1], non-finite rewards and target p
       name: 'RangeError',
       message: 'record 1: the target probability of "a" must be in [0, 1], got 1.5',
     });
-    assert.throws(() => estimator([record]), { name: 'RangeError', message: 'off-policy evaluation needs at least 2 records for a standard error, got 1' });
-    assert.throws(() => estimator(TINY, { maxWeight: 0 }), { name: 'RangeError', message: 'maxWeight must be a positive number (or omitted for no clipping), got 0' });
+    assert.throws(() => estimator([record]), {
+      name: 'RangeError',
+      message: 'off-policy evaluation needs at least 2 records for a standard error, got 1',
+    });
+    assert.throws(() => estimator(TINY, { maxWeight: 0 }), {
+      name: 'RangeError',
+      message: 'maxWeight must be a positive number (or omitted for no clipping), got 0',
+    });
     // Within the 1e-6 tolerance a sum is accepted.
     assert.doesNotThrow(() => estimator(withRecord({ targetProbabilities: { a: 0.9999995, b: 0 } })));
   }
-  assert.throws(() => doublyRobust(withRecord({ rewardModel: undefined })), { name: 'RangeError', message: 'record 1: the doubly robust estimator needs a rewardModel' });
-  assert.throws(() => doublyRobust(withRecord({ rewardModel: { b: 0.2 } })), { name: 'RangeError', message: 'record 1: the reward model needs a finite reward for "a", got undefined' });
+  assert.throws(() => doublyRobust(withRecord({ rewardModel: undefined })), {
+    name: 'RangeError',
+    message: 'record 1: the doubly robust estimator needs a rewardModel',
+  });
+  assert.throws(() => doublyRobust(withRecord({ rewardModel: { b: 0.2 } })), {
+    name: 'RangeError',
+    message: 'record 1: the reward model needs a finite reward for "a", got undefined',
+  });
   assert.throws(() => snips([TINY[1]!, TINY[1]!]), {
     name: 'RangeError',
     message: 'SNIPS needs a record whose logged action the target policy may take: every importance weight is 0',
@@ -101,7 +148,12 @@ const TRUTH = P.reduce((sum, row, x) => sum + row.reduce((s, p, a) => s + TARGET
 
 // Literal objects, not Object.fromEntries or spreads: V8 keeps literals in fast mode, and the
 // simulation reads these maps 20 million times.
-const toRecord = (row: readonly number[]): Record<string, number> => ({ a: row[0]!, b: row[1]!, c: row[2]!, d: row[3]! });
+const toRecord = (row: readonly number[]): Record<string, number> => ({
+  a: row[0]!,
+  b: row[1]!,
+  c: row[2]!,
+  d: row[3]!,
+});
 const TARGET_RECORDS = TARGET.map(toRecord);
 const CORRECT_MODEL = P.map(toRecord);
 /** A reward model that knows nothing: DR must stay unbiased with it (μ is right), just noisier. */
@@ -113,7 +165,10 @@ const SEED = 2024;
 
 /** The RUNS simulated logs of RECORDS records, each handed to `estimate`; the same logs for a given
  * seed whatever the reward model attached. */
-function simulate(model: readonly Record<string, number>[] | undefined, estimate: (log: LoggedDecision[]) => void): number {
+function simulate(
+  model: readonly Record<string, number>[] | undefined,
+  estimate: (log: LoggedDecision[]) => void,
+): number {
   const start = performance.now();
   const random = new SeededRandom(SEED);
   for (let run = 0; run < RUNS; run++) {
@@ -162,7 +217,10 @@ function summarise(estimates: readonly OffPolicyEstimate[]): Summary {
 function assertCalibrated(name: string, estimates: readonly OffPolicyEstimate[]): string {
   const s = summarise(estimates);
   const line = `${name}: mean ${s.mean.toFixed(5)} (truth ${TRUTH.toFixed(5)}, MC error ${s.monteCarloError.toFixed(5)}), coverage ${s.coverage.toFixed(3)}, mean se ${s.standardError.toFixed(5)}`;
-  assert.ok(Math.abs(s.mean - TRUTH) <= 3 * s.monteCarloError, `${name} mean ${s.mean} vs truth ${TRUTH} (MC error ${s.monteCarloError})`);
+  assert.ok(
+    Math.abs(s.mean - TRUTH) <= 3 * s.monteCarloError,
+    `${name} mean ${s.mean} vs truth ${TRUTH} (MC error ${s.monteCarloError})`,
+  );
   assert.ok(s.coverage >= 0.93 && s.coverage <= 0.97, `${name} coverage ${s.coverage} outside [0.93, 0.97]`);
   return line;
 }
@@ -193,7 +251,9 @@ test('ope - with the correct reward model DR is unbiased, covers in 93–97 % of
   // variation of the mean reward across contexts and actions.
   const below = byDr.filter((e, i) => e.standardError < byIps[i]!.standardError).length;
   const ratio = summarise(byDr).standardError / summarise(byIps).standardError;
-  t.diagnostic(`DR se < IPS se in ${below}/${RUNS} runs; mean se ratio DR/IPS ${ratio.toFixed(3)}; ${ms.toFixed(0)} ms`);
+  t.diagnostic(
+    `DR se < IPS se in ${below}/${RUNS} runs; mean se ratio DR/IPS ${ratio.toFixed(3)}; ${ms.toFixed(0)} ms`,
+  );
   assert.equal(below, RUNS);
 });
 

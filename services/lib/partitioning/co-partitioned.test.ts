@@ -23,5 +23,8 @@ test('assignCoPartitioned - topics with fewer partitions follow the same numbers
 });
 
 test('partitionNumbers - the distinct partition numbers of an assignment, ascending', () => {
-  assert.deepEqual(partitionNumbers([{ partition: 4 }, { partition: 0 }, { partition: 4 }, { partition: 2 }]), [0, 2, 4]);
+  assert.deepEqual(
+    partitionNumbers([{ partition: 4 }, { partition: 0 }, { partition: 4 }, { partition: 2 }]),
+    [0, 2, 4],
+  );
 });

@@ -11,7 +11,10 @@ export const CO_PARTITIONED = 'LooperCoPartitioned';
  * Partition number p of every topic → the (p mod members)-th member in id order. Pure: the group
  * leader computes it, and every member could recompute it from the same inputs.
  */
-export function assignCoPartitioned(memberIds: readonly string[], partitionsByTopic: Readonly<Record<string, readonly number[]>>): Map<string, Assignment> {
+export function assignCoPartitioned(
+  memberIds: readonly string[],
+  partitionsByTopic: Readonly<Record<string, readonly number[]>>,
+): Map<string, Assignment> {
   const members = [...memberIds].sort();
   const plan = new Map<string, Assignment>(members.map((m) => [m, {}]));
   if (members.length === 0) return plan;
@@ -33,17 +36,26 @@ export const coPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
   name: CO_PARTITIONED,
   version: 0,
   async assign({ members, topics }) {
-    const partitionsByTopic = Object.fromEntries(topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId)]));
+    const partitionsByTopic = Object.fromEntries(
+      topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId)]),
+    );
     const plan = assignCoPartitioned(
       members.map((m) => m.memberId),
       partitionsByTopic,
     );
     return members.map(({ memberId }) => ({
       memberId,
-      memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: plan.get(memberId) ?? {}, userData: Buffer.alloc(0) }),
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({
+        version: 0,
+        assignment: plan.get(memberId) ?? {},
+        userData: Buffer.alloc(0),
+      }),
     }));
   },
   protocol({ topics }) {
-    return { name: CO_PARTITIONED, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+    return {
+      name: CO_PARTITIONED,
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+    };
   },
 });

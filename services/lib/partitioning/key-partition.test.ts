@@ -13,16 +13,36 @@ const javaMurmur2: Array<[string, number]> = [
   ['abc', 479470107],
 ];
 
-test('murmur2 - equals the Java client on Kafka\'s own test values', () => {
+test("murmur2 - equals the Java client on Kafka's own test values", () => {
   for (const [key, hash] of javaMurmur2) assert.equal(murmur2(key), hash, key);
 });
 
-test('partitionOfKey - places every key where kafkajs\'s default partitioner does, for any partition count', () => {
+test("partitionOfKey - places every key where kafkajs's default partitioner does, for any partition count", () => {
   const partitioner = Partitioners.DefaultPartitioner();
-  const keys = [...javaMurmur2.map(([k]) => k), '', 'é', 'user-0042', '日本語のキー', 'x'.repeat(300), ...Array.from({ length: 500 }, (_, i) => `user-${i}`)];
+  const keys = [
+    ...javaMurmur2.map(([k]) => k),
+    '',
+    'é',
+    'user-0042',
+    '日本語のキー',
+    'x'.repeat(300),
+    ...Array.from({ length: 500 }, (_, i) => `user-${i}`),
+  ];
   for (const n of [1, 2, 3, 6, 12, 50]) {
-    const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0], offlineReplicas: [] }));
-    for (const key of keys) assert.equal(partitionOfKey(key, n), partitioner({ topic: 't', partitionMetadata, message: { key, value: null } }), `${key} over ${n}`);
+    const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+      offlineReplicas: [],
+    }));
+    for (const key of keys)
+      assert.equal(
+        partitionOfKey(key, n),
+        partitioner({ topic: 't', partitionMetadata, message: { key, value: null } }),
+        `${key} over ${n}`,
+      );
   }
 });
 

@@ -41,6 +41,7 @@ export function murmur2(key: string): number {
 
 /** The partition of a record keyed `key` in a topic of `partitions` partitions. */
 export function partitionOfKey(key: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`a topic has a whole number of partitions ≥ 1, not ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`a topic has a whole number of partitions ≥ 1, not ${partitions}`);
   return (murmur2(key) & 0x7fffffff) % partitions;
 }

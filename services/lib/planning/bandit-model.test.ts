@@ -8,8 +8,15 @@ import { BanditModel, isBanditArtifact, policySpecOf } from './bandit-model.js';
 
 function planning(decision: Record<string, unknown>): Blueprint {
   const result = compileBlueprint({
-    blueprint: 'plan', task: 'planning', entity: 'user',
-    features: { context: [{ name: 'age', type: 'float' }, { name: 'platform', type: 'category', values: ['ios', 'web'] }] },
+    blueprint: 'plan',
+    task: 'planning',
+    entity: 'user',
+    features: {
+      context: [
+        { name: 'age', type: 'float' },
+        { name: 'platform', type: 'category', values: ['ios', 'web'] },
+      ],
+    },
     label: { window: '1m', missing: 0 },
     decision: { actions: ['email', 'push', 'sms'], default: 'email', explore: '0%', ...decision },
   });
@@ -17,34 +24,58 @@ function planning(decision: Record<string, unknown>): Blueprint {
   return result.blueprint;
 }
 
-test('planning - the decision section names the bandit policy, with Looper\'s defaults', () => {
+test("planning - the decision section names the bandit policy, with Looper's defaults", () => {
   assert.deepEqual(policySpecOf(planning({ policy: 'linucb' }).decision), { kind: 'linucb', alpha: 1 });
-  assert.deepEqual(policySpecOf(planning({ policy: 'epsilon_greedy', epsilon: 0.2 }).decision), { kind: 'epsilon-greedy', epsilon: 0.2 });
-  assert.deepEqual(policySpecOf(planning({ policy: 'softmax' }).decision), { kind: 'softmax', temperature: 1 }, 'the compiler\'s default temperature');
+  assert.deepEqual(policySpecOf(planning({ policy: 'epsilon_greedy', epsilon: 0.2 }).decision), {
+    kind: 'epsilon-greedy',
+    epsilon: 0.2,
+  });
+  assert.deepEqual(
+    policySpecOf(planning({ policy: 'softmax' }).decision),
+    { kind: 'softmax', temperature: 1 },
+    "the compiler's default temperature",
+  );
   assert.deepEqual(policySpecOf(planning({ policy: 'argmax' }).decision), { kind: 'epsilon-greedy', epsilon: 0 });
-  assert.throws(() => policySpecOf({ policy: 'threshold', epsilon: null, temperature: null, alpha: null }), /policy threshold is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson, linucb or argmax/);
+  assert.throws(
+    () => policySpecOf({ policy: 'threshold', epsilon: null, temperature: null, alpha: null }),
+    /policy threshold is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson, linucb or argmax/,
+  );
 });
 
-test('planning - the explore share goes on top of the policy\'s probabilities, and the propensity says so', () => {
+test("planning - the explore share goes on top of the policy's probabilities, and the propensity says so", () => {
   const decision = planning({ policy: 'linucb', explore: '10%' }).decision;
   const planned = { action: 'push', probabilities: { email: 0, push: 1, sms: 0 } };
   // random() < 0.1 explores; the second draw picks sms (index 2 of 3).
   const draws = [0.05, 0.9];
-  assert.deepEqual(explorePlanned(decision, planned, () => draws.shift()!), { action: 'sms', propensity: 0.1 / 3, explored: true });
-  assert.deepEqual(explorePlanned(decision, planned, () => 0.5), { action: 'push', propensity: 0.1 / 3 + 0.9, explored: false });
+  assert.deepEqual(
+    explorePlanned(decision, planned, () => draws.shift()!),
+    { action: 'sms', propensity: 0.1 / 3, explored: true },
+  );
+  assert.deepEqual(
+    explorePlanned(decision, planned, () => 0.5),
+    { action: 'push', propensity: 0.1 / 3 + 0.9, explored: false },
+  );
   const softly = { action: 'email', probabilities: { email: 0.5, push: 0.3, sms: 0.2 } };
-  assert.deepEqual(explorePlanned({ ...decision, explore: 0 }, softly, () => 0.5), { action: 'email', propensity: 0.5, explored: false });
+  assert.deepEqual(
+    explorePlanned({ ...decision, explore: 0 }, softly, () => 0.5),
+    { action: 'email', propensity: 0.5, explored: false },
+  );
 });
 
 test('planning - a bandit model learns which action pays in which context, and survives its artifact', () => {
   const bp = planning({ policy: 'linucb', alpha: 0.1 });
   const model = BanditModel.create(bp);
   const random = new SeededRandom(3);
-  const contexts = Array.from({ length: 400 }, (_, i) => ({ age: 20 + (i % 50), platform: i % 2 === 0 ? 'ios' : 'web' }));
+  const contexts = Array.from({ length: 400 }, (_, i) => ({
+    age: 20 + (i % 50),
+    platform: i % 2 === 0 ? 'ios' : 'web',
+  }));
   for (const c of contexts) model.observe(c);
   // push pays on ios, sms on web, email never.
-  const reward = (c: { platform: string }, action: string) => (action === 'push' ? (c.platform === 'ios' ? 1 : 0) : action === 'sms' ? (c.platform === 'web' ? 1 : 0) : 0);
-  for (let round = 0; round < 3; round++) for (const c of contexts) for (const a of bp.decision.actions) model.learn(c, a, reward(c, a), 1 / 3);
+  const reward = (c: { platform: string }, action: string) =>
+    action === 'push' ? (c.platform === 'ios' ? 1 : 0) : action === 'sms' ? (c.platform === 'web' ? 1 : 0) : 0;
+  for (let round = 0; round < 3; round++)
+    for (const c of contexts) for (const a of bp.decision.actions) model.learn(c, a, reward(c, a), 1 / 3);
   const bytes = model.toArtifact();
   assert.ok(isBanditArtifact(bytes));
   const served = BanditModel.fromArtifact(bytes);
@@ -53,6 +84,10 @@ test('planning - a bandit model learns which action pays in which context, and s
   assert.equal(web.action, 'sms');
   assert.equal(web.propensity, 1, 'LinUCB is deterministic');
   assert.ok(Math.abs(web.means['sms']! - 1) < 0.01 && Math.abs(web.means['email']!) < 0.01, JSON.stringify(web.means));
-  assert.deepEqual(served.choose({ age: 30, platform: 'web' }, random).means, model.choose({ age: 30, platform: 'web' }, random).means, 'the served model is the trained one');
+  assert.deepEqual(
+    served.choose({ age: 30, platform: 'web' }, random).means,
+    model.choose({ age: 30, platform: 'web' }, random).means,
+    'the served model is the trained one',
+  );
   assert.equal(isBanditArtifact(Uint8Array.of(0x4c, 0x4f, 0x4f, 0x50)), false);
 });

@@ -16,7 +16,9 @@ export const BANDIT_FORMAT = 'looper-bandit/1';
 export const WARMUP_EXAMPLES = 200;
 
 /** The bandit policy a blueprint's decision section declares, with Looper's defaults. */
-export function policySpecOf(decision: Pick<BlueprintDecision, 'policy' | 'epsilon' | 'temperature' | 'alpha'>): PolicySpec {
+export function policySpecOf(
+  decision: Pick<BlueprintDecision, 'policy' | 'epsilon' | 'temperature' | 'alpha'>,
+): PolicySpec {
   switch (decision.policy) {
     case 'epsilon_greedy':
       return { kind: 'epsilon-greedy', epsilon: decision.epsilon ?? 0.1 };
@@ -30,7 +32,9 @@ export function policySpecOf(decision: Pick<BlueprintDecision, 'policy' | 'epsil
       // Greedy: the best estimate, ties split evenly (exploration comes from decision.explore alone).
       return { kind: 'epsilon-greedy', epsilon: 0 };
     default:
-      throw new RangeError(`policy ${decision.policy} is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson, linucb or argmax`);
+      throw new RangeError(
+        `policy ${decision.policy} is not a bandit policy: a planning blueprint takes epsilon_greedy, softmax, thompson, linucb or argmax`,
+      );
   }
 }
 
@@ -70,14 +74,23 @@ export class BanditModel {
   static create(bp: Pick<Blueprint, 'features' | 'decision'>): BanditModel {
     const schema = featureSchemaFromBlueprint(bp);
     const width = new Preprocessor(schema, DEFAULT_HASH_BUCKETS).width;
-    const bandit = new ContextualBandit({ actions: bp.decision.actions, dimension: width + 1, policy: policySpecOf(bp.decision) });
+    const bandit = new ContextualBandit({
+      actions: bp.decision.actions,
+      dimension: width + 1,
+      policy: policySpecOf(bp.decision),
+    });
     return new BanditModel(schema, bandit, undefined, DEFAULT_HASH_BUCKETS);
   }
 
   static fromArtifact(bytes: Uint8Array): BanditModel {
     const a = JSON.parse(Buffer.from(bytes).toString('utf8')) as BanditArtifact;
-    if (a.format !== BANDIT_FORMAT) throw new RangeError(`expected a ${BANDIT_FORMAT} artifact, got ${String(a.format)}`);
-    const moments: Moments = { count: Float64Array.from(a.moments.count), mean: Float64Array.from(a.moments.mean), m2: Float64Array.from(a.moments.m2) };
+    if (a.format !== BANDIT_FORMAT)
+      throw new RangeError(`expected a ${BANDIT_FORMAT} artifact, got ${String(a.format)}`);
+    const moments: Moments = {
+      count: Float64Array.from(a.moments.count),
+      mean: Float64Array.from(a.moments.mean),
+      m2: Float64Array.from(a.moments.m2),
+    };
     return new BanditModel(a.schema, ContextualBandit.fromJSON(a.bandit), moments, a.hashBuckets);
   }
 
@@ -131,5 +144,9 @@ export class BanditModel {
 
 /** True for an artifact made by BanditModel.toArtifact (JSON), rather than a learner's binary one. */
 export function isBanditArtifact(bytes: Uint8Array): boolean {
-  return bytes.length > 0 && bytes[0] === 0x7b && Buffer.from(bytes.subarray(0, 64)).toString('utf8').includes(`"format":"${BANDIT_FORMAT}"`);
+  return (
+    bytes.length > 0 &&
+    bytes[0] === 0x7b &&
+    Buffer.from(bytes.subarray(0, 64)).toString('utf8').includes(`"format":"${BANDIT_FORMAT}"`)
+  );
 }

@@ -15,14 +15,18 @@ export interface Cross {
 }
 
 /** The crosses of a ranking blueprint, in a stable order; none for other blueprints. */
-export function rankingCrosses(bp: { readonly features: Pick<Blueprint['features'], 'context' | 'streams' | 'candidates'> }): Cross[] {
+export function rankingCrosses(bp: {
+  readonly features: Pick<Blueprint['features'], 'context' | 'streams' | 'candidates'>;
+}): Cross[] {
   const candidates = (bp.features.candidates ?? []).filter((f) => f.type === 'category');
   if (candidates.length === 0) return [];
   const entity = [
     ...bp.features.context.filter((f) => f.type === 'category').map((f) => f.name),
     ...bp.features.streams.filter((f) => f.aggregate === 'last').map((f) => f.name),
   ];
-  return entity.flatMap((e) => candidates.map((c) => ({ name: `${e}×${c.name}`, entityFeature: e, candidateFeature: c.name })));
+  return entity.flatMap((e) =>
+    candidates.map((c) => ({ name: `${e}×${c.name}`, entityFeature: e, candidateFeature: c.name })),
+  );
 }
 
 /** Sets each cross in `row` from the row's own entity and candidate values (null when either is missing). */
@@ -30,6 +34,14 @@ export function writeCrosses(crosses: readonly Cross[], row: FeatureValues): voi
   for (const cross of crosses) {
     const left = row[cross.entityFeature];
     const right = row[cross.candidateFeature];
-    row[cross.name] = left === null || left === undefined || right === null || right === undefined || Array.isArray(left) || Array.isArray(right) ? null : `${left}|${right}`;
+    row[cross.name] =
+      left === null ||
+      left === undefined ||
+      right === null ||
+      right === undefined ||
+      Array.isArray(left) ||
+      Array.isArray(right)
+        ? null
+        : `${left}|${right}`;
   }
 }

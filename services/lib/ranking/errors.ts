@@ -24,7 +24,10 @@ export class ScoreError extends LooperError {
     readonly candidateId: string,
     readonly score: number,
   ) {
-    super('invalid_score', `${where}: candidate ${index} ("${candidateId}") has score ${score}; every score must be a number to be ordered (check the model's inputs for this candidate)`);
+    super(
+      'invalid_score',
+      `${where}: candidate ${index} ("${candidateId}") has score ${score}; every score must be a number to be ordered (check the model's inputs for this candidate)`,
+    );
     this.name = 'ScoreError';
   }
 }
@@ -53,7 +56,10 @@ export class GainError extends LooperError {
     readonly index: number,
     readonly gain: number,
   ) {
-    super('invalid_gain', `${where}: the gain at position ${index} is ${gain}; gains are relevance grades, finite and ≥ 0 (0 = not relevant, 1 = clicked)`);
+    super(
+      'invalid_gain',
+      `${where}: the gain at position ${index} is ${gain}; gains are relevance grades, finite and ≥ 0 (0 = not relevant, 1 = clicked)`,
+    );
     this.name = 'GainError';
   }
 }
@@ -76,7 +82,10 @@ export class ReservedFeatureError extends LooperError {
     readonly where: string,
     readonly feature: string,
   ) {
-    super('reserved_feature', `${where}: the candidate already has a feature "${feature}"; that name is reserved for the position Looper adds to training examples, rename the candidate feature`);
+    super(
+      'reserved_feature',
+      `${where}: the candidate already has a feature "${feature}"; that name is reserved for the position Looper adds to training examples, rename the candidate feature`,
+    );
     this.name = 'ReservedFeatureError';
   }
 }
@@ -87,7 +96,10 @@ export class WindowSizeError extends LooperError {
     readonly where: string,
     readonly window: number,
   ) {
-    super('invalid_window', `${where}: window must be a whole number ≥ 1 (how many recent decisions to keep), got ${window}`);
+    super(
+      'invalid_window',
+      `${where}: window must be a whole number ≥ 1 (how many recent decisions to keep), got ${window}`,
+    );
     this.name = 'WindowSizeError';
   }
 }

@@ -12,6 +12,22 @@ export {
   type RankingWindowOptions,
   type RankingSnapshot,
 } from './metrics.js';
-export { selectTopK, topK, defaultOrder, withPosition, servingFeatures, POSITION_FEATURE, servingPosition } from './order.js';
-export { CutoffError, ScoreError, DuplicateCandidateError, GainError, PositionError, ReservedFeatureError, WindowSizeError } from './errors.js';
+export {
+  selectTopK,
+  topK,
+  defaultOrder,
+  withPosition,
+  servingFeatures,
+  POSITION_FEATURE,
+  servingPosition,
+} from './order.js';
+export {
+  CutoffError,
+  ScoreError,
+  DuplicateCandidateError,
+  GainError,
+  PositionError,
+  ReservedFeatureError,
+  WindowSizeError,
+} from './errors.js';
 export { rankingCrosses, writeCrosses, type Cross } from './crosses.js';

@@ -47,15 +47,22 @@ test('metrics - reciprocalRank is one over the 1-based rank of the first relevan
 });
 
 test('metrics - a cutoff that is not a whole number ≥ 1 is a CutoffError that says where and why', () => {
-  assert.throws(() => dcgAt([1], 0), { name: 'CutoffError', message: 'dcgAt: k must be a whole number ≥ 1 (how many top positions count), got 0' });
-  assert.throws(() => ndcgAt([1], 1.5), { name: 'CutoffError', message: 'ndcgAt: k must be a whole number ≥ 1 (how many top positions count), got 1.5' });
+  assert.throws(() => dcgAt([1], 0), {
+    name: 'CutoffError',
+    message: 'dcgAt: k must be a whole number ≥ 1 (how many top positions count), got 0',
+  });
+  assert.throws(() => ndcgAt([1], 1.5), {
+    name: 'CutoffError',
+    message: 'ndcgAt: k must be a whole number ≥ 1 (how many top positions count), got 1.5',
+  });
   assert.throws(() => ndcgAt([1], NaN), CutoffError);
 });
 
 test('metrics - a negative, infinite or NaN gain is a GainError naming its position', () => {
   assert.throws(() => dcgAt([1, -1], 2), {
     name: 'GainError',
-    message: 'dcgAt: the gain at position 1 is -1; gains are relevance grades, finite and ≥ 0 (0 = not relevant, 1 = clicked)',
+    message:
+      'dcgAt: the gain at position 1 is -1; gains are relevance grades, finite and ≥ 0 (0 = not relevant, 1 = clicked)',
   });
   assert.throws(() => ndcgAt([NaN], 2), GainError);
   assert.throws(() => ndcgAt([Infinity], 2), GainError);
@@ -87,7 +94,10 @@ test('metrics - gainsInShownOrder refuses a position shown twice, a bad position
         { position: 1, label: 0 },
         { position: 1, label: 1 },
       ]),
-    { name: 'PositionError', message: 'gainsInShownOrder: position 1 is shown twice in one decision; each position holds one candidate' },
+    {
+      name: 'PositionError',
+      message: 'gainsInShownOrder: position 1 is shown twice in one decision; each position holds one candidate',
+    },
   );
   assert.throws(() => gainsInShownOrder([{ position: -1, label: 0 }], 'monitor'), {
     name: 'PositionError',
@@ -134,7 +144,10 @@ test('metrics - RankingWindow.addShown takes the examples of one decision in any
         { position: 0, label: 1 },
         { position: 0, label: 0 },
       ]),
-    { name: 'PositionError', message: 'RankingWindow.addShown: position 0 is shown twice in one decision; each position holds one candidate' },
+    {
+      name: 'PositionError',
+      message: 'RankingWindow.addShown: position 0 is shown twice in one decision; each position holds one candidate',
+    },
   );
   assert.equal(window.count, 1);
 });
@@ -153,6 +166,9 @@ test('metrics - RankingWindow options are checked with typed errors', () => {
     message: 'RankingWindow: window must be a whole number ≥ 1 (how many recent decisions to keep), got 0',
   });
   assert.throws(() => new RankingWindow({ window: 2.5, k: 5 }), WindowSizeError);
-  assert.throws(() => new RankingWindow({ window: 10, k: 0 }), { name: 'CutoffError', message: 'RankingWindow: k must be a whole number ≥ 1 (how many top positions count), got 0' });
+  assert.throws(() => new RankingWindow({ window: 10, k: 0 }), {
+    name: 'CutoffError',
+    message: 'RankingWindow: k must be a whole number ≥ 1 (how many top positions count), got 0',
+  });
   assert.throws(() => new RankingWindow({ window: 10, k: 3 }).add([1, -2]), { name: 'GainError' });
 });

@@ -51,7 +51,10 @@ export function dcgAt(gains: readonly number[], k: number): number {
 export function ndcgAt(rankedGains: readonly number[], k: number): number {
   checkCutoff(k, 'ndcgAt');
   checkGains(rankedGains, 'ndcgAt');
-  const ideal = dcg([...rankedGains].sort((a, b) => b - a), k);
+  const ideal = dcg(
+    [...rankedGains].sort((a, b) => b - a),
+    k,
+  );
   return ideal === 0 ? 0 : dcg(rankedGains, k) / ideal;
 }
 
@@ -68,14 +71,19 @@ export function gainsInShownOrder(shown: readonly ShownCandidate[], where = 'gai
   let length = 0;
   for (const { position } of shown) {
     if (!Number.isInteger(position) || position < 0 || position >= MAX_SHOWN_POSITION) {
-      throw new PositionError(where, position, `is not a whole number in [0, ${MAX_SHOWN_POSITION}); positions are 0-based ranks in the reply`);
+      throw new PositionError(
+        where,
+        position,
+        `is not a whole number in [0, ${MAX_SHOWN_POSITION}); positions are 0-based ranks in the reply`,
+      );
     }
     length = Math.max(length, position + 1);
   }
   const gains = Array<number>(length).fill(0);
   const seen = new Set<number>();
   for (const { position, label } of shown) {
-    if (seen.has(position)) throw new PositionError(where, position, 'is shown twice in one decision; each position holds one candidate');
+    if (seen.has(position))
+      throw new PositionError(where, position, 'is shown twice in one decision; each position holds one candidate');
     seen.add(position);
     if (!(label >= 0) || label === Infinity) throw new GainError(where, position, label);
     gains[position] = label;
@@ -118,7 +126,8 @@ export class RankingWindow {
   private size = 0;
 
   constructor(options: RankingWindowOptions) {
-    if (!Number.isInteger(options.window) || options.window < 1) throw new WindowSizeError('RankingWindow', options.window);
+    if (!Number.isInteger(options.window) || options.window < 1)
+      throw new WindowSizeError('RankingWindow', options.window);
     checkCutoff(options.k, 'RankingWindow');
     this.window = options.window;
     this.k = options.k;

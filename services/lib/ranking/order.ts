@@ -47,7 +47,10 @@ function siftDown(heap: Int32Array, size: number, start: number, scores: Float64
 }
 
 function checkCandidates(ids: readonly string[], scores: Float64Array, where: string): void {
-  if (ids.length !== scores.length) throw new RangeError(`${where}: ${ids.length} candidate ids but ${scores.length} scores; pass one score per candidate`);
+  if (ids.length !== scores.length)
+    throw new RangeError(
+      `${where}: ${ids.length} candidate ids but ${scores.length} scores; pass one score per candidate`,
+    );
   const firstIndex = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) {
     if (Number.isNaN(scores[i]!)) throw new ScoreError(where, i, ids[i]!, scores[i]!);
@@ -60,12 +63,19 @@ function checkCandidates(ids: readonly string[], scores: Float64Array, where: st
 /** Writes the indices of the top min(k, n) candidates by score into out[0, min(k, n)), best
  * first, ties by request order, and returns min(k, n); out past that is left untouched. Scores may
  * be ±Infinity but not NaN; ids must be unique. `out` must hold at least min(k, n) entries. */
-export function selectTopK(ids: readonly string[], scores: Float64Array, k: number, out: Int32Array, where = 'selectTopK'): number {
+export function selectTopK(
+  ids: readonly string[],
+  scores: Float64Array,
+  k: number,
+  out: Int32Array,
+  where = 'selectTopK',
+): number {
   checkCutoff(k, where);
   checkCandidates(ids, scores, where);
   const n = ids.length;
   const m = Math.min(k, n);
-  if (out.length < m) throw new RangeError(`${where}: the output holds ${out.length} indices but the top ${m} are asked for`);
+  if (out.length < m)
+    throw new RangeError(`${where}: the output holds ${out.length} indices but the top ${m} are asked for`);
   for (let i = 0; i < m; i++) out[i] = i;
   for (let i = (m >> 1) - 1; i >= 0; i--) siftDown(out, m, i, scores);
   for (let i = m; i < n; i++) {
@@ -94,7 +104,8 @@ export function topK(ids: readonly string[], scores: Float64Array, k: number, wh
 /** The first min(k, n) indices in request order: the reply before any model exists. */
 export function defaultOrder(n: number, k: number): Int32Array {
   checkCutoff(k, 'defaultOrder');
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`defaultOrder: n must be a whole number ≥ 0 (how many candidates), got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`defaultOrder: n must be a whole number ≥ 0 (how many candidates), got ${n}`);
   const m = Math.min(n, k);
   const out = new Int32Array(m);
   for (let i = 0; i < m; i++) out[i] = i;
@@ -104,8 +115,13 @@ export function defaultOrder(n: number, k: number): Int32Array {
 /** A copy of a candidate's features with the position it was shown at, for training only. The
  * input is untouched. A candidate feature already named POSITION_FEATURE is an error, not
  * overwritten: the model would otherwise learn from a value the caller never sent. */
-export function withPosition(candidateFeatures: Readonly<FeatureValues>, position: number, where = 'withPosition'): FeatureValues {
-  if (!Number.isInteger(position) || position < 0) throw new PositionError(where, position, 'is not a whole number ≥ 0; positions are 0-based ranks in the reply');
+export function withPosition(
+  candidateFeatures: Readonly<FeatureValues>,
+  position: number,
+  where = 'withPosition',
+): FeatureValues {
+  if (!Number.isInteger(position) || position < 0)
+    throw new PositionError(where, position, 'is not a whole number ≥ 0; positions are 0-based ranks in the reply');
   if (Object.hasOwn(candidateFeatures, POSITION_FEATURE)) throw new ReservedFeatureError(where, POSITION_FEATURE);
   return { ...candidateFeatures, [POSITION_FEATURE]: position };
 }

@@ -41,7 +41,12 @@ const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
 /** Whether the model takes over: enough decisions in the window, and agreement at take_over_at or above. */
 export function judgeTakeover(window: AgreementWindow, apprentice: BlueprintApprentice): Verdict {
   const facts = `the model agrees with the caller on ${Number.isNaN(window.share) ? '—' : percent(window.share)} of the last ${window.count} decisions`;
-  if (window.count < apprentice.minDecisions) return { kind: 'wait', reason: `${facts}; ${apprentice.minDecisions} are needed` };
-  if (window.share >= apprentice.takeOverAt) return { kind: 'promote', reason: `apprentice: ${facts} (take_over_at ${percent(apprentice.takeOverAt)}): the model decides from now on` };
+  if (window.count < apprentice.minDecisions)
+    return { kind: 'wait', reason: `${facts}; ${apprentice.minDecisions} are needed` };
+  if (window.share >= apprentice.takeOverAt)
+    return {
+      kind: 'promote',
+      reason: `apprentice: ${facts} (take_over_at ${percent(apprentice.takeOverAt)}): the model decides from now on`,
+    };
   return { kind: 'wait', reason: `${facts}, under take_over_at ${percent(apprentice.takeOverAt)}` };
 }

@@ -32,8 +32,12 @@ export interface PairedEvidence {
 const signed = (v: number, digits = 4) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
 
 /** Whether a version may serve at all under the blueprint's constraints; the reason when not. */
-export function constraintProblem(model: { sizeBytes: number; p99InferenceUs: number | null }, constraints: Constraints): string | null {
-  if (model.sizeBytes > constraints.modelSizeBytes) return `its artifact (${model.sizeBytes} B) is over objective.constraints.model_size (${constraints.modelSizeBytes} B)`;
+export function constraintProblem(
+  model: { sizeBytes: number; p99InferenceUs: number | null },
+  constraints: Constraints,
+): string | null {
+  if (model.sizeBytes > constraints.modelSizeBytes)
+    return `its artifact (${model.sizeBytes} B) is over objective.constraints.model_size (${constraints.modelSizeBytes} B)`;
   if (model.p99InferenceUs !== null && model.p99InferenceUs > constraints.p99InferenceUs) {
     return `its p99 scoring time (${model.p99InferenceUs.toFixed(1)} µs) is over objective.constraints.p99_inference (${constraints.p99InferenceUs} µs)`;
   }
@@ -51,38 +55,74 @@ export function nextLook(minExamples: number, looked: number): number | null {
  * alpha/looks excludes 0) and at least promote_if.metric_gain; reject when even the interval's top
  * is under the required gain, or at the last look; else wait for the next look.
  */
-export function judgeShadow(metric: ComparedMetric, evidence: PairedEvidence, rollout: BlueprintRollout, look: number): Verdict {
+export function judgeShadow(
+  metric: ComparedMetric,
+  evidence: PairedEvidence,
+  rollout: BlueprintRollout,
+  look: number,
+): Verdict {
   const n = evidence.labels.length;
   let cmp;
   try {
     cmp = comparePaired(metric, evidence.labels, evidence.live, evidence.candidate, ALPHA / SHADOW_LOOKS.length);
   } catch (error) {
-    return { kind: 'wait', reason: `cannot compare yet on ${n} examples: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      kind: 'wait',
+      reason: `cannot compare yet on ${n} examples: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const need = rollout.promoteIf.metricGain;
   const interval = `${(100 * (1 - ALPHA / SHADOW_LOOKS.length)).toFixed(1)} % CI ${signed(cmp.low)} to ${signed(cmp.high)}, ${cmp.method}`;
   const facts = `${metric} ${cmp.candidate.toFixed(4)} vs live ${cmp.live.toFixed(4)}: ${signed(cmp.gain)} (${interval}) on ${n} paired shadow examples`;
-  if (cmp.low > 0 && cmp.gain >= need) return { kind: 'promote', reason: `better than live — ${facts}; promote_if.metric_gain ${need}` };
+  if (cmp.low > 0 && cmp.gain >= need)
+    return { kind: 'promote', reason: `better than live — ${facts}; promote_if.metric_gain ${need}` };
   if (cmp.high < need) return { kind: 'reject', reason: `cannot be better than live by ${need} — ${facts}` };
-  if (look >= SHADOW_LOOKS.length - 1) return { kind: 'reject', reason: `no significant gain of ${need} or more after the last look — ${facts}` };
-  return { kind: 'wait', reason: `not conclusive yet — ${facts}; next look at ${nextLook(rollout.shadow.minExamples, look + 1)} examples` };
+  if (look >= SHADOW_LOOKS.length - 1)
+    return { kind: 'reject', reason: `no significant gain of ${need} or more after the last look — ${facts}` };
+  return {
+    kind: 'wait',
+    reason: `not conclusive yet — ${facts}; next look at ${nextLook(rollout.shadow.minExamples, look + 1)} examples`,
+  };
 }
 
 /** A canary against the live model over the same period (unpaired: different entities). */
-export function judgeCanary(metric: ComparedMetric, canary: { value: number; count: number }, live: { value: number; count: number }, rollout: BlueprintRollout, needed: number): Verdict {
-  if (canary.count < needed || live.count < needed) return { kind: 'wait', reason: `${canary.count} canary and ${live.count} live examples of ${needed} each` };
+export function judgeCanary(
+  metric: ComparedMetric,
+  canary: { value: number; count: number },
+  live: { value: number; count: number },
+  rollout: BlueprintRollout,
+  needed: number,
+): Verdict {
+  if (canary.count < needed || live.count < needed)
+    return { kind: 'wait', reason: `${canary.count} canary and ${live.count} live examples of ${needed} each` };
   const drop = orient(metric, live.value) - orient(metric, canary.value);
   const facts = `${metric} ${canary.value.toFixed(4)} on ${canary.count} canary examples vs live ${live.value.toFixed(4)} on ${live.count}`;
-  if (drop > rollout.rollbackIf.metricDrop) return { kind: 'reject', reason: `worse than live by ${drop.toFixed(4)}, more than rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} — ${facts}` };
-  return { kind: 'promote', reason: `holds up on its own traffic — ${facts} (tolerated drop ${rollout.rollbackIf.metricDrop})` };
+  if (drop > rollout.rollbackIf.metricDrop)
+    return {
+      kind: 'reject',
+      reason: `worse than live by ${drop.toFixed(4)}, more than rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} — ${facts}`,
+    };
+  return {
+    kind: 'promote',
+    reason: `holds up on its own traffic — ${facts} (tolerated drop ${rollout.rollbackIf.metricDrop})`,
+  };
 }
 
 /** The live model's latest window against its first full window since it went live. */
-export function judgeLive(metric: ComparedMetric, baseline: MetricEstimate, current: MetricEstimate, rollout: BlueprintRollout): Verdict {
+export function judgeLive(
+  metric: ComparedMetric,
+  baseline: MetricEstimate,
+  current: MetricEstimate,
+  rollout: BlueprintRollout,
+): Verdict {
   const drop = orient(metric, baseline.value) - orient(metric, current.value);
   const se = Math.sqrt(baseline.se ** 2 + current.se ** 2);
   const z = se > 0 ? drop / se : drop > 0 ? Number.POSITIVE_INFINITY : 0;
   const facts = `${metric} ${current.value.toFixed(4)} over the last ${current.count} examples vs ${baseline.value.toFixed(4)} when it went live (z = ${z.toFixed(1)})`;
-  if (drop > rollout.rollbackIf.metricDrop && z >= ROLLBACK_Z) return { kind: 'reject', reason: `dropped by ${drop.toFixed(4)}, past rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} and beyond noise — ${facts}` };
+  if (drop > rollout.rollbackIf.metricDrop && z >= ROLLBACK_Z)
+    return {
+      kind: 'reject',
+      reason: `dropped by ${drop.toFixed(4)}, past rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} and beyond noise — ${facts}`,
+    };
   return { kind: 'wait', reason: facts };
 }

@@ -5,11 +5,36 @@ import type { Deployment, DeploymentStage } from '../schemas/generated.js';
 
 /** The state before any model was deployed: the newest trained version serves. */
 export function initialDeployment(blueprint: string): Deployment {
-  return { blueprint, revision: 0, live: null, shadow: [], canary: null, updatedAt: 0, transition: null, previous: null, tookOverAt: null, retired: [] };
+  return {
+    blueprint,
+    revision: 0,
+    live: null,
+    shadow: [],
+    canary: null,
+    updatedAt: 0,
+    transition: null,
+    previous: null,
+    tookOverAt: null,
+    retired: [],
+  };
 }
 
-function next(d: Deployment, changes: Partial<Deployment>, modelVersion: string, from: DeploymentStage, to: DeploymentStage, reason: string, now: number): Deployment {
-  return { ...d, ...changes, revision: d.revision + 1, updatedAt: now, transition: { modelVersion, from, to, reason, at: now } };
+function next(
+  d: Deployment,
+  changes: Partial<Deployment>,
+  modelVersion: string,
+  from: DeploymentStage,
+  to: DeploymentStage,
+  reason: string,
+  now: number,
+): Deployment {
+  return {
+    ...d,
+    ...changes,
+    revision: d.revision + 1,
+    updatedAt: now,
+    transition: { modelVersion, from, to, reason, at: now },
+  };
 }
 
 /** Where a version stands in this deployment. */
@@ -22,11 +47,27 @@ export function stageOf(d: Deployment, modelVersion: string): DeploymentStage {
 }
 
 export function toShadow(d: Deployment, modelVersion: string, reason: string, now: number): Deployment {
-  return next(d, { shadow: [...d.shadow.filter((v) => v !== modelVersion), modelVersion] }, modelVersion, stageOf(d, modelVersion), 'shadow', reason, now);
+  return next(
+    d,
+    { shadow: [...d.shadow.filter((v) => v !== modelVersion), modelVersion] },
+    modelVersion,
+    stageOf(d, modelVersion),
+    'shadow',
+    reason,
+    now,
+  );
 }
 
 export function toCanary(d: Deployment, modelVersion: string, share: number, reason: string, now: number): Deployment {
-  return next(d, { shadow: d.shadow.filter((v) => v !== modelVersion), canary: { modelVersion, share } }, modelVersion, stageOf(d, modelVersion), 'canary', reason, now);
+  return next(
+    d,
+    { shadow: d.shadow.filter((v) => v !== modelVersion), canary: { modelVersion, share } },
+    modelVersion,
+    stageOf(d, modelVersion),
+    'canary',
+    reason,
+    now,
+  );
 }
 
 /**
@@ -41,7 +82,10 @@ export function toLive(d: Deployment, modelVersion: string, reason: string, now:
       previous: d.live,
       shadow: d.shadow.filter((v) => v !== modelVersion),
       canary: d.canary?.modelVersion === modelVersion ? null : d.canary,
-      retired: [...d.retired.filter((v) => v !== modelVersion && v !== d.previous), ...(d.previous !== null && d.previous !== modelVersion ? [d.previous] : [])],
+      retired: [
+        ...d.retired.filter((v) => v !== modelVersion && v !== d.previous),
+        ...(d.previous !== null && d.previous !== modelVersion ? [d.previous] : []),
+      ],
     },
     modelVersion,
     stageOf(d, modelVersion),

@@ -2,8 +2,21 @@
 import type { Type, types } from 'avsc';
 
 export type TypeKind =
-  | 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'string'
-  | 'record' | 'error' | 'enum' | 'fixed' | 'array' | 'map' | 'union';
+  | 'null'
+  | 'boolean'
+  | 'int'
+  | 'long'
+  | 'float'
+  | 'double'
+  | 'bytes'
+  | 'string'
+  | 'record'
+  | 'error'
+  | 'enum'
+  | 'fixed'
+  | 'array'
+  | 'map'
+  | 'union';
 
 /** The Avro kind of a parsed type; avsc spells unions 'union:unwrapped' or 'union:wrapped'. */
 export function kind(type: Type): TypeKind {

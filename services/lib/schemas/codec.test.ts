@@ -52,7 +52,10 @@ describe('codec', () => {
         assert.ok(error instanceof LooperError);
         assert.equal(error.code, 'avro_encode');
         assert.equal(error.retriable, false);
-        assert.deepEqual(error.problems, ['Outcome.value: expected double, got string "abc"', 'Outcome.ts: expected long, got nothing']);
+        assert.deepEqual(error.problems, [
+          'Outcome.value: expected double, got string "abc"',
+          'Outcome.ts: expected long, got nothing',
+        ]);
         assert.equal(
           error.message,
           'cannot encode Outcome: Outcome.value: expected double, got string "abc"; Outcome.ts: expected long, got nothing',

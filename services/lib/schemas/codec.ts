@@ -53,11 +53,16 @@ export function encodeAvro(name: SchemaName, value: unknown): Buffer {
   } catch (error) {
     const problems: string[] = [];
     type.isValid(value, {
-      errorHook: (path, got, expected) => problems.push(`${[name, ...path].join('.')}: expected ${describeType(expected)}, got ${show(got)}`),
+      errorHook: (path, got, expected) =>
+        problems.push(`${[name, ...path].join('.')}: expected ${describeType(expected)}, got ${show(got)}`),
     });
-    throw new AvroEncodeError(name, problems.length > 0 ? problems : [error instanceof Error ? error.message : String(error)], {
-      cause: error,
-    });
+    throw new AvroEncodeError(
+      name,
+      problems.length > 0 ? problems : [error instanceof Error ? error.message : String(error)],
+      {
+        cause: error,
+      },
+    );
   }
 }
 

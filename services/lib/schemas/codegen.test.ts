@@ -9,8 +9,16 @@ const order = {
   doc: 'An order.',
   fields: [
     { name: 'id', type: 'string', doc: 'Order id.' },
-    { name: 'placedAt', type: { type: 'long', logicalType: 'timestamp-millis' }, doc: 'When placed, */ not a comment end.' },
-    { name: 'status', type: { type: 'enum', name: 'OrderStatus', doc: 'Where it is.', symbols: ['open', 'shipped'] }, doc: 'Status.' },
+    {
+      name: 'placedAt',
+      type: { type: 'long', logicalType: 'timestamp-millis' },
+      doc: 'When placed, */ not a comment end.',
+    },
+    {
+      name: 'status',
+      type: { type: 'enum', name: 'OrderStatus', doc: 'Where it is.', symbols: ['open', 'shipped'] },
+      doc: 'Status.',
+    },
     {
       name: 'address',
       type: { type: 'record', name: 'Address', fields: [{ name: 'zip', type: ['null', 'string'], default: null }] },

@@ -66,7 +66,8 @@ class Renderer {
     if (this.declared.has(name)) return name;
     this.declared.add(name);
     const fields = (schema['fields'] as Array<Record<string, unknown>>).map(
-      (field) => `${docComment(field['doc'], '  ')}  ${String(field['name'])}: ${this.typeOf(field['type'] as AvroSchema)};`,
+      (field) =>
+        `${docComment(field['doc'], '  ')}  ${String(field['name'])}: ${this.typeOf(field['type'] as AvroSchema)};`,
     );
     this.declarations.push(`${docComment(schema['doc'], '')}export interface ${name} {\n${fields.join('\n')}\n}\n`);
     return name;

@@ -77,7 +77,11 @@ function locate(reader: Type, writer: Type, path: string, writerUnion?: Type): s
     case 'array':
       return locate((reader as types.ArrayType).itemsType, (writer as types.ArrayType).itemsType, `${path}[]`);
     case 'map':
-      return locate((reader as types.MapType).valuesType as Type, (writer as types.MapType).valuesType as Type, `${path}{}`);
+      return locate(
+        (reader as types.MapType).valuesType as Type,
+        (writer as types.MapType).valuesType as Type,
+        `${path}{}`,
+      );
     default:
       return null;
   }

@@ -32,7 +32,8 @@ export async function followTopic(
     const admin = ctx.kafka.admin();
     await admin.connect();
     try {
-      for (const o of await admin.fetchTopicOffsets(topic.name)) if (BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
+      for (const o of await admin.fetchTopicOffsets(topic.name))
+        if (BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
     } finally {
       await admin.disconnect();
     }
@@ -69,7 +70,11 @@ export async function followTopic(
     const highs = new Map((await admin.fetchTopicOffsets(topic.name)).map((o) => [o.partition, o.high]));
     for (const o of await admin.fetchTopicOffsetsByTimestamp(topic.name, fromTimestamp)) {
       // -1: nothing that recent on the partition, so it starts at its end.
-      consumer.seek({ topic: topic.name, partition: o.partition, offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset });
+      consumer.seek({
+        topic: topic.name,
+        partition: o.partition,
+        offset: o.offset === '-1' ? highs.get(o.partition)! : o.offset,
+      });
     }
   } finally {
     await admin.disconnect();
@@ -81,7 +86,12 @@ export async function followTopic(
  * followTopic with each record decoded by the service's codec; a record that cannot be decoded is
  * logged with its topic and skipped, so one bad record never stops a follower.
  */
-export function followDecoded<T>(ctx: ServiceContext, topic: TopicSpec, onValue: (value: T) => Promise<void> | void, fromTimestamp?: number): Promise<Following> {
+export function followDecoded<T>(
+  ctx: ServiceContext,
+  topic: TopicSpec,
+  onValue: (value: T) => Promise<void> | void,
+  fromTimestamp?: number,
+): Promise<Following> {
   return followTopic(
     ctx,
     topic,

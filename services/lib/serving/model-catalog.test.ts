@@ -4,8 +4,20 @@ import type { VersionMeta } from './serving-choice.js';
 import { ModelCatalog, type DeploymentState } from './model-catalog.js';
 
 const BP = 'notification_send';
-const trained = (sequence: number, parentVersion: string | null): VersionMeta => ({ modelVersion: `${BP}/${sequence}`, blueprint: BP, role: 'trained', sequence, parentVersion });
-const winner: VersionMeta = { modelVersion: `${BP}/automl-4`, blueprint: BP, role: 'candidate', sequence: 4, parentVersion: null };
+const trained = (sequence: number, parentVersion: string | null): VersionMeta => ({
+  modelVersion: `${BP}/${sequence}`,
+  blueprint: BP,
+  role: 'trained',
+  sequence,
+  parentVersion,
+});
+const winner: VersionMeta = {
+  modelVersion: `${BP}/automl-4`,
+  blueprint: BP,
+  role: 'candidate',
+  sequence: 4,
+  parentVersion: null,
+};
 
 // The side-by-side lineage 1 → 2 → 3 → 7, an AutoML winner (4) continued by 5 → 6.
 const ownChain = [trained(1, null), trained(2, `${BP}/1`), trained(3, `${BP}/2`)];
@@ -31,7 +43,10 @@ describe('model catalog', () => {
       catalog.deploy({ blueprint: BP, live, revision: 1 });
       for (const meta of history) catalog.addVersion(meta);
       const chosen = catalog.chosen(BP);
-      assert.ok(chosen !== null && catalog.record(chosen) !== undefined, `live ${live}: chosen ${chosen} has no record`);
+      assert.ok(
+        chosen !== null && catalog.record(chosen) !== undefined,
+        `live ${live}: chosen ${chosen} has no record`,
+      );
     }
   });
 
@@ -46,14 +61,24 @@ describe('model catalog', () => {
   const B: VersionMeta = { ...winner, modelVersion: `${BP}/automl-8`, sequence: 8 };
   const C: VersionMeta = { ...winner, modelVersion: `${BP}/automl-9`, sequence: 9 };
   const resumed = trained(10, `${BP}/3`);
-  const rollback: DeploymentState = { blueprint: BP, revision: 1, live: `${BP}/3`, shadow: [B.modelVersion], canary: { modelVersion: C.modelVersion, share: 0.1 }, retired: [winner.modelVersion] };
+  const rollback: DeploymentState = {
+    blueprint: BP,
+    revision: 1,
+    live: `${BP}/3`,
+    shadow: [B.modelVersion],
+    canary: { modelVersion: C.modelVersion, share: 0.1 },
+    retired: [winner.modelVersion],
+  };
   const rolledBack = [...ownChain, winner, trained(5, winner.modelVersion), trained(6, `${BP}/5`), B, C, resumed];
-  const heldOf = (catalog: ModelCatalog<VersionMeta>, versions: readonly VersionMeta[]) => versions.filter((m) => catalog.record(m.modelVersion) !== undefined).map((m) => m.modelVersion);
+  const heldOf = (catalog: ModelCatalog<VersionMeta>, versions: readonly VersionMeta[]) =>
+    versions.filter((m) => catalog.record(m.modelVersion) !== undefined).map((m) => m.modelVersion);
 
   /** Every order of `items` (small arrays only). */
   function permutations<T>(items: readonly T[]): T[][] {
     if (items.length <= 1) return [[...items]];
-    return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    return items.flatMap((item, i) =>
+      permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+    );
   }
 
   it('model catalog - holds the live tip, the shadow and the canary, and drops retired versions and their continuations', () => {
@@ -72,7 +97,16 @@ describe('model catalog', () => {
   });
 
   it('model catalog - whatever the order of both topics, the same records are held', () => {
-    const arrivals: Array<VersionMeta | 'deployment'> = [ownChain[2]!, winner, trained(5, winner.modelVersion), trained(6, `${BP}/5`), B, C, resumed, 'deployment'];
+    const arrivals: Array<VersionMeta | 'deployment'> = [
+      ownChain[2]!,
+      winner,
+      trained(5, winner.modelVersion),
+      trained(6, `${BP}/5`),
+      B,
+      C,
+      resumed,
+      'deployment',
+    ];
     const answers = new Set<string>();
     for (const order of permutations(arrivals)) {
       const catalog = new ModelCatalog<VersionMeta>();
@@ -82,7 +116,10 @@ describe('model catalog', () => {
       }
       answers.add(JSON.stringify(heldOf(catalog, rolledBack)));
     }
-    assert.deepEqual([...answers].map((a) => JSON.parse(a)), [[B.modelVersion, C.modelVersion, `${BP}/10`]]);
+    assert.deepEqual(
+      [...answers].map((a) => JSON.parse(a)),
+      [[B.modelVersion, C.modelVersion, `${BP}/10`]],
+    );
   });
 
   it('model catalog - a continued version keeps its record while a deployment names it shadow', () => {

@@ -42,7 +42,8 @@ export class ModelCatalog<R extends VersionMeta> {
     const id = record.modelVersion;
     // A continuation may arrive before its parent (there is no order across topics or restarts).
     if (lineage.worthHolding(id)) this.held.set(id, record);
-    if (record.parentVersion !== null && !lineage.worthHolding(record.parentVersion)) this.held.delete(record.parentVersion);
+    if (record.parentVersion !== null && !lineage.worthHolding(record.parentVersion))
+      this.held.delete(record.parentVersion);
     // Arriving late, it may bar continuations of it that are held: rare, so a sweep is fine.
     if (lineage.isRetired(id) && lineage.isContinued(id)) this.sweep(record.blueprint, lineage);
     return true;
@@ -51,7 +52,11 @@ export class ModelCatalog<R extends VersionMeta> {
   /** Applies a deployment record; true when live, shadow, canary or the retired set changed. */
   deploy(deployment: DeploymentState): boolean {
     const lineage = this.lineage(deployment.blueprint);
-    const rollout = { shadow: deployment.shadow ?? [], canary: deployment.canary ?? null, retired: deployment.retired ?? [] };
+    const rollout = {
+      shadow: deployment.shadow ?? [],
+      canary: deployment.canary ?? null,
+      retired: deployment.retired ?? [],
+    };
     if (!lineage.deploy(deployment.live, deployment.revision, rollout)) return false;
     this.sweep(deployment.blueprint, lineage);
     return true;
@@ -74,6 +79,7 @@ export class ModelCatalog<R extends VersionMeta> {
 
   /** Drops the blueprint's records no longer worth holding (a deployment is rare: a pass is cheap). */
   private sweep(blueprint: string, lineage: ServingLineage): void {
-    for (const [id, record] of this.held) if (record.blueprint === blueprint && !lineage.worthHolding(id)) this.held.delete(id);
+    for (const [id, record] of this.held)
+      if (record.blueprint === blueprint && !lineage.worthHolding(id)) this.held.delete(id);
   }
 }

@@ -4,8 +4,20 @@ import { chooseServedVersion, ServingLineage, type RolloutState, type VersionMet
 
 const BP = 'notification_send';
 const id = (sequence: number) => `${BP}/${sequence}`;
-const trained = (sequence: number, parentVersion: string | null): VersionMeta => ({ modelVersion: id(sequence), blueprint: BP, role: 'trained', sequence, parentVersion });
-const candidate = (sequence: number): VersionMeta => ({ modelVersion: `${BP}/automl-${sequence}`, blueprint: BP, role: 'candidate', sequence, parentVersion: null });
+const trained = (sequence: number, parentVersion: string | null): VersionMeta => ({
+  modelVersion: id(sequence),
+  blueprint: BP,
+  role: 'trained',
+  sequence,
+  parentVersion,
+});
+const candidate = (sequence: number): VersionMeta => ({
+  modelVersion: `${BP}/automl-${sequence}`,
+  blueprint: BP,
+  role: 'candidate',
+  sequence,
+  parentVersion: null,
+});
 
 // The trainer's lineage 1 → 2 → 3; AutoML's A (4) went live and was continued 5 → 6, then rolled
 // back: live is 3 again and the trainer continues it with 9. B (7) is in shadow, C (8) a canary.
@@ -16,7 +28,11 @@ const B = candidate(7);
 const C = candidate(8);
 const resumed = trained(9, id(3));
 const history = [...ownChain, A, ...adoptedA, B, C, resumed];
-const rollback: RolloutState = { shadow: [B.modelVersion], canary: { modelVersion: C.modelVersion, share: 0.1 }, retired: [A.modelVersion] };
+const rollback: RolloutState = {
+  shadow: [B.modelVersion],
+  canary: { modelVersion: C.modelVersion, share: 0.1 },
+  retired: [A.modelVersion],
+};
 const retiredA: RolloutState = { shadow: [], canary: null, retired: [A.modelVersion] };
 
 function lineageOf(versions: readonly VersionMeta[], live: string | null, rollout: RolloutState): ServingLineage {
@@ -29,7 +45,9 @@ function lineageOf(versions: readonly VersionMeta[], live: string | null, rollou
 /** Every order of `items` (small arrays only). */
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe('serving choice with rollout', () => {
@@ -38,7 +56,10 @@ describe('serving choice with rollout', () => {
     assert.equal(lineage.chosen(), id(9));
     assert.deepEqual(lineage.shadows(), [B.modelVersion]);
     assert.deepEqual(lineage.canary(), { modelVersion: C.modelVersion, share: 0.1 });
-    assert.deepEqual(history.filter((v) => lineage.isRetired(v.modelVersion)).map((v) => v.modelVersion), [A.modelVersion, id(5), id(6)]);
+    assert.deepEqual(
+      history.filter((v) => lineage.isRetired(v.modelVersion)).map((v) => v.modelVersion),
+      [A.modelVersion, id(5), id(6)],
+    );
   });
 
   it('serving choice with rollout - a retired live version falls back to the newest trained version not continuing a retired one', () => {
@@ -80,13 +101,18 @@ describe('serving choice with rollout', () => {
   });
 
   it('serving choice with rollout - a canary is served as is, not its continuations', () => {
-    const lineage = lineageOf([...ownChain, A, ...adoptedA], id(3), { shadow: [], canary: { modelVersion: A.modelVersion, share: 0.25 }, retired: [] });
+    const lineage = lineageOf([...ownChain, A, ...adoptedA], id(3), {
+      shadow: [],
+      canary: { modelVersion: A.modelVersion, share: 0.25 },
+      retired: [],
+    });
     assert.equal(lineage.chosen(), id(3));
     assert.deepEqual(lineage.canary(), { modelVersion: A.modelVersion, share: 0.25 });
   });
 
   it('serving choice with rollout - no canary when its share is not positive, it is retired, or it is what serves; a share above 1 is 1', () => {
-    const withCanary = (modelVersion: string, share: number, retired: string[] = []) => lineageOf(history, id(3), { shadow: [], canary: { modelVersion, share }, retired }).canary();
+    const withCanary = (modelVersion: string, share: number, retired: string[] = []) =>
+      lineageOf(history, id(3), { shadow: [], canary: { modelVersion, share }, retired }).canary();
     assert.equal(withCanary(C.modelVersion, 0), null);
     assert.equal(withCanary(C.modelVersion, Number.NaN), null);
     assert.equal(withCanary(C.modelVersion, 0.5, [C.modelVersion]), null);
@@ -95,7 +121,11 @@ describe('serving choice with rollout', () => {
   });
 
   it('serving choice with rollout - shadows keep deployment order without duplicates, retired versions, the served one or the canary', () => {
-    const rollout: RolloutState = { shadow: [C.modelVersion, A.modelVersion, id(9), B.modelVersion, C.modelVersion, id(2)], canary: { modelVersion: B.modelVersion, share: 0.1 }, retired: [A.modelVersion] };
+    const rollout: RolloutState = {
+      shadow: [C.modelVersion, A.modelVersion, id(9), B.modelVersion, C.modelVersion, id(2)],
+      canary: { modelVersion: B.modelVersion, share: 0.1 },
+      retired: [A.modelVersion],
+    };
     assert.deepEqual(lineageOf(history, id(3), rollout).shadows(), [C.modelVersion, id(2)]);
   });
 
@@ -111,8 +141,19 @@ describe('serving choice with rollout', () => {
     const lineage = lineageOf(history, id(3), rollback);
     assert.equal(lineage.deploy(id(3), 2, rollback), false);
     assert.equal(lineage.deploy(id(3), 3, { ...rollback, shadow: [] }), true);
-    assert.equal(lineage.deploy(id(3), 4, { ...rollback, shadow: [], canary: { modelVersion: C.modelVersion, share: 0.5 } }), true);
-    assert.equal(lineage.deploy(id(3), 5, { ...rollback, shadow: [], canary: { modelVersion: C.modelVersion, share: 0.5 }, retired: [A.modelVersion, B.modelVersion] }), true);
+    assert.equal(
+      lineage.deploy(id(3), 4, { ...rollback, shadow: [], canary: { modelVersion: C.modelVersion, share: 0.5 } }),
+      true,
+    );
+    assert.equal(
+      lineage.deploy(id(3), 5, {
+        ...rollback,
+        shadow: [],
+        canary: { modelVersion: C.modelVersion, share: 0.5 },
+        retired: [A.modelVersion, B.modelVersion],
+      }),
+      true,
+    );
     assert.equal(lineage.deploy(id(9), 5, rollback), false, 'a repeated revision is ignored');
   });
 
@@ -133,11 +174,30 @@ describe('serving choice with rollout', () => {
         if (a === 'deployment') lineage.deploy(id(3), 1, rollback);
         else lineage.addVersion(a);
       }
-      const retired = arrivals.flatMap((a) => (a !== 'deployment' && lineage.isRetired(a.modelVersion) ? [a.modelVersion] : []));
-      answers.add(JSON.stringify({ chosen: lineage.chosen(), shadows: lineage.shadows(), canary: lineage.canary(), retired, newest: lineage.newestTrainedVersion }));
+      const retired = arrivals.flatMap((a) =>
+        a !== 'deployment' && lineage.isRetired(a.modelVersion) ? [a.modelVersion] : [],
+      );
+      answers.add(
+        JSON.stringify({
+          chosen: lineage.chosen(),
+          shadows: lineage.shadows(),
+          canary: lineage.canary(),
+          retired,
+          newest: lineage.newestTrainedVersion,
+        }),
+      );
     }
-    assert.deepEqual([...answers].map((a) => JSON.parse(a)), [
-      { chosen: id(9), shadows: [B.modelVersion], canary: { modelVersion: C.modelVersion, share: 0.1 }, retired: [A.modelVersion, id(5), id(6)], newest: id(9) },
-    ]);
+    assert.deepEqual(
+      [...answers].map((a) => JSON.parse(a)),
+      [
+        {
+          chosen: id(9),
+          shadows: [B.modelVersion],
+          canary: { modelVersion: C.modelVersion, share: 0.1 },
+          retired: [A.modelVersion, id(5), id(6)],
+          newest: id(9),
+        },
+      ],
+    );
   });
 });

@@ -24,7 +24,9 @@ const history = [...ownChain, winner, ...adoptedChain, strayOwn];
 /** Every order of `items` (small arrays only). */
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 type Arrival = { kind: 'version'; meta: VersionMeta } | { kind: 'deployment'; live: string | null; revision: number };
@@ -41,7 +43,11 @@ function replay(arrivals: readonly Arrival[]): string | null {
 describe('serving choice', () => {
   it('serving choice - without a deployment the newest trained version serves', () => {
     assert.equal(chooseServedVersion(BP, ownChain, null), `${BP}/3`);
-    assert.equal(chooseServedVersion(BP, [...ownChain, winner], null), `${BP}/3`, 'a candidate nobody deployed does not serve');
+    assert.equal(
+      chooseServedVersion(BP, [...ownChain, winner], null),
+      `${BP}/3`,
+      'a candidate nobody deployed does not serve',
+    );
   });
 
   it('serving choice - nothing serves before any trained version or deployment', () => {
@@ -87,7 +93,10 @@ describe('serving choice', () => {
   });
 
   it('serving choice - records arriving in any order, deployment included, give the same answer', () => {
-    const versions: Arrival[] = [winner, ...adoptedChain, strayOwn, ownChain[2]!].map((meta) => ({ kind: 'version', meta }));
+    const versions: Arrival[] = [winner, ...adoptedChain, strayOwn, ownChain[2]!].map((meta) => ({
+      kind: 'version',
+      meta,
+    }));
     const deployment: Arrival = { kind: 'deployment', live: winner.modelVersion, revision: 1 };
     const answers = new Set<string | null>();
     for (const order of permutations([...versions, deployment])) answers.add(replay(order));

@@ -44,7 +44,9 @@ export const NO_ROLLOUT: RolloutState = Object.freeze({ shadow: [], canary: null
 
 /** Sequence decides; the id breaks a tie, so the answer never depends on arrival order. */
 function isNewer(a: VersionMeta, than: VersionMeta | null): boolean {
-  return than === null || a.sequence > than.sequence || (a.sequence === than.sequence && a.modelVersion > than.modelVersion);
+  return (
+    than === null || a.sequence > than.sequence || (a.sequence === than.sequence && a.modelVersion > than.modelVersion)
+  );
 }
 
 function sameItems(a: readonly string[], b: readonly string[]): boolean {
@@ -74,7 +76,13 @@ export class ServingLineage {
   /** Records a model version of this blueprint; false when it was known already (replays are harmless). */
   addVersion(meta: VersionMeta): boolean {
     if (this.versions.has(meta.modelVersion)) return false;
-    const own: VersionMeta = { modelVersion: meta.modelVersion, blueprint: meta.blueprint, role: meta.role, sequence: meta.sequence, parentVersion: meta.parentVersion };
+    const own: VersionMeta = {
+      modelVersion: meta.modelVersion,
+      blueprint: meta.blueprint,
+      role: meta.role,
+      sequence: meta.sequence,
+      parentVersion: meta.parentVersion,
+    };
     this.versions.set(own.modelVersion, own);
     this.highestSequence = Math.max(this.highestSequence, own.sequence);
     if (own.role !== 'trained') return true;
@@ -87,12 +95,14 @@ export class ServingLineage {
     if (own.parentVersion !== null && this.barred.has(own.parentVersion)) {
       // It continues a barred version, and so do the continuations of it that arrived first.
       const lost = this.bar([own.modelVersion]);
-      if (this.newestTrained !== null && lost.has(this.newestTrained.modelVersion)) this.newestTrained = this.findNewestTrained();
+      if (this.newestTrained !== null && lost.has(this.newestTrained.modelVersion))
+        this.newestTrained = this.findNewestTrained();
       if (this.deployed !== null && lost.has(this.deployed)) this.rebuildDescendants();
       return true;
     }
     if (isNewer(own, this.newestTrained)) this.newestTrained = own;
-    if (own.parentVersion !== null && (own.parentVersion === this.deployed || this.descendants.has(own.parentVersion))) this.absorb(own.modelVersion);
+    if (own.parentVersion !== null && (own.parentVersion === this.deployed || this.descendants.has(own.parentVersion)))
+      this.absorb(own.modelVersion);
     return true;
   }
 
@@ -104,8 +114,12 @@ export class ServingLineage {
   deploy(live: string | null, revision: number, rollout: RolloutState = NO_ROLLOUT): boolean {
     if (revision <= this.revision) return false;
     this.revision = revision;
-    const canary = rollout.canary !== null && rollout.canary.share > 0 ? { modelVersion: rollout.canary.modelVersion, share: Math.min(1, rollout.canary.share) } : null;
-    const canaryChanged = canary?.modelVersion !== this.canaryChoice?.modelVersion || canary?.share !== this.canaryChoice?.share;
+    const canary =
+      rollout.canary !== null && rollout.canary.share > 0
+        ? { modelVersion: rollout.canary.modelVersion, share: Math.min(1, rollout.canary.share) }
+        : null;
+    const canaryChanged =
+      canary?.modelVersion !== this.canaryChoice?.modelVersion || canary?.share !== this.canaryChoice?.share;
     const shadowChanged = !sameItems(rollout.shadow, this.shadowIds);
     const retiredChanged = !sameItems(rollout.retired, this.retired);
     const liveChanged = live !== this.deployed;
@@ -132,13 +146,17 @@ export class ServingLineage {
   shadows(): string[] {
     const chosen = this.chosen();
     const canary = this.canary()?.modelVersion;
-    return this.shadowIds.filter((id, i) => !this.barred.has(id) && id !== chosen && id !== canary && this.shadowIds.indexOf(id) === i);
+    return this.shadowIds.filter(
+      (id, i) => !this.barred.has(id) && id !== chosen && id !== canary && this.shadowIds.indexOf(id) === i,
+    );
   }
 
   /** The canary, or null when none runs (or it is barred, or it is what serves anyway). */
   canary(): CanaryChoice | null {
     const canary = this.canaryChoice;
-    return canary === null || this.barred.has(canary.modelVersion) || canary.modelVersion === this.chosen() ? null : canary;
+    return canary === null || this.barred.has(canary.modelVersion) || canary.modelVersion === this.chosen()
+      ? null
+      : canary;
   }
 
   /** Whether a version is retired or a trained version continuing a retired one: never served. */
@@ -153,7 +171,12 @@ export class ServingLineage {
    */
   worthHolding(modelVersion: string): boolean {
     if (this.barred.has(modelVersion)) return false;
-    if (modelVersion === this.chosen() || modelVersion === this.canary()?.modelVersion || this.shadowIds.includes(modelVersion)) return true;
+    if (
+      modelVersion === this.chosen() ||
+      modelVersion === this.canary()?.modelVersion ||
+      this.shadowIds.includes(modelVersion)
+    )
+      return true;
     for (const child of this.continuations.get(modelVersion) ?? []) if (!this.barred.has(child)) return false;
     return true;
   }
@@ -234,7 +257,8 @@ export class ServingLineage {
 
   private findNewestTrained(): VersionMeta | null {
     let newest: VersionMeta | null = null;
-    for (const meta of this.versions.values()) if (meta.role === 'trained' && !this.barred.has(meta.modelVersion) && isNewer(meta, newest)) newest = meta;
+    for (const meta of this.versions.values())
+      if (meta.role === 'trained' && !this.barred.has(meta.modelVersion) && isNewer(meta, newest)) newest = meta;
     return newest;
   }
 
@@ -261,7 +285,12 @@ export class ServingLineage {
 }
 
 /** The version to serve, given one blueprint's known versions and its deployment (live id or null). */
-export function chooseServedVersion(blueprint: string, versions: Iterable<VersionMeta>, deployedLive: string | null, rollout: RolloutState = NO_ROLLOUT): string | null {
+export function chooseServedVersion(
+  blueprint: string,
+  versions: Iterable<VersionMeta>,
+  deployedLive: string | null,
+  rollout: RolloutState = NO_ROLLOUT,
+): string | null {
   const lineage = new ServingLineage();
   for (const meta of versions) if (meta.blueprint === blueprint) lineage.addVersion(meta);
   lineage.deploy(deployedLive, 1, rollout);

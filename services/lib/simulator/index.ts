@@ -1,5 +1,11 @@
 // The known-answer simulator: a push-notification product whose click probabilities are known.
-export { createSimulator, compileSimulatorOptions, simulatorDefaults, type Simulator, type SimulatorOptions } from './simulator.js';
+export {
+  createSimulator,
+  compileSimulatorOptions,
+  simulatorDefaults,
+  type Simulator,
+  type SimulatorOptions,
+} from './simulator.js';
 export { simulationModel, localHour, clickLogit, sigmoid, type UserTraits } from './model.js';
 export * from './product.js';
 export {

@@ -39,7 +39,12 @@ export const simulationModel = {
   sessions: { intercept: 1.2, engagement: 0.5 },
   sessionDuration: { logMean: Math.log(60), engagement: 0.45, logSd: 0.5 },
   /** Click logit when sent: intercept + engagement·e + hourMatch·cos(2π(hour − preferredHour)/24) + platform. */
-  click: { intercept: -1.7, engagement: 1.6, hourMatch: 1.0, platform: { ios: 0.25, android: 0, web: -0.6 } as Record<Platform, number> },
+  click: {
+    intercept: -1.7,
+    engagement: 1.6,
+    hourMatch: 1.0,
+    platform: { ios: 0.25, android: 0, web: -0.6 } as Record<Platform, number>,
+  },
   /** Unsubscribe probability when sent: scale·(1 − click probability)². */
   unsubscribeScale: 0.02,
   /** Mean delay from a notification to its click or dismissal, ms (exponential: 1 in e^15 after the 30m window). */
@@ -58,7 +63,7 @@ function share<K extends string>(random: Random, keys: readonly K[], shares: Rec
 export function drawUser(userId: string, random: Random): UserTraits {
   const engagement = random.normal();
   const evening = random.next() < m.eveningShare;
-  const preferredHour = (((Math.round(random.normal(evening ? 20 : 8, 1.5)) % 24) + 24) % 24);
+  const preferredHour = ((Math.round(random.normal(evening ? 20 : 8, 1.5)) % 24) + 24) % 24;
   return {
     userId,
     engagement,
@@ -82,7 +87,12 @@ export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 /** The log-odds of a click if the notification is sent. */
 export function clickLogit(user: UserTraits, context: NotificationContext): number {
   const hourMatch = Math.cos((2 * Math.PI * (context.hour - user.preferredHour)) / 24);
-  return m.click.intercept + m.click.engagement * user.engagement + m.click.hourMatch * hourMatch + m.click.platform[context.platform];
+  return (
+    m.click.intercept +
+    m.click.engagement * user.engagement +
+    m.click.hourMatch * hourMatch +
+    m.click.platform[context.platform]
+  );
 }
 
 /** One session's duration in whole seconds (at least 1). */

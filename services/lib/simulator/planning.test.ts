@@ -18,7 +18,10 @@ test('planning simulator - the same seed gives the same users, another seed othe
 test('planning simulator - contexts lie in their declared ranges', () => {
   for (const { context } of SIM.users) {
     assert.ok(Number.isInteger(context.age) && context.age >= 18 && context.age <= 80, `age ${context.age}`);
-    assert.ok(Number.isInteger(context.sessions) && context.sessions >= 0 && context.sessions <= 50, `sessions ${context.sessions}`);
+    assert.ok(
+      Number.isInteger(context.sessions) && context.sessions >= 0 && context.sessions <= 50,
+      `sessions ${context.sessions}`,
+    );
     assert.ok(['ios', 'android', 'web'].includes(context.platform), context.platform);
   }
 });
@@ -30,8 +33,14 @@ test('planning simulator - user(i) outside the population and unknown actions ar
     name: 'RangeError',
     message: 'unknown action "letter": the simulator\'s actions are email, push, sms',
   });
-  assert.throws(() => new PlanningSimulator({ seed: 1.5 }), { name: 'RangeError', message: 'planning simulator seed: 1.5 is not an integer; pass any whole number, e.g. 42' });
-  assert.throws(() => new PlanningSimulator({ seed: 1, users: 0 }), { name: 'RangeError', message: 'planning simulator users: 0 is not a whole number ≥ 1; the default is 1000' });
+  assert.throws(() => new PlanningSimulator({ seed: 1.5 }), {
+    name: 'RangeError',
+    message: 'planning simulator seed: 1.5 is not an integer; pass any whole number, e.g. 42',
+  });
+  assert.throws(() => new PlanningSimulator({ seed: 1, users: 0 }), {
+    name: 'RangeError',
+    message: 'planning simulator users: 0 is not a whole number ≥ 1; the default is 1000',
+  });
 });
 
 test('planning simulator - reward probabilities lie strictly between 0 and 1, and the corners match the logit by hand', () => {
@@ -68,14 +77,21 @@ test('planning simulator - the oracle beats every single action and uniform choi
   const oracle = SIM.oracleValue();
   const uniform = SIM.uniformValue();
   const perAction = SIM.actions.map((a) => [a, SIM.actionValue(a)] as const);
-  t.diagnostic(`oracle ${oracle.toFixed(4)}, uniform ${uniform.toFixed(4)}, ${perAction.map(([a, v]) => `${a} ${v.toFixed(4)}`).join(', ')}`);
+  t.diagnostic(
+    `oracle ${oracle.toFixed(4)}, uniform ${uniform.toFixed(4)}, ${perAction.map(([a, v]) => `${a} ${v.toFixed(4)}`).join(', ')}`,
+  );
   for (const [action, value] of perAction) assert.ok(oracle > value + 0.1, `oracle ${oracle} vs ${action} ${value}`);
   assert.ok(oracle > uniform + 0.15, `oracle ${oracle} vs uniform ${uniform}`);
-  assert.equal(SIM.valueOf(() => ({ email: 1 / 3, push: 1 / 3, sms: 1 / 3 })), uniform);
+  assert.equal(
+    SIM.valueOf(() => ({ email: 1 / 3, push: 1 / 3, sms: 1 / 3 })),
+    uniform,
+  );
   // Uniform choice is also the mean of the three single-action values (up to rounding).
   assert.ok(Math.abs(uniform - perAction.reduce((s, [, v]) => s + v, 0) / 3) <= 1e-12);
   // The oracle is the mean of the best probability, by hand.
-  const byHand = SIM.users.reduce((s, u) => s + Math.max(...SIM.actions.map((a) => SIM.rewardProbability(u.context, a))), 0) / SIM.users.length;
+  const byHand =
+    SIM.users.reduce((s, u) => s + Math.max(...SIM.actions.map((a) => SIM.rewardProbability(u.context, a))), 0) /
+    SIM.users.length;
   assert.ok(Math.abs(oracle - byHand) <= 1e-12);
 });
 
@@ -90,7 +106,16 @@ test('planning simulator - each action is the best one for at least 20 % of the 
 });
 
 test('planning simulator - valueOf rejects probabilities that do not sum to 1 or lie outside [0, 1], naming the user', () => {
-  assert.throws(() => SIM.valueOf(() => ({ email: 0.5, push: 0.4 })), { name: 'RangeError', message: "user-0000: the policy's probabilities must sum to 1, got 0.9" });
-  assert.throws(() => SIM.valueOf(() => ({ email: 1.5, push: -0.5 })), { name: 'RangeError', message: 'user-0000: the policy\'s probability of "email" must be in [0, 1], got 1.5' });
-  assert.throws(() => SIM.valueOf(() => ({ letter: 1 })), { name: 'RangeError', message: 'unknown action "letter": the simulator\'s actions are email, push, sms' });
+  assert.throws(() => SIM.valueOf(() => ({ email: 0.5, push: 0.4 })), {
+    name: 'RangeError',
+    message: "user-0000: the policy's probabilities must sum to 1, got 0.9",
+  });
+  assert.throws(() => SIM.valueOf(() => ({ email: 1.5, push: -0.5 })), {
+    name: 'RangeError',
+    message: 'user-0000: the policy\'s probability of "email" must be in [0, 1], got 1.5',
+  });
+  assert.throws(() => SIM.valueOf(() => ({ letter: 1 })), {
+    name: 'RangeError',
+    message: 'unknown action "letter": the simulator\'s actions are email, push, sms',
+  });
 });

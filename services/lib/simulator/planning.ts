@@ -86,28 +86,41 @@ export class PlanningSimulator {
 
   constructor(options: PlanningSimulatorOptions) {
     const { seed, users = 1000, arms = DEFAULT_PLANNING_ARMS } = options;
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`planning simulator seed: ${seed} is not an integer; pass any whole number, e.g. 42`);
-    if (!Number.isSafeInteger(users) || users < 1) throw new RangeError(`planning simulator users: ${users} is not a whole number ≥ 1; the default is 1000`);
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`planning simulator seed: ${seed} is not an integer; pass any whole number, e.g. 42`);
+    if (!Number.isSafeInteger(users) || users < 1)
+      throw new RangeError(`planning simulator users: ${users} is not a whole number ≥ 1; the default is 1000`);
     this.actions = Object.keys(arms);
-    if (this.actions.length < 2) throw new RangeError(`a planning simulator needs at least 2 actions to choose from, got ${this.actions.length}`);
+    if (this.actions.length < 2)
+      throw new RangeError(`a planning simulator needs at least 2 actions to choose from, got ${this.actions.length}`);
     this.arms = arms;
     const random = new SeededRandom(seed);
     const width = String(users - 1).length;
-    this.users = Array.from({ length: users }, (_, i) => ({ entity: `user-${String(i).padStart(Math.max(4, width), '0')}`, context: drawContext(random) }));
+    this.users = Array.from({ length: users }, (_, i) => ({
+      entity: `user-${String(i).padStart(Math.max(4, width), '0')}`,
+      context: drawContext(random),
+    }));
   }
 
   /** The i-th user (0-based); a RangeError outside the population. */
   user(i: number): PlanningUser {
     const user = this.users[i];
-    if (!Number.isInteger(i) || user === undefined) throw new RangeError(`no user ${i}: the population has users 0..${this.users.length - 1}`);
+    if (!Number.isInteger(i) || user === undefined)
+      throw new RangeError(`no user ${i}: the population has users 0..${this.users.length - 1}`);
     return user;
   }
 
   /** P(reward = 1 | context, action), strictly inside (0, 1). */
   rewardProbability(context: PlanningContext, action: string): number {
     const arm = this.arms[action];
-    if (arm === undefined) throw new RangeError(`unknown action "${action}": the simulator's actions are ${this.actions.join(', ')}`);
-    return sigmoid(arm.bias + (arm.age * (context.age - 49)) / 31 + (arm.sessions * (context.sessions - 25)) / 25 + arm.platform[context.platform]);
+    if (arm === undefined)
+      throw new RangeError(`unknown action "${action}": the simulator's actions are ${this.actions.join(', ')}`);
+    return sigmoid(
+      arm.bias +
+        (arm.age * (context.age - 49)) / 31 +
+        (arm.sessions * (context.sessions - 25)) / 25 +
+        arm.platform[context.platform],
+    );
   }
 
   /** 1 with probability rewardProbability(context, action), from one uniform draw of `random`. */
@@ -142,11 +155,13 @@ export class PlanningSimulator {
       let expected = 0;
       for (const action in probabilities) {
         const p = probabilities[action]!;
-        if (!(p >= 0 && p <= 1)) throw new RangeError(`${user.entity}: the policy's probability of "${action}" must be in [0, 1], got ${p}`);
+        if (!(p >= 0 && p <= 1))
+          throw new RangeError(`${user.entity}: the policy's probability of "${action}" must be in [0, 1], got ${p}`);
         sum += p;
         if (p > 0) expected += p * this.rewardProbability(user.context, action);
       }
-      if (Math.abs(sum - 1) > SUM_TOLERANCE) throw new RangeError(`${user.entity}: the policy's probabilities must sum to 1, got ${sum}`);
+      if (Math.abs(sum - 1) > SUM_TOLERANCE)
+        throw new RangeError(`${user.entity}: the policy's probabilities must sum to 1, got ${sum}`);
       total += expected;
     }
     return total / this.users.length;

@@ -15,7 +15,10 @@ describe('simulator product', () => {
     assert.ok(result.ok);
     const bp = result.blueprint;
     const sim = createSimulator({ seed: 1, users: 50 });
-    const events = [...sim.eventsBetween(0, 7 * 86_400_000), ...sim.guardrailEventsFor(sim.users[0]!.userId, { hour: 20, platform: 'ios' }, SEND, 1, 0)];
+    const events = [
+      ...sim.eventsBetween(0, 7 * 86_400_000),
+      ...sim.guardrailEventsFor(sim.users[0]!.userId, { hour: 20, platform: 'ios' }, SEND, 1, 0),
+    ];
     const published = new Set<string>(events.map((e) => e.topic));
     assert.deepEqual([...published].sort(), Object.values(productTopics).sort());
     for (const feature of bp.features.streams) {
@@ -23,9 +26,14 @@ describe('simulator product', () => {
       assert.equal(feature.entityField, null, `${feature.name}: the simulator keys events by user`);
       assert.equal(feature.format, 'json');
       if (feature.field === null) continue;
-      const values = events.filter((e) => e.topic === feature.topic).map((e) => (e.value as unknown as Record<string, unknown>)[feature.field!]);
+      const values = events
+        .filter((e) => e.topic === feature.topic)
+        .map((e) => (e.value as unknown as Record<string, unknown>)[feature.field!]);
       const type = feature.aggregate === 'last' || feature.aggregate === 'distinct' ? 'string' : 'number';
-      assert.ok(values.length > 0 && values.every((v) => typeof v === type), `${feature.name}: ${feature.topic} events lack a ${type} ${feature.field}`);
+      assert.ok(
+        values.length > 0 && values.every((v) => typeof v === type),
+        `${feature.name}: ${feature.topic} events lack a ${type} ${feature.field}`,
+      );
     }
     for (const guardrail of bp.monitoring.guardrails) {
       assert.ok(published.has(guardrail.topic), `guardrail ${guardrail.name}: ${guardrail.topic} is not published`);
@@ -33,7 +41,7 @@ describe('simulator product', () => {
     }
   });
 
-  it('simulator product - decide requests carry exactly the blueprint\'s context features', () => {
+  it("simulator product - decide requests carry exactly the blueprint's context features", () => {
     const result = parseBlueprintYaml(blueprintText);
     assert.ok(result.ok);
     const bp = result.blueprint;
@@ -44,7 +52,7 @@ describe('simulator product', () => {
     assert.equal(bp.features.context.find((f) => f.name === 'hour')?.type, 'int');
   });
 
-  it('simulator product - its actions and outcomes are the blueprint\'s', () => {
+  it("simulator product - its actions and outcomes are the blueprint's", () => {
     const result = parseBlueprintYaml(blueprintText);
     assert.ok(result.ok);
     const bp = result.blueprint;
@@ -57,8 +65,12 @@ describe('simulator product', () => {
     assert.equal(bp.label.missing, 0);
     const sim = createSimulator({ seed: 1 });
     const random = createRandom(2);
-    const reports = sim.users.slice(0, 200).map((u) => sim.reportedOutcome(u.userId, { hour: 20, platform: u.platform }, SEND, random));
-    assert.ok(reports.some((r) => r?.value === 1) && reports.some((r) => r?.value === 0) && reports.some((r) => r === null));
+    const reports = sim.users
+      .slice(0, 200)
+      .map((u) => sim.reportedOutcome(u.userId, { hour: 20, platform: u.platform }, SEND, random));
+    assert.ok(
+      reports.some((r) => r?.value === 1) && reports.some((r) => r?.value === 0) && reports.some((r) => r === null),
+    );
     assert.ok(reports.every((r) => r === null || r.delayMs < bp.label.windowMs));
     assert.equal(sim.reportedOutcome(sim.users[0]!.userId, { hour: 20, platform: 'ios' }, SKIP, random), null);
   });

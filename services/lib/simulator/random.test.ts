@@ -9,7 +9,10 @@ describe('simulator random', () => {
     assert.deepEqual(draws(mulberry32(42), 5), draws(mulberry32(42), 5));
     assert.notDeepEqual(draws(mulberry32(42), 5), draws(mulberry32(43), 5));
     // mulberry32's reference output for seed 42, so the generator cannot drift unnoticed.
-    assert.deepEqual(draws(mulberry32(42), 3).map((x) => Math.round(x * 2 ** 32)), [2581720956, 1925393290, 3661312704]);
+    assert.deepEqual(
+      draws(mulberry32(42), 3).map((x) => Math.round(x * 2 ** 32)),
+      [2581720956, 1925393290, 3661312704],
+    );
   });
 
   it('simulator random - uniform draws lie in [0, 1) with mean one half', () => {

@@ -1,13 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandom } from './random.js';
-import { ITEM_TOPICS, RankingSimulator, rankingTopics, type ItemTopic, type RankingCandidate, type RankingRequest } from './ranking.js';
+import {
+  ITEM_TOPICS,
+  RankingSimulator,
+  rankingTopics,
+  type ItemTopic,
+  type RankingCandidate,
+  type RankingRequest,
+} from './ranking.js';
 import { fitLogistic } from './test-learn.js';
 
 const SIM = new RankingSimulator({ seed: 42 });
 const K = 5;
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const candidate = (id: string, topic: ItemTopic, quality: number): RankingCandidate => ({ id, features: { topic, quality } });
+const candidate = (id: string, topic: ItemTopic, quality: number): RankingCandidate => ({
+  id,
+  features: { topic, quality },
+});
 const otherTopic = (topic: ItemTopic) => ITEM_TOPICS.find((t) => t !== topic)!;
 
 test('ranking simulator - the same seed gives the same users, items, views and requests; another seed others', () => {
@@ -25,12 +35,17 @@ test('ranking simulator - users, items and requests have the documented shapes',
   assert.equal(SIM.users.length, 200);
   assert.equal(SIM.users[0]!.entity, 'user-0000');
   assert.equal(SIM.items.length, 50);
-  assert.deepEqual(SIM.items.slice(0, 2).map((i) => [i.id, i.topic]), [
-    ['item-00', 'books'],
-    ['item-01', 'music'],
-  ]);
+  assert.deepEqual(
+    SIM.items.slice(0, 2).map((i) => [i.id, i.topic]),
+    [
+      ['item-00', 'books'],
+      ['item-01', 'music'],
+    ],
+  );
   for (const topic of ITEM_TOPICS) assert.equal(SIM.items.filter((i) => i.topic === topic).length, 10);
-  assert.ok(SIM.items.every((i) => i.quality >= 0 && i.quality <= 1 && Math.round(i.quality * 1000) === i.quality * 1000));
+  assert.ok(
+    SIM.items.every((i) => i.quality >= 0 && i.quality <= 1 && Math.round(i.quality * 1000) === i.quality * 1000),
+  );
   const random = createRandom(1);
   for (let r = 0; r < 100; r++) {
     const request = SIM.decideRequest(random);
@@ -50,7 +65,7 @@ test('ranking simulator - relevance is σ(−2.5 + 2·[favourite topic] + 2·qua
   assert.equal(SIM.relevance(entity, candidate('x', otherTopic(favourite), 0)), sigmoid(-2.5));
 });
 
-test('ranking simulator - views on shop.views reveal each user\'s favourite as the most viewed topic', () => {
+test("ranking simulator - views on shop.views reveal each user's favourite as the most viewed topic", () => {
   const now = 1_700_000_000_000;
   const views = SIM.viewEvents(now);
   assert.equal(views.length, 200 * 12);
@@ -65,27 +80,48 @@ test('ranking simulator - views on shop.views reveal each user\'s favourite as t
     counts.set(v.key, byTopic);
   }
   // 12 views at 70 % favourite: with seed 42 the most viewed topic is the favourite for all 200 users.
-  const revealed = SIM.users.filter((u) => [...counts.get(u.entity)!].sort((a, b) => b[1] - a[1])[0]![0] === u.favourite);
+  const revealed = SIM.users.filter(
+    (u) => [...counts.get(u.entity)!].sort((a, b) => b[1] - a[1])[0]![0] === u.favourite,
+  );
   assert.equal(revealed.length, 200);
 });
 
 test('ranking simulator - expectedNdcgAt uses true relevances as gains against all candidates sorted', () => {
   const entity = SIM.users[0]!.entity;
   const fav = SIM.user(entity).favourite;
-  const request: RankingRequest = { entity, context: { hour: 9 }, candidates: [candidate('a', otherTopic(fav), 0), candidate('b', fav, 1), candidate('c', otherTopic(fav), 1)] };
+  const request: RankingRequest = {
+    entity,
+    context: { hour: 9 },
+    candidates: [candidate('a', otherTopic(fav), 0), candidate('b', fav, 1), candidate('c', otherTopic(fav), 1)],
+  };
   const [ra, rb, rc] = [sigmoid(-2.5), sigmoid(1.5), sigmoid(-0.5)];
   assert.deepEqual(SIM.oracleOrder(request), ['b', 'c', 'a']);
   assert.equal(SIM.expectedNdcgAt(['b', 'c', 'a'], request, 2), 1);
-  assert.equal(SIM.expectedNdcgAt(['a', 'b'], request, 2), (2 ** ra - 1 + (2 ** rb - 1) / Math.log2(3)) / (2 ** rb - 1 + (2 ** rc - 1) / Math.log2(3)));
-  assert.throws(() => SIM.expectedNdcgAt(['b'], request, 2), { name: 'RangeError', message: 'expectedNdcgAt: the order names 1 candidates but NDCG@2 needs the first 2' });
-  assert.throws(() => SIM.expectedNdcgAt(['b', 'z'], request, 2), { name: 'RangeError', message: 'expectedNdcgAt: "z" is not a candidate of the request' });
-  assert.throws(() => SIM.expectedNdcgAt(['b', 'b'], request, 2), { name: 'RangeError', message: 'expectedNdcgAt: "b" appears twice in the order' });
+  assert.equal(
+    SIM.expectedNdcgAt(['a', 'b'], request, 2),
+    (2 ** ra - 1 + (2 ** rb - 1) / Math.log2(3)) / (2 ** rb - 1 + (2 ** rc - 1) / Math.log2(3)),
+  );
+  assert.throws(() => SIM.expectedNdcgAt(['b'], request, 2), {
+    name: 'RangeError',
+    message: 'expectedNdcgAt: the order names 1 candidates but NDCG@2 needs the first 2',
+  });
+  assert.throws(() => SIM.expectedNdcgAt(['b', 'z'], request, 2), {
+    name: 'RangeError',
+    message: 'expectedNdcgAt: "z" is not a candidate of the request',
+  });
+  assert.throws(() => SIM.expectedNdcgAt(['b', 'b'], request, 2), {
+    name: 'RangeError',
+    message: 'expectedNdcgAt: "b" appears twice in the order',
+  });
 });
 
 test('ranking simulator - randomNdcgAt is the exact mean NDCG over all orders of the request', () => {
   const request = new RankingSimulator({ seed: 42, candidates: 4 }).decideRequest(createRandom(2));
   const ids = request.candidates.map((c) => c.id);
-  const permutations = (xs: string[]): string[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+  const permutations = (xs: string[]): string[][] =>
+    xs.length <= 1
+      ? [xs]
+      : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
   for (const k of [1, 2, 4, 6]) {
     const all = permutations(ids);
     const mean = all.reduce((s, order) => s + SIM.expectedNdcgAt(order, request, k), 0) / all.length;
@@ -101,7 +137,13 @@ test('ranking simulator - the oracle scores 1 and beats the request order by 0.3
   for (let r = 0; r < 2000; r++) {
     const request = SIM.decideRequest(random);
     assert.equal(SIM.expectedNdcgAt(SIM.oracleOrder(request), request, K), 1);
-    requestNdcgs.push(SIM.expectedNdcgAt(request.candidates.map((c) => c.id), request, K));
+    requestNdcgs.push(
+      SIM.expectedNdcgAt(
+        request.candidates.map((c) => c.id),
+        request,
+        K,
+      ),
+    );
     randomSum += SIM.randomNdcgAt(request, K);
   }
   const n = requestNdcgs.length;
@@ -119,10 +161,7 @@ test('ranking simulator - click probabilities are examination × relevance × no
   const shown = request.candidates.map((c) => c.id);
   const r = request.candidates.map((c) => SIM.relevance(request.entity, c));
   const p = SIM.clickProbabilities(request, shown);
-  assert.deepEqual(
-    [SIM.examination(0), SIM.examination(1), SIM.examination(3)],
-    [1, 0.7, 0.7 ** 3],
-  );
+  assert.deepEqual([SIM.examination(0), SIM.examination(1), SIM.examination(3)], [1, 0.7, 0.7 ** 3]);
   assert.equal(p[0], r[0]);
   assert.equal(p[1], (1 - r[0]!) * 0.7 * r[1]!);
   assert.equal(p[2], (1 - r[0]!) * (1 - 0.7 * r[1]!) * 0.49 * r[2]!);
@@ -139,7 +178,10 @@ test('ranking simulator - click probabilities are examination × relevance × no
     assert.ok(Math.abs(clicks[i]! / draws - p[i]!) < 4 * se, `position ${i}: ${clicks[i]! / draws} vs ${p[i]}`);
     // Given the scan reached position i, the click rate there is examination × relevance.
     const conditional = SIM.examination(i) * r[i]!;
-    assert.ok(Math.abs(clicks[i]! / reached - conditional) < 4 * Math.sqrt((conditional * (1 - conditional)) / reached), `position ${i} given reached`);
+    assert.ok(
+      Math.abs(clicks[i]! / reached - conditional) < 4 * Math.sqrt((conditional * (1 - conditional)) / reached),
+      `position ${i} given reached`,
+    );
     reached -= clicks[i]!;
   }
 });
@@ -165,7 +207,11 @@ test('ranking simulator - without the position feature a model over-weights what
     const request = SIM.decideRequest(random);
     const favourite = SIM.user(request.entity).favourite;
     const shown = [...request.candidates].sort((a, b) => b.features.quality - a.features.quality).slice(0, K);
-    const clicked = SIM.clickFor(request, shown.map((c) => c.id), random);
+    const clicked = SIM.clickFor(
+      request,
+      shown.map((c) => c.id),
+      random,
+    );
     shown.forEach((c, position) => {
       const x = [c.features.topic === favourite ? 1 : 0, c.features.quality];
       plain.push(x);
@@ -176,7 +222,10 @@ test('ranking simulator - without the position feature a model over-weights what
   const withoutPosition = fitLogistic(plain, labels);
   const withPosition = fitLogistic(positioned, labels);
   // The logit effects of a favourite topic and of quality 0 → 1; the truth is 2 and 2 (ratio 1).
-  const effects = (score: (x: number[]) => number) => ({ favourite: score([1, 0]) - score([0, 0]), quality: score([0, 1]) - score([0, 0]) });
+  const effects = (score: (x: number[]) => number) => ({
+    favourite: score([1, 0]) - score([0, 0]),
+    quality: score([0, 1]) - score([0, 0]),
+  });
   const biased = effects((x) => withoutPosition.score(x));
   const corrected = effects((x) => withPosition.score([...x, 0]));
   // Measured: without position 1.38 and 6.03 (ratio 4.4); with position 1.49 and 1.58 (ratio 1.06).
@@ -193,19 +242,47 @@ test('ranking simulator - without the position feature a model over-weights what
         .map((c) => ({ id: c.id, s: score([c.features.topic === favourite ? 1 : 0, c.features.quality]) }))
         .sort((a, b) => b.s - a.s)
         .map((c) => c.id);
-    plainNdcg += SIM.expectedNdcgAt(order((x) => withoutPosition.score(x)), request, K) / 1000;
-    positionedNdcg += SIM.expectedNdcgAt(order((x) => withPosition.score([...x, 0])), request, K) / 1000;
+    plainNdcg +=
+      SIM.expectedNdcgAt(
+        order((x) => withoutPosition.score(x)),
+        request,
+        K,
+      ) / 1000;
+    positionedNdcg +=
+      SIM.expectedNdcgAt(
+        order((x) => withPosition.score([...x, 0])),
+        request,
+        K,
+      ) / 1000;
   }
   assert.ok(plainNdcg < 0.92, `without position ${plainNdcg}`);
   assert.ok(positionedNdcg > 0.995, `with position ${positionedNdcg}`);
 });
 
 test('ranking simulator - bad options, unknown users and foreign candidates are RangeErrors that say what exists', () => {
-  assert.throws(() => new RankingSimulator({ seed: 1.5 }), { name: 'RangeError', message: 'ranking simulator seed: 1.5 is not an integer; pass any whole number, e.g. 42' });
-  assert.throws(() => new RankingSimulator({ seed: 1, users: 0 }), { name: 'RangeError', message: 'ranking simulator users: 0 is not a whole number ≥ 1' });
-  assert.throws(() => new RankingSimulator({ seed: 1, items: 5 }), { name: 'RangeError', message: 'ranking simulator candidates: 8 per request but only 5 items to draw them from' });
-  assert.throws(() => new RankingSimulator({ seed: 1, examinationDecay: 1.2 }), { name: 'RangeError', message: 'ranking simulator examinationDecay: 1.2 is not a probability in [0, 1]' });
-  assert.throws(() => SIM.user('user-9999'), { name: 'RangeError', message: 'ranking simulator: no user "user-9999"; entities run user-0000..user-0199' });
+  assert.throws(() => new RankingSimulator({ seed: 1.5 }), {
+    name: 'RangeError',
+    message: 'ranking simulator seed: 1.5 is not an integer; pass any whole number, e.g. 42',
+  });
+  assert.throws(() => new RankingSimulator({ seed: 1, users: 0 }), {
+    name: 'RangeError',
+    message: 'ranking simulator users: 0 is not a whole number ≥ 1',
+  });
+  assert.throws(() => new RankingSimulator({ seed: 1, items: 5 }), {
+    name: 'RangeError',
+    message: 'ranking simulator candidates: 8 per request but only 5 items to draw them from',
+  });
+  assert.throws(() => new RankingSimulator({ seed: 1, examinationDecay: 1.2 }), {
+    name: 'RangeError',
+    message: 'ranking simulator examinationDecay: 1.2 is not a probability in [0, 1]',
+  });
+  assert.throws(() => SIM.user('user-9999'), {
+    name: 'RangeError',
+    message: 'ranking simulator: no user "user-9999"; entities run user-0000..user-0199',
+  });
   const request = SIM.decideRequest(createRandom(3));
-  assert.throws(() => SIM.clickFor(request, ['item-xx'], createRandom(1)), { name: 'RangeError', message: 'clickFor: "item-xx" is not a candidate of the request' });
+  assert.throws(() => SIM.clickFor(request, ['item-xx'], createRandom(1)), {
+    name: 'RangeError',
+    message: 'clickFor: "item-xx" is not a candidate of the request',
+  });
 });

@@ -122,22 +122,40 @@ export class RankingSimulator {
 
   constructor(options: RankingSimulatorOptions) {
     const o = { ...rankingSimulatorDefaults, ...options };
-    if (!Number.isSafeInteger(o.seed)) throw new RangeError(`ranking simulator seed: ${o.seed} is not an integer; pass any whole number, e.g. 42`);
-    for (const [name, min] of [['users', 1], ['items', 1], ['candidates', 1], ['viewsPerUser', 0]] as const) {
-      if (!Number.isSafeInteger(o[name]) || o[name] < min) throw new RangeError(`ranking simulator ${name}: ${o[name]} is not a whole number ≥ ${min}`);
+    if (!Number.isSafeInteger(o.seed))
+      throw new RangeError(`ranking simulator seed: ${o.seed} is not an integer; pass any whole number, e.g. 42`);
+    for (const [name, min] of [
+      ['users', 1],
+      ['items', 1],
+      ['candidates', 1],
+      ['viewsPerUser', 0],
+    ] as const) {
+      if (!Number.isSafeInteger(o[name]) || o[name] < min)
+        throw new RangeError(`ranking simulator ${name}: ${o[name]} is not a whole number ≥ ${min}`);
     }
-    if (o.candidates > o.items) throw new RangeError(`ranking simulator candidates: ${o.candidates} per request but only ${o.items} items to draw them from`);
+    if (o.candidates > o.items)
+      throw new RangeError(
+        `ranking simulator candidates: ${o.candidates} per request but only ${o.items} items to draw them from`,
+      );
     for (const name of ['favouriteViewShare', 'examinationDecay'] as const) {
-      if (!(o[name] >= 0 && o[name] <= 1)) throw new RangeError(`ranking simulator ${name}: ${o[name]} is not a probability in [0, 1]`);
+      if (!(o[name] >= 0 && o[name] <= 1))
+        throw new RangeError(`ranking simulator ${name}: ${o[name]} is not a probability in [0, 1]`);
     }
     [this.seed, this.candidatesPerRequest, this.examinationDecay] = [o.seed, o.candidates, o.examinationDecay];
     [this.viewsPerUser, this.favouriteViewShare] = [o.viewsPerUser, o.favouriteViewShare];
     this.relevanceWeights = o.relevance ?? DEFAULT_RELEVANCE;
     const root = createRandom(o.seed);
     const userRandom = root.fork('users');
-    this.users = Array.from({ length: o.users }, (_, i) => ({ entity: `user-${pad(i, o.users, 4)}`, favourite: userRandom.pick(ITEM_TOPICS) }));
+    this.users = Array.from({ length: o.users }, (_, i) => ({
+      entity: `user-${pad(i, o.users, 4)}`,
+      favourite: userRandom.pick(ITEM_TOPICS),
+    }));
     const itemRandom = root.fork('items');
-    this.items = Array.from({ length: o.items }, (_, i) => ({ id: `item-${pad(i, o.items, 2)}`, topic: ITEM_TOPICS[i % ITEM_TOPICS.length]!, quality: Math.round(itemRandom.next() * 1000) / 1000 }));
+    this.items = Array.from({ length: o.items }, (_, i) => ({
+      id: `item-${pad(i, o.items, 2)}`,
+      topic: ITEM_TOPICS[i % ITEM_TOPICS.length]!,
+      quality: Math.round(itemRandom.next() * 1000) / 1000,
+    }));
     this.byEntity = new Map(this.users.map((u) => [u.entity, u]));
     this.requestStream = root.fork('requests');
   }
@@ -145,7 +163,10 @@ export class RankingSimulator {
   /** The user of `entity`; a RangeError for an entity the simulator did not create. */
   user(entity: string): RankingUser {
     const user = this.byEntity.get(entity);
-    if (user === undefined) throw new RangeError(`ranking simulator: no user "${entity}"; entities run ${this.users[0]!.entity}..${this.users.at(-1)!.entity}`);
+    if (user === undefined)
+      throw new RangeError(
+        `ranking simulator: no user "${entity}"; entities run ${this.users[0]!.entity}..${this.users.at(-1)!.entity}`,
+      );
     return user;
   }
 
@@ -206,10 +227,20 @@ export class RankingSimulator {
     const relevances = this.relevances(request);
     const indices = this.indicesOf(request, order, 'expectedNdcgAt');
     if (indices.length < Math.min(k, relevances.length)) {
-      throw new RangeError(`expectedNdcgAt: the order names ${indices.length} candidates but NDCG@${k} needs the first ${Math.min(k, relevances.length)}`);
+      throw new RangeError(
+        `expectedNdcgAt: the order names ${indices.length} candidates but NDCG@${k} needs the first ${Math.min(k, relevances.length)}`,
+      );
     }
-    const ideal = dcgAt([...relevances].sort((a, b) => b - a), k);
-    return dcgAt(indices.map((i) => relevances[i]!), k) / ideal;
+    const ideal = dcgAt(
+      [...relevances].sort((a, b) => b - a),
+      k,
+    );
+    return (
+      dcgAt(
+        indices.map((i) => relevances[i]!),
+        k,
+      ) / ideal
+    );
   }
 
   /** The exact expected NDCG@k of a uniformly random order: each rank holds each candidate with
@@ -218,7 +249,13 @@ export class RankingSimulator {
     const relevances = [...this.relevances(request)];
     const meanGain = relevances.reduce((s, r) => s + 2 ** r - 1, 0) / relevances.length;
     const discounts = dcgAt(Array<number>(relevances.length).fill(1), k);
-    return (meanGain * discounts) / dcgAt(relevances.sort((a, b) => b - a), k);
+    return (
+      (meanGain * discounts) /
+      dcgAt(
+        relevances.sort((a, b) => b - a),
+        k,
+      )
+    );
   }
 
   /** P(click at each position of `shownOrder`) under the cascade: e(p)·r(p)·Π_{q<p}(1 − e(q)·r(q)).

@@ -18,7 +18,12 @@ describe('simulator', () => {
   it('simulator - the same seed gives the same users, events and requests', () => {
     const run = (seed: number) => {
       const sim = createSimulator({ seed, users: 50 });
-      return { users: sim.users, live: sim.nextEvents(T0, 20), history: sim.eventsBetween(T0 - DAY, T0), requests: [0, 1, 2].map((i) => sim.nextDecideRequest(T0 + i)) };
+      return {
+        users: sim.users,
+        live: sim.nextEvents(T0, 20),
+        history: sim.eventsBetween(T0 - DAY, T0),
+        requests: [0, 1, 2].map((i) => sim.nextDecideRequest(T0 + i)),
+      };
     };
     assert.deepEqual(run(42), run(42));
     assert.notDeepEqual(run(42).users, run(43).users);
@@ -93,8 +98,14 @@ describe('simulator', () => {
     });
     const train = rows.slice(0, 4500);
     const test = rows.slice(4500);
-    const model = fitLogistic(train.map((r) => r.x), train.map((r) => r.y));
-    const value = auc(test.map((r) => model.score(r.x)), test.map((r) => r.y));
+    const model = fitLogistic(
+      train.map((r) => r.x),
+      train.map((r) => r.y),
+    );
+    const value = auc(
+      test.map((r) => model.score(r.x)),
+      test.map((r) => r.y),
+    );
     assert.ok(value > 0.78, String(value));
   });
 
@@ -106,7 +117,10 @@ describe('simulator', () => {
     assert.equal(sim.outcomeFor(entity, context, SEND, p * 0.999), 1);
     assert.equal(sim.outcomeFor(entity, context, SEND, p), 0);
     const r = createRandom(4);
-    const clicks = Array.from({ length: 40_000 }, () => sim.outcomeFor(entity, context, SEND, r.next())).reduce<number>((a, b) => a + b, 0);
+    const clicks = Array.from({ length: 40_000 }, () => sim.outcomeFor(entity, context, SEND, r.next())).reduce<number>(
+      (a, b) => a + b,
+      0,
+    );
     assert.ok(Math.abs(clicks / 40_000 - p) < 0.01, `${clicks / 40_000} vs ${p}`);
     assert.equal(sim.oraclePolicy(entity, context, p), SEND);
     assert.equal(sim.oraclePolicy(entity, context, p + 1e-9), SKIP);
@@ -127,10 +141,12 @@ describe('simulator', () => {
     assert.ok(q > 0 && q <= simulationModel.unsubscribeScale);
     assert.deepEqual(sim.guardrailEventsFor(entity, context, SKIP, T0, 0), []);
     assert.deepEqual(sim.guardrailEventsFor(entity, context, SEND, T0, q), []);
-    assert.deepEqual(sim.guardrailEventsFor(entity, context, SEND, T0, 0), [{ topic: 'app.unsubscribes', key: entity, value: { channel: 'push' }, ts: T0 }]);
+    assert.deepEqual(sim.guardrailEventsFor(entity, context, SEND, T0, 0), [
+      { topic: 'app.unsubscribes', key: entity, value: { channel: 'push' }, ts: T0 },
+    ]);
   });
 
-  it('simulator - history events follow each user\'s daily rates, in time order within the range', () => {
+  it("simulator - history events follow each user's daily rates, in time order within the range", () => {
     const sim = createSimulator({ seed: 11, users: 300 });
     const events = sim.eventsBetween(T0 - 7 * DAY, T0);
     assert.ok(events.every((e, i) => e.ts >= T0 - 7 * DAY && e.ts < T0 && (i === 0 || events[i - 1]!.ts <= e.ts)));
@@ -138,7 +154,11 @@ describe('simulator', () => {
     const opens = events.filter((e) => e.topic === productTopics.opens).length;
     assert.ok(Math.abs(opens / expectedOpens - 1) < 0.05, `${opens} vs ${expectedOpens}`);
     const sessions = events.filter((e) => e.topic === productTopics.sessions);
-    assert.ok(sessions.every((e) => e.topic === productTopics.sessions && Number.isInteger(e.value.duration_s) && e.value.duration_s >= 1));
+    assert.ok(
+      sessions.every(
+        (e) => e.topic === productTopics.sessions && Number.isInteger(e.value.duration_s) && e.value.duration_s >= 1,
+      ),
+    );
     assert.ok(sessions.every((e) => e.topic === productTopics.sessions && e.value.country === sim.user(e.key).country));
   });
 
@@ -154,7 +174,7 @@ describe('simulator', () => {
     assert.ok(events2 > 4 * events0, `${events2} vs ${events0}`);
   });
 
-  it('simulator - a decide request carries the user\'s local hour and platform', () => {
+  it("simulator - a decide request carries the user's local hour and platform", () => {
     const sim = createSimulator({ seed: 5, users: 100 });
     for (let i = 0; i < 50; i++) {
       const ts = T0 + i * 3_600_000;
@@ -168,7 +188,13 @@ describe('simulator', () => {
 
   it('simulator - rejects unknown users and invalid options', () => {
     const sim = createSimulator({ seed: 5, users: 2 });
-    assert.throws(() => sim.clickProbability('user-9999', { hour: 1, platform: 'ios' }), (e: unknown) => e instanceof UnknownUserError && e.code === 'unknown_user');
-    assert.throws(() => createSimulator({ seed: 1.5, users: 0 }), (e: unknown) => e instanceof ConfigError && e.problems.length === 2);
+    assert.throws(
+      () => sim.clickProbability('user-9999', { hour: 1, platform: 'ios' }),
+      (e: unknown) => e instanceof UnknownUserError && e.code === 'unknown_user',
+    );
+    assert.throws(
+      () => createSimulator({ seed: 1.5, users: 0 }),
+      (e: unknown) => e instanceof ConfigError && e.problems.length === 2,
+    );
   });
 });

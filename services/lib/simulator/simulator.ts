@@ -4,7 +4,15 @@
 // the seed (one independent stream per method, so calls of one never change what another returns).
 import { ConfigError } from '../errors.js';
 import { UnknownUserError } from './errors.js';
-import { clickLogit, drawSessionSeconds, drawUser, localHour, sigmoid, simulationModel, type UserTraits } from './model.js';
+import {
+  clickLogit,
+  drawSessionSeconds,
+  drawUser,
+  localHour,
+  sigmoid,
+  simulationModel,
+  type UserTraits,
+} from './model.js';
 import {
   productTopics,
   SEND,
@@ -27,12 +35,17 @@ export interface SimulatorOptions {
 
 export const simulatorDefaults = { users: 1000, userPrefix: 'user-' } as const;
 
-export function compileSimulatorOptions(options: Partial<SimulatorOptions> & Pick<SimulatorOptions, 'seed'>): SimulatorOptions {
+export function compileSimulatorOptions(
+  options: Partial<SimulatorOptions> & Pick<SimulatorOptions, 'seed'>,
+): SimulatorOptions {
   const compiled: SimulatorOptions = { ...simulatorDefaults, ...options };
   const problems: string[] = [];
-  if (!Number.isSafeInteger(compiled.seed)) problems.push(`simulator seed: ${compiled.seed} is not an integer; pass any whole number, e.g. 42`);
+  if (!Number.isSafeInteger(compiled.seed))
+    problems.push(`simulator seed: ${compiled.seed} is not an integer; pass any whole number, e.g. 42`);
   if (!Number.isSafeInteger(compiled.users) || compiled.users < 1) {
-    problems.push(`simulator users: ${compiled.users} is not a whole number ≥ 1; the default is ${simulatorDefaults.users}`);
+    problems.push(
+      `simulator users: ${compiled.users} is not a whole number ≥ 1; the default is ${simulatorDefaults.users}`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return compiled;
@@ -61,11 +74,22 @@ export interface Simulator {
    * value 1 when the notification is opened (clicked), 0 when it is dismissed (half of the
    * unclicked ones), nothing otherwise or when skipped; delayMs after the decision.
    */
-  reportedOutcome(entity: string, context: NotificationContext, action: string, random: Random): { value: 0 | 1; delayMs: number } | null;
+  reportedOutcome(
+    entity: string,
+    context: NotificationContext,
+    action: string,
+    random: Random,
+  ): { value: 0 | 1; delayMs: number } | null;
   /** The true probability of an unsubscribe if sent: 0.02·(1 − clickProbability)². */
   unsubscribeProbability(entity: string, context: NotificationContext): number;
   /** The app.unsubscribes event a sent notification causes when `u` < unsubscribeProbability; none when skipped. */
-  guardrailEventsFor(entity: string, context: NotificationContext, action: string, nowMs: number, u: number): ProductEvent[];
+  guardrailEventsFor(
+    entity: string,
+    context: NotificationContext,
+    action: string,
+    nowMs: number,
+    u: number,
+  ): ProductEvent[];
   /** The oracle: send exactly when the true click probability is at least `threshold`. */
   oraclePolicy(entity: string, context: NotificationContext, threshold: number): NotificationAction;
 }
@@ -75,7 +99,9 @@ export function createSimulator(options: Partial<SimulatorOptions> & Pick<Simula
   const root = createRandom(compiled.seed);
   const width = Math.max(4, String(compiled.users).length);
   const userRandom = root.fork('users');
-  const users = Array.from({ length: compiled.users }, (_, i) => drawUser(`${compiled.userPrefix}${String(i).padStart(width, '0')}`, userRandom));
+  const users = Array.from({ length: compiled.users }, (_, i) =>
+    drawUser(`${compiled.userPrefix}${String(i).padStart(width, '0')}`, userRandom),
+  );
   const byId = new Map(users.map((u) => [u.userId, u]));
   const liveRandom = root.fork('live-events');
   const historyRandom = root.fork('history-events');
@@ -91,7 +117,12 @@ export function createSimulator(options: Partial<SimulatorOptions> & Pick<Simula
     if (found === undefined) throw new UnknownUserError(userId);
     return found;
   };
-  const open = (u: UserTraits, ts: number): ProductEvent => ({ topic: productTopics.opens, key: u.userId, value: { platform: u.platform }, ts });
+  const open = (u: UserTraits, ts: number): ProductEvent => ({
+    topic: productTopics.opens,
+    key: u.userId,
+    value: { platform: u.platform },
+    ts,
+  });
   const session = (u: UserTraits, ts: number, random: Random): ProductEvent => ({
     topic: productTopics.sessions,
     key: u.userId,
@@ -109,7 +140,8 @@ export function createSimulator(options: Partial<SimulatorOptions> & Pick<Simula
     }
     return users[lo]!;
   };
-  const clickProbability = (entity: string, context: NotificationContext): number => sigmoid(clickLogit(user(entity), context));
+  const clickProbability = (entity: string, context: NotificationContext): number =>
+    sigmoid(clickLogit(user(entity), context));
   const clickDelayMs = (u: number): number => Math.round(-Math.log1p(-u) * simulationModel.clickDelayMeanMs);
   const unsubscribeProbability = (entity: string, context: NotificationContext): number =>
     simulationModel.unsubscribeScale * (1 - clickProbability(entity, context)) ** 2;
@@ -121,17 +153,27 @@ export function createSimulator(options: Partial<SimulatorOptions> & Pick<Simula
     nextEvents(nowMs, count) {
       return Array.from({ length: count }, () => {
         const u = pickActive();
-        return liveRandom.next() * (u.opensPerDay + u.sessionsPerDay) < u.opensPerDay ? open(u, nowMs) : session(u, nowMs, liveRandom);
+        return liveRandom.next() * (u.opensPerDay + u.sessionsPerDay) < u.opensPerDay
+          ? open(u, nowMs)
+          : session(u, nowMs, liveRandom);
       });
     },
     eventsBetween(fromMs, toMs) {
       const day = 86_400_000;
       const events: ProductEvent[] = [];
       for (const u of users) {
-        for (let ts = fromMs + historyRandom.exponential(day / u.opensPerDay); ts < toMs; ts += historyRandom.exponential(day / u.opensPerDay)) {
+        for (
+          let ts = fromMs + historyRandom.exponential(day / u.opensPerDay);
+          ts < toMs;
+          ts += historyRandom.exponential(day / u.opensPerDay)
+        ) {
           events.push(open(u, Math.floor(ts)));
         }
-        for (let ts = fromMs + historyRandom.exponential(day / u.sessionsPerDay); ts < toMs; ts += historyRandom.exponential(day / u.sessionsPerDay)) {
+        for (
+          let ts = fromMs + historyRandom.exponential(day / u.sessionsPerDay);
+          ts < toMs;
+          ts += historyRandom.exponential(day / u.sessionsPerDay)
+        ) {
           events.push(session(u, Math.floor(ts), historyRandom));
         }
       }

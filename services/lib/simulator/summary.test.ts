@@ -39,10 +39,13 @@ describe('simulator summary', () => {
     assert.ok(Math.abs(weightedAuc([0.2, 0.8], [0.2, 0.8]) - 0.64 / 0.68) < 1e-12);
   });
 
-  it('simulator summary - counts a policy\'s sends, expected clicks and unsubscribes', () => {
+  it("simulator summary - counts a policy's sends, expected clicks and unsubscribes", () => {
     const sim = createSimulator({ seed: 2, users: 20 });
     const requests = sampleDecideRequests(sim, 0, 86_400_000, 10);
-    assert.deepEqual(requests.map((r) => r.ts), [0, 8_640_000, 17_280_000, 25_920_000, 34_560_000, 43_200_000, 51_840_000, 60_480_000, 69_120_000, 77_760_000]);
+    assert.deepEqual(
+      requests.map((r) => r.ts),
+      [0, 8_640_000, 17_280_000, 25_920_000, 34_560_000, 43_200_000, 51_840_000, 60_480_000, 69_120_000, 77_760_000],
+    );
     const first = requests[0]!;
     const s = summarizePolicy(sim, requests, (r) => (r === first ? SEND : SKIP));
     const p = sim.clickProbability(first.entity, first.context);

@@ -19,7 +19,11 @@ export interface PolicySummary {
 }
 
 /** The expected outcome of `policy` on `requests`. */
-export function summarizePolicy(sim: Simulator, requests: readonly DecideRequest[], policy: (request: DecideRequest) => string): PolicySummary {
+export function summarizePolicy(
+  sim: Simulator,
+  requests: readonly DecideRequest[],
+  policy: (request: DecideRequest) => string,
+): PolicySummary {
   let sends = 0;
   let expectedClicks = 0;
   let expectedUnsubscribes = 0;
@@ -57,7 +61,12 @@ export function sendAllSummary(sim: Simulator, requests: readonly DecideRequest[
 }
 
 /** `n` decide requests at times spread evenly over [fromMs, toMs), so local hours cover the day. */
-export function sampleDecideRequests(sim: Simulator, fromMs: number, toMs: number, n: number): Array<DecideRequest & { ts: number }> {
+export function sampleDecideRequests(
+  sim: Simulator,
+  fromMs: number,
+  toMs: number,
+  n: number,
+): Array<DecideRequest & { ts: number }> {
   return Array.from({ length: n }, (_, i) => {
     const ts = Math.floor(fromMs + ((toMs - fromMs) * i) / n);
     return { ...sim.nextDecideRequest(ts), ts };

@@ -4,7 +4,12 @@ export interface Fitted {
   score(x: readonly number[]): number;
 }
 
-export function fitLogistic(xs: readonly (readonly number[])[], ys: readonly (0 | 1)[], iterations = 300, rate = 0.5): Fitted {
+export function fitLogistic(
+  xs: readonly (readonly number[])[],
+  ys: readonly (0 | 1)[],
+  iterations = 300,
+  rate = 0.5,
+): Fitted {
   const d = xs[0]?.length ?? 0;
   const mean = Array<number>(d).fill(0);
   const sd = Array<number>(d).fill(0);

@@ -42,7 +42,11 @@ test('ab coverage - peeking breaks the fixed-horizon interval but not the confid
     if (fixedHeld) fixedAtEveryLook++;
     if (sequenceHeld) sequenceAtEveryLook++;
   }
-  const [once, peeked, anytime] = [fixedAtEnd, fixedAtEveryLook, sequenceAtEveryLook].map((c) => c / EXPERIMENTS) as [number, number, number];
+  const [once, peeked, anytime] = [fixedAtEnd, fixedAtEveryLook, sequenceAtEveryLook].map((c) => c / EXPERIMENTS) as [
+    number,
+    number,
+    number,
+  ];
   t.diagnostic(`fixed-horizon interval, one look at the end: coverage ${once.toFixed(4)}`);
   t.diagnostic(`fixed-horizon interval, ${LOOKS} looks: coverage ${peeked.toFixed(4)}`);
   t.diagnostic(`confidence sequence, ${LOOKS} looks: coverage ${anytime.toFixed(4)}`);
@@ -79,9 +83,17 @@ test('ab coverage - CUPED with a covariate correlated at 0.7 removes ≈ 0.49 of
   const meanReduction = reduction / EXPERIMENTS;
   // The reduction also shows in the spread of the estimates themselves, across experiments.
   const observedReduction = 1 - RunningMoments.of(adjusted).variance / RunningMoments.of(raw).variance;
-  t.diagnostic(`CUPED: mean reported variance reduction ${meanReduction.toFixed(4)} (ρ² = ${(rho * rho).toFixed(2)}); observed across experiments ${observedReduction.toFixed(4)}`);
+  t.diagnostic(
+    `CUPED: mean reported variance reduction ${meanReduction.toFixed(4)} (ρ² = ${(rho * rho).toFixed(2)}); observed across experiments ${observedReduction.toFixed(4)}`,
+  );
   t.diagnostic(`CUPED: fixed-horizon coverage ${coverage.toFixed(4)}`);
-  assert.ok(Math.abs(meanReduction - rho * rho) <= 0.01, `reported reduction ${meanReduction} should be within 0.01 of ${rho * rho}`);
-  assert.ok(Math.abs(observedReduction - rho * rho) <= 0.05, `observed reduction ${observedReduction} should be within 0.05 of ${rho * rho}`);
+  assert.ok(
+    Math.abs(meanReduction - rho * rho) <= 0.01,
+    `reported reduction ${meanReduction} should be within 0.01 of ${rho * rho}`,
+  );
+  assert.ok(
+    Math.abs(observedReduction - rho * rho) <= 0.05,
+    `observed reduction ${observedReduction} should be within 0.05 of ${rho * rho}`,
+  );
   assert.ok(coverage >= 0.93 && coverage <= 0.97, `CUPED coverage ${coverage}`);
 });

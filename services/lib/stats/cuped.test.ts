@@ -53,7 +53,16 @@ test('cuped - refuses an arm with fewer than 2 entities and non-finite values na
     { y: 1, x: 1 },
     { y: 2, x: 2 },
   ];
-  assert.throws(() => cupedAdjust({ a: [{ y: 1, x: 1 }], b: two }), { name: 'RangeError', message: 'CUPED needs at least 2 entities in arm a, got 1' });
-  assert.throws(() => cupedAdjust({ a: two, b: [...two, { y: NaN, x: 1 }] }), { name: 'RangeError', message: 'arm b[2].y must be a finite number, got NaN' });
-  assert.throws(() => cupedAdjust({ a: [{ y: 1, x: Infinity }, ...two], b: two }), { name: 'RangeError', message: 'arm a[0].x must be a finite number, got Infinity' });
+  assert.throws(() => cupedAdjust({ a: [{ y: 1, x: 1 }], b: two }), {
+    name: 'RangeError',
+    message: 'CUPED needs at least 2 entities in arm a, got 1',
+  });
+  assert.throws(() => cupedAdjust({ a: two, b: [...two, { y: NaN, x: 1 }] }), {
+    name: 'RangeError',
+    message: 'arm b[2].y must be a finite number, got NaN',
+  });
+  assert.throws(() => cupedAdjust({ a: [{ y: 1, x: Infinity }, ...two], b: two }), {
+    name: 'RangeError',
+    message: 'arm a[0].x must be a finite number, got Infinity',
+  });
 });

@@ -35,7 +35,8 @@ export interface CupedResult {
 }
 
 function check(arm: string, observations: readonly CupedObservation[]): void {
-  if (observations.length < 2) throw new RangeError(`CUPED needs at least 2 entities in arm ${arm}, got ${observations.length}`);
+  if (observations.length < 2)
+    throw new RangeError(`CUPED needs at least 2 entities in arm ${arm}, got ${observations.length}`);
   observations.forEach((o, i) => {
     if (!Number.isFinite(o.y)) throw new RangeError(`arm ${arm}[${i}].y must be a finite number, got ${o.y}`);
     if (!Number.isFinite(o.x)) throw new RangeError(`arm ${arm}[${i}].x must be a finite number, got ${o.x}`);
@@ -67,7 +68,8 @@ export function cupedAdjust(arms: CupedArms): CupedResult {
     varianceX += (o.x - meanX) ** 2;
   }
   const theta = varianceX > 0 ? covariance / varianceX : 0;
-  const adjust = (observations: readonly CupedObservation[]) => RunningMoments.of(observations.map((o) => o.y - theta * (o.x - meanX)));
+  const adjust = (observations: readonly CupedObservation[]) =>
+    RunningMoments.of(observations.map((o) => o.y - theta * (o.x - meanX)));
   const a = adjust(arms.a);
   const b = adjust(arms.b);
   const raw = differenceVariance(RunningMoments.of(arms.a.map((o) => o.y)), RunningMoments.of(arms.b.map((o) => o.y)));

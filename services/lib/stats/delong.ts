@@ -79,17 +79,28 @@ export interface DeLongResult {
  * order for both models (positivesA[i] and positivesB[i] are the same example). Needs finite scores
  * and at least 2 positives and 2 negatives; the caller (comparePaired) checks.
  */
-export function delongPaired(positivesA: Float64Array, negativesA: Float64Array, positivesB: Float64Array, negativesB: Float64Array): DeLongResult {
+export function delongPaired(
+  positivesA: Float64Array,
+  negativesA: Float64Array,
+  positivesB: Float64Array,
+  negativesB: Float64Array,
+): DeLongResult {
   const a = components(positivesA, negativesA);
   const b = components(positivesB, negativesB);
-  const variance = varianceOfDifferences(a.v10, b.v10) / positivesA.length + varianceOfDifferences(a.v01, b.v01) / negativesA.length;
+  const variance =
+    varianceOfDifferences(a.v10, b.v10) / positivesA.length + varianceOfDifferences(a.v01, b.v01) / negativesA.length;
   return { aucA: a.auc, aucB: b.auc, variance };
 }
 
 /** One AUC and DeLong's variance of it: var(V10)/m + var(V01)/n. Needs 2 examples of each outcome. */
 export function delongSingle(positives: Float64Array, negatives: Float64Array): { auc: number; variance: number } {
-  if (positives.length < 2 || negatives.length < 2) throw new RangeError(`DeLong's variance needs at least 2 examples of each outcome, got ${positives.length} positives and ${negatives.length} negatives`);
+  if (positives.length < 2 || negatives.length < 2)
+    throw new RangeError(
+      `DeLong's variance needs at least 2 examples of each outcome, got ${positives.length} positives and ${negatives.length} negatives`,
+    );
   const c = components(positives, negatives);
-  const variance = varianceOfDifferences(new Float64Array(c.v10.length), c.v10) / positives.length + varianceOfDifferences(new Float64Array(c.v01.length), c.v01) / negatives.length;
+  const variance =
+    varianceOfDifferences(new Float64Array(c.v10.length), c.v10) / positives.length +
+    varianceOfDifferences(new Float64Array(c.v01.length), c.v01) / negatives.length;
   return { auc: c.auc, variance };
 }

@@ -75,8 +75,14 @@ test('normal - the quantile inverts the CDF across the range', () => {
 test('normal - the quantile is infinite at 0 and 1 and refuses anything outside [0, 1]', () => {
   assert.equal(normalQuantile(0), -Infinity);
   assert.equal(normalQuantile(1), Infinity);
-  assert.throws(() => normalQuantile(1.5), { name: 'RangeError', message: 'a normal quantile needs a probability in [0, 1], got 1.5' });
-  assert.throws(() => normalQuantile(NaN), { name: 'RangeError', message: 'a normal quantile needs a probability in [0, 1], got NaN' });
+  assert.throws(() => normalQuantile(1.5), {
+    name: 'RangeError',
+    message: 'a normal quantile needs a probability in [0, 1], got 1.5',
+  });
+  assert.throws(() => normalQuantile(NaN), {
+    name: 'RangeError',
+    message: 'a normal quantile needs a probability in [0, 1], got NaN',
+  });
 });
 
 test('normal - the two-sided critical value is Φ⁻¹(1 − alpha/2) and keeps precision for a tiny alpha', () => {

@@ -34,7 +34,7 @@ test('online metrics - AUC is NaN without both positives and negatives', () => {
 
 test('online metrics - AUC by rank equals the pairwise definition on data with many ties', () => {
   let seed = 7;
-  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const labels = Array.from({ length: 300 }, () => (next() < 0.4 ? 1 : 0));
   const predictions = labels.map(() => Math.round(next() * 10) / 10);
   const weights = labels.map(() => 0.5 + Math.round(next() * 4) / 2);
@@ -110,7 +110,10 @@ test('online metrics - empty metrics are NaN and reset empties them', () => {
 test('online metrics - refuses non-finite labels and predictions and negative weights', () => {
   const m = new OnlineMetrics();
   assert.throws(() => m.update(NaN, 0.5), { name: 'RangeError', message: 'label must be a finite number, got NaN' });
-  assert.throws(() => m.update(1, Infinity), { name: 'RangeError', message: 'prediction must be a finite number, got Infinity' });
+  assert.throws(() => m.update(1, Infinity), {
+    name: 'RangeError',
+    message: 'prediction must be a finite number, got Infinity',
+  });
   assert.throws(() => m.update(1, 0.5, -1), { name: 'RangeError', message: 'weight must be finite and ≥ 0, got -1' });
   assert.throws(() => new OnlineMetrics({ window: 1.5 }), RangeError);
   assert.equal(m.count, 0);

@@ -46,7 +46,8 @@ export class OnlineMetrics {
 
   constructor(options: OnlineMetricsOptions = {}) {
     const window = options.window ?? 0;
-    if (!Number.isInteger(window) || window < 0) throw new RangeError(`window must be a non-negative integer (0 for cumulative), got ${window}`);
+    if (!Number.isInteger(window) || window < 0)
+      throw new RangeError(`window must be a non-negative integer (0 for cumulative), got ${window}`);
     const epsilon = options.epsilon ?? 1e-15;
     if (!(epsilon > 0 && epsilon < 0.5)) throw new RangeError(`epsilon must be in (0, 0.5), got ${epsilon}`);
     this.window = window;
@@ -94,7 +95,7 @@ export class OnlineMetrics {
     let negativesBelow = 0;
     let area = 0;
     let totalPositive = 0;
-    for (let start = 0; start < n; ) {
+    for (let start = 0; start < n;) {
       const score = predictions[order[start] as number] as number;
       let positive = 0;
       let negative = 0;

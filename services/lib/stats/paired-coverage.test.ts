@@ -18,7 +18,12 @@ interface Dataset {
   readonly candidate: Float64Array;
 }
 
-function coverage(metric: ComparedMetric, truth: number, seed: number, simulate: (random: SeededRandom) => Dataset): number {
+function coverage(
+  metric: ComparedMetric,
+  truth: number,
+  seed: number,
+  simulate: (random: SeededRandom) => Dataset,
+): number {
   const random = new SeededRandom(seed);
   let covered = 0;
   for (let k = 0; k < DATASETS; k++) {
@@ -53,7 +58,9 @@ test('paired coverage - the DeLong 95 % interval covers the true AUC difference 
     }
     return { labels, live, candidate };
   });
-  t.diagnostic(`AUC (DeLong) coverage ${measured.toFixed(4)} over ${DATASETS} datasets of ${EXAMPLES}, true gain ${truth.toFixed(5)}`);
+  t.diagnostic(
+    `AUC (DeLong) coverage ${measured.toFixed(4)} over ${DATASETS} datasets of ${EXAMPLES}, true gain ${truth.toFixed(5)}`,
+  );
   assertCovers(measured, 'AUC');
 });
 
@@ -94,7 +101,9 @@ test('paired coverage - the log-loss 95 % interval covers the expected loss diff
     }
     return { labels, live, candidate };
   });
-  t.diagnostic(`log-loss coverage ${measured.toFixed(4)} over ${DATASETS} datasets of ${EXAMPLES}, true gain ${truth.toFixed(5)}`);
+  t.diagnostic(
+    `log-loss coverage ${measured.toFixed(4)} over ${DATASETS} datasets of ${EXAMPLES}, true gain ${truth.toFixed(5)}`,
+  );
   assertCovers(measured, 'log-loss');
 });
 
@@ -114,6 +123,8 @@ test('paired coverage - the delta-method 95 % interval covers the true RMSE diff
     }
     return { labels, live, candidate };
   });
-  t.diagnostic(`RMSE (delta method) coverage ${measured.toFixed(4)} over ${DATASETS} datasets of ${EXAMPLES}, true gain ${truth.toFixed(5)}`);
+  t.diagnostic(
+    `RMSE (delta method) coverage ${measured.toFixed(4)} over ${DATASETS} datasets of ${EXAMPLES}, true gain ${truth.toFixed(5)}`,
+  );
   assertCovers(measured, 'RMSE');
 });

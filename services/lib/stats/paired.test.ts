@@ -39,7 +39,8 @@ test('paired - AUC gain and DeLong interval match a hand computation with ties c
 
 test('paired - the midrank DeLong variance equals the pairwise definition on data with many ties', () => {
   const random = new SeededRandom(11);
-  const draw = (count: number, shift: number) => Float64Array.from({ length: count }, () => Math.round((random.normal() + shift) * 2) / 2);
+  const draw = (count: number, shift: number) =>
+    Float64Array.from({ length: count }, () => Math.round((random.normal() + shift) * 2) / 2);
   const [m, n] = [23, 31];
   const posA = draw(m, 0.8);
   const negA = draw(n, 0);
@@ -56,7 +57,8 @@ test('paired - the midrank DeLong variance equals the pairwise definition on dat
     const mean = d.reduce((s, v) => s + v, 0) / d.length;
     return d.reduce((s, v) => s + (v - mean) ** 2, 0) / (d.length - 1);
   };
-  const expected = sampleVariance(b.v10.map((v, i) => v - a.v10[i]!)) / m + sampleVariance(b.v01.map((v, j) => v - a.v01[j]!)) / n;
+  const expected =
+    sampleVariance(b.v10.map((v, i) => v - a.v10[i]!)) / m + sampleVariance(b.v01.map((v, j) => v - a.v01[j]!)) / n;
   const result = delongPaired(posA, negA, posB, negB);
   close(result.aucA, a.v10.reduce((s, v) => s + v, 0) / m);
   close(result.aucB, b.v10.reduce((s, v) => s + v, 0) / m);
@@ -107,7 +109,11 @@ test('paired - RMSE gain is the difference of RMSEs with a delta-method interval
 });
 
 test('paired - a wider alpha gives a narrower interval around the same gain', () => {
-  const args = [[1, 2, 3, 4], [1.5, 2, 2, 5], [1, 2.5, 3, 4]] as const;
+  const args = [
+    [1, 2, 3, 4],
+    [1.5, 2, 2, 5],
+    [1, 2.5, 3, 4],
+  ] as const;
   const r95 = comparePaired('mae', ...args);
   const r80 = comparePaired('mae', ...args, 0.2);
   close(r80.high - r80.gain, ((r95.high - r95.gain) * 1.2815515655446004) / Z95);
@@ -152,16 +158,37 @@ test('paired - identical scores give a zero gain and a zero-width interval, for 
 });
 
 test('paired - refuses inputs of different lengths, fewer than 2 examples, and non-finite values naming the index', () => {
-  assert.throws(() => comparePaired('mae', [1, 2, 3], [1, 2, 3], [1, 2]), { name: 'RangeError', message: 'labels, live and candidate must have the same length: got 3, 3 and 2' });
-  assert.throws(() => comparePaired('mae', [1], [1], [1]), { name: 'RangeError', message: 'a paired comparison needs at least 2 examples, got 1' });
-  assert.throws(() => comparePaired('mae', [1, 2, 3], [1, NaN, 3], [1, 2, 3]), { name: 'RangeError', message: 'live[1] must be a finite number, got NaN' });
-  assert.throws(() => comparePaired('auc', [1, 0, 1, 0], [1, 0, 1, 0], [0.1, 0.2, Infinity, 0.4]), { name: 'RangeError', message: 'candidate[2] must be a finite number, got Infinity' });
-  assert.throws(() => comparePaired('mae', [1, 2], [1, 2], [1, 2], 0), { name: 'RangeError', message: 'alpha must be in (0, 1), got 0' });
-  assert.throws(() => comparePaired('mse' as ComparedMetric, [1, 2], [1, 2], [1, 2]), { name: 'RangeError', message: 'unknown metric "mse": use one of auc, logloss, rmse, mae' });
+  assert.throws(() => comparePaired('mae', [1, 2, 3], [1, 2, 3], [1, 2]), {
+    name: 'RangeError',
+    message: 'labels, live and candidate must have the same length: got 3, 3 and 2',
+  });
+  assert.throws(() => comparePaired('mae', [1], [1], [1]), {
+    name: 'RangeError',
+    message: 'a paired comparison needs at least 2 examples, got 1',
+  });
+  assert.throws(() => comparePaired('mae', [1, 2, 3], [1, NaN, 3], [1, 2, 3]), {
+    name: 'RangeError',
+    message: 'live[1] must be a finite number, got NaN',
+  });
+  assert.throws(() => comparePaired('auc', [1, 0, 1, 0], [1, 0, 1, 0], [0.1, 0.2, Infinity, 0.4]), {
+    name: 'RangeError',
+    message: 'candidate[2] must be a finite number, got Infinity',
+  });
+  assert.throws(() => comparePaired('mae', [1, 2], [1, 2], [1, 2], 0), {
+    name: 'RangeError',
+    message: 'alpha must be in (0, 1), got 0',
+  });
+  assert.throws(() => comparePaired('mse' as ComparedMetric, [1, 2], [1, 2], [1, 2]), {
+    name: 'RangeError',
+    message: 'unknown metric "mse": use one of auc, logloss, rmse, mae',
+  });
 });
 
 test('paired - AUC refuses labels other than 0 and 1, a missing outcome, and a single example of one outcome', () => {
-  assert.throws(() => comparePaired('auc', [1, 0, 0.5, 0], [1, 2, 3, 4], [1, 2, 3, 4]), { name: 'RangeError', message: 'AUC needs labels 0 or 1: labels[2] is 0.5' });
+  assert.throws(() => comparePaired('auc', [1, 0, 0.5, 0], [1, 2, 3, 4], [1, 2, 3, 4]), {
+    name: 'RangeError',
+    message: 'AUC needs labels 0 or 1: labels[2] is 0.5',
+  });
   const ones = new Array<number>(812).fill(1);
   const scores = ones.map((_, i) => i / 812);
   assert.throws(() => comparePaired('auc', ones, scores, scores), {
@@ -175,13 +202,20 @@ test('paired - AUC refuses labels other than 0 and 1, a missing outcome, and a s
 });
 
 test('paired - log-loss refuses labels and predictions outside [0, 1]', () => {
-  assert.throws(() => comparePaired('logloss', [1, 2], [0.5, 0.5], [0.5, 0.5]), { name: 'RangeError', message: 'log-loss needs labels in [0, 1]: labels[1] is 2' });
-  assert.throws(() => comparePaired('logloss', [1, 0], [0.5, 0.5], [0.5, -0.1]), { name: 'RangeError', message: 'log-loss needs probabilities in [0, 1]: candidate[1] is -0.1' });
+  assert.throws(() => comparePaired('logloss', [1, 2], [0.5, 0.5], [0.5, 0.5]), {
+    name: 'RangeError',
+    message: 'log-loss needs labels in [0, 1]: labels[1] is 2',
+  });
+  assert.throws(() => comparePaired('logloss', [1, 0], [0.5, 0.5], [0.5, -0.1]), {
+    name: 'RangeError',
+    message: 'log-loss needs probabilities in [0, 1]: candidate[1] is -0.1',
+  });
 });
 
 test('paired - RMSE refuses a model without error, where the delta method has an infinite slope', () => {
   assert.throws(() => comparePaired('rmse', [1, 2, 3], [1, 2, 3], [1, 2, 4]), {
     name: 'RangeError',
-    message: "the RMSE interval (delta method on √MSE) needs errors from both models, but live predicts every example exactly; compare 'mae' instead",
+    message:
+      "the RMSE interval (delta method on √MSE) needs errors from both models, but live predicts every example exactly; compare 'mae' instead",
   });
 });

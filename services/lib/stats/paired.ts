@@ -49,9 +49,16 @@ interface Estimate {
   readonly method: string;
 }
 
-function checkInputs(metric: ComparedMetric, labels: ArrayLike<number>, live: ArrayLike<number>, candidate: ArrayLike<number>): void {
+function checkInputs(
+  metric: ComparedMetric,
+  labels: ArrayLike<number>,
+  live: ArrayLike<number>,
+  candidate: ArrayLike<number>,
+): void {
   if (labels.length !== live.length || labels.length !== candidate.length) {
-    throw new RangeError(`labels, live and candidate must have the same length: got ${labels.length}, ${live.length} and ${candidate.length}`);
+    throw new RangeError(
+      `labels, live and candidate must have the same length: got ${labels.length}, ${live.length} and ${candidate.length}`,
+    );
   }
   if (labels.length < 2) throw new RangeError(`a paired comparison needs at least 2 examples, got ${labels.length}`);
   const series: readonly (readonly [string, ArrayLike<number>])[] = [
@@ -66,14 +73,18 @@ function checkInputs(metric: ComparedMetric, labels: ArrayLike<number>, live: Ar
   }
   if (metric === 'auc') {
     for (let i = 0; i < labels.length; i++) {
-      if (labels[i] !== 0 && labels[i] !== 1) throw new RangeError(`AUC needs labels 0 or 1: labels[${i}] is ${labels[i]}`);
+      if (labels[i] !== 0 && labels[i] !== 1)
+        throw new RangeError(`AUC needs labels 0 or 1: labels[${i}] is ${labels[i]}`);
     }
   }
   if (metric === 'logloss') {
     for (const [name, values] of series) {
       for (let i = 0; i < values.length; i++) {
         const v = values[i]!;
-        if (v < 0 || v > 1) throw new RangeError(`log-loss needs ${name === 'labels' ? 'labels' : 'probabilities'} in [0, 1]: ${name}[${i}] is ${v}`);
+        if (v < 0 || v > 1)
+          throw new RangeError(
+            `log-loss needs ${name === 'labels' ? 'labels' : 'probabilities'} in [0, 1]: ${name}[${i}] is ${v}`,
+          );
       }
     }
   }
@@ -83,8 +94,12 @@ function aucEstimate(labels: ArrayLike<number>, live: ArrayLike<number>, candida
   let m = 0;
   for (let i = 0; i < labels.length; i++) m += labels[i] === 1 ? 1 : 0;
   const n = labels.length - m;
-  if (m === 0 || n === 0) throw new RangeError(`AUC needs both outcomes among the examples compared: got ${m} positives and ${n} negatives`);
-  if (m < 2 || n < 2) throw new RangeError(`DeLong's variance needs at least 2 examples of each outcome: got ${m} positives and ${n} negatives`);
+  if (m === 0 || n === 0)
+    throw new RangeError(`AUC needs both outcomes among the examples compared: got ${m} positives and ${n} negatives`);
+  if (m < 2 || n < 2)
+    throw new RangeError(
+      `DeLong's variance needs at least 2 examples of each outcome: got ${m} positives and ${n} negatives`,
+    );
   const positivesA = new Float64Array(m);
   const negativesA = new Float64Array(n);
   const positivesB = new Float64Array(m);
@@ -126,7 +141,13 @@ function logLoss(label: number, prediction: number): number {
 }
 
 /** logloss and mae: the gain is the mean of per-example loss differences. */
-function meanLossEstimate(loss: (label: number, prediction: number) => number, labels: ArrayLike<number>, live: ArrayLike<number>, candidate: ArrayLike<number>, method: string): Estimate {
+function meanLossEstimate(
+  loss: (label: number, prediction: number) => number,
+  labels: ArrayLike<number>,
+  live: ArrayLike<number>,
+  candidate: ArrayLike<number>,
+  method: string,
+): Estimate {
   const n = labels.length;
   const differences = new Float64Array(n);
   let sumLive = 0;
@@ -156,24 +177,44 @@ function rmseEstimate(labels: ArrayLike<number>, live: ArrayLike<number>, candid
   if (rmseLive === 0 && rmseCandidate === 0) return { live: 0, candidate: 0, gain: 0, standardError: 0, method };
   if (rmseLive === 0 || rmseCandidate === 0) {
     // √M has an infinite slope at 0, so the delta method has nothing to say.
-    throw new RangeError(`the RMSE interval (delta method on √MSE) needs errors from both models, but ${rmseLive === 0 ? 'live' : 'candidate'} predicts every example exactly; compare 'mae' instead`);
+    throw new RangeError(
+      `the RMSE interval (delta method on √MSE) needs errors from both models, but ${rmseLive === 0 ? 'live' : 'candidate'} predicts every example exactly; compare 'mae' instead`,
+    );
   }
   const influence = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    influence[i] = (labels[i]! - live[i]!) ** 2 / (2 * rmseLive) - (labels[i]! - candidate[i]!) ** 2 / (2 * rmseCandidate);
+    influence[i] =
+      (labels[i]! - live[i]!) ** 2 / (2 * rmseLive) - (labels[i]! - candidate[i]!) ** 2 / (2 * rmseCandidate);
   }
   const { variance } = meanAndVariance(influence);
-  return { live: rmseLive, candidate: rmseCandidate, gain: rmseLive - rmseCandidate, standardError: Math.sqrt(variance / n), method };
+  return {
+    live: rmseLive,
+    candidate: rmseCandidate,
+    gain: rmseLive - rmseCandidate,
+    standardError: Math.sqrt(variance / n),
+    method,
+  };
 }
 
-function estimate(metric: ComparedMetric, labels: ArrayLike<number>, live: ArrayLike<number>, candidate: ArrayLike<number>): Estimate {
+function estimate(
+  metric: ComparedMetric,
+  labels: ArrayLike<number>,
+  live: ArrayLike<number>,
+  candidate: ArrayLike<number>,
+): Estimate {
   switch (metric) {
     case 'auc':
       return aucEstimate(labels, live, candidate);
     case 'logloss':
       return meanLossEstimate(logLoss, labels, live, candidate, 'paired mean of per-example log-loss differences');
     case 'mae':
-      return meanLossEstimate((y, p) => Math.abs(y - p), labels, live, candidate, 'paired mean of per-example absolute-error differences');
+      return meanLossEstimate(
+        (y, p) => Math.abs(y - p),
+        labels,
+        live,
+        candidate,
+        'paired mean of per-example absolute-error differences',
+      );
     case 'rmse':
       return rmseEstimate(labels, live, candidate);
   }
@@ -187,11 +228,27 @@ const METRICS: readonly ComparedMetric[] = ['auc', 'logloss', 'rmse', 'mae'];
  * Promote B with confidence when `low > 0`. Throws a RangeError for inputs that cannot be compared
  * (lengths differ, fewer than 2 examples, a non-finite value, a label the metric cannot take).
  */
-export function comparePaired(metric: ComparedMetric, labels: ArrayLike<number>, live: ArrayLike<number>, candidate: ArrayLike<number>, alpha = 0.05): PairedComparison {
-  if (!METRICS.includes(metric)) throw new RangeError(`unknown metric "${String(metric)}": use one of ${METRICS.join(', ')}`);
+export function comparePaired(
+  metric: ComparedMetric,
+  labels: ArrayLike<number>,
+  live: ArrayLike<number>,
+  candidate: ArrayLike<number>,
+  alpha = 0.05,
+): PairedComparison {
+  if (!METRICS.includes(metric))
+    throw new RangeError(`unknown metric "${String(metric)}": use one of ${METRICS.join(', ')}`);
   const z = twoSidedCritical(alpha);
   checkInputs(metric, labels, live, candidate);
   const e = estimate(metric, labels, live, candidate);
   const halfWidth = z * e.standardError;
-  return { metric, n: labels.length, live: e.live, candidate: e.candidate, gain: e.gain, low: e.gain - halfWidth, high: e.gain + halfWidth, method: e.method };
+  return {
+    metric,
+    n: labels.length,
+    live: e.live,
+    candidate: e.candidate,
+    gain: e.gain,
+    low: e.gain - halfWidth,
+    high: e.gain + halfWidth,
+    method: e.method,
+  };
 }

@@ -60,7 +60,8 @@ test('sequential - ρ² makes the mixture boundary tightest at the target sample
   // u = −W₋₁(−0.05²/e) = 9.21196806206825420700 (mpmath), ρ² = (u − 1)/t*.
   close(mixtureRho2(0.05, 10_000), 0.0008211968062068254, 1e-16);
   const rho2 = mixtureRho2(0.05, 2500);
-  const width = (r2: number) => Math.sqrt(((2 * (2500 * r2 + 1)) / (2500 * r2)) * Math.log(Math.sqrt(2500 * r2 + 1) / 0.05));
+  const width = (r2: number) =>
+    Math.sqrt(((2 * (2500 * r2 + 1)) / (2500 * r2)) * Math.log(Math.sqrt(2500 * r2 + 1) / 0.05));
   assert.ok(width(rho2) < width(rho2 * 1.01) && width(rho2) < width(rho2 * 0.99));
 });
 
@@ -94,10 +95,13 @@ test('sequential - the relative lift uses the delta method with the interval’s
 });
 
 test('sequential - the relative lift refuses a zero control mean and an interval of other arms', () => {
-  assert.throws(() => relativeLift({ n: 5, mean: 0, variance: 1 }, B, fixedHorizonInterval({ n: 5, mean: 0, variance: 1 }, B)), {
-    name: 'RangeError',
-    message: 'a relative lift needs a control mean (arm a) other than 0',
-  });
+  assert.throws(
+    () => relativeLift({ n: 5, mean: 0, variance: 1 }, B, fixedHorizonInterval({ n: 5, mean: 0, variance: 1 }, B)),
+    {
+      name: 'RangeError',
+      message: 'a relative lift needs a control mean (arm a) other than 0',
+    },
+  );
   assert.throws(() => relativeLift(A, B, { estimate: 3, low: 1, high: 5 }), {
     name: 'RangeError',
     message: 'the interval must be one of mean(b) − mean(a) = 2 for these arms, centred on it; got 3 [1, 5]',
@@ -105,8 +109,17 @@ test('sequential - the relative lift refuses a zero control mean and an interval
 });
 
 test('sequential - intervals refuse an arm with fewer than 2 outcomes, a bad alpha or a bad target', () => {
-  assert.throws(() => fixedHorizonInterval({ n: 1, mean: 0, variance: 0 }, B), { name: 'RangeError', message: 'arm a needs at least 2 outcomes for a variance, got n = 1' });
-  assert.throws(() => confidenceSequence(A, { n: 5, mean: 1, variance: -1 }), { name: 'RangeError', message: 'arm b needs a finite variance ≥ 0, got -1' });
+  assert.throws(() => fixedHorizonInterval({ n: 1, mean: 0, variance: 0 }, B), {
+    name: 'RangeError',
+    message: 'arm a needs at least 2 outcomes for a variance, got n = 1',
+  });
+  assert.throws(() => confidenceSequence(A, { n: 5, mean: 1, variance: -1 }), {
+    name: 'RangeError',
+    message: 'arm b needs a finite variance ≥ 0, got -1',
+  });
   assert.throws(() => fixedHorizonInterval(A, B, 1), { name: 'RangeError', message: 'alpha must be in (0, 1), got 1' });
-  assert.throws(() => confidenceSequence(A, B, 0.05, 0), { name: 'RangeError', message: 'targetN must be a positive number of entities, got 0' });
+  assert.throws(() => confidenceSequence(A, B, 0.05, 0), {
+    name: 'RangeError',
+    message: 'targetN must be a positive number of entities, got 0',
+  });
 });

@@ -40,9 +40,11 @@ export interface Interval {
 }
 
 function checkArm(name: string, arm: ArmStats): void {
-  if (!Number.isInteger(arm.n) || arm.n < 2) throw new RangeError(`arm ${name} needs at least 2 outcomes for a variance, got n = ${arm.n}`);
+  if (!Number.isInteger(arm.n) || arm.n < 2)
+    throw new RangeError(`arm ${name} needs at least 2 outcomes for a variance, got n = ${arm.n}`);
   if (!Number.isFinite(arm.mean)) throw new RangeError(`arm ${name} has a non-finite mean: ${arm.mean}`);
-  if (!(Number.isFinite(arm.variance) && arm.variance >= 0)) throw new RangeError(`arm ${name} needs a finite variance ≥ 0, got ${arm.variance}`);
+  if (!(Number.isFinite(arm.variance) && arm.variance >= 0))
+    throw new RangeError(`arm ${name} needs a finite variance ≥ 0, got ${arm.variance}`);
 }
 
 /** The variance of mean(b) − mean(a) for independent arms (unpooled, as in Welch's test). */
@@ -65,7 +67,8 @@ export function fixedHorizonInterval(a: ArmStats, b: ArmStats, alpha = 0.05): In
 /** ρ² of the normal mixture that makes the sequence tightest at `targetN` (see the header). */
 export function mixtureRho2(alpha: number, targetN: number): number {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-  if (!(Number.isFinite(targetN) && targetN > 0)) throw new RangeError(`targetN must be a positive number of entities, got ${targetN}`);
+  if (!(Number.isFinite(targetN) && targetN > 0))
+    throw new RangeError(`targetN must be a positive number of entities, got ${targetN}`);
   // Newton on h(u) = u − log u − k, started at Howard et al.'s approximation: h is convex and
   // increasing for u > 1, so after the first step the iterates fall monotonically to the root.
   const k = 1 - 2 * Math.log(alpha);
@@ -110,8 +113,13 @@ export function relativeLift(a: ArmStats, b: ArmStats, interval: Interval): Inte
   const halfWidth = (interval.high - interval.low) / 2;
   const centre = (interval.high + interval.low) / 2;
   const scale = Math.max(1, Math.abs(difference));
-  if (Math.abs(interval.estimate - difference) > 1e-9 * scale || Math.abs(centre - difference) > 1e-9 * scale + 1e-9 * halfWidth) {
-    throw new RangeError(`the interval must be one of mean(b) − mean(a) = ${difference} for these arms, centred on it; got ${interval.estimate} [${interval.low}, ${interval.high}]`);
+  if (
+    Math.abs(interval.estimate - difference) > 1e-9 * scale ||
+    Math.abs(centre - difference) > 1e-9 * scale + 1e-9 * halfWidth
+  ) {
+    throw new RangeError(
+      `the interval must be one of mean(b) − mean(a) = ${difference} for these arms, centred on it; got ${interval.estimate} [${interval.low}, ${interval.high}]`,
+    );
   }
   const ratio = b.mean / a.mean;
   const standardError = Math.sqrt(differenceVariance(a, b));

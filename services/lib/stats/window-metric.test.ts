@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateMetric } from './window-metric.js';
 
-test('window metric - AUC with DeLong\'s standard error, by hand on 2 positives and 2 negatives', () => {
+test("window metric - AUC with DeLong's standard error, by hand on 2 positives and 2 negatives", () => {
   // Positives 0.8, 0.4; negatives 0.6, 0.2. Pairs won: 0.8 beats both, 0.4 beats 0.2 only → AUC 3/4.
   // V10 (per positive) = [1, 0.5], V01 (per negative) = [0.5, 1] (share of positives above it):
   // var(V10) = var(V01) = 0.125, so the variance is 0.125/2 + 0.125/2 = 0.125.

@@ -20,7 +20,11 @@ function meanAndSe(values: readonly number[]): { mean: number; se: number } {
 }
 
 /** The metric on the pairs and its standard error; null when it is undefined there (one class only for AUC, fewer than 2 pairs). */
-export function estimateMetric(metric: ComparedMetric, labels: readonly number[], scores: readonly number[]): MetricEstimate | null {
+export function estimateMetric(
+  metric: ComparedMetric,
+  labels: readonly number[],
+  scores: readonly number[],
+): MetricEstimate | null {
   const count = labels.length;
   if (count < 2) return null;
   if (metric === 'auc') {

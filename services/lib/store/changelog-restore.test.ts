@@ -4,8 +4,14 @@ import type { KafkaMessage } from 'kafkajs';
 import { changelogPartitionOf, changelogPartitionsOf, NewestRecords } from './changelog-restore.js';
 
 test('changelogPartitionOf - an input partition writes to its own number in a changelog at least as wide', () => {
-  assert.deepEqual([0, 1, 5].map((p) => changelogPartitionOf(p, 6)), [0, 1, 5]);
-  assert.deepEqual([6, 7, 11].map((p) => changelogPartitionOf(p, 6)), [0, 1, 5]);
+  assert.deepEqual(
+    [0, 1, 5].map((p) => changelogPartitionOf(p, 6)),
+    [0, 1, 5],
+  );
+  assert.deepEqual(
+    [6, 7, 11].map((p) => changelogPartitionOf(p, 6)),
+    [0, 1, 5],
+  );
 });
 
 test('changelogPartitionsOf - the distinct changelog partitions of held input partitions, ascending', () => {
@@ -26,12 +32,37 @@ test('NewestRecords - record by record: the later offset within a partition, the
 });
 
 test('NewestRecords.newestOf - a partition batch gives each key its last value that is now the newest; keyless records are skipped', () => {
-  const record = (key: string | null, ts: number, value: string | null) => ({ key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: String(ts), offset: '0', attributes: 0, headers: {} }) as KafkaMessage;
+  const record = (key: string | null, ts: number, value: string | null) =>
+    ({
+      key: key === null ? null : Buffer.from(key),
+      value: value === null ? null : Buffer.from(value),
+      timestamp: String(ts),
+      offset: '0',
+      attributes: 0,
+      headers: {},
+    }) as KafkaMessage;
   const rule = new NewestRecords();
   const first = rule.newestOf(1, [record('a', 100, 'a1'), record('b', 100, 'b1'), record(null, 100, 'x')]);
-  assert.deepEqual([...first].map(([k, v]) => [k, v?.toString() ?? null]), [['a', 'a1'], ['b', 'b1']]);
+  assert.deepEqual(
+    [...first].map(([k, v]) => [k, v?.toString() ?? null]),
+    [
+      ['a', 'a1'],
+      ['b', 'b1'],
+    ],
+  );
   // Partition 0 is another partition: only records newer than partition 1's count.
-  const second = rule.newestOf(0, [record('a', 90, 'a0'), record('b', 150, 'b0'), record('b', 160, null), record('c', 10, 'c0')]);
-  assert.deepEqual([...second].map(([k, v]) => [k, v?.toString() ?? null]), [['b', null], ['c', 'c0']]);
+  const second = rule.newestOf(0, [
+    record('a', 90, 'a0'),
+    record('b', 150, 'b0'),
+    record('b', 160, null),
+    record('c', 10, 'c0'),
+  ]);
+  assert.deepEqual(
+    [...second].map(([k, v]) => [k, v?.toString() ?? null]),
+    [
+      ['b', null],
+      ['c', 'c0'],
+    ],
+  );
   assert.equal(rule.size, 3);
 });

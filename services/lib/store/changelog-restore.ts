@@ -21,7 +21,9 @@ export function changelogPartitionOf(inputPartition: number, changelogPartitions
 
 /** The changelog partitions holding the states of some input partitions, ascending. */
 export function changelogPartitionsOf(inputPartitions: Iterable<number>, changelogPartitions: number): number[] {
-  return [...new Set([...inputPartitions].map((p) => changelogPartitionOf(p, changelogPartitions)))].sort((a, b) => a - b);
+  return [...new Set([...inputPartitions].map((p) => changelogPartitionOf(p, changelogPartitions)))].sort(
+    (a, b) => a - b,
+  );
 }
 
 /**
@@ -142,7 +144,10 @@ export class ChangelogRestorer {
   }
 
   private async checkpoint(ends: ReadonlyMap<number, string>): Promise<void> {
-    await this.store.write({ put: [...ends].map(([q, end]) => [checkpointKey(q), Buffer.from(end)] as [string, Buffer]), del: [] });
+    await this.store.write({
+      put: [...ends].map(([q, end]) => [checkpointKey(q), Buffer.from(end)] as [string, Buffer]),
+      del: [],
+    });
   }
 
   private async ends(changelogPartitions: readonly number[]): Promise<Map<number, string>> {

@@ -6,7 +6,12 @@ import type { Producer } from 'kafkajs';
 import type { KeyValueStore, WriteSet } from './rocks.js';
 import { sendInChunks } from '../kafka.js';
 
-export function changeloggedStore(local: KeyValueStore, producer: Producer, topic: string, partitionOf: (key: string) => number | null): KeyValueStore {
+export function changeloggedStore(
+  local: KeyValueStore,
+  producer: Producer,
+  topic: string,
+  partitionOf: (key: string) => number | null,
+): KeyValueStore {
   return {
     get: (key) => local.get(key),
     getMany: (keys) => local.getMany(keys),
@@ -16,7 +21,8 @@ export function changeloggedStore(local: KeyValueStore, producer: Producer, topi
       const records: Array<{ key: string; value: Buffer | null; partition: number }> = [];
       for (const [key, value] of changes.put) {
         const partition = partitionOf(key);
-        if (partition !== null) records.push({ key, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), partition });
+        if (partition !== null)
+          records.push({ key, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), partition });
       }
       for (const key of changes.del) {
         const partition = partitionOf(key);

@@ -14,7 +14,8 @@ function mapStore(entries: Record<string, string>): { store: KeyValueStore; read
       return keys.map((k) => data.get(k) ?? null);
     },
     write: async () => assert.fail('an overlay never writes'),
-    scan: async (range) => [...data].filter(([k]) => k >= range.gte && k < range.lt).sort(([a], [b]) => a.localeCompare(b)),
+    scan: async (range) =>
+      [...data].filter(([k]) => k >= range.gte && k < range.lt).sort(([a], [b]) => a.localeCompare(b)),
     close: async () => undefined,
   };
   return { store, reads };
@@ -44,10 +45,13 @@ test('batch overlay - the batch reads its own puts and deletes over what was pre
   overlay.apply({ put: [['b', Buffer.from('20')]], del: ['a'] });
   assert.deepEqual(text(await overlay.getMany(['a', 'b'])), [null, '20']);
   const writes = overlay.toWriteSet();
-  assert.deepEqual({ put: writes.put.map(([k, v]) => [k, Buffer.from(v).toString()]), del: writes.del }, { put: [['b', '20']], del: ['a'] });
+  assert.deepEqual(
+    { put: writes.put.map(([k, v]) => [k, Buffer.from(v).toString()]), del: writes.del },
+    { put: [['b', '20']], del: ['a'] },
+  );
 });
 
-test('batch overlay - a scan sees the batch\'s puts and not its deletes', async () => {
+test("batch overlay - a scan sees the batch's puts and not its deletes", async () => {
   const { store } = mapStore({ 'k/1': '1', 'k/2': '2', 'z/1': '3' });
   const overlay = new BatchOverlay(store);
   overlay.apply({ put: [['k/3', Buffer.from('3')]], del: ['k/1'] });

@@ -25,7 +25,10 @@ interface NativeRocksDB {
   read(opts?: object): NativeReadBatch;
   write(opts?: object): NativeWriteBatch;
   get(key: string): Promise<Buffer | null>;
-  iterator(range: { gt?: string; gte?: string; lt?: string; lte?: string }, opts?: { limit?: number }): AsyncIterable<{ key: Buffer; value: Buffer }>;
+  iterator(
+    range: { gt?: string; gte?: string; lt?: string; lte?: string },
+    opts?: { limit?: number },
+  ): AsyncIterable<{ key: Buffer; value: Buffer }>;
 }
 
 const RocksDB = require('rocksdb-native') as new (path: string, opts?: object) => NativeRocksDB;
@@ -55,8 +58,12 @@ export interface KeyValueStore {
 export const keyAfter = (key: string): string => `${key}\0`;
 
 /** The rows of `range` in key order, at most `pageSize` a scan: a range too large to read at once. */
-export async function* scanPages(store: KeyValueStore, range: KeyRange, pageSize: number): AsyncGenerator<Array<[string, Buffer]>> {
-  for (let gte: string | null = range.gte; gte !== null; ) {
+export async function* scanPages(
+  store: KeyValueStore,
+  range: KeyRange,
+  pageSize: number,
+): AsyncGenerator<Array<[string, Buffer]>> {
+  for (let gte: string | null = range.gte; gte !== null;) {
     const page = await store.scan({ gte, lt: range.lt }, pageSize);
     if (page.length > 0) yield page;
     gte = page.length === pageSize ? keyAfter(page[page.length - 1]![0]) : null;

@@ -4,7 +4,18 @@
 
 import { PSI_DRIFTED, bytes, clock, isNum, metricLabel, micros, num, pct } from './format.js';
 
-const PALETTE = ['#2563eb', '#d97706', '#059669', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c', '#0d9488'];
+const PALETTE = [
+  '#2563eb',
+  '#d97706',
+  '#059669',
+  '#7c3aed',
+  '#db2777',
+  '#0891b2',
+  '#65a30d',
+  '#9333ea',
+  '#ea580c',
+  '#0d9488',
+];
 const INK = '#374151';
 const MUTED = '#6b7280';
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -17,7 +28,8 @@ export function align(seriesMap, keys) {
   const index = new Map(xs.map((t, i) => [t, i]));
   const columns = keys.map((key) => {
     const column = new Array(xs.length).fill(null);
-    for (const point of seriesMap?.[key] ?? []) if (index.has(point?.[0]) && isNum(point[1])) column[index.get(point[0])] = point[1];
+    for (const point of seriesMap?.[key] ?? [])
+      if (index.has(point?.[0]) && isNum(point[1])) column[index.get(point[0])] = point[1];
     return column;
   });
   return [xs, ...columns];
@@ -84,10 +96,29 @@ function timeOpts({ series, axes, scales, hooks }) {
 // Metrics on one scale share an axis: shares and scores in 0..1 (AUC, accuracies, NDCG, MRR),
 // losses, and errors in the label's units (RMSE, MAE); reward has its own.
 const SCALE_FAMILY = {
-  auc: 'score', ndcg: 'score', mrr: 'score', judged_share: 'score', top1_accuracy: 'score', topk_accuracy: 'score',
-  logloss: 'loss', calibration_error: 'loss', rmse: 'error', mae: 'error',
+  auc: 'score',
+  ndcg: 'score',
+  mrr: 'score',
+  judged_share: 'score',
+  top1_accuracy: 'score',
+  topk_accuracy: 'score',
+  logloss: 'loss',
+  calibration_error: 'loss',
+  rmse: 'error',
+  mae: 'error',
 };
-const QUALITY_KEYS = ['auc', 'logloss', 'calibration_error', 'rmse', 'mae', 'ndcg', 'mrr', 'reward', 'top1_accuracy', 'topk_accuracy'];
+const QUALITY_KEYS = [
+  'auc',
+  'logloss',
+  'calibration_error',
+  'rmse',
+  'mae',
+  'ndcg',
+  'mrr',
+  'reward',
+  'top1_accuracy',
+  'topk_accuracy',
+];
 
 /**
  * Quality: the blueprint's headline bold on the left axis, the others thin on the right. The
@@ -103,7 +134,12 @@ export function qualityChart(blueprint, seriesMap) {
   const scaleOf = (k) => (family(k) === family(main) ? 'y' : 'y2');
   const hasRight = keys.some((k) => scaleOf(k) === 'y2');
   const series = keys.map((k, i) =>
-    line(metricLabel(k), PALETTE[i], { scale: scaleOf(k), width: k === main ? 2.25 : 1.25, dash: k === main ? undefined : [4, 3] }));
+    line(metricLabel(k), PALETTE[i], {
+      scale: scaleOf(k),
+      width: k === main ? 2.25 : 1.25,
+      dash: k === main ? undefined : [4, 3],
+    }),
+  );
   const axes = [axis({ scale: 'y', values: axisValues(num), size: 52 })];
   if (hasRight) axes.push(axis({ scale: 'y2', side: 1, grid: { show: false }, values: axisValues(num), size: 52 }));
   return {
@@ -173,7 +209,9 @@ function thresholdLine(value, text) {
 
 /** Drift: PSI of the model's score and of each feature, with the 0.2 "drifted" line. */
 export function driftChart(seriesMap) {
-  const features = Object.keys(seriesMap ?? {}).filter((k) => k.startsWith('psi:')).sort();
+  const features = Object.keys(seriesMap ?? {})
+    .filter((k) => k.startsWith('psi:'))
+    .sort();
   const keys = ['prediction_psi', ...features];
   const series = [
     line('model score', INK, { width: 2.25 }),
@@ -220,13 +258,34 @@ export function paretoChart(automl) {
       legend: { live: true },
       scales: { x: { time: false } },
       series: [
-        { label: byLatency ? 'p99 latency' : 'model size', value: (_u, v, _s, idx) => (idx === null || idx === undefined ? 'hover a dot' : xFmt(v)) },
-        { label: `trials (${metric})`, stroke: '#9ca3af', paths: () => null, points: dots(7, '#e5e7eb', '#6b7280'),
-          value: valueWithTrial(`${points.length}`) },
-        { label: 'best trade-offs', stroke: PALETTE[0], width: 1.5, spanGaps: true, points: dots(8, PALETTE[0], PALETTE[0]),
-          value: valueWithTrial(`${onFront} trials`) },
-        { label: 'chosen', stroke: '#059669', paths: () => null, points: dots(14, 'rgba(0,0,0,0)', '#059669', 2.5),
-          value: valueWithTrial(chosenPoint ? `trial ${chosenPoint.trial}, ${num(chosenPoint.metric)} at ${xFmt(chosenPoint[xKey])}` : '—') },
+        {
+          label: byLatency ? 'p99 latency' : 'model size',
+          value: (_u, v, _s, idx) => (idx === null || idx === undefined ? 'hover a dot' : xFmt(v)),
+        },
+        {
+          label: `trials (${metric})`,
+          stroke: '#9ca3af',
+          paths: () => null,
+          points: dots(7, '#e5e7eb', '#6b7280'),
+          value: valueWithTrial(`${points.length}`),
+        },
+        {
+          label: 'best trade-offs',
+          stroke: PALETTE[0],
+          width: 1.5,
+          spanGaps: true,
+          points: dots(8, PALETTE[0], PALETTE[0]),
+          value: valueWithTrial(`${onFront} trials`),
+        },
+        {
+          label: 'chosen',
+          stroke: '#059669',
+          paths: () => null,
+          points: dots(14, 'rgba(0,0,0,0)', '#059669', 2.5),
+          value: valueWithTrial(
+            chosenPoint ? `trial ${chosenPoint.trial}, ${num(chosenPoint.metric)} at ${xFmt(chosenPoint[xKey])}` : '—',
+          ),
+        },
       ],
       axes: [axis({ values: axisValues(xFmt), size: 36 }), axis({ values: axisValues(num), size: 52 })],
     },

@@ -36,10 +36,30 @@ export function small(text) {
  * rowProps(row) adds attributes (class, data-*) to each row.
  */
 export function table(columns, rows, rowProps = () => ({})) {
-  return h('table', { class: 'table' },
-    h('thead', null, h('tr', null, columns.map((c) => h('th', { class: c.num ? 'num' : null }, c.title)))),
-    h('tbody', null, rows.map((row) => h('tr', rowProps(row),
-      columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.cell(row)))))));
+  return h(
+    'table',
+    { class: 'table' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        columns.map((c) => h('th', { class: c.num ? 'num' : null }, c.title)),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map((row) =>
+        h(
+          'tr',
+          rowProps(row),
+          columns.map((c) => h('td', { class: c.num ? 'num' : null }, c.cell(row))),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A short, calm sentence for a section that has nothing to show yet. */

@@ -113,13 +113,20 @@ export function higherIsBetter(metric) {
 /** One line for a product engineer on how to read the metric. */
 export function metricHint(metric) {
   switch (metric) {
-    case 'auc': return 'higher is better · 0.5 is guessing, 1 is perfect';
-    case 'logloss': return 'lower is better';
-    case 'rmse': return 'typical size of an error · lower is better';
-    case 'mae': return 'average size of an error · lower is better';
-    case 'top1_accuracy': return 'share answered with the right class first · higher is better';
-    case 'topk_accuracy': return 'share with the right class among those returned · higher is better';
-    default: return higherIsBetter(metric) ? 'higher is better' : 'lower is better';
+    case 'auc':
+      return 'higher is better · 0.5 is guessing, 1 is perfect';
+    case 'logloss':
+      return 'lower is better';
+    case 'rmse':
+      return 'typical size of an error · lower is better';
+    case 'mae':
+      return 'average size of an error · lower is better';
+    case 'top1_accuracy':
+      return 'share answered with the right class first · higher is better';
+    case 'topk_accuracy':
+      return 'share with the right class among those returned · higher is better';
+    default:
+      return higherIsBetter(metric) ? 'higher is better' : 'lower is better';
   }
 }
 

@@ -74,7 +74,11 @@ export function multiclassSuite(services: () => SharedServices): void {
         answered.push(entry);
         return entry;
       };
-      await pollUntil('the first model to answer', 120_000, async () => ((await Promise.all(Array.from({ length: 10 }, decideOne))).some((a) => a.decision.model !== null) ? true : undefined));
+      await pollUntil('the first model to answer', 120_000, async () =>
+        (await Promise.all(Array.from({ length: 10 }, decideOne))).some((a) => a.decision.model !== null)
+          ? true
+          : undefined,
+      );
       const warmUp = answered.length;
       while (answered.length < warmUp + 3 * MEASURED) {
         await Promise.all(Array.from({ length: CONCURRENCY }, decideOne));
@@ -83,13 +87,24 @@ export function multiclassSuite(services: () => SharedServices): void {
       const judged = answered.slice(-MEASURED).filter((a) => !a.decision.fallback);
       const mean = (f: (a: Answered) => number) => judged.reduce((s, a) => s + f(a), 0) / judged.length;
       const [served, bayes] = [mean((a) => a.served), mean((a) => a.bayes)];
-      console.log(`# ${warmUp} decisions until the first model answered, then ${3 * MEASURED}; the last ${judged.length}: served top class right ${served.toFixed(3)} of the time, Bayes ${bayes.toFixed(3)}`);
-      assert.ok(answered[0]!.decision.fallback && answered[0]!.decision.action === 'red', 'before any model, the default');
+      console.log(
+        `# ${warmUp} decisions until the first model answered, then ${3 * MEASURED}; the last ${judged.length}: served top class right ${served.toFixed(3)} of the time, Bayes ${bayes.toFixed(3)}`,
+      );
+      assert.ok(
+        answered[0]!.decision.fallback && answered[0]!.decision.action === 'red',
+        'before any model, the default',
+      );
       const last = judged.at(-1)!.decision;
       assert.equal(last.ranking!.length, 2);
       assert.equal(last.action, last.ranking![0]);
-      assert.ok(last.ranking!.every((c) => CLASSES.includes(c)) && Object.values(last.scores!).every((p) => p > 0 && p < 1), JSON.stringify(last));
-      assert.ok(served >= bayes - MAX_GAP_TO_BAYES, `served accuracy ${served} within ${MAX_GAP_TO_BAYES} of Bayes ${bayes}`);
+      assert.ok(
+        last.ranking!.every((c) => CLASSES.includes(c)) && Object.values(last.scores!).every((p) => p > 0 && p < 1),
+        JSON.stringify(last),
+      );
+      assert.ok(
+        served >= bayes - MAX_GAP_TO_BAYES,
+        `served accuracy ${served} within ${MAX_GAP_TO_BAYES} of Bayes ${bayes}`,
+      );
     });
   });
 }

@@ -74,7 +74,10 @@ export function planningSuite(services: () => SharedServices): void {
 
     before(async () => {
       clients = await connectTestClients();
-      await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, compile(yaml(name, 'policy: linucb, alpha: 0.5')));
+      await registerBlueprint(
+        { kafka: clients.kafka, registry: clients.registry },
+        compile(yaml(name, 'policy: linucb, alpha: 0.5')),
+      );
       await waitForPredictor(name, sim.user(0).context as unknown as Record<string, unknown>);
       // The bandit learns only once the joiner and the trainer consume: wait for their /readyz.
       for (const service of ['joiner', 'trainer'] as const) await services().ready(service);
@@ -87,20 +90,29 @@ export function planningSuite(services: () => SharedServices): void {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('planning - the bandit reaches 90 % of the oracle policy\'s reward, and its regret grows sublinearly', async () => {
+    it("planning - the bandit reaches 90 % of the oracle policy's reward, and its regret grows sublinearly", async () => {
       let next = 0;
       const decideOne = async (): Promise<Logged> => {
         const user = sim.user(next++ % sim.users.length);
         const decision = await client.decide(name, user.entity, user.context as unknown as Record<string, unknown>);
         const reward = sim.drawReward(user.context, decision.action, random);
         await client.outcome(decision.decisionId!, reward);
-        const entry = { context: user.context, decision, expected: sim.rewardProbability(user.context, decision.action), oracle: sim.rewardProbability(user.context, sim.oracleAction(user.context)) };
+        const entry = {
+          context: user.context,
+          decision,
+          expected: sim.rewardProbability(user.context, decision.action),
+          oracle: sim.rewardProbability(user.context, sim.oracleAction(user.context)),
+        };
         logged.push(entry);
         return entry;
       };
       // Until the first bandit decides, a slow trickle: the trainer may first read examples other
       // tests left behind, and the measured run must not be spent before it learns at all.
-      await pollUntil('the first bandit to decide', 180_000, async () => ((await Promise.all(Array.from({ length: 10 }, decideOne))).some((l) => l.decision.model !== null) ? true : undefined));
+      await pollUntil('the first bandit to decide', 180_000, async () =>
+        (await Promise.all(Array.from({ length: 10 }, decideOne))).some((l) => l.decision.model !== null)
+          ? true
+          : undefined,
+      );
       const warmUp = logged.length;
       for (let start = 0; start < DECISIONS; start += CONCURRENCY) {
         await Promise.all(Array.from({ length: CONCURRENCY }, decideOne));
@@ -110,20 +122,33 @@ export function planningSuite(services: () => SharedServices): void {
         const part = logged.slice(from, to);
         return part.reduce((s, l) => s + l.expected, 0) / part.reduce((s, l) => s + l.oracle, 0);
       };
-      const regret = (from: number, to: number) => logged.slice(from, to).reduce((s, l) => s + l.oracle - l.expected, 0);
+      const regret = (from: number, to: number) =>
+        logged.slice(from, to).reduce((s, l) => s + l.oracle - l.expected, 0);
       const end = logged.length;
       const last = share(end - 1500, end);
       const [first, second] = [regret(warmUp, warmUp + DECISIONS / 2), regret(warmUp + DECISIONS / 2, end)];
       const models = new Set(logged.map((l) => l.decision.model).filter((m) => m !== null));
-      console.log(`# oracle ${sim.oracleValue().toFixed(4)}, uniform ${sim.uniformValue().toFixed(4)}; ${warmUp} decisions until the first bandit decided, then ${DECISIONS}; the last 1,500 reached ${(100 * last).toFixed(1)} % of the oracle's expected reward; regret ${first.toFixed(1)} over the first half, ${second.toFixed(1)} over the second; ${models.size} model versions decided`);
-      assert.ok(logged.slice(0, 10).every((l) => l.decision.fallback), 'before any model, the default (and its exploration) answers');
+      console.log(
+        `# oracle ${sim.oracleValue().toFixed(4)}, uniform ${sim.uniformValue().toFixed(4)}; ${warmUp} decisions until the first bandit decided, then ${DECISIONS}; the last 1,500 reached ${(100 * last).toFixed(1)} % of the oracle's expected reward; regret ${first.toFixed(1)} over the first half, ${second.toFixed(1)} over the second; ${models.size} model versions decided`,
+      );
+      assert.ok(
+        logged.slice(0, 10).every((l) => l.decision.fallback),
+        'before any model, the default (and its exploration) answers',
+      );
       const late = logged[logged.length - 1]!.decision;
-      assert.deepEqual(Object.keys(late.scores ?? {}).sort(), ['email', 'push', 'sms'], 'a bandit reply carries every action\'s estimated reward');
+      assert.deepEqual(
+        Object.keys(late.scores ?? {}).sort(),
+        ['email', 'push', 'sms'],
+        "a bandit reply carries every action's estimated reward",
+      );
       assert.ok(last >= 0.9, `reward share ${last}`);
-      assert.ok(second < MAX_REGRET_RATIO * first, `regret ${first} then ${second} over the two halves of the measured run: it must shrink as the bandit learns`);
+      assert.ok(
+        second < MAX_REGRET_RATIO * first,
+        `regret ${first} then ${second} over the two halves of the measured run: it must shrink as the bandit learns`,
+      );
     });
 
-    it('looper evaluate - estimates another policy on the logged decisions, within 3.29 standard errors of that policy\'s exact value', async () => {
+    it("looper evaluate - estimates another policy on the logged decisions, within 3.29 standard errors of that policy's exact value", async () => {
       const candidate = compile(yaml(name, 'policy: epsilon_greedy, epsilon: 0.3'));
       const file = join(dir, 'candidate.yaml');
       writeFileSync(file, yaml(name, 'policy: epsilon_greedy, epsilon: 0.3'));
@@ -132,7 +157,8 @@ export function planningSuite(services: () => SharedServices): void {
       for (const l of logged) {
         const p = candidateProbabilities(candidate.decision, l.decision.fallback ? null : (l.decision.scores ?? null));
         assert.ok(!('unsupported' in p));
-        for (const [action, share] of Object.entries(p)) exact += (share * sim.rewardProbability(l.context, action)) / logged.length;
+        for (const [action, share] of Object.entries(p))
+          exact += (share * sim.rewardProbability(l.context, action)) / logged.length;
       }
       // Every reward must be in looper.examples before the estimate is taken.
       const { code, out } = await (async () => {
@@ -142,22 +168,35 @@ export function planningSuite(services: () => SharedServices): void {
           await new Promise((r) => setTimeout(r, 2000));
         }
       })();
-      console.log(out.trim().split('\n').map((l) => `# ${l}`).join('\n'));
+      console.log(
+        out
+          .trim()
+          .split('\n')
+          .map((l) => `# ${l}`)
+          .join('\n'),
+      );
       assert.equal(code, 0, out);
       const dr = /candidate \(DR\)\s+(-?\d\.\d+) \[(-?\d\.\d+), (-?\d\.\d+)\]/.exec(out);
       assert.ok(dr, out);
       const [estimate, low, high] = [Number(dr[1]), Number(dr[2]), Number(dr[3])];
-      console.log(`# exact value of the candidate on these decisions: ${exact.toFixed(4)}; DR ${estimate} [${low}, ${high}]`);
+      console.log(
+        `# exact value of the candidate on these decisions: ${exact.toFixed(4)}; DR ${estimate} [${low}, ${high}]`,
+      );
       // A 95 % interval misses its value in one run of twenty by design (the estimators' coverage
       // is measured over many replications by their unit tests), so one run is held to 99.9 %: the
       // printed interval widened from 1.96 to 3.29 standard errors, plus the printed figures' rounding.
       const allowed = ((high - low) / 2) * (3.29 / 1.96) + 0.0005;
-      assert.ok(Math.abs(exact - estimate) <= allowed, `DR ${estimate} is ${Math.abs(exact - estimate).toFixed(4)} from the exact value ${exact}, beyond 3.29 standard errors (${allowed.toFixed(4)}) of its interval [${low}, ${high}]`);
+      assert.ok(
+        Math.abs(exact - estimate) <= allowed,
+        `DR ${estimate} is ${Math.abs(exact - estimate).toFixed(4)} from the exact value ${exact}, beyond 3.29 standard errors (${allowed.toFixed(4)}) of its interval [${low}, ${high}]`,
+      );
       const evaluated = /on ([\d,]+) logged decisions/.exec(out);
-      assert.ok(evaluated && Number(evaluated[1]!.replace(/,/g, '')) >= DECISIONS, 'every decision with its reward (and the probe that waited for the predictor)');
+      assert.ok(
+        evaluated && Number(evaluated[1]!.replace(/,/g, '')) >= DECISIONS,
+        'every decision with its reward (and the probe that waited for the predictor)',
+      );
     });
   });
-
 }
 
 /** The join line of `looper evaluate` (its first line). */

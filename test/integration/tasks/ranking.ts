@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { registerBlueprint } from '../../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../../services/lib/blueprint/parse.js';
 import { LooperClient, type Decision } from '../../../services/sdk/index.js';
-import { RankingSimulator, rankingSimulatorDefaults, type RankingRequest } from '../../../services/lib/simulator/ranking.js';
+import {
+  RankingSimulator,
+  rankingSimulatorDefaults,
+  type RankingRequest,
+} from '../../../services/lib/simulator/ranking.js';
 import { createRandom } from '../../../services/lib/simulator/random.js';
 import { DATA_PARTITIONS } from '../../../topology/topics.js';
 import type { Blueprint } from '../../../services/lib/schemas/generated.js';
@@ -57,7 +61,10 @@ function bestObservableOrder(sim: RankingSimulator, request: RankingRequest, las
   const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
   const expected = (c: RankingRequest['candidates'][number]) => {
     const pFavourite = lastTopic === undefined ? 1 / 5 : c.features.topic === lastTopic ? share : (1 - share) / 4;
-    return pFavourite * sigmoid(w.bias + w.favourite + w.quality * c.features.quality) + (1 - pFavourite) * sigmoid(w.bias + w.quality * c.features.quality);
+    return (
+      pFavourite * sigmoid(w.bias + w.favourite + w.quality * c.features.quality) +
+      (1 - pFavourite) * sigmoid(w.bias + w.quality * c.features.quality)
+    );
   };
   return [...request.candidates].sort((a, b) => expected(b) - expected(a)).map((c) => c.id);
 }
@@ -82,10 +89,17 @@ export function rankingSuite(services: () => SharedServices): void {
 
     before(async () => {
       clients = await connectTestClients();
-      await clients.admin.createTopics({ waitForLeaders: true, topics: [{ topic: viewsTopic, numPartitions: DATA_PARTITIONS }] });
+      await clients.admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: viewsTopic, numPartitions: DATA_PARTITIONS }],
+      });
       const views = sim.viewEvents(Date.now());
       for (const v of views) lastViewed.set(v.key, v.value.topic);
-      await clients.producer.send({ topic: viewsTopic, acks: -1, messages: views.map((v) => ({ key: v.key, value: JSON.stringify(v.value), timestamp: String(v.ts) })) });
+      await clients.producer.send({
+        topic: viewsTopic,
+        acks: -1,
+        messages: views.map((v) => ({ key: v.key, value: JSON.stringify(v.value), timestamp: String(v.ts) })),
+      });
       await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, blueprint(name, viewsTopic));
       await services().ready('trainer');
       const probe = sim.decideRequest(createRandom(1));
@@ -99,7 +113,7 @@ export function rankingSuite(services: () => SharedServices): void {
       await clients?.close();
     });
 
-    it('ranking - the learned order reaches a stated share of the oracle\'s NDCG@5, one example per shown candidate with its position', async () => {
+    it("ranking - the learned order reaches a stated share of the oracle's NDCG@5, one example per shown candidate with its position", async () => {
       const decideOne = async (): Promise<Shown> => {
         const request = sim.decideRequest();
         const decision = await client.decide(name, request.entity, request.context, { candidates: request.candidates });
@@ -112,7 +126,11 @@ export function rankingSuite(services: () => SharedServices): void {
         shown.push(entry);
         return entry;
       };
-      await pollUntil('the first model to rank', 180_000, async () => ((await Promise.all(Array.from({ length: 10 }, decideOne))).some((s) => s.decision.model !== null) ? true : undefined));
+      await pollUntil('the first model to rank', 180_000, async () =>
+        (await Promise.all(Array.from({ length: 10 }, decideOne))).some((s) => s.decision.model !== null)
+          ? true
+          : undefined,
+      );
       const warmUp = shown.length;
       // Learning on served traffic, then judged on the last MEASURED decisions.
       for (let i = 0; i < 2 * MEASURED; i += CONCURRENCY) {
@@ -120,20 +138,37 @@ export function rankingSuite(services: () => SharedServices): void {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       const judged = shown.slice(-MEASURED).filter((s) => !s.decision.fallback && !s.decision.explored);
-      const mean = (order: (s: Shown) => readonly string[]) => judged.reduce((sum, s) => sum + sim.expectedNdcgAt(order(s), s.request, K), 0) / judged.length;
+      const mean = (order: (s: Shown) => readonly string[]) =>
+        judged.reduce((sum, s) => sum + sim.expectedNdcgAt(order(s), s.request, K), 0) / judged.length;
       const model = mean((s) => s.decision.ranking!);
       const requestOrder = mean((s) => s.request.candidates.map((c) => c.id));
-      const byQuality = mean((s) => [...s.request.candidates].sort((a, b) => b.features.quality - a.features.quality).map((c) => c.id));
+      const byQuality = mean((s) =>
+        [...s.request.candidates].sort((a, b) => b.features.quality - a.features.quality).map((c) => c.id),
+      );
       const observable = mean((s) => bestObservableOrder(sim, s.request, lastViewed.get(s.request.entity)));
-      console.log(`# ${warmUp} decisions until the first model ranked, then ${2 * MEASURED}; NDCG@5 of the last ${judged.length} model orders ${model.toFixed(3)} (oracle 1, best from what the features show ${observable.toFixed(3)}, by quality alone ${byQuality.toFixed(3)}, request order ${requestOrder.toFixed(3)})`);
-      assert.ok(shown.slice(0, 10).every((s) => s.decision.fallback), 'before any model the candidates keep the request order');
-      assert.deepEqual(shown[0]!.decision.ranking, shown[0]!.request.candidates.slice(0, K).map((c) => c.id));
+      console.log(
+        `# ${warmUp} decisions until the first model ranked, then ${2 * MEASURED}; NDCG@5 of the last ${judged.length} model orders ${model.toFixed(3)} (oracle 1, best from what the features show ${observable.toFixed(3)}, by quality alone ${byQuality.toFixed(3)}, request order ${requestOrder.toFixed(3)})`,
+      );
+      assert.ok(
+        shown.slice(0, 10).every((s) => s.decision.fallback),
+        'before any model the candidates keep the request order',
+      );
+      assert.deepEqual(
+        shown[0]!.decision.ranking,
+        shown[0]!.request.candidates.slice(0, K).map((c) => c.id),
+      );
       const last = judged.at(-1)!.decision;
       assert.equal(last.ranking!.length, K);
       assert.equal(Object.keys(last.scores ?? {}).length, 8, 'a model reply scores every candidate');
       assert.ok(model >= MIN_NDCG_SHARE, `NDCG@5 ${model} ≥ ${MIN_NDCG_SHARE} of the oracle's`);
-      assert.ok(model >= observable - MAX_GAP_TO_OBSERVABLE, `NDCG@5 ${model} within ${MAX_GAP_TO_OBSERVABLE} of the best order the features allow, ${observable}`);
-      assert.ok(model > byQuality + 0.02, `the model ${model} uses the user's taste, not only the items' quality (${byQuality})`);
+      assert.ok(
+        model >= observable - MAX_GAP_TO_OBSERVABLE,
+        `NDCG@5 ${model} within ${MAX_GAP_TO_OBSERVABLE} of the best order the features allow, ${observable}`,
+      );
+      assert.ok(
+        model > byQuality + 0.02,
+        `the model ${model} uses the user's taste, not only the items' quality (${byQuality})`,
+      );
     });
 
     it('ranking - every shown candidate becomes one example with its position, labelled 1 where clicked', async () => {
@@ -160,7 +195,9 @@ export function rankingSuite(services: () => SharedServices): void {
           `decision ${decision.decisionId}`,
         );
       }
-      console.log(`# ${settled.length} decisions: ${examples} examples, one per shown candidate; ${[...clicked.keys()].length} clicks`);
+      console.log(
+        `# ${settled.length} decisions: ${examples} examples, one per shown candidate; ${[...clicked.keys()].length} clicks`,
+      );
     });
   });
 }

@@ -58,7 +58,10 @@ export function sequenceSuite(services: () => SharedServices): void {
     const chain = Order2Chain.random({ items: 20, seed: 3 });
     const random = new SeededRandom(11);
     /** Each user's two newest pages (indices into chain.items). */
-    const state = Array.from({ length: USERS }, () => [Math.floor(random.next() * 20), Math.floor(random.next() * 20)] as [number, number]);
+    const state = Array.from(
+      { length: USERS },
+      () => [Math.floor(random.next() * 20), Math.floor(random.next() * 20)] as [number, number],
+    );
     const steps: Step[] = [];
     /** The page each decision's user opened next: its label, as the joiner must find it. */
     const nextPage = new Map<string, string>();
@@ -66,13 +69,27 @@ export function sequenceSuite(services: () => SharedServices): void {
     let clients: TestClients;
     let client: LooperClient;
 
-    const view = (user: number, page: number, ts: number) => ({ key: `user-${user}`, value: JSON.stringify({ page: chain.items[page], ts }), timestamp: String(ts) });
+    const view = (user: number, page: number, ts: number) => ({
+      key: `user-${user}`,
+      value: JSON.stringify({ page: chain.items[page], ts }),
+      timestamp: String(ts),
+    });
 
     before(async () => {
       clients = await connectTestClients();
-      await clients.admin.createTopics({ waitForLeaders: true, topics: [{ topic: pagesTopic, numPartitions: DATA_PARTITIONS }] });
+      await clients.admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: pagesTopic, numPartitions: DATA_PARTITIONS }],
+      });
       const now = Date.now();
-      await clients.producer.send({ topic: pagesTopic, acks: -1, messages: state.flatMap(([older, newest], user) => [view(user, older, now - 2000), view(user, newest, now - 1000)]) });
+      await clients.producer.send({
+        topic: pagesTopic,
+        acks: -1,
+        messages: state.flatMap(([older, newest], user) => [
+          view(user, older, now - 2000),
+          view(user, newest, now - 1000),
+        ]),
+      });
       await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, blueprint(name, pagesTopic));
       await services().ready('trainer');
       await waitForPredictor(name, {});
@@ -82,7 +99,8 @@ export function sequenceSuite(services: () => SharedServices): void {
       const nats = await connectNats(testConfig, 'looper-test');
       try {
         await pollUntil('the seeded pages in the features', 120_000, async () => {
-          const values = (await requestFeatures(nats, name, 'user-0', DATA_PARTITIONS).catch(() => undefined))?.values?.[0];
+          const values = (await requestFeatures(nats, name, 'user-0', DATA_PARTITIONS).catch(() => undefined))
+            ?.values?.[0];
           return Array.isArray(values?.['recent_pages']) && values['recent_pages'].length === 2 ? true : undefined;
         });
       } finally {
@@ -97,7 +115,7 @@ export function sequenceSuite(services: () => SharedServices): void {
       await clients?.close();
     });
 
-    it('sequence - the model\'s top-1 accuracy comes within a stated gap of the Bayes rate, and its top 3 names pages', async () => {
+    it("sequence - the model's top-1 accuracy comes within a stated gap of the Bayes rate, and its top 3 names pages", async () => {
       let next = 0;
       // One step of one user: ask for the next pages, then the user opens the chain's next page.
       const stepOne = async (user: number): Promise<Step> => {
@@ -108,19 +126,31 @@ export function sequenceSuite(services: () => SharedServices): void {
         if (decision.decisionId) nextPage.set(decision.decisionId, chain.items[page]!);
         await clients.producer.send({ topic: pagesTopic, acks: -1, messages: [view(user, page, Date.now())] });
         const first = decision.ranking?.[0];
-        const step = { decision, top1: first === undefined ? 0 : chain.probability(older, newest, chain.items.indexOf(first)), bayes: chain.probability(older, newest, chain.bestNext(older, newest)) };
+        const step = {
+          decision,
+          top1: first === undefined ? 0 : chain.probability(older, newest, chain.items.indexOf(first)),
+          bayes: chain.probability(older, newest, chain.bestNext(older, newest)),
+        };
         steps.push(step);
         return step;
       };
       // Users take turns in batches, so each user's previous page is in the features before its next decide.
       const batch = () => Promise.all(Array.from({ length: CONCURRENCY }, () => stepOne(next++ % USERS)));
-      await pollUntil('the first model to predict', 180_000, async () => ((await batch()).some((s) => s.decision.model !== null) ? true : undefined));
+      await pollUntil('the first model to predict', 180_000, async () =>
+        (await batch()).some((s) => s.decision.model !== null) ? true : undefined,
+      );
       const warmUp = steps.length;
       // At least 4 × MEASURED steps (the model learns the chain from them: fewer left runs 0.08 short
       // of the Bayes rate), and until the trainer has published a dozen versions: a trainer
       // busy with other blueprints' examples (the suites before this one) must not leave the judged
       // steps to its first model. Capped at three minutes.
-      const versions = () => new Set(steps.slice(warmUp).map((s) => s.decision.model).filter((m) => m !== null)).size;
+      const versions = () =>
+        new Set(
+          steps
+            .slice(warmUp)
+            .map((s) => s.decision.model)
+            .filter((m) => m !== null),
+        ).size;
       const until = Date.now() + 180_000;
       while ((steps.length < warmUp + 4 * MEASURED || versions() < 12) && Date.now() < until) {
         await batch();
@@ -131,17 +161,31 @@ export function sequenceSuite(services: () => SharedServices): void {
       const [model, bayes] = [mean((s) => s.top1), mean((s) => s.bayes)];
       const { bayes: longRun, newestOnly, unigram } = chain.bestAccuracies();
       const families = new Set(judged.map((s) => s.decision.model));
-      console.log(`# ${warmUp} steps until the first model predicted, then ${steps.length - warmUp} (${versions()} model versions); on the last ${judged.length}: top-1 accuracy ${model.toFixed(3)} against a Bayes rate of ${bayes.toFixed(3)} (long run ${longRun.toFixed(3)}; best from the newest page alone ${newestOnly.toFixed(3)}, from nothing ${unigram.toFixed(3)}); ${families.size} model versions answered`);
-      assert.ok(steps.slice(0, 5).every((s) => s.decision.fallback && s.decision.ranking === undefined), 'before any model, the default answers');
+      console.log(
+        `# ${warmUp} steps until the first model predicted, then ${steps.length - warmUp} (${versions()} model versions); on the last ${judged.length}: top-1 accuracy ${model.toFixed(3)} against a Bayes rate of ${bayes.toFixed(3)} (long run ${longRun.toFixed(3)}; best from the newest page alone ${newestOnly.toFixed(3)}, from nothing ${unigram.toFixed(3)}); ${families.size} model versions answered`,
+      );
+      assert.ok(
+        steps.slice(0, 5).every((s) => s.decision.fallback && s.decision.ranking === undefined),
+        'before any model, the default answers',
+      );
       const last = judged.at(-1)!.decision;
       assert.equal(last.ranking!.length, 3);
-      assert.ok(last.ranking!.every((p) => chain.items.includes(p)), `the top 3 are pages: ${last.ranking!.join(', ')}`);
+      assert.ok(
+        last.ranking!.every((p) => chain.items.includes(p)),
+        `the top 3 are pages: ${last.ranking!.join(', ')}`,
+      );
       assert.equal(last.action, last.ranking![0]);
-      assert.ok(model >= bayes - MAX_GAP_TO_BAYES, `top-1 accuracy ${model} within ${MAX_GAP_TO_BAYES} of the Bayes rate ${bayes}`);
-      assert.ok(model > newestOnly + 0.1, `the model uses the two newest pages: ${model} against ${newestOnly} from the newest alone`);
+      assert.ok(
+        model >= bayes - MAX_GAP_TO_BAYES,
+        `top-1 accuracy ${model} within ${MAX_GAP_TO_BAYES} of the Bayes rate ${bayes}`,
+      );
+      assert.ok(
+        model > newestOnly + 0.1,
+        `the model uses the two newest pages: ${model} against ${newestOnly} from the newest alone`,
+      );
     });
 
-    it('sequence - every decision\'s example is labelled with the page its user opened next', async () => {
+    it("sequence - every decision's example is labelled with the page its user opened next", async () => {
       const settled = steps.slice(0, -CONCURRENCY * 10).filter((s) => s.decision.decisionId !== null);
       const labels = new Map<string, string | null>();
       await pollUntil('the examples of the settled decisions', 60_000, async () => {
