@@ -84,7 +84,7 @@ test('blueprint rollout - a candidate over the size limit is refused before shad
   );
 });
 
-test('blueprint rollout - the live lineage is rolled back when its window drops past metric_drop against its first window', () => {
+test('blueprint rollout - the live lineage is rolled back when its examples since its first window drop past metric_drop', () => {
   const parents = new Map<string, string | null>([
     ['bp/2', null],
     ['bp/3', 'bp/2'],
@@ -110,7 +110,7 @@ test('blueprint rollout - the live lineage is rolled back when its window drops 
   );
   assert.match(
     next.transition!.reason,
-    /^rolled back to bp\/1: dropped by 0\.\d{4}, past rollback_if.metric_drop 0.05 and beyond noise — auc 0\.\d{4} over the last 200 examples vs 1\.0000 when it went live \(z = \d+\.\d\)$/,
+    /^rolled back to bp\/1: dropped past rollback_if.metric_drop 0.05, beyond noise — auc 0\.\d{4} over 200 examples since its first window vs 1\.0000 in it: drop \+0\.\d{4}, lower bound \+0\.\d{4} \(99\.5 % always-valid one-sided\)$/,
   );
 });
 

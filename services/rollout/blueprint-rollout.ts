@@ -2,11 +2,20 @@
 // it leads to. No I/O: the service feeds it examples and deployments and publishes what step()
 // returns.
 import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
-import { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { teachesScore } from '../lib/learners/teaches-score.js';
-import type { ComparedMetric } from '../lib/stats/paired.js';
-import { estimateMetric, type MetricEstimate } from '../lib/stats/window-metric.js';
-import { constraintProblem, judgeCanary, judgeLive, judgeShadow, nextLook } from '../lib/rollout/judge.js';
+import { DEFAULT_PROPENSITY_FLOOR, inverseWeight, type ComparedMetric } from '../lib/stats/weighted-metrics.js';
+import type { SequentialDesign } from '../lib/stats/always-valid.js';
+import {
+  canaryDesign,
+  canaryNeeded,
+  constraintProblem,
+  judgeCanary,
+  judgeLive,
+  judgeShadow,
+  rollbackDesign,
+  shadowDesign,
+  type WeightedExamples,
+} from '../lib/rollout/judge.js';
 import { stageOf, toCanary, toLive, toRetired, toShadow, tookOver } from '../lib/rollout/transitions.js';
 import { AgreementWindow, judgeTakeover } from '../lib/rollout/apprentice.js';
 
@@ -20,65 +29,81 @@ export interface VersionFacts {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
+/** Examples kept for one test, with the look schedule: a look when the evidence grew by LOOK_GROWTH. */
+class Samples implements WeightedExamples {
+  readonly labels: number[] = [];
+  readonly scores: number[] = [];
+  readonly weights: number[] = [];
+
+  add(label: number, score: number, weight: number): void {
+    this.labels.push(label);
+    this.scores.push(score);
+    this.weights.push(weight);
+  }
+
+  get size(): number {
+    return this.labels.length;
+  }
+}
+
+/** A shadow's paired evidence and its test's design, fixed when it entered shadow. */
 interface ShadowEvidence {
-  labels: number[];
-  live: number[];
-  candidate: number[];
-  looked: number;
+  readonly labels: number[];
+  readonly live: number[];
+  readonly candidate: number[];
+  readonly weights: number[];
+  readonly design: SequentialDesign;
+  /** Paired examples at the last look. */
+  lookedAt: number;
   /** What the last look said, when it did not decide. */
   lastLook: string | null;
 }
 
-/** The latest `size` (label, score) pairs, oldest first once read. */
-class PairWindow {
-  private readonly ls: number[] = [];
-  private readonly ss: number[] = [];
-  private next = 0;
-
-  constructor(private readonly size: number) {}
-
-  add(label: number, score: number): void {
-    if (this.ls.length < this.size) {
-      this.ls.push(label);
-      this.ss.push(score);
-    } else {
-      this.ls[this.next] = label;
-      this.ss[this.next] = score;
-      this.next = (this.next + 1) % this.size;
-    }
-  }
-
-  get full(): boolean {
-    return this.ls.length === this.size;
-  }
-
-  get labels(): readonly number[] {
-    return this.ls;
-  }
-
-  get scores(): readonly number[] {
-    return this.ss;
-  }
+interface CanaryTest {
+  readonly id: string;
+  readonly canary: Samples;
+  readonly live: Samples;
+  readonly design: SequentialDesign;
+  readonly needed: number;
+  lookedAt: number;
 }
+
+interface LiveTest {
+  readonly id: string;
+  /** The first full window after the version went live: the reference. */
+  baseline: Samples;
+  /** Everything since the baseline window, up to the horizon. */
+  current: Samples;
+  design: SequentialDesign;
+  /** Tests of this version that ended at their horizon without a verdict. */
+  restarts: number;
+  lookedAt: number;
+}
+
+/**
+ * Looks are taken once the evidence grew by 2 %: the boundaries allow any number of looks, and
+ * this keeps the work of a look (a sort of every example for AUC) in proportion to the evidence.
+ */
+const LOOK_GROWTH = 1.02;
+const lookDue = (size: number, lookedAt: number) => size >= Math.ceil(lookedAt * LOOK_GROWTH);
+/** A live test ends without a verdict after this many windows of examples, and a new one starts. */
+const LIVE_HORIZON_WINDOWS = 40;
 
 export function comparedMetric(bp: Blueprint): ComparedMetric | null {
   const m = bp.objective.metric;
   return m === 'auc' || m === 'logloss' || m === 'rmse' || m === 'mae' ? m : null;
 }
 
-const metricOf = (metrics: OnlineMetrics, metric: ComparedMetric): number =>
-  metric === 'auc'
-    ? metrics.auc()
-    : metric === 'logloss'
-      ? metrics.logLoss()
-      : metric === 'rmse'
-        ? metrics.rmse()
-        : metrics.mae();
+/** An example's weight in every comparison: 1/propensity, clipped at the blueprint's floor. */
+export function exampleWeight(bp: Blueprint, example: Pick<Example, 'propensity'>): number {
+  const floor = (bp.training as { propensityClip?: number }).propensityClip ?? DEFAULT_PROPENSITY_FLOOR;
+  return inverseWeight(example.propensity, floor);
+}
 
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
-  private canary: { id: string; canary: OnlineMetrics; live: OnlineMetrics } | null = null;
-  private live: { id: string; window: PairWindow; baseline: MetricEstimate | null; sinceJudged: number } | null = null;
+  private canary: CanaryTest | null = null;
+  private live: LiveTest | null = null;
   private agreement: AgreementWindow | null = null;
   private lastModelVersion: string | null = null;
 
@@ -115,6 +140,7 @@ export class BlueprintRollout {
       !Number.isFinite(example.label)
     )
       return;
+    const weight = exampleWeight(this.bp, example);
     for (const id of d.shadow) {
       const candidate = example.shadowScores?.[id];
       if (candidate === undefined) continue;
@@ -122,10 +148,15 @@ export class BlueprintRollout {
       e.labels.push(example.label);
       e.live.push(example.score);
       e.candidate.push(candidate);
+      e.weights.push(weight);
     }
     const canaryId = d.canary?.modelVersion;
     if (canaryId !== undefined && this.canary?.id === canaryId) {
-      (example.modelVersion === canaryId ? this.canary.canary : this.canary.live).update(example.label, example.score);
+      (example.modelVersion === canaryId ? this.canary.canary : this.canary.live).add(
+        example.label,
+        example.score,
+        weight,
+      );
     }
     if (
       d.live !== null &&
@@ -133,8 +164,8 @@ export class BlueprintRollout {
       example.modelVersion !== canaryId &&
       this.continues(example.modelVersion, d.live)
     ) {
-      this.live.window.add(example.label, example.score);
-      this.live.sinceJudged++;
+      const l = this.live;
+      (l.baseline.size < this.windowSize ? l.baseline : l.current).add(example.label, example.score, weight);
     }
   }
 
@@ -150,7 +181,15 @@ export class BlueprintRollout {
   private shadowEvidence(id: string): ShadowEvidence {
     let e = this.shadows.get(id);
     if (!e) {
-      e = { labels: [], live: [], candidate: [], looked: 0, lastLook: null };
+      e = {
+        labels: [],
+        live: [],
+        candidate: [],
+        weights: [],
+        design: shadowDesign(this.bp.rollout),
+        lookedAt: 0,
+        lastLook: null,
+      };
       this.shadows.set(id, e);
     }
     return e;
@@ -192,10 +231,9 @@ export class BlueprintRollout {
     }
     for (const id of d.shadow) {
       const e = this.shadowEvidence(id);
-      const due = nextLook(rollout.shadow.minExamples, e.looked);
-      if (due === null || e.labels.length < due) continue;
-      const verdict = judgeShadow(metric, e, rollout, e.looked);
-      if (verdict.kind !== 'wait' || !verdict.reason.startsWith('cannot compare')) e.looked++;
+      if (e.labels.length < rollout.shadow.minExamples || !lookDue(e.labels.length, e.lookedAt)) continue;
+      e.lookedAt = e.labels.length;
+      const verdict = judgeShadow(metric, e, rollout, e.design);
       e.lastLook = verdict.reason;
       if (verdict.kind === 'promote') {
         this.shadows.delete(id);
@@ -210,39 +248,50 @@ export class BlueprintRollout {
     }
     if (d.canary !== null) {
       if (this.canary?.id !== d.canary.modelVersion)
-        this.canary = { id: d.canary.modelVersion, canary: new OnlineMetrics(), live: new OnlineMetrics() };
-      const needed = Math.max(50, Math.ceil(rollout.shadow.minExamples * d.canary.share));
+        this.canary = {
+          id: d.canary.modelVersion,
+          canary: new Samples(),
+          live: new Samples(),
+          design: canaryDesign(rollout, d.canary.share),
+          needed: canaryNeeded(rollout, d.canary.share),
+          lookedAt: 0,
+        };
       const c = this.canary;
-      const verdict = judgeCanary(
-        metric,
-        { value: metricOf(c.canary, metric), count: c.canary.count },
-        { value: metricOf(c.live, metric), count: c.live.count },
-        rollout,
-        needed,
-      );
-      if (verdict.kind === 'promote') return toLive(d, c.id, verdict.reason, now);
-      if (verdict.kind === 'reject') return toRetired(d, c.id, `canary rolled back: ${verdict.reason}`, now);
+      const size = Math.min(c.canary.size, c.live.size);
+      if (size >= c.needed && lookDue(c.canary.size + c.live.size, c.lookedAt)) {
+        c.lookedAt = c.canary.size + c.live.size;
+        const verdict = judgeCanary(metric, c.canary, c.live, c.design, c.needed);
+        if (verdict.kind === 'promote') return toLive(d, c.id, verdict.reason, now);
+        if (verdict.kind === 'reject') return toRetired(d, c.id, `canary rolled back: ${verdict.reason}`, now);
+      }
     }
     if (d.live !== null) {
       if (this.live?.id !== d.live)
-        this.live = { id: d.live, window: new PairWindow(this.windowSize), baseline: null, sinceJudged: 0 };
+        this.live = {
+          id: d.live,
+          baseline: new Samples(),
+          current: new Samples(),
+          design: rollbackDesign(rollout, this.windowSize),
+          restarts: 0,
+          lookedAt: 0,
+        };
       const l = this.live;
-      const estimate =
-        l.window.full && l.sinceJudged >= this.windowSize / 4
-          ? estimateMetric(metric, l.window.labels, l.window.scores)
-          : null;
-      if (estimate !== null) {
-        l.sinceJudged = 0;
-        if (l.baseline === null) l.baseline = estimate;
-        else {
-          const verdict = judgeLive(metric, l.baseline, estimate, rollout);
-          if (verdict.kind === 'reject')
-            return toRetired(
-              d,
-              l.id,
-              `rolled back to ${d.previous ?? 'the newest trained version'}: ${verdict.reason}`,
-              now,
-            );
+      if (l.current.size >= this.windowSize && lookDue(l.current.size, l.lookedAt)) {
+        l.lookedAt = l.current.size;
+        const verdict = judgeLive(metric, l.baseline, l.current, l.design);
+        if (verdict.kind === 'reject')
+          return toRetired(
+            d,
+            l.id,
+            `rolled back to ${d.previous ?? 'the newest trained version'}: ${verdict.reason}`,
+            now,
+          );
+        if (l.current.size >= LIVE_HORIZON_WINDOWS * this.windowSize) {
+          // This test ends without a verdict; the next spends half its α (rollbackDesign).
+          l.restarts++;
+          l.current = new Samples();
+          l.design = rollbackDesign(rollout, this.windowSize, l.restarts);
+          l.lookedAt = 0;
         }
       }
     }

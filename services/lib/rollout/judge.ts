@@ -1,32 +1,55 @@
 // The rollout's judgements, pure: evidence in, a verdict with its reason (numbers included) out.
+// Every verdict is an always-valid test (stats/always-valid.ts) whose design is fixed when the
+// test starts, so the service may look after every batch; every comparison is on examples
+// re-weighted by 1/propensity (stats/weighted-metrics.ts), so the live model's choice of what it
+// learns from does not favour either model.
 //
 // Shadow: the candidate and the live model scored the same requests, so they are compared on the
-// same labelled examples (paired: DeLong for AUC, per-example loss differences otherwise). A
-// comparison is made only at three looks — min_examples, twice and four times that — each at
-// alpha/3, so looking repeatedly cannot inflate the chance of promoting a model that is not better
-// (Bonferroni over the looks; a fourth look never comes: the candidate is rejected as no better).
-// Canary: it answers other entities than the live model, so the two are compared unpaired on the
-// examples of the same period, and the canary goes live unless it is worse by more than
-// rollback_if.metric_drop. Live: its metric over the latest window is compared with the first full
-// window after it went live; a drop past metric_drop that is also beyond the two windows' noise
-// (z ≥ 2.33, one-sided 1 %) rolls it back — a window of a few hundred examples wobbles by a few
-// hundredths of AUC on its own, and a rollback on noise would throw away a good model.
+// same labelled examples, paired. Promote when the gain is at least promote_if.metric_gain and the
+// interval's lower end is above 0; reject when its upper end is under the gain asked for, or at
+// the horizon with nothing shown: 8 × min_examples *effective* examples, so that a blueprint that
+// explores little gets a longer test rather than an early rejection (IPS weights leave about a
+// fifth of the labelled examples' information at 10 % exploration, a tenth at 5 %).
+// Canary: it answers other entities than the live model, so the two are compared unpaired over the
+// same period. Roll it back when it is shown worse than live by more than rollback_if.metric_drop;
+// let it go live once it is shown not that much worse, or at the horizon with no harm shown.
+// Live: its examples since it went live are compared with its first full window, one-sided: roll
+// back when the drop is past metric_drop and its lower bound is above 0.
 import type { BlueprintRollout } from '../schemas/generated.js';
-import { comparePaired, type ComparedMetric } from '../stats/paired.js';
 import { orient, type Constraints } from '../automl/objective.js';
-import type { MetricEstimate } from '../stats/window-metric.js';
+import {
+  VERDICT_ALPHA,
+  alwaysValidBounds,
+  coverageLabel,
+  sequentialDesign,
+  type Bounds,
+  type SequentialDesign,
+} from '../stats/always-valid.js';
+import { weightedGain, weightedMetric, type ComparedMetric } from '../stats/weighted-metrics.js';
+import { errorMessage } from '../errors.js';
 
 export type Verdict = { readonly kind: 'wait' | 'promote' | 'reject'; readonly reason: string };
 
-export const SHADOW_LOOKS = [1, 2, 4] as const;
-export const ALPHA = 0.05;
-/** One-sided 1 %: how far beyond the windows' noise a drop must be to roll back. */
-export const ROLLBACK_Z = 2.326;
+/** A shadow test ends after this many times min_examples effective paired examples… */
+export const SHADOW_HORIZON_FACTOR = 8;
+/** …or this many times min_examples paired examples in all, which bounds the evidence held. */
+export const SHADOW_EVIDENCE_CAP_FACTOR = 64;
+/** A canary test ends after this many times the canary examples it first waits for. */
+export const CANARY_HORIZON_FACTOR = 4;
 
+/** Examples, with one weight each (1/propensity, clipped). */
+export interface WeightedExamples {
+  readonly labels: readonly number[];
+  readonly scores: readonly number[];
+  readonly weights: readonly number[];
+}
+
+/** The same examples scored by the live model and by the candidate. */
 export interface PairedEvidence {
   readonly labels: readonly number[];
   readonly live: readonly number[];
   readonly candidate: readonly number[];
+  readonly weights: readonly number[];
 }
 
 const signed = (v: number, digits = 4) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
@@ -44,85 +67,196 @@ export function constraintProblem(
   return null;
 }
 
-/** The number of paired examples at which the next look is due, or null after the last look. */
-export function nextLook(minExamples: number, looked: number): number | null {
-  const factor = SHADOW_LOOKS[looked];
-  return factor === undefined ? null : Math.max(1, minExamples) * factor;
+/** The design of a shadow's promotion test: fixed when the candidate enters shadow. */
+export function shadowDesign(rollout: BlueprintRollout): SequentialDesign {
+  return sequentialDesign({
+    alpha: VERDICT_ALPHA.promotion,
+    tuningN: 2 * Math.max(1, rollout.shadow.minExamples),
+    minEffect: rollout.promoteIf.metricGain,
+    sides: 'two-sided',
+  });
+}
+
+/** Canary examples a canary waits for before its first look. */
+export function canaryNeeded(rollout: BlueprintRollout, share: number): number {
+  return Math.max(200, Math.ceil(rollout.shadow.minExamples * share));
+}
+
+/** The design of a canary's test: fixed when the canary starts. */
+export function canaryDesign(rollout: BlueprintRollout, share: number): SequentialDesign {
+  return sequentialDesign({
+    alpha: VERDICT_ALPHA.canary,
+    tuningN: 2 * canaryNeeded(rollout, share),
+    minEffect: rollout.rollbackIf.metricDrop,
+    sides: 'two-sided',
+  });
 }
 
 /**
- * A shadow candidate at one look: promote when its gain is significant (the interval at
- * alpha/looks excludes 0) and at least promote_if.metric_gain; reject when even the interval's top
- * is under the required gain, or at the last look; else wait for the next look.
+ * The design of the live version's rollback test. `restarts` counts the tests that ended at their
+ * horizon without a verdict before this one: each spends half the α of the one before, so all of
+ * them together spend at most VERDICT_ALPHA.rollback.
+ */
+export function rollbackDesign(rollout: BlueprintRollout, windowSize: number, restarts = 0): SequentialDesign {
+  return sequentialDesign({
+    alpha: VERDICT_ALPHA.rollback / 2 ** (restarts + 1),
+    tuningN: 4 * windowSize,
+    minEffect: rollout.rollbackIf.metricDrop,
+    sides: 'one-sided',
+  });
+}
+
+function interval(b: Bounds, design: SequentialDesign): string {
+  return `${coverageLabel(design)} CI ${signed(b.low)} to ${signed(b.high)}`;
+}
+
+const weighting = (n: number, effectiveN: number) => `IPS-weighted, effective n ${Math.round(effectiveN)} of ${n}`;
+
+/**
+ * A shadow candidate at one look: promote when its gain is at least promote_if.metric_gain and the
+ * always-valid interval excludes 0; reject when even the interval's top is under the required gain,
+ * or at the horizon; else wait.
  */
 export function judgeShadow(
   metric: ComparedMetric,
   evidence: PairedEvidence,
   rollout: BlueprintRollout,
-  look: number,
+  design: SequentialDesign,
 ): Verdict {
   const n = evidence.labels.length;
+  if (n < rollout.shadow.minExamples)
+    return { kind: 'wait', reason: `${n} of ${rollout.shadow.minExamples} paired shadow examples` };
   let cmp;
   try {
-    cmp = comparePaired(metric, evidence.labels, evidence.live, evidence.candidate, ALPHA / SHADOW_LOOKS.length);
+    cmp = weightedGain(metric, evidence.labels, evidence.live, evidence.candidate, evidence.weights);
   } catch (error) {
-    return {
-      kind: 'wait',
-      reason: `cannot compare yet on ${n} examples: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    return { kind: 'wait', reason: `cannot compare yet on ${n} examples: ${errorMessage(error)}` };
   }
-  const need = rollout.promoteIf.metricGain;
-  const interval = `${(100 * (1 - ALPHA / SHADOW_LOOKS.length)).toFixed(1)} % CI ${signed(cmp.low)} to ${signed(cmp.high)}, ${cmp.method}`;
-  const facts = `${metric} ${cmp.candidate.toFixed(4)} vs live ${cmp.live.toFixed(4)}: ${signed(cmp.gain)} (${interval}) on ${n} paired shadow examples`;
-  if (cmp.low > 0 && cmp.gain >= need)
-    return { kind: 'promote', reason: `better than live — ${facts}; promote_if.metric_gain ${need}` };
-  if (cmp.high < need) return { kind: 'reject', reason: `cannot be better than live by ${need} — ${facts}` };
-  if (look >= SHADOW_LOOKS.length - 1)
-    return { kind: 'reject', reason: `no significant gain of ${need} or more after the last look — ${facts}` };
+  const need = design.minEffect;
+  const horizon = SHADOW_HORIZON_FACTOR * rollout.shadow.minExamples;
+  const cap = SHADOW_EVIDENCE_CAP_FACTOR * rollout.shadow.minExamples;
+  const atHorizon = cmp.effectiveN >= horizon || n >= cap;
+  const { kind, bounds: b } = shadowRule(cmp.gain, cmp.standardError, n, design, atHorizon);
+  const facts =
+    `${metric} ${cmp.candidate.toFixed(4)} vs live ${cmp.live.toFixed(4)}: ${signed(cmp.gain)} ` +
+    `(${interval(b, design)}; ${weighting(n, cmp.effectiveN)}) on ${n} paired shadow examples`;
+  if (kind === 'promote') return { kind, reason: `better than live — ${facts}; promote_if.metric_gain ${need}` };
+  if (kind === 'reject' && b.high < need) return { kind, reason: `cannot be better than live by ${need} — ${facts}` };
+  if (kind === 'reject') return { kind, reason: `no gain of ${need} or more shown by the horizon — ${facts}` };
   return {
     kind: 'wait',
-    reason: `not conclusive yet — ${facts}; next look at ${nextLook(rollout.shadow.minExamples, look + 1)} examples`,
+    reason: `not conclusive yet — ${facts}; gives up at ${horizon} effective or ${cap} paired examples`,
   };
 }
 
-/** A canary against the live model over the same period (unpaired: different entities). */
+/** The canary against the live model over the same period (unpaired: different entities). */
 export function judgeCanary(
   metric: ComparedMetric,
-  canary: { value: number; count: number },
-  live: { value: number; count: number },
-  rollout: BlueprintRollout,
+  canary: WeightedExamples,
+  live: WeightedExamples,
+  design: SequentialDesign,
   needed: number,
 ): Verdict {
-  if (canary.count < needed || live.count < needed)
-    return { kind: 'wait', reason: `${canary.count} canary and ${live.count} live examples of ${needed} each` };
-  const drop = orient(metric, live.value) - orient(metric, canary.value);
-  const facts = `${metric} ${canary.value.toFixed(4)} on ${canary.count} canary examples vs live ${live.value.toFixed(4)} on ${live.count}`;
-  if (drop > rollout.rollbackIf.metricDrop)
+  const counts = `${canary.labels.length} canary and ${live.labels.length} live examples`;
+  if (canary.labels.length < needed || live.labels.length < needed)
+    return { kind: 'wait', reason: `${counts} of ${needed} each` };
+  let c;
+  let l;
+  try {
+    c = weightedMetric(metric, canary.labels, canary.scores, canary.weights);
+    l = weightedMetric(metric, live.labels, live.scores, live.weights);
+  } catch (error) {
+    return { kind: 'wait', reason: `cannot compare yet on ${counts}: ${errorMessage(error)}` };
+  }
+  const tolerance = design.minEffect;
+  const gain = orient(metric, c.value) - orient(metric, l.value);
+  const horizon = CANARY_HORIZON_FACTOR * needed;
+  const se = Math.hypot(c.standardError, l.standardError);
+  const { kind, bounds: b } = canaryRule(gain, se, c.n, c.n + l.n, design, horizon);
+  const facts =
+    `${metric} ${c.value.toFixed(4)} on ${c.n} canary examples vs live ${l.value.toFixed(4)} on ${l.n}: ` +
+    `${signed(gain)} (${interval(b, design)}; effective n ${Math.round(c.effectiveN)} and ${Math.round(l.effectiveN)})`;
+  if (kind === 'reject')
     return {
-      kind: 'reject',
-      reason: `worse than live by ${drop.toFixed(4)}, more than rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} — ${facts}`,
+      kind,
+      reason: `worse than live by more than rollback_if.metric_drop ${tolerance} — ${facts}`,
     };
-  return {
-    kind: 'promote',
-    reason: `holds up on its own traffic — ${facts} (tolerated drop ${rollout.rollbackIf.metricDrop})`,
-  };
+  if (kind === 'promote' && b.low > -tolerance)
+    return { kind, reason: `shown not worse than live by more than ${tolerance} — ${facts}` };
+  if (kind === 'promote')
+    return {
+      kind,
+      reason: `no harm past rollback_if.metric_drop ${tolerance} shown in ${c.n} canary examples — ${facts}`,
+    };
+  return { kind: 'wait', reason: `not conclusive yet — ${facts}; decides by ${horizon} canary examples` };
 }
 
-/** The live model's latest window against its first full window since it went live. */
+/** The live version's examples since its first full window against that window. */
 export function judgeLive(
   metric: ComparedMetric,
-  baseline: MetricEstimate,
-  current: MetricEstimate,
-  rollout: BlueprintRollout,
+  baseline: WeightedExamples,
+  current: WeightedExamples,
+  design: SequentialDesign,
 ): Verdict {
-  const drop = orient(metric, baseline.value) - orient(metric, current.value);
-  const se = Math.sqrt(baseline.se ** 2 + current.se ** 2);
-  const z = se > 0 ? drop / se : drop > 0 ? Number.POSITIVE_INFINITY : 0;
-  const facts = `${metric} ${current.value.toFixed(4)} over the last ${current.count} examples vs ${baseline.value.toFixed(4)} when it went live (z = ${z.toFixed(1)})`;
-  if (drop > rollout.rollbackIf.metricDrop && z >= ROLLBACK_Z)
+  let before;
+  let now;
+  try {
+    before = weightedMetric(metric, baseline.labels, baseline.scores, baseline.weights);
+    now = weightedMetric(metric, current.labels, current.scores, current.weights);
+  } catch (error) {
+    return { kind: 'wait', reason: `cannot compare yet: ${errorMessage(error)}` };
+  }
+  const drop = orient(metric, before.value) - orient(metric, now.value);
+  const { kind, bounds: b } = rollbackRule(drop, Math.hypot(before.standardError, now.standardError), now.n, design);
+  const facts =
+    `${metric} ${now.value.toFixed(4)} over ${now.n} examples since its first window vs ${before.value.toFixed(4)} ` +
+    `in it: drop ${signed(drop)}, lower bound ${signed(b.low)} (${coverageLabel(design)})`;
+  if (kind === 'reject')
     return {
-      kind: 'reject',
-      reason: `dropped by ${drop.toFixed(4)}, past rollback_if.metric_drop ${rollout.rollbackIf.metricDrop} and beyond noise — ${facts}`,
+      kind,
+      reason: `dropped past rollback_if.metric_drop ${design.minEffect}, beyond noise — ${facts}`,
     };
   return { kind: 'wait', reason: facts };
+}
+
+/** A rule's verdict with the bounds it read. The rules take sufficient statistics, so the
+ * calibration tests can drive them over millions of simulated examples. */
+export interface RuleOutcome {
+  readonly kind: Verdict['kind'];
+  readonly bounds: Bounds;
+}
+
+/** Shadow: promote on a gain ≥ min effect whose lower bound is above 0; reject when the top is under the min effect, or at the horizon. */
+export function shadowRule(
+  gain: number,
+  standardError: number,
+  n: number,
+  design: SequentialDesign,
+  atHorizon: boolean,
+): RuleOutcome {
+  const bounds = alwaysValidBounds(gain, standardError, n, design);
+  if (bounds.low > 0 && gain >= design.minEffect) return { kind: 'promote', bounds };
+  if (bounds.high < design.minEffect || atHorizon) return { kind: 'reject', bounds };
+  return { kind: 'wait', bounds };
+}
+
+/** Canary: reject once shown worse by more than the tolerance (min effect); promote once shown not, or at the horizon. */
+export function canaryRule(
+  gain: number,
+  standardError: number,
+  canaryN: number,
+  n: number,
+  design: SequentialDesign,
+  horizon: number,
+): RuleOutcome {
+  const bounds = alwaysValidBounds(gain, standardError, n, design);
+  if (bounds.high < -design.minEffect) return { kind: 'reject', bounds };
+  if (bounds.low > -design.minEffect || canaryN >= horizon) return { kind: 'promote', bounds };
+  return { kind: 'wait', bounds };
+}
+
+/** Live: roll back on a drop past the min effect whose one-sided lower bound is above 0. */
+export function rollbackRule(drop: number, standardError: number, n: number, design: SequentialDesign): RuleOutcome {
+  const bounds = alwaysValidBounds(drop, standardError, n, design);
+  return { kind: drop > design.minEffect && bounds.low > 0 ? 'reject' : 'wait', bounds };
 }

@@ -23,6 +23,8 @@
 // Σ IFₖ² / N²: a normal approximation, sound for hundreds of examples, which the calibration tests
 // measure on simulated logged traffic.
 
+import { ascendingOrder } from './order.js';
+
 export type ComparedMetric = 'auc' | 'logloss' | 'rmse' | 'mae';
 
 export const COMPARED_METRICS: readonly ComparedMetric[] = ['auc', 'logloss', 'rmse', 'mae'];
@@ -122,7 +124,7 @@ function aucParts(
   weights: ArrayLike<number> | undefined,
 ): AucParts {
   const n = labels.length;
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((i, j) => scores[i]! - scores[j]!);
+  const order = ascendingOrder(scores);
   let positiveWeight = 0;
   let negativeWeight = 0;
   for (let i = 0; i < n; i++) {
