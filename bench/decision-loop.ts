@@ -37,7 +37,6 @@ function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string)
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
     .replaceAll('topic: app.opens', `topic: ${opensTopic}`)
     .replaceAll('topic: app.sessions', `topic: ${sessionsTopic}`)
-    .replace(/^ {2}explore: 10%/m, '  explore: 0%')
     // The bench's decisions get no outcomes: without a `missing` label and with a short window they
     // leave the joiner no examples to write and no pending state to keep, so a stack that is
     // benchmarked does not later flood its trainer with hundreds of thousands of empty labels.

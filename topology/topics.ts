@@ -123,13 +123,13 @@ export const topics = {
   },
   metrics: {
     name: 'looper.metrics',
-    description: 'Online metrics per blueprint and model version',
+    description: "Online metrics per blueprint and model version, and the features service's late-event counts",
     partitions: 1,
     cleanupPolicy: 'delete',
     retentionMs: 7 * day,
     key: 'blueprint',
     valueSchema: 'Metric',
-    producers: ['monitor', 'trainer'],
+    producers: ['monitor', 'trainer', 'features'],
     consumers: ['rollout', 'monitor'],
   },
   alerts: {

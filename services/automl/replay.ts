@@ -1,6 +1,6 @@
 // Replays a blueprint's examples from looper.examples: the records written since `sinceMs`
 // (by record time, which is when the label became known), the blueprint's own, those that teach
-// its score, ready for a time split.
+// its score, each with its entity, ready for the split that keeps an entity on one side.
 import type { Kafka } from 'kafkajs';
 import type { TopicCodec } from '../lib/topic-codec.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
@@ -53,6 +53,7 @@ export async function replayExamples(
     }
     examples.push({
       decisionTs: example.decisionTs,
+      entity: example.entity,
       features: trainingFeatures(bp, example),
       label: example.label,
       weight: example.weight,

@@ -1,9 +1,39 @@
-// How a search reads in a terminal: a progress line, the leaderboard, the Pareto front. Pure text.
+// How a search reads in a terminal: the split, a progress line, the leaderboard, the Pareto
+// front. Pure text.
+import type { SplitFigures } from '../lib/automl/dataset.js';
 import type { SearchProgress, SearchResult, TrialRecord } from '../lib/automl/search.js';
 import { formatBytes } from '../lib/automl/objective.js';
 import { table } from '../../deploy/local/stack.js';
 
 const BAR_WIDTH = 24;
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The split a search or retrain judges on: who validates, and the entities a plain time split
+ * would have put on both sides (leaking their rows into validation) with where they went instead.
+ */
+export function splitText(f: SplitFigures): string {
+  const percent = (k: number) => `${((100 * k) / f.examples).toFixed(1)} %`;
+  const iso = (ts: number) => new Date(ts).toISOString();
+  const { toTrain, toValidation } = f.crossed;
+  const crossing = toTrain.entities + toValidation.entities;
+  const parts = [
+    `held out by entity: the ${plural(f.validation.entities, 'entity', 'entities')} first seen from ${iso(f.entityCutTs)} on validate (${plural(f.validation.examples, 'example', 'examples')}, ${percent(f.validation.examples)}), the ${f.train.entities} seen earlier train (${f.train.examples})`,
+    crossing === 0
+      ? `no entity has examples on both sides of the time cut at ${iso(f.timeCutTs)}`
+      : `${plural(crossing, 'entity', 'entities')} (${plural(toTrain.examples + toValidation.examples, 'example', 'examples')}) straddled the time cut at ${iso(f.timeCutTs)} and would have been on both sides of a plain time split: ` +
+        `${toTrain.entities} went wholly to training (bringing ${toTrain.moved} newer examples), ${toValidation.entities} wholly to validation (bringing ${toValidation.moved} older ones)`,
+  ];
+  if (f.entityCutTs < f.timeCutTs)
+    parts.push(
+      `the entity cut is earlier than the time cut so that validation keeps about ${Math.round(100 * f.validationShare)} % of the examples`,
+    );
+  parts.push(
+    `the largest entity, ${f.largestEntity.entity}, has ${plural(f.largestEntity.examples, 'example', 'examples')} of ${f.examples} (${percent(f.largestEntity.examples)})`,
+  );
+  return `${parts.join('; ')}.`;
+}
 
 export function progressLine(p: SearchProgress, metric: string): string {
   const filled = Math.round((BAR_WIDTH * p.evaluations) / p.plannedEvaluations);

@@ -5,13 +5,13 @@
 import type { Blueprint, ModelVersion } from '../lib/schemas/generated.js';
 import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
 import { decodeArtifact } from '../lib/learners/artifact.js';
-import { splitByTime } from '../lib/automl/dataset.js';
 import type { SearchMetric } from '../lib/automl/objective.js';
 import { runTrial } from '../lib/automl/trial.js';
 import type { TrialConfig } from '../lib/automl/space.js';
 import { chooseServedVersion } from '../lib/serving/serving-choice.js';
 import { replayExamples, type Replay } from './replay.js';
-import { AutomlError, MIN_EXAMPLES, readHistory, type AutomlDeps } from './run.js';
+import { AutomlError, MIN_EXAMPLES, readHistory, splitExamples, type AutomlDeps } from './run.js';
+import { splitText } from './report.js';
 import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
 import { scoresOf } from '../lib/learners/serving.js';
@@ -61,7 +61,10 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
       `blueprint ${bp.name} has ${replay.examples.length} examples to retrain on; a retrain needs ${MIN_EXAMPLES}`,
     );
   }
-  const { train, validation } = splitByTime(replay.examples);
+  // The search's split: an entity on both sides would flatter a retrain's offline metrics just as much.
+  const split = splitExamples(bp.name, replay.examples);
+  const { train, validation } = split;
+  deps.log(`${bp.name}: ${splitText(split.figures)}`);
   // The served model may read fewer features than the blueprint declares (AutoML dropped some).
   const reads = new Set(served.featureNames);
   const schema = { features: featureSchemaFromBlueprint(bp).features.filter((f) => reads.has(f.name)) };
@@ -114,6 +117,7 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
       value: outcome.metricValue,
       train: train.xs.length,
       validation: validation.xs.length,
+      split: split.figures,
     }),
     parentVersion: null,
     profile: JSON.stringify(
@@ -130,7 +134,7 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
     messages: [{ key: candidate.modelVersion, value: deps.codec.encode(topics.models, candidate) }],
   });
   deps.log(
-    `published ${candidate.modelVersion}: ${served.family} of ${served.modelVersion} retrained from scratch on ${outcome.trainRows} examples (${metric} ${outcome.metricValue.toFixed(4)} on the ${validation.xs.length} newest)`,
+    `published ${candidate.modelVersion}: ${served.family} of ${served.modelVersion} retrained from scratch on ${outcome.trainRows} examples (${metric} ${outcome.metricValue.toFixed(4)} on the ${validation.xs.length} held out, of the entities seen latest)`,
   );
   return { of: served.modelVersion, candidate, metricValue: outcome.metricValue };
 }

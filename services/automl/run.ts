@@ -1,17 +1,26 @@
 // One AutoML run for a blueprint, from replay to publication: replay its examples, split them by
-// time, search, and publish the chosen model as a candidate version: the rollout service shadows
-// it beside the live model and promotes it only if it is better on live traffic. `promote` skips
-// that and makes it live at once (a Deployment record saying so and why) — for a first model, or
-// when no rollout service runs; the continual trainer then carries on training that configuration.
+// entity and time (no entity on both sides), search, and publish the chosen model as a candidate
+// version: the rollout service shadows it beside the live model and promotes it only if it is
+// better on live traffic. `promote` skips that and makes it live at once (a Deployment record
+// saying so and why) — for a first model, or when no rollout service runs; the continual trainer
+// then carries on training that configuration.
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { TopicCodec } from '../lib/topic-codec.js';
 import type { Blueprint, Deployment, ModelVersion } from '../lib/schemas/generated.js';
 import { readTopicToEnd } from '../lib/kafka.js';
-import { LooperError } from '../lib/errors.js';
+import { LooperError, type LooperErrorOptions } from '../lib/errors.js';
 import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
 import { decodeArtifact } from '../lib/learners/artifact.js';
-import { singleLabel, splitByTime } from '../lib/automl/dataset.js';
+import {
+  DEFAULT_VALIDATION_SHARE,
+  singleLabel,
+  splitByTime,
+  SplitError,
+  type SplitFigures,
+  type TimedExample,
+  type TimeSplit,
+} from '../lib/automl/dataset.js';
 import { featureCosts } from '../lib/automl/feature-cost.js';
 import type { SearchMetric } from '../lib/automl/objective.js';
 import { defaultSearchSpace, type TrialConfig } from '../lib/automl/space.js';
@@ -23,16 +32,48 @@ import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
 import { scoresOf } from '../lib/learners/serving.js';
 import { searchableTaskOf } from '../lib/automl/searchable.js';
+import { splitText } from './report.js';
 
 /** Fewer examples than this cannot rank configurations: the validation fifth would be noise. */
 export const MIN_EXAMPLES = 500;
+/**
+ * Each side of the split needs as many examples as the validation fifth of MIN_EXAMPLES: keeping
+ * entities whole can leave a side short when a few entities hold most examples.
+ */
+export const MIN_SIDE_EXAMPLES = MIN_EXAMPLES * DEFAULT_VALIDATION_SHARE;
 
 /** A search that cannot run as asked: the message says why and what to do. */
 export class AutomlError extends LooperError {
-  constructor(message: string) {
-    super('automl', message);
+  constructor(message: string, options: LooperErrorOptions = {}) {
+    super('automl', message, options);
     this.name = 'AutomlError';
   }
+}
+
+/**
+ * The split a search or a retrain judges on (splitByTime: no entity on both sides), refused with
+ * an AutomlError naming the blueprint when it cannot be made or a side is too small to rank on.
+ */
+export function splitExamples(blueprint: string, examples: readonly TimedExample[]): TimeSplit {
+  let split: TimeSplit;
+  try {
+    split = splitByTime(examples);
+  } catch (error) {
+    if (error instanceof SplitError)
+      throw new AutomlError(`blueprint ${blueprint}: ${error.message}`, { cause: error });
+    throw error;
+  }
+  const f = split.figures;
+  const short =
+    f.validation.examples < MIN_SIDE_EXAMPLES ? 'validation' : f.train.examples < MIN_SIDE_EXAMPLES ? 'training' : null;
+  if (short !== null) {
+    const side = short === 'validation' ? f.validation : f.train;
+    throw new AutomlError(
+      `blueprint ${blueprint}: keeping each entity's examples on one side leaves ${side.examples} ${short} examples (of ${side.entities} entities), and a search needs ${MIN_SIDE_EXAMPLES} on each side: ` +
+        `the largest entity, ${f.largestEntity.entity}, has ${f.largestEntity.examples} of the ${f.examples}; check that callers send the entity each decision is about and do not repeat their requests, and let decisions about more entities arrive`,
+    );
+  }
+  return split;
 }
 
 export interface AutomlDeps {
@@ -60,6 +101,8 @@ export interface AutomlRun {
   readonly replay: Replay;
   readonly trainRows: number;
   readonly validationRows: number;
+  /** Who validates, and the entities a plain time split would have put on both sides. */
+  readonly split: SplitFigures;
   readonly result: SearchResult;
   /** The published candidate; null when no trial was feasible. */
   readonly candidate: ModelVersion | null;
@@ -85,11 +128,13 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
         `a search needs ${MIN_EXAMPLES}: let decisions and outcomes flow longer${options.sinceMs === undefined ? '' : ', or widen --since'}`,
     );
   }
-  const { train, validation } = splitByTime(replay.examples);
+  const split = splitExamples(bp.name, replay.examples);
+  const { train, validation } = split;
+  deps.log(`${bp.name}: ${splitText(split.figures)}`);
   const only = metric === 'auc' ? singleLabel(validation) : null;
   if (only !== null) {
     throw new AutomlError(
-      `blueprint ${bp.name}: all ${validation.ys.length} validation examples (the newest fifth by decision time) have label ${only}, so their auc is undefined and no trial could be judged; ` +
+      `blueprint ${bp.name}: all ${validation.ys.length} validation examples (those of the entities seen latest) have label ${only}, so their auc is undefined and no trial could be judged; ` +
         `let outcomes of both kinds arrive${options.sinceMs === undefined ? '' : ', widen --since'}, or set objective.metric: logloss`,
     );
   }
@@ -109,12 +154,19 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
     featureCosts: featureCosts(bp.features),
     onProgress: options.onProgress,
   });
-  const base = { searchId, replay, trainRows: train.xs.length, validationRows: validation.xs.length, result };
+  const base = {
+    searchId,
+    replay,
+    trainRows: train.xs.length,
+    validationRows: validation.xs.length,
+    split: split.figures,
+    result,
+  };
   const chosen = result.chosen;
   if (chosen === null || chosen.artifact === null) return { ...base, candidate: null, deployment: null };
 
   const sequence = history.maxSequence + 1;
-  const record = searchRecord(searchId, now, result, { train, validation });
+  const record = searchRecord(searchId, now, result, split);
   const candidate: ModelVersion = {
     modelVersion: `${bp.name}/automl-${sequence}`,
     blueprint: bp.name,

@@ -1,7 +1,7 @@
 // The search record a candidate carries (ModelVersion.search, JSON): enough to read the search
-// back — leaderboard, front, choice and why, features dropped, the data it saw — and to warm-start
-// the next search from its best configurations.
-import type { Rows } from '../lib/automl/dataset.js';
+// back — leaderboard, front, choice and why, features dropped, the data it saw and how it was
+// split — and to warm-start the next search from its best configurations.
+import type { Rows, SplitFigures, TimeSplit } from '../lib/automl/dataset.js';
 import type { SearchResult, TrialRecord } from '../lib/automl/search.js';
 import type { TrialConfig } from '../lib/automl/space.js';
 
@@ -31,6 +31,11 @@ export interface SearchRecordJson {
   readonly evaluations: number;
   readonly train: { rows: number; fromTs: number | null; toTs: number | null };
   readonly validation: { rows: number; fromTs: number | null; toTs: number | null };
+  /**
+   * How the examples were split: by entity, so the two spans may overlap in time. Absent from
+   * records written before the split kept entities whole.
+   */
+  readonly split?: SplitFigures;
   readonly chosenTrial: number | null;
   readonly why: string;
   readonly leaderboard: readonly TrialSummary[];
@@ -61,12 +66,7 @@ const span = (rows: Rows) => ({
   toTs: rows.ts[rows.ts.length - 1] ?? null,
 });
 
-export function searchRecord(
-  searchId: string,
-  at: number,
-  result: SearchResult,
-  split: { train: Rows; validation: Rows },
-): SearchRecordJson {
+export function searchRecord(searchId: string, at: number, result: SearchResult, split: TimeSplit): SearchRecordJson {
   return {
     kind: 'search',
     searchId,
@@ -76,6 +76,7 @@ export function searchRecord(
     evaluations: result.evaluations.length,
     train: span(split.train),
     validation: span(split.validation),
+    split: split.figures,
     chosenTrial: result.chosen?.trial ?? null,
     why: result.why,
     leaderboard: result.leaderboard.map(summarize),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dueReason, retrainDueReason } from './triggers.js';
+import { alertTrigger, dueReason, dueSearch, retrainDueReason, shiftRetrainDue } from './triggers.js';
 
 const bp = (version: number, task = 'classification', policy = 'threshold') =>
   ({
@@ -52,18 +52,134 @@ test('triggers - a full retrain every training.retrain, counted from the last on
   );
 });
 
-test('triggers - a drift alert raised after the last search starts one, at most once per 30 minutes', () => {
+const M = 60_000;
+const driftAlert = {
+  rule: 'feature_drift',
+  at: 60 * M,
+  message: "feature hour drifted from the serving model's training data: PSI 0.412, above PSI 0.200",
+  changeAt: null,
+};
+
+test('triggers - a drift alert raised after the last search starts one, and a search after it answers it', () => {
   const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null };
-  const drift = {
-    at: 60_000,
-    message: "feature hour drifted from the serving model's training data: PSI 0.412, above PSI 0.200",
-  };
-  assert.equal(dueReason(bp(1), { ...searched, drift }, 29 * 60_000), null, 'too soon after the last search');
-  assert.equal(dueReason(bp(1), { ...searched, drift }, 30 * 60_000), `drift alert 29m ago: ${drift.message}`);
+  const drift = { ...driftAlert, at: 60_000 };
+  assert.equal(dueReason(bp(1), { ...searched, drift }, 29 * 60_000), `drift alert 28m ago: ${drift.message}`);
+  assert.deepEqual(dueSearch(bp(1), { ...searched, drift }, 30 * 60_000), {
+    reason: `drift alert 29m ago: ${drift.message}`,
+    byAlert: true,
+    sinceTs: null,
+  });
   assert.equal(
     dueReason(bp(1), { ...searched, lastSearchAt: 120_000, drift }, 3_600_000),
     null,
     'the search after the alert answered it',
   );
   assert.equal(dueReason(bp(1), { ...searched, drift: null }, 3_600_000), null);
+});
+
+test('triggers - a scheduled search 5 minutes ago does not hold back a drift search, an alert-started one 10 minutes ago does', () => {
+  const now = 65 * M;
+  const drift = { ...driftAlert, at: 64 * M };
+  // The covariate-shift run: automl.schedule 6h, a scheduled search 5 minutes before the alert.
+  assert.equal(
+    dueReason(bp(1), { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, drift }, now),
+    `drift alert 1m ago: ${drift.message}`,
+  );
+  assert.equal(
+    dueReason(
+      bp(1),
+      { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, lastAlertSearchAt: 20 * M, drift },
+      now,
+    ),
+    `drift alert 1m ago: ${drift.message}`,
+    'the last alert-started search was 45 minutes ago',
+  );
+  const afterDriftSearch = {
+    lastSearchAt: 55 * M,
+    lastBlueprintVersion: 1,
+    notBefore: null,
+    lastAlertSearchAt: 55 * M,
+  };
+  assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, now), null, 'an alert-started search 10 minutes ago');
+  assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, 85 * M - 1), null);
+  assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, 85 * M), `drift alert 21m ago: ${drift.message}`);
+});
+
+const shiftAlert = {
+  rule: 'quality_shift',
+  at: 64 * M,
+  message: 'online auc shifted: 0.612 against 0.741 before, with the features unmoved',
+  changeAt: 62 * M,
+};
+
+test('triggers - a quality shift starts a search on the examples since its change point, whatever the schedule', () => {
+  const searched = { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null };
+  assert.deepEqual(dueSearch(bp(1), { ...searched, shift: shiftAlert }, 65 * M), {
+    reason: `quality_shift alert 1m ago: ${shiftAlert.message}; searching on the examples recorded since its change point 3m ago`,
+    byAlert: true,
+    sinceTs: 62 * M,
+  });
+  assert.deepEqual(
+    dueSearch(bp(1), { ...searched, shift: { ...shiftAlert, changeAt: null }, drift: driftAlert }, 65 * M),
+    {
+      reason: `quality_shift alert 1m ago: ${shiftAlert.message}; searching on the examples recorded since the alert`,
+      byAlert: true,
+      sinceTs: 64 * M,
+    },
+    'without a change point, from the alert; a drift alert beside it does not widen the window',
+  );
+  assert.equal(
+    dueSearch(bp(1), { ...searched, lastAlertSearchAt: 50 * M, shift: shiftAlert }, 65 * M),
+    null,
+    'shares the drift alerts’ 30 minutes',
+  );
+  assert.equal(dueSearch(bp(1), { ...searched, lastSearchAt: 64.5 * M, shift: shiftAlert }, 65 * M), null);
+  assert.equal(dueSearch(bp(1, 'ranking'), { ...searched, shift: shiftAlert }, 65 * M), null, 'no search for ranking');
+});
+
+test('triggers - a quality shift retrains the serving configuration on the examples since the shift, once per 30 minutes', () => {
+  const classifier = bp(1);
+  const fresh = { lastShiftRetrainAt: null, notBefore: null };
+  assert.deepEqual(shiftRetrainDue(classifier, fresh, shiftAlert, 65 * M), {
+    reason: `quality_shift alert 1m ago: ${shiftAlert.message}; retraining on the examples recorded since its change point 3m ago`,
+    sinceTs: 62 * M,
+  });
+  assert.equal(shiftRetrainDue(classifier, fresh, null, 65 * M), null);
+  assert.equal(shiftRetrainDue(classifier, { ...fresh, notBefore: 66 * M }, shiftAlert, 65 * M), null, 'retry later');
+  assert.equal(
+    shiftRetrainDue(classifier, { ...fresh, lastShiftRetrainAt: 64.5 * M }, shiftAlert, 100 * M),
+    null,
+    'the retrain after the alert answered it',
+  );
+  const later = { ...shiftAlert, at: 80 * M, changeAt: null };
+  assert.equal(shiftRetrainDue(classifier, { ...fresh, lastShiftRetrainAt: 65 * M }, later, 94 * M), null);
+  assert.deepEqual(shiftRetrainDue(classifier, { ...fresh, lastShiftRetrainAt: 65 * M }, later, 95 * M), {
+    reason: `quality_shift alert 15m ago: ${shiftAlert.message}; retraining on the examples recorded since the alert`,
+    sinceTs: 80 * M,
+  });
+  assert.equal(
+    shiftRetrainDue(bp(1, 'ranking', 'top_k'), fresh, shiftAlert, 65 * M),
+    null,
+    'a ranking model learns online only',
+  );
+});
+
+test('triggers - which raised alerts start something, and the change point a quality_shift alert carries', () => {
+  const raised = { state: 'raised', ts: 64 * M, message: 'm', labels: {} } as const;
+  assert.deepEqual(alertTrigger({ ...raised, rule: 'prediction_drift' }), {
+    kind: 'drift',
+    alert: { rule: 'prediction_drift', at: 64 * M, message: 'm', changeAt: null },
+  });
+  assert.deepEqual(alertTrigger({ ...raised, rule: 'quality_shift', labels: { changeAt: String(62 * M) } }), {
+    kind: 'shift',
+    alert: { rule: 'quality_shift', at: 64 * M, message: 'm', changeAt: 62 * M },
+  });
+  assert.equal(alertTrigger({ ...raised, rule: 'quality_shift', labels: { changeAt: 'soon' } })?.alert.changeAt, null);
+  assert.equal(
+    alertTrigger({ ...raised, rule: 'quality_shift', labels: { changeAt: String(70 * M) } })?.alert.changeAt,
+    64 * M,
+    'never after the alert',
+  );
+  assert.equal(alertTrigger({ ...raised, rule: 'quality_shift', state: 'cleared' }), null);
+  assert.equal(alertTrigger({ ...raised, rule: 'decide_p99' }), null);
 });

@@ -1,9 +1,21 @@
 // When the automl service searches for a blueprint: a first search once the blueprint has enough
 // examples, again when the blueprint changes (a new version may change features or constraints),
-// when the monitor raises a drift alert (the data moved away from what the model learned), and on
-// its automl.schedule. Pure: the service supplies the clock and what it knows.
-import type { Blueprint } from '../lib/schemas/generated.js';
+// when the monitor raises a drift or quality-shift alert (the data moved away from what the model
+// learned), and on its automl.schedule; and when it retrains the serving configuration: every
+// training.retrain, and on a quality-shift alert from the examples since the shift. Pure: the
+// service supplies the clock and what it knows.
+import type { Alert, Blueprint } from '../lib/schemas/generated.js';
 import { searchableTaskOf } from '../lib/automl/searchable.js';
+
+/** An alert that may start a search or a retrain, as the service remembers it. */
+export interface AlertSeen {
+  readonly rule: string;
+  /** When the monitor raised it, epoch ms. */
+  readonly at: number;
+  readonly message: string;
+  /** Where the monitor places the change, epoch ms (the alert's `changeAt` label); null when it does not say. */
+  readonly changeAt: number | null;
+}
 
 export interface SearchHistory {
   /** When the last search published, epoch ms; null when none has. */
@@ -12,35 +24,112 @@ export interface SearchHistory {
   readonly lastBlueprintVersion: number | null;
   /** No search before this time (after one that found too few examples, or failed). */
   readonly notBefore: number | null;
-  /** The newest drift alert the monitor raised for the blueprint (feature_drift, prediction_drift, metric_drop). */
-  readonly drift?: { readonly at: number; readonly message: string } | null;
+  /**
+   * When the last search an alert started finished, epoch ms; null when none has since the service
+   * started. Only these count toward ALERT_MIN_GAP_MS: a scheduled search says nothing about how
+   * often alerts may act.
+   */
+  readonly lastAlertSearchAt?: number | null;
+  /** The newest drift alert the monitor raised for the blueprint (DRIFT_RULES). */
+  readonly drift?: AlertSeen | null;
+  /** The newest quality_shift alert the monitor raised for the blueprint. */
+  readonly shift?: AlertSeen | null;
 }
 
-/** The alert rules that say the data or the quality moved: each raise may start a search. */
+/** The alert rules that say the features or the quality moved: each raise may start a search on all retained examples. */
 export const DRIFT_RULES: readonly string[] = ['feature_drift', 'prediction_drift', 'metric_drop'];
-/** At most one drift-triggered search in this long: a drift that persists is not news every tick. */
-export const DRIFT_MIN_GAP_MS = 30 * 60 * 1000;
+/**
+ * The alert rule that says outcomes moved while the features kept their meaning: what the model
+ * learned from older examples no longer holds, so it starts a retrain and a search on recent ones.
+ */
+export const QUALITY_SHIFT_RULE = 'quality_shift';
+/** At most one alert-started search, and one shift-started retrain, in this long: an alert that persists is not news every tick. */
+export const ALERT_MIN_GAP_MS = 30 * 60 * 1000;
 
 /** How long to wait after a search that could not run (too few examples, a failure). */
 export const RETRY_AFTER_MS = 5 * 60 * 1000;
 
-/** Why a search is due now, or null when it is not. */
+/** What a raised alert may start: a drift search, or a quality-shift retrain and search; null for any other record. */
+export function alertTrigger(
+  alert: Pick<Alert, 'rule' | 'state' | 'ts' | 'message' | 'labels'>,
+): { readonly kind: 'drift' | 'shift'; readonly alert: AlertSeen } | null {
+  if (alert.state !== 'raised') return null;
+  const kind = DRIFT_RULES.includes(alert.rule) ? 'drift' : alert.rule === QUALITY_SHIFT_RULE ? 'shift' : null;
+  if (kind === null) return null;
+  const label = alert.labels['changeAt'];
+  // A change point after the alert itself cannot be right: the alert's own time bounds it.
+  const changeAt = label !== undefined && /^\d+$/.test(label) ? Math.min(Number(label), alert.ts) : null;
+  return { kind, alert: { rule: alert.rule, at: alert.ts, message: alert.message, changeAt } };
+}
+
+/**
+ * Where the examples a shift-started retrain or search replays begin: the change point when the
+ * monitor gives one, else the alert. Older examples were labelled by the world before the shift,
+ * and would teach the model what it has to forget.
+ */
+export function shiftWindowStart(shift: AlertSeen): number {
+  return shift.changeAt ?? shift.at;
+}
+
+function shiftWindowText(shift: AlertSeen, now: number): string {
+  return shift.changeAt === null
+    ? `the examples recorded since the alert`
+    : `the examples recorded since its change point ${formatAge(now - shift.changeAt)} ago`;
+}
+
+export interface DueSearch {
+  readonly reason: string;
+  /** An alert started it: it counts toward ALERT_MIN_GAP_MS. */
+  readonly byAlert: boolean;
+  /** Replay only the examples recorded since this time, epoch ms; null: all retained. */
+  readonly sinceTs: number | null;
+}
+
+/** Whether a search is due now, why, and on which examples; null when it is not. */
+export function dueSearch(
+  bp: Pick<Blueprint, 'version' | 'task' | 'decision' | 'automl'>,
+  history: SearchHistory,
+  now: number,
+): DueSearch | null {
+  if (!searchableTaskOf(bp).ok) return null;
+  if (history.notBefore !== null && now < history.notBefore) return null;
+  const plain = (reason: string): DueSearch => ({ reason, byAlert: false, sinceTs: null });
+  if (history.lastSearchAt === null) return plain('first search for this blueprint');
+  if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion)
+    return plain(
+      `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`,
+    );
+  const lastAlertSearchAt = history.lastAlertSearchAt ?? null;
+  const alertMayAct = lastAlertSearchAt === null || now - lastAlertSearchAt >= ALERT_MIN_GAP_MS;
+  // An alert is answered by any search after it: that search saw the data the alert was about.
+  const unanswered = (a: AlertSeen | null | undefined): a is AlertSeen =>
+    a !== null && a !== undefined && a.at > history.lastSearchAt!;
+  if (alertMayAct && unanswered(history.shift))
+    return {
+      reason: `${QUALITY_SHIFT_RULE} alert ${formatAge(now - history.shift.at)} ago: ${history.shift.message}; searching on ${shiftWindowText(history.shift, now)}`,
+      byAlert: true,
+      sinceTs: shiftWindowStart(history.shift),
+    };
+  if (alertMayAct && unanswered(history.drift))
+    return {
+      reason: `drift alert ${formatAge(now - history.drift.at)} ago: ${history.drift.message}`,
+      byAlert: true,
+      sinceTs: null,
+    };
+  if (now - history.lastSearchAt >= bp.automl.scheduleMs)
+    return plain(
+      `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`,
+    );
+  return null;
+}
+
+/** Why a search is due now, or null when it is not (dueSearch without the window). */
 export function dueReason(
   bp: Pick<Blueprint, 'version' | 'task' | 'decision' | 'automl'>,
   history: SearchHistory,
   now: number,
 ): string | null {
-  if (!searchableTaskOf(bp).ok) return null;
-  if (history.notBefore !== null && now < history.notBefore) return null;
-  if (history.lastSearchAt === null) return 'first search for this blueprint';
-  if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion)
-    return `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`;
-  const drift = history.drift ?? null;
-  if (drift !== null && drift.at > history.lastSearchAt && now - history.lastSearchAt >= DRIFT_MIN_GAP_MS)
-    return `drift alert ${formatAge(now - drift.at)} ago: ${drift.message}`;
-  if (now - history.lastSearchAt >= bp.automl.scheduleMs)
-    return `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`;
-  return null;
+  return dueSearch(bp, history, now)?.reason ?? null;
 }
 
 function formatAge(ms: number): string {
@@ -61,4 +150,32 @@ export function retrainDueReason(
   const since = lastRetrainAt ?? bp.registeredAt;
   if (now - since < bp.training.retrainMs) return null;
   return `training.retrain is ${formatAge(bp.training.retrainMs)}: ${lastRetrainAt === null ? 'no retrain since the blueprint was registered' : 'last retrain'} ${formatAge(now - since)} ago`;
+}
+
+export interface ShiftRetrainState {
+  /** When the last shift-started retrain published, epoch ms; null when none has since the service started. */
+  readonly lastShiftRetrainAt: number | null;
+  /** No retrain before this time (after one that could not run). */
+  readonly notBefore: number | null;
+}
+
+/**
+ * Whether a quality_shift alert calls for a retrain of the serving configuration now, why, and
+ * from when its examples are replayed; null when not. Whatever training.retrain says: a shift
+ * does not wait for the schedule, but one retrain answers it, and ALERT_MIN_GAP_MS spaces them.
+ */
+export function shiftRetrainDue(
+  bp: Pick<Blueprint, 'task' | 'decision'>,
+  state: ShiftRetrainState,
+  shift: AlertSeen | null,
+  now: number,
+): { readonly reason: string; readonly sinceTs: number } | null {
+  if (shift === null || !searchableTaskOf(bp).ok) return null;
+  if (state.notBefore !== null && now < state.notBefore) return null;
+  const last = state.lastShiftRetrainAt;
+  if (last !== null && (shift.at <= last || now - last < ALERT_MIN_GAP_MS)) return null;
+  return {
+    reason: `${QUALITY_SHIFT_RULE} alert ${formatAge(now - shift.at)} ago: ${shift.message}; retraining on ${shiftWindowText(shift, now)}`,
+    sinceTs: shiftWindowStart(shift),
+  };
 }

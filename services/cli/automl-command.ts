@@ -66,7 +66,7 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
         if (live) process.stdout.write('\n');
         const r = run.result;
         console.log(
-          `\ntrain on ${run.trainRows} older examples, validate on ${run.validationRows} newer ones; ${r.evaluations.length} evaluations of ${r.leaderboard.length} configurations in ${r.seconds.toFixed(1)} s\n`,
+          `\ntrain on ${run.trainRows} examples of the entities seen earlier, validate on ${run.validationRows} of those seen latest; ${r.evaluations.length} evaluations of ${r.leaderboard.length} configurations in ${r.seconds.toFixed(1)} s\n`,
         );
         console.log(
           `leaderboard (by ${r.metric} on the validation examples; rows = training rows the trial reached):\n${leaderboardTable(r)}\n`,

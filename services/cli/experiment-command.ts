@@ -1,5 +1,6 @@
 // `looper experiment status NAME`: the blueprint A/B experiment's arms, each arm's outcome per
-// decision, the lift over the control with an interval valid at any look, and a recommendation.
+// decision, the lift over the control with an always-valid interval (valid at any look), the
+// design that interval holds under, and a recommendation that reads that interval only.
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
 import { readTopicToEnd } from '../lib/kafka.js';
@@ -8,7 +9,12 @@ import { createTopicCodec } from '../lib/topic-codec.js';
 import { latestVersions, readBlueprintHistory } from '../lib/blueprint-store.js';
 import { parseDuration } from '../lib/blueprint/units.js';
 import { experimentArms } from '../lib/experiments/assign.js';
-import { analyzeExperiment, type Observation } from '../lib/experiments/analysis.js';
+import {
+  analyzeExperiment,
+  coverageOf,
+  describeExperimentDesign,
+  type Observation,
+} from '../lib/experiments/analysis.js';
 import type { Example } from '../lib/schemas/generated.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { table } from '../../deploy/local/stack.js';
@@ -27,7 +33,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
   experiment
     .command('status <name>')
     .description(
-      "each arm's outcome per decision, the lift over the control with an anytime-valid interval, and a recommendation",
+      "each arm's outcome per decision, the lift over the control with an always-valid interval, and a recommendation",
     )
     .option('--since <duration>', 'only examples labelled in this last span, e.g. 2h (default: all retained)')
     .action(async (name: string, options: { since?: string }) => {
@@ -101,21 +107,15 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
           ]),
         ),
       );
+      const coverage = coverageOf(report.design);
       if (report.comparisons.length > 0) {
         console.log('');
         console.log(
           table(
-            [
-              'arm',
-              `difference vs ${control} [95 % any-look interval]`,
-              'one-look interval',
-              'relative lift',
-              'with CUPED',
-            ],
+            ['arm', `difference vs ${control} [${coverage}]`, 'relative lift [same]', `with CUPED [${coverage}]`],
             report.comparisons.map((c) => [
               c.arm,
               interval(c.difference),
-              `[${c.fixed.low.toFixed(4)}, ${c.fixed.high.toFixed(4)}]`,
               Number.isNaN(c.relative.estimate)
                 ? '—'
                 : `${(100 * c.relative.estimate).toFixed(1)} % [${(100 * c.relative.low).toFixed(1)}, ${(100 * c.relative.high).toFixed(1)}]`,
@@ -126,6 +126,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
           ),
         );
       }
+      console.log(`\n${describeExperimentDesign(report.design)}`);
       console.log(
         `\nsample ratio check: p = ${report.sampleRatioP.toPrecision(3)}${report.sampleRatioP < 0.001 ? ' — MISMATCH' : ' (split as declared)'}`,
       );

@@ -2,7 +2,8 @@
 // (live, its serving continuation, previous, canary, shadows, retired) and the transitions with
 // their reasons, read from looper.deployments, looper.models and the blueprints — and how it is
 // doing: the monitor's newest measures (looper.metrics: traffic overall and per model version,
-// quality, drift, guardrails, consumer lag) and the open alerts (looper.alerts).
+// the quality of the version that serves, drift, guardrails, consumer lag), the features
+// service's late-event counts (also on looper.metrics) and the open alerts (looper.alerts).
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
 import { readTopicToEnd } from '../lib/kafka.js';
@@ -14,14 +15,15 @@ import type { Alert, Decision, Deployment, Metric, ModelVersion } from '../lib/s
 import { AgreementWindow } from '../lib/rollout/apprentice.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
-import { describeDeployment, type ModelFacts } from './status-report.js';
+import { describeDeployment, servingVersionOf, type ModelFacts } from './status-report.js';
 import { describeConsumerLag, describeMonitoring, METRICS_LOOKBACK_MS, openAlerts } from './monitoring-report.js';
+import { describeContinuationRefusal } from './continuation-report.js';
 
 export function registerStatusCommand(program: Command, getConfig: () => LooperConfig): void {
   program
     .command('status [blueprint]')
     .description(
-      "what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor's newest measures (traffic per model version, quality, drift, guardrails), the open alerts and consumer lag",
+      "what serves each blueprint (live, canary, shadow, retired), the rollout transitions with their reasons, the monitor's newest measures (traffic per model version, quality, drift, guardrails), late events per stream feature, the open alerts and consumer lag",
     )
     .option('--history <n>', 'transitions shown per blueprint, newest first', '10')
     .action(async (name: string | undefined, options: { history: string }) => {
@@ -113,7 +115,9 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
             agreement: agreement ? { share: agreement.share, count: agreement.count } : null,
           }),
         );
-        console.log(describeMonitoring(bp, metrics, alerts, now).join('\n'));
+        for (const line of describeContinuationRefusal(metrics, bpName, now)) console.log(line);
+        // The quality line measures the version the deployment lines say serves, not whichever decided last.
+        console.log(describeMonitoring(bp, metrics, alerts, now, servingVersionOf(served, models)).join('\n'));
         console.log('');
       }
       // Consumer lag is the platform's, not one blueprint's: once, after them.

@@ -55,23 +55,70 @@ function describeApprentice(input: StatusInput): string | null {
   return `  apprentice the caller's decisions answer until the model agrees on ${(100 * a.takeOverAt).toFixed(0)} % of ${a.minDecisions} decisions${measured}`;
 }
 
+/** The first version of the continuation chain `version` belongs to, as the monitor names a served lineage. */
+export function lineageOf(version: string, models: ReadonlyMap<string, Pick<ModelFacts, 'parentVersion'>>): string {
+  let current = version;
+  // Bounded like the monitor's walk, so a malformed cycle cannot hang the command.
+  for (let hops = 0; hops < 10_000; hops++) {
+    const parent = models.get(current)?.parentVersion ?? null;
+    if (parent === null) return current;
+    current = parent;
+  }
+  return current;
+}
+
+/** The version the serving line names, for the lines that measure it: its lineage and what it showed when published. */
+export interface ServingVersion {
+  readonly version: string;
+  /** The first version of its continuation chain: the monitor measures a served lineage under that name. */
+  readonly lineage: string;
+  /** Its metrics as published on looper.models; empty when it is not there. */
+  readonly published: Readonly<Record<string, number>>;
+}
+
+export function servingVersionOf(
+  served: string | null,
+  models: ReadonlyMap<string, ModelFacts>,
+): ServingVersion | null {
+  if (served === null) return null;
+  return { version: served, lineage: lineageOf(served, models), published: models.get(served)?.metrics ?? {} };
+}
+
+/** Whether `version` is `ancestor` or continues it through parentVersion links. */
+function continues(version: string, ancestor: string, models: ReadonlyMap<string, ModelFacts>): boolean {
+  let current: string | null = version;
+  for (let hops = 0; current !== null && hops < 10_000; hops++) {
+    if (current === ancestor) return true;
+    current = models.get(current)?.parentVersion ?? null;
+  }
+  return false;
+}
+
+/** How the version that serves relates to live, so the two lines never say two things at once. */
+function servingNote(served: string, live: string, models: ReadonlyMap<string, ModelFacts>): string {
+  if (continues(served, live, models)) return ` — continues ${live}`;
+  // The serving rule passes over a live version that is retired or continues a retired one.
+  return ` — the newest trained version, as live ${live} is retired`;
+}
+
 export function describeDeployment(input: StatusInput): string {
   const { bp, current, served } = input;
   const lines = [`${bp.name} v${bp.version} — ${bp.task}, judged by ${bp.objective.metric}`];
   const apprentice = describeApprentice(input);
   if (apprentice !== null) lines.push(apprentice);
+  const noModel = ' (no model yet: the default decision answers)';
   if (current === null) {
     lines.push(
-      `  serving   ${describeModel(served, input)}${served === null ? ' (no model yet: the default decision answers)' : ' (newest trained version: nothing deployed yet)'}`,
+      `  serving   ${describeModel(served, input)}${served === null ? noModel : ' — the newest trained version; nothing deployed'}`,
     );
     return lines.join('\n');
   }
   lines.push(
-    `  live      ${describeModel(current.live, input)}${current.live === null ? ' (the newest trained version serves)' : ''}`,
+    `  live      ${describeModel(current.live, input)}${current.live !== null ? '' : served === null ? noModel : ' (nothing deployed live: the newest trained version serves)'}`,
   );
   if (served !== null && served !== current.live)
     lines.push(
-      `  serving   ${describeModel(served, input)}${current.live === null ? '' : ` — continues ${current.live}`}`,
+      `  serving   ${describeModel(served, input)}${current.live === null ? ' — the newest trained version' : servingNote(served, current.live, input.models)}`,
     );
   if (current.canary)
     lines.push(
@@ -82,7 +129,8 @@ export function describeDeployment(input: StatusInput): string {
   if (current.retired.length > 0) lines.push(`  retired   ${current.retired.join(', ')}`);
   const transitions = input.records
     .filter((d) => d.transition !== null)
-    .slice(-input.historyLimit)
+    // slice(-0) would keep them all: --history 0 asks for none.
+    .slice(input.historyLimit > 0 ? -input.historyLimit : Infinity)
     .reverse();
   if (transitions.length > 0) {
     lines.push('  history (newest first):');

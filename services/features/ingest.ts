@@ -8,13 +8,16 @@ import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
 import { offsetKey } from '../lib/stateful-consumer.js';
 import type { KeyValueStore } from '../lib/store/rocks.js';
 import {
+  ArrivalTally,
   applyEvent,
+  arrivalOf,
   createFeatureState,
   decodeFeatureState,
   encodeFeatureState,
   extractEntity,
   extractEventTime,
   extractValue,
+  featureArrivals,
   type FeatureState,
   type FeatureStreamPlan,
   type StreamSpec,
@@ -29,7 +32,11 @@ import { changelogPartitionOf } from '../lib/store/changelog-restore.js';
 
 export interface IngestStats {
   events: number;
+  /** Applications of an event to a feature's aggregation (an event read by three counts three). */
   applied: number;
+  /** Of the applied, those behind their partition's newest event time (within the lateness). */
+  lateApplied: number;
+  /** Applications refused as too late: beyond the lateness, or already out of the window. */
   late: number;
   deadLettered: number;
 }
@@ -60,9 +67,12 @@ export function createIngest(
   changelogPartitions: number,
 ) {
   const watermarks = new Map<string, number>();
-  const stats: IngestStats = { events: 0, applied: 0, late: 0, deadLettered: 0 };
+  const stats: IngestStats = { events: 0, applied: 0, lateApplied: 0, late: 0, deadLettered: 0 };
   const ingested = looperCounter(ctx.metrics, 'eventsIngested');
   const deadLettered = looperCounter(ctx.metrics, 'eventsDeadLettered');
+  const featureEvents = looperCounter(ctx.metrics, 'featureEvents');
+  /** Committed arrivals since the last take(): the service reports them on looper.metrics. */
+  const arrivals = new ArrivalTally();
 
   async function storedWatermark(topic: string, partition: number): Promise<number> {
     const bytes = await store.get(watermarkKey(topic, partition));
@@ -158,9 +168,12 @@ export function createIngest(
 
     const partitionKey = `${input.topic}/${input.partition}`;
     let watermark = watermarks.get(partitionKey) ?? (await storedWatermark(input.topic, input.partition));
+    // Counted into the service's tally only once committed, so a retried batch counts once.
+    const batchArrivals = new ArrivalTally();
     for (let e = 0; e < events.length; e++) {
       if (e % 1024 === 1023) await new Promise<void>((resolve) => setImmediate(resolve));
       const event = events[e]!;
+      const newestBefore = watermark;
       for (let i = 0; i < specCount; i++) {
         const slot = slots[e * specCount + i];
         if (!slot) continue;
@@ -168,8 +181,12 @@ export function createIngest(
         const spec = slot.spec;
         const value = values[e * specCount + i]!;
         const result = applyEvent(slot.state!, spec, value, event.ts, watermark);
-        if (result === 'applied') stats.applied++;
-        else if (result === 'late') stats.late++;
+        const arrival = arrivalOf(result, event.ts, newestBefore);
+        if (arrival !== null) batchArrivals.add(spec.id, arrival);
+        if (result === 'applied') {
+          stats.applied++;
+          if (arrival === 'late_applied') stats.lateApplied++;
+        } else if (result === 'late') stats.late++;
         else
           await poison(
             event.message,
@@ -205,6 +222,13 @@ export function createIngest(
         for (const slot of touched) cache.set(slot.key, slot.state!);
         // Counted once committed, so a batch that fails and is retried counts once.
         ingested.inc({ topic: input.topic }, input.messages.length);
+        arrivals.merge(batchArrivals);
+        for (const f of featureArrivals(plan(), batchArrivals.bySpec)) {
+          const labels = { topic: f.topic, blueprint: f.blueprint, feature: f.feature };
+          featureEvents.inc({ ...labels, arrival: 'in_order' }, f.counts.inOrder);
+          featureEvents.inc({ ...labels, arrival: 'late_applied' }, f.counts.lateApplied);
+          featureEvents.inc({ ...labels, arrival: 'late_dropped' }, f.counts.lateDropped);
+        }
       },
     };
   }
@@ -212,5 +236,5 @@ export function createIngest(
   /** Drops what it remembers of partitions' watermarks: after a restore the store is newer. */
   const forget = (): void => watermarks.clear();
 
-  return { process, stats, forget };
+  return { process, stats, forget, arrivals };
 }

@@ -12,7 +12,9 @@ import { startStatefulConsumer } from '../lib/stateful-consumer.js';
 import { followTopics } from '../lib/topic-follower.js';
 import { serviceStateDir } from '../lib/service-paths.js';
 import { consumerGroups } from '../lib/names.js';
-import { planFeatureStreams, type FeatureStreamPlan } from '../lib/features/index.js';
+import { featureArrivals, planFeatureStreams, type FeatureStreamPlan } from '../lib/features/index.js';
+import { LatenessAlerts, LatenessWindow, latenessRecords } from '../lib/monitoring/lateness.js';
+import { errorMessage } from '../lib/errors.js';
 import { FeatureStateCache } from './state-cache.js';
 import { createIngest } from './ingest.js';
 import { serveLookups } from './lookup.js';
@@ -113,7 +115,44 @@ ctx.log(`features for ${plan.blueprints.size} blueprints`);
 const report = setInterval(() => {
   const s = ingest.stats;
   ctx.log(
-    `events ${s.events}, applied ${s.applied}, late ${s.late}, dead-lettered ${s.deadLettered}, lookups ${lookups.lookups()} (partitions ${lookups.served().join(', ') || 'none'})`,
+    `events ${s.events}, applied ${s.applied} (${s.lateApplied} of them late), dropped as too late ${s.late}, dead-lettered ${s.deadLettered}, lookups ${lookups.lookups()} (partitions ${lookups.served().join(', ') || 'none'})`,
   );
 }, 30_000);
 report.unref();
+
+/**
+ * How often each feature's arrivals since the last report go to looper.metrics: often enough for
+ * the monitor to judge a 2-minute window, seldom enough to add little to the topic.
+ */
+const LATENESS_REPORT_MS = 10_000;
+let reportedAt = Date.now();
+const lateness = new LatenessWindow();
+const latenessAlerts = new LatenessAlerts();
+let reportingLateness = false;
+const lateReport = setInterval(() => {
+  if (reportingLateness) return;
+  reportingLateness = true;
+  const now = Date.now();
+  const records = latenessRecords(featureArrivals(plan, ingest.arrivals.take()), now, now - reportedAt, instance);
+  reportedAt = now;
+  // The log warns on what this instance saw; the monitor alerts on every instance's reports (and
+  // gives them the ids: these are only logged).
+  lateness.add(records);
+  for (const change of latenessAlerts.evaluate(lateness.summary(now), now, () => ''))
+    ctx.log(`${change.state === 'raised' ? 'WARNING ' : ''}${change.blueprint}: ${change.message}`);
+  const send =
+    records.length === 0
+      ? Promise.resolve()
+      : ctx.producer
+          .send({
+            topic: topics.metrics.name,
+            acks: -1,
+            messages: records.map((m) => ({ key: m.blueprint, value: ctx.codec.encode(topics.metrics, m) })),
+          })
+          .then(() => undefined);
+  send
+    .catch((error) => ctx.log(`lateness report not published: ${errorMessage(error)}`))
+    .finally(() => (reportingLateness = false));
+}, LATENESS_REPORT_MS);
+lateReport.unref();
+ctx.onShutdown(() => clearInterval(lateReport));

@@ -1,9 +1,14 @@
 // A blueprint's monitoring.alerts applied to what the monitor measured: each rule watches one or
 // more values (feature_drift one per feature), each value has its own hysteresis, and a change
-// becomes an Alert record — raised, later cleared under the same alertId.
+// becomes an Alert record — raised, later cleared under the same alertId. One alert needs no rule:
+// quality_shift, per serving lineage, from its change detector (quality-shift.ts), whose own
+// episode is the hysteresis — raised at a shift for the worse, cleared once the detector judges
+// against a reference taken after it.
 import type { Alert, AlertSeverity, Blueprint, BlueprintAlert, BlueprintAlertKind } from '../lib/schemas/generated.js';
 import { AlertCondition } from '../lib/monitoring/hysteresis.js';
-import { DEGRADATION_Z } from '../lib/monitoring/guardrails.js';
+import { GUARDRAIL_DESIGN } from '../lib/monitoring/guardrails.js';
+import { coverageLabel } from '../lib/stats/always-valid.js';
+import { QUALITY_SHIFT_RULE, shiftClearedMessage, shiftMessage } from '../lib/monitoring/quality-shift.js';
 import type { BlueprintMeasures } from './measures.js';
 
 const SEVERITY: Record<BlueprintAlertKind, AlertSeverity> = {
@@ -29,6 +34,7 @@ interface Watched {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const signed = (x: number | undefined) => (x === undefined ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`);
 const ms = (x: number) =>
   x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(2)} ms`;
 
@@ -111,14 +117,19 @@ function watchedValues(rule: BlueprintAlert, m: BlueprintMeasures, metric: strin
       // When the objective is not measured online (or not published), a stand-in is compared: say which.
       const compared = m.metricDropMetric ?? metric;
       const subject = compared === metric ? `online ${metric}` : `online ${compared} (standing in for ${metric})`;
+      const ref = m.metricDropReference;
       return [
         {
           key: 'metric_drop',
           value: m.metricDrop,
-          labels: { metric: compared },
+          labels:
+            ref === null ? { metric: compared } : { metric: compared, lineage: ref.lineage, reference: ref.version },
           modelVersion: m.modelVersion,
-          subject,
-          problem: 'dropped below what the serving model showed when published',
+          subject: ref === null ? subject : `${subject} of lineage ${ref.lineage}`,
+          problem:
+            ref === null
+              ? 'dropped below what its lineage showed when it went live'
+              : `dropped below what it showed when it went live (${compared} ${ref.value.toFixed(4)}, published with ${ref.version})`,
         },
       ];
     }
@@ -139,12 +150,13 @@ function watchedValues(rule: BlueprintAlert, m: BlueprintMeasures, metric: strin
         .filter((x) => !x.baseline)
         .map((x) => ({
           key: `guardrail:${g.name}:${x.kind}:${x.group}`,
-          // Only a significant increase counts: a relative rise that noise can explain is no degradation.
-          value: x.z === null || x.relative === null ? null : x.z >= DEGRADATION_Z ? x.relative : 0,
+          // Only a rise the always-valid lower bound confirms counts: this is judged at every tick, and
+          // a fixed z compared that often would call noise a degradation far more often than it says.
+          value: x.difference === null || x.relative === null ? null : x.degraded ? x.relative : 0,
           labels: { guardrail: g.name, [x.kind]: x.group },
           modelVersion: x.kind === 'model' ? x.group : null,
           subject: `guardrail ${g.name} for ${x.kind} ${x.group}`,
-          problem: `rose against its baseline (${x.rate.toFixed(4)} per decision, z ${x.z?.toFixed(2) ?? '—'}), relative increase`,
+          problem: `rose against its baseline (${x.rate.toFixed(4)} per decision, difference ${signed(x.difference?.estimate)}, ${coverageLabel(GUARDRAIL_DESIGN)} lower bound ${signed(x.difference?.low)}), relative increase`,
         }));
     }
   }
@@ -158,6 +170,8 @@ interface Episode {
 export class BlueprintAlerts {
   private readonly episodes = new Map<string, Episode>();
   private readonly openAlerts = new Map<string, Alert>();
+  /** Per lineage: the shifts for the worse its detector had found at the last evaluation. */
+  private readonly shiftsSeen = new Map<string, number>();
 
   constructor(private bp: Blueprint) {}
 
@@ -223,6 +237,71 @@ export class BlueprintAlerts {
         if (!raise) e.alertId = null;
       }
     });
+    changes.push(...this.evaluateShifts(m, newId));
+    return changes;
+  }
+
+  /**
+   * quality_shift per serving lineage: raised when its detector found a shift for the worse since
+   * the last evaluation (even one already followed by a new reference, so that none goes unsaid),
+   * cleared once it judges against a reference taken after the shift, or once the lineage is no
+   * longer measured (it stopped serving; or, after a restart, it did not serve recently).
+   */
+  private evaluateShifts(m: BlueprintMeasures, newId: () => string): Alert[] {
+    const changes: Alert[] = [];
+    const measured = new Map(m.qualityShifts.map((q) => [q.lineage, q]));
+    for (const lineage of this.shiftsSeen.keys()) if (!measured.has(lineage)) this.shiftsSeen.delete(lineage);
+    for (const q of m.qualityShifts) {
+      const seen = this.shiftsSeen.get(q.lineage) ?? 0;
+      this.shiftsSeen.set(q.lineage, q.shifts);
+      const openKey = `${QUALITY_SHIFT_RULE}/${shiftKey(q.lineage)}`;
+      if (q.shifts > seen && q.lastShift !== null && !this.openAlerts.has(openKey)) {
+        const s = q.lastShift;
+        const alert: Alert = {
+          alertId: newId(),
+          blueprint: this.bp.name,
+          rule: QUALITY_SHIFT_RULE,
+          state: 'raised',
+          severity: 'warning',
+          message: shiftMessage(s),
+          modelVersion: s.modelVersion,
+          value: s.statistic,
+          threshold: s.threshold,
+          labels: {
+            key: shiftKey(q.lineage),
+            lineage: q.lineage,
+            metric: s.quantity,
+            meanBefore: String(s.before.mean),
+            examplesBefore: String(s.before.examples),
+            meanSince: String(s.since.mean),
+            examplesSince: String(s.since.examples),
+            changeAt: String(Math.round(s.changeAt)),
+          },
+          ts: m.ts,
+        };
+        changes.push(alert);
+        this.openAlerts.set(openKey, alert);
+      }
+    }
+    for (const [openKey, open] of this.openAlerts) {
+      if (open.rule !== QUALITY_SHIFT_RULE) continue;
+      const lineage = open.labels['lineage'] ?? open.labels['key']?.slice(shiftKey('').length) ?? '';
+      const q = measured.get(lineage);
+      // Raised at this evaluation, or still without a reference taken after the shift (after a
+      // restart, the detector starts afresh: it clears once that one judges).
+      if (q !== undefined && (q.shifted || q.state !== 'watching' || changes.some((c) => c.alertId === open.alertId)))
+        continue;
+      changes.push({
+        ...open,
+        state: 'cleared',
+        message: shiftClearedMessage(lineage, q),
+        value: q?.statistic ?? null,
+        ts: m.ts,
+      });
+      this.openAlerts.delete(openKey);
+    }
     return changes;
   }
 }
+
+const shiftKey = (lineage: string) => `${QUALITY_SHIFT_RULE}:${lineage}`;

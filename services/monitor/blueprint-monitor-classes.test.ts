@@ -114,7 +114,15 @@ test('blueprint monitor - a sequence with argmax gets top-1 accuracy and NDCG, a
   const m = new BlueprintMonitor(bp, () => model({ logloss: 2, top1_accuracy: 0.5 }));
   const alerts = new BlueprintAlerts(bp);
   for (let i = 0; i < 200; i++) {
-    m.observeDecision(decision({ decisionId: `d${i}`, ts: T0 + i, ranking: ['home'], scores: { home: 0.4 } }));
+    m.observeDecision(
+      decision({
+        decisionId: `d${i}`,
+        ts: T0 + i,
+        modelVersion: 'notification_send/1',
+        ranking: ['home'],
+        scores: { home: 0.4 },
+      }),
+    );
     m.observeExample(example(i, { labelClass: i % 4 === 0 ? 'home' : 'cart', ranking: ['home'] }));
   }
   const r = m.measure(T0 + 1000);
@@ -132,12 +140,12 @@ test('blueprint monitor - a sequence with argmax gets top-1 accuracy and NDCG, a
   );
   assert.equal(
     raised![0]!.message,
-    'online top1_accuracy (standing in for logloss) dropped below what the serving model showed when published: 0.2500, above 0.1000',
+    'online top1_accuracy (standing in for logloss) of lineage notification_send/1 dropped below what it showed when it went live (top1_accuracy 0.5000, published with notification_send/1): 0.2500, above 0.1000',
   );
   const records = metricRecords(r).filter((x) => x.name === 'metric_drop');
   assert.deepEqual(
     records.map((x) => [x.value, x.labels]),
-    [[0.25, { metric: 'top1_accuracy' }]],
+    [[0.25, { metric: 'top1_accuracy', reference: 'notification_send/1' }]],
   );
   const view = overview(
     {
@@ -149,6 +157,7 @@ test('blueprint monitor - a sequence with argmax gets top-1 accuracy and NDCG, a
       openAlerts: [],
       clearedAlerts: [],
       lag: [],
+      lateness: [],
     },
     T0,
     5000,
@@ -228,6 +237,7 @@ test('blueprint monitor - traffic, latency and fallbacks per model version, on l
       openAlerts: [],
       clearedAlerts: [],
       lag: [],
+      lateness: [],
     },
     T0,
     5000,

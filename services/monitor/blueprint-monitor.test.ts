@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/compile.js';
-import { minimalBlueprint } from '../lib/blueprint/test-blueprints.js';
+import { minimalBlueprint, minimalBlueprintOf } from '../lib/blueprint/test-blueprints.js';
 import { decision, exampleRecord } from '../lib/joiner/test-records.js';
-import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
+import type { Alert, Blueprint, Decision, Example } from '../lib/schemas/generated.js';
+import { SeededRandom } from '../lib/learners/random.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
 import { BlueprintMonitor } from './blueprint-monitor.js';
 import type { ModelInfo } from './measures.js';
@@ -191,7 +192,7 @@ test('blueprint monitor - guardrail side effects per arm and model lineage, with
   assert.ok(Math.abs(byGroup['arm:notification_send']!.rate - 0.2) < 1e-12);
   assert.ok(Math.abs(v2.rate - 0.6) < 1e-12);
   assert.ok(Math.abs(v2.relative! - 2) < 1e-12, 'three times the control rate');
-  assert.ok(v2.z! > 2.326);
+  assert.equal(v2.degraded, true);
 
   const alerts = new BlueprintAlerts(bp);
   const guardrailAlerts = () => alerts.evaluate(r, () => 'a1').filter((a) => a.rule === 'guardrail');
@@ -366,4 +367,194 @@ test('alert rules - an alert open before a restart continues its episode and is 
     changes.map((a) => [a.alertId, a.state]),
     [['old', 'cleared']],
   );
+});
+
+/** A planning blueprint (rewards 0 or 1, missing 0) with the given alert rules and label window. */
+function planning(alerts: unknown[], window = '30m'): Blueprint {
+  const result = compileBlueprint({
+    ...minimalBlueprintOf('planning'),
+    label: { window, missing: 0 },
+    monitoring: { alerts },
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+test('metric_drop - a lineage republished every 5 s while its reward declines raises against its go-live figure, which the newest version never shows', () => {
+  const bp = planning([{ on: 'metric_drop', above: 0.02 }]);
+  const published = new Map<string, ModelInfo>();
+  const m = new BlueprintMonitor(bp, (v) => published.get(v));
+  const alerts = new BlueprintAlerts(bp);
+  const labels: number[] = [];
+  let version = 'notification_send/1';
+  let raised: Alert | undefined;
+  let newestFigure = { published: 0, live: 0 };
+  // Each tick: 100 decisions and their rewards, then the trainer publishes a continuation whose
+  // figure is the mean of the last 1,000 rewards it learned — as the planning trainer does.
+  for (let tick = 0; tick < 80 && raised === undefined; tick++) {
+    const ts = T0 + 5000 * tick;
+    const rate = Math.max(0.04, 0.1 - 0.001 * Math.max(0, tick - 15));
+    for (let i = 0; i < 100; i++) {
+      const label = i < Math.round(100 * rate) ? 1 : 0;
+      labels.push(label);
+      m.observeDecision(decision({ decisionId: `d${tick}-${i}`, ts: ts + i, modelVersion: version }));
+      m.observeExample(
+        exampleRecord({
+          decisionId: `d${tick}-${i}`,
+          decisionTs: ts + i,
+          labelTs: ts + i,
+          label,
+          modelVersion: version,
+        }),
+      );
+    }
+    const recent = labels.slice(-1000);
+    const parent = tick === 0 ? null : version;
+    version = `notification_send/${tick + 1}`;
+    published.set(version, {
+      createdAt: ts + 4999,
+      parentVersion: parent,
+      metrics: { reward: recent.reduce((a, b) => a + b, 0) / recent.length, examples: labels.length },
+      profile: null,
+      dataStartTs: T0,
+      dataEndTs: ts + 99,
+    });
+    m.observeDecision(decision({ decisionId: `p${tick}`, ts: ts + 4999, modelVersion: version }));
+    const r = m.measure(ts + 4999);
+    const live = r.models.find((x) => x.source === 'served')?.quality['reward'];
+    if (live !== undefined) newestFigure = { published: published.get(version)!.metrics['reward']!, live };
+    raised = alerts.evaluate(r, () => `alert-${tick}`).find((a) => a.rule === 'metric_drop');
+  }
+  assert.ok(raised !== undefined, 'metric_drop raised');
+  assert.equal(raised.state, 'raised');
+  // notification_send/10 is the first version whose figure rests on 1,000 rewards: all at 0.10.
+  assert.deepEqual(raised.labels, {
+    metric: 'reward',
+    lineage: 'notification_send/1',
+    reference: 'notification_send/10',
+    key: 'metric_drop',
+  });
+  assert.match(
+    raised.message,
+    /^online reward of lineage notification_send\/1 dropped below what it showed when it went live \(reward 0\.1000, published with notification_send\/10\): 0\.02\d\d, above 0\.0200$/,
+  );
+  assert.ok(
+    Math.abs(newestFigure.published - newestFigure.live) < 0.005,
+    `the newest version's own figure moves with the decline: ${JSON.stringify(newestFigure)}`,
+  );
+});
+
+test('quality_shift - on by default: raised for the serving lineage when its reward falls, with the figures before and after, and cleared on a new reference', () => {
+  const bp = planning([], '1m');
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  const alerts = new BlueprintAlerts(bp);
+  const r = new SeededRandom(11);
+  let ids = 0;
+  let ts = T0;
+  const changes: Alert[] = [];
+  const feed = (n: number, rate: number) => {
+    for (let i = 0; i < n; i++, ts += 20) {
+      m.observeExample(
+        exampleRecord({
+          decisionTs: ts,
+          labelTs: ts + 1000,
+          label: r.next() < rate ? 1 : 0,
+          modelVersion: 'notification_send/2',
+        }),
+      );
+      if (i % 500 === 499) changes.push(...alerts.evaluate(m.measure(ts + 1000), () => `alert-${++ids}`));
+    }
+  };
+  feed(30_000, 0.1);
+  assert.equal(changes.length, 0, 'no alert on a stationary reward');
+  const watched = m.measure(ts).qualityShifts;
+  assert.deepEqual(
+    watched.map((q) => [q.lineage, q.modelVersion, q.quantity, q.state, q.shifts]),
+    [['notification_send/1', 'notification_send/2', 'reward', 'watching', 0]],
+  );
+  const changedAt = ts;
+  feed(6000, 0.05);
+  assert.deepEqual(
+    changes.map((a) => [a.rule, a.state, a.severity, a.alertId]),
+    [
+      ['quality_shift', 'raised', 'warning', 'alert-1'],
+      ['quality_shift', 'cleared', 'warning', 'alert-1'],
+    ],
+  );
+  const [raised, cleared] = [changes[0]!, changes[1]!];
+  assert.equal(raised.modelVersion, 'notification_send/2');
+  assert.deepEqual(Object.keys(raised.labels).sort(), [
+    'changeAt',
+    'examplesBefore',
+    'examplesSince',
+    'key',
+    'lineage',
+    'meanBefore',
+    'meanSince',
+    'metric',
+  ]);
+  assert.deepEqual(
+    [raised.labels['key'], raised.labels['lineage'], raised.labels['metric']],
+    ['quality_shift:notification_send/1', 'notification_send/1', 'reward'],
+  );
+  assert.ok(Math.abs(Number(raised.labels['meanBefore']) - 0.1) < 0.01);
+  assert.ok(Number(raised.labels['meanSince']) < 0.075);
+  const changeAt = Number(raised.labels['changeAt']);
+  assert.ok(changeAt >= changedAt - 20 * 500 && changeAt <= raised.ts, `change placed at ${changeAt - changedAt} ms`);
+  assert.equal(raised.threshold, 8);
+  assert.match(
+    raised.message,
+    /^the reward per decision of lineage notification_send\/1 \(serving notification_send\/2\) fell: /,
+  );
+  assert.match(
+    cleared.message,
+    /^lineage notification_send\/1 is watched against a new reference: reward per decision 0\.0\d{3} /,
+  );
+  assert.deepEqual(alerts.open(), []);
+});
+
+test('quality_shift - an alert open before a restart clears once the lineage is watched again, or at once when it no longer serves', () => {
+  const bp = planning([], '1m');
+  const open = (lineage: string): Alert => ({
+    alertId: `old-${lineage}`,
+    blueprint: bp.name,
+    rule: 'quality_shift',
+    state: 'raised',
+    severity: 'warning',
+    message: '',
+    modelVersion: lineage,
+    value: 9,
+    threshold: 8,
+    labels: { key: `quality_shift:${lineage}`, lineage },
+    ts: T0,
+  });
+  const alerts = new BlueprintAlerts(bp);
+  alerts.restore([open('notification_send/1'), open('notification_send/automl-3')]);
+  const m = new BlueprintMonitor(bp, (v) => models.get(v));
+  const r = new SeededRandom(12);
+  const seen: Alert[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const ts = T0 + 100 * i;
+    m.observeExample(
+      exampleRecord({
+        decisionTs: ts,
+        labelTs: ts + 1000,
+        label: r.next() < 0.1 ? 1 : 0,
+        modelVersion: 'notification_send/2',
+      }),
+    );
+    if (i % 100 === 99) seen.push(...alerts.evaluate(m.measure(ts + 1000), () => 'new'));
+  }
+  assert.deepEqual(
+    seen.map((a) => [a.alertId, a.state]),
+    [
+      ['old-notification_send/automl-3', 'cleared'],
+      ['old-notification_send/1', 'cleared'],
+    ],
+  );
+  assert.equal(
+    seen[0]!.message,
+    'lineage notification_send/automl-3 no longer serves: its quality shift is no longer watched',
+  );
+  assert.deepEqual(alerts.open(), []);
 });

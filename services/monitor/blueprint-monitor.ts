@@ -1,8 +1,9 @@
 // What the monitor knows of one blueprint, pure: it is fed decisions, examples and guardrail
 // events, and measures traffic, latency, fallbacks, labels, online quality, drift against the
 // serving model's training profile (drift.ts), model age and side effects per experiment arm and
-// model lineage (what it gives: measures.ts). The service shell (main.ts) feeds it from the topics
-// and publishes what it measures.
+// model lineage (what it gives: measures.ts), and whether each serving lineage's outcomes shifted
+// (quality-shift.ts). The service shell (main.ts) feeds it from the topics and publishes what it
+// measures.
 import type { Blueprint, Decision, Example } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { OnlineMetrics } from '../lib/stats/online-metrics.js';
@@ -18,12 +19,19 @@ import {
   type QualityValues,
 } from '../lib/monitoring/quality-plan.js';
 import { VersionRates, versionTraffic } from '../lib/monitoring/version-traffic.js';
-import { GuardrailWatch, compareToBaseline } from '../lib/monitoring/guardrails.js';
+import { GUARDRAIL_DESIGN, GuardrailWatch, compareToBaseline } from '../lib/monitoring/guardrails.js';
+import {
+  QualityShiftWatch,
+  classExampleValue,
+  exampleValue,
+  shiftQuantityOf,
+} from '../lib/monitoring/quality-shift.js';
 import {
   MIN_OBSERVATIONS,
   type BlueprintMeasures,
   type GuardrailGroupMeasure,
   type GuardrailMeasure,
+  type MetricDropReference,
   type ModelInfo,
   type ModelQuality,
 } from './measures.js';
@@ -45,6 +53,16 @@ const MAX_PENDING_RANKINGS = 10_000;
 export const MAX_PENDING_CLASS_DECISIONS = 20_000;
 /** Matured decisions a guardrail group needs before it is compared. */
 export const MIN_GUARDRAIL_DECISIONS = 100;
+/**
+ * Examples a lineage's published figure must rest on to be its go-live reference for metric_drop:
+ * as many as the live figure is measured on, so that the two are equally noisy. A version that
+ * does not say how many (the `examples` metric) is taken as it is.
+ */
+export const GO_LIVE_MIN_EXAMPLES = RECENT_EXAMPLES;
+/** Parent links followed at most, for a lineage or its reference. */
+const MAX_HOPS = 100_000;
+/** Versions whose lineage is remembered; past this the memo starts afresh. */
+const LINEAGES_REMEMBERED = 50_000;
 
 interface RecentDecision {
   readonly modelVersion: string | null;
@@ -96,6 +114,11 @@ export class BlueprintMonitor {
   /** Model lineages in the order their first decision was seen: the first is the guardrail baseline. */
   private readonly lineages: string[] = [];
   private newestModel: { version: string; ts: number } | null = null;
+  /** Each version's lineage, once its chain was followed to a root. */
+  private readonly lineageMemo = new Map<string, string>();
+  /** Per lineage: its go-live reference once found, and the newest version already searched. */
+  private readonly goLive = new Map<string, { found: string | null; searched: string }>();
+  private shifts: QualityShiftWatch;
   private decisionCount = 0;
   private exampleCount = 0;
 
@@ -106,6 +129,7 @@ export class BlueprintMonitor {
     this.rankings = new RankingWindow({ window: RECENT_EXAMPLES, k: bp.objective.ndcgAt ?? bp.decision.k ?? 10 });
     this.plan = qualityPlanOf(bp);
     this.classRanks = this.newClassRanks();
+    this.shifts = new QualityShiftWatch(shiftQuantityOf(bp, this.plan), bp.label.windowMs);
     this.watchGuardrails();
   }
 
@@ -125,7 +149,13 @@ export class BlueprintMonitor {
     // Ranks counted up to another cut-off are another metric: start the window afresh.
     if (plan.classNdcgAt !== this.plan.classNdcgAt) this.classRanks = this.newClassRanks();
     if (!plan.allClassProbabilities) this.classProbabilities.clear();
+    // A go-live version is chosen for having a figure in a drop metric: other metrics, another search.
+    if (plan.dropMetrics.join() !== this.plan.dropMetrics.join()) this.goLive.clear();
     this.plan = plan;
+    // Another quantity, or another label window, is another stream: its detectors start afresh.
+    const quantity = shiftQuantityOf(bp, plan);
+    if (quantity !== this.shifts.quantity || bp.label.windowMs !== this.shifts.settleMs)
+      this.shifts = new QualityShiftWatch(quantity, bp.label.windowMs);
   }
 
   /** Which quality metrics this blueprint gets, its headline, and why its objective is not measured (if so). */
@@ -145,11 +175,31 @@ export class BlueprintMonitor {
 
   /** The first version of the continuation chain `version` belongs to. */
   lineageOf(version: string): string {
+    const memo = this.lineageMemo.get(version);
+    if (memo !== undefined) return memo;
+    // A lineage republished every few seconds grows by thousands of versions a day: each new
+    // version's walk stops at its parent's remembered lineage.
     let current = version;
-    for (let hops = 0; hops < 10_000; hops++) {
-      const parent = this.modelInfo(current)?.parentVersion ?? null;
-      if (parent === null) return current;
-      current = parent;
+    let rooted = false;
+    for (let hops = 0; hops < MAX_HOPS; hops++) {
+      const known = this.lineageMemo.get(current);
+      if (known !== undefined) {
+        current = known;
+        rooted = true;
+        break;
+      }
+      const info = this.modelInfo(current);
+      if (info === undefined || info.parentVersion === null) {
+        // Only a chain followed to a version known to be a root is remembered: an unknown version
+        // may be a continuation whose record has not arrived yet.
+        rooted = info !== undefined;
+        break;
+      }
+      current = info.parentVersion;
+    }
+    if (rooted) {
+      if (this.lineageMemo.size >= LINEAGES_REMEMBERED) this.lineageMemo.clear();
+      this.lineageMemo.set(version, current);
     }
     return current;
   }
@@ -201,11 +251,13 @@ export class BlueprintMonitor {
       this.armOutcomes.set(e.experimentArm, { n: arm.n + 1, sum: arm.sum + e.label });
     }
     if (!Number.isFinite(e.label) || this.isClassTask) return;
+    const lineage = e.modelVersion === null ? null : this.lineageOf(e.modelVersion);
     if (e.score !== null && !e.fallback && Number.isFinite(e.score)) {
       this.quality.update(e.label, e.score, 1);
-      if (e.modelVersion !== null)
-        this.modelMetrics('served', this.lineageOf(e.modelVersion), e.decisionTs).update(e.label, e.score, 1);
+      if (lineage !== null) this.modelMetrics('served', lineage, e.decisionTs).update(e.label, e.score, 1);
     }
+    if (lineage !== null && !e.fallback)
+      this.observeShift(e, lineage, exampleValue(this.shifts.quantity, e.label, e.score));
     for (const [version, score] of Object.entries(e.shadowScores ?? {})) {
       if (Number.isFinite(score)) this.modelMetrics('shadow', version, e.decisionTs).update(e.label, score, 1);
     }
@@ -224,12 +276,22 @@ export class BlueprintMonitor {
     if (truth === null || e.ranking === null || e.fallback) return;
     const probability = logged === undefined ? null : trueClassProbability(logged.scores, truth);
     this.classRanks.add(e.ranking, truth, probability);
-    if (e.modelVersion !== null)
-      this.modelEntry('served', this.lineageOf(e.modelVersion), e.decisionTs).classes.add(
-        e.ranking,
-        truth,
-        probability,
-      );
+    if (e.modelVersion === null) return;
+    const lineage = this.lineageOf(e.modelVersion);
+    this.modelEntry('served', lineage, e.decisionTs).classes.add(e.ranking, truth, probability);
+    this.observeShift(e, lineage, classExampleValue(this.shifts.quantity, truth, e.ranking, probability));
+  }
+
+  /** One served example's value for its lineage's change detector. */
+  private observeShift(e: Example, lineage: string, value: number | null): void {
+    if (value === null || e.modelVersion === null) return;
+    this.shifts.observe({
+      lineage,
+      modelVersion: e.modelVersion,
+      decisionTs: e.decisionTs,
+      labelTs: e.labelTs,
+      value,
+    });
   }
 
   /** Decisions whose example can no longer come (no outcome and no `missing` label): their label window closed, with RECENT_MS to spare. */
@@ -287,7 +349,7 @@ export class BlueprintMonitor {
     const { profile, reference } = driftReference(this.bp, modelVersion, model, recent.length);
     const recentExamples = this.examples.since(now, RECENT_EXAMPLES);
     const quality = this.measureQuality();
-    const drop = this.metricDrop(quality, model);
+    const drop = modelVersion === null ? null : this.metricDrop(modelVersion);
     this.versionRates.forget(now);
     this.forgetClassProbabilities(now);
     return {
@@ -306,12 +368,14 @@ export class BlueprintMonitor {
       models: this.measureModels(now),
       metricDrop: drop?.value ?? null,
       metricDropMetric: drop?.metric ?? null,
+      metricDropReference: drop?.reference ?? null,
       modelVersion,
       modelAgeS: model ? Math.max(0, (now - model.createdAt) / 1000) : null,
       driftReference: reference,
       predictionPsi: enough ? predictionDrift(recent, profile) : null,
       features: featureDrift(this.bp, recent, enough ? profile : null),
       guardrails: this.measureGuardrails(now),
+      qualityShifts: this.shifts.measure(now, RECENT_MS),
       arms: [...this.armDecisions].map(([arm, decisions]) => {
         const o = this.armOutcomes.get(arm);
         return { arm, decisions, examples: o?.n ?? 0, outcomePerDecision: o && o.n > 0 ? o.sum / o.n : null };
@@ -370,18 +434,68 @@ export class BlueprintMonitor {
     }));
   }
 
-  /** The drop of the first of the plan's drop metrics that is both measured live and published with the serving model. */
-  private metricDrop(
-    quality: QualityValues,
-    model: ModelInfo | undefined,
-  ): { metric: QualityMetric; value: number } | null {
+  /**
+   * The serving lineage's drop below its go-live figure, in the first of the plan's drop metrics
+   * that its go-live version published and the monitor measures on the lineage's recent examples.
+   * Not the newest version's own figure: a lineage republished every few seconds publishes a
+   * figure measured on the same recent examples, which follows a decline down.
+   */
+  private metricDrop(version: string): { metric: QualityMetric; value: number; reference: MetricDropReference } | null {
+    const lineage = this.lineageOf(version);
+    const entry = this.modelQuality.get(`served:${lineage}`);
+    const reference = entry === undefined ? null : this.goLiveReference(version, lineage);
+    if (entry === undefined || reference === null) return null;
+    const quality = this.measureQuality(entry.metrics, entry.classes);
     for (const metric of this.plan.dropMetrics) {
       const live = quality[metric];
-      const published = model?.metrics[metric];
+      const published = reference.metrics[metric];
       if (live === undefined || published === undefined || !Number.isFinite(published)) continue;
-      return { metric, value: orient(metric, published) - orient(metric, live) };
+      return {
+        metric,
+        value: orient(metric, published) - orient(metric, live),
+        reference: { lineage, version: reference.version, value: published },
+      };
     }
     return null;
+  }
+
+  /**
+   * The go-live version of `lineage` and its published metrics: its oldest version with a figure
+   * in a drop metric that rests on GO_LIVE_MIN_EXAMPLES (the first one, for a lineage that went
+   * live with such a figure).
+   * Found once, then fixed; until then each call searches only the versions published since the last.
+   */
+  private goLiveReference(
+    version: string,
+    lineage: string,
+  ): { version: string; metrics: Readonly<Record<string, number>> } | null {
+    const known = this.goLive.get(lineage);
+    if (known?.found) {
+      const info = this.modelInfo(known.found);
+      return info === undefined ? null : { version: known.found, metrics: info.metrics };
+    }
+    let found: { version: string; metrics: Readonly<Record<string, number>> } | null = null;
+    let current: string | null = version;
+    let complete = false;
+    for (let hops = 0; current !== null && hops < MAX_HOPS; hops++) {
+      if (current === known?.searched) {
+        complete = true;
+        break;
+      }
+      const info = this.modelInfo(current);
+      if (info === undefined) break;
+      const examples = info.metrics['examples'];
+      const figure = this.plan.dropMetrics.some((m) => Number.isFinite(info.metrics[m]));
+      if (figure && (examples === undefined || examples >= GO_LIVE_MIN_EXAMPLES))
+        found = { version: current, metrics: info.metrics };
+      if (info.parentVersion === null) complete = true;
+      current = info.parentVersion;
+    }
+    // A chain with a version not known yet is searched whole again next time: an older version
+    // beyond the gap may be the one.
+    if (!complete) return null;
+    this.goLive.set(lineage, { found: found?.version ?? null, searched: version });
+    return found;
   }
 
   private measureGuardrails(now: number): GuardrailMeasure[] {
@@ -407,7 +521,9 @@ export class BlueprintMonitor {
               : `model:${baselineModel}`;
         const isBaseline = key === baselineKey;
         const baseline = baselineKey === undefined || isBaseline || ready(key) === null ? null : ready(baselineKey);
-        groups.push({ kind, group, decisions: s.n, baseline: isBaseline, ...compareToBaseline(s, baseline) });
+        // Judged at every tick: the design's boundary holds over all of them, a fixed z would not.
+        const comparison = compareToBaseline(s, baseline, GUARDRAIL_DESIGN);
+        groups.push({ kind, group, decisions: s.n, baseline: isBaseline, ...comparison });
       }
       return { name, windowMs: watch.windowMs, pending: watch.pending, groups };
     });

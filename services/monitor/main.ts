@@ -28,6 +28,14 @@ import { createMonitorApi } from './http-api.js';
 import { GuardrailFeed } from './guardrail-feed.js';
 import { consumerLag } from './consumer-lag.js';
 import { MonitorGauges } from './gauges.js';
+import {
+  LATENESS_RULE,
+  LATENESS_WINDOW_MS,
+  LatenessAlerts,
+  LatenessWindow,
+  isLatenessRecord,
+  type FeatureLateness,
+} from '../lib/monitoring/lateness.js';
 
 /** How often the monitor measures, publishes and judges alerts (LOOPER_MONITOR_TICK_MS). */
 const TICK_MS = tickMs(process.env['LOOPER_MONITOR_TICK_MS']);
@@ -120,6 +128,7 @@ function alertsOf(name: string): BlueprintAlerts {
   return a;
 }
 
+const latenessAlerts = new LatenessAlerts();
 // Alerts still open from before a restart continue their episode instead of being raised again.
 const cleared: Alert[] = [];
 {
@@ -131,7 +140,9 @@ const cleared: Alert[] = [];
   }
   for (const a of last.values()) {
     if (a.state === 'cleared') cleared.push(a);
-    else if (blueprints.current().has(a.blueprint)) alertsOf(a.blueprint).restore([a]);
+    else if (!blueprints.current().has(a.blueprint)) continue;
+    else if (a.rule === LATENESS_RULE) latenessAlerts.restore([a]);
+    else alertsOf(a.blueprint).restore([a]);
   }
 }
 
@@ -147,11 +158,23 @@ const guardrailFeed = new GuardrailFeed(
 );
 guardrailFeed.refresh();
 
+// The features instances' late-event reports: the window is summed afresh every tick.
+const lateness = new LatenessWindow();
+let latenessNow: FeatureLateness[] = [];
+await followDecoded<Metric>(
+  ctx,
+  topics.metrics,
+  (m) => {
+    if (isLatenessRecord(m)) lateness.add([m]);
+  },
+  Date.now() - LATENESS_WINDOW_MS,
+);
+
 const series = new SeriesStore();
 const measures = new Map<string, BlueprintMeasures>();
 let lag: ConsumerLag[] = [];
 const gauges = new MonitorGauges(ctx.metrics);
-const openAlerts = () => [...alerts.values()].flatMap((a) => a.open());
+const openAlerts = () => [...[...alerts.values()].flatMap((a) => a.open()), ...latenessAlerts.open()];
 const view = () =>
   overview(
     {
@@ -163,6 +186,7 @@ const view = () =>
       openAlerts: openAlerts(),
       clearedAlerts: cleared,
       lag,
+      lateness: latenessNow,
     },
     Date.now(),
     TICK_MS,
@@ -182,6 +206,9 @@ async function tick(): Promise<void> {
     changes.push(...alertsOf(name).evaluate(m, randomUUID));
   }
   metrics.push(...lagRecords(lag, now));
+  const registered = blueprints.current();
+  latenessNow = lateness.summary(now).filter((f) => registered.has(f.blueprint));
+  changes.push(...latenessAlerts.evaluate(latenessNow, now, randomUUID));
   for (const a of changes) {
     ctx.log(`alert ${a.state}: ${a.blueprint} ${a.rule}: ${a.message}`);
     if (a.state === 'cleared') cleared.push(a);

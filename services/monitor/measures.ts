@@ -4,6 +4,7 @@ import type { QualityMetric, QualityValues } from '../lib/monitoring/quality-pla
 import type { VersionTraffic } from '../lib/monitoring/version-traffic.js';
 import type { DistributionProfile } from '../lib/monitoring/profile.js';
 import type { GuardrailComparison } from '../lib/monitoring/guardrails.js';
+import type { QualityShiftMeasure } from '../lib/monitoring/quality-shift.js';
 
 /** Below this many observations a measure is not given: too noisy to alert on. */
 export const MIN_OBSERVATIONS = 200;
@@ -50,6 +51,15 @@ export interface ModelQuality {
   readonly quality: QualityValues;
 }
 
+/** What metric_drop compares with: the serving lineage's figure when it went live. */
+export interface MetricDropReference {
+  readonly lineage: string;
+  /** The lineage's go-live version: its first whose published figure rests on enough examples. */
+  readonly version: string;
+  /** The figure that version published, in the compared metric. */
+  readonly value: number;
+}
+
 export interface BlueprintMeasures {
   readonly blueprint: string;
   readonly ts: number;
@@ -66,10 +76,14 @@ export interface BlueprintMeasures {
   readonly quality: QualityValues;
   /** The same per serving lineage and per shadow, on the examples each scored. */
   readonly models: readonly ModelQuality[];
-  /** The objective metric's drop below what the serving model showed when published (positive = worse). */
+  /**
+   * The serving lineage's drop (positive = worse), on its recent examples, below the figure its
+   * go-live version published — a fixed reference, not the newest version's own figure.
+   */
   readonly metricDrop: number | null;
   /** The metric metricDrop compares: the objective, or its stand-in when the objective is not measured or not published. */
   readonly metricDropMetric: QualityMetric | null;
+  readonly metricDropReference: MetricDropReference | null;
   readonly modelVersion: string | null;
   readonly modelAgeS: number | null;
   readonly predictionPsi: number | null;
@@ -77,6 +91,8 @@ export interface BlueprintMeasures {
   readonly driftReference: string;
   readonly features: readonly FeatureMeasure[];
   readonly guardrails: readonly GuardrailMeasure[];
+  /** Per serving lineage seen within RECENT_MS: its change detector on the outcomes it served. */
+  readonly qualityShifts: readonly QualityShiftMeasure[];
   /** Per experiment arm: decisions seen, and the mean label of its examples (outcome per decision). */
   readonly arms: ReadonlyArray<{
     readonly arm: string;

@@ -63,7 +63,11 @@ export function metricRecords(m: BlueprintMeasures): Metric[] {
   }
   add('metric_drop', m.metricDrop, m.examples, {
     modelVersion: m.modelVersion,
-    labels: m.metricDropMetric === null ? {} : { metric: m.metricDropMetric },
+    labels: {
+      ...(m.metricDropMetric === null ? {} : { metric: m.metricDropMetric }),
+      // What it is measured against: the serving lineage's go-live version.
+      ...(m.metricDropReference === null ? {} : { reference: m.metricDropReference.version }),
+    },
   });
   add('model_age_s', m.modelAgeS, 1, { modelVersion: m.modelVersion, windowMs: 0 });
   add('prediction_psi', m.predictionPsi, m.decisions, { modelVersion: m.modelVersion });

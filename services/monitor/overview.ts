@@ -1,11 +1,12 @@
 // The dashboard's one JSON document (GET /api/overview and each server-sent event): every
-// blueprint with its deployment, current measures, guardrails, experiment, latest AutoML search
-// and alerts, plus the alert list and consumer lag. Pure: built from what the monitor holds.
+// blueprint with its deployment, current measures, guardrails, experiment, latest AutoML search,
+// late events per stream feature and alerts, plus the alert list and consumer lag. Pure: built from what the monitor holds.
 import type { Alert, Blueprint, Deployment } from '../lib/schemas/generated.js';
 import type { SearchRecordJson } from '../automl/search-record.js';
 import type { BlueprintMeasures } from './measures.js';
 import { qualityPlanOf } from '../lib/monitoring/quality-plan.js';
 import type { ConsumerLag } from './metric-records.js';
+import { losesTooMany, type FeatureLateness } from '../lib/monitoring/lateness.js';
 
 /** Transitions shown per blueprint, newest last. */
 export const TRANSITIONS_SHOWN = 8;
@@ -31,6 +32,8 @@ export interface MonitorView {
   readonly openAlerts: readonly Alert[];
   readonly clearedAlerts: readonly Alert[];
   readonly lag: readonly ConsumerLag[];
+  /** Each stream feature's late events over the lateness window, from the features instances' reports. */
+  readonly lateness: readonly FeatureLateness[];
 }
 
 const rounded = (x: number | null, digits = 4) =>
@@ -81,6 +84,22 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       })),
       metricDrop: rounded(m.metricDrop),
       metricDropMetric: m.metricDropMetric,
+      metricDropReference: m.metricDropReference && {
+        ...m.metricDropReference,
+        value: rounded(m.metricDropReference.value),
+      },
+      qualityShifts: m.qualityShifts.map((q) => ({
+        lineage: q.lineage,
+        modelVersion: q.modelVersion,
+        quantity: q.quantity,
+        state: q.state,
+        referenceMean: rounded(q.reference?.mean ?? null, 5),
+        referenceExamples: q.reference?.examples ?? null,
+        statistic: rounded(q.statistic, 2),
+        threshold: q.threshold,
+        shifts: q.shifts,
+        shifted: q.shifted,
+      })),
       modelVersion: m.modelVersion,
       modelAgeS: rounded(m.modelAgeS, 1),
       predictionPsi: rounded(m.predictionPsi),
@@ -118,6 +137,18 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
       leaderboard: search.leaderboard.slice(0, LEADERBOARD_SHOWN),
       featureSteps: undefined,
     },
+    lateness: view.lateness
+      .filter((f) => f.blueprint === bp.name)
+      .map((f) => ({
+        feature: f.feature,
+        topic: f.topic,
+        latenessMs: f.latenessMs,
+        events: f.events,
+        lateApplied: f.lateApplied,
+        lateDropped: f.lateDropped,
+        droppedShare: rounded(f.droppedShare, 5),
+        tooMany: losesTooMany(f),
+      })),
     alerts: view.openAlerts.filter((a) => a.blueprint === bp.name),
   };
 }

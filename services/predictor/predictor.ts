@@ -163,6 +163,8 @@ export function startDecideResponder(
       }
     }
     const { entity, context, deadlineMs, currentAction } = parsed.request;
+    // A left-out feature is no error (the model reads it as missing), so it is counted where it can be seen.
+    meters.recordMissing(parsed.request.missing);
     const features: FeatureValues = { ...context };
     let fallbackReason: string | null = null;
 

@@ -102,6 +102,7 @@ export function exampleWeight(bp: Blueprint, example: Pick<Example, 'propensity'
 
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
+  private shadowsPairedWith: string | null = null;
   private canary: CanaryTest | null = null;
   private live: LiveTest | null = null;
   private agreement: AgreementWindow | null = null;
@@ -131,6 +132,13 @@ export class BlueprintRollout {
     return false;
   }
 
+  /** A new live version starts every shadow's test afresh: the evidence so far was paired with the old one. */
+  private pairShadowsWith(live: string | null): void {
+    if (live === this.shadowsPairedWith) return;
+    this.shadows.clear();
+    this.shadowsPairedWith = live;
+  }
+
   /** Adds a joined example to the evidence of the versions it speaks for. */
   observe(example: Example, d: Deployment): void {
     if (
@@ -140,8 +148,12 @@ export class BlueprintRollout {
       !Number.isFinite(example.label)
     )
       return;
+    this.pairShadowsWith(d.live);
     const weight = exampleWeight(this.bp, example);
-    for (const id of d.shadow) {
+    // A shadow is paired with the live lineage only: an example answered by a canary, or by a live
+    // version since replaced, would compare the candidate with another model.
+    const answeredByLive = d.live === null || this.continues(example.modelVersion, d.live);
+    for (const id of answeredByLive ? d.shadow : []) {
       const candidate = example.shadowScores?.[id];
       if (candidate === undefined) continue;
       const e = this.shadowEvidence(id);
@@ -220,6 +232,7 @@ export class BlueprintRollout {
     // Evidence of versions no longer in shadow (examples decoded while a transition was being
     // published can recreate an entry) is dropped.
     for (const id of this.shadows.keys()) if (!d.shadow.includes(id)) this.shadows.delete(id);
+    this.pairShadowsWith(d.live);
     if (
       this.bp.apprentice !== null &&
       d.tookOverAt === null &&

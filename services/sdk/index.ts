@@ -175,8 +175,10 @@ export class LooperClient {
       throw new DecideError(reply.error.code, reply.error.message, blueprint);
     }
     const decision: Decision = reply;
-    // A ranking's fallback is the request's own order, not an action to remember.
-    if (decision.fallback && decision.propensity === 1 && !decision.explored && decision.ranking === undefined)
+    // A fallback the exploration did not choose carries the blueprint's default (its propensity is
+    // below 1 whenever the blueprint explores); a ranking's fallback is the request's own order,
+    // not an action to remember.
+    if (decision.fallback && !decision.explored && decision.ranking === undefined)
       this.defaults.set(blueprint, decision.action);
     return decision;
   }

@@ -1,12 +1,21 @@
-// The adopted configuration with a gbdt candidate (gbdt needs no TensorFlow.js backend).
-import { describe, it } from 'node:test';
+// The adopted configuration with a gbdt candidate (gbdt needs no TensorFlow.js backend), and the
+// gate a continuation passes before it is published (continuation-gate.ts).
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/index.js';
 import { blueprintWith } from '../lib/blueprint/test-blueprints.js';
-import { createLearner, featureSchemaFromBlueprint, restoreLearner, type LearnerTask } from '../lib/learners/index.js';
+import {
+  createLearner,
+  featureSchemaFromBlueprint,
+  initBackend,
+  restoreLearner,
+  type Learner,
+  type LearnerTask,
+} from '../lib/learners/index.js';
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import { BlueprintTrainer } from './blueprint-trainer.js';
 import { AdoptionError } from './errors.js';
+import { SIDE_BY_SIDE } from './training-plan.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
 
 function blueprint(contextFeatures: Array<Record<string, unknown>>): Blueprint {
@@ -18,17 +27,17 @@ function blueprint(contextFeatures: Array<Record<string, unknown>>): Blueprint {
 const BP = blueprint([{ name: 'hour', type: 'int' }]);
 const HYPER = { nTrees: 5, maxDepth: 2, refitEvery: 100, validationFraction: 0 };
 
-/** Examples the threshold policy learns from: sent, labelled 1 in the evening. */
-function examples(n: number, from = 0): Example[] {
+/** Examples the threshold policy learns from: sent, labelled 1 in the evening (`inverted`: in the day). */
+function examples(n: number, from = 0, inverted = false): Example[] {
   return Array.from({ length: n }, (_, i) => {
     const hour = (from + i) % 24;
-    return exampleRecord({ features: { hour }, label: hour >= 18 ? 1 : 0, action: 'send' });
+    return exampleRecord({ features: { hour }, label: hour >= 18 !== inverted ? 1 : 0, action: 'send' });
   });
 }
 
 /** An AutoML winner: a gbdt fitted on some examples, published as a candidate. */
-function gbdtCandidate(task: LearnerTask = 'classification'): ModelVersion {
-  const learner = createLearner('gbdt', featureSchemaFromBlueprint(BP), task, HYPER);
+function gbdtCandidate(task: LearnerTask = 'classification', hyper: Record<string, number> = HYPER): ModelVersion {
+  const learner = createLearner('gbdt', featureSchemaFromBlueprint(BP), task, hyper);
   const fit = examples(200);
   learner.learnMany(
     fit.map((e) => e.features),
@@ -64,6 +73,20 @@ async function learn(trainer: BlueprintTrainer, batch: readonly Example[]): Prom
   await trainer.learnQueued();
 }
 
+/**
+ * Publishes through the gate: the due continuation is held pending (nothing is published), judged
+ * on the next 200 examples against the version that serves, then published when they are alike.
+ */
+async function publishJudged(trainer: BlueprintTrainer, from: number, now: number, floor = 0) {
+  assert.equal(trainer.publish(now, floor), null, 'a continuation is held pending first');
+  assert.equal(trainer.pendingExamples, 0);
+  await learn(trainer, examples(200, from));
+  assert.equal(trainer.pendingExamples, 200);
+  const published = trainer.publish(now + 10, floor);
+  assert.ok(published, JSON.stringify(trainer.drainJudgements()));
+  return published.record;
+}
+
 describe('blueprint trainer, adopted', () => {
   const candidate = gbdtCandidate();
   const adopted = {
@@ -74,30 +97,32 @@ describe('blueprint trainer, adopted', () => {
   it('blueprint trainer - an adopted candidate is the only learner, and versions chain back to it with its family and hyper-parameters', async () => {
     const trainer = new BlueprintTrainer(BP, adopted);
     await learn(trainer, examples(100, 200));
-    const first = trainer.publish(10)!.record;
+    const first = await publishJudged(trainer, 300, 10);
     assert.equal(first.family, 'gbdt');
     assert.equal(first.role, 'trained');
     assert.equal(first.parentVersion, candidate.modelVersion);
     assert.equal(first.sequence, 5);
+    assert.equal(first.createdAt, 20, 'published when judged');
     assert.deepEqual(JSON.parse(first.hyperParameters), restoreLearner(candidate.artifact).hyperParameters);
-    await learn(trainer, examples(100, 300));
-    assert.equal(trainer.publish(20)!.record.parentVersion, first.modelVersion);
+    await learn(trainer, examples(100, 500));
+    assert.equal((await publishJudged(trainer, 600, 30)).parentVersion, first.modelVersion);
   });
 
-  it('blueprint trainer - a gbdt refits per refitEvery examples, so nothing is published before a refit', async () => {
+  it('blueprint trainer - a gbdt refits per refitEvery examples, so nothing is offered before a refit', async () => {
     const trainer = new BlueprintTrainer(BP, adopted);
     for (let i = 0; i < 3; i++) await learn(trainer, examples(30, 200 + 30 * i));
     assert.equal(trainer.publish(10), null, '90 examples: no refit yet');
+    assert.equal(trainer.pendingExamples, null, 'nor anything pending');
     await learn(trainer, examples(30, 290));
-    const record = trainer.publish(20)!.record;
-    assert.equal(record.trainedOnExamples, candidate.trainedOnExamples + 120);
+    const record = await publishJudged(trainer, 320, 20);
+    assert.equal(record.trainedOnExamples, candidate.trainedOnExamples + 120, 'the version as it was taken');
     assert.equal(record.metrics['examples'], 120, 'every example was scored before it was learned');
   });
 
   it('blueprint trainer - the sequence stays above every version AutoML numbered', async () => {
     const trainer = new BlueprintTrainer(BP, adopted);
     await learn(trainer, examples(100, 200));
-    assert.equal(trainer.publish(10, 11)!.record.sequence, 12);
+    assert.equal((await publishJudged(trainer, 300, 10, 11)).sequence, 12);
   });
 
   it('blueprint trainer - new features keep the adopted family and hyper-parameters, on a new learner', async () => {
@@ -112,7 +137,7 @@ describe('blueprint trainer, adopted', () => {
     trainer.updateBlueprint(wider);
     assert.deepEqual(trainer.configuration, adopted.configuration);
     await learn(trainer, examples(100, 200));
-    const record = trainer.publish(10)!.record;
+    const record = await publishJudged(trainer, 300, 10);
     assert.equal(record.family, 'gbdt');
     assert.deepEqual(record.featureNames, ['hour', 'day']);
     assert.deepEqual(JSON.parse(record.hyperParameters), restoreLearner(candidate.artifact).hyperParameters);
@@ -136,5 +161,138 @@ describe('blueprint trainer, adopted', () => {
         error instanceof AdoptionError &&
         error.message === `${BP.name}: cannot train ${candidate.modelVersion}: no checkpoint to restore it from`,
     );
+  });
+});
+
+describe('blueprint trainer, continuations earn their swap', () => {
+  const candidate = gbdtCandidate();
+  const adopted = {
+    configuration: { kind: 'adopted', candidate: candidate.modelVersion } as const,
+    checkpoint: candidate,
+  };
+
+  it('trainer - weights an example by its inverse propensity, divided by the mean weight of its batch', async () => {
+    const trainer = new BlueprintTrainer(BP, adopted);
+    const learner = (trainer as unknown as { contenders: Array<{ learner: Learner }> }).contenders[0]!.learner;
+    const weights: Array<readonly number[] | undefined> = [];
+    const learnMany = learner.learnMany.bind(learner);
+    learner.learnMany = (xs, ys, ws) => {
+      weights.push(ws);
+      return learnMany(xs, ys, ws);
+    };
+    // 96 sent by the policy (propensity 0.975), 4 explored (0.025, weight 40), and explored skips,
+    // which teach the score nothing.
+    const batch = examples(100, 200).map((e, i) => ({ ...e, propensity: i % 25 === 3 ? 0.025 : 0.975 }));
+    const skips = examples(10, 300).map((e) => ({ ...e, action: 'skip', propensity: 0.025 }));
+    await learn(trainer, [...batch, ...skips]);
+    const mean = (96 / 0.975 + 4 * 40) / 100;
+    const rounded = (ws: readonly number[] | undefined) => ws?.map((w) => w.toFixed(9));
+    assert.deepEqual(
+      weights.map(rounded),
+      [rounded(batch.map((e) => (e.propensity === 0.025 ? 40 : 1 / 0.975) / mean))],
+      'one refit of the 100 that teach',
+    );
+    assert.deepEqual(rounded(weights[0]!.slice(2, 5)), ['0.396825397', '15.476190476', '0.396825397']);
+  });
+
+  it('trainer - a clearly worse continuation is refused, never published, and a new one is taken from where the learner is', async () => {
+    const trainer = new BlueprintTrainer(BP, adopted);
+    await learn(trainer, examples(300, 200, true));
+    assert.equal(trainer.publish(10), null);
+    await learn(trainer, examples(200, 500));
+    assert.equal(trainer.publish(20), null, 'refused: nothing is published');
+    const judgements = trainer.drainJudgements();
+    assert.deepEqual(
+      judgements.map((j) => [j.kind, j.servedVersion, j.continuation, j.startedAt, j.at]),
+      [['refuse', candidate.modelVersion, `gbdt trained on ${candidate.trainedOnExamples + 300} examples`, 10, 20]],
+    );
+    assert.match(
+      judgements[0]!.reason,
+      /^worse than the serving version by more than rollback_if\.metric_drop 0\.01 — auc \d\.\d{4} vs serving 1\.0000: −/,
+    );
+    assert.equal(trainer.lastRefusal, judgements[0]);
+    assert.equal(trainer.pendingExamples, 0, 'the learner learned the judging examples: a new pending version');
+    assert.equal(trainer.hasUnpublished, true);
+    assert.deepEqual(trainer.drainJudgements(), []);
+  });
+
+  it('trainer - learning in a refused version is unpublished until a later version is published', async () => {
+    const slow = gbdtCandidate('classification', { ...HYPER, refitEvery: 300 });
+    const trainer = new BlueprintTrainer(BP, {
+      configuration: { kind: 'adopted', candidate: slow.modelVersion },
+      checkpoint: slow,
+    });
+    await learn(trainer, examples(300, 200, true));
+    assert.equal(trainer.publish(10), null);
+    await learn(trainer, examples(200, 500)); // judged, and not yet refitted
+    assert.equal(trainer.publish(20), null);
+    assert.equal(trainer.lastRefusal?.kind, 'refuse');
+    assert.equal(trainer.pendingExamples, null, 'no learner changed since the refused version was taken');
+    assert.equal(trainer.hasUnpublished, true, 'what the refused version learned is in no published version');
+  });
+
+  it('trainer - a pending continuation keeps the test it started with when the blueprint changes', async () => {
+    const trainer = new BlueprintTrainer(BP, adopted);
+    await learn(trainer, examples(100, 200));
+    assert.equal(trainer.publish(10), null);
+    const lenient = blueprintWith((bp) => {
+      bp['features'] = { context: [{ name: 'hour', type: 'int' }] };
+      bp['rollout'] = { rollback_if: { metric_drop: 0.5 } };
+    });
+    const compiled = compileBlueprint(lenient);
+    assert.ok(compiled.ok);
+    trainer.updateBlueprint({ ...compiled.blueprint, version: 2 });
+    await learn(trainer, examples(200, 300));
+    assert.ok(trainer.publish(20));
+    assert.match(trainer.drainJudgements()[0]!.reason, /^not worse than .* rollback_if\.metric_drop 0\.01 — /);
+  });
+
+  it('trainer - only examples decided after the checkpoint it adopted judge a continuation', async () => {
+    const decided = exampleRecord().decisionTs;
+    const trainer = new BlueprintTrainer(BP, { ...adopted, checkpoint: { ...candidate, dataEndTs: decided } });
+    await learn(trainer, examples(100, 200));
+    assert.equal(trainer.publish(10), null);
+    await learn(trainer, examples(50, 300));
+    assert.equal(trainer.pendingExamples, 0, 'decided when the checkpoint may have learned them');
+    await learn(
+      trainer,
+      examples(50, 350).map((e) => ({ ...e, decisionTs: decided + 1 })),
+    );
+    assert.equal(trainer.pendingExamples, 50);
+  });
+});
+
+describe('blueprint trainer, side by side', () => {
+  before(async () => {
+    await initBackend({ prefer: ['cpu'] });
+  });
+
+  it('trainer - the very first version, with nothing serving, is published at once; the next is judged against it', async () => {
+    const trainer = new BlueprintTrainer(BP);
+    await learn(trainer, examples(100));
+    const first = trainer.publish(10);
+    assert.ok(first, 'not gated');
+    assert.deepEqual([first.record.sequence, first.record.parentVersion], [1, null]);
+    assert.deepEqual(trainer.drainJudgements(), []);
+    await learn(trainer, examples(100, 100));
+    assert.equal(trainer.publish(20), null);
+    assert.equal(trainer.pendingExamples, 0);
+    await learn(trainer, examples(200, 200));
+    trainer.publish(30);
+    const [judgement] = trainer.drainJudgements();
+    assert.equal(judgement?.servedVersion, first.record.modelVersion);
+    trainer.dispose();
+  });
+
+  it('trainer - a trainer that starts from scratch while a version serves judges its first version against it', async () => {
+    const serving = gbdtCandidate();
+    const trainer = new BlueprintTrainer(BP, { configuration: SIDE_BY_SIDE, checkpoint: null, serving });
+    await learn(trainer, examples(100));
+    assert.equal(trainer.publish(10), null, 'held pending');
+    await learn(trainer, examples(200, 100));
+    trainer.publish(20);
+    const [judgement] = trainer.drainJudgements();
+    assert.equal(judgement?.servedVersion, serving.modelVersion);
+    trainer.dispose();
   });
 });

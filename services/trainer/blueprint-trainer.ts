@@ -6,6 +6,13 @@
 // Every example is scored before it is learned (progressive validation: honest online metrics), and
 // each version names the one before as parentVersion, so a lineage chains back to where it began
 // and the predictor keeps serving its newest version.
+//
+// Each example is learned with its training weight (1/propensity under a threshold policy:
+// training-weight.ts), and a continuation earns its swap (continuation-gate.ts): when one is due it
+// is held as a pending version, judged against the version that serves — the last one this trainer
+// published or adopted — on the next examples neither learned from, and published only when it is
+// shown not worse by more than rollout.rollback_if.metric_drop. The first version, with nothing
+// serving, is published at once.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import {
@@ -17,15 +24,17 @@ import {
 } from '../lib/learners/index.js';
 import type { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
+import { trainingWeight } from '../lib/learners/training-weight.js';
 import { errorMessage } from '../lib/errors.js';
 import { Contender } from './contender.js';
-import { ReplayBuffer } from './replay-buffer.js';
+import { ReplayBuffer, type ExampleBatch } from './replay-buffer.js';
 import { measureP99Us } from '../lib/learners/latency.js';
 import { ProfileSample } from '../lib/monitoring/profile.js';
-import { loadScorer } from '../lib/learners/serving.js';
+import { loadScorer, type Scorer } from '../lib/learners/serving.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
-import { trainedVersion } from './trained-version.js';
+import { trainedVersion, type TrainedVersionParts } from './trained-version.js';
+import { ContinuationTest, isGated, type ContinuationJudgement } from './continuation-gate.js';
 
 /** Recent examples replayed for online learners: REPLAY_RATIO per new one, from the last REPLAY_CAPACITY. */
 const REPLAY_CAPACITY = 20_000;
@@ -40,6 +49,37 @@ export interface PublishedModel {
 export interface TrainerStart {
   configuration: TrainingConfiguration;
   checkpoint: ModelVersion | null;
+  /**
+   * The version that serves, when the trainer does not continue it (it starts from scratch because
+   * that version cannot be adopted): its first version is judged against it. Default: the checkpoint.
+   */
+  serving?: ModelVersion | null;
+}
+
+/** The version a continuation is judged against: the last one this trainer published or adopted. */
+interface ServedVersion {
+  readonly modelVersion: string;
+  readonly scorer: Scorer;
+  /**
+   * For a version made elsewhere (an adopted candidate, the checkpoint of an earlier run), the
+   * decision time of the newest example it may have learned (its dataEndTs): only later examples
+   * judge it. Null when it learned nothing that reaches this trainer after it was taken.
+   */
+  readonly learnedUntil: number | null;
+}
+
+/** A version taken from the best learner: everything of its record but what publishing decides. */
+interface Snapshot {
+  readonly parts: Omit<TrainedVersionParts, 'sequence' | 'createdAt' | 'parentVersion'>;
+  /** Its objective, oriented so that larger is better (PublishedModel.metric). */
+  readonly metric: number;
+  readonly scorer: Scorer;
+}
+
+/** A continuation held back until its test gives a verdict. */
+interface PendingVersion {
+  readonly snapshot: Snapshot;
+  readonly test: ContinuationTest;
 }
 
 /** Ranking scores each candidate with a click probability: a binary classifier per shown candidate. */
@@ -55,6 +95,9 @@ export class BlueprintTrainer {
   private config: TrainingConfiguration;
   private xs: FeatureValues[] = [];
   private ys: number[] = [];
+  private ws: number[] = [];
+  /** Decision time of each queued example. */
+  private ts: number[] = [];
   private sequence: number;
   private dataStartTs: number | null = null;
   private dataEndTs: number | null = null;
@@ -62,6 +105,13 @@ export class BlueprintTrainer {
   private readonly replay = new ReplayBuffer(REPLAY_CAPACITY);
   /** What the published models have learned from, for the monitor's drift measures. */
   private profileSample = new ProfileSample();
+  private served: ServedVersion | null;
+  private pending: PendingVersion | null = null;
+  /** Verdicts on pending versions since the service last drained them. */
+  private judgements: ContinuationJudgement[] = [];
+  private refusal: ContinuationJudgement | null = null;
+  /** A version was refused since the last one published: its learning is in the learners only. */
+  private refusedSinceRelease = false;
 
   /** AdoptionError when an adopted configuration has no checkpoint, or one that cannot be restored or learns another task. */
   constructor(
@@ -75,6 +125,8 @@ export class BlueprintTrainer {
       this.config.kind === 'adopted'
         ? [new Contender(this.adopt(this.config.candidate, start.checkpoint))]
         : this.sideBySide(start.checkpoint);
+    const serving = start.checkpoint ?? start.serving ?? null;
+    this.served = serving === null ? null : servedCheckpoint(serving);
   }
 
   get blueprint(): Blueprint {
@@ -88,7 +140,9 @@ export class BlueprintTrainer {
   /**
    * A new blueprint version keeps the learners when its features are the same, else starts over:
    * side by side from scratch, adopted with a new learner of the same family and hyper-parameters
-   * (AutoML's choice stays) — or side by side when that family cannot learn the new task.
+   * (AutoML's choice stays) — or side by side when that family cannot learn the new task. The
+   * version that serves stays what new versions are judged against (it goes on serving, reading
+   * the features it knows); a pending version of the old learners is dropped.
    */
   updateBlueprint(bp: Blueprint): void {
     const sameFeatures =
@@ -101,6 +155,9 @@ export class BlueprintTrainer {
     for (const learner of previous) learner.dispose();
     this.xs = [];
     this.ys = [];
+    this.ws = [];
+    this.ts = [];
+    this.pending = null;
     this.profileSample = new ProfileSample();
   }
 
@@ -163,6 +220,8 @@ export class BlueprintTrainer {
     if (!Number.isFinite(example.label)) return false;
     this.xs.push(trainingFeatures(this.bp, example));
     this.ys.push(example.label);
+    this.ws.push(trainingWeight(this.bp, example));
+    this.ts.push(example.decisionTs);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
     this.dataEndTs = Math.max(this.dataEndTs ?? example.decisionTs, example.decisionTs);
     return true;
@@ -172,17 +231,32 @@ export class BlueprintTrainer {
     return this.xs.length;
   }
 
-  /** Scores then learns everything queued; returns how many examples that was. */
+  /** Scores then learns everything queued (a pending version's test scores it first); returns how many examples that was. */
   async learnQueued(): Promise<number> {
     if (this.xs.length === 0) return 0;
-    const xs = this.xs;
-    const ys = this.ys;
+    const batch: ExampleBatch = { xs: this.xs, ys: this.ys, ws: this.ws };
+    const ts = this.ts;
     this.xs = [];
     this.ys = [];
-    const replay = this.contenders.some((c) => c.wantsReplay) ? this.replay.draw(xs.length * REPLAY_RATIO) : null;
-    for (const c of this.contenders) await c.learn(xs, ys, c.wantsReplay ? replay : null);
-    this.replay.remember(xs, ys);
-    return xs.length;
+    this.ws = [];
+    this.ts = [];
+    this.observePending(batch, ts);
+    const replay = this.contenders.some((c) => c.wantsReplay) ? this.replay.draw(batch.xs.length * REPLAY_RATIO) : null;
+    for (const c of this.contenders) await c.learn(batch, c.wantsReplay ? replay : null);
+    this.replay.remember(batch);
+    return batch.xs.length;
+  }
+
+  /** Both versions score the examples that neither learned from: they arrived after the pending one was taken. */
+  private observePending(batch: ExampleBatch, ts: readonly number[]): void {
+    const pending = this.pending;
+    const served = this.served;
+    if (pending === null || served === null) return;
+    for (let i = 0; i < batch.xs.length && !pending.test.full; i++) {
+      if (served.learnedUntil !== null && ts[i]! <= served.learnedUntil) continue;
+      const x = batch.xs[i]!;
+      pending.test.observe(batch.ys[i]!, pending.snapshot.scorer.score(x), served.scorer.score(x), batch.ws[i]!);
+    }
   }
 
   /** The metric the blueprint optimises, oriented so that larger is better. */
@@ -200,26 +274,84 @@ export class BlueprintTrainer {
     }
   }
 
-  /** True when some learner changed since the last published version. */
+  /** True when some learning is in no published version: a learner changed, a version is pending or was refused. */
   get hasUnpublished(): boolean {
-    return this.contenders.some((c) => c.changedSincePublish);
+    return this.pending !== null || this.refusedSinceRelease || this.contenders.some((c) => c.changedSinceSnapshot);
+  }
+
+  /** Examples the pending version has been judged on so far; null when none is pending. */
+  get pendingExamples(): number | null {
+    return this.pending?.test.n ?? null;
+  }
+
+  /** When the pending version was taken (the `now` of that publish call); null when none is pending. */
+  get pendingSince(): number | null {
+    return this.pending?.test.startedAt ?? null;
+  }
+
+  /** The newest refusal of a continuation, for `looper status`; null before any. */
+  get lastRefusal(): ContinuationJudgement | null {
+    return this.refusal;
+  }
+
+  /** The verdicts given since the last call, oldest first. */
+  drainJudgements(): ContinuationJudgement[] {
+    const judgements = this.judgements;
+    this.judgements = [];
+    return judgements;
   }
 
   /**
-   * A new model version from the best learner whose model changed since the last one, or null.
-   * Its sequence is above `sequenceFloor` too: AutoML numbers its candidates in the same sequence.
+   * Called when a continuation is due (every publish_every, and every round while one is pending):
+   * the new model version, or null. A pending version whose test says publish is published; one
+   * it refuses is dropped and a new one is taken from the learners as they are now. With nothing
+   * pending, the best learner that changed since the last version is taken: published at once when
+   * nothing serves yet (or the objective is not compared), else held pending. A sequence is above
+   * `sequenceFloor` too: AutoML numbers its candidates in the same sequence.
    */
   publish(now: number, sequenceFloor = 0): PublishedModel | null {
+    if (this.pending !== null) {
+      const pending = this.pending;
+      const verdict = pending.test.judge();
+      if (verdict.kind === 'wait') return null;
+      this.pending = null;
+      const judgement: ContinuationJudgement = {
+        blueprint: this.bp.name,
+        kind: verdict.kind,
+        reason: verdict.reason,
+        figures: verdict.figures,
+        servedVersion: this.served?.modelVersion ?? '(none)',
+        continuation: `${pending.snapshot.parts.family} trained on ${pending.snapshot.parts.trainedOnExamples} examples`,
+        startedAt: pending.test.startedAt,
+        at: now,
+      };
+      this.judgements.push(judgement);
+      if (verdict.kind === 'publish') return this.release(pending.snapshot, now, sequenceFloor);
+      this.refusal = judgement;
+      this.refusedSinceRelease = true;
+    }
+    const best = this.bestChanged();
+    if (best === undefined) return null;
+    const snapshot = this.snapshot(best);
+    const test = isGated(this.bp, this.served?.modelVersion ?? null) ? ContinuationTest.start(this.bp, now) : null;
+    if (test === null) return this.release(snapshot, now, sequenceFloor);
+    this.pending = { snapshot, test };
+    return null;
+  }
+
+  /** The learner with the best online metric among those that changed since the last snapshot. */
+  private bestChanged(): Contender | undefined {
     const ranked = this.contenders
-      .filter((c) => c.changedSincePublish)
+      .filter((c) => c.changedSinceSnapshot)
       .map((c) => ({ c, value: this.score(c.metrics) }))
       .sort((a, b) => (Number.isNaN(b.value) ? -1 : Number.isNaN(a.value) ? 1 : b.value - a.value));
-    const best = ranked[0]?.c;
-    if (!best) return null;
+    return ranked[0]?.c;
+  }
+
+  /** Freezes `best` as it is now; every learner's later learning belongs to a later version. */
+  private snapshot(best: Contender): Snapshot {
     const artifact = best.learner.toArtifact();
-    this.sequence = Math.max(this.sequence, sequenceFloor) + 1;
-    const record = trainedVersion(this.bp, {
-      sequence: this.sequence,
+    const parts: Snapshot['parts'] = {
       family: best.learner.family,
       hyperParameters: best.learner.hyperParameters,
       featureNames: [...best.learner.featureNames],
@@ -236,13 +368,25 @@ export class BlueprintTrainer {
       trainedOnExamples: best.learner.examplesSeen,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,
+      profile: this.profileOf(artifact),
+    };
+    for (const c of this.contenders) c.markSnapshot();
+    return { parts, metric: this.score(best.metrics), scorer: loadScorer(artifact) };
+  }
+
+  /** Publishes a snapshot: it becomes the version that serves, and what the next continuation is judged against. */
+  private release(snapshot: Snapshot, now: number, sequenceFloor: number): PublishedModel {
+    this.sequence = Math.max(this.sequence, sequenceFloor) + 1;
+    const record = trainedVersion(this.bp, {
+      ...snapshot.parts,
+      sequence: this.sequence,
       createdAt: now,
       parentVersion: this.lastVersion,
-      profile: this.profileOf(artifact),
     });
     this.lastVersion = record.modelVersion;
-    for (const c of this.contenders) c.markPublished();
-    return { record, metric: this.score(best.metrics) };
+    this.served = { modelVersion: record.modelVersion, scorer: snapshot.scorer, learnedUntil: null };
+    this.refusedSinceRelease = false;
+    return { record, metric: snapshot.metric };
   }
 
   /** The traffic this model was trained in, with the scores it gives that traffic (ModelVersion.profile). */
@@ -259,5 +403,19 @@ export class BlueprintTrainer {
 
   dispose(): void {
     for (const c of this.contenders) c.dispose();
+  }
+}
+
+/** The version a trainer starts from (or finds serving), as what its first version is judged against; null when its artifact cannot be scored here. */
+function servedCheckpoint(checkpoint: ModelVersion): ServedVersion | null {
+  try {
+    return {
+      modelVersion: checkpoint.modelVersion,
+      scorer: loadScorer(checkpoint.artifact),
+      learnedUntil: checkpoint.dataEndTs ?? null,
+    };
+  } catch {
+    // The trainer restored it (or fails to start), so it is readable; a scorer missing here is no reason not to train.
+    return null;
   }
 }

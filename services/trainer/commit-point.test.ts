@@ -99,4 +99,18 @@ describe('trainer commit point', () => {
       { partition: 1, offset: '5' },
     ]);
   });
+
+  it('commit point - a version taken before it is judged covers what had been read when it was taken', () => {
+    const point = new CommitPoint();
+    point.consumed(0, 10n);
+    point.started('a');
+    point.consumed(0, 40n);
+    point.tookVersion('a'); // pending: its artifact holds what was learned up to 40
+    point.consumed(0, 70n); // these judge it, and the learners learn them
+    point.published('a');
+    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '40' }]);
+    point.consumed(0, 90n);
+    point.published('a'); // a version taken and published at once
+    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '90' }]);
+  });
 });

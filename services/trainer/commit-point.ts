@@ -6,6 +6,10 @@
 // blueprint remembers the positions its last version covers, and a partition is committed up to
 // the least of those among the blueprints still holding unpublished learning.
 //
+// A continuation is taken (its artifact frozen) before it is judged and published
+// (continuation-gate.ts): what it covers is what had been read when it was taken, not when it is
+// published — the examples that judged it were learned by the learners, not by it.
+//
 // With several trainer instances in the group, a reassignment moves partitions (and the blueprints
 // in them) between instances. A partition this instance no longer reads is never committed from
 // here again — its new reader commits it — and a blueprint it no longer trains holds nothing back.
@@ -15,6 +19,8 @@ export class CommitPoint {
   private readonly positions = new Map<number, bigint>();
   /** Per blueprint, the positions its newest version (or its start, before any) covers. */
   private readonly covered = new Map<string, Map<number, bigint>>();
+  /** Per blueprint, the positions read when its pending version was taken. */
+  private readonly taken = new Map<string, Map<number, bigint>>();
 
   /** The partitions assigned to this instance; null: all of them, until the group assigns some. */
   private held: ReadonlySet<number> | null = null;
@@ -34,7 +40,7 @@ export class CommitPoint {
     const held = new Set(partitions);
     this.held = held;
     this.positions.clear();
-    for (const covered of this.covered.values()) {
+    for (const covered of [...this.covered.values(), ...this.taken.values()]) {
       for (const partition of [...covered.keys()]) if (!held.has(partition)) covered.delete(partition);
     }
   }
@@ -42,6 +48,7 @@ export class CommitPoint {
   /** A blueprint's trainer was dropped without publishing: its learning is no longer held back for. */
   forget(blueprint: string): void {
     this.covered.delete(blueprint);
+    this.taken.delete(blueprint);
   }
 
   /** A blueprint's trainer starts learning: nothing before the current positions is its to lose. */
@@ -49,9 +56,15 @@ export class CommitPoint {
     this.covered.set(blueprint, new Map(this.positions));
   }
 
-  /** A blueprint published a version holding everything it learned so far. */
+  /** A blueprint took a version to publish once judged: it holds everything learned so far (a later one replaces it). */
+  tookVersion(blueprint: string): void {
+    this.taken.set(blueprint, new Map(this.positions));
+  }
+
+  /** A blueprint published a version: the one it took, or one holding everything it learned so far. */
   published(blueprint: string): void {
-    this.covered.set(blueprint, new Map(this.positions));
+    this.covered.set(blueprint, this.taken.get(blueprint) ?? new Map(this.positions));
+    this.taken.delete(blueprint);
   }
 
   /**

@@ -5,6 +5,9 @@
 // Instances share the work through the consumer group: each learns only the blueprints whose
 // examples' partition it holds (held-blueprints.ts), and a blueprint that moves here continues the
 // newest version published for it, like after a restart.
+// A continuation is published only once judged not worse than the version that serves
+// (continuation-gate.ts); each refusal is logged and written to looper.metrics, where
+// `looper status` shows a blueprint's last one.
 import { homedir } from 'node:os';
 import type { EachBatchPayload } from 'kafkajs';
 import { compileConfig } from '../lib/config.js';
@@ -14,10 +17,11 @@ import { consumerGroups } from '../lib/names.js';
 import { errorMessage } from '../lib/errors.js';
 import { repeatAfter } from '../lib/repeat.js';
 import { initBackend } from '../lib/learners/index.js';
-import type { Blueprint, Example } from '../lib/schemas/generated.js';
+import type { Blueprint, Example, Metric } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
+import { describeJudgement, refusalRecord } from './continuation-gate.js';
 import { PlanningTrainer } from './planning-trainer.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
 import { CommitPoint } from './commit-point.js';
@@ -57,6 +61,13 @@ const trainers = new Map<string, AnyTrainer>();
 const commitPoint = new CommitPoint();
 /** When each blueprint last published: each keeps its own publish_every, whatever the round's cadence. */
 const lastPublished = new Map<string, number>();
+/**
+ * When each blueprint's last refusal was last written to looper.metrics. `looper status` reads the
+ * last 2 minutes of that topic, so the refusal is written again every minute while this trainer
+ * holds the blueprint (a restarted trainer has none to tell until it refuses again).
+ */
+const refusalWritten = new Map<string, number>();
+const REFUSAL_REPEAT_MS = 60_000;
 
 function adopt(blueprint: string, trainer: AnyTrainer): void {
   trainers.set(blueprint, trainer);
@@ -133,7 +144,15 @@ function trainerFor(bp: Blueprint): AnyTrainer | null {
     const lineage = catalog.lineage(bp.name);
     const plan = planTraining(lineage) ?? planWithoutDeployment(lineage);
     const planned = trainerFromPlan(bp, plan);
-    trainer = planned ?? new BlueprintTrainer(bp, { configuration: SIDE_BY_SIDE, checkpoint: null });
+    // From scratch while a version may serve: the first version must still earn its swap.
+    const serving = lineage.chosen() ?? lineage.newestTrainedVersion;
+    trainer =
+      planned ??
+      new BlueprintTrainer(bp, {
+        configuration: SIDE_BY_SIDE,
+        checkpoint: null,
+        serving: serving === null ? null : (catalog.record(serving) ?? null),
+      });
     adopt(bp.name, trainer);
     ctx.log(
       `training ${bp.name} ${describeConfiguration(trainer.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`,
@@ -219,6 +238,7 @@ async function reassign(partitions: number[]): Promise<void> {
     trainers.get(blueprint)?.dispose();
     trainers.delete(blueprint);
     lastPublished.delete(blueprint);
+    refusalWritten.delete(blueprint);
     commitPoint.forget(blueprint);
   }
   seen.forget(new Set(dropped));
@@ -280,9 +300,10 @@ await consumer.run({
 });
 
 /**
- * Publishes every trainer that learned since its last version and whose publish_every has passed,
- * then commits as far as every trainer still holding unpublished learning has published
- * (commit-point.ts), so a crash never loses learning that no version carries.
+ * Publishes every trainer that learned since its last version and whose publish_every has passed
+ * (a continuation pending its verdict is looked at every round until it has one), then commits as
+ * far as every trainer still holding unpublished learning has published (commit-point.ts), so a
+ * crash never loses learning that no version carries.
  */
 async function publishRound(): Promise<void> {
   await exclusive(async () => {
@@ -290,11 +311,21 @@ async function publishRound(): Promise<void> {
     const now = Date.now();
     const messages: Array<{ key: string; value: Buffer }> = [];
     const publishedBlueprints: string[] = [];
+    const refusals: Metric[] = [];
     for (const trainer of trainers.values()) {
       const name = trainer.blueprint.name;
       // Half a round of slack, so a blueprint whose publish_every is the round's cadence is not skipped by timer jitter.
       if (now - (lastPublished.get(name) ?? 0) < trainer.blueprint.training.publishEveryMs - cadenceMs() / 2) continue;
       const published = trainer.publish(now, catalog.lineage(name).maxSequence);
+      if (trainer instanceof BlueprintTrainer) {
+        if (trainer.pendingSince === now) commitPoint.tookVersion(name);
+        for (const judgement of trainer.drainJudgements()) {
+          ctx.log(describeJudgement(judgement));
+          if (judgement.kind !== 'refuse') continue;
+          refusals.push(refusalRecord(judgement));
+          refusalWritten.set(name, now);
+        }
+      }
       if (!published) continue;
       lastPublished.set(name, now);
       messages.push({ key: published.record.modelVersion, value: ctx.codec.encode(topics.models, published.record) });
@@ -313,6 +344,25 @@ async function publishRound(): Promise<void> {
       for (const blueprint of publishedBlueprints) {
         modelsPublished.inc({ blueprint });
         commitPoint.published(blueprint);
+      }
+    }
+    for (const trainer of trainers.values()) {
+      const name = trainer.blueprint.name;
+      if (!(trainer instanceof BlueprintTrainer) || trainer.lastRefusal === null) continue;
+      if (now - (refusalWritten.get(name) ?? 0) < REFUSAL_REPEAT_MS) continue;
+      refusals.push(refusalRecord(trainer.lastRefusal));
+      refusalWritten.set(name, now);
+    }
+    if (refusals.length > 0) {
+      // What status shows, not what serves: a failed write is logged, and the next round writes again.
+      try {
+        await ctx.producer.send({
+          topic: topics.metrics.name,
+          messages: refusals.map((m) => ({ key: m.blueprint, value: ctx.codec.encode(topics.metrics, m) })),
+        });
+      } catch (error) {
+        for (const m of refusals) refusalWritten.delete(m.blueprint);
+        ctx.log(`writing continuation refusals to ${topics.metrics.name} failed: ${errorMessage(error)}`);
       }
     }
     // A trainer holding nothing unpublished has all it learned in a version: it covers the current positions.

@@ -14,7 +14,7 @@ const bp = ((): Blueprint => {
     entity: 'user',
     features: { context: [{ name: 'platform', type: 'category', values: ['ios', 'web'] }] },
     label: { window: '1m', missing: 0 },
-    decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '0%' },
+    decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '5%' },
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.blueprint;

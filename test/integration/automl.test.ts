@@ -35,16 +35,17 @@ features:
   streams:
     - { name: pings_1d, topic: ${topic}, aggregate: count, window: 1d }
 label: { source: looper.outcomes, window: 30m, missing: 0 }
-decision: { policy: threshold, threshold: 0.5, actions: [yes, no], default: no, explore: 0% }
+decision: { policy: threshold, threshold: 0.5, actions: [yes, no], default: no, explore: 5% }
 objective: { metric: auc }
 automl: { families: [logistic, gbdt], budget: 8 }
 training: { publish_every: 2s }
+rollout: { rollback_if: { metric_drop: 0.05 } }
 `;
 }
 
 /** Labels from the disk x² + y² < 0.5 with 10 % flipped; pings_1d is noise the label ignores. */
-function examples(name: string, version: number, now: number): Example[] {
-  const random = new SeededRandom(5);
+function examples(name: string, version: number, now: number, seed = 5): Example[] {
+  const random = new SeededRandom(seed);
   return Array.from({ length: TEACHING + NOT_TEACHING }, (_, i) => {
     const x = random.uniform(-1, 1);
     const y = random.uniform(-1, 1);
@@ -92,6 +93,19 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
   let producer: Producer;
   let codec: TopicCodec;
   let supervisor: Supervisor | undefined;
+  let version = 0;
+
+  /**
+   * Teaching examples decided now, after everything the candidate learned: the trainer holds its
+   * continuation pending until such examples show it is not worse (services/trainer/continuation-gate.ts).
+   */
+  const freshExamples = (count: number, seed: number): Example[] => {
+    const now = Date.now();
+    return examples(name, version, now, seed)
+      .filter((e) => e.action === 'yes')
+      .slice(0, count)
+      .map((e, i) => ({ ...e, decisionTs: now + i, labelTs: now + i + 1000 }));
+  };
 
   before(async () => {
     clients = await connectTestClients();
@@ -104,6 +118,7 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
       return result.blueprint;
     };
     const bp = (await registerBlueprint({ kafka, registry }, parse(blueprintYaml(name, topic)))).blueprint;
+    version = bp.version;
     await registerBlueprint({ kafka, registry }, parse(blueprintYaml(empty, topic)));
     const all = examples(name, bp.version, Date.now());
     for (let i = 0; i < all.length; i += 500) {
@@ -137,7 +152,13 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
         `${TEACHING} examples teach ${name}'s score \\(${NOT_TEACHING} do not, 0 duplicates, 0 undecodable\\)`,
       ),
     );
-    assert.match(out, /train on 3200 older examples, validate on 800 newer ones/);
+    // Users take turns, so every one of them straddles a plain time cut; the split keeps each whole.
+    const split = /train on (\d+) examples of the entities seen earlier, validate on (\d+) of those seen latest/.exec(
+      out,
+    );
+    assert.ok(split, out);
+    assert.equal(Number(split[1]) + Number(split[2]), 4000);
+    assert.ok(Number(split[2]) >= 700 && Number(split[2]) <= 900, `validation ${split[2]}`);
     assert.match(out, /leaderboard \(by auc/);
     assert.match(out, /Pareto front/);
     assert.match(out, /chosen: gbdt has the best auc/);
@@ -158,10 +179,8 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     assert.ok(candidate.p99InferenceUs !== null && candidate.p99InferenceUs < 1000);
     const record = JSON.parse(candidate.search!) as SearchRecordJson;
     assert.ok(record.leaderboard.length <= 8);
-    assert.ok(
-      record.train.toTs! < record.validation.fromTs!,
-      'every training example is older than every validation example',
-    );
+    assert.ok(record.split !== undefined, 'the search record says how it split');
+    assert.ok(record.split.crossed.toTrain.entities + record.split.crossed.toValidation.entities > 0);
     assert.deepEqual(record.droppedFeatures, ['pings_1d']);
 
     const deployments: Deployment[] = [];
@@ -182,9 +201,13 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
         const reply = await client.decide(name, 'user-1', { x: 0, y: 0 }).catch(() => undefined);
         // A fallback names the model and its score too, but answers the default: wait for the
         // features service to answer (on a cold stack it may still be taking its partitions).
-        return reply?.model === candidate.modelVersion && !reply.fallback ? reply : undefined;
+        // An explored decision answers a random action: wait for one the model chose.
+        return reply?.model === candidate.modelVersion && !reply.fallback && !reply.explored ? reply : undefined;
       });
-      const outside = await client.decide(name, 'user-1', { x: 0.95, y: -0.95 });
+      const outside = await pollUntil('a decision outside the disk the model chose', 30_000, async () => {
+        const reply = await client.decide(name, 'user-1', { x: 0.95, y: -0.95 });
+        return reply.explored ? undefined : reply;
+      });
       assert.ok(
         inside.score! > 0.7 && outside.score! < 0.3,
         `scores ${inside.score} inside, ${outside.score} outside the disk`,
@@ -207,10 +230,24 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
     };
     const client = await LooperClient.connect({ ...testConfig, deadlineMs: 500 });
     try {
-      const reply = await pollUntil('a trained continuation of the candidate to serve', 180_000, async () => {
-        const r = await client.decide(name, 'user-2', { x: 0.1, y: 0.1 }).catch(() => undefined);
-        return r?.model && !r.model.includes('/automl-') ? r : undefined;
-      });
+      let seed = 100;
+      const reply = await pollUntil(
+        'a trained continuation of the candidate to serve',
+        180_000,
+        async () => {
+          await producer.send({
+            topic: topics.examples.name,
+            acks: -1,
+            messages: freshExamples(100, seed++).map((e) => ({
+              key: e.blueprint,
+              value: codec.encode(topics.examples, e),
+            })),
+          });
+          const r = await client.decide(name, 'user-2', { x: 0.1, y: 0.1 }).catch(() => undefined);
+          return r?.model && !r.model.includes('/automl-') ? r : undefined;
+        },
+        1000,
+      );
       await readVersions();
       const served = versions.get(reply.model!)!;
       assert.equal(served.role, 'trained');
@@ -226,7 +263,7 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
       const { code, out } = await looper(['automl', 'retrain', name]);
       assert.equal(code, 0, out);
       const published =
-        /published (\S+\/retrain-\d+): gbdt of (\S+) retrained from scratch on 3200 examples \(auc (0\.\d{4}) on the 800 newest\)/.exec(
+        /published (\S+\/retrain-\d+): gbdt of (\S+) retrained from scratch on \d+ examples \(auc (0\.\d{4}) on the \d+ held out, of the entities seen latest\)/.exec(
           out,
         );
       assert.ok(published, out);

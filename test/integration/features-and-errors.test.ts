@@ -1,5 +1,6 @@
 // The services' behaviour on bad input and on an empty disk, against the real stack:
-// decide error replies, Avro product events, dead letters, and a features store rebuilt from its changelog.
+// decide error replies, Avro product events, dead letters, late events, and a features store
+// rebuilt from its changelog.
 import { requestFeatures } from '../../services/lib/features-client.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,8 @@ import { allTopics, topics } from '../../topology/topics.js';
 import { subjects } from '../../services/lib/names.js';
 import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
 import { DecideError, LooperClient } from '../../services/sdk/index.js';
-import type { Blueprint, DeadLetter } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, DeadLetter, Metric } from '../../services/lib/schemas/generated.js';
+import { summarizeLateness } from '../../services/lib/monitoring/lateness.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { pollUntil } from '../../services/lib/poll.js';
 
@@ -48,6 +50,8 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   let supervisor: Supervisor | undefined;
   let rebuilt: ChildProcess | undefined;
   const registry = createSchemaRegistryClient(testConfig);
+  /** Ops server addresses by service, read from their logs (ephemeral ports). */
+  const addresses = new Map<string, string>();
 
   const lookup = (entity: string) => requestFeatures(nats, name, entity, 6);
 
@@ -61,7 +65,12 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     await registerBlueprint({ kafka, registry }, avroBlueprint(name, topic));
     nats = await connect({ servers: testConfig.natsUrl });
     supervisor = superviseServices(['features', 'predictor'], {
-      log: (line) => process.env['LOOPER_TEST_SERVICE_LOG'] && console.log(`# ${line}`),
+      env: { ...process.env, LOOPER_OPS_PORT: '0' },
+      log: (line) => {
+        const m = /^\[(\w+)\] ops server on (http:\/\/\S+)/.exec(line);
+        if (m) addresses.set(m[1]!, m[2]!);
+        if (process.env['LOOPER_TEST_SERVICE_LOG']) console.log(`# ${line}`);
+      },
     });
   });
 
@@ -100,6 +109,11 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     assert.deepEqual((await raw('{"entity": "u1", "context": {"hour": 1e999}}')).error, {
       code: 'bad_context',
       message: 'context.hour: Infinity is not an int',
+    });
+    assert.deepEqual((await raw('{"entity": "u1", "context": {"hour": 24}}')).error, {
+      code: 'bad_context',
+      message:
+        'context.hour: 24 is outside [0, 24): the blueprint declares hour cyclic with period 24, and models read it on a circle where 24 is 0 again; send a value from 0 up to, not including, 24',
     });
     await client.close();
   });
@@ -201,6 +215,91 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     // The mean skipped the NaN; the count counted that purchase, which did happen.
     assert.deepEqual([values['purchases_1d'], values['amount_mean_1d']], [3, 10]);
     await producer.disconnect();
+  });
+
+  it('features - under the default lateness an event 2 s behind its partition counts, one 60 s behind is dropped, and both are counted per feature', async () => {
+    const started = Date.now();
+    const schema = {
+      type: 'record',
+      name: 'Purchase',
+      namespace: 'test',
+      fields: [
+        { name: 'amount', type: 'double' },
+        { name: 'ts', type: 'long' },
+      ],
+    };
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: `${topic}-value` },
+    );
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    // One key, so one partition: the first event sets its watermark, the next two are behind it.
+    const send = async (amount: number, ts: number) =>
+      producer.send({
+        topic,
+        acks: -1,
+        messages: [{ key: 'late-1', value: await registry.encode(id, { amount, ts }) }],
+      });
+    const now = Date.now();
+    await send(10, now);
+    await send(20, now - 2000); // a producer that warmed up a JVM before sending: 2 s behind
+    await send(90, now - 60_000); // far beyond the 5 s default: dropped
+    await producer.disconnect();
+
+    const features = addresses.get('features');
+    assert.ok(features, 'the features service logged its ops address');
+    const sample = (text: string, feature: string, arrival: string) => {
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('looper_feature_events_total{') &&
+            l.includes(`blueprint="${name}"`) &&
+            l.includes(`feature="${feature}"`) &&
+            l.includes(`arrival="${arrival}"`),
+        );
+      return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const counted = await pollUntil('the late events on the features /metrics', 90_000, async () => {
+      const text = await (await fetch(`${features}/metrics`)).text();
+      return sample(text, 'purchases_1d', 'late_dropped') === 1 && sample(text, 'amount_mean_1d', 'late_dropped') === 1
+        ? text
+        : undefined;
+    });
+    for (const feature of ['purchases_1d', 'amount_mean_1d']) {
+      assert.equal(sample(counted, feature, 'late_applied'), 1, `${feature}: the 2 s late event, applied`);
+      assert.equal(sample(counted, feature, 'late_dropped'), 1, `${feature}: the 60 s late event, dropped`);
+      assert.match(
+        counted,
+        new RegExp(`^looper_feature_events_total\\{[^}]*topic="${topic.replaceAll('.', '\\.')}"`, 'm'),
+      );
+    }
+    const values = (await lookup('late-1')).values?.[0];
+    assert.deepEqual(
+      [values?.['purchases_1d'], values?.['amount_mean_1d']],
+      [2, 15],
+      'the 2 s late purchase counts (and its amount), the 60 s late one does not',
+    );
+
+    // The same counts reach looper.metrics, where looper status and the monitor read them.
+    const codec = await createTopicCodec(registry, allTopics);
+    const reported = await pollUntil('the lateness reports on looper.metrics', 60_000, async () => {
+      const records: Metric[] = [];
+      for (const { message } of await readTopicToEnd(kafka, topics.metrics.name, 30_000, started - 1000)) {
+        const m = await codec.decode<Metric>(topics.metrics, message.value!);
+        if (m.blueprint === name) records.push(m);
+      }
+      const summary = summarizeLateness(records, 0);
+      return summary.filter((f) => f.lateDropped === 1).length === 2 ? summary : undefined;
+    });
+    assert.deepEqual(
+      reported.map((f) => [f.feature, f.topic, f.latenessMs, f.lateApplied, f.lateDropped]),
+      [
+        ['amount_mean_1d', topic, 5000, 1, 1],
+        ['purchases_1d', topic, 5000, 1, 1],
+      ],
+    );
   });
 
   it('features - a new instance on an empty disk rebuilds its state from the changelog', async () => {

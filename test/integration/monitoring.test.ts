@@ -38,7 +38,7 @@ features:
     - { name: hour, type: int }
     - { name: platform, type: category, values: [ios, android, web] }
 label: { window: 30s, missing: 0 }
-decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip, explore: 0% }
+decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip }
 monitoring:
   alerts:
     - { on: feature_drift, psi: 0.2 }

@@ -47,7 +47,9 @@ features:
   context: [{ name: hour, type: int }]
   streams: [{ name: opens_1d, topic: app.opens, aggregate: count, window: 1d }]
 label: { window: 30s }
-decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: skip, explore: 0%, deadline: 1s }
+# Multi-class (argmax) with no exploration: its first fallback surely answers the default unexplored,
+# which is how the SDK learns a blueprint's default (a threshold policy must explore; explore 0% is refused).
+decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
 `);
     assert.ok(bp.ok);
     await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, bp.blueprint);

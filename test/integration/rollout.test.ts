@@ -1,7 +1,9 @@
 // The rollout service on the real stack, with the simulated product deciding through the predictor:
 // a better candidate is shadowed then promoted, a worse one rejected, and a live model degraded on
 // purpose is rolled back — each transition on looper.deployments with its reason. No trainer runs,
-// so the models in play are exactly the ones this test publishes.
+// so the models in play are exactly the ones this test publishes. After the first promotion the
+// live model is a learned threshold model acting on its own scores (it sends to whom it scores
+// high, and only those sends are labelled): the feedback loop the judgements must see through.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -28,7 +30,6 @@ function rolloutBlueprint(name: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
     .replace(/^ {2}window: 30m\b/m, '  window: 20s')
-    .replace(/^ {2}explore: 10%/m, '  explore: 4%')
     .replace(/^ {4}min_examples: 2000\b/m, '    min_examples: 300')
     .replace(/^ {4}metric_gain: 0.002\b/m, '    metric_gain: 0.01')
     .replace(/^ {2}canary: 10%/m, '  canary: 0%')
@@ -52,14 +53,17 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
   let demo: DemoRun | undefined;
   let sequence = 0;
 
-  const deployment = async (): Promise<Deployment | undefined> => {
-    let latest: Deployment | undefined;
+  const deploymentHistory = async (): Promise<Deployment[]> => {
+    const found: Deployment[] = [];
     for (const { message } of await readTopicToEnd(kafka, topics.deployments.name)) {
       const d = await codec.decode<Deployment>(topics.deployments, message.value!);
-      if (d.blueprint === name && (!latest || d.revision > latest.revision)) latest = d;
+      if (d.blueprint === name) found.push(d);
     }
-    return latest;
+    return found.sort((a, b) => a.revision - b.revision);
   };
+  const deployment = async (): Promise<Deployment | undefined> => (await deploymentHistory()).at(-1);
+  const stageIn = (d: Deployment, modelVersion: string) =>
+    d.shadow.includes(modelVersion) ? 'in shadow' : d.retired.includes(modelVersion) ? 'retired' : 'not deployed';
   const examplesOf = async (modelVersion: string): Promise<Example[]> => {
     const found: Example[] = [];
     for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 120_000, startedAt)) {
@@ -151,25 +155,50 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     const ys = logged.map((e) => e.label);
     const shuffled = ys.map((_, i) => ys[(i * 7919) % ys.length]!);
 
-    // 1. A model that learned the labels is better than one that sends to everybody: promoted.
-    const better = await publishModel(xs, ys, 'candidate', null);
-    await transitionTo(better, 'shadow', 60_000);
-    const promoted = await transitionTo(better, 'live', 180_000);
-    console.log(`# ${promoted.transition!.reason}`);
+    // 1. A model that learned the labels from two features only is better than one that sends to
+    //    everybody: promoted. From now on a learned threshold model decides what is labelled.
+    // (The platform and the hour: without the engagement the stream features show, a weak model.)
+    const twoFeatures = xs.map((x) => ({ platform: x['platform'] ?? null, hour: x['hour'] ?? null }));
+    const half = (parity: number) => ({
+      xs: twoFeatures.filter((_, i) => i % 2 === parity),
+      ys: ys.filter((_, i) => i % 2 === parity),
+    });
+    const weak = await publishModel(half(0).xs, half(0).ys, 'candidate', null);
+    await transitionTo(weak, 'shadow', 60_000);
+    const first = await transitionTo(weak, 'live', 180_000);
+    console.log(`# ${first.transition!.reason}`);
     assert.match(
-      promoted.transition!.reason,
-      /^better than live — auc \d\.\d{4} vs live \d\.\d{4}: \+\d\.\d{4} \(98\.3 % CI \+\d\.\d{4} to \+\d\.\d{4}, DeLong.*\) on \d+ paired shadow examples/,
+      first.transition!.reason,
+      /^better than live — auc \d\.\d{4} vs live \d\.\d{4}: \+\d\.\d{4} \(98 % always-valid CI \+\d\.\d{4} to \+\d\.\d{4}; IPS-weighted, effective n \d+ of \d+\) on \d+ paired shadow examples/,
     );
-    assert.equal(promoted.previous, everybody);
+    assert.equal(first.previous, everybody);
 
-    // 2. A model that learned shuffled labels is worse than the live one: rejected, never served.
+    // 2. Against that live model, a candidate equal to it (the same features, learned from the other
+    //    half of the examples: as good in expectation, not in every cell) and one that learned from
+    //    every feature: the better is promoted, the equal one is not.
+    const equal = await publishModel(half(1).xs, half(1).ys, 'candidate', null);
+    const better = await publishModel(xs, ys, 'candidate', null);
+    const promoted = await transitionTo(better, 'live', 240_000);
+    console.log(`# ${promoted.transition!.reason}`);
+    assert.match(promoted.transition!.reason, /^better than live — auc .* IPS-weighted, effective n \d+ of \d+\)/);
+    assert.equal(promoted.previous, weak);
+    const history = await deploymentHistory();
+    assert.ok(
+      !history.some(
+        (d) => d.transition?.modelVersion === equal && (d.transition.to === 'live' || d.transition.to === 'canary'),
+      ),
+      'the equal candidate was never promoted',
+    );
+    console.log(`# the equal candidate ${equal}: ${stageIn(promoted, equal)} when the better one went live`);
+
+    // 3. A model that learned shuffled labels is worse than the live one: rejected, never served.
     const worse = await publishModel(xs, shuffled, 'candidate', null);
     const rejected = await transitionTo(worse, 'retired', 180_000);
     console.log(`# ${rejected.transition!.reason}`);
     assert.match(rejected.transition!.reason, /^rejected: cannot be better than live by 0.01 — auc/);
     assert.equal(rejected.live, better);
 
-    // 3. The live model degraded on purpose: a "continuation" that learned inverted labels serves
+    // 4. The live model degraded on purpose: a "continuation" that learned inverted labels serves
     //    once the live model has a baseline, and the rollout returns to the previous model.
     await pollUntil('400 labelled examples of the promoted model (its baseline window)', 120_000, async () =>
       (await examplesOf(better)).length >= 400 ? true : undefined,
@@ -188,11 +217,9 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     console.log(`# ${rolledBack.transition!.reason}`);
     assert.match(
       rolledBack.transition!.reason,
-      new RegExp(
-        `^rolled back to ${everybody}: dropped by \\d\\.\\d{4}, past rollback_if.metric_drop 0.05 and beyond noise`,
-      ),
+      new RegExp(`^rolled back to ${weak}: dropped past rollback_if.metric_drop 0.05, beyond noise — auc`),
     );
-    assert.equal(rolledBack.live, everybody);
+    assert.equal(rolledBack.live, weak);
     assert.ok(rolledBack.retired.includes(better) && rolledBack.retired.includes(worse));
   });
 });

@@ -25,7 +25,9 @@ export interface SearchBenchFigures {
 
 export async function benchSearch(examples = 20_000, budget = 12): Promise<SearchBenchFigures> {
   const { xs, ys } = syntheticExamples('classification', examples, 31);
-  const split = splitByTime(xs.map((features, i) => ({ decisionTs: i, features, label: ys[i]!, weight: 1 })));
+  const split = splitByTime(
+    xs.map((features, i) => ({ decisionTs: i, entity: `e${i}`, features, label: ys[i]!, weight: 1 })),
+  );
   const result = await runSearch({
     schema: SYNTHETIC_SCHEMA,
     task: 'classification',

@@ -24,7 +24,7 @@ function diskExamples(n: number, seed: number): TimedExample[] {
     const inside = x * x + y * y < 0.5;
     const label = random.next() < 0.1 ? (inside ? 0 : 1) : inside ? 1 : 0;
     const features: FeatureValues = { x, y, noise: random.normal() };
-    return { decisionTs: 1_700_000_000_000 + i * 1000, features, label, weight: 1 };
+    return { decisionTs: 1_700_000_000_000 + i * 1000, entity: `user-${i}`, features, label, weight: 1 };
   });
 }
 

@@ -1,8 +1,8 @@
 // A search over model families and hyper-parameters: asynchronous successive halving (asha.ts)
 // decides which trial runs on how much data; a TPE sampler (tpe.ts) proposes new configurations
-// from what earlier ones scored; every trial is judged on the newer, held-out rows. The result is
-// the leaderboard, the Pareto front (quality × size × scoring time), the chosen model and why,
-// and the features it may do without.
+// from what earlier ones scored; every trial is judged on the held-out rows of the entities seen
+// latest, which no trial trained on (dataset.ts). The result is the leaderboard, the Pareto front
+// (quality × size × scoring time), the chosen model and why, and the features it may do without.
 //
 // Trials run one at a time: each already keeps the CPU busy (TensorFlow.js or tree building), and
 // the successive-halving rule is the asynchronous one, so running them on more workers later
@@ -213,7 +213,7 @@ function explain(
       ? `; reads ${dropped.length} fewer stream feature${dropped.length > 1 ? 's' : ''} (${dropped.join(', ')}) at no more than ${dropTolerance(input.metric, chosen.objective).toPrecision(2)} of the objective`
       : '';
   return (
-    `${chosen.config.family} has the best ${input.metric} (${chosen.metricValue.toFixed(4)}) on ${input.validation.xs.length} held-out newer examples among ${feasible.length} feasible trial${feasible.length === 1 ? '' : 's'} trained on all ${chosen.trainRows} older ones${margin}; ` +
+    `${chosen.config.family} has the best ${input.metric} (${chosen.metricValue.toFixed(4)}) on ${input.validation.xs.length} held-out examples of the entities seen latest among ${feasible.length} feasible trial${feasible.length === 1 ? '' : 's'} trained on all ${chosen.trainRows} examples of the entities seen earlier${margin}; ` +
     `it costs ${cost}, within ${formatBytes(input.constraints.modelSizeBytes)} and ${input.constraints.p99InferenceUs} µs${excluded.length > 0 ? `; of ${all.length} trials ${excluded.join(', ')}` : ''}${droppedText}.`
   );
 }

@@ -30,6 +30,8 @@ const CONSTRAINT_KEYS = ['p99_inference', 'model_size'] as const;
 export const DEFAULT_DEADLINE_MS = 20;
 /** Without exploration a model never sees the outcomes of the actions it stops taking. */
 export const DEFAULT_EXPLORE = 0.05;
+/** The least exploration advised where a model learns only from its own actions (the fix of a 0 %). */
+export const MIN_ADVISED_EXPLORE = 0.01;
 export const DEFAULT_TEMPERATURE = 1;
 export const DEFAULT_ALPHA = 1;
 export const DEFAULT_P99_INFERENCE_US = 1000;
@@ -106,6 +108,52 @@ function compileActions(r: Reader, list: unknown[], path: string, policy: Bluepr
   return actions;
 }
 
+const describeShare = (share: number) => `${+(share * 100).toFixed(6)}%`;
+
+/**
+ * Why a blueprint's model learns only from the outcomes of its own actions, or null when it does
+ * not (it learns every example's label, or its policy draws every action with some chance):
+ * - policy threshold: its score learns only from decisions that took the first action;
+ * - ranking: only candidates that were shown can be clicked;
+ * - planning: a bandit sees the reward of the action it chose, and linucb, argmax and an
+ *   epsilon_greedy with epsilon 0 choose deterministically (softmax, thompson and epsilon > 0 draw).
+ * Apprentice blueprints are not spared: once the model takes over, it decides alone.
+ */
+export function learnsOnlyFromOwnActions(
+  task: BlueprintTask | undefined,
+  policy: BlueprintPolicy,
+  epsilon: number | undefined,
+): string | null {
+  if (policy === 'threshold')
+    return 'the score of policy threshold learns only from decisions that took the first action';
+  if (task === 'ranking') return 'a ranking learns only from the candidates it showed';
+  if (task === 'planning') {
+    const draws = policy === 'softmax' || policy === 'thompson' || (policy === 'epsilon_greedy' && (epsilon ?? 0) > 0);
+    if (!draws) return `a planning bandit with policy ${policy} learns only the rewards of the actions it chose`;
+  }
+  return null;
+}
+
+/** Reports decision.explore 0 % where the model learns only from its own actions (learnsOnlyFromOwnActions). */
+function checkExploration(
+  r: Reader,
+  f: Fields,
+  task: BlueprintTask | undefined,
+  policy: BlueprintPolicy | undefined,
+  epsilon: number | undefined,
+  explore: number,
+): void {
+  if (explore > 0 || policy === undefined) return;
+  const reason = learnsOnlyFromOwnActions(task, policy, epsilon);
+  if (reason === null) return;
+  const advised = describeShare(MIN_ADVISED_EXPLORE);
+  r.report(
+    f.at('explore'),
+    `0% turns exploration off, but ${reason}`,
+    `set explore to at least ${advised}, e.g. explore: ${describeShare(DEFAULT_EXPLORE)} (the default): without exploration the model never sees the outcomes of what it chose not to do, so neither its training nor the verdicts on its versions can be unbiased`,
+  );
+}
+
 /**
  * Ranking answers with the request's candidates and sequence with the items it has seen: neither
  * declares actions, and without a model ranking keeps the request's order (default "").
@@ -140,6 +188,7 @@ export function compileDecision(
       );
     const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
     const explore = f.share('explore') ?? DEFAULT_EXPLORE;
+    checkExploration(r, f, task, policy, parameters.epsilon, explore);
     if (policy === undefined) return undefined;
     return { policy, ...nullParameters(parameters), actions: [], default: fallback, deadlineMs, explore };
   }
@@ -161,6 +210,7 @@ export function compileDecision(
   }
   const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
   const explore = f.share('explore') ?? DEFAULT_EXPLORE;
+  checkExploration(r, f, task, policy, parameters.epsilon, explore);
   if (policy === undefined || actions === undefined || fallback === undefined) return undefined;
   return {
     policy,

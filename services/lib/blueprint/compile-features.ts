@@ -20,6 +20,20 @@ const STREAM_KEYS = [
   'format',
 ] as const;
 
+/**
+ * The lateness of a stream feature that declares none. Producers stamp an event when it happens and
+ * send it a moment later (a JVM that starts before its first send, a batch that fills, a retry),
+ * so a partition's events arrive a second or two out of event-time order; under a lateness of 0
+ * every one of them behind the partition's newest event was dropped. Nothing here waits for the
+ * lateness to pass: an event counts the moment it arrives and a value is read as of now, and a
+ * window's buckets are dropped by the newest event time whatever the lateness. What a lateness
+ * costs is that a value is final only once the partition's event time is past it by the
+ * lateness (a late event may still add to it), and that an event stamped that far behind by a
+ * wrong clock or a replay is counted rather than dropped. 5 s covers ordinary producer skew and
+ * keeps that revision horizon short against windows of minutes to days.
+ */
+export const DEFAULT_LATENESS_MS = 5_000;
+
 /** Where each feature name was first declared, to report duplicates across context and streams. */
 type Declared = Map<string, string>;
 
@@ -131,7 +145,8 @@ function compileStreamFeature(
     );
   else if (aggregate !== undefined) f.unused('n', 'aggregate last_n');
 
-  const latenessMs = f.duration('lateness', { unit: 'ms', whole: true, allowZero: true, example: '5m' }) ?? 0;
+  const latenessMs =
+    f.duration('lateness', { unit: 'ms', whole: true, allowZero: true, example: '5m' }) ?? DEFAULT_LATENESS_MS;
   const entityField = f.field('entity_field') ?? null;
   const format = f.oneOf('format', EVENT_FORMATS) ?? 'json';
 

@@ -6,12 +6,14 @@ import type {
   BlueprintTask,
   BlueprintTraining,
 } from '../schemas/generated.js';
+import { DEFAULT_PROPENSITY_FLOOR } from '../stats/weighted-metrics.js';
 import { childPath } from './problem.js';
 import type { Reader } from './reader.js';
+import { describe } from './units.js';
 import { FAMILY_MISFITS, MODEL_FAMILIES } from './vocabulary.js';
 
 const AUTOML_KEYS = ['families', 'budget', 'schedule'] as const;
-const TRAINING_KEYS = ['online', 'publish_every', 'retrain'] as const;
+const TRAINING_KEYS = ['online', 'publish_every', 'retrain', 'propensity_clip'] as const;
 const ROLLOUT_KEYS = ['shadow', 'promote_if', 'canary', 'rollback_if'] as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -19,7 +21,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_BUDGET = 10_000;
 
 export const AUTOML_DEFAULTS = { budget: 30, scheduleMs: DAY_MS } as const;
-export const TRAINING_DEFAULTS = { online: true, publishEveryMs: 30_000, retrainMs: DAY_MS } as const;
+export const TRAINING_DEFAULTS = {
+  online: true,
+  publishEveryMs: 30_000,
+  retrainMs: DAY_MS,
+  propensityClip: DEFAULT_PROPENSITY_FLOOR,
+} as const;
 export const ROLLOUT_DEFAULTS = { minExamples: 1000, metricGain: 0, canary: 0.1, metricDrop: 0.01 } as const;
 
 /** The families searched when a blueprint names none: each can learn the task's labels. */
@@ -65,15 +72,46 @@ export function compileAutoml(
   return { families: families ?? defaultFamilies(task), budget, scheduleMs };
 }
 
+/** Why propensity_clip lies strictly between 0 and 1, told with every problem it has. */
+const PROPENSITY_CLIP_WHY =
+  'each example is learned with weight 1/propensity, and a propensity below propensity_clip weighs 1/propensity_clip: ' +
+  'at 0 one rarely explored example could outweigh all the others, at 1 every example would weigh the same and the ' +
+  "weights would no longer undo the live model's choice of what it learns from";
+
+/** training.propensity_clip: a probability strictly between 0 and 1, written as a number. */
+function compilePropensityClip(r: Reader, value: unknown, path: string): number | undefined {
+  const example = `e.g. ${DEFAULT_PROPENSITY_FLOOR} (the default)`;
+  const percent = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value) : null;
+  if (percent !== null)
+    return r.report(
+      path,
+      `${describe(value)} is a share, not a propensity`,
+      `write it as a number, e.g. ${+(Number(percent[1]) / 100).toFixed(6)}`,
+    );
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return r.report(path, `${describe(value)} is not a number`, `use a propensity between 0 and 1, ${example}`);
+  if (value <= 0 || value >= 1)
+    return r.report(
+      path,
+      `${value} is not between 0 and 1 (both excluded)`,
+      `use a small propensity, ${example}: ${PROPENSITY_CLIP_WHY}`,
+    );
+  return value;
+}
+
 export function compileTraining(r: Reader, value: unknown, path: string): BlueprintTraining | undefined {
   const m = value === undefined ? {} : r.mapping(value, path, TRAINING_KEYS, 'training');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
+  const propensityClip = f.has('propensity_clip')
+    ? compilePropensityClip(r, f.raw('propensity_clip'), f.at('propensity_clip'))
+    : TRAINING_DEFAULTS.propensityClip;
   return {
     online: f.boolean('online') ?? TRAINING_DEFAULTS.online,
     publishEveryMs:
       f.duration('publish_every', { unit: 'ms', whole: true, example: '30s' }) ?? TRAINING_DEFAULTS.publishEveryMs,
     retrainMs: f.duration('retrain', { unit: 'ms', whole: true, example: '1d' }) ?? TRAINING_DEFAULTS.retrainMs,
+    propensityClip: propensityClip ?? TRAINING_DEFAULTS.propensityClip,
   };
 }
 

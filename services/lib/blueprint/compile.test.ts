@@ -14,10 +14,10 @@ describe('blueprint compiler', () => {
   it('blueprint compiler - compiles the example blueprint to exactly the golden fixture', () => {
     const result = parseBlueprintYaml(repoFile('examples/notification_send.yaml'));
     assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems, null, 2));
-    assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v3.json')));
+    assert.deepEqual(result.blueprint, JSON.parse(repoFile('schemas/Blueprint/fixtures/v4.json')));
     assert.equal(
       blueprintType.toBuffer(result.blueprint).toString('hex'),
-      repoFile('schemas/Blueprint/fixtures/v3.hex').trim(),
+      repoFile('schemas/Blueprint/fixtures/v4.hex').trim(),
     );
   });
 
@@ -63,7 +63,7 @@ describe('blueprint compiler', () => {
       },
       objective: { metric: 'auc', ndcgAt: null, constraints: { p99InferenceUs: 1000, modelSizeBytes: 1_048_576 } },
       automl: { families: ['logistic', 'mlp', 'gbdt'], budget: 30, scheduleMs: 86_400_000 },
-      training: { online: true, publishEveryMs: 30_000, retrainMs: 86_400_000 },
+      training: { online: true, publishEveryMs: 30_000, retrainMs: 86_400_000, propensityClip: 0.01 },
       rollout: {
         shadow: { minExamples: 1000 },
         promoteIf: { metricGain: 0 },

@@ -70,6 +70,65 @@ describe('blueprint rules: decision', () => {
       [null, 0.5, 50],
     );
   });
+
+  it('blueprint rules - explore 0% is refused where the model learns only from its own actions, saying why and what to do', () => {
+    const noExploration = (raw: ReturnType<typeof minimalBlueprintOf>) =>
+      blueprintWith((bp) => Object.assign(bp, raw, { decision: { ...(raw['decision'] as object), explore: '0%' } }));
+    const fix =
+      'set explore to at least 1%, e.g. explore: 5% (the default): without exploration the model never sees the outcomes of what it chose not to do, so neither its training nor the verdicts on its versions can be unbiased';
+    const threshold = withDecision({ policy: 'threshold', threshold: 0.5, explore: '0%' });
+    assert.deepEqual(problemsOf(threshold), [
+      {
+        path: 'decision.explore',
+        message:
+          '0% turns exploration off, but the score of policy threshold learns only from decisions that took the first action',
+        fix,
+      },
+    ]);
+    assert.deepEqual(messagesOf(noExploration(minimalBlueprintOf('ranking'))), [
+      'decision.explore: 0% turns exploration off, but a ranking learns only from the candidates it showed',
+    ]);
+    const planning = (decision: Record<string, unknown>) =>
+      blueprintWith((bp) => {
+        bp['task'] = 'planning';
+        bp['decision'] = { actions: ['push', 'sms'], default: 'push', explore: '0%', ...decision };
+      });
+    assert.deepEqual(messagesOf(planning({ policy: 'linucb' })), [
+      'decision.explore: 0% turns exploration off, but a planning bandit with policy linucb learns only the rewards of the actions it chose',
+    ]);
+    assert.deepEqual(messagesOf(planning({ policy: 'epsilon_greedy', epsilon: 0 })), [
+      'decision.explore: 0% turns exploration off, but a planning bandit with policy epsilon_greedy learns only the rewards of the actions it chose',
+    ]);
+    const apprentice = blueprintWith((bp) => {
+      bp['decision'] = {
+        policy: 'threshold',
+        threshold: 0.5,
+        actions: ['send', 'skip'],
+        default: 'skip',
+        explore: '0%',
+      };
+      bp['apprentice'] = { take_over_at: '90%' };
+    });
+    assert.deepEqual(
+      problemsOf(apprentice).map((p) => p.path),
+      ['decision.explore'],
+      'once an apprentice takes over, its model decides alone',
+    );
+    // Policies that draw every action with some chance explore by themselves, and labels that do not
+    // depend on the action (multi-class, sequence) are learned whatever was done.
+    for (const raw of [
+      planning({ policy: 'epsilon_greedy', epsilon: 0.1 }),
+      planning({ policy: 'softmax' }),
+      planning({ policy: 'thompson' }),
+      noExploration(minimalBlueprintOf('classification')),
+      noExploration(minimalBlueprintOf('sequence')),
+    ]) {
+      const result = compileBlueprint(raw);
+      assert.ok(result.ok, JSON.stringify(result.ok ? null : result.problems));
+      assert.equal(result.blueprint.decision.explore, 0);
+    }
+    assert.ok(compileBlueprint(withDecision({ policy: 'threshold', threshold: 0.5, explore: '1%' })).ok);
+  });
 });
 
 describe('blueprint rules: objective', () => {
@@ -187,13 +246,43 @@ describe('blueprint rules: automl, training and rollout', () => {
     });
     const result = compileBlueprint(raw);
     assert.ok(result.ok);
-    assert.deepEqual(result.blueprint.training, { online: false, publishEveryMs: 60_000, retrainMs: 43_200_000 });
+    assert.deepEqual(result.blueprint.training, {
+      online: false,
+      publishEveryMs: 60_000,
+      retrainMs: 43_200_000,
+      propensityClip: 0.01,
+    });
     assert.deepEqual(result.blueprint.rollout, {
       shadow: { minExamples: 500 },
       promoteIf: { metricGain: 0.01 },
       canary: 0.05,
       rollbackIf: { metricDrop: 0.05 },
     });
+  });
+
+  it('blueprint rules - training.propensity_clip is a propensity strictly between 0 and 1, and a bad one says why', () => {
+    const clip = (value: unknown) => blueprintWith((bp) => (bp['training'] = { propensity_clip: value }));
+    const result = compileBlueprint(clip(0.05));
+    assert.ok(result.ok);
+    assert.equal(result.blueprint.training.propensityClip, 0.05);
+    const why =
+      "use a small propensity, e.g. 0.01 (the default): each example is learned with weight 1/propensity, and a propensity below propensity_clip weighs 1/propensity_clip: at 0 one rarely explored example could outweigh all the others, at 1 every example would weigh the same and the weights would no longer undo the live model's choice of what it learns from";
+    assert.deepEqual(problemsOf(clip(0)), [
+      { path: 'training.propensity_clip', message: '0 is not between 0 and 1 (both excluded)', fix: why },
+    ]);
+    assert.deepEqual(messagesOf(clip(1)), ['training.propensity_clip: 1 is not between 0 and 1 (both excluded)']);
+    assert.deepEqual(messagesOf(clip(-0.5)), ['training.propensity_clip: -0.5 is not between 0 and 1 (both excluded)']);
+    assert.deepEqual(problemsOf(clip('1%')), [
+      {
+        path: 'training.propensity_clip',
+        message: '"1%" is a share, not a propensity',
+        fix: 'write it as a number, e.g. 0.01',
+      },
+    ]);
+    assert.deepEqual(messagesOf(clip('low')), ['training.propensity_clip: "low" is not a number']);
+    assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['training'] = { propensity_clp: 0.01 }))), [
+      'training.propensity_clp: is not a key of training',
+    ]);
   });
 
   it('blueprint rules - shares are percentages, and a fraction gets its percentage suggested', () => {

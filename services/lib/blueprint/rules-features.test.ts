@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from './compile.js';
+import { DEFAULT_LATENESS_MS } from './compile-features.js';
 import { blueprintWith, messagesOf, problemsOf } from './test-blueprints.js';
 
 const withStreams = (...streams: unknown[]) => blueprintWith((bp) => (bp['features'] = { streams }));
@@ -57,7 +58,7 @@ describe('blueprint rules: identity, keys and types', () => {
       [
         'tsk: is not a key of a blueprint (did you mean task?)',
         'features.streams[0].windw: is not a key of a stream feature (did you mean window?)',
-        'training.colour: is not a key of training (remove it; training has online, publish_every, retrain)',
+        'training.colour: is not a key of training (remove it; training has online, publish_every, retrain, propensity_clip)',
         'rollout.shadow.minExamples: is not a key of shadow (did you mean min_examples?)',
       ],
     );
@@ -220,6 +221,24 @@ describe('blueprint rules: features', () => {
       [
         'features.streams[0].topic: "app opens" is not a Kafka topic name',
         'features.streams[0].format: "protobuf" is not one of json, avro',
+      ],
+    );
+  });
+
+  it('blueprint rules - a stream feature that declares no lateness gets 5 s, and lateness 0s stays 0', () => {
+    assert.equal(DEFAULT_LATENESS_MS, 5000);
+    const result = compileBlueprint(
+      withStreams(
+        { name: 'opens', topic: 'app.opens', aggregate: 'count', window: '1d' },
+        { name: 'strict', topic: 'app.opens', aggregate: 'count', window: '1d', lateness: '0s' },
+      ),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.blueprint.features.streams.map((s) => [s.name, s.latenessMs]),
+      [
+        ['opens', 5000],
+        ['strict', 0],
       ],
     );
   });

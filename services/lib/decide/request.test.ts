@@ -20,6 +20,7 @@ describe('decide request', () => {
       request: {
         entity: 'u1',
         context: { hour: 9, platform: 'ios' },
+        missing: [],
         deadlineMs: 20,
         currentAction: null,
         candidates: null,
@@ -30,9 +31,55 @@ describe('decide request', () => {
       request: {
         entity: 'u1',
         context: { hour: null, platform: null },
+        missing: ['hour', 'platform'],
         deadlineMs: 20,
         currentAction: null,
         candidates: null,
+      },
+    });
+  });
+
+  it('decide request - names the declared context features left out or sent as null, in declaration order', () => {
+    const sent = parse({ entity: 'u1', context: { platform: null, hour: 3 } });
+    assert.ok(sent.ok);
+    assert.deepEqual(sent.request.missing, ['platform']);
+    assert.deepEqual(sent.request.context, { hour: 3, platform: null });
+  });
+
+  it('decide request - a cyclic value must lie in [0, period): the edges pass, anything else is refused with what, where and why', () => {
+    const hourOf = (hour: number) => {
+      const parsed = parse({ entity: 'u1', context: { hour } });
+      return parsed.ok ? parsed.request.context['hour'] : parsed.error;
+    };
+    assert.equal(hourOf(0), 0);
+    assert.equal(hourOf(23), 23);
+    const refusal = (shown: string) => ({
+      code: 'bad_context',
+      message: `context.hour: ${shown} is outside [0, 24): the blueprint declares hour cyclic with period 24, and models read it on a circle where 24 is 0 again; send a value from 0 up to, not including, 24`,
+    });
+    assert.deepEqual(hourOf(24), refusal('24'));
+    assert.deepEqual(hourOf(-1), refusal('-1'));
+    assert.deepEqual(hourOf(1_750_000_000_000), refusal('1750000000000'));
+  });
+
+  it('decide request - a cyclic float is held to its period too, a number without a period to nothing', () => {
+    const yaml = readFileSync(new URL('../../../examples/notification_send.yaml', import.meta.url), 'utf8').replace(
+      /^ {4}- name: platform\n {6}type: category\n {6}values: \[ios, android, web\].*\n/m,
+      '    - { name: weekday, type: float, period: 7 }\n    - { name: temperature, type: float }\n',
+    );
+    const other = parseBlueprintYaml(yaml);
+    assert.ok(other.ok, other.ok ? '' : JSON.stringify(other.problems));
+    const parseOther = (context: unknown) =>
+      parseDecideRequest(new TextEncoder().encode(JSON.stringify({ entity: 'u1', context })), other.blueprint, decoder);
+    const fine = parseOther({ hour: 5, weekday: 6.99, temperature: -40 });
+    assert.ok(fine.ok);
+    assert.deepEqual(fine.request.context, { hour: 5, weekday: 6.99, temperature: -40 });
+    assert.deepEqual(parseOther({ weekday: 7 }), {
+      ok: false,
+      error: {
+        code: 'bad_context',
+        message:
+          'context.weekday: 7 is outside [0, 7): the blueprint declares weekday cyclic with period 7, and models read it on a circle where 7 is 0 again; send a value from 0 up to, not including, 7',
       },
     });
   });

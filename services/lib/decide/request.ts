@@ -8,6 +8,8 @@ export interface DecideRequest {
   entity: string;
   /** The declared context features, validated; missing ones are null. */
   context: FeatureValues;
+  /** The declared context features the request left out or sent as null, in declaration order. */
+  missing: readonly string[];
   /** The caller's deadline, never longer than the blueprint's. */
   deadlineMs: number;
   /** The caller's own decision (apprentice mode), one of the blueprint's actions; null when not given. */
@@ -102,7 +104,8 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     );
   }
 
-  const values = readDeclared(bp.features.context, (context ?? {}) as Record<string, unknown>, 'context');
+  const missing: string[] = [];
+  const values = readDeclared(bp.features.context, (context ?? {}) as Record<string, unknown>, 'context', missing);
   if (typeof values === 'string') return fail('bad_context', values);
   let ranked: RankingCandidate[] | null = null;
   if (bp.task === 'ranking') {
@@ -115,6 +118,7 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     request: {
       entity,
       context: values,
+      missing,
       deadlineMs: deadline,
       currentAction: typeof currentAction === 'string' ? currentAction : null,
       candidates: ranked,
@@ -122,31 +126,53 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
   };
 }
 
-/** The declared features' values from `given` (missing ones null), or what is wrong with one of them. */
+/**
+ * Why a cyclic value is refused, or null when it lies on its circle: [0, period). Wrapping 24 to 0
+ * would hide a caller's off-by-one (hours 1..24) or wrong unit (a timestamp for an hour) behind
+ * plausible decisions, so a value off the circle is an error the caller sees at once.
+ */
+function offCircle(feature: BlueprintContextFeature, value: number, where: string): string | null {
+  const period = feature.period;
+  if (period === null || (value >= 0 && value < period)) return null;
+  return `${where}: ${show(value)} is outside [0, ${period}): the blueprint declares ${feature.name} cyclic with period ${period}, and models read it on a circle where ${period} is 0 again; send a value from 0 up to, not including, ${period}`;
+}
+
+/**
+ * The declared features' values from `given` (missing ones null, their names added to `missing`
+ * when given), or what is wrong with one of them.
+ */
 function readDeclared(
   declared: readonly BlueprintContextFeature[],
   given: Record<string, unknown>,
   at: string,
+  missing?: string[],
 ): FeatureValues | string {
   const values: FeatureValues = {};
   for (const feature of declared) {
     const value = given[feature.name];
     if (value === undefined || value === null) {
       values[feature.name] = null;
+      missing?.push(feature.name);
       continue;
     }
     const where = `${at}.${feature.name}`;
     switch (feature.type) {
-      case 'int':
+      case 'int': {
         if (typeof value !== 'number' || !Number.isInteger(value) || !Number.isSafeInteger(value))
           return `${where}: ${show(value)} is not an int`;
+        const off = offCircle(feature, value, where);
+        if (off !== null) return off;
         values[feature.name] = value;
         break;
-      case 'float':
+      }
+      case 'float': {
         if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 1e300)
           return `${where}: ${show(value)} is not a finite number`;
+        const off = offCircle(feature, value, where);
+        if (off !== null) return off;
         values[feature.name] = value;
         break;
+      }
       case 'bool':
         if (typeof value !== 'boolean') return `${where}: ${show(value)} is not true or false`;
         values[feature.name] = value ? 1 : 0;

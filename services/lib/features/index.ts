@@ -20,6 +20,17 @@ export {
   type ExtractionFailure,
 } from './event.js';
 export {
+  ARRIVALS,
+  ArrivalTally,
+  arrivalOf,
+  featureArrivals,
+  judged,
+  noArrivals,
+  type Arrival,
+  type ArrivalCounts,
+  type FeatureArrivals,
+} from './lateness.js';
+export {
   planFeatureStreams,
   streamSpecId,
   type FeatureRef,

@@ -18,9 +18,10 @@ function blueprint(name: string, streams: unknown[], version = 1): Blueprint {
   return { ...result.blueprint, version };
 }
 
-const OPENS_1D = 'app.opens|count|-|86400000|-|-|0|-';
-const SESSION_MEAN_7D = 'app.sessions|mean|duration_s|604800000|-|-|0|-';
-const LAST_COUNTRY = 'app.sessions|last|country|-|-|-|0|-';
+// Blueprints that declare no lateness get the default, 5 s, and their ids say so.
+const OPENS_1D = 'app.opens|count|-|86400000|-|-|5000|-';
+const SESSION_MEAN_7D = 'app.sessions|mean|duration_s|604800000|-|-|5000|-';
+const LAST_COUNTRY = 'app.sessions|last|country|-|-|-|5000|-';
 
 describe('feature stream plan', () => {
   it('plan - ids a spec by everything that shapes its state, - for null', () => {
@@ -54,7 +55,7 @@ describe('feature stream plan', () => {
     assert.deepEqual(
       plan.topics.map((t) => [t.topic, t.format, t.specs.map((s) => s.id)]),
       [
-        ['app.opens', 'json', ['app.opens|count|-|3600000|-|-|0|-', OPENS_1D]],
+        ['app.opens', 'json', ['app.opens|count|-|3600000|-|-|5000|-', OPENS_1D]],
         ['app.sessions', 'json', [LAST_COUNTRY, SESSION_MEAN_7D]],
       ],
     );
@@ -65,7 +66,7 @@ describe('feature stream plan', () => {
     ]);
     assert.deepEqual(plan.blueprints.get('email_send'), [
       { feature: 'daily_opens', specId: OPENS_1D },
-      { feature: 'opens_1h', specId: 'app.opens|count|-|3600000|-|-|0|-' },
+      { feature: 'opens_1h', specId: 'app.opens|count|-|3600000|-|-|5000|-' },
     ]);
     assert.equal(plan.specs.size, 4);
     assert.deepEqual(plan.specs.get(SESSION_MEAN_7D), {
@@ -76,7 +77,7 @@ describe('feature stream plan', () => {
       windowMs: 604_800_000,
       halfLifeMs: null,
       n: null,
-      latenessMs: 0,
+      latenessMs: 5000,
       entityField: null,
     });
     assert.deepEqual(plan.conflicts, []);
@@ -91,9 +92,9 @@ describe('feature stream plan', () => {
       ]),
     ]);
     assert.deepEqual([...plan.specs.keys()].sort(), [
-      OPENS_1D,
-      'app.opens|count|-|86400000|-|-|0|device_id',
       'app.opens|count|-|86400000|-|-|300000|-',
+      OPENS_1D,
+      'app.opens|count|-|86400000|-|-|5000|device_id',
     ]);
   });
 

@@ -13,7 +13,7 @@ import {
 } from './profile.js';
 import { EventRate, Recent, quantile } from './recent.js';
 import { AlertCondition } from './hysteresis.js';
-import { GuardrailWatch, compareToBaseline, DEGRADATION_Z } from './guardrails.js';
+import { GuardrailWatch, compareToBaseline } from './guardrails.js';
 import { OnlineMetrics } from '../stats/online-metrics.js';
 
 const close = (actual: number | null, expected: number, tolerance = 1e-12) =>
@@ -202,7 +202,7 @@ test("guardrails - an event counts against the entity's decisions within the win
   assert.equal(w.pending, 0);
 });
 
-test('guardrails - comparison gives the rate interval, relative change and Welch z against the baseline', () => {
+test('guardrails - comparison gives the rate interval, relative change, Welch z and the always-valid difference against the baseline', () => {
   const group = { n: 100, mean: 0.2, variance: 0.16 };
   const baseline = { n: 100, mean: 0.1, variance: 0.09 };
   const c = compareToBaseline(group, baseline);
@@ -210,6 +210,8 @@ test('guardrails - comparison gives the rate interval, relative change and Welch
   close(c.low, 0.2 - 1.959963984540054 * 0.04, 1e-12);
   close(c.relative, 1, 1e-12);
   close(c.z, 0.1 / Math.sqrt(0.0016 + 0.0009), 1e-12);
-  assert.ok(c.z! < DEGRADATION_Z, 'twice the rate on 100 decisions each is not yet significant at 1 %');
+  close(c.difference!.estimate, 0.1, 1e-15);
+  close(c.difference!.high - c.difference!.estimate, c.difference!.multiplier * 0.05, 1e-12);
+  assert.equal(c.degraded, false, 'twice the rate on 100 decisions each is not yet a degradation');
   assert.deepEqual([compareToBaseline(group, null).relative, compareToBaseline(group, null).z], [null, null]);
 });

@@ -53,9 +53,9 @@ export interface QualityPlan {
   /** The metric charted and shown as the blueprint's quality: the objective when it is measured, else top-1 accuracy. */
   readonly headline: QualityMetric;
   /**
-   * What metric_drop compares with the serving model's published value, first one that both sides
-   * have: the objective, then a stand-in the trainer publishes (it publishes no ndcg, and no AUC
-   * for a multi-class model).
+   * What metric_drop compares with the value its serving lineage's go-live version published, the
+   * first one that both sides have: the objective, then a stand-in the trainer publishes (it
+   * publishes no ndcg, and no AUC for a multi-class model).
    */
   readonly dropMetrics: readonly QualityMetric[];
   /** Multi-class and sequence: decisions log every class's probability, so log-loss is exact. */

@@ -21,8 +21,15 @@ export const UNKNOWN_BLUEPRINT_LABEL = '_unknown';
 export class BlueprintDecideMeters {
   private readonly outcomes: Record<DecideOutcome, Counter.Internal>;
   private readonly duration: Histogram.Internal<'blueprint'>;
+  /** Per context feature, made on its first absence: only declared features are counted, so they are few. */
+  private readonly missing = new Map<string, Counter.Internal>();
 
-  constructor(requests: Counter<'blueprint' | 'outcome'>, duration: Histogram<'blueprint'>, blueprint: string) {
+  constructor(
+    requests: Counter<'blueprint' | 'outcome'>,
+    duration: Histogram<'blueprint'>,
+    private readonly blueprint: string,
+    private readonly contextMissing?: Counter<'blueprint' | 'feature'>,
+  ) {
     // Every series exists from the first request on, at zero, so error and fallback rates are
     // defined before the first error or fallback.
     for (const outcome of DECIDE_OUTCOMES) requests.inc({ blueprint, outcome }, 0);
@@ -40,11 +47,25 @@ export class BlueprintDecideMeters {
     this.outcomes[outcome].inc();
     this.duration.observe(seconds);
   }
+
+  /** Counts the declared context features a valid request left out (none: no work). */
+  recordMissing(features: readonly string[]): void {
+    if (this.contextMissing === undefined) return;
+    for (const feature of features) {
+      let counter = this.missing.get(feature);
+      if (counter === undefined) {
+        counter = this.contextMissing.labels({ blueprint: this.blueprint, feature });
+        this.missing.set(feature, counter);
+      }
+      counter.inc();
+    }
+  }
 }
 
 export class DecideMetrics {
   private readonly requests: Counter<'blueprint' | 'outcome'>;
   private readonly duration: Histogram<'blueprint'>;
+  private readonly contextMissing: Counter<'blueprint' | 'feature'>;
   private readonly byBlueprint = new Map<string, BlueprintDecideMeters>();
   /** The series of requests whose blueprint is not registered. */
   readonly unknown: BlueprintDecideMeters;
@@ -52,6 +73,7 @@ export class DecideMetrics {
   constructor(registry: Registry) {
     this.requests = looperCounter(registry, 'decideRequests');
     this.duration = looperHistogram(registry, 'decideDuration');
+    this.contextMissing = looperCounter(registry, 'decideContextMissing');
     this.unknown = new BlueprintDecideMeters(this.requests, this.duration, UNKNOWN_BLUEPRINT_LABEL);
   }
 
@@ -59,7 +81,7 @@ export class DecideMetrics {
   of(blueprint: string): BlueprintDecideMeters {
     let meters = this.byBlueprint.get(blueprint);
     if (!meters) {
-      meters = new BlueprintDecideMeters(this.requests, this.duration, blueprint);
+      meters = new BlueprintDecideMeters(this.requests, this.duration, blueprint, this.contextMissing);
       this.byBlueprint.set(blueprint, meters);
     }
     return meters;

@@ -55,4 +55,24 @@ describe('service metrics', () => {
     assert.match(text, /^looper_decide_duration_seconds_bucket\{le="0.0005",blueprint="offers"\} 1$/m);
     assert.match(text, /^looper_decide_duration_seconds_count\{blueprint="offers"\} 2$/m);
   });
+
+  it('decide metrics - counts each declared context feature a request left out, per blueprint and feature', async () => {
+    const registry = new Registry();
+    const metrics = new DecideMetrics(registry);
+    metrics.of('offers').recordMissing(['hour', 'platform']);
+    metrics.of('offers').recordMissing(['hour']);
+    metrics.of('offers').recordMissing([]);
+    metrics.of('other').recordMissing(['hour']);
+    metrics.unknown.recordMissing(['hour']);
+    const text = await registry.metrics();
+    const missing = text
+      .split('\n')
+      .filter((line) => line.startsWith('looper_decide_context_missing_total{'))
+      .sort();
+    assert.deepEqual(missing, [
+      'looper_decide_context_missing_total{blueprint="offers",feature="hour"} 2',
+      'looper_decide_context_missing_total{blueprint="offers",feature="platform"} 1',
+      'looper_decide_context_missing_total{blueprint="other",feature="hour"} 1',
+    ]);
+  });
 });

@@ -21,10 +21,20 @@ export const looperCounters = {
     help: 'Product events the features service consumed and committed, by topic (dead-lettered ones included).',
     labelNames: ['topic'],
   },
+  featureEvents: {
+    name: 'looper_feature_events_total',
+    help: "Events a blueprint's stream feature judged by event time and committed, by topic, blueprint, feature and arrival: in_order (not behind the newest event time of its partition), late_applied (behind it, within the feature's lateness: applied), late_dropped (later than the lateness, or already out of the window: not applied). An aggregation two features share counts for each.",
+    labelNames: ['topic', 'blueprint', 'feature', 'arrival'],
+  },
   eventsDeadLettered: {
     name: 'looper_events_dead_lettered_total',
     help: 'Product events the features service sent to the dead-letter topic, by source topic.',
     labelNames: ['topic'],
+  },
+  decideContextMissing: {
+    name: 'looper_decide_context_missing_total',
+    help: 'Valid decide requests that left a declared context feature out (or sent it null), by the blueprint that answered (the arm, in an experiment) and feature: the model read it as missing.',
+    labelNames: ['blueprint', 'feature'],
   },
   examplesEmitted: {
     name: 'looper_examples_emitted_total',

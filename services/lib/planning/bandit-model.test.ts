@@ -18,7 +18,7 @@ function planning(decision: Record<string, unknown>): Blueprint {
       ],
     },
     label: { window: '1m', missing: 0 },
-    decision: { actions: ['email', 'push', 'sms'], default: 'email', explore: '0%', ...decision },
+    decision: { actions: ['email', 'push', 'sms'], default: 'email', explore: '5%', ...decision },
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.blueprint;

@@ -21,6 +21,7 @@ import {
   VERDICT_ALPHA,
   alwaysValidBounds,
   coverageLabel,
+  describeDesign,
   sequentialDesign,
   type Bounds,
   type SequentialDesign,
@@ -210,7 +211,7 @@ export function judgeLive(
   const { kind, bounds: b } = rollbackRule(drop, Math.hypot(before.standardError, now.standardError), now.n, design);
   const facts =
     `${metric} ${now.value.toFixed(4)} over ${now.n} examples since its first window vs ${before.value.toFixed(4)} ` +
-    `in it: drop ${signed(drop)}, lower bound ${signed(b.low)} (${coverageLabel(design)})`;
+    `in it: drop ${signed(drop)}, lower bound ${signed(b.low)} (${coverageLabel(design)}; ${describeDesign(design)})`;
   if (kind === 'reject')
     return {
       kind,

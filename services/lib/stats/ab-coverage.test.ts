@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RunningMoments, confidenceSequence, fixedHorizonInterval, type Interval } from './sequential.js';
+import { sequentialDesign } from './always-valid.js';
 import { cupedAdjust, type CupedObservation } from './cuped.js';
 import { SeededRandom } from '../learners/random.js';
 
@@ -20,6 +21,8 @@ test('ab coverage - peeking breaks the fixed-horizon interval but not the confid
   const [rateA, rateB] = [0.1, 0.11];
   const truth = rateB - rateA;
   const random = new SeededRandom(2024);
+  // Tuned for the planned size, fixed before the first look.
+  const design = sequentialDesign({ alpha: 0.05, tuningN: 2 * PER_ARM, minEffect: 0, sides: 'two-sided' });
   let fixedAtEnd = 0;
   let fixedAtEveryLook = 0;
   let sequenceAtEveryLook = 0;
@@ -36,7 +39,7 @@ test('ab coverage - peeking breaks the fixed-horizon interval but not the confid
       }
       last = fixedHorizonInterval(a, b);
       fixedHeld &&= covers(last, truth);
-      sequenceHeld &&= covers(confidenceSequence(a, b, 0.05, 2 * PER_ARM), truth);
+      sequenceHeld &&= covers(confidenceSequence(a, b, design), truth);
     }
     if (last && covers(last, truth)) fixedAtEnd++;
     if (fixedHeld) fixedAtEveryLook++;
@@ -49,7 +52,7 @@ test('ab coverage - peeking breaks the fixed-horizon interval but not the confid
   ];
   t.diagnostic(`fixed-horizon interval, one look at the end: coverage ${once.toFixed(4)}`);
   t.diagnostic(`fixed-horizon interval, ${LOOKS} looks: coverage ${peeked.toFixed(4)}`);
-  t.diagnostic(`confidence sequence, ${LOOKS} looks: coverage ${anytime.toFixed(4)}`);
+  t.diagnostic(`95 % always-valid interval (confidence sequence), ${LOOKS} looks: coverage ${anytime.toFixed(4)}`);
   assert.ok(once >= 0.93 && once <= 0.97, `one look: ${once}`);
   assert.ok(peeked < 0.9, `peeking should break the fixed interval: ${peeked}`);
   assert.ok(anytime >= 0.93, `the confidence sequence should survive peeking: ${anytime}`);
@@ -65,7 +68,9 @@ test('ab coverage - CUPED with a covariate correlated at 0.7 removes ≈ 0.49 of
       const x = random.normal();
       return { x, y: mu + rho * x + noise * random.normal() };
     });
+  const design = sequentialDesign({ alpha: 0.05, tuningN: 2 * PER_ARM, minEffect: 0, sides: 'two-sided' });
   let covered = 0;
+  let coveredAlwaysValid = 0;
   let reduction = 0;
   const adjusted: number[] = [];
   const raw: number[] = [];
@@ -75,11 +80,13 @@ test('ab coverage - CUPED with a covariate correlated at 0.7 removes ≈ 0.49 of
     const r = cupedAdjust({ a, b });
     const interval = fixedHorizonInterval(r.a, r.b);
     if (covers(interval, effect)) covered++;
+    if (covers(confidenceSequence(r.a, r.b, design), effect)) coveredAlwaysValid++;
     reduction += r.varianceReduction;
     adjusted.push(interval.estimate);
     raw.push(RunningMoments.of(b.map((o) => o.y)).mean - RunningMoments.of(a.map((o) => o.y)).mean);
   }
   const coverage = covered / EXPERIMENTS;
+  const alwaysValidCoverage = coveredAlwaysValid / EXPERIMENTS;
   const meanReduction = reduction / EXPERIMENTS;
   // The reduction also shows in the spread of the estimates themselves, across experiments.
   const observedReduction = 1 - RunningMoments.of(adjusted).variance / RunningMoments.of(raw).variance;
@@ -87,6 +94,9 @@ test('ab coverage - CUPED with a covariate correlated at 0.7 removes ≈ 0.49 of
     `CUPED: mean reported variance reduction ${meanReduction.toFixed(4)} (ρ² = ${(rho * rho).toFixed(2)}); observed across experiments ${observedReduction.toFixed(4)}`,
   );
   t.diagnostic(`CUPED: fixed-horizon coverage ${coverage.toFixed(4)}`);
+  t.diagnostic(
+    `CUPED: 95 % always-valid coverage ${alwaysValidCoverage.toFixed(4)} (the adjusted moments, same boundary)`,
+  );
   assert.ok(
     Math.abs(meanReduction - rho * rho) <= 0.01,
     `reported reduction ${meanReduction} should be within 0.01 of ${rho * rho}`,
@@ -96,4 +106,5 @@ test('ab coverage - CUPED with a covariate correlated at 0.7 removes ≈ 0.49 of
     `observed reduction ${observedReduction} should be within 0.05 of ${rho * rho}`,
   );
   assert.ok(coverage >= 0.93 && coverage <= 0.97, `CUPED coverage ${coverage}`);
+  assert.ok(alwaysValidCoverage >= 0.95, `CUPED always-valid coverage ${alwaysValidCoverage}`);
 });

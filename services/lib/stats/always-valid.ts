@@ -140,8 +140,8 @@ export function alwaysValidBounds(
 
 /** The coverage a design's printed interval carries, as people read it: "98 %" for α 2 % two-sided. */
 export function coverageLabel(design: SequentialDesign): string {
-  const level = 100 * (1 - design.alpha);
-  const text = Number.isInteger(level) ? level.toFixed(0) : level.toFixed(1);
+  // Up to three decimals and no rounding up: α 0.25 % reads 99.75 %, never 99.8 %.
+  const text = String(Number((100 * (1 - design.alpha)).toFixed(3)));
   return design.sides === 'two-sided' ? `${text} % always-valid` : `${text} % always-valid one-sided`;
 }
 

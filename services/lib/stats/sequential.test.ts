@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  RunningMoments,
-  confidenceSequence,
-  confidenceSequenceMultiplier,
-  fixedHorizonInterval,
-  mixtureRho2,
-  relativeLift,
-  type ArmStats,
-} from './sequential.js';
+import { RunningMoments, confidenceSequence, fixedHorizonInterval, relativeLift, type ArmStats } from './sequential.js';
+import { boundaryMultiplier, mixtureRho2, sequentialDesign } from './always-valid.js';
 
 const Z95 = 1.959963984540054;
+
+const design = (tuningN: number, alpha = 0.05) =>
+  sequentialDesign({ alpha, tuningN, minEffect: 0, sides: 'two-sided' });
 
 const close = (actual: number, expected: number, tolerance = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
@@ -56,7 +52,7 @@ test('sequential - the fixed-horizon interval is mean(b) − mean(a) ± z·√(s
   close(fixedHorizonInterval(A, B, 0.1).high, 2 + 1.6448536269514726 * Math.SQRT2);
 });
 
-test('sequential - ρ² makes the mixture boundary tightest at the target sample size', () => {
+test('sequential - ρ² makes the mixture boundary tightest at the tuning sample size', () => {
   // u = −W₋₁(−0.05²/e) = 9.21196806206825420700 (mpmath), ρ² = (u − 1)/t*.
   close(mixtureRho2(0.05, 10_000), 0.0008211968062068254, 1e-16);
   const rho2 = mixtureRho2(0.05, 2500);
@@ -65,19 +61,27 @@ test('sequential - ρ² makes the mixture boundary tightest at the target sample
   assert.ok(width(rho2) < width(rho2 * 1.01) && width(rho2) < width(rho2 * 0.99));
 });
 
-test('sequential - the confidence sequence spans 3.035 standard errors at its target (1.96 for a fixed look)', () => {
-  close(confidenceSequenceMultiplier(10_000, 0.05, 10_000), 3.035122413028551, 1e-12);
-  close(confidenceSequenceMultiplier(100, 0.05, 10_000), 8.943802237932147, 1e-12);
-  // Hand data at t = 13 = targetN: 2 ± 3.0351224130285510·√2.
-  const r = confidenceSequence(A, B, 0.05, 13);
+test('sequential - the confidence sequence spans 3.035 standard errors at its tuning N (1.96 for a fixed look)', () => {
+  close(boundaryMultiplier(10_000, design(10_000)), 3.035122413028551, 1e-12);
+  close(boundaryMultiplier(100, design(10_000)), 8.943802237932147, 1e-12);
+  // Hand data at t = 13 = tuningN: 2 ± 3.0351224130285510·√2, the boundary of always-valid.ts.
+  const r = confidenceSequence(A, B, design(13));
   assert.equal(r.estimate, 2);
   close(r.high, 2 + 4.292311279967532);
   close(r.low, 2 - 4.292311279967532);
+  close(r.multiplier, 3.035122413028551, 1e-12);
+});
+
+test('sequential - the confidence sequence depends on the design, never on a size passed per look', () => {
+  // Same arms, same design: the same interval; the tuning is the design's, fixed in advance.
+  const first = confidenceSequence(A, B, design(10_000));
+  assert.deepEqual(confidenceSequence(A, B, design(10_000)), first);
+  assert.ok(confidenceSequence(A, B, design(13)).high < first.high, 'tuned at 13, it is narrower at 13');
 });
 
 test('sequential - the confidence sequence is wider than the fixed interval at every sample size', () => {
   for (const t of [4, 10, 100, 1_000, 10_000, 100_000, 1e7]) {
-    assert.ok(confidenceSequenceMultiplier(t, 0.05, 10_000) > Z95, `t = ${t}`);
+    assert.ok(boundaryMultiplier(t, design(10_000)) > Z95, `t = ${t}`);
   }
 });
 
@@ -90,8 +94,8 @@ test('sequential - the relative lift uses the delta method with the interval’s
   close(fixed.estimate, 0.2);
   close(fixed.high, 0.2 + Z95 * ratioError);
   close(fixed.low, 0.2 - Z95 * ratioError);
-  const anytime = relativeLift(a, b, confidenceSequence(a, b, 0.05, 1_000));
-  close(anytime.high - anytime.estimate, confidenceSequenceMultiplier(200, 0.05, 1_000) * ratioError);
+  const anytime = relativeLift(a, b, confidenceSequence(a, b, design(1_000)));
+  close(anytime.high - anytime.estimate, boundaryMultiplier(200, design(1_000)) * ratioError);
 });
 
 test('sequential - the relative lift refuses a zero control mean and an interval of other arms', () => {
@@ -108,18 +112,18 @@ test('sequential - the relative lift refuses a zero control mean and an interval
   });
 });
 
-test('sequential - intervals refuse an arm with fewer than 2 outcomes, a bad alpha or a bad target', () => {
+test('sequential - intervals refuse an arm with fewer than 2 outcomes, a bad alpha or a bad tuning N', () => {
   assert.throws(() => fixedHorizonInterval({ n: 1, mean: 0, variance: 0 }, B), {
     name: 'RangeError',
     message: 'arm a needs at least 2 outcomes for a variance, got n = 1',
   });
-  assert.throws(() => confidenceSequence(A, { n: 5, mean: 1, variance: -1 }), {
+  assert.throws(() => confidenceSequence(A, { n: 5, mean: 1, variance: -1 }, design(10_000)), {
     name: 'RangeError',
     message: 'arm b needs a finite variance ≥ 0, got -1',
   });
   assert.throws(() => fixedHorizonInterval(A, B, 1), { name: 'RangeError', message: 'alpha must be in (0, 1), got 1' });
-  assert.throws(() => confidenceSequence(A, B, 0.05, 0), {
+  assert.throws(() => confidenceSequence(A, B, design(0)), {
     name: 'RangeError',
-    message: 'targetN must be a positive number of entities, got 0',
+    message: 'tuningN must be a number ≥ 1, got 0',
   });
 });

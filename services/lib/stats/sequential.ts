@@ -1,34 +1,26 @@
 // Intervals for the difference in mean outcome between two independent arms of an A/B test,
 // mean(b) − mean(a), from each arm's running moments.
 //
+// - `confidenceSequence` stays valid however often it is looked at: with probability ≥ 1 − α
+//   (asymptotically) it covers the true difference at every sample size simultaneously, so an
+//   experiment may be stopped whenever its interval excludes 0. Its boundary is always-valid.ts's
+//   (the one implementation every automatic verdict shares), under a design fixed when the
+//   experiment starts.
 // - `fixedHorizonInterval` is the textbook interval: valid when it is looked at once, at a sample
 //   size fixed in advance. Looking after every batch and stopping at the first "significant" look
-//   inflates the error rate (20 looks at 95 % miss the truth about a quarter of the time).
-// - `confidenceSequence` stays valid however often it is looked at: with probability ≥ 1 − alpha
-//   (asymptotically) it covers the true difference at every sample size simultaneously, so an
-//   experiment may be stopped whenever its interval excludes 0. The price is a wider interval
-//   (≈ 1.5–2× the fixed one around `targetN`).
+//   inflates the error rate (20 looks at 95 % miss the truth about a quarter of the time). It is
+//   kept for the simulations that show this and for CUPED's one-look coverage check; no verdict
+//   and no report reads it.
 //
-// The confidence sequence is the asymptotic CS of Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas,
-// "Time-uniform central limit theory and asymptotic confidence sequences" (Ann. Statist. 2024,
-// arXiv 2103.06476, Theorem 2.2): Robbins' two-sided normal mixture boundary, with the sample
-// standard deviation σ̂_t in place of a known one,
-//
-//     μ̂_t ± σ̂_t · √( 2(tρ² + 1) / (t²ρ²) · log( √(tρ² + 1) / α ) ).
-//
-// Here μ̂_t = mean(b) − mean(a), time t = n_a + n_b entities, and σ̂_t² = t · se² with
-// se² = s_a²/n_a + s_b²/n_b, so that σ̂_t²/t is the usual variance of the difference (with a
-// fixed allocation ratio π this is the paper's σ_b²/π + σ_a²/(1 − π)). The boundary then reads
-//
-//     estimate ± se · √( 2(tρ² + 1)/(tρ²) · log( √(tρ² + 1) / α ) ).
-//
-// ρ sets where the sequence is tightest; the width at t = t* is smallest for ρ² = (u − 1)/t*,
-// where u > 1 solves u − log u = 1 − 2 log α (i.e. u = −W₋₁(−α²/e); Howard et al. 2021 give the
-// approximation u − 1 ≈ −2 log α + log(1 − 2 log α)). `targetN` is that t*: the total number of
-// entities (both arms) the experiment expects — the sequence stays valid before and after it.
+// For the difference, "time" is t = n_a + n_b entities and the standard error is the unpooled
+// se = √(s_a²/n_a + s_b²/n_b): with a fixed allocation ratio π, t·se² estimates the variance of
+// one entity's influence term, σ_b²/π + σ_a²/(1 − π), which is what Waudby-Smith et al.'s
+// asymptotic confidence sequence (Ann. Statist. 2024, Theorem 2.2) scales its boundary by. The
+// design's `tuningN` therefore counts entities in both arms.
 
 import type { ArmStats } from './moments.js';
 import { twoSidedCritical } from './normal.js';
+import { alwaysValidBounds, type Bounds, type SequentialDesign } from './always-valid.js';
 
 export { RunningMoments, type ArmStats } from './moments.js';
 
@@ -64,42 +56,18 @@ export function fixedHorizonInterval(a: ArmStats, b: ArmStats, alpha = 0.05): In
   return around(b.mean - a.mean, twoSidedCritical(alpha) * Math.sqrt(differenceVariance(a, b)));
 }
 
-/** ρ² of the normal mixture that makes the sequence tightest at `targetN` (see the header). */
-export function mixtureRho2(alpha: number, targetN: number): number {
-  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
-  if (!(Number.isFinite(targetN) && targetN > 0))
-    throw new RangeError(`targetN must be a positive number of entities, got ${targetN}`);
-  // Newton on h(u) = u − log u − k, started at Howard et al.'s approximation: h is convex and
-  // increasing for u > 1, so after the first step the iterates fall monotonically to the root.
-  const k = 1 - 2 * Math.log(alpha);
-  let u = k + Math.log(k);
-  for (let step = 0; step < 50; step++) {
-    const next = u - (u - Math.log(u) - k) / (1 - 1 / u);
-    if (Math.abs(next - u) <= 1e-15 * u) break;
-    u = next;
-  }
-  return (u - 1) / targetN;
-}
-
-/** How many standard errors the anytime-valid boundary spans at `t` entities in all. */
-export function confidenceSequenceMultiplier(t: number, alpha: number, targetN: number): number {
-  const rho2 = mixtureRho2(alpha, targetN);
-  const v = t * rho2;
-  return Math.sqrt(((2 * (v + 1)) / v) * Math.log(Math.sqrt(v + 1) / alpha));
-}
-
-/** An anytime-valid (1 − alpha) interval for mean(b) − mean(a): it may be checked after every
- * batch and the experiment stopped at any look. Tightest when n_a + n_b = `targetN`. */
-export function confidenceSequence(a: ArmStats, b: ArmStats, alpha = 0.05, targetN = 10_000): Interval {
+/** The always-valid interval for mean(b) − mean(a) under `design` (fixed when the experiment
+ * started), at t = n_a + n_b entities: it may be checked after every batch and the experiment
+ * stopped at any look. */
+export function confidenceSequence(a: ArmStats, b: ArmStats, design: SequentialDesign): Bounds {
   checkArm('a', a);
   checkArm('b', b);
-  const multiplier = confidenceSequenceMultiplier(a.n + b.n, alpha, targetN);
-  return around(b.mean - a.mean, multiplier * Math.sqrt(differenceVariance(a, b)));
+  return alwaysValidBounds(b.mean - a.mean, Math.sqrt(differenceVariance(a, b)), a.n + b.n, design);
 }
 
 /**
  * The relative lift mean(b)/mean(a) − 1 with an interval of the same kind as `interval` (fixed or
- * anytime-valid), by the delta method for a ratio of independent means:
+ * always-valid), by the delta method for a ratio of independent means:
  *   se(mean(b)/mean(a)) ≈ √( s_b²/n_b + R²·s_a²/n_a ) / |mean(a)|,  R = mean(b)/mean(a),
  * times the multiplier `interval` used (its half-width over the standard error of the difference).
  * Unlike dividing the interval by mean(a), this counts the noise in mean(a) too. Meant for outcomes

@@ -18,10 +18,8 @@ import {
   signedPct,
 } from './format.js';
 
-/** One-sided 99% test: a group is flagged when it is significantly *worse* than the baseline. */
-const Z_FLAG = 2.326;
-
-const isWorse = (g) => isNum(g.z) && g.z >= Z_FLAG && isNum(g.relative) && g.relative > 0;
+/** The monitor's verdict: the always-valid one-sided lower bound of the difference is above 0. */
+const isWorse = (g) => g.degraded === true;
 
 /** The rate as a dot on its confidence interval, all groups of one guardrail on one scale. */
 function intervalBar(g, top) {
@@ -189,7 +187,8 @@ export function renderGuardrails(el, bp) {
       'p',
       { class: 'note' },
       'Side effects per experiment arm and model version, with a 95% interval. ',
-      '“Worse than baseline” means higher than the baseline and unlikely to be chance (z ≥ 2.326).',
+      '“Worse than baseline” means the 99.5% always-valid one-sided lower bound of the difference from the baseline ',
+      'is above 0: it stays sound however often this page is looked at.',
     ),
     guardrails.map(guardrailBlock),
   );

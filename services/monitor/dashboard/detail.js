@@ -246,8 +246,9 @@ export function renderFeatures(el, bp) {
     { class: 'note' },
     'Drift (PSI) compares recent values with the ones the model learned from: under 0.1 stable, 0.1–0.2 shifting, above 0.2 drifted.',
   );
+  const late = lateEvents(bp);
   if (features.length === 0) {
-    fill(el, title, empty('No features measured yet.'));
+    fill(el, title, empty('No features measured yet.'), late);
     return;
   }
   fill(
@@ -273,5 +274,52 @@ export function renderFeatures(el, bp) {
     ),
     cur.driftReference ? h('p', { class: 'note', 'data-drift-reference': '' }, `Drift: ${cur.driftReference}.`) : null,
     legend,
+    late,
   );
+}
+
+/** Over 1% of a feature's events dropped as too late: the features service warns, the monitor alerts. */
+function lateBadge(f) {
+  if (!isNum(f.droppedShare)) return h('span', { class: 'badge unknown' }, 'no events');
+  return f.tooMany ? h('span', { class: 'badge bad' }, 'losing events') : h('span', { class: 'badge ok' }, 'ok');
+}
+
+/** Lateness in the blueprint's own words: 5s, 2m, 250ms. */
+function latenessText(ms) {
+  if (!isNum(ms)) return DASH;
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ]) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function lateEvents(bp) {
+  const rows = bp.lateness ?? [];
+  if (rows.length === 0) return null;
+  return [
+    h('h3', null, 'Late events, last 2 min ', small('lateness')),
+    table(
+      [
+        { title: 'Feature', cell: (f) => h('code', null, f.feature) },
+        { title: 'Topic', cell: (f) => h('code', null, f.topic) },
+        { title: 'Lateness', cell: (f) => latenessText(f.latenessMs) },
+        { title: 'Events', num: true, cell: (f) => count(f.events) },
+        { title: 'Late, applied', num: true, cell: (f) => count(f.lateApplied) },
+        { title: 'Too late, dropped', num: true, cell: (f) => count(f.lateDropped) },
+        { title: 'Dropped share', num: true, cell: (f) => pct(f.droppedShare) },
+        { title: 'Status', cell: lateBadge },
+      ],
+      rows,
+      (f) => ({ 'data-late-feature': f.feature }),
+    ),
+    h(
+      'p',
+      { class: 'note' },
+      "An event behind the newest event time of its partition is late: within the feature's lateness it still counts, beyond it it is dropped.",
+    ),
+  ];
 }

@@ -24,12 +24,14 @@ import { pollUntil } from '../../../services/lib/poll.js';
 
 const DECISIONS = 6000;
 /**
- * Sublinear regret: the second half's regret is held below this share of the first's (linear regret
- * would make them equal, within noise). The second half sits near the exploration floor (29–38 in
- * every run); a bandit that learns fast has a low first half too: 0.6 failed a CI run at 0.64 (49.0
- * then 31.4); the runs of 2026-11-29 measured 0.36–0.64.
+ * Sublinear regret, of the bandit's own choices: the second half's regret over the decisions the
+ * policy made (not exploration's) is held below this share of the first half's. The total regret is
+ * the wrong yardstick for it: exploration (5 % of decisions, a random action) adds a floor of about
+ * 0.05 · (oracle − uniform) per decision in both halves, linear by design, so the faster the bandit
+ * learns the closer the total's ratio comes to 1 (a CI run measured 0.64: 49.0 then 31.4, most of
+ * the second half's the floor). Both ratios are printed.
  */
-const MAX_REGRET_RATIO = 0.8;
+const MAX_REGRET_RATIO = 0.6;
 const CONCURRENCY = 50;
 /** A pause after each batch: about 300 decisions a second, so that the bandit is republished every few hundred. */
 const PAUSE_MS = 120;
@@ -122,14 +124,21 @@ export function planningSuite(services: () => SharedServices): void {
         const part = logged.slice(from, to);
         return part.reduce((s, l) => s + l.expected, 0) / part.reduce((s, l) => s + l.oracle, 0);
       };
-      const regret = (from: number, to: number) =>
-        logged.slice(from, to).reduce((s, l) => s + l.oracle - l.expected, 0);
+      const regret = (from: number, to: number, own = false) =>
+        logged
+          .slice(from, to)
+          .filter((l) => !own || l.decision.explored !== true)
+          .reduce((s, l) => s + l.oracle - l.expected, 0);
       const end = logged.length;
       const last = share(end - 1500, end);
       const [first, second] = [regret(warmUp, warmUp + DECISIONS / 2), regret(warmUp + DECISIONS / 2, end)];
+      const [ownFirst, ownSecond] = [
+        regret(warmUp, warmUp + DECISIONS / 2, true),
+        regret(warmUp + DECISIONS / 2, end, true),
+      ];
       const models = new Set(logged.map((l) => l.decision.model).filter((m) => m !== null));
       console.log(
-        `# oracle ${sim.oracleValue().toFixed(4)}, uniform ${sim.uniformValue().toFixed(4)}; ${warmUp} decisions until the first bandit decided, then ${DECISIONS}; the last 1,500 reached ${(100 * last).toFixed(1)} % of the oracle's expected reward; regret ${first.toFixed(1)} over the first half, ${second.toFixed(1)} over the second; ${models.size} model versions decided`,
+        `# oracle ${sim.oracleValue().toFixed(4)}, uniform ${sim.uniformValue().toFixed(4)}; ${warmUp} decisions until the first bandit decided, then ${DECISIONS}; the last 1,500 reached ${(100 * last).toFixed(1)} % of the oracle's expected reward; regret ${first.toFixed(1)} over the first half, ${second.toFixed(1)} over the second (ratio ${(second / first).toFixed(2)}); of the bandit's own choices ${ownFirst.toFixed(1)} then ${ownSecond.toFixed(1)} (ratio ${(ownSecond / ownFirst).toFixed(2)}); ${models.size} model versions decided`,
       );
       assert.ok(
         logged.slice(0, 10).every((l) => l.decision.fallback),
@@ -143,8 +152,8 @@ export function planningSuite(services: () => SharedServices): void {
       );
       assert.ok(last >= 0.9, `reward share ${last}`);
       assert.ok(
-        second < MAX_REGRET_RATIO * first,
-        `regret ${first} then ${second} over the two halves of the measured run: it must shrink as the bandit learns`,
+        ownSecond < MAX_REGRET_RATIO * ownFirst,
+        `regret of the bandit's own choices ${ownFirst} then ${ownSecond} over the two halves of the measured run: it must shrink as the bandit learns`,
       );
     });
 

@@ -1,0 +1,204 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileBlueprint } from '../lib/blueprint/compile.js';
+import { blueprintWith, minimalBlueprintOf } from '../lib/blueprint/test-blueprints.js';
+import type { Blueprint } from '../lib/schemas/generated.js';
+import {
+  CONTINUATION_REFUSED,
+  ContinuationTest,
+  continuationDesign,
+  describeJudgement,
+  gatedMetric,
+  isGated,
+  judgeContinuation,
+  refusalRecord,
+  type ContinuationJudgement,
+  type PairedScores,
+} from './continuation-gate.js';
+
+function compiled(raw: Record<string, unknown>): Blueprint {
+  const result = compileBlueprint(raw);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.blueprint;
+}
+
+/** metric_drop 0.01 (the default), objective auc. */
+const BP = compiled(blueprintWith(() => undefined));
+const withDrop = (metricDrop: number) =>
+  compiled(blueprintWith((bp) => (bp['rollout'] = { rollback_if: { metric_drop: metricDrop } })));
+
+// Deterministic traffic: a third of the examples positive, one in 40 explored (propensity 0.025,
+// weight 40), the others sent by the policy (propensity 0.975). The serving version scores
+// 0.3·label + 0.7·u, u spread evenly over [0, 1).
+const frac = (x: number) => x - Math.floor(x);
+const u = (i: number) => frac(i * 0.6180339887);
+const v = (i: number) => frac(i * 0.7548776662 + 0.3);
+const label = (i: number) => (i % 3 === 0 ? 1 : 0);
+const weight = (i: number) => (i % 40 === 7 ? 40 : 1 / 0.975);
+const serving = (i: number) => 0.3 * label(i) + 0.7 * u(i);
+
+function evidence(n: number, pending: (i: number) => number): PairedScores {
+  const indices = Array.from({ length: n }, (_, i) => i);
+  return {
+    labels: indices.map(label),
+    pending: indices.map(pending),
+    served: indices.map(serving),
+    weights: indices.map(weight),
+  };
+}
+
+/** A test fed `n` examples of `pending`'s scores. */
+function fed(test: ContinuationTest, n: number, pending: (i: number) => number, from = 0): ContinuationTest {
+  for (let i = from; i < from + n; i++) test.observe(label(i), pending(i), serving(i), weight(i));
+  return test;
+}
+
+/** Nearly as good as the serving version: worse by 0.0091 in AUC, too close to the tolerance to tell in 1200 examples. */
+const close = (i: number) => 0.29 * label(i) + 0.7 * u(i) + 0.05 * v(i);
+
+describe('continuation gate', () => {
+  it('continuation gate - a clearly worse pending continuation is refused, with its figures', () => {
+    const worse = (i: number) => 0.05 * label(i) + 0.95 * v(i);
+    const verdict = judgeContinuation('auc', evidence(1200, worse), continuationDesign(BP));
+    assert.equal(verdict.kind, 'refuse');
+    assert.equal(
+      verdict.reason,
+      'worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 0.5556 vs serving 0.8456: −0.2900 (99.5 % always-valid one-sided bounds −0.5075 to −0.0726; IPS-weighted, effective n 117 of 1200)',
+    );
+    assert.ok(verdict.figures !== null && verdict.figures.high < -0.01);
+    assert.deepEqual([verdict.figures.n, verdict.figures.tolerance, verdict.figures.metric], [1200, 0.01, 'auc']);
+  });
+
+  it('continuation gate - a pending continuation equal to the serving version is published', () => {
+    const verdict = judgeContinuation('auc', evidence(1200, serving), continuationDesign(BP));
+    assert.deepEqual(
+      { kind: verdict.kind, reason: verdict.reason },
+      {
+        kind: 'publish',
+        reason:
+          'not worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 0.8456 vs serving 0.8456: +0.0000 (99.5 % always-valid one-sided bounds +0.0000 to +0.0000; IPS-weighted, effective n 117 of 1200)',
+      },
+    );
+  });
+
+  it('continuation gate - no verdict before 200 examples, nor before they are worth 100 unweighted ones', () => {
+    assert.deepEqual(judgeContinuation('auc', evidence(199, serving), continuationDesign(BP)), {
+      kind: 'wait',
+      reason: '199 of 200 examples',
+      figures: null,
+    });
+    assert.deepEqual(judgeContinuation('auc', evidence(400, serving), continuationDesign(BP)), {
+      kind: 'wait',
+      reason: '400 examples are worth 39 unweighted, of 100',
+      figures: null,
+    });
+  });
+
+  it('continuation gate - one not shown within the tolerance by the horizon is refused, and later examples change nothing', () => {
+    const test = fed(new ContinuationTest('auc', continuationDesign(BP), 0, 1200), 1199, close);
+    assert.equal(test.judge().kind, 'wait');
+    assert.match(test.judge().reason, /^not conclusive yet — auc .*; decides by 1200 examples$/);
+    fed(test, 1, close, 1199);
+    assert.equal(test.full, true);
+    assert.deepEqual(
+      { kind: test.judge().kind, reason: test.judge().reason },
+      {
+        kind: 'refuse',
+        reason:
+          'not shown within rollback_if.metric_drop 0.01 of the serving version in 1200 examples — auc 0.8365 vs serving 0.8456: −0.0091 (99.5 % always-valid one-sided bounds −0.0292 to +0.0110; IPS-weighted, effective n 117 of 1200)',
+      },
+    );
+    fed(test, 50, serving, 1200);
+    assert.equal(test.n, 1200, 'past the horizon nothing is observed');
+  });
+
+  it('continuation gate - the design is fixed when the pending version starts, from the blueprint of that moment', () => {
+    assert.deepEqual(continuationDesign(BP), { alpha: 0.005, tuningN: 500, minEffect: 0.01, sides: 'one-sided' });
+    const bp = withDrop(0.01);
+    const started = ContinuationTest.start(bp, 1000)!;
+    assert.deepEqual([started.metric, started.design.minEffect, started.startedAt], ['auc', 0.01, 1000]);
+    // The blueprint changes while the test runs: the test goes on with the tolerance it started with.
+    bp.rollout.rollbackIf.metricDrop = 0.05;
+    bp.objective.metric = 'logloss';
+    const later = ContinuationTest.start(bp, 2000)!;
+    fed(started, 1200, close);
+    fed(later, 1200, close);
+    assert.deepEqual([started.metric, started.design.minEffect], ['auc', 0.01]);
+    assert.equal(started.judge().kind, 'wait', 'bounds −0.0292 to +0.0110 straddle −0.01');
+    assert.deepEqual([later.metric, later.design.minEffect, later.judge().kind], ['logloss', 0.05, 'publish']);
+  });
+
+  it('continuation gate - the very first version is not gated, nor an objective the gate does not compare', () => {
+    assert.equal(isGated(BP, null), false, 'nothing serves yet');
+    assert.equal(isGated(BP, 'notification_send/3'), true);
+    const ranking = compiled(minimalBlueprintOf('ranking'));
+    assert.equal(gatedMetric(ranking), null, 'ndcg@k');
+    assert.equal(isGated(ranking, 'shop/3'), false);
+    assert.equal(ContinuationTest.start(ranking, 0), null);
+    const estimation = compiled(blueprintWith((bp) => (bp['task'] = 'estimation')));
+    assert.equal(gatedMetric(estimation), 'rmse');
+  });
+
+  it('continuation gate - an AUC label between 0 and 1 counts as a weighted positive and a weighted negative', () => {
+    const test = new ContinuationTest('auc', continuationDesign(BP), 0);
+    test.observe(0.25, 0.6, 0.4, 2);
+    test.observe(1, 0.7, 0.3, 1);
+    test.observe(0, Number.NaN, 0.3, 1);
+    assert.equal(test.n, 3, 'a score that is not a number is not observed');
+    const logloss = new ContinuationTest('logloss', continuationDesign(BP), 0);
+    logloss.observe(0.25, 0.6, 0.4, 2);
+    assert.equal(logloss.n, 1);
+  });
+
+  it('continuation gate - a refusal is a log line and a looper.metrics record that looper status reads', () => {
+    const verdict = judgeContinuation(
+      'auc',
+      evidence(1200, (i) => 0.05 * label(i) + 0.95 * v(i)),
+      continuationDesign(BP),
+    );
+    const judgement: ContinuationJudgement = {
+      blueprint: 'notification_send',
+      kind: 'refuse',
+      reason: verdict.reason,
+      figures: verdict.figures,
+      servedVersion: 'notification_send/7',
+      continuation: 'logistic trained on 1200 examples',
+      startedAt: 1_000_000,
+      at: 1_045_000,
+    };
+    assert.equal(
+      describeJudgement(judgement),
+      `notification_send: refused a continuation of notification_send/7 (logistic trained on 1200 examples, judged for 45 s), notification_send/7 keeps serving: ${verdict.reason}`,
+    );
+    const record = refusalRecord(judgement);
+    const labels: Readonly<Record<string, string>> = record.labels;
+    const f = verdict.figures!;
+    assert.deepEqual(record, {
+      blueprint: 'notification_send',
+      modelVersion: 'notification_send/7',
+      experimentArm: null,
+      name: CONTINUATION_REFUSED,
+      value: f.gain,
+      windowMs: 45_000,
+      count: 1200,
+      ts: 1_045_000,
+      labels: {
+        source: 'trainer',
+        continuation: 'logistic trained on 1200 examples',
+        reason: verdict.reason,
+        metric: 'auc',
+        served: String(f.served),
+        pending: String(f.pending),
+        gain: String(f.gain),
+        low: String(f.low),
+        high: String(f.high),
+        effective_n: String(f.effectiveN),
+        tolerance: '0.01',
+      },
+    });
+    assert.deepEqual(
+      ['served', 'pending', 'gain', 'low', 'high'].map((k) => Number(labels[k]).toFixed(4)),
+      ['0.8456', '0.5556', '-0.2900', '-0.5075', '-0.0726'],
+    );
+  });
+});

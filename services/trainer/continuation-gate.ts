@@ -1,0 +1,281 @@
+// A continuation earns its swap. The predictor serves the newest continuation of the live version
+// at once (serving-choice.ts), so whatever the trainer publishes replaces a model that works: one
+// trained on a few dozen examples, or drifting on its own feedback loop, would serve everybody.
+// So a continuation that is due is held as a *pending* version (its artifact frozen) and judged
+// against the version that serves on the next labelled examples that teach the score — examples
+// neither of them learned from — with an always-valid bound (stats/always-valid.ts) whose design
+// is fixed when the pending version starts, on examples weighted by 1/propensity
+// (learners/training-weight.ts) so that the live model's choice of what it learns from favours
+// neither. Pure: scores and labels in, a verdict with its figures out.
+//
+// The claim is non-inferiority, one-sided: publish when the lower bound of the gain (pending over
+// serving, in the objective metric, > 0 favouring the pending version) is above −tolerance, the
+// blueprint's rollout.rollback_if.metric_drop — a continuation that the rollout would not roll
+// back. Refuse when the upper bound is below −tolerance (worse for sure), or when
+// CONTINUATION_HORIZON examples have not shown it within the tolerance. Each test judges one
+// version at VERDICT_ALPHA.continuation, so a version worse by more than the tolerance is
+// published with probability at most 0.5 % (asymptotically), however often the trainer looks.
+import type { Blueprint, Metric } from '../lib/schemas/generated.js';
+import {
+  VERDICT_ALPHA,
+  alwaysValidBounds,
+  coverageLabel,
+  sequentialDesign,
+  type SequentialDesign,
+} from '../lib/stats/always-valid.js';
+import { COMPARED_METRICS, weightedGain, type ComparedMetric } from '../lib/stats/weighted-metrics.js';
+import { errorMessage } from '../lib/errors.js';
+
+/** Where the boundary is tightest: a few publish_every periods of a blueprint with steady traffic. */
+export const CONTINUATION_TUNING_N = 500;
+/** No verdict before this many examples: the normal approximation behind the bound needs hundreds. */
+export const CONTINUATION_MIN_EXAMPLES = 200;
+/**
+ * Nor before the weighted examples are worth this many unweighted ones ((Σw)²/Σw²): with 5 %
+ * exploration a few explored examples of weight 40 carry most of the weight, and 200 examples may
+ * be worth 25. Measured (continuation-calibration.test.ts's world, a continuation 0.01 AUC worse
+ * whose scores follow the serving version's closely, 1,000 runs): judged from 200 examples on, it
+ * was published in 0.7 % (α 0.5 %), four of the seven at the first look; waiting for 100, in 0.2 %.
+ */
+export const CONTINUATION_MIN_EFFECTIVE = 100;
+/** A pending version not shown within the tolerance after this many examples is refused. */
+export const CONTINUATION_HORIZON = 8 * CONTINUATION_TUNING_N;
+/** The looper.metrics record of a refusal, which `looper status` shows. */
+export const CONTINUATION_REFUSED = 'continuation_refused';
+
+/** The metric a continuation is judged on: the objective when it is one weightedGain compares, else null (not gated). */
+export function gatedMetric(bp: Pick<Blueprint, 'objective'>): ComparedMetric | null {
+  const metric = bp.objective.metric;
+  return (COMPARED_METRICS as readonly string[]).includes(metric) ? (metric as ComparedMetric) : null;
+}
+
+/**
+ * Whether a continuation must earn its swap: only when a version serves (the very first one has
+ * nothing to be compared with) and the objective can be compared.
+ */
+export function isGated(bp: Pick<Blueprint, 'objective'>, servedVersion: string | null): boolean {
+  return servedVersion !== null && gatedMetric(bp) !== null;
+}
+
+/** The design of a continuation's test, fixed when the pending version starts. */
+export function continuationDesign(bp: Pick<Blueprint, 'rollout'>): SequentialDesign {
+  return sequentialDesign({
+    alpha: VERDICT_ALPHA.continuation,
+    tuningN: CONTINUATION_TUNING_N,
+    minEffect: bp.rollout.rollbackIf.metricDrop,
+    sides: 'one-sided',
+  });
+}
+
+/** The same examples scored by the pending continuation and by the version that serves. */
+export interface PairedScores {
+  readonly labels: readonly number[];
+  readonly pending: readonly number[];
+  readonly served: readonly number[];
+  readonly weights: readonly number[];
+}
+
+/** What a verdict rests on. */
+export interface ContinuationFigures {
+  readonly metric: ComparedMetric;
+  readonly served: number;
+  readonly pending: number;
+  /** Pending over serving, > 0 when the pending version is better. */
+  readonly gain: number;
+  readonly low: number;
+  readonly high: number;
+  readonly n: number;
+  readonly effectiveN: number;
+  readonly tolerance: number;
+}
+
+export type ContinuationVerdict =
+  | { readonly kind: 'wait'; readonly reason: string; readonly figures: ContinuationFigures | null }
+  | { readonly kind: 'publish'; readonly reason: string; readonly figures: ContinuationFigures }
+  | { readonly kind: 'refuse'; readonly reason: string; readonly figures: ContinuationFigures | null };
+
+const signed = (v: number, digits = 4) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
+
+/** The figures in words: "auc 0.7012 vs serving 0.7100: −0.0088 (99.5 % always-valid one-sided bounds …)". */
+export function describeFigures(f: ContinuationFigures, design: SequentialDesign): string {
+  return (
+    `${f.metric} ${f.pending.toFixed(4)} vs serving ${f.served.toFixed(4)}: ${signed(f.gain)} ` +
+    `(${coverageLabel(design)} bounds ${signed(f.low)} to ${signed(f.high)}; ` +
+    `IPS-weighted, effective n ${Math.round(f.effectiveN)} of ${f.n})`
+  );
+}
+
+/** A pending continuation at one look, on the examples gathered since it started. */
+export function judgeContinuation(
+  metric: ComparedMetric,
+  evidence: PairedScores,
+  design: SequentialDesign,
+  horizon = CONTINUATION_HORIZON,
+): ContinuationVerdict {
+  const n = evidence.labels.length;
+  if (n < CONTINUATION_MIN_EXAMPLES)
+    return { kind: 'wait', reason: `${n} of ${CONTINUATION_MIN_EXAMPLES} examples`, figures: null };
+  let cmp;
+  try {
+    cmp = weightedGain(metric, evidence.labels, evidence.served, evidence.pending, evidence.weights);
+  } catch (error) {
+    const why = `${metric} cannot compare the two on ${n} examples: ${errorMessage(error)}`;
+    return n >= horizon
+      ? { kind: 'refuse', reason: `not shown within tolerance after ${n} examples — ${why}`, figures: null }
+      : { kind: 'wait', reason: why, figures: null };
+  }
+  const tolerance = design.minEffect;
+  if (cmp.effectiveN < CONTINUATION_MIN_EFFECTIVE && n < horizon)
+    return {
+      kind: 'wait',
+      reason: `${n} examples are worth ${Math.round(cmp.effectiveN)} unweighted, of ${CONTINUATION_MIN_EFFECTIVE}`,
+      figures: null,
+    };
+  const b = alwaysValidBounds(cmp.gain, cmp.standardError, n, design);
+  const figures: ContinuationFigures = {
+    metric,
+    served: cmp.live,
+    pending: cmp.candidate,
+    gain: cmp.gain,
+    low: b.low,
+    high: b.high,
+    n,
+    effectiveN: cmp.effectiveN,
+    tolerance,
+  };
+  const facts = describeFigures(figures, design);
+  if (b.low > -tolerance)
+    return {
+      kind: 'publish',
+      reason: `not worse than the serving version by more than rollback_if.metric_drop ${tolerance} — ${facts}`,
+      figures,
+    };
+  if (b.high < -tolerance)
+    return {
+      kind: 'refuse',
+      reason: `worse than the serving version by more than rollback_if.metric_drop ${tolerance} — ${facts}`,
+      figures,
+    };
+  if (n >= horizon)
+    return {
+      kind: 'refuse',
+      reason: `not shown within rollback_if.metric_drop ${tolerance} of the serving version in ${horizon} examples — ${facts}`,
+      figures,
+    };
+  return { kind: 'wait', reason: `not conclusive yet — ${facts}; decides by ${horizon} examples`, figures };
+}
+
+/** One pending continuation's test: its design and metric fixed when it starts, and its evidence. */
+export class ContinuationTest {
+  private readonly labels: number[] = [];
+  private readonly pending: number[] = [];
+  private readonly served: number[] = [];
+  private readonly weights: number[] = [];
+
+  constructor(
+    readonly metric: ComparedMetric,
+    readonly design: SequentialDesign,
+    readonly startedAt: number,
+    readonly horizon = CONTINUATION_HORIZON,
+  ) {}
+
+  /** The test of a continuation of `bp` starting now; null when its objective is not compared (no gate). */
+  static start(bp: Pick<Blueprint, 'objective' | 'rollout'>, startedAt: number): ContinuationTest | null {
+    const metric = gatedMetric(bp);
+    return metric === null ? null : new ContinuationTest(metric, continuationDesign(bp), startedAt);
+  }
+
+  /** Observations so far. */
+  get n(): number {
+    return this.labels.length;
+  }
+
+  /** Whether the horizon is reached: more examples cannot change the verdict. */
+  get full(): boolean {
+    return this.labels.length >= this.horizon;
+  }
+
+  /**
+   * One example both versions scored before either learned it. For AUC a label y strictly between
+   * 0 and 1 counts as a positive of weight w·y and a negative of weight w·(1 − y), as OnlineMetrics
+   * reads it.
+   */
+  observe(label: number, pendingScore: number, servedScore: number, weight: number): void {
+    if (this.full || !Number.isFinite(pendingScore) || !Number.isFinite(servedScore)) return;
+    if (this.metric === 'auc' && label > 0 && label < 1) {
+      this.push(1, pendingScore, servedScore, weight * label);
+      this.push(0, pendingScore, servedScore, weight * (1 - label));
+    } else this.push(label, pendingScore, servedScore, weight);
+  }
+
+  judge(): ContinuationVerdict {
+    return judgeContinuation(
+      this.metric,
+      { labels: this.labels, pending: this.pending, served: this.served, weights: this.weights },
+      this.design,
+      this.horizon,
+    );
+  }
+
+  private push(label: number, pendingScore: number, servedScore: number, weight: number): void {
+    this.labels.push(label);
+    this.pending.push(pendingScore);
+    this.served.push(servedScore);
+    this.weights.push(weight);
+  }
+}
+
+/** A verdict that ended a pending continuation, for the trainer's log and `looper status`. */
+export interface ContinuationJudgement {
+  readonly blueprint: string;
+  readonly kind: 'publish' | 'refuse';
+  readonly reason: string;
+  readonly figures: ContinuationFigures | null;
+  /** The version that served while the continuation was judged (and goes on serving when it is refused). */
+  readonly servedVersion: string;
+  /** What the continuation was, e.g. "gbdt trained on 1200 examples". */
+  readonly continuation: string;
+  readonly startedAt: number;
+  readonly at: number;
+}
+
+/** The judgement as one log line. */
+export function describeJudgement(j: ContinuationJudgement): string {
+  const what = `a continuation of ${j.servedVersion} (${j.continuation}, judged for ${Math.round((j.at - j.startedAt) / 1000)} s)`;
+  return j.kind === 'publish'
+    ? `${j.blueprint}: publishing ${what}: ${j.reason}`
+    : `${j.blueprint}: refused ${what}, ${j.servedVersion} keeps serving: ${j.reason}`;
+}
+
+/**
+ * A refusal as a looper.metrics record: value the gain (0 when it could not be measured), count
+ * the examples, window the time judged; the figures and reason in labels. `source: trainer` keeps
+ * it out of the monitor's measures that `looper status` lists.
+ */
+export function refusalRecord(j: ContinuationJudgement): Metric {
+  const f = j.figures;
+  const figures: Record<string, string> =
+    f === null
+      ? {}
+      : {
+          metric: f.metric,
+          served: String(f.served),
+          pending: String(f.pending),
+          gain: String(f.gain),
+          low: String(f.low),
+          high: String(f.high),
+          effective_n: String(f.effectiveN),
+          tolerance: String(f.tolerance),
+        };
+  return {
+    blueprint: j.blueprint,
+    modelVersion: j.servedVersion,
+    experimentArm: null,
+    name: CONTINUATION_REFUSED,
+    value: f?.gain ?? 0,
+    windowMs: Math.max(0, j.at - j.startedAt),
+    count: f?.n ?? 0,
+    ts: j.at,
+    labels: { source: 'trainer', continuation: j.continuation, reason: j.reason, ...figures },
+  };
+}
