@@ -48,6 +48,7 @@ const threshold: BlueprintDecision = {
   default: 'skip',
   deadlineMs: 20,
   explore: 0,
+  exploreOnShift: null,
 };
 const entities = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
 

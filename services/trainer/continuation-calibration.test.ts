@@ -23,6 +23,7 @@ import { SeededRandom } from '../lib/learners/random.js';
 import { inverseWeight } from '../lib/stats/weighted-metrics.js';
 import {
   CONTINUATION_HORIZON,
+  CONTINUATION_HORIZON_ALPHA,
   CONTINUATION_MIN_EXAMPLES,
   ContinuationTest,
   continuationDesign,
@@ -43,8 +44,8 @@ const design = continuationDesign({ rollout: { rollbackIf: { metricDrop: 0.01 } 
 
 const click = (random: SeededRandom, x: number) => (random.next() < 1 / (1 + Math.exp(-(2 * x - 1))) ? 1 : 0);
 
-/** One pending continuation's test, fed until its verdict: the verdict's kind. */
-function run(seed: number, extraNoise: number): string {
+/** One pending continuation's test, fed until its verdict: the verdict's kind, and whether it came at the horizon. */
+function run(seed: number, extraNoise: number): { kind: string; atHorizon: boolean } {
   const random = new SeededRandom(seed);
   const gate = new ContinuationTest('auc', design, 0);
   let nextLook = CONTINUATION_MIN_EXAMPLES;
@@ -62,29 +63,48 @@ function run(seed: number, extraNoise: number): string {
     gate.observe(click(random, x), pending, served, inverseWeight(propensity));
     if (gate.n < nextLook) continue;
     const verdict = gate.judge();
-    if (verdict.kind !== 'wait') return verdict.kind;
+    if (verdict.kind !== 'wait') return { kind: verdict.kind, atHorizon: gate.full };
     nextLook = Math.min(CONTINUATION_HORIZON, Math.ceil(nextLook * 1.25));
   }
 }
 
-function publicationRate(extraNoise: number, runs: number, seed: number): number {
-  let published = 0;
-  for (let r = 0; r < runs; r++) if (run(seed + r, extraNoise) === 'publish') published++;
-  return published / runs;
+/** How often a continuation is published: shown non-inferior before the horizon, and in all. */
+function publicationRate(extraNoise: number, runs: number, seed: number): { early: number; total: number } {
+  let early = 0;
+  let total = 0;
+  for (let r = 0; r < runs; r++) {
+    const verdict = run(seed + r, extraNoise);
+    if (verdict.kind !== 'publish') continue;
+    total++;
+    if (!verdict.atHorizon) early++;
+  }
+  return { early: early / runs, total: total / runs };
 }
 
-test('continuation calibration - a continuation worse by the tolerance (0.01 AUC) is published at most α of the time', () => {
-  const rate = publicationRate(WORSE_BY_TOLERANCE, 400, 4_000);
+test('continuation calibration - a continuation worse by the tolerance (0.01 AUC) is published at most 4 % of the time, and shown non-inferior early at most 1 %', () => {
+  const rate = publicationRate(WORSE_BY_TOLERANCE, 600, 4_000);
   console.log(
-    `continuation calibration: worse by 0.01 AUC published in ${(100 * rate).toFixed(2)} % of 400 runs (α ${100 * design.alpha} %)`,
+    `continuation calibration: worse by 0.01 AUC shown non-inferior in ${(100 * rate.early).toFixed(2)} % of 600 runs ` +
+      `(α ${100 * design.alpha} %); published in all, the horizon's last look included, ` +
+      `${(100 * rate.total).toFixed(2)} % (α ${100 * (design.alpha + CONTINUATION_HORIZON_ALPHA)} %)`,
   );
-  assert.ok(rate <= design.alpha, `published ${rate}`);
+  assert.ok(rate.early <= design.alpha, `shown non-inferior ${rate.early}`);
+  assert.ok(rate.total <= design.alpha + CONTINUATION_HORIZON_ALPHA, `published ${rate.total}`);
+});
+
+test('continuation calibration - a continuation worse by more than twice the tolerance is published at most 1 % of the time', () => {
+  // Extra noise 0.5 gives 0.0228 AUC worse in this world (measured on 400,000 rows; 0.3164 gives 0.0097).
+  const rate = publicationRate(0.5, 200, 6_000);
+  console.log(
+    `continuation calibration: worse by 0.023 AUC published in ${(100 * rate.total).toFixed(2)} % of 200 runs`,
+  );
+  assert.ok(rate.total <= 0.01, `published ${rate.total}`);
 });
 
 test('continuation calibration - a continuation as good as the serving version is published in most runs within the horizon', () => {
   const rate = publicationRate(0, 150, 5_000);
   console.log(
-    `continuation calibration: as good published in ${(100 * rate).toFixed(1)} % of 150 runs within ${CONTINUATION_HORIZON} examples`,
+    `continuation calibration: as good published in ${(100 * rate.total).toFixed(1)} % of 150 runs within ${CONTINUATION_HORIZON} examples (${(100 * rate.early).toFixed(1)} % before the horizon)`,
   );
-  assert.ok(rate > 0.5, `published ${rate}`);
+  assert.ok(rate.total > 0.5, `published ${rate.total}`);
 });

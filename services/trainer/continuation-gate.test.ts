@@ -63,7 +63,7 @@ describe('continuation gate', () => {
     assert.equal(verdict.kind, 'refuse');
     assert.equal(
       verdict.reason,
-      'worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 0.5556 vs serving 0.8456: −0.2900 (99.5 % always-valid one-sided bounds −0.5075 to −0.0726; IPS-weighted, effective n 117 of 1200)',
+      'worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 0.5556 vs serving 0.8456: −0.2900 (99 % always-valid one-sided bounds −0.4946 to −0.0854; IPS-weighted, effective n 117 of 1200)',
     );
     assert.ok(verdict.figures !== null && verdict.figures.high < -0.01);
     assert.deepEqual([verdict.figures.n, verdict.figures.tolerance, verdict.figures.metric], [1200, 0.01, 'auc']);
@@ -76,7 +76,7 @@ describe('continuation gate', () => {
       {
         kind: 'publish',
         reason:
-          'not worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 0.8456 vs serving 0.8456: +0.0000 (99.5 % always-valid one-sided bounds +0.0000 to +0.0000; IPS-weighted, effective n 117 of 1200)',
+          'not worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 0.8456 vs serving 0.8456: +0.0000 (99 % always-valid one-sided bounds +0.0000 to +0.0000; IPS-weighted, effective n 117 of 1200)',
       },
     );
   });
@@ -94,7 +94,7 @@ describe('continuation gate', () => {
     });
   });
 
-  it('continuation gate - one not shown within the tolerance by the horizon is refused, and later examples change nothing', () => {
+  it('continuation gate - one not shown within the tolerance by the horizon, nor at its last one-look test, is refused, and later examples change nothing', () => {
     const test = fed(new ContinuationTest('auc', continuationDesign(BP), 0, 1200), 1199, close);
     assert.equal(test.judge().kind, 'wait');
     assert.match(test.judge().reason, /^not conclusive yet — auc .*; decides by 1200 examples$/);
@@ -105,7 +105,7 @@ describe('continuation gate', () => {
       {
         kind: 'refuse',
         reason:
-          'not shown within rollback_if.metric_drop 0.01 of the serving version in 1200 examples — auc 0.8365 vs serving 0.8456: −0.0091 (99.5 % always-valid one-sided bounds −0.0292 to +0.0110; IPS-weighted, effective n 117 of 1200)',
+          'not shown within rollback_if.metric_drop 0.01 of the serving version: its 97 % one-look lower bound at 1200 examples is −0.0196 — auc 0.8365 vs serving 0.8456: −0.0091 (99 % always-valid one-sided bounds −0.0280 to +0.0098; IPS-weighted, effective n 117 of 1200)',
       },
     );
     fed(test, 50, serving, 1200);
@@ -113,7 +113,7 @@ describe('continuation gate', () => {
   });
 
   it('continuation gate - the design is fixed when the pending version starts, from the blueprint of that moment', () => {
-    assert.deepEqual(continuationDesign(BP), { alpha: 0.005, tuningN: 500, minEffect: 0.01, sides: 'one-sided' });
+    assert.deepEqual(continuationDesign(BP), { alpha: 0.01, tuningN: 500, minEffect: 0.01, sides: 'one-sided' });
     const bp = withDrop(0.01);
     const started = ContinuationTest.start(bp, 1000)!;
     assert.deepEqual([started.metric, started.design.minEffect, started.startedAt], ['auc', 0.01, 1000]);
@@ -198,7 +198,7 @@ describe('continuation gate', () => {
     });
     assert.deepEqual(
       ['served', 'pending', 'gain', 'low', 'high'].map((k) => Number(labels[k]).toFixed(4)),
-      ['0.8456', '0.5556', '-0.2900', '-0.5075', '-0.0726'],
+      ['0.8456', '0.5556', '-0.2900', '-0.4946', '-0.0854'],
     );
   });
 });

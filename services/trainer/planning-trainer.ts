@@ -2,6 +2,8 @@
 // from every example — the action taken, its reward (the label) and its logged propensity — and is
 // published at the blueprint's cadence like any model. A restarted trainer continues the newest
 // bandit published for the blueprint, so learning survives restarts up to the last version.
+// Each reward is learned with its decision time, by which the bandit forgets (training.forget): a
+// continued bandit takes the blueprint's current half-life, and decays from the time it stopped.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { BanditModel, isBanditArtifact, WARMUP_EXAMPLES } from '../lib/planning/bandit-model.js';
@@ -18,6 +20,8 @@ interface Step {
   readonly action: string;
   readonly reward: number;
   readonly propensity: number;
+  /** When the decision was taken (ms): the clock the bandit forgets by. */
+  readonly at: number;
 }
 
 export class PlanningTrainer {
@@ -38,10 +42,10 @@ export class PlanningTrainer {
     private bp: Blueprint,
     checkpoint: ModelVersion | null = null,
   ) {
-    const restored =
-      checkpoint && isBanditArtifact(checkpoint.artifact) ? BanditModel.fromArtifact(checkpoint.artifact) : null;
-    this.model = restored && sameActions(restored.actions, bp.decision.actions) ? restored : BanditModel.create(bp);
-    this.warm = restored !== null && this.model === restored;
+    const artifact = checkpoint && isBanditArtifact(checkpoint.artifact) ? BanditModel.fromArtifact(checkpoint.artifact) : null;
+    const restored = artifact && sameActions(artifact.actions, bp.decision.actions) ? artifact : null;
+    this.model = restored?.withHalfLife(bp.training.forgetHalfLifeMs) ?? BanditModel.create(bp);
+    this.warm = restored !== null;
     this.sequence = checkpoint?.sequence ?? 0;
     this.lastVersion = this.warm ? checkpoint!.modelVersion : null;
   }
@@ -54,14 +58,18 @@ export class PlanningTrainer {
     return `a ${this.bp.decision.policy} contextual bandit over ${this.bp.decision.actions.join(', ')}`;
   }
 
-  /** A new version with other actions or features starts over; other changes keep what was learned. */
+  /** A new version with other actions or features starts over; other changes keep what was learned
+   * (a new forgetting half-life applies from the next example on). */
   updateBlueprint(bp: Blueprint): void {
     const same =
       sameActions(bp.decision.actions, this.bp.decision.actions) &&
       JSON.stringify(featureSchemaFromBlueprint(bp)) === JSON.stringify(featureSchemaFromBlueprint(this.bp)) &&
       bp.decision.policy === this.bp.decision.policy;
     this.bp = bp;
-    if (same) return;
+    if (same) {
+      this.model = this.model.withHalfLife(bp.training.forgetHalfLifeMs);
+      return;
+    }
     this.model = BanditModel.create(bp);
     this.warm = false;
     this.warmup.length = 0;
@@ -78,6 +86,7 @@ export class PlanningTrainer {
       action: example.action,
       reward: example.label,
       propensity: example.propensity,
+      at: example.decisionTs,
     });
     this.profileSample.add(example.features);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
@@ -103,7 +112,7 @@ export class PlanningTrainer {
   }
 
   private learnOne(step: Step): void {
-    this.model.learn(step.features, step.action, step.reward, step.propensity);
+    this.model.learn(step.features, step.action, step.reward, step.propensity, step.at);
     this.learned++;
     this.changed = true;
     this.rewards.push(step.reward);

@@ -3,6 +3,14 @@
 // and never change; the learned state is the arms alone, which is what `toJSON()` adds to them.
 // The caller encodes the context as a Float64Array of `dimension` features and keeps the choice's
 // propensity with the decision, to hand it back to `learn` when the delayed reward arrives.
+//
+// With a half-life the bandit forgets by event time: a reward learned for a decision taken at time
+// t weighs 2^(−(now − t)/halfLife), `now` being the latest decision time learned (Russac, Vernade &
+// Cappé 2019, with γ = 2^(−Δt/halfLife) for the Δt between updates; see linear-arm.ts). Every arm is
+// decayed to the same clock, not only the one updated: an action no longer taken then loses its
+// certainty too, its width grows back, and LinUCB and Thompson sampling try it again — which is how
+// a bandit finds out that the action it abandoned has become the best one. The clock travels with
+// the state (`lastUpdateAt`), so a restored bandit decays from where it stopped.
 
 import { LinearArm, type ArmEstimate, type LinearArmState } from './linear-arm.js';
 import { createPolicy, type Policy, type PolicySpec } from './policies.js';
@@ -28,6 +36,9 @@ export interface ContextualBanditOptions {
   readonly importanceWeighting?: ImportanceWeighting;
   /** The cap on an inverse-propensity weight; default Infinity (no cap). */
   readonly maxImportanceWeight?: number;
+  /** Time (ms, of the decisions' clock) in which a learned reward's weight halves; null or absent:
+   * never, every reward counts the same however old. Only rewards learned with a time decay. */
+  readonly halfLifeMs?: number | null;
 }
 
 /** The options with every default filled in. */
@@ -39,6 +50,8 @@ export interface CompiledBanditOptions {
   readonly importanceWeighting: ImportanceWeighting;
   /** JSON has no Infinity: no cap is stored as null. */
   readonly maxImportanceWeight: number | null;
+  /** Null: never forgets. */
+  readonly halfLifeMs: number | null;
 }
 
 /** A decision, for logging with the request. */
@@ -61,6 +74,14 @@ export interface ContextualBanditState {
   readonly version: typeof BANDIT_STATE_VERSION;
   readonly options: CompiledBanditOptions;
   readonly arms: Readonly<Record<string, LinearArmState>>;
+  /** The latest decision time learned (ms): the time the arms' statistics are decayed to. Null
+   * before any reward learned with a time, and absent from states written before forgetting. */
+  readonly lastUpdateAt?: number | null;
+}
+
+/** γ = 2^(−elapsed/halfLife): the weight left of a reward after `elapsedMs`; 0.5 after one half-life. */
+export function decayFactor(elapsedMs: number, halfLifeMs: number): number {
+  return 2 ** (-elapsedMs / halfLifeMs);
 }
 
 /** Validates the options and fills the defaults; a RangeError says what to change. */
@@ -94,6 +115,9 @@ export function compileBanditOptions(options: ContextualBanditOptions): Compiled
       "maxImportanceWeight only applies with importanceWeighting 'inverse-propensity': set that too, or drop the cap",
     );
   }
+  const halfLifeMs = options.halfLifeMs ?? null;
+  if (halfLifeMs !== null && !(halfLifeMs > 0 && Number.isFinite(halfLifeMs)))
+    throw new RangeError(`halfLifeMs must be a positive finite number of ms, or null to never forget, got ${halfLifeMs}`);
   // Validated by building it; the spec it reports has its own defaults filled in.
   const policy = createPolicy(options.policy).spec;
   return {
@@ -103,6 +127,7 @@ export function compileBanditOptions(options: ContextualBanditOptions): Compiled
     ridge,
     importanceWeighting,
     maxImportanceWeight: Number.isFinite(cap) ? cap : null,
+    halfLifeMs,
   };
 }
 
@@ -111,6 +136,7 @@ export class ContextualBandit {
   private readonly policy: Policy;
   private readonly arms: LinearArm[];
   private readonly indexOf: ReadonlyMap<string, number>;
+  private clock: number | null = null;
 
   constructor(options: ContextualBanditOptions) {
     this.options = compileBanditOptions(options);
@@ -121,6 +147,11 @@ export class ContextualBandit {
 
   get actions(): readonly string[] {
     return this.options.actions;
+  }
+
+  /** The latest decision time learned (ms); null before any reward learned with one. */
+  get lastUpdateAt(): number | null {
+    return this.clock;
   }
 
   /** Every action's estimate θ̂ᵀx and width in context x. */
@@ -143,8 +174,11 @@ export class ContextualBandit {
 
   /** Learns that `action`, taken in context x, earned `reward`. `propensity` is the one logged with
    * the decision; it is checked to be in (0, 1] whenever given and required with
-   * 'inverse-propensity' weighting. Throws a RangeError for an unknown action too. */
-  learn(x: Float64Array, action: string, reward: number, propensity?: number): void {
+   * 'inverse-propensity' weighting. `at` is when the decision was taken (ms): with a half-life,
+   * every arm is first decayed from the latest time learned to `at`, and a reward older than that
+   * time is learned with its weight already decayed by its age. Without `at` nothing decays. Throws
+   * a RangeError for an unknown action or a non-finite `at` too. */
+  learn(x: Float64Array, action: string, reward: number, propensity?: number, at?: number): void {
     const index = this.indexOf.get(action);
     if (index === undefined)
       throw new RangeError(`unknown action "${action}": this bandit has ${this.options.actions.join(', ')}`);
@@ -157,7 +191,31 @@ export class ContextualBandit {
         throw new RangeError("importanceWeighting 'inverse-propensity' needs the propensity logged with the decision");
       weight = Math.min(1 / propensity, this.options.maxImportanceWeight ?? Infinity);
     }
+    if (at !== undefined) weight *= this.advanceTo(at);
     this.arms[index]!.update(x, reward, weight);
+  }
+
+  /** Moves the clock to `at` when it is later, decaying every arm on the way; returns the factor a
+   * reward of time `at` keeps (1, or less for one older than the clock). */
+  private advanceTo(at: number): number {
+    if (!Number.isFinite(at)) throw new RangeError(`a decision time must be a finite number of ms, got ${at}`);
+    const halfLife = this.options.halfLifeMs;
+    const clock = this.clock;
+    if (clock === null || at > clock) {
+      this.clock = at;
+      if (halfLife !== null && clock !== null) {
+        const gamma = decayFactor(at - clock, halfLife);
+        for (const arm of this.arms) arm.decay(gamma);
+      }
+      return 1;
+    }
+    return halfLife === null ? 1 : decayFactor(clock - at, halfLife);
+  }
+
+  /** The same bandit, what it learned included, forgetting with another half-life from now on. */
+  withHalfLife(halfLifeMs: number | null): ContextualBandit {
+    if (halfLifeMs === this.options.halfLifeMs) return this;
+    return ContextualBandit.fromJSON({ ...this.toJSON(), options: { ...this.options, halfLifeMs } });
   }
 
   /** The arm of one action, for inspection. */
@@ -171,11 +229,19 @@ export class ContextualBandit {
   toJSON(): ContextualBanditState {
     const arms: Record<string, LinearArmState> = {};
     this.options.actions.forEach((action, i) => (arms[action] = this.arms[i]!.toJSON()));
-    return { format: BANDIT_STATE_FORMAT, version: BANDIT_STATE_VERSION, options: this.options, arms };
+    return {
+      format: BANDIT_STATE_FORMAT,
+      version: BANDIT_STATE_VERSION,
+      options: this.options,
+      arms,
+      lastUpdateAt: this.clock,
+    };
   }
 
-  /** The bandit a `toJSON()` described (after a JSON round-trip too). Throws a RangeError for another
-   * format or version, or arms that do not match the actions and dimension. */
+  /** The bandit a `toJSON()` described (after a JSON round-trip too). A state written before
+   * forgetting existed (no halfLifeMs, no lastUpdateAt) loads as a bandit that never forgets and
+   * has no clock yet: it behaves as it did. Throws a RangeError for another format or version, or
+   * arms that do not match the actions and dimension. */
   static fromJSON(state: ContextualBanditState): ContextualBandit {
     if (state.format !== BANDIT_STATE_FORMAT || state.version !== BANDIT_STATE_VERSION) {
       throw new RangeError(
@@ -184,6 +250,10 @@ export class ContextualBandit {
     }
     const { maxImportanceWeight, ...rest } = state.options;
     const bandit = new ContextualBandit(maxImportanceWeight === null ? rest : { ...rest, maxImportanceWeight });
+    const clock = state.lastUpdateAt ?? null;
+    if (clock !== null && !Number.isFinite(clock))
+      throw new RangeError(`lastUpdateAt must be a finite number of ms or null, got ${String(clock)}`);
+    bandit.clock = clock;
     const names = Object.keys(state.arms ?? {});
     const missing = bandit.actions.filter((a) => !(a in (state.arms ?? {})));
     if (missing.length > 0 || names.length !== bandit.actions.length) {

@@ -19,6 +19,7 @@ export {
   BANDIT_STATE_VERSION,
   compileBanditOptions,
   ContextualBandit,
+  decayFactor,
   type BanditChoice,
   type CompiledBanditOptions,
   type ContextualBanditOptions,

@@ -10,8 +10,21 @@
 // The update is written on the upper triangle and mirrored, so A⁻¹ stays exactly symmetric and
 // rounding cannot drift it away from a covariance. A itself is kept too (also O(d²)) so that the
 // state says what it estimates and can be checked against a direct solve.
+//
+// An arm can forget (`decay`), as the discounted LinUCB of Russac, Vernade & Cappé ("Weighted linear
+// bandits for non-stationary environments", NeurIPS 2019) does: before an update the statistics
+// are scaled by γ ∈ (0, 1] with the ridge kept whole,
+//   A ← γA + (1 − γ)λI,   b ← γb,
+// so A = λI + Σ γ^(age) wᵢ xᵢxᵢᵀ: old examples fade while the prior does not, and A stays at least
+// λI (invertible, its inverse at most I/λ) however much is forgotten. The (1 − γ)λI term is not of
+// rank one, so Sherman–Morrison cannot follow a decay: A⁻¹ and θ̂ are rebuilt from A by Cholesky
+// (O(d³)) when next read, and updates until then touch A and b alone. A trainer that decays at
+// every example and publishes every 30 s thus inverts once per version, not once per example.
+// The width stays sqrt(xᵀA⁻¹x): D-LinUCB's own is sqrt(xᵀA⁻¹ÃA⁻¹x), with Ã discounted by γ², which
+// is never larger (Ã ≼ A), so the width here explores at least as much for the same α and keeps
+// the artifact to the one matrix the predictor already reads.
 
-import { cholesky, dot, multiply, scaledIdentity } from './matrix.js';
+import { cholesky, dot, inverseSpd, multiply, scaledIdentity } from './matrix.js';
 import type { RandomSource } from './random-source.js';
 
 /** The learned state of a `LinearArm` as plain JSON-able data. Matrices are row-major. */
@@ -23,11 +36,11 @@ export interface LinearArmState {
   readonly updates: number;
   /** Σ wᵢ, the importance weight learned from. */
   readonly totalWeight: number;
-  /** A = λI + Σ wᵢ xᵢxᵢᵀ. */
+  /** A = λI + Σ wᵢ xᵢxᵢᵀ (each wᵢ scaled by the decays since, for an arm that forgets). */
   readonly precision: readonly number[];
-  /** A⁻¹, as maintained by Sherman–Morrison. */
+  /** A⁻¹, as maintained by Sherman–Morrison (or rebuilt by Cholesky after a decay). */
   readonly covariance: readonly number[];
-  /** b = Σ wᵢ rᵢ xᵢ. */
+  /** b = Σ wᵢ rᵢ xᵢ (with the same decayed wᵢ). */
   readonly b: readonly number[];
 }
 
@@ -50,6 +63,8 @@ export class LinearArm {
   private readonly scratch: Float64Array;
   /** The Cholesky factor of A⁻¹ for Thompson draws, built on demand and dropped by an update. */
   private factor: Float64Array | undefined;
+  /** A decay changed A and b since A⁻¹ and θ̂ were last computed from them. */
+  private stale = false;
   private updateCount = 0;
   private weightSum = 0;
 
@@ -83,12 +98,14 @@ export class LinearArm {
   /** θ̂ᵀx. */
   predict(x: ArrayLike<number>): number {
     this.checkContext(x);
+    this.refresh();
     return dot(this.theta, x);
   }
 
   /** sqrt(xᵀA⁻¹x). */
   width(x: ArrayLike<number>): number {
     this.checkContext(x);
+    this.refresh();
     return Math.sqrt(Math.max(0, dot(x, multiply(this.aInverse, x, this.scratch))));
   }
 
@@ -107,6 +124,21 @@ export class LinearArm {
       throw new RangeError(`an importance weight must be a non-negative finite number, got ${weight}`);
     if (weight === 0) return;
     const d = this.dimension;
+    this.updateCount += 1;
+    this.weightSum += weight;
+    if (this.stale) {
+      // A⁻¹ is rebuilt from A when next read: only A and b need the update.
+      for (let i = 0; i < d; i++) {
+        const wx = weight * x[i]!;
+        for (let j = i; j < d; j++) {
+          const value = this.a[i * d + j]! + wx * x[j]!;
+          this.a[i * d + j] = value;
+          this.a[j * d + i] = value;
+        }
+        this.b[i] = this.b[i]! + wx * reward;
+      }
+      return;
+    }
     const u = multiply(this.aInverse, x, this.scratch);
     // 1 + w·xᵀA⁻¹x ≥ 1 because A⁻¹ is positive definite and w > 0: the division is always safe.
     const scale = weight / (1 + weight * dot(x, u));
@@ -125,8 +157,30 @@ export class LinearArm {
     }
     multiply(this.aInverse, this.b, this.theta);
     this.factor = undefined;
-    this.updateCount += 1;
-    this.weightSum += weight;
+  }
+
+  /** Forgets: A ← γA + (1 − γ)λI and b ← γb, so every example learned so far weighs γ times what it
+   * did and the ridge λ stays whole. γ = 1 changes nothing; a γ outside (0, 1] throws a RangeError. */
+  decay(gamma: number): void {
+    if (!(gamma > 0 && gamma <= 1)) throw new RangeError(`a decay factor must be in (0, 1], got ${gamma}`);
+    if (gamma === 1) return;
+    const d = this.dimension;
+    const restored = (1 - gamma) * this.ridge;
+    for (let i = 0; i < d * d; i++) this.a[i] = gamma * this.a[i]!;
+    for (let i = 0; i < d; i++) {
+      this.a[i * d + i] = this.a[i * d + i]! + restored;
+      this.b[i] = gamma * this.b[i]!;
+    }
+    this.stale = true;
+    this.factor = undefined;
+  }
+
+  /** A⁻¹ and θ̂ from A and b after a decay (see the header); nothing to do otherwise. */
+  private refresh(): void {
+    if (!this.stale) return;
+    inverseSpd(this.a, this.dimension, this.aInverse);
+    multiply(this.aInverse, this.b, this.theta);
+    this.stale = false;
   }
 
   /** A draw of θ from N(θ̂, scale²·A⁻¹), the Thompson-sampling posterior: θ̂ + scale·L·z with
@@ -135,6 +189,7 @@ export class LinearArm {
     if (!(scale >= 0 && Number.isFinite(scale)))
       throw new RangeError(`the posterior scale must be a non-negative finite number, got ${scale}`);
     const d = this.dimension;
+    this.refresh();
     this.factor ??= cholesky(this.aInverse, d);
     const z = new Float64Array(d);
     for (let i = 0; i < d; i++) z[i] = random.normal();
@@ -149,6 +204,7 @@ export class LinearArm {
 
   /** A copy of θ̂ = A⁻¹b. */
   coefficients(): Float64Array {
+    this.refresh();
     return Float64Array.from(this.theta);
   }
 
@@ -159,10 +215,12 @@ export class LinearArm {
 
   /** A copy of A⁻¹ (row-major). */
   covariance(): Float64Array {
+    this.refresh();
     return Float64Array.from(this.aInverse);
   }
 
   toJSON(): LinearArmState {
+    this.refresh();
     return {
       dimension: this.dimension,
       ridge: this.ridge,

@@ -51,3 +51,30 @@ export function cholesky(matrix: Float64Array, d: number): Float64Array {
   }
   return l;
 }
+
+/** M⁻¹ for a symmetric positive definite M (row-major), from its Cholesky factor: M⁻¹ = L⁻ᵀL⁻¹. Only
+ * the upper triangle is computed and then mirrored, so the inverse is exactly symmetric. Throws the
+ * RangeError of `cholesky` for a matrix that is not positive definite. */
+export function inverseSpd(matrix: Float64Array, d: number, out: Float64Array = new Float64Array(d * d)): Float64Array {
+  const l = cholesky(matrix, d);
+  // L⁻¹ by forward substitution, column by column; it is lower triangular too.
+  const li = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    li[j * d + j] = 1 / l[j * d + j]!;
+    for (let i = j + 1; i < d; i++) {
+      let sum = 0;
+      for (let k = j; k < i; k++) sum += l[i * d + k]! * li[k * d + j]!;
+      li[i * d + j] = -sum / l[i * d + i]!;
+    }
+  }
+  // (L⁻ᵀL⁻¹)ᵢⱼ = Σₖ L⁻¹ₖᵢ·L⁻¹ₖⱼ over k ≥ max(i, j).
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      let sum = 0;
+      for (let k = j; k < d; k++) sum += li[k * d + i]! * li[k * d + j]!;
+      out[i * d + j] = sum;
+      out[j * d + i] = sum;
+    }
+  }
+  return out;
+}

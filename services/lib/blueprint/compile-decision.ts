@@ -23,6 +23,7 @@ const DECISION_KEYS = [
   'default',
   'deadline',
   'explore',
+  'explore_on_shift',
 ] as const;
 const OBJECTIVE_KEYS = ['metric', 'constraints'] as const;
 const CONSTRAINT_KEYS = ['p99_inference', 'model_size'] as const;
@@ -32,6 +33,9 @@ export const DEFAULT_DEADLINE_MS = 20;
 export const DEFAULT_EXPLORE = 0.05;
 /** The least exploration advised where a model learns only from its own actions (the fix of a 0 %). */
 export const MIN_ADVISED_EXPLORE = 0.01;
+/** The most exploration a shift raises to by default: a fifth of decisions taken at random is as
+ * much of the product as Looper gives away unasked while it relearns. */
+export const MAX_DEFAULT_EXPLORE_ON_SHIFT = 0.2;
 export const DEFAULT_TEMPERATURE = 1;
 export const DEFAULT_ALPHA = 1;
 export const DEFAULT_P99_INFERENCE_US = 1000;
@@ -155,6 +159,35 @@ function checkExploration(
 }
 
 /**
+ * decision.explore_on_shift when not given: twice explore, at most MAX_DEFAULT_EXPLORE_ON_SHIFT,
+ * never below explore. Doubling halves the time a shift needs to show every action's new outcomes
+ * (a planning model relearns from them; the verdicts on its versions rest on them), while the
+ * cap bounds what the random decisions cost during the alert.
+ */
+export function defaultExploreOnShift(explore: number): number {
+  return Math.max(explore, Math.min(2 * explore, MAX_DEFAULT_EXPLORE_ON_SHIFT));
+}
+
+/** The explore share that applies while a quality_shift alert is open: the blueprint's, or for a
+ * record written before explore_on_shift existed (null), the default. */
+export function exploreOnShiftOf(decision: Pick<BlueprintDecision, 'explore' | 'exploreOnShift'>): number {
+  return decision.exploreOnShift ?? defaultExploreOnShift(decision.explore);
+}
+
+/** decision.explore_on_shift: a share no smaller than explore (undefined after a problem). An
+ * explore with a problem of its own (`exploreInvalid`) is not compared with: that one is to fix. */
+function compileExploreOnShift(r: Reader, f: Fields, explore: number, exploreInvalid: boolean): number | undefined {
+  const share = f.share('explore_on_shift');
+  if (share === undefined) return f.has('explore_on_shift') ? undefined : defaultExploreOnShift(explore);
+  if (share >= explore || exploreInvalid) return share;
+  return r.report(
+    f.at('explore_on_shift'),
+    `${describeShare(share)} is less than explore (${describeShare(explore)})`,
+    `set it to at least explore, e.g. explore_on_shift: ${describeShare(defaultExploreOnShift(explore))} (the default): it replaces explore while a quality_shift alert is raised, to learn the changed world sooner, and never explores less`,
+  );
+}
+
+/**
  * Ranking answers with the request's candidates and sequence with the items it has seen: neither
  * declares actions, and without a model ranking keeps the request's order (default "").
  */
@@ -187,10 +220,20 @@ export function compileDecision(
         'remove it: before any model the candidates keep the order they came in',
       );
     const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
-    const explore = f.share('explore') ?? DEFAULT_EXPLORE;
+    const given = f.share('explore');
+    const explore = given ?? DEFAULT_EXPLORE;
     checkExploration(r, f, task, policy, parameters.epsilon, explore);
-    if (policy === undefined) return undefined;
-    return { policy, ...nullParameters(parameters), actions: [], default: fallback, deadlineMs, explore };
+    const exploreOnShift = compileExploreOnShift(r, f, explore, given === undefined && f.has('explore'));
+    if (policy === undefined || exploreOnShift === undefined) return undefined;
+    return {
+      policy,
+      ...nullParameters(parameters),
+      actions: [],
+      default: fallback,
+      deadlineMs,
+      explore,
+      exploreOnShift,
+    };
   }
   const list = f.list('actions', '[send, skip]', 'add actions: the possible answers, e.g. actions: [send, skip]');
   const actions = list === undefined ? undefined : compileActions(r, list, f.at('actions'), policy);
@@ -209,9 +252,12 @@ export function compileDecision(
     fallback = undefined;
   }
   const deadlineMs = f.duration('deadline', { unit: 'ms', whole: true, example: '20ms' }) ?? DEFAULT_DEADLINE_MS;
-  const explore = f.share('explore') ?? DEFAULT_EXPLORE;
+  const given = f.share('explore');
+  const explore = given ?? DEFAULT_EXPLORE;
   checkExploration(r, f, task, policy, parameters.epsilon, explore);
-  if (policy === undefined || actions === undefined || fallback === undefined) return undefined;
+  const exploreOnShift = compileExploreOnShift(r, f, explore, given === undefined && f.has('explore'));
+  if (policy === undefined || actions === undefined || fallback === undefined || exploreOnShift === undefined)
+    return undefined;
   return {
     policy,
     ...nullParameters(parameters),
@@ -219,6 +265,7 @@ export function compileDecision(
     default: fallback,
     deadlineMs,
     explore,
+    exploreOnShift,
   };
 }
 

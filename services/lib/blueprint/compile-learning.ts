@@ -9,11 +9,12 @@ import type {
 import { DEFAULT_PROPENSITY_FLOOR } from '../stats/weighted-metrics.js';
 import { childPath } from './problem.js';
 import type { Reader } from './reader.js';
-import { describe } from './units.js';
+import { describe, parseDuration } from './units.js';
 import { FAMILY_MISFITS, MODEL_FAMILIES } from './vocabulary.js';
 
 const AUTOML_KEYS = ['families', 'budget', 'schedule'] as const;
-const TRAINING_KEYS = ['online', 'publish_every', 'retrain', 'propensity_clip'] as const;
+const TRAINING_KEYS = ['online', 'publish_every', 'retrain', 'propensity_clip', 'forget'] as const;
+const FORGET_KEYS = ['half_life'] as const;
 const ROLLOUT_KEYS = ['shadow', 'promote_if', 'canary', 'rollback_if'] as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,11 +22,21 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_BUDGET = 10_000;
 
 export const AUTOML_DEFAULTS = { budget: 30, scheduleMs: DAY_MS } as const;
+/**
+ * forget's default half-life, a day of decision time: continual training follows a world that
+ * changes by the day (the automl schedule and the retrain are daily by default too) while an
+ * example still weighs ½ after a day and ⅛ after three, so even a blueprint of a few thousand
+ * decisions a day learns from all of them. After an abrupt change a discounted bandit takes about
+ * one half-life to prefer the new best action; a blueprint with the traffic for it should shorten
+ * it (docs/blueprints.md gives the measured figures and the trade-off).
+ */
+export const DEFAULT_FORGET_HALF_LIFE_MS = DAY_MS;
 export const TRAINING_DEFAULTS = {
   online: true,
   publishEveryMs: 30_000,
   retrainMs: DAY_MS,
   propensityClip: DEFAULT_PROPENSITY_FLOOR,
+  forgetHalfLifeMs: DEFAULT_FORGET_HALF_LIFE_MS,
 } as const;
 export const ROLLOUT_DEFAULTS = { minExamples: 1000, metricGain: 0, canary: 0.1, metricDrop: 0.01 } as const;
 
@@ -99,6 +110,35 @@ function compilePropensityClip(r: Reader, value: unknown, path: string): number 
   return value;
 }
 
+/** Why a learner forgets, told with every problem of training.forget. */
+const FORGET_WHY =
+  "an example's weight halves every half_life of decision time, so what the world taught long ago fades and a " +
+  'changed world is learned; never (or forget: none) keeps every example at full weight forever';
+
+/**
+ * training.forget: none, or { half_life: <duration> | never }: the half-life in ms, null for never;
+ * undefined after a problem.
+ */
+function compileForget(r: Reader, value: unknown, path: string): number | null | undefined {
+  const fix = `write forget: { half_life: 1d } (the default), or forget: none: ${FORGET_WHY}`;
+  if (value === 'none') return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return r.report(path, `${describe(value)} is neither none nor a mapping`, fix);
+  const m = r.mapping(value, path, FORGET_KEYS, 'forget');
+  if (m === undefined) return undefined;
+  const f = r.fields(m, path);
+  if (!f.present('half_life', `add half_life: a duration like 1d, or never: ${FORGET_WHY}`)) return undefined;
+  const halfLife = f.raw('half_life');
+  if (halfLife === 'never') return null;
+  if (typeof halfLife === 'string' && !parseDuration(halfLife).ok)
+    return r.report(
+      f.at('half_life'),
+      `${describe(halfLife)} is neither a duration like 1d nor never`,
+      `write half_life: 1d, or half_life: never: ${FORGET_WHY}`,
+    );
+  return f.duration('half_life', { unit: 'ms', whole: true, example: '1d' });
+}
+
 export function compileTraining(r: Reader, value: unknown, path: string): BlueprintTraining | undefined {
   const m = value === undefined ? {} : r.mapping(value, path, TRAINING_KEYS, 'training');
   if (m === undefined) return undefined;
@@ -112,6 +152,9 @@ export function compileTraining(r: Reader, value: unknown, path: string): Bluepr
       f.duration('publish_every', { unit: 'ms', whole: true, example: '30s' }) ?? TRAINING_DEFAULTS.publishEveryMs,
     retrainMs: f.duration('retrain', { unit: 'ms', whole: true, example: '1d' }) ?? TRAINING_DEFAULTS.retrainMs,
     propensityClip: propensityClip ?? TRAINING_DEFAULTS.propensityClip,
+    forgetHalfLifeMs: f.has('forget')
+      ? (compileForget(r, f.raw('forget'), f.at('forget')) ?? null)
+      : TRAINING_DEFAULTS.forgetHalfLifeMs,
   };
 }
 

@@ -60,10 +60,17 @@ describe('blueprint compiler', () => {
         default: 'skip',
         deadlineMs: 20,
         explore: 0.05,
+        exploreOnShift: 0.1,
       },
       objective: { metric: 'auc', ndcgAt: null, constraints: { p99InferenceUs: 1000, modelSizeBytes: 1_048_576 } },
       automl: { families: ['logistic', 'mlp', 'gbdt'], budget: 30, scheduleMs: 86_400_000 },
-      training: { online: true, publishEveryMs: 30_000, retrainMs: 86_400_000, propensityClip: 0.01 },
+      training: {
+        online: true,
+        publishEveryMs: 30_000,
+        retrainMs: 86_400_000,
+        propensityClip: 0.01,
+        forgetHalfLifeMs: 86_400_000,
+      },
       rollout: {
         shadow: { minExamples: 1000 },
         promoteIf: { metricGain: 0 },

@@ -129,6 +129,41 @@ describe('blueprint rules: decision', () => {
     }
     assert.ok(compileBlueprint(withDecision({ policy: 'threshold', threshold: 0.5, explore: '1%' })).ok);
   });
+
+  it('blueprint rules - explore_on_shift defaults to twice explore, at most 20% and never below explore, and is at least explore', () => {
+    const onShift = (decision: Record<string, unknown>) => {
+      const result = compileBlueprint(withDecision({ policy: 'threshold', threshold: 0.5, ...decision }));
+      assert.ok(result.ok, JSON.stringify(result.ok ? null : result.problems));
+      return [result.blueprint.decision.explore, result.blueprint.decision.exploreOnShift];
+    };
+    assert.deepEqual(onShift({}), [0.05, 0.1], 'the default explore 5% doubles');
+    assert.deepEqual(onShift({ explore: '8%' }), [0.08, 0.16]);
+    assert.deepEqual(onShift({ explore: '15%' }), [0.15, 0.2], 'capped at 20%');
+    assert.deepEqual(onShift({ explore: '30%' }), [0.3, 0.3], 'never below explore');
+    assert.deepEqual(onShift({ policy: 'argmax', threshold: null, explore: '0%' }), [0, 0], 'no exploration, none on a shift either');
+    assert.deepEqual(onShift({ explore: '5%', explore_on_shift: '50%' }), [0.05, 0.5]);
+    assert.deepEqual(onShift({ explore: '5%', explore_on_shift: '5%' }), [0.05, 0.05], 'equal: no rise');
+    const lower = withDecision({ policy: 'threshold', threshold: 0.5, explore: '10%', explore_on_shift: '5%' });
+    assert.deepEqual(problemsOf(lower), [
+      {
+        path: 'decision.explore_on_shift',
+        message: '5% is less than explore (10%)',
+        fix: 'set it to at least explore, e.g. explore_on_shift: 20% (the default): it replaces explore while a quality_shift alert is raised, to learn the changed world sooner, and never explores less',
+      },
+    ]);
+    assert.deepEqual(
+      messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, explore_on_shift: 0.2 })),
+      ['decision.explore_on_shift: 0.2 is not a share like 10%'],
+    );
+    assert.deepEqual(
+      messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, explore: 'lots', explore_on_shift: '1%' })),
+      ['decision.explore: "lots" is not a share like 10%'],
+      'an explore with a problem is not compared with',
+    );
+    const ranking = compileBlueprint(minimalBlueprintOf('ranking'));
+    assert.ok(ranking.ok);
+    assert.equal(ranking.blueprint.decision.exploreOnShift, 0.1, 'tasks without actions get it too');
+  });
 });
 
 describe('blueprint rules: objective', () => {
@@ -251,6 +286,7 @@ describe('blueprint rules: automl, training and rollout', () => {
       publishEveryMs: 60_000,
       retrainMs: 43_200_000,
       propensityClip: 0.01,
+      forgetHalfLifeMs: 86_400_000,
     });
     assert.deepEqual(result.blueprint.rollout, {
       shadow: { minExamples: 500 },
@@ -282,6 +318,48 @@ describe('blueprint rules: automl, training and rollout', () => {
     assert.deepEqual(messagesOf(clip('low')), ['training.propensity_clip: "low" is not a number']);
     assert.deepEqual(messagesOf(blueprintWith((bp) => (bp['training'] = { propensity_clp: 0.01 }))), [
       'training.propensity_clp: is not a key of training',
+    ]);
+  });
+
+  it('blueprint rules - training.forget is none or a half_life (a duration or never), 1d by default', () => {
+    const forget = (value: unknown) => blueprintWith((bp) => (bp['training'] = { forget: value }));
+    const halfLife = (value: unknown) => {
+      const result = compileBlueprint(forget(value));
+      assert.ok(result.ok, JSON.stringify(result.ok ? null : result.problems));
+      return result.blueprint.training.forgetHalfLifeMs;
+    };
+    const defaults = compileBlueprint(blueprintWith(() => undefined));
+    assert.ok(defaults.ok);
+    assert.equal(defaults.blueprint.training.forgetHalfLifeMs, 86_400_000);
+    assert.equal(halfLife({ half_life: '30m' }), 1_800_000);
+    assert.equal(halfLife({ half_life: '2h' }), 7_200_000);
+    assert.equal(halfLife('none'), null);
+    assert.equal(halfLife({ half_life: 'never' }), null);
+    const why =
+      "an example's weight halves every half_life of decision time, so what the world taught long ago fades and a changed world is learned; never (or forget: none) keeps every example at full weight forever";
+    assert.deepEqual(problemsOf(forget('1d')), [
+      {
+        path: 'training.forget',
+        message: '"1d" is neither none nor a mapping',
+        fix: `write forget: { half_life: 1d } (the default), or forget: none: ${why}`,
+      },
+    ]);
+    assert.deepEqual(problemsOf(forget({})), [
+      { path: 'training.forget.half_life', message: 'is required', fix: `add half_life: a duration like 1d, or never: ${why}` },
+    ]);
+    assert.deepEqual(problemsOf(forget({ half_life: 'forever' })), [
+      {
+        path: 'training.forget.half_life',
+        message: '"forever" is neither a duration like 1d nor never',
+        fix: `write half_life: 1d, or half_life: never: ${why}`,
+      },
+    ]);
+    assert.deepEqual(messagesOf(forget({ half_life: '0s' })), ['training.forget.half_life: "0s" is not longer than 0']);
+    assert.deepEqual(messagesOf(forget({ half_life: 3600 })), ['training.forget.half_life: 3600 is not a duration like 1h']);
+    assert.equal(fixAt(forget({ halflife: '1d' }), 'training.forget.halflife'), 'did you mean half_life?');
+    assert.deepEqual(messagesOf(forget({ halflife: '1d' })), [
+      'training.forget.halflife: is not a key of forget',
+      'training.forget.half_life: is required',
     ]);
   });
 

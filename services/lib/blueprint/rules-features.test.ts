@@ -58,7 +58,7 @@ describe('blueprint rules: identity, keys and types', () => {
       [
         'tsk: is not a key of a blueprint (did you mean task?)',
         'features.streams[0].windw: is not a key of a stream feature (did you mean window?)',
-        'training.colour: is not a key of training (remove it; training has online, publish_every, retrain, propensity_clip)',
+        'training.colour: is not a key of training (remove it; training has online, publish_every, retrain, propensity_clip, forget)',
         'rollout.shadow.minExamples: is not a key of shadow (did you mean min_examples?)',
       ],
     );

@@ -14,6 +14,7 @@ const decision: BlueprintDecision = {
   default: 'skip',
   deadlineMs: 20,
   explore: 0.1,
+  exploreOnShift: null,
 };
 
 const sequence =

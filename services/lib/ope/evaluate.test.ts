@@ -27,6 +27,7 @@ const BASE: BlueprintDecision = {
   default: 'email',
   deadlineMs: 20,
   explore: 0,
+  exploreOnShift: null,
 };
 const SCORES = { email: 0.3, push: 0.5, sms: 0.2 };
 

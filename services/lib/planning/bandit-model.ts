@@ -3,7 +3,13 @@
 // arm's intercept. The standardisation is learned from the first WARMUP_EXAMPLES examples and then
 // frozen, because a ridge arm's coefficients only mean something in a fixed input space. It
 // travels as one JSON artifact (format looper-bandit/1) that the predictor loads and serves.
-import type { Blueprint, BlueprintDecision } from '../schemas/generated.js';
+//
+// The bandit forgets as the blueprint's training.forget says: every reward is learned with its
+// decision time, and the arms' statistics decay by 2^(−Δt/half-life) (bandits/contextual-bandit.ts).
+// The half-life and the time the statistics were decayed to travel inside the bandit's state; an
+// artifact written before forgetting existed has neither and loads as a bandit that never forgets,
+// until a trainer continues it under a blueprint that says otherwise.
+import type { Blueprint, BlueprintDecision, BlueprintTraining } from '../schemas/generated.js';
 import type { FeatureValues } from '../feature-values.js';
 import { featureSchemaFromBlueprint, type FeatureSchema } from '../learners/feature-schema.js';
 import { DEFAULT_HASH_BUCKETS, Preprocessor, type Moments } from '../learners/preprocess.js';
@@ -71,17 +77,20 @@ export class BanditModel {
     this.x = new Float64Array(this.preprocessor.width + 1);
   }
 
-  static create(bp: Pick<Blueprint, 'features' | 'decision'>): BanditModel {
+  /** A model that has learned nothing; it forgets as `bp.training` says (never without a training section). */
+  static create(bp: Pick<Blueprint, 'features' | 'decision'> & { training?: BlueprintTraining }): BanditModel {
     const schema = featureSchemaFromBlueprint(bp);
     const width = new Preprocessor(schema, DEFAULT_HASH_BUCKETS).width;
     const bandit = new ContextualBandit({
       actions: bp.decision.actions,
       dimension: width + 1,
       policy: policySpecOf(bp.decision),
+      halfLifeMs: bp.training?.forgetHalfLifeMs ?? null,
     });
     return new BanditModel(schema, bandit, undefined, DEFAULT_HASH_BUCKETS);
   }
 
+  /** The model an artifact holds. */
   static fromArtifact(bytes: Uint8Array): BanditModel {
     const a = JSON.parse(Buffer.from(bytes).toString('utf8')) as BanditArtifact;
     if (a.format !== BANDIT_FORMAT)
@@ -96,6 +105,22 @@ export class BanditModel {
 
   get actions(): readonly string[] {
     return this.bandit.actions;
+  }
+
+  /** The half-life the bandit forgets with (ms); null: never. */
+  get halfLifeMs(): number | null {
+    return this.bandit.options.halfLifeMs;
+  }
+
+  /** This model, what it learned included, forgetting with `halfLifeMs` from now on (null: never). */
+  withHalfLife(halfLifeMs: number | null): BanditModel {
+    if (halfLifeMs === this.halfLifeMs) return this;
+    return new BanditModel(
+      this.schema,
+      this.bandit.withHalfLife(halfLifeMs),
+      this.preprocessor.snapshot(),
+      this.hashBuckets,
+    );
   }
 
   /** Counts `features` into the standardisation (warm-up only). */
@@ -125,8 +150,9 @@ export class BanditModel {
     return Math.max(...this.bandit.estimates(this.encode(features)).map((e) => e.mean));
   }
 
-  learn(features: FeatureValues, action: string, reward: number, propensity: number): void {
-    this.bandit.learn(this.encode(features), action, reward, propensity);
+  /** Learns one reward; `at` is its decision's time (ms), by which the bandit forgets (none: no decay). */
+  learn(features: FeatureValues, action: string, reward: number, propensity: number, at?: number): void {
+    this.bandit.learn(this.encode(features), action, reward, propensity, at);
   }
 
   toArtifact(): Uint8Array {

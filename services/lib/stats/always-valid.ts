@@ -24,9 +24,11 @@
 // min_examples). It stays fixed; a ρ recomputed from the data at every look (as an earlier A/B
 // analysis did) is a repeated fixed-z test in disguise.
 //
-// α is spent explicitly (VERDICT_ALPHA): the verdicts that can act on one model version share a
-// budget of 5 %, so a version that passes shadow, canary and live watch is wrongly acted on with
-// probability at most 5 % in all.
+// α is spent explicitly (VERDICT_ALPHA): the verdicts that can act on one candidate version
+// (promotion, canary, rollback, guardrails) share 4.5 %, so a candidate that passes shadow, canary
+// and live watch is wrongly acted on with probability at most 4.5 % in all. A continuation is a
+// new version judged once, against the version it continues: it spends its own 4 % (see
+// services/trainer/continuation-gate.ts).
 
 import { normalCdf } from './normal.js';
 
@@ -54,15 +56,17 @@ export interface Bounds {
 }
 
 /**
- * α per verdict. Promotion, canary, rollback, a continuation's swap and guardrails can each act on
- * one model version; their budgets add to 5 %. Experiments judge arms, not versions, and take the
- * experiment's own α (5 % unless the blueprint says otherwise).
+ * α per verdict. Promotion, canary, rollback and guardrails can each act on one candidate version;
+ * their budgets add to 4.5 %. A continuation's swap is the one verdict on a continuation version:
+ * 1 % for its always-valid test, and 3 % for the single look at its horizon (CONTINUATION_HORIZON_ALPHA).
+ * Experiments judge arms, not versions, and take the experiment's own α (5 % unless the blueprint
+ * says otherwise).
  */
 export const VERDICT_ALPHA = {
   promotion: 0.02,
   canary: 0.01,
   rollback: 0.01,
-  continuation: 0.005,
+  continuation: 0.01,
   guardrail: 0.005,
   experiment: 0.05,
 } as const;
