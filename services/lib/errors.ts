@@ -1,5 +1,5 @@
 // Typed errors shared by every Looper package. Each sets `name`, carries the context a reader
-// needs, chains `cause`, and says whether retrying can help (STYLE.md habit 5).
+// needs, chains `cause`, and says whether retrying can help (CONTRIBUTING.md habit 5).
 
 export interface LooperErrorOptions {
   cause?: unknown;

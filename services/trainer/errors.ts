@@ -1,4 +1,4 @@
-// Typed errors of the trainer (STYLE.md habit 5).
+// Typed errors of the trainer (CONTRIBUTING.md habit 5).
 import { LooperError, type LooperErrorOptions } from '../lib/errors.js';
 
 /** A deployed model cannot become the blueprint's training configuration. */

@@ -1,4 +1,4 @@
-// Errors of the blueprint package (STYLE.md habit 5): one class per failure mode, with context fields.
+// Errors of the blueprint package (CONTRIBUTING.md habit 5): one class per failure mode, with context fields.
 import { LooperError, type LooperErrorOptions } from '../errors.js';
 import type { BlueprintProblem } from './problem.js';
 

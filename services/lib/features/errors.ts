@@ -1,4 +1,4 @@
-// Errors of the feature aggregators (STYLE.md habit 5). All are programming or data-corruption
+// Errors of the feature aggregators (CONTRIBUTING.md habit 5). All are programming or data-corruption
 // errors: retrying the same call cannot help. Bad *events* are not errors here: event.ts returns a
 // reason the caller dead-letters, and applyEvent answers 'ignored'.
 import { LooperError, type LooperErrorOptions } from '../errors.js';

@@ -1,4 +1,4 @@
-// Errors of the joiner core (STYLE.md habit 5): one class per failure mode, with context fields.
+// Errors of the joiner core (CONTRIBUTING.md habit 5): one class per failure mode, with context fields.
 // Neither is retriable: the same bytes or the same record fail the same way again.
 import { LooperError } from '../errors.js';
 

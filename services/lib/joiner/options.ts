@@ -1,4 +1,4 @@
-// Joiner options → compile → compiled options (STYLE.md habit 6): how long the joiner remembers.
+// Joiner options → compile → compiled options (CONTRIBUTING.md habit 6): how long the joiner remembers.
 import { ConfigError } from '../errors.js';
 
 export interface JoinerOptions {

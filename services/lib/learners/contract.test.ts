@@ -1,4 +1,4 @@
-// The one check suite every learner family passes (STYLE.md habit 2, after River's
+// The one check suite every learner family passes (CONTRIBUTING.md habit 2, after River's
 // checks/common.py), generated for each family × task in LEARNER_FAMILIES: a new family is its file
 // plus its line in families.ts, and from then on it is checked here. It runs on the backend
 // initBackend() picks, as the trainer does.

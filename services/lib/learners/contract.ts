@@ -1,4 +1,4 @@
-// The learner contract (STYLE.md habit 2, after River's base.Classifier / base.Regressor): every
+// The learner contract (CONTRIBUTING.md habit 2, after River's base.Classifier / base.Regressor): every
 // model family implements Learner, serves through a Scorer, and passes the one check suite in
 // contract.test.ts. Hyper-parameters go to the constructor and never change; learned state
 // (preprocessing statistics, weights, optimizer moments) lives apart and travels in the artifact.

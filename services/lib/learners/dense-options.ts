@@ -1,5 +1,5 @@
 // Hyper-parameters of the dense families: options → compile → compiled hyper-parameters with named
-// defaults and messages that say what to do (STYLE.md habit 6). AutoML passes search points as
+// defaults and messages that say what to do (CONTRIBUTING.md habit 6). AutoML passes search points as
 // plain JSON, so unknown keys are refused by name rather than ignored.
 
 import type { OptimizerName } from './dense-network.js';

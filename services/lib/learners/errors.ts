@@ -1,4 +1,4 @@
-// Typed errors of the learners package (STYLE.md habit 5). None of them is retriable: the same
+// Typed errors of the learners package (CONTRIBUTING.md habit 5). None of them is retriable: the same
 // options, examples or artifact fail the same way every time.
 
 import { LooperError } from '../errors.js';

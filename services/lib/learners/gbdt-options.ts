@@ -1,5 +1,5 @@
 // Hyper-parameters of gradient-boosted trees: options → compile → compiled hyper-parameters with
-// named defaults and messages that say what to do (STYLE.md habit 6). Unknown keys are refused by
+// named defaults and messages that say what to do (CONTRIBUTING.md habit 6). Unknown keys are refused by
 // name, as AutoML passes search points as plain JSON.
 
 import { HyperParameterError } from './errors.js';

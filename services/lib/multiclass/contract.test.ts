@@ -1,4 +1,4 @@
-// The one check suite every multi-class family passes (STYLE.md habit 2, after River's
+// The one check suite every multi-class family passes (CONTRIBUTING.md habit 2, after River's
 // checks/common.py): a new family is its file plus one line in FAMILIES.
 
 import { describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Typed errors of the multiclass package (STYLE.md habit 5). None is retriable: the same options,
+// Typed errors of the multiclass package (CONTRIBUTING.md habit 5). None is retriable: the same options,
 // examples, call or artifact fail the same way every time. Codes match the learners package's
 // (invalid_hyper_parameters, invalid_training_input) so the trainer handles both alike.
 

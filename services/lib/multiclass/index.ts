@@ -1,5 +1,5 @@
 // Multi-class classification and next-item (sequence) prediction: pure model code, no Kafka, NATS or
-// fs (STYLE.md habit 1). The trainer learns online through MulticlassLearner; the predictor loads an
+// fs (CONTRIBUTING.md habit 1). The trainer learns online through MulticlassLearner; the predictor loads an
 // artifact with loadMulticlassScorer and scores each request through MulticlassScorer.
 //
 // Models

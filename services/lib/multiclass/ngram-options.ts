@@ -1,5 +1,5 @@
 // Hyper-parameters of the ngram family: options → compile → compiled hyper-parameters with named
-// defaults (STYLE.md habit 6); unknown keys are refused by name.
+// defaults (CONTRIBUTING.md habit 6); unknown keys are refused by name.
 
 import {
   CLASS_OPTION_KEYS,

@@ -1,4 +1,4 @@
-// Typed errors of the ranking core (STYLE.md habit 5). Each names where it was raised (the caller
+// Typed errors of the ranking core (CONTRIBUTING.md habit 5). Each names where it was raised (the caller
 // passes a short `where`, e.g. "predictor top_k" or "ndcgAt"), what was wrong and what to do. None
 // is retriable: the same input fails the same way every time.
 

@@ -1,4 +1,4 @@
-// Schema evolution checks, done locally before a schema is registered (STYLE.md habit 4).
+// Schema evolution checks, done locally before a schema is registered (CONTRIBUTING.md habit 4).
 // BACKWARD: a reader using the newer schema can read every record written with the older one,
 // so consumers can be upgraded first. avsc's resolver decides; when it refuses, we walk both
 // schemas to the first spot it cannot resolve and say where and why, with the fix.

@@ -1,4 +1,4 @@
-// Errors of the simulator (STYLE.md habit 5).
+// Errors of the simulator (CONTRIBUTING.md habit 5).
 import { LooperError } from '../errors.js';
 
 /** A user id the simulator did not create; retrying cannot help. */
