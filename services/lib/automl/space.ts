@@ -1,4 +1,4 @@
-// The AutoML search space, declared as data (declared as data, not code: CONTRIBUTING.md habit 3): per
+// The AutoML search space, declared as data, not code (CONTRIBUTING.md habit 3): per
 // model family, the hyper-parameters searched and their ranges. Samplers (tpe.ts) and grids read the
 // same declaration; everything a trial needs beyond it comes from the learners' named defaults.
 //
