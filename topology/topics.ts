@@ -141,7 +141,7 @@ export const topics = {
     key: 'blueprint/rule',
     valueSchema: 'Alert',
     producers: ['monitor'],
-    consumers: ['automl', 'cli'],
+    consumers: ['predictor', 'automl', 'cli'],
   },
   deadLetters: {
     name: 'looper.dlq',

@@ -9,6 +9,9 @@ import { responderDefaults, startDecideResponder } from './predictor.js';
 import { LookupRouter } from '../lib/features-client.js';
 import { partitionCounts } from '../lib/kafka.js';
 import { topics } from '../../topology/topics.js';
+import type { Alert } from '../lib/schemas/generated.js';
+import { followDecoded } from '../lib/serving/follow-topic.js';
+import { exploreShare, ShiftAlerts } from './shift-exploration.js';
 
 /** LOOPER_PREDICTOR_MAX_IN_FLIGHT: decide requests answered at once before new ones are refused as overloaded. */
 function maxInFlight(text: string | undefined): number {
@@ -30,6 +33,27 @@ const models = await watchModels(ctx);
 const decisions = createDecisionLog(ctx.producer, ctx.codec, ctx.log);
 ctx.onShutdown(() => decisions.flush());
 await blueprints.caughtUp;
+// quality_shift alerts from the start of looper.alerts (its retention bounds the read), so that a
+// restarted predictor knows which are still open, as the monitor does; then each change as it comes.
+const shifts = new ShiftAlerts();
+const percent = (share: number) => `${+(share * 100).toFixed(4)}%`;
+const exploring = (name: string): string => {
+  const bp = blueprints.current().get(name);
+  if (!bp) return `quality_shift alert open for ${name}`;
+  return `quality_shift alert open for ${name}: exploring ${percent(exploreShare(bp.decision, true))} of decisions instead of ${percent(bp.decision.explore)}`;
+};
+let alertsRead = false;
+const alerts = await followDecoded<Alert>(ctx, topics.alerts, (alert) => {
+  if (!shifts.observe(alert) || !alertsRead) return;
+  ctx.log(
+    shifts.suspected(alert.blueprint)
+      ? exploring(alert.blueprint)
+      : `quality_shift alerts of ${alert.blueprint} cleared: exploring its explore share again`,
+  );
+});
+await alerts.caughtUp;
+alertsRead = true;
+for (const name of shifts.blueprints()) ctx.log(exploring(name));
 const admin = ctx.kafka.admin();
 await admin.connect();
 ctx.onShutdown(() => admin.disconnect());
@@ -44,7 +68,7 @@ async function decisionPartitions(): Promise<number> {
   return 1;
 }
 const router = new LookupRouter((list) => partitionCounts(admin, list), ctx.log);
-const stats = startDecideResponder(ctx, blueprints, models, decisions, router, {
+const stats = startDecideResponder(ctx, blueprints, models, decisions, router, shifts, {
   maxInFlight: limit,
   decisionPartitions: await decisionPartitions(),
 });

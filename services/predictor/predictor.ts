@@ -2,7 +2,8 @@
 // policy → reply, then the decision is logged asynchronously. Before any model, or past the
 // deadline, the reply is the blueprint's default decision flagged fallback: true. A canary answers
 // for its share of entities instead of the live model; shadow models score the same features only
-// once the reply is on the wire, so they never add to its latency.
+// once the reply is on the wire, so they never add to its latency. While a quality_shift alert is
+// open for a blueprint, its decisions explore with decision.explore_on_shift (shift-exploration.ts).
 import { mintDecisionId } from '../lib/partitioning/decision-id.js';
 import type { Msg } from 'nats';
 import type { Blueprint, Decision } from '../lib/schemas/generated.js';
@@ -25,6 +26,7 @@ import { decisionRecord, type DecideContext } from './decision-record.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
 import type { PlannedChoice } from '../lib/planning/bandit-model.js';
 import { SeededRandom } from '../lib/learners/random.js';
+import { exploreShare, type ShiftSuspicion } from './shift-exploration.js';
 
 /** The bandits' own draws (Thompson samples, ε coin flips), seeded afresh per process so decisions do not repeat across restarts. */
 const plannerRandom = new SeededRandom((Math.random() * 2 ** 32) >>> 0);
@@ -68,6 +70,7 @@ export function startDecideResponder(
   models: ModelTable,
   decisions: DecisionLog,
   router: LookupRouter,
+  shifts: ShiftSuspicion,
   options: ResponderOptions = responderDefaults,
 ): PredictorStats {
   const stats: PredictorStats = { requests: 0, errors: 0, fallbacks: 0, overloaded: 0 };
@@ -214,11 +217,12 @@ export function startDecideResponder(
     const apprenticing = currentAction !== null && bp.apprentice !== null && !models.tookOver(bp.name);
     if (apprenticing) fallbackReason = null;
     const fallback = fallbackReason !== null;
+    const explore = exploreShare(bp.decision, shifts.suspected(bp.name));
     const choice = apprenticing
       ? { action: currentAction, propensity: 1, explored: false }
       : planned !== null && !fallback
-        ? explorePlanned(bp.decision, planned, Math.random)
-        : choose(bp.decision, fallback ? null : score, Math.random);
+        ? explorePlanned(bp.decision, planned, Math.random, explore)
+        : choose(bp.decision, fallback ? null : score, Math.random, explore);
     const decisionId = mintDecisionId(entity, options.decisionPartitions);
     const reply: DecideReply = {
       decisionId,
@@ -263,17 +267,19 @@ export function startDecideResponder(
     lookupFailure: string | null,
   ): void {
     let fallbackReason = lookupFailure ?? (model ? null : 'no_model');
+    const explore = exploreShare(c.bp.decision, shifts.suspected(c.bp.name));
     let ranked = ranker.rank(
       c.bp,
       fallbackReason === null && model ? model.scorer : null,
       c.features,
       candidates,
       Math.random,
+      explore,
     );
     const deadlineMet = performance.now() - c.started <= c.deadlineMs;
     if (!deadlineMet && fallbackReason === null) {
       fallbackReason = 'deadline';
-      ranked = ranker.rank(c.bp, null, c.features, candidates, Math.random);
+      ranked = ranker.rank(c.bp, null, c.features, candidates, Math.random, explore);
     }
     const fallback = fallbackReason !== null;
     const reply: DecideReply = {

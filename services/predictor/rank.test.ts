@@ -65,6 +65,20 @@ describe('ranking in the predictor', () => {
     assert.equal(ranked.propensity, 0.1 / 6, 'one of the 3·2 ordered pairs, drawn with probability explore');
     const policy = new CandidateRanker().rank(exploring, scorer, { last_viewed_topic: 'books' }, candidates, () => 0.5);
     assert.equal(policy.propensity, 0.9 + 0.1 / 6);
+    // A raised share (explore_on_shift while a quality_shift alert is open) is the one the propensity tells.
+    const raised = (draws: number[]) =>
+      new CandidateRanker().rank(
+        exploring,
+        scorer,
+        { last_viewed_topic: 'books' },
+        candidates,
+        () => draws.shift()!,
+        0.2,
+      );
+    const explored = raised([0.15, 0.99, 0.0]);
+    assert.deepEqual([explored.ranking, explored.explored, explored.propensity], [['c', 'b'], true, 0.2 / 6]);
+    const kept = raised([0.25]);
+    assert.deepEqual([kept.ranking, kept.explored, kept.propensity], [['b', 'a'], false, 0.8 + 0.2 / 6]);
   });
 
   it('rank - a ranking request must carry valid candidates, each error naming the candidate', () => {

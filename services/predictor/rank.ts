@@ -47,13 +47,15 @@ export class CandidateRanker {
     return crosses;
   }
 
-  /** `scorer` null: no model (or the fallback): the request's own order. */
+  /** `scorer` null: no model (or the fallback): the request's own order. `explore` is the share
+   * applied (the blueprint's unless said otherwise), and the propensity is that of this share. */
   rank(
     bp: Blueprint,
     scorer: Scorer | null,
     features: FeatureValues,
     candidates: readonly RankingCandidate[],
     random: () => number,
+    explore: number = bp.decision.explore,
   ): RankedChoice {
     const n = candidates.length;
     const k = Math.min(bp.decision.k ?? n, n);
@@ -77,7 +79,6 @@ export class CandidateRanker {
     }
     selectTopK(ids, scores, k, this.order);
     const policyOrder = Array.from(this.order.subarray(0, k), (i) => ids[i]!);
-    const explore = bp.decision.explore;
     const uniform = 1 / orderedChoices(n, k);
     if (explore > 0 && n > 1 && random() < explore) {
       // A partial Fisher–Yates shuffle: the first k of a uniformly random permutation.

@@ -17,6 +17,8 @@ import { BlueprintTrainer } from './blueprint-trainer.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE } from './training-plan.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
+import { loadScorer } from '../lib/learners/serving.js';
+import { SeededRandom } from '../lib/learners/random.js';
 
 function blueprint(contextFeatures: Array<Record<string, unknown>>): Blueprint {
   const result = compileBlueprint(blueprintWith((bp) => (bp['features'] = { context: contextFeatures })));
@@ -282,6 +284,51 @@ describe('blueprint trainer, side by side', () => {
     const [judgement] = trainer.drainJudgements();
     assert.equal(judgement?.servedVersion, first.record.modelVersion);
     trainer.dispose();
+  });
+
+  it('trainer - forgets through the replay: after the world flips, training.forget learns it within a half-life, never forgetting not in three', async (t) => {
+    // One example a second, P(click) = σ(3x) for x ~ U(−1, 1) during 6,000 s, then σ(−3x); the
+    // version published after `after` flipped examples is asked about x = ±0.8.
+    const flipsAt = 6000;
+    const published = async (forget: unknown, after: number) => {
+      const raw = blueprintWith((bp) => {
+        bp['features'] = { context: [{ name: 'x', type: 'float' }] };
+        bp['training'] = { forget };
+      });
+      const compiled = compileBlueprint(raw);
+      if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+      const trainer = new BlueprintTrainer({ ...compiled.blueprint, version: 1 });
+      const random = new SeededRandom(5);
+      for (let i = 0; i < flipsAt + after; i += 100) {
+        const batch = Array.from({ length: 100 }, (_, k) => {
+          const x = 2 * random.next() - 1;
+          const p = 1 / (1 + Math.exp((i + k < flipsAt ? -3 : 3) * x));
+          const label = random.next() < p ? 1 : 0;
+          return exampleRecord({
+            features: { x },
+            label,
+            action: 'send',
+            propensity: 0.95,
+            decisionTs: (i + k) * 1000,
+          });
+        });
+        await learn(trainer, batch);
+      }
+      const scorer = loadScorer(trainer.publish(1)!.record.artifact);
+      trainer.dispose();
+      return [scorer.score({ x: -0.8 }), scorer.score({ x: 0.8 })] as const;
+    };
+    const rows: string[] = [];
+    for (const after of [600, 1800]) {
+      const [forgetting, keeping] = [await published({ half_life: '10m' }, after), await published('none', after)];
+      const show = ([low, high]: readonly [number, number]) => `${low.toFixed(2)} / ${high.toFixed(2)}`;
+      rows.push(`${after} s after: half-life 10 min ${show(forgetting)}, never ${show(keeping)}`);
+      assert.ok(forgetting[0] > 0.6 && forgetting[1] < 0.4, `forgetting, ${after} s after: ${forgetting}`);
+      assert.ok(keeping[0] < 0.5 && keeping[1] > 0.5, `never forgetting, ${after} s after: ${keeping}`);
+    }
+    t.diagnostic(
+      `P(click) at x = −0.8 / +0.8 (the new world: 0.92 / 0.08) of the version published ${rows.join('; ')}`,
+    );
   });
 
   it('trainer - a trainer that starts from scratch while a version serves judges its first version against it', async () => {

@@ -241,9 +241,12 @@ export class BlueprintTrainer {
     this.ws = [];
     this.ts = [];
     this.observePending(batch, ts);
-    const replay = this.contenders.some((c) => c.wantsReplay) ? this.replay.draw(batch.xs.length * REPLAY_RATIO) : null;
+    // training.forget reaches the online learners through what they replay (replay-buffer.ts).
+    const replay = this.contenders.some((c) => c.wantsReplay)
+      ? this.replay.draw(batch.xs.length * REPLAY_RATIO, this.bp.training.forgetHalfLifeMs)
+      : null;
     for (const c of this.contenders) await c.learn(batch, c.wantsReplay ? replay : null);
-    this.replay.remember(batch);
+    this.replay.remember(batch, ts);
     return batch.xs.length;
   }
 

@@ -85,3 +85,71 @@ test('planning trainer - a restarted trainer continues the newest published band
     'no second warm-up: it learns at once and continues the lineage',
   );
 });
+
+test('planning trainer - forgets by decision time: after a flip, the half-life of training.forget learns the new world that never forgetting does not', async (t) => {
+  const withForget = (forget: unknown): Blueprint => {
+    const r = compileBlueprint({
+      blueprint: 'plan',
+      task: 'planning',
+      entity: 'user',
+      features: { context: [{ name: 'platform', type: 'category', values: ['ios', 'web'] }] },
+      label: { window: '1m', missing: 0 },
+      decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '5%' },
+      training: { forget },
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return r.blueprint;
+  };
+  // One logged decision a second (both actions alike, propensity 0.5): push pays on ios and sms on
+  // web for 2,000 s, then the other way round for 1,200 s (two half-lives of 10 min).
+  const world = (i: number, flipped: boolean) => {
+    const ios = i % 2 === 0;
+    const action = (i >> 1) % 2 === 0 ? 'push' : 'sms';
+    const pays = ((action === 'push') === ios) !== flipped;
+    return exampleRecord({
+      features: { platform: ios ? 'ios' : 'web' },
+      action,
+      label: pays ? 1 : 0,
+      propensity: 0.5,
+      decisionTs: i * 1000,
+    });
+  };
+  const served = async (bp: Blueprint) => {
+    const trainer = new PlanningTrainer(bp);
+    for (let i = 0; i < 3200; i++) trainer.add(world(i, i >= 2000));
+    await trainer.learnQueued();
+    const model = BanditModel.fromArtifact(trainer.publish(5000)!.record.artifact);
+    const random = new SeededRandom(1);
+    const ios = model.choose({ platform: 'ios' }, random);
+    return { ios: ios.action, web: model.choose({ platform: 'web' }, random).action, means: ios.means, model };
+  };
+  const forgetting = await served(withForget({ half_life: '10m' }));
+  const keeping = await served(withForget('none'));
+  t.diagnostic(
+    `estimated rewards on ios, where sms now pays: ${JSON.stringify(forgetting.means)} forgetting (half-life 10 min), ${JSON.stringify(keeping.means)} never forgetting`,
+  );
+  assert.deepEqual([forgetting.ios, forgetting.web], ['sms', 'push'], 'the new world');
+  assert.deepEqual([keeping.ios, keeping.web], ['push', 'sms'], 'still the old one');
+  assert.equal(forgetting.model.halfLifeMs, 600_000);
+  assert.equal(keeping.model.halfLifeMs, null);
+});
+
+test('planning trainer - continues a bandit published before forgetting existed with the blueprint’s half-life, from its own clock', async () => {
+  const first = new PlanningTrainer({ ...bp, training: { ...bp.training, forgetHalfLifeMs: null } });
+  for (const e of logged(WARMUP_EXAMPLES + 100)) first.add(e);
+  await first.learnQueued();
+  const checkpoint = first.publish(5000)!.record;
+  // What such a checkpoint looked like: no half-life, no clock.
+  const artifact = JSON.parse(Buffer.from(checkpoint.artifact).toString('utf8')) as {
+    bandit: { lastUpdateAt?: unknown; options: { halfLifeMs?: unknown } };
+  };
+  delete artifact.bandit.lastUpdateAt;
+  delete artifact.bandit.options.halfLifeMs;
+  const old = { ...checkpoint, artifact: Buffer.from(JSON.stringify(artifact), 'utf8') };
+  const again = new PlanningTrainer(bp, old);
+  again.add({ ...logged(1, 999)[0]!, decisionTs: 7_000 });
+  await again.learnQueued();
+  const next = BanditModel.fromArtifact(again.publish(6000)!.record.artifact);
+  assert.equal(next.halfLifeMs, bp.training.forgetHalfLifeMs, 'the blueprint’s (the default day)');
+  assert.equal(next.bandit.lastUpdateAt, 7_000, 'its clock starts at the first example it learns');
+});

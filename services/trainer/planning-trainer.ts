@@ -42,9 +42,10 @@ export class PlanningTrainer {
     private bp: Blueprint,
     checkpoint: ModelVersion | null = null,
   ) {
-    const artifact = checkpoint && isBanditArtifact(checkpoint.artifact) ? BanditModel.fromArtifact(checkpoint.artifact) : null;
+    const artifact =
+      checkpoint && isBanditArtifact(checkpoint.artifact) ? BanditModel.fromArtifact(checkpoint.artifact) : null;
     const restored = artifact && sameActions(artifact.actions, bp.decision.actions) ? artifact : null;
-    this.model = restored?.withHalfLife(bp.training.forgetHalfLifeMs) ?? BanditModel.create(bp);
+    this.model = restored?.withHalfLife(bp.training.forgetHalfLifeMs ?? null) ?? BanditModel.create(bp);
     this.warm = restored !== null;
     this.sequence = checkpoint?.sequence ?? 0;
     this.lastVersion = this.warm ? checkpoint!.modelVersion : null;
@@ -67,7 +68,7 @@ export class PlanningTrainer {
       bp.decision.policy === this.bp.decision.policy;
     this.bp = bp;
     if (same) {
-      this.model = this.model.withHalfLife(bp.training.forgetHalfLifeMs);
+      this.model = this.model.withHalfLife(bp.training.forgetHalfLifeMs ?? null);
       return;
     }
     this.model = BanditModel.create(bp);

@@ -117,7 +117,9 @@ export function compileBanditOptions(options: ContextualBanditOptions): Compiled
   }
   const halfLifeMs = options.halfLifeMs ?? null;
   if (halfLifeMs !== null && !(halfLifeMs > 0 && Number.isFinite(halfLifeMs)))
-    throw new RangeError(`halfLifeMs must be a positive finite number of ms, or null to never forget, got ${halfLifeMs}`);
+    throw new RangeError(
+      `halfLifeMs must be a positive finite number of ms, or null to never forget, got ${halfLifeMs}`,
+    );
   // Validated by building it; the spec it reports has its own defaults filled in.
   const policy = createPolicy(options.policy).spec;
   return {

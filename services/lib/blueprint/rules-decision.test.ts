@@ -140,7 +140,11 @@ describe('blueprint rules: decision', () => {
     assert.deepEqual(onShift({ explore: '8%' }), [0.08, 0.16]);
     assert.deepEqual(onShift({ explore: '15%' }), [0.15, 0.2], 'capped at 20%');
     assert.deepEqual(onShift({ explore: '30%' }), [0.3, 0.3], 'never below explore');
-    assert.deepEqual(onShift({ policy: 'argmax', threshold: null, explore: '0%' }), [0, 0], 'no exploration, none on a shift either');
+    assert.deepEqual(
+      onShift({ policy: 'argmax', threshold: null, explore: '0%' }),
+      [0, 0],
+      'no exploration, none on a shift either',
+    );
     assert.deepEqual(onShift({ explore: '5%', explore_on_shift: '50%' }), [0.05, 0.5]);
     assert.deepEqual(onShift({ explore: '5%', explore_on_shift: '5%' }), [0.05, 0.05], 'equal: no rise');
     const lower = withDecision({ policy: 'threshold', threshold: 0.5, explore: '10%', explore_on_shift: '5%' });
@@ -151,10 +155,9 @@ describe('blueprint rules: decision', () => {
         fix: 'set it to at least explore, e.g. explore_on_shift: 20% (the default): it replaces explore while a quality_shift alert is raised, to learn the changed world sooner, and never explores less',
       },
     ]);
-    assert.deepEqual(
-      messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, explore_on_shift: 0.2 })),
-      ['decision.explore_on_shift: 0.2 is not a share like 10%'],
-    );
+    assert.deepEqual(messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, explore_on_shift: 0.2 })), [
+      'decision.explore_on_shift: 0.2 is not a share like 10%',
+    ]);
     assert.deepEqual(
       messagesOf(withDecision({ policy: 'threshold', threshold: 0.5, explore: 'lots', explore_on_shift: '1%' })),
       ['decision.explore: "lots" is not a share like 10%'],
@@ -345,7 +348,11 @@ describe('blueprint rules: automl, training and rollout', () => {
       },
     ]);
     assert.deepEqual(problemsOf(forget({})), [
-      { path: 'training.forget.half_life', message: 'is required', fix: `add half_life: a duration like 1d, or never: ${why}` },
+      {
+        path: 'training.forget.half_life',
+        message: 'is required',
+        fix: `add half_life: a duration like 1d, or never: ${why}`,
+      },
     ]);
     assert.deepEqual(problemsOf(forget({ half_life: 'forever' })), [
       {
@@ -355,7 +362,9 @@ describe('blueprint rules: automl, training and rollout', () => {
       },
     ]);
     assert.deepEqual(messagesOf(forget({ half_life: '0s' })), ['training.forget.half_life: "0s" is not longer than 0']);
-    assert.deepEqual(messagesOf(forget({ half_life: 3600 })), ['training.forget.half_life: 3600 is not a duration like 1h']);
+    assert.deepEqual(messagesOf(forget({ half_life: 3600 })), [
+      'training.forget.half_life: 3600 is not a duration like 1h',
+    ]);
     assert.equal(fixAt(forget({ halflife: '1d' }), 'training.forget.halflife'), 'did you mean half_life?');
     assert.deepEqual(messagesOf(forget({ halflife: '1d' })), [
       'training.forget.halflife: is not a key of forget',

@@ -1,5 +1,7 @@
-// From a score to an action (pure): the blueprint's policy, then the declared exploration share,
-// with the propensity of the action actually taken (what off-policy learning needs).
+// From a score to an action (pure): the blueprint's policy, then the exploration share, with the
+// propensity of the action actually taken (what off-policy learning needs). The share is the
+// blueprint's explore unless the caller passes another — the predictor passes explore_on_shift
+// while a quality_shift alert is open — and the propensity is always that of the share applied.
 import type { BlueprintDecision } from '../schemas/generated.js';
 
 export interface Choice {
@@ -25,14 +27,15 @@ export function policyAction(decision: BlueprintDecision, score: number | null):
 
 /**
  * A planning model's choice (its policy's action and the probability of every action) with the
- * blueprint's explore share on top: the propensity is explore/K + (1 − explore) · P_policy(action).
+ * explore share on top (the blueprint's, unless `explore` says otherwise): the propensity is
+ * explore/K + (1 − explore) · P_policy(action).
  */
 export function explorePlanned(
   decision: BlueprintDecision,
   planned: { action: string; probabilities: Readonly<Record<string, number>> },
   random: () => number,
+  explore: number = decision.explore,
 ): Choice {
-  const explore = decision.explore;
   const n = decision.actions.length;
   const policyShare = (action: string) => planned.probabilities[action] ?? 0;
   if (explore <= 0 || n < 2)
@@ -42,10 +45,15 @@ export function explorePlanned(
   return { action, propensity: explore / n + (1 - explore) * policyShare(action), explored };
 }
 
-/** `random` returns uniform numbers in [0, 1); it is called at most twice. */
-export function choose(decision: BlueprintDecision, score: number | null, random: () => number): Choice {
+/** `random` returns uniform numbers in [0, 1); it is called at most twice. `explore` is the share
+ * applied, the blueprint's unless said otherwise. */
+export function choose(
+  decision: BlueprintDecision,
+  score: number | null,
+  random: () => number,
+  explore: number = decision.explore,
+): Choice {
   const intended = policyAction(decision, score);
-  const explore = decision.explore;
   const n = decision.actions.length;
   if (explore <= 0 || n < 2) return { action: intended, propensity: 1, explored: false };
   const explored = random() < explore;

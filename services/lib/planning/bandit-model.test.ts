@@ -91,3 +91,58 @@ test('planning - a bandit model learns which action pays in which context, and s
   );
   assert.equal(isBanditArtifact(Uint8Array.of(0x4c, 0x4f, 0x4f, 0x50)), false);
 });
+
+test('planning - a bandit model forgets with the half-life of training.forget, and an artifact without one loads and serves as before', () => {
+  const compiled = (training: Record<string, unknown>) => {
+    const result = compileBlueprint({
+      blueprint: 'plan',
+      task: 'planning',
+      entity: 'user',
+      features: { context: [{ name: 'age', type: 'float' }] },
+      label: { window: '1m', missing: 0 },
+      decision: { policy: 'linucb', actions: ['email', 'push'], default: 'email' },
+      training,
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.blueprint;
+  };
+  assert.equal(BanditModel.create(compiled({})).halfLifeMs, 86_400_000, 'a day by default');
+  assert.equal(BanditModel.create(compiled({ forget: { half_life: '10m' } })).halfLifeMs, 600_000);
+  const never = compiled({ forget: 'none' });
+  assert.equal(BanditModel.create(never).halfLifeMs, null);
+
+  // A model trained before forgetting existed: its artifact has no halfLifeMs and no lastUpdateAt.
+  const model = BanditModel.create(never);
+  for (let i = 0; i < 300; i++) model.observe({ age: 20 + (i % 50) });
+  for (let i = 0; i < 300; i++) {
+    const age = 20 + (i % 50);
+    model.learn({ age }, i % 2 === 0 ? 'email' : 'push', (i % 2 === 0) === age > 40 ? 1 : 0, 0.5);
+  }
+  const artifact = JSON.parse(Buffer.from(model.toArtifact()).toString('utf8')) as {
+    bandit: { lastUpdateAt?: unknown; options: { halfLifeMs?: unknown } };
+  };
+  delete artifact.bandit.lastUpdateAt;
+  delete artifact.bandit.options.halfLifeMs;
+  const old = BanditModel.fromArtifact(Buffer.from(JSON.stringify(artifact), 'utf8'));
+  assert.equal(old.halfLifeMs, null);
+  for (const age of [25, 60]) {
+    const [then, now] = [model, old].map((m) => m.choose({ age }, new SeededRandom(1)));
+    assert.deepEqual(now, then, 'the same choice, propensity and means');
+  }
+  assert.deepEqual(old.choose({ age: 60 }, new SeededRandom(1)).action, 'email');
+  // Continued under a half-life it keeps what it learned, then forgets by decision time.
+  const continued = old.withHalfLife(600_000);
+  assert.deepEqual(
+    continued.choose({ age: 60 }, new SeededRandom(1)).means,
+    old.choose({ age: 60 }, new SeededRandom(1)).means,
+  );
+  continued.learn({ age: 60 }, 'push', 1, 0.5, 0);
+  continued.learn({ age: 60 }, 'push', 1, 0.5, 6_000_000);
+  const state = (
+    JSON.parse(Buffer.from(continued.toArtifact()).toString('utf8')) as { bandit: Record<string, unknown> }
+  ).bandit;
+  assert.deepEqual(
+    [state['lastUpdateAt'], (state['options'] as Record<string, unknown>)['halfLifeMs']],
+    [6_000_000, 600_000],
+  );
+});
