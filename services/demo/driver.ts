@@ -43,7 +43,6 @@ export const demoDefaults: DemoOptions = {
 /** One decision as the product saw it, for callers that audit the run (tests). */
 export interface DemoDecision extends ScoredDecision {
   decisionId: string | null;
-  explored: boolean;
   fallbackReason: string | null;
 }
 
@@ -172,12 +171,12 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
       truth,
       oracleSends: truth >= options.threshold,
       outcome,
+      explored: decision.explored === true,
     };
     recent.push(scored);
     hooks.onDecision?.({
       ...scored,
       decisionId: decision.decisionId,
-      explored: decision.explored === true,
       fallbackReason: decision.fallbackReason ?? null,
     });
     if (recent.length > options.window) recent.splice(0, recent.length - options.window);
@@ -242,7 +241,8 @@ export function formatBoard(board: Scoreboard, modelNote: string): string {
     `fallbacks ${pct(board.fallbackShare)}`,
     `served AUC ${board.servedAuc === null ? '—' : board.servedAuc.toFixed(3)}`,
     `net clicks/decision ${board.policyRate.toFixed(3)} (oracle ${board.oracleRate.toFixed(3)}, default ${board.defaultRate.toFixed(3)})`,
-    `lift reached ${board.liftShare === null ? '—' : pct(board.liftShare)}`,
+    `lift reached ${board.liftShare === null ? '—' : pct(board.liftShare)}` +
+      ` (its own choices ${board.ownLiftShare === null ? '—' : pct(board.ownLiftShare)}, ${pct(board.exploredShare)} explored)`,
     modelNote,
   ].join(' · ');
 }

@@ -17,6 +17,8 @@ export interface ScoredDecision {
   oracleSends: boolean;
   /** The realised outcome (1 click, 0 none). */
   outcome: 0 | 1;
+  /** True when the blueprint's exploration, not the model's policy, chose the action. */
+  explored: boolean;
 }
 
 export interface Scoreboard {
@@ -33,6 +35,14 @@ export interface Scoreboard {
   defaultRate: number;
   /** (policy − default) / (oracle − default): the share of the oracle's lift the policy reached. */
   liftShare: number | null;
+  /**
+   * The same over the decisions exploration did not choose: the model's own choices. Exploration
+   * has a price the oracle does not pay — with 10 % of actions random, even the oracle's own policy
+   * would reach only about 87 % of its lift — so the two figures together say what is the model's.
+   */
+  ownLiftShare: number | null;
+  /** The share of decisions exploration chose. */
+  exploredShare: number;
 }
 
 /** Exact AUC by ranks, ties counted half. */
@@ -69,9 +79,17 @@ export function summarize(window: readonly ScoredDecision[], now: number, thresh
   const served = window.filter((d) => !d.fallback && d.score !== null && d.sent);
   let policy = 0;
   let oracle = 0;
+  let ownPolicy = 0;
+  let ownOracle = 0;
+  let explored = 0;
   for (const d of window) {
     if (d.sent) policy += netClicks(d.truth, threshold);
     if (d.oracleSends) oracle += netClicks(d.truth, threshold);
+    if (d.explored) explored++;
+    else {
+      if (d.sent) ownPolicy += netClicks(d.truth, threshold);
+      if (d.oracleSends) ownOracle += netClicks(d.truth, threshold);
+    }
   }
   const policyRate = n > 0 ? policy / n : 0;
   const oracleRate = n > 0 ? oracle / n : 0;
@@ -87,5 +105,7 @@ export function summarize(window: readonly ScoredDecision[], now: number, thresh
     oracleRate,
     defaultRate: 0,
     liftShare: oracleRate > 0 ? policyRate / oracleRate : null,
+    ownLiftShare: ownOracle > 0 ? ownPolicy / ownOracle : null,
+    exploredShare: n > 0 ? explored / n : 0,
   };
 }
