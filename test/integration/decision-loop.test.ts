@@ -32,12 +32,13 @@ const THRESHOLD = 0.3;
 /** Stated bounds: the simulator's Bayes-optimal AUC is 0.853 and a logistic regression on the observable features reaches ~0.81 offline. */
 const MIN_SERVED_AUC = 0.75;
 /**
- * The decision-loop issue's bar is 90 % of the oracle's lift over the default (never send: 0
- * clicks) in the policy's outcome rate (clicks per decision). Measured 85.4–96.2 % over the runs of
- * 2026-11-29: the served model's send rate wanders between runs (24–28 % against the oracle's
- * 27–28 %), which an offline replay of the same learner on the simulator does not show (95–97 %);
- * until that is found, the test holds the policy to 85 % so that a run's luck does not decide CI,
- * and prints the share. README and BENCHMARKS say so.
+ * The decision-loop issue's bar: 90 % of the oracle's lift over the default (never send: 0 clicks)
+ * in the policy's outcome rate (clicks per decision). Runs of 2026-11-29 measured 85.4–96.2 %, and
+ * the bar was lowered to 85 % while the cause was open: the served model's send rate wandered
+ * between runs. Two causes were found (issue "sound judgments"): continuations replaced the serving
+ * model unjudged, so one trained on a bad stretch served until the next, and the model learned
+ * only from the requests it chose to send to, unweighted, feeding its own bias back. Both are
+ * fixed (continuations earn their swap; examples weigh 1/propensity), and the bar is 90 % again.
  */
 const MIN_CLICK_LIFT_SHARE = 0.9;
 /**
@@ -46,11 +47,13 @@ const MIN_CLICK_LIFT_SHARE = 0.9;
  */
 const MIN_NET_LIFT_SHARE = 0.6;
 /**
- * The served model learns for LEARNING_MS before it is judged: at 400 decides a second its last
- * version has learned from some 28,000 labelled decisions, more than 90 s at 250 a second gave it.
+ * The served model learns for LEARNING_MS before it is judged. A continuation now waits for its
+ * judgement before it serves (16–30 s here: labelled examples newer than it, enough to bound the
+ * gain), so 55 s served only three versions, the last trained on 4,900 examples (90.2 % of the
+ * lift in that run); 80 s serves the model that learned from most of the run.
  */
 const DECIDES_PER_SECOND = 400;
-const LEARNING_MS = 55_000;
+const LEARNING_MS = 80_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
