@@ -54,6 +54,23 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   const addresses = new Map<string, string>();
 
   const lookup = (entity: string) => requestFeatures(nats, name, entity, 6);
+  /** The Avro schema of the purchases topic, registered for its value subject; its id. */
+  const registerPurchaseSchema = async (): Promise<number> => {
+    const schema = {
+      type: 'record',
+      name: 'Purchase',
+      namespace: 'test',
+      fields: [
+        { name: 'amount', type: 'double' },
+        { name: 'ts', type: 'long' },
+      ],
+    };
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+      { subject: `${topic}-value` },
+    );
+    return id;
+  };
 
   before(async () => {
     await ensureStack();
@@ -119,19 +136,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   });
 
   it('features - Avro events count, a record that is not Avro goes to looper.dlq with its reason, and the consumer carries on', async () => {
-    const schema = {
-      type: 'record',
-      name: 'Purchase',
-      namespace: 'test',
-      fields: [
-        { name: 'amount', type: 'double' },
-        { name: 'ts', type: 'long' },
-      ],
-    };
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-      { subject: `${topic}-value` },
-    );
+    const id = await registerPurchaseSchema();
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
     const send = async (value: Buffer) => producer.send({ topic, acks: -1, messages: [{ key: 'buyer-1', value }] });
@@ -158,19 +163,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
   });
 
   it('features - each kind of bad event gets its own dead letter, code and reason, and the good events around it still count', async () => {
-    const schema = {
-      type: 'record',
-      name: 'Purchase',
-      namespace: 'test',
-      fields: [
-        { name: 'amount', type: 'double' },
-        { name: 'ts', type: 'long' },
-      ],
-    };
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-      { subject: `${topic}-value` },
-    );
+    const id = await registerPurchaseSchema();
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
     const send = async (value: Buffer, key: string | null = 'buyer-2') =>
@@ -219,19 +212,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
 
   it('features - under the default lateness an event 2 s behind its partition counts, one 60 s behind is dropped, and both are counted per feature', async () => {
     const started = Date.now();
-    const schema = {
-      type: 'record',
-      name: 'Purchase',
-      namespace: 'test',
-      fields: [
-        { name: 'amount', type: 'double' },
-        { name: 'ts', type: 'long' },
-      ],
-    };
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-      { subject: `${topic}-value` },
-    );
+    const id = await registerPurchaseSchema();
     const producer = kafka.producer(producerDefaults);
     await producer.connect();
     // One key, so one partition: the first event sets its watermark, the next two are behind it.
