@@ -32,7 +32,7 @@ import { serviceStateDir } from '../../services/lib/service-paths.js';
 import { consumerGroups } from '../../services/lib/names.js';
 import { partitionOfKey } from '../../services/lib/partitioning/key-partition.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import type { Blueprint, Decision, ModelVersion, Outcome } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Decision, Outcome } from '../../services/lib/schemas/generated.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
@@ -142,6 +142,7 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     );
 
     const killedAt = Date.now();
+    const linesAtKill = firstLines.length;
     await Promise.all([second!.kill('features', false), second!.kill('joiner', false), second!.kill('trainer', false)]);
     log(`kill -9 features, joiner and trainer instances b at decision ${decisions.length}`);
     const takeoverOf = (service: string) =>
@@ -154,6 +155,21 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     const handedOver = Date.now();
     await pollUntil(`${PHASE_DECISIONS} more decisions after the takeover`, 120_000, () =>
       decisions.filter((d) => d.at > handedOver).length >= PHASE_DECISIONS ? true : undefined,
+    );
+    // The blueprint is still trained after the kill: the surviving trainer judges a continuation of
+    // it, published or refused with its figures. A continuation waits for labelled examples newer
+    // than itself before it may serve, so this is waited for while the product still decides.
+    const judged = await pollUntil('a continuation judged by the surviving trainer', 150_000, () =>
+      firstLines
+        .slice(linesAtKill)
+        .find(
+          (l) =>
+            l.includes(`[trainer] ${name}: publishing a continuation`) ||
+            l.includes(`[trainer] ${name}: refused a continuation`),
+        ),
+    ).catch(() => null);
+    log(
+      `after the kill, trainer instance a: ${judged?.replace(/^.*\[trainer\] /, '').slice(0, 160) ?? 'no continuation judged'}`,
     );
     demo.pauseEvents();
     await demo.stop();
@@ -248,24 +264,6 @@ describe('scale-out: two instances each of features, predictor, joiner and train
       `${examples.size} decisions have an example; ${withoutExample} logged decisions have none; ${twice} have more than one`,
     );
 
-    // 6. The blueprint is still trained: whichever trainer held it, versions go on being published
-    //    (a takeover waits for the killed trainer's 30 s session, then re-reads what it had not published).
-    const versionsSince = async (from: number) => {
-      const found = new Set<string>();
-      for (const { message } of await readTopicToEnd(kafka, topics.models.name, 120_000, from)) {
-        const mv = await codec.decode<ModelVersion>(topics.models, message.value!);
-        if (mv.blueprint === name) found.add(mv.modelVersion);
-      }
-      return found;
-    };
-    const versionsAfterKill = await pollUntil('a model version published after the kill', 120_000, async () => {
-      const found = await versionsSince(killedAt + 15_000);
-      return found.size > 0 ? found : undefined;
-    }).catch(() => new Set<string>());
-    log(
-      `${versionsAfterKill.size} model versions published from 15 s after the kill: ${[...versionsAfterKill].join(', ') || 'none'}`,
-    );
-
     const decisionsElsewhere = [...decisionPartition.values()].filter(
       (d) => d.partition !== partitionOfKey(d.entity, PARTITIONS),
     ).length;
@@ -283,7 +281,7 @@ describe('scale-out: two instances each of features, predictor, joiner and train
     );
     assert.equal(decisionsElsewhere, 0, 'every decision is in its entity partition');
     assert.equal(outcomesElsewhere, 0, 'every outcome is in its decision partition');
-    assert.ok(versionsAfterKill.size > 0, 'the blueprint goes on being trained after a trainer instance is killed');
+    assert.ok(judged !== null, 'the blueprint goes on being trained after a trainer instance is killed');
     assert.equal(withoutExample, 0, 'every logged decision has its example');
     assert.equal(twice, 0, 'no decision has two examples');
     // A lookup whose subject no instance answers fails at once as features_unavailable (no responders);
