@@ -36,11 +36,12 @@ import {
   type ModelQuality,
 } from './measures.js';
 import { driftReference, featureDrift, predictionDrift } from './drift.js';
+import { ModelLineages, RECENT_EXAMPLES } from './lineages.js';
 
 /** Decisions read for latency, fallbacks and drift: the last this many, none older than RECENT_MS. */
 export const RECENT_DECISIONS = 1000;
 /** Examples read for online quality and the label rate. */
-export const RECENT_EXAMPLES = 1000;
+export { RECENT_EXAMPLES, GO_LIVE_MIN_EXAMPLES } from './lineages.js';
 export const RECENT_MS = 10 * 60_000;
 /** Ranking decisions whose examples are still arriving; beyond this the oldest is dropped (its examples were lost). */
 const MAX_PENDING_RANKINGS = 10_000;
@@ -53,17 +54,6 @@ const MAX_PENDING_RANKINGS = 10_000;
 export const MAX_PENDING_CLASS_DECISIONS = 20_000;
 /** Matured decisions a guardrail group needs before it is compared. */
 export const MIN_GUARDRAIL_DECISIONS = 100;
-/**
- * Examples a lineage's published figure must rest on to be its go-live reference for metric_drop:
- * as many as the live figure is measured on, so that the two are equally noisy. A version that
- * does not say how many (the `examples` metric) is taken as it is.
- */
-export const GO_LIVE_MIN_EXAMPLES = RECENT_EXAMPLES;
-/** Parent links followed at most, for a lineage or its reference. */
-const MAX_HOPS = 100_000;
-/** Versions whose lineage is remembered; past this the memo starts afresh. */
-const LINEAGES_REMEMBERED = 50_000;
-
 interface RecentDecision {
   readonly modelVersion: string | null;
   readonly ts: number;
@@ -114,10 +104,7 @@ export class BlueprintMonitor {
   /** Model lineages in the order their first decision was seen: the first is the guardrail baseline. */
   private readonly lineages: string[] = [];
   private newestModel: { version: string; ts: number } | null = null;
-  /** Each version's lineage, once its chain was followed to a root. */
-  private readonly lineageMemo = new Map<string, string>();
-  /** Per lineage: its go-live reference once found, and the newest version already searched. */
-  private readonly goLive = new Map<string, { found: string | null; searched: string }>();
+  private readonly lineageIndex: ModelLineages;
   private shifts: QualityShiftWatch;
   private decisionCount = 0;
   private exampleCount = 0;
@@ -126,6 +113,7 @@ export class BlueprintMonitor {
     private bp: Blueprint,
     private readonly modelInfo: (version: string) => ModelInfo | undefined,
   ) {
+    this.lineageIndex = new ModelLineages(modelInfo);
     this.rankings = new RankingWindow({ window: RECENT_EXAMPLES, k: bp.objective.ndcgAt ?? bp.decision.k ?? 10 });
     this.plan = qualityPlanOf(bp);
     this.classRanks = this.newClassRanks();
@@ -150,7 +138,7 @@ export class BlueprintMonitor {
     if (plan.classNdcgAt !== this.plan.classNdcgAt) this.classRanks = this.newClassRanks();
     if (!plan.allClassProbabilities) this.classProbabilities.clear();
     // A go-live version is chosen for having a figure in a drop metric: other metrics, another search.
-    if (plan.dropMetrics.join() !== this.plan.dropMetrics.join()) this.goLive.clear();
+    if (plan.dropMetrics.join() !== this.plan.dropMetrics.join()) this.lineageIndex.forgetGoLive();
     this.plan = plan;
     // Another quantity, or another label window, is another stream: its detectors start afresh.
     const quantity = shiftQuantityOf(bp, plan);
@@ -175,33 +163,7 @@ export class BlueprintMonitor {
 
   /** The first version of the continuation chain `version` belongs to. */
   lineageOf(version: string): string {
-    const memo = this.lineageMemo.get(version);
-    if (memo !== undefined) return memo;
-    // A lineage republished every few seconds grows by thousands of versions a day: each new
-    // version's walk stops at its parent's remembered lineage.
-    let current = version;
-    let rooted = false;
-    for (let hops = 0; hops < MAX_HOPS; hops++) {
-      const known = this.lineageMemo.get(current);
-      if (known !== undefined) {
-        current = known;
-        rooted = true;
-        break;
-      }
-      const info = this.modelInfo(current);
-      if (info === undefined || info.parentVersion === null) {
-        // Only a chain followed to a version known to be a root is remembered: an unknown version
-        // may be a continuation whose record has not arrived yet.
-        rooted = info !== undefined;
-        break;
-      }
-      current = info.parentVersion;
-    }
-    if (rooted) {
-      if (this.lineageMemo.size >= LINEAGES_REMEMBERED) this.lineageMemo.clear();
-      this.lineageMemo.set(version, current);
-    }
-    return current;
+    return this.lineageIndex.lineageOf(version);
   }
 
   observeDecision(d: Decision): void {
@@ -443,7 +405,8 @@ export class BlueprintMonitor {
   private metricDrop(version: string): { metric: QualityMetric; value: number; reference: MetricDropReference } | null {
     const lineage = this.lineageOf(version);
     const entry = this.modelQuality.get(`served:${lineage}`);
-    const reference = entry === undefined ? null : this.goLiveReference(version, lineage);
+    const reference =
+      entry === undefined ? null : this.lineageIndex.goLiveReference(version, lineage, this.plan.dropMetrics);
     if (entry === undefined || reference === null) return null;
     const quality = this.measureQuality(entry.metrics, entry.classes);
     for (const metric of this.plan.dropMetrics) {
@@ -457,45 +420,6 @@ export class BlueprintMonitor {
       };
     }
     return null;
-  }
-
-  /**
-   * The go-live version of `lineage` and its published metrics: its oldest version with a figure
-   * in a drop metric that rests on GO_LIVE_MIN_EXAMPLES (the first one, for a lineage that went
-   * live with such a figure).
-   * Found once, then fixed; until then each call searches only the versions published since the last.
-   */
-  private goLiveReference(
-    version: string,
-    lineage: string,
-  ): { version: string; metrics: Readonly<Record<string, number>> } | null {
-    const known = this.goLive.get(lineage);
-    if (known?.found) {
-      const info = this.modelInfo(known.found);
-      return info === undefined ? null : { version: known.found, metrics: info.metrics };
-    }
-    let found: { version: string; metrics: Readonly<Record<string, number>> } | null = null;
-    let current: string | null = version;
-    let complete = false;
-    for (let hops = 0; current !== null && hops < MAX_HOPS; hops++) {
-      if (current === known?.searched) {
-        complete = true;
-        break;
-      }
-      const info = this.modelInfo(current);
-      if (info === undefined) break;
-      const examples = info.metrics['examples'];
-      const figure = this.plan.dropMetrics.some((m) => Number.isFinite(info.metrics[m]));
-      if (figure && (examples === undefined || examples >= GO_LIVE_MIN_EXAMPLES))
-        found = { version: current, metrics: info.metrics };
-      if (info.parentVersion === null) complete = true;
-      current = info.parentVersion;
-    }
-    // A chain with a version not known yet is searched whole again next time: an older version
-    // beyond the gap may be the one.
-    if (!complete) return null;
-    this.goLive.set(lineage, { found: found?.version ?? null, searched: version });
-    return found;
   }
 
   private measureGuardrails(now: number): GuardrailMeasure[] {
