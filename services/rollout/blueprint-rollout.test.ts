@@ -84,7 +84,7 @@ test('blueprint rollout - a candidate over the size limit is refused before shad
   );
 });
 
-test('blueprint rollout - the live lineage is rolled back when its examples since its first window drop past metric_drop', () => {
+test('blueprint rollout - the live lineage is rolled back when the examples of its newest continuation drop past metric_drop', () => {
   const parents = new Map<string, string | null>([
     ['bp/2', null],
     ['bp/3', 'bp/2'],
@@ -110,7 +110,7 @@ test('blueprint rollout - the live lineage is rolled back when its examples sinc
   );
   assert.match(
     next.transition!.reason,
-    /^rolled back to bp\/1: dropped past rollback_if.metric_drop 0.05, beyond noise — auc 0\.\d{4} over 200 examples since its first window vs 1\.0000 in it: drop \+0\.\d{4}, lower bound \+0\.\d{4} \(99\.5 % always-valid one-sided; α 0\.005 one-sided, tuned for \d+ examples, min effect 0\.05\)$/,
+    /^rolled back to bp\/1: dropped past rollback_if.metric_drop 0.05, beyond noise — auc 0\.\d{4} over 200 examples of the version serving now vs 1\.0000 in the lineage's first window: drop \+0\.\d{4}, lower bound \+0\.\d{4} \(99\.5 % always-valid one-sided; α 0\.005 one-sided, tuned for \d+ examples, min effect 0\.05\)$/,
   );
 });
 

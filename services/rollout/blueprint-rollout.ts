@@ -72,7 +72,13 @@ interface LiveTest {
   readonly id: string;
   /** The first full window after the version went live: the reference. */
   baseline: Samples;
-  /** Everything since the baseline window, up to the horizon. */
+  /**
+   * The version of the lineage the current test judges: the newest continuation seen answering.
+   * Each is a model version of its own with its own rollback test, so a bad continuation is judged
+   * on its own examples, not diluted by the good history before it.
+   */
+  currentVersion: string | null;
+  /** That version's examples since the baseline window, up to the horizon. */
   current: Samples;
   design: SequentialDesign;
   /** Tests of this version that ended at their horizon without a verdict. */
@@ -177,7 +183,20 @@ export class BlueprintRollout {
       this.continues(example.modelVersion, d.live)
     ) {
       const l = this.live;
-      (l.baseline.size < this.windowSize ? l.baseline : l.current).add(example.label, example.score, weight);
+      if (l.baseline.size < this.windowSize) l.baseline.add(example.label, example.score, weight);
+      else {
+        const version = example.modelVersion!;
+        if (l.currentVersion === null || (version !== l.currentVersion && this.continues(version, l.currentVersion))) {
+          // A newer continuation answers: its own test starts (the examples of older ones still
+          // arriving say nothing about it).
+          l.currentVersion = version;
+          l.current = new Samples();
+          l.design = rollbackDesign(this.bp.rollout, this.windowSize);
+          l.restarts = 0;
+          l.lookedAt = 0;
+        }
+        if (version === l.currentVersion) l.current.add(example.label, example.score, weight);
+      }
     }
   }
 
@@ -283,6 +302,7 @@ export class BlueprintRollout {
         this.live = {
           id: d.live,
           baseline: new Samples(),
+          currentVersion: null,
           current: new Samples(),
           design: rollbackDesign(rollout, this.windowSize),
           restarts: 0,

@@ -120,7 +120,7 @@ test('judge - a live model is rolled back when its metric drops past metric_drop
   assert.equal(dropped.kind, 'reject', dropped.reason);
   assert.match(
     dropped.reason,
-    /^dropped past rollback_if.metric_drop 0.05, beyond noise — auc 0\.\d{4} over 3000 examples since its first window vs 0\.\d{4} in it: drop \+0\.\d{4}, lower bound \+0\.\d{4} \(99\.5 % always-valid one-sided; α 0\.005 one-sided, tuned for \d+ examples, min effect 0\.05\)$/,
+    /^dropped past rollback_if.metric_drop 0.05, beyond noise — auc 0\.\d{4} over 3000 examples of the version serving now vs 0\.\d{4} in the lineage's first window: drop \+0\.\d{4}, lower bound \+0\.\d{4} \(99\.5 % always-valid one-sided; α 0\.005 one-sided, tuned for \d+ examples, min effect 0\.05\)$/,
   );
   // The same kind of drop seen on too few examples to tell it from chance: no rollback.
   assert.equal(judgeLive('auc', single(40, 2.0, 14), single(40, 1.4, 15), design).kind, 'wait');

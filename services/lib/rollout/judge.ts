@@ -13,8 +13,9 @@
 // Canary: it answers other entities than the live model, so the two are compared unpaired over the
 // same period. Roll it back when it is shown worse than live by more than rollback_if.metric_drop;
 // let it go live once it is shown not that much worse, or at the horizon with no harm shown.
-// Live: its examples since it went live are compared with its first full window, one-sided: roll
-// back when the drop is past metric_drop and its lower bound is above 0.
+// Live: the examples of the version serving now (the newest continuation of the live lineage)
+// are compared with the lineage's first full window, one-sided: roll back when the drop is past
+// metric_drop and its lower bound is above 0.
 import type { BlueprintRollout } from '../schemas/generated.js';
 import { orient, type Constraints } from '../automl/objective.js';
 import {
@@ -210,8 +211,8 @@ export function judgeLive(
   const drop = orient(metric, before.value) - orient(metric, now.value);
   const { kind, bounds: b } = rollbackRule(drop, Math.hypot(before.standardError, now.standardError), now.n, design);
   const facts =
-    `${metric} ${now.value.toFixed(4)} over ${now.n} examples since its first window vs ${before.value.toFixed(4)} ` +
-    `in it: drop ${signed(drop)}, lower bound ${signed(b.low)} (${coverageLabel(design)}; ${describeDesign(design)})`;
+    `${metric} ${now.value.toFixed(4)} over ${now.n} examples of the version serving now vs ${before.value.toFixed(4)} ` +
+    `in the lineage's first window: drop ${signed(drop)}, lower bound ${signed(b.low)} (${coverageLabel(design)}; ${describeDesign(design)})`;
   if (kind === 'reject')
     return {
       kind,
