@@ -8,7 +8,7 @@ export interface DecideRequest {
   entity: string;
   /** The declared context features, validated; missing ones are null. */
   context: FeatureValues;
-  /** The declared context features the request left out or sent as null, in declaration order. */
+  /** The declared context features the request left out or sent as null, in declaration order (NONE_MISSING when none). */
   missing: readonly string[];
   /** The caller's deadline, never longer than the blueprint's. */
   deadlineMs: number;
@@ -104,8 +104,7 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     );
   }
 
-  const missing: string[] = [];
-  const values = readDeclared(bp.features.context, (context ?? {}) as Record<string, unknown>, 'context', missing);
+  const values = readDeclared(bp.features.context, (context ?? {}) as Record<string, unknown>, 'context');
   if (typeof values === 'string') return fail('bad_context', values);
   let ranked: RankingCandidate[] | null = null;
   if (bp.task === 'ranking') {
@@ -118,12 +117,22 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
     request: {
       entity,
       context: values,
-      missing,
+      missing: missingNames(bp.features.context, values),
       deadlineMs: deadline,
       currentAction: typeof currentAction === 'string' ? currentAction : null,
       candidates: ranked,
     },
   };
+}
+
+/** A complete request's missing features: shared, so the decide path allocates no list for it. */
+const NONE_MISSING: readonly string[] = Object.freeze([]);
+
+/** The declared features left out (null in `values`), in declaration order; a list only when there are some. */
+function missingNames(declared: readonly BlueprintContextFeature[], values: FeatureValues): readonly string[] {
+  let missing: string[] | null = null;
+  for (const feature of declared) if (values[feature.name] === null) (missing ??= []).push(feature.name);
+  return missing ?? NONE_MISSING;
 }
 
 /**
@@ -137,22 +146,17 @@ function offCircle(feature: BlueprintContextFeature, value: number, where: strin
   return `${where}: ${show(value)} is outside [0, ${period}): the blueprint declares ${feature.name} cyclic with period ${period}, and models read it on a circle where ${period} is 0 again; send a value from 0 up to, not including, ${period}`;
 }
 
-/**
- * The declared features' values from `given` (missing ones null, their names added to `missing`
- * when given), or what is wrong with one of them.
- */
+/** The declared features' values from `given` (missing ones null), or what is wrong with one of them. */
 function readDeclared(
   declared: readonly BlueprintContextFeature[],
   given: Record<string, unknown>,
   at: string,
-  missing?: string[],
 ): FeatureValues | string {
   const values: FeatureValues = {};
   for (const feature of declared) {
     const value = given[feature.name];
     if (value === undefined || value === null) {
       values[feature.name] = null;
-      missing?.push(feature.name);
       continue;
     }
     const where = `${at}.${feature.name}`;
