@@ -3,7 +3,8 @@
 // returns.
 import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
 import { teachesScore } from '../lib/learners/teaches-score.js';
-import { DEFAULT_PROPENSITY_FLOOR, inverseWeight, type ComparedMetric } from '../lib/stats/weighted-metrics.js';
+import { comparedMetricOf } from '../lib/stats/weighted-metrics.js';
+import { trainingWeight } from '../lib/learners/training-weight.js';
 import type { SequentialDesign } from '../lib/stats/always-valid.js';
 import {
   canaryDesign,
@@ -95,16 +96,7 @@ const lookDue = (size: number, lookedAt: number) => size >= Math.ceil(lookedAt *
 /** A live test ends without a verdict after this many windows of examples, and a new one starts. */
 const LIVE_HORIZON_WINDOWS = 40;
 
-export function comparedMetric(bp: Blueprint): ComparedMetric | null {
-  const m = bp.objective.metric;
-  return m === 'auc' || m === 'logloss' || m === 'rmse' || m === 'mae' ? m : null;
-}
-
-/** An example's weight in every comparison: 1/propensity, clipped at the blueprint's floor. */
-export function exampleWeight(bp: Blueprint, example: Pick<Example, 'propensity'>): number {
-  const floor = (bp.training as { propensityClip?: number }).propensityClip ?? DEFAULT_PROPENSITY_FLOOR;
-  return inverseWeight(example.propensity, floor);
-}
+export const comparedMetric = comparedMetricOf;
 
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
@@ -155,7 +147,8 @@ export class BlueprintRollout {
     )
       return;
     this.pairShadowsWith(d.live);
-    const weight = exampleWeight(this.bp, example);
+    // The weight the trainer learns it with: one rule for learning and for judging.
+    const weight = trainingWeight(this.bp, example);
     // A shadow is paired with the live lineage only: an example answered by a canary, or by a live
     // version since replaced, would compare the candidate with another model.
     const answeredByLive = d.live === null || this.continues(example.modelVersion, d.live);

@@ -29,7 +29,7 @@ import {
   sequentialDesign,
   type SequentialDesign,
 } from '../lib/stats/always-valid.js';
-import { COMPARED_METRICS, weightedGain, type ComparedMetric } from '../lib/stats/weighted-metrics.js';
+import { comparedMetricOf, weightedGain, type ComparedMetric } from '../lib/stats/weighted-metrics.js';
 import { errorMessage } from '../lib/errors.js';
 import { normalQuantile } from '../lib/stats/normal.js';
 
@@ -53,11 +53,8 @@ const HORIZON_Z = normalQuantile(1 - CONTINUATION_HORIZON_ALPHA);
 /** The looper.metrics record of a refusal, which `looper status` shows. */
 export const CONTINUATION_REFUSED = 'continuation_refused';
 
-/** The metric a continuation is judged on: the objective when it is one weightedGain compares, else null (not gated). */
-export function gatedMetric(bp: Pick<Blueprint, 'objective'>): ComparedMetric | null {
-  const metric = bp.objective.metric;
-  return (COMPARED_METRICS as readonly string[]).includes(metric) ? (metric as ComparedMetric) : null;
-}
+/** The metric a continuation is judged on: the objective when a verdict compares it, else null (not gated). */
+export const gatedMetric = comparedMetricOf;
 
 /**
  * Whether a continuation must earn its swap: only when a version serves (the very first one has

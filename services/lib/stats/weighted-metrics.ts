@@ -29,6 +29,12 @@ export type ComparedMetric = 'auc' | 'logloss' | 'rmse' | 'mae';
 
 export const COMPARED_METRICS: readonly ComparedMetric[] = ['auc', 'logloss', 'rmse', 'mae'];
 
+/** The metric a verdict compares for a blueprint: its objective when it is one of these, else null (no verdict). */
+export function comparedMetricOf(bp: { readonly objective: { readonly metric: string } }): ComparedMetric | null {
+  const metric = bp.objective.metric;
+  return (COMPARED_METRICS as readonly string[]).includes(metric) ? (metric as ComparedMetric) : null;
+}
+
 /** One model's metric on weighted examples. */
 export interface WeightedEstimate {
   readonly metric: ComparedMetric;
