@@ -1,15 +1,17 @@
 // Coverage by simulation: on many simulated datasets whose true gain is known exactly, the 95 %
-// interval from comparePaired must contain it about 95 % of the time. 2000 datasets give a
+// interval gain ± 1.96·se from weightedGain (unit weights: the standard error the always-valid
+// boundaries scale) must contain it about 95 % of the time. 2000 datasets give a
 // standard error of ≈ 0.5 % on the measured coverage, so [0.93, 0.97] is a ±4 se band. Seeded, so
 // each run measures the same numbers (printed as diagnostics).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { comparePaired, type ComparedMetric } from './paired.js';
-import { normalCdf } from './normal.js';
+import { weightedGain, type ComparedMetric } from './weighted-metrics.js';
+import { normalCdf, normalQuantile } from './normal.js';
 import { SeededRandom } from '../learners/random.js';
 
 const DATASETS = 2000;
+const Z95 = normalQuantile(0.975);
 const EXAMPLES = 400;
 
 interface Dataset {
@@ -28,8 +30,9 @@ function coverage(
   let covered = 0;
   for (let k = 0; k < DATASETS; k++) {
     const { labels, live, candidate } = simulate(random);
-    const r = comparePaired(metric, labels, live, candidate);
-    if (r.low <= truth && truth <= r.high) covered++;
+    const r = weightedGain(metric, labels, live, candidate);
+    const half = Z95 * r.standardError;
+    if (r.gain - half <= truth && truth <= r.gain + half) covered++;
   }
   return covered / DATASETS;
 }
@@ -40,7 +43,7 @@ function assertCovers(measured: number, what: string): void {
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-test('paired coverage - the DeLong 95 % interval covers the true AUC difference of correlated binormal scores', (t) => {
+test('weighted coverage - the AUC 95 % interval (influence functions; DeLong with unit weights) covers the true AUC difference of correlated binormal scores', (t) => {
   // Scores are N(μ·y, 1): a positive outscores a negative with probability Φ(μ/√2). The two models'
   // noises correlate at 0.6, as two models of the same data do.
   const [muLive, muCandidate, correlation] = [1.0, 1.3, 0.6];
@@ -77,7 +80,7 @@ function expectationOverNormal(f: (x: number) => number): number {
   return (sum * h) / 3 / Math.sqrt(2 * Math.PI);
 }
 
-test('paired coverage - the log-loss 95 % interval covers the expected loss difference of two misspecified models', (t) => {
+test('weighted coverage - the log-loss 95 % interval covers the expected loss difference of two misspecified models', (t) => {
   // x ~ N(0, 1), P(y = 1 | x) = σ(1.5x − 1); live predicts σ(x − 1), candidate σ(1.4x − 0.9). The
   // true gain E[loss_live − loss_candidate] is a one-dimensional integral, computed to ~1e-12.
   const truthProbability = (x: number) => sigmoid(1.5 * x - 1);
@@ -107,7 +110,7 @@ test('paired coverage - the log-loss 95 % interval covers the expected loss diff
   assertCovers(measured, 'log-loss');
 });
 
-test('paired coverage - the delta-method 95 % interval covers the true RMSE difference', (t) => {
+test('weighted coverage - the delta-method 95 % interval covers the true RMSE difference', (t) => {
   // y = x + ε with x, ε ~ N(0, 1). Live predicts 0.8x: error 0.2x + ε, MSE 1.04. Candidate predicts
   // x + 0.3: error ε − 0.3, MSE 1.09. The true gain is √1.04 − √1.09 (the candidate is worse).
   const truth = Math.sqrt(1.04) - Math.sqrt(1.09);
