@@ -72,6 +72,21 @@ export interface LooperClientOptions extends Partial<LooperConfig> {
   deadlineMs?: number;
 }
 
+/** A decision the SDK answers itself, with the caller's or the blueprint's default action. */
+function localDecision(blueprint: string, action: string, reason: string): Decision {
+  return {
+    decisionId: null,
+    blueprint,
+    version: null,
+    model: null,
+    score: null,
+    action,
+    propensity: 1,
+    fallback: true,
+    fallbackReason: reason,
+  };
+}
+
 /** A ranking answered by the SDK itself: the candidates in the order the caller gave them. */
 function requestOrder(
   blueprint: string,
@@ -79,18 +94,7 @@ function requestOrder(
   reason: string,
 ): Decision {
   const ranking = candidates.map((c) => c.id);
-  return {
-    decisionId: null,
-    blueprint,
-    version: null,
-    model: null,
-    score: null,
-    action: ranking[0]!,
-    ranking,
-    propensity: 1,
-    fallback: true,
-    fallbackReason: reason,
-  };
+  return { ...localDecision(blueprint, ranking[0]!, reason), ranking };
 }
 
 const encoder = new TextEncoder();
@@ -142,36 +146,15 @@ export class LooperClient {
         return requestOrder(blueprint, options.candidates, 'unreachable');
       const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
       if (action === undefined) throw new LooperUnavailableError(blueprint, error);
-      return {
-        decisionId: null,
-        blueprint,
-        version: null,
-        model: null,
-        score: null,
-        action,
-        propensity: 1,
-        fallback: true,
-        fallbackReason: 'unreachable',
-      };
+      return localDecision(blueprint, action, 'unreachable');
     }
     if ('error' in reply) {
       // An overloaded predictor refuses at once so that the caller can go on with the default.
       const action = options.fallbackAction ?? options.currentAction ?? this.defaults.get(blueprint);
       if (reply.error.code === 'overloaded' && options.candidates !== undefined && options.candidates.length > 0)
         return requestOrder(blueprint, options.candidates, 'overloaded');
-      if (reply.error.code === 'overloaded' && action !== undefined) {
-        return {
-          decisionId: null,
-          blueprint,
-          version: null,
-          model: null,
-          score: null,
-          action,
-          propensity: 1,
-          fallback: true,
-          fallbackReason: 'overloaded',
-        };
-      }
+      if (reply.error.code === 'overloaded' && action !== undefined)
+        return localDecision(blueprint, action, 'overloaded');
       throw new DecideError(reply.error.code, reply.error.message, blueprint);
     }
     const decision: Decision = reply;
