@@ -152,13 +152,10 @@ describe('automl on the real stack', { timeout: 400_000 }, () => {
         `${TEACHING} examples teach ${name}'s score \\(${NOT_TEACHING} do not, 0 duplicates, 0 undecodable\\)`,
       ),
     );
-    // Users take turns, so every one of them straddles a plain time cut; the split keeps each whole.
-    const split = /train on (\d+) examples of the entities seen earlier, validate on (\d+) of those seen latest/.exec(
-      out,
-    );
-    assert.ok(split, out);
-    assert.equal(Number(split[1]) + Number(split[2]), 4000);
-    assert.ok(Number(split[2]) >= 700 && Number(split[2]) <= 900, `validation ${split[2]}`);
+    // Users take turns, so every one of them straddles a plain time cut (which gave 3200 and 800);
+    // the split keeps each whole: the users seen latest validate, whole, until they hold about a
+    // fifth of the examples. The data are the same every run, so the counts are exact.
+    assert.match(out, /train on 3195 examples of the entities seen earlier, validate on 805 of those seen latest/);
     assert.match(out, /leaderboard \(by auc/);
     assert.match(out, /Pareto front/);
     assert.match(out, /chosen: gbdt has the best auc/);
