@@ -17,7 +17,10 @@
 // wall time on the same scale: the bandit forgets with a half-life of 2 simulated minutes (8s) and
 // the label window is 1¼ simulated minutes (5s). Before the flip, 10 simulated minutes let the
 // bandit learn and the monitor's detector build its reference. Both blueprints together make 500
-// decisions and 500 outcomes a second for 160 s; with start-up the file takes about 3 minutes.
+// decisions and 500 outcomes a second for 160 s; with start-up the file takes about 3 minutes. On a
+// freshly started stack the driver reached 257 decisions a second (both cores busy with the
+// services, the broker and the driver): 311 s of driving, past the 320 s the test first allowed, so
+// the test allows 640 s; the bars are counted in decisions, and a slower pace changes none of them.
 //
 // The lift share of some decisions is Σ(E[taken] − E[default]) / Σ(E[oracle's] − E[default]), the
 // expected rewards from the simulator's truth in the world of each decision: how much of what the
@@ -122,7 +125,7 @@ interface OverviewShift {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('a changed world on the real stack', { timeout: 330_000 }, () => {
+describe('a changed world on the real stack', { timeout: 660_000 }, () => {
   const runs: Run[] = [
     { label: 'flipped', shiftAt: FLIP_AT, seed: 11 },
     { label: 'steady', shiftAt: Infinity, seed: 11 },
@@ -280,7 +283,7 @@ describe('a changed world on the real stack', { timeout: 330_000 }, () => {
         );
       }
     },
-    { timeout: 320_000 },
+    { timeout: 640_000 },
   );
 
   after(async () => {
