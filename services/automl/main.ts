@@ -10,17 +10,20 @@ import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { errorMessage } from '../lib/errors.js';
 import { repeatAfter } from '../lib/repeat.js';
 import { initBackend } from '../lib/learners/backend.js';
-import { AutomlError, readHistory, runAutoml } from './run.js';
-import type { Blueprint } from '../lib/schemas/generated.js';
+import { readHistory, runAutoml } from './run.js';
+import { AutomlError, TooFewExamplesError } from './errors.js';
+import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import {
   alertTrigger,
   dueSearch,
+  formatAge,
   retrainDueReason,
-  RETRY_AFTER_MS,
   shiftRetrainDue,
   type AlertSeen,
-  type SearchHistory,
+  type SearchState,
 } from './triggers.js';
+import { afterAttempt, retryWaitMs, type SearchAttempt } from './retry.js';
+import { countsForSearch } from './enough-examples.js';
 import { retrainServing } from './retrain.js';
 import { looperCounter } from '../lib/observability/service-metrics.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
@@ -38,7 +41,16 @@ ctx.log(`tfjs backend: ${backend}`);
 const blueprints = await watchBlueprints(ctx, () => undefined);
 await blueprints.caughtUp;
 
-const histories = new Map<string, SearchHistory>();
+const histories = new Map<string, SearchState>();
+// The examples each blueprint's search would learn from, counted from the start of the topic and
+// then as they arrive: a first search waits for MIN_EXAMPLES of them instead of replaying to find
+// out. Until the count has caught up it is short, which only delays a search.
+const counted = new Map<string, number>();
+await followDecoded<Example>(ctx, topics.examples, (example) => {
+  const bp = blueprints.current().get(example.blueprint);
+  if (bp !== undefined && countsForSearch(bp, example))
+    counted.set(example.blueprint, (counted.get(example.blueprint) ?? 0) + 1);
+});
 // Drift and quality-shift alerts raised from now on: each may trigger a search, a shift also a
 // retrain (triggers.ts decides). Kept apart so that a drift alert does not hide a shift's window.
 const drifts = new Map<string, AlertSeen>();
@@ -77,11 +89,25 @@ async function checkTriggers(): Promise<void> {
     const startedAt = Date.now();
     const due = dueSearch(
       bp,
-      { ...history, drift: drifts.get(bp.name) ?? null, shift: shifts.get(bp.name) ?? null },
+      {
+        ...history,
+        examples: counted.get(bp.name) ?? 0,
+        drift: drifts.get(bp.name) ?? null,
+        shift: shifts.get(bp.name) ?? null,
+      },
       startedAt,
     );
     if (due === null) continue;
     ctx.log(`searching ${bp.name} v${bp.version}: ${due.reason}`);
+    const settle = (attempt: SearchAttempt) => {
+      const after = afterAttempt(history, attempt, {
+        now: Date.now(),
+        examples: counted.get(bp.name) ?? 0,
+        scheduleMs: bp.automl.scheduleMs,
+      });
+      histories.set(bp.name, after.state);
+      return after.next;
+    };
     try {
       const run = await runAutoml(ctx, bp, {
         now: startedAt,
@@ -93,21 +119,25 @@ async function checkTriggers(): Promise<void> {
             );
         },
       });
-      ctx.log(`${bp.name}: ${run.result.why}`);
       searches.inc({ outcome: run.candidate ? 'candidate' : 'no_candidate' });
-      // Times are the search's start, as its record's createdAt: an alert raised while it ran is not answered by it.
-      histories.set(bp.name, {
-        lastSearchAt: startedAt,
-        lastBlueprintVersion: bp.version,
-        notBefore: run.candidate ? null : Date.now() + RETRY_AFTER_MS,
-        lastAlertSearchAt: due.byAlert ? startedAt : (history.lastAlertSearchAt ?? null),
+      settle({
+        kind: 'ran',
+        startedAt,
+        blueprintVersion: bp.version,
+        candidate: run.candidate !== null,
+        byAlert: due.byAlert,
       });
+      ctx.log(`${bp.name}: ${run.result.why}`);
     } catch (error) {
-      ctx.log(
-        `${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`,
-      );
       searches.inc({ outcome: 'failed' });
-      histories.set(bp.name, { ...history, notBefore: Date.now() + RETRY_AFTER_MS });
+      const next = settle(
+        error instanceof TooFewExamplesError
+          ? { kind: 'too_few', sinceTs: due.sinceTs, examples: error.examples, needed: error.needed }
+          : { kind: 'failed' },
+      );
+      ctx.log(
+        `${bp.name}: ${error instanceof AutomlError ? '' : 'search failed: '}${errorMessage(error)}; ${next ?? ''}`,
+      );
     }
   }
 }
@@ -131,10 +161,11 @@ async function retrainIfDue(bp: Blueprint): Promise<void> {
       notBefore: null,
     });
   } catch (error) {
+    const wait = retryWaitMs(bp.training.retrainMs);
     ctx.log(
-      `${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${RETRY_AFTER_MS / 60_000} min`,
+      `${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${formatAge(wait)}`,
     );
-    retrains.set(bp.name, { ...state, notBefore: Date.now() + RETRY_AFTER_MS });
+    retrains.set(bp.name, { ...state, notBefore: Date.now() + wait });
   }
 }
 

@@ -5,7 +5,8 @@ import type { Kafka } from 'kafkajs';
 import type { TopicCodec } from '../lib/topic-codec.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { readTopicToEnd } from '../lib/kafka.js';
-import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
+import { trainingFeatures } from '../lib/learners/teaches-score.js';
+import { countsForSearch } from './enough-examples.js';
 import type { TimedExample } from '../lib/automl/dataset.js';
 import { topics } from '../../topology/topics.js';
 
@@ -47,7 +48,7 @@ export async function replayExamples(
       continue;
     }
     seen.add(example.exampleId);
-    if (!teachesScore(bp, example) || !Number.isFinite(example.label)) {
+    if (!countsForSearch(bp, example)) {
       notTeaching++;
       continue;
     }

@@ -10,7 +10,9 @@ import { runTrial } from '../lib/automl/trial.js';
 import type { TrialConfig } from '../lib/automl/space.js';
 import { chooseServedVersion } from '../lib/serving/serving-choice.js';
 import { replayExamples, type Replay } from './replay.js';
-import { AutomlError, MIN_EXAMPLES, readHistory, splitExamples, type AutomlDeps } from './run.js';
+import { readHistory, splitExamples, type AutomlDeps } from './run.js';
+import { AutomlError, TooFewExamplesError } from './errors.js';
+import { MIN_EXAMPLES } from './enough-examples.js';
 import { splitText } from './report.js';
 import { topics } from '../../topology/topics.js';
 import { buildProfile } from '../lib/monitoring/profile.js';
@@ -57,7 +59,10 @@ export async function retrainServing(deps: AutomlDeps, bp: Blueprint, options: R
   );
   options.onReplayed?.(replay);
   if (replay.examples.length < MIN_EXAMPLES) {
-    throw new AutomlError(
+    throw new TooFewExamplesError(
+      bp.name,
+      replay.examples.length,
+      MIN_EXAMPLES,
       `blueprint ${bp.name} has ${replay.examples.length} examples to retrain on; a retrain needs ${MIN_EXAMPLES}`,
     );
   }

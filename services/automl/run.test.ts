@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SplitError, type TimedExample } from '../lib/automl/dataset.js';
-import { AutomlError, MIN_SIDE_EXAMPLES, splitExamples } from './run.js';
+import { splitExamples } from './run.js';
+import { AutomlError } from './errors.js';
+import { MIN_SIDE_EXAMPLES } from './enough-examples.js';
 
 const example = (i: number, entity: string): TimedExample => ({
   decisionTs: 1_767_225_600_000 + i * 1000,

@@ -9,11 +9,9 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { TopicCodec } from '../lib/topic-codec.js';
 import type { Blueprint, Deployment, ModelVersion } from '../lib/schemas/generated.js';
 import { readTopicToEnd } from '../lib/kafka.js';
-import { LooperError, type LooperErrorOptions } from '../lib/errors.js';
 import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
 import { decodeArtifact } from '../lib/learners/artifact.js';
 import {
-  DEFAULT_VALIDATION_SHARE,
   singleLabel,
   splitByTime,
   SplitError,
@@ -33,22 +31,8 @@ import { buildProfile } from '../lib/monitoring/profile.js';
 import { scoresOf } from '../lib/learners/serving.js';
 import { searchableTaskOf } from '../lib/automl/searchable.js';
 import { splitText } from './report.js';
-
-/** Fewer examples than this cannot rank configurations: the validation fifth would be noise. */
-export const MIN_EXAMPLES = 500;
-/**
- * Each side of the split needs as many examples as the validation fifth of MIN_EXAMPLES: keeping
- * entities whole can leave a side short when a few entities hold most examples.
- */
-export const MIN_SIDE_EXAMPLES = MIN_EXAMPLES * DEFAULT_VALIDATION_SHARE;
-
-/** A search that cannot run as asked: the message says why and what to do. */
-export class AutomlError extends LooperError {
-  constructor(message: string, options: LooperErrorOptions = {}) {
-    super('automl', message, options);
-    this.name = 'AutomlError';
-  }
-}
+import { AutomlError, TooFewExamplesError } from './errors.js';
+import { MIN_EXAMPLES, MIN_SIDE_EXAMPLES } from './enough-examples.js';
 
 /**
  * The split a search or a retrain judges on (splitByTime: no entity on both sides), refused with
@@ -123,7 +107,10 @@ export async function runAutoml(deps: AutomlDeps, bp: Blueprint, options: Automl
   );
   options.onReplayed?.(replay);
   if (replay.examples.length < MIN_EXAMPLES) {
-    throw new AutomlError(
+    throw new TooFewExamplesError(
+      bp.name,
+      replay.examples.length,
+      MIN_EXAMPLES,
       `blueprint ${bp.name} has ${replay.examples.length} examples to learn from${options.sinceMs === undefined ? '' : ' in the window asked'} (of ${replay.read} records on ${topics.examples.name}); ` +
         `a search needs ${MIN_EXAMPLES}: let decisions and outcomes flow longer${options.sinceMs === undefined ? '' : ', or widen --since'}`,
     );

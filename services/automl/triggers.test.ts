@@ -9,22 +9,33 @@ const bp = (version: number, task = 'classification', policy = 'threshold') =>
     decision: { policy },
     automl: { families: [], budget: 30, scheduleMs: 6 * 3_600_000 },
   }) as unknown as Parameters<typeof dueReason>[0];
-const none = { lastSearchAt: null, lastBlueprintVersion: null, notBefore: null };
+const none = { lastSearchAt: null, lastBlueprintVersion: null, notBefore: null, examples: 0 };
+/** Counted examples well past what a search needs: the triggers after the first do not count them. */
+const plenty = 4000;
 
-test('triggers - a first search, then one per blueprint change and per schedule period', () => {
-  assert.equal(dueReason(bp(1), none, 1000), 'first search for this blueprint');
-  const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null };
+test('triggers - a first search once 500 examples teach the score, then one per blueprint change and per schedule period', () => {
+  assert.equal(dueReason(bp(1), { ...none, examples: 122 }, 1000), null);
+  assert.equal(dueReason(bp(1), { ...none, examples: 499 }, 1000), null);
+  assert.equal(
+    dueReason(bp(1), { ...none, examples: 500 }, 1000),
+    'first search for this blueprint: 500 examples teach its score, a search needs 500',
+  );
+  const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
   assert.equal(dueReason(bp(1), searched, 3_600_000), null);
   assert.equal(dueReason(bp(2), searched, 3_600_000), 'blueprint changed: version 2 after the search on version 1');
   assert.equal(dueReason(bp(1), searched, 6 * 3_600_000), 'schedule: last search 6h ago, automl.schedule is 6h');
 });
 
 test('triggers - a retry waits for notBefore, and tasks AutoML does not search never trigger', () => {
-  assert.equal(dueReason(bp(1), { ...none, notBefore: 5000 }, 4999), null);
-  assert.equal(dueReason(bp(1), { ...none, notBefore: 5000 }, 5000), 'first search for this blueprint');
-  assert.equal(dueReason(bp(1, 'ranking'), none, 1000), null);
+  const ready = { ...none, examples: 640 };
+  assert.equal(dueReason(bp(1), { ...ready, notBefore: 5000 }, 4999), null);
   assert.equal(
-    dueReason(bp(1, 'classification', 'argmax'), none, 1000),
+    dueReason(bp(1), { ...ready, notBefore: 5000 }, 5000),
+    'first search for this blueprint: 640 examples teach its score, a search needs 500',
+  );
+  assert.equal(dueReason(bp(1, 'ranking'), ready, 1000), null);
+  assert.equal(
+    dueReason(bp(1, 'classification', 'argmax'), ready, 1000),
     null,
     'a multi-class classification learns online only',
   );
@@ -61,7 +72,7 @@ const driftAlert = {
 };
 
 test('triggers - a drift alert raised after the last search starts one, and a search after it answers it', () => {
-  const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null };
+  const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
   const drift = { ...driftAlert, at: 60_000 };
   assert.equal(dueReason(bp(1), { ...searched, drift }, 29 * 60_000), `drift alert 28m ago: ${drift.message}`);
   assert.deepEqual(dueSearch(bp(1), { ...searched, drift }, 30 * 60_000), {
@@ -82,13 +93,20 @@ test('triggers - a scheduled search 5 minutes ago does not hold back a drift sea
   const drift = { ...driftAlert, at: 64 * M };
   // The covariate-shift run: automl.schedule 6h, a scheduled search 5 minutes before the alert.
   assert.equal(
-    dueReason(bp(1), { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, drift }, now),
+    dueReason(bp(1), { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, examples: plenty, drift }, now),
     `drift alert 1m ago: ${drift.message}`,
   );
   assert.equal(
     dueReason(
       bp(1),
-      { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, lastAlertSearchAt: 20 * M, drift },
+      {
+        lastSearchAt: 60 * M,
+        lastBlueprintVersion: 1,
+        notBefore: null,
+        examples: plenty,
+        lastAlertSearchAt: 20 * M,
+        drift,
+      },
       now,
     ),
     `drift alert 1m ago: ${drift.message}`,
@@ -98,6 +116,7 @@ test('triggers - a scheduled search 5 minutes ago does not hold back a drift sea
     lastSearchAt: 55 * M,
     lastBlueprintVersion: 1,
     notBefore: null,
+    examples: plenty,
     lastAlertSearchAt: 55 * M,
   };
   assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, now), null, 'an alert-started search 10 minutes ago');
@@ -113,7 +132,7 @@ const shiftAlert = {
 };
 
 test('triggers - a quality shift starts a search on the examples since its change point, whatever the schedule', () => {
-  const searched = { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null };
+  const searched = { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
   assert.deepEqual(dueSearch(bp(1), { ...searched, shift: shiftAlert }, 65 * M), {
     reason: `quality_shift alert 1m ago: ${shiftAlert.message}; searching on the examples recorded since its change point 3m ago`,
     byAlert: true,
@@ -135,6 +154,43 @@ test('triggers - a quality shift starts a search on the examples since its chang
   );
   assert.equal(dueSearch(bp(1), { ...searched, lastSearchAt: 64.5 * M, shift: shiftAlert }, 65 * M), null);
   assert.equal(dueSearch(bp(1, 'ranking'), { ...searched, shift: shiftAlert }, 65 * M), null, 'no search for ranking');
+});
+
+test('triggers - after a first search refused for too few examples, the next waits for the shortfall, not for a time', () => {
+  // Refused with 500 counted: the replay held 480 (the count had taken in repeats the replay drops).
+  const refused = { ...none, short: { sinceTs: null, until: 520 } };
+  assert.equal(dueReason(bp(1), { ...refused, examples: 519 }, 1000), null);
+  assert.equal(
+    dueReason(bp(1), { ...refused, examples: 520 }, 1000),
+    'first search for this blueprint: 520 examples teach its score, a search needs 500',
+  );
+});
+
+test('triggers - a quality_shift search short of examples in its window waits for them, and lets a drift or scheduled search run meanwhile', () => {
+  const searched = { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
+  // Refused at 65m with 4000 counted: the 130 examples since the change point lacked 370.
+  const short = { sinceTs: 62 * M, until: 4370 };
+  assert.equal(dueSearch(bp(1), { ...searched, short, shift: shiftAlert, examples: 4369 }, 66 * M), null);
+  assert.deepEqual(dueSearch(bp(1), { ...searched, short, shift: shiftAlert, examples: 4370 }, 66 * M), {
+    reason: `quality_shift alert 2m ago: ${shiftAlert.message}; searching on the examples recorded since its change point 4m ago`,
+    byAlert: true,
+    sinceTs: 62 * M,
+  });
+  const drift = { ...driftAlert, at: 65.5 * M };
+  assert.deepEqual(
+    dueSearch(bp(1), { ...searched, short, shift: shiftAlert, drift, examples: 4100 }, 66 * M),
+    { reason: `drift alert 30s ago: ${drift.message}`, byAlert: true, sinceTs: null },
+    'the drift search replays every retained example, which the shortfall does not concern',
+  );
+  assert.equal(
+    dueReason(bp(1), { ...searched, short, shift: shiftAlert, examples: 4100 }, 60 * M + 6 * 3_600_000),
+    'schedule: last search 6h ago, automl.schedule is 6h',
+  );
+  assert.deepEqual(
+    dueSearch(bp(1), { ...searched, short, shift: { ...shiftAlert, at: 70 * M, changeAt: 69 * M } }, 71 * M)?.sinceTs,
+    69 * M,
+    'a newer shift has a window of its own',
+  );
 });
 
 test('triggers - a quality shift retrains the serving configuration on the examples since the shift, once per 30 minutes', () => {

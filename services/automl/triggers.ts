@@ -1,11 +1,13 @@
-// When the automl service searches for a blueprint: a first search once the blueprint has enough
-// examples, again when the blueprint changes (a new version may change features or constraints),
-// when the monitor raises a drift or quality-shift alert (the data moved away from what the model
-// learned), and on its automl.schedule; and when it retrains the serving configuration: every
-// training.retrain, and on a quality-shift alert from the examples since the shift. Pure: the
-// service supplies the clock and what it knows.
+// When the automl service searches for a blueprint: a first search once the blueprint has
+// MIN_EXAMPLES examples that teach its score, again when the blueprint changes (a new version may
+// change features or constraints), when the monitor raises a drift or quality-shift alert (the
+// data moved away from what the model learned), and on its automl.schedule; and when it retrains
+// the serving configuration: every training.retrain, and on a quality-shift alert from the
+// examples since the shift. Pure: the service supplies the clock, the examples it has counted and
+// what earlier attempts left (retry.ts).
 import type { Alert, Blueprint } from '../lib/schemas/generated.js';
 import { searchableTaskOf } from '../lib/automl/searchable.js';
+import { MIN_EXAMPLES } from './enough-examples.js';
 
 /** An alert that may start a search or a retrain, as the service remembers it. */
 export interface AlertSeen {
@@ -17,12 +19,25 @@ export interface AlertSeen {
   readonly changeAt: number | null;
 }
 
-export interface SearchHistory {
+/**
+ * A search refused because the examples it replayed were too few: none on the same examples
+ * (`sinceTs`) until the service has counted `until` examples, the count when it was refused plus
+ * the shortfall. Every example that arrives after the refusal is in its window, so the window
+ * holds enough exactly then.
+ */
+export interface ShortOfExamples {
+  /** The refused search's window: replayed from this time, epoch ms; null: all retained. */
+  readonly sinceTs: number | null;
+  readonly until: number;
+}
+
+/** What the service keeps between checks about a blueprint's searches (retry.ts updates it after each attempt). */
+export interface SearchState {
   /** When the last search published, epoch ms; null when none has. */
   readonly lastSearchAt: number | null;
   /** The blueprint version the last search ran on. */
   readonly lastBlueprintVersion: number | null;
-  /** No search before this time (after one that found too few examples, or failed). */
+  /** No search before this time (after one that failed, or was refused for anything but too few examples). */
   readonly notBefore: number | null;
   /**
    * When the last search an alert started finished, epoch ms; null when none has since the service
@@ -30,6 +45,16 @@ export interface SearchHistory {
    * often alerts may act.
    */
   readonly lastAlertSearchAt?: number | null;
+  /** After a search refused for too few examples; null or absent otherwise. */
+  readonly short?: ShortOfExamples | null;
+}
+
+export interface SearchHistory extends SearchState {
+  /**
+   * The examples a search of the blueprint would learn from (countsForSearch) that the service has
+   * counted on looper.examples: every retained one once it has caught up.
+   */
+  readonly examples: number;
   /** The newest drift alert the monitor raised for the blueprint (DRIFT_RULES). */
   readonly drift?: AlertSeen | null;
   /** The newest quality_shift alert the monitor raised for the blueprint. */
@@ -45,9 +70,6 @@ export const DRIFT_RULES: readonly string[] = ['feature_drift', 'prediction_drif
 export const QUALITY_SHIFT_RULE = 'quality_shift';
 /** At most one alert-started search, and one shift-started retrain, in this long: an alert that persists is not news every tick. */
 export const ALERT_MIN_GAP_MS = 30 * 60 * 1000;
-
-/** How long to wait after a search that could not run (too few examples, a failure). */
-export const RETRY_AFTER_MS = 5 * 60 * 1000;
 
 /** What a raised alert may start: a drift search, or a quality-shift retrain and search; null for any other record. */
 export function alertTrigger(
@@ -85,7 +107,10 @@ export interface DueSearch {
   readonly sinceTs: number | null;
 }
 
-/** Whether a search is due now, why, and on which examples; null when it is not. */
+/**
+ * Whether a search is due now, why, and on which examples; null when it is not. The triggers in
+ * order of precedence; one whose examples were too few at its last attempt gives way to the next.
+ */
 export function dueSearch(
   bp: Pick<Blueprint, 'version' | 'task' | 'decision' | 'automl'>,
   history: SearchHistory,
@@ -93,34 +118,56 @@ export function dueSearch(
 ): DueSearch | null {
   if (!searchableTaskOf(bp).ok) return null;
   if (history.notBefore !== null && now < history.notBefore) return null;
+  const short = history.short ?? null;
+  const enough = (due: DueSearch) => short === null || due.sinceTs !== short.sinceTs || history.examples >= short.until;
+  return triggered(bp, history, now).find(enough) ?? null;
+}
+
+function triggered(
+  bp: Pick<Blueprint, 'version' | 'automl'>,
+  history: SearchHistory,
+  now: number,
+): readonly DueSearch[] {
   const plain = (reason: string): DueSearch => ({ reason, byAlert: false, sinceTs: null });
-  if (history.lastSearchAt === null) return plain('first search for this blueprint');
+  const lastSearchAt = history.lastSearchAt;
+  // Before MIN_EXAMPLES a search could only be refused: waiting for the count costs no replay.
+  if (lastSearchAt === null)
+    return history.examples < MIN_EXAMPLES
+      ? []
+      : [
+          plain(
+            `first search for this blueprint: ${history.examples} examples teach its score, a search needs ${MIN_EXAMPLES}`,
+          ),
+        ];
+  const due: DueSearch[] = [];
   if (history.lastBlueprintVersion !== null && bp.version > history.lastBlueprintVersion)
-    return plain(
-      `blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`,
+    due.push(
+      plain(`blueprint changed: version ${bp.version} after the search on version ${history.lastBlueprintVersion}`),
     );
   const lastAlertSearchAt = history.lastAlertSearchAt ?? null;
   const alertMayAct = lastAlertSearchAt === null || now - lastAlertSearchAt >= ALERT_MIN_GAP_MS;
   // An alert is answered by any search after it: that search saw the data the alert was about.
   const unanswered = (a: AlertSeen | null | undefined): a is AlertSeen =>
-    a !== null && a !== undefined && a.at > history.lastSearchAt!;
+    a !== null && a !== undefined && a.at > lastSearchAt;
   if (alertMayAct && unanswered(history.shift))
-    return {
+    due.push({
       reason: `${QUALITY_SHIFT_RULE} alert ${formatAge(now - history.shift.at)} ago: ${history.shift.message}; searching on ${shiftWindowText(history.shift, now)}`,
       byAlert: true,
       sinceTs: shiftWindowStart(history.shift),
-    };
+    });
   if (alertMayAct && unanswered(history.drift))
-    return {
+    due.push({
       reason: `drift alert ${formatAge(now - history.drift.at)} ago: ${history.drift.message}`,
       byAlert: true,
       sinceTs: null,
-    };
-  if (now - history.lastSearchAt >= bp.automl.scheduleMs)
-    return plain(
-      `schedule: last search ${formatAge(now - history.lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`,
+    });
+  if (now - lastSearchAt >= bp.automl.scheduleMs)
+    due.push(
+      plain(
+        `schedule: last search ${formatAge(now - lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`,
+      ),
     );
-  return null;
+  return due;
 }
 
 /** Why a search is due now, or null when it is not (dueSearch without the window). */
@@ -132,7 +179,8 @@ export function dueReason(
   return dueSearch(bp, history, now)?.reason ?? null;
 }
 
-function formatAge(ms: number): string {
+/** A duration as the service's log lines and reasons write it: 90s, 1.5m, 6h. */
+export function formatAge(ms: number): string {
   if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)}h`;
   if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)}m`;
   return `${+(ms / 1000).toFixed(1)}s`;
