@@ -265,8 +265,7 @@ test("monitoring report - each stream feature's late events from the features se
 
 test('monitoring report - a change since publication reads better or worse by its size, whichever way the metric points', () => {
   const estimator = compiled({
-    ...minimalBlueprint(),
-    task: 'estimation',
+    ...minimalBlueprintOf('estimation'),
     objective: { metric: 'rmse' },
     automl: { families: ['linear'] },
   });

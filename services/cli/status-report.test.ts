@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/compile.js';
-import { minimalBlueprint } from '../lib/blueprint/test-blueprints.js';
+import { minimalBlueprint, minimalBlueprintOf } from '../lib/blueprint/test-blueprints.js';
 import { initialDeployment, toLive, toRetired, toShadow } from '../lib/rollout/transitions.js';
 import { age, describeDeployment, lineageOf, servingVersionOf, type ModelFacts } from './status-report.js';
 import { describeMonitoring } from './monitoring-report.js';
@@ -204,4 +204,59 @@ test('status - after a rollback the quality line names and measures the version 
     describeMonitoring(bp, metrics, [], T + 63_000, servingVersionOf(served, models))[1],
     '  quality   bp/5: auc 0.8100 on the recent labelled examples its lineage answered; auc better by 0.0300 than when bp/5 was published',
   );
+});
+
+test("status - an estimation blueprint shows its own metrics: rmse where it serves, better when it fell, no drift below the alert's PSI", () => {
+  const estimation = compileBlueprint({ ...minimalBlueprintOf('estimation'), objective: { metric: 'rmse' } });
+  assert.ok(estimation.ok);
+  const estimator = { ...estimation.blueprint, version: 2 };
+  const linear = (modelVersion: string, rmse: number, createdAt: number, parentVersion: string | null = null) => ({
+    ...model(modelVersion, 'trained', 0, createdAt, parentVersion),
+    family: 'linear',
+    metrics: { examples: 5000, rmse, mae: rmse * 0.8 },
+  });
+  const models = new Map([
+    ['bp/1', linear('bp/1', 41.2, T - 120_000)],
+    ['bp/2', linear('bp/2', 38.9, T - 60_000, 'bp/1')],
+  ]);
+  const d1 = toLive(initialDeployment(estimator.name), 'bp/1', 'first model', T - 120_000);
+  assert.equal(
+    describeDeployment({ bp: estimator, current: d1, records: [d1], served: 'bp/2', models, now: T, historyLimit: 0 }),
+    [
+      'notification_send v2 — estimation, judged by rmse',
+      '  live      bp/1 (linear, trained, rmse 41.2000 online, 2 min old)',
+      '  serving   bp/2 (linear, trained, rmse 38.9000 online, 1 min old) — continues bp/1',
+    ].join('\n'),
+  );
+  const metric = (name: string, value: number, extra: Partial<Metric> = {}): Metric => ({
+    blueprint: estimator.name,
+    modelVersion: null,
+    experimentArm: null,
+    name,
+    value,
+    windowMs: 600_000,
+    count: 1000,
+    ts: T,
+    labels: {},
+    ...extra,
+  });
+  const served = { modelVersion: 'bp/1', labels: { source: 'served' } };
+  const lines = describeMonitoring(
+    estimator,
+    [
+      metric('request_rate', 3),
+      metric('rmse', 36.4),
+      metric('mae', 29.1),
+      metric('rmse', 35.2, served),
+      metric('mae', 28.0, served),
+      metric('prediction_psi', 0.031),
+    ],
+    [],
+    T,
+    servingVersionOf('bp/2', models),
+  );
+  assert.deepEqual(lines.slice(1, 3), [
+    '  quality   bp/2: rmse 35.2000, mae 28.0000 on the recent labelled examples its lineage answered; rmse better by 3.7000 than when bp/2 was published',
+    '  drift     PSI score 0.031',
+  ]);
 });

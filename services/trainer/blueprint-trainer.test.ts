@@ -3,7 +3,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/index.js';
-import { blueprintWith } from '../lib/blueprint/test-blueprints.js';
+import { blueprintWith, minimalBlueprintOf } from '../lib/blueprint/test-blueprints.js';
 import {
   createLearner,
   featureSchemaFromBlueprint,
@@ -16,6 +16,7 @@ import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.
 import { BlueprintTrainer } from './blueprint-trainer.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE } from './training-plan.js';
+import { describePublished } from './trained-version.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
 import { loadScorer } from '../lib/learners/serving.js';
 import { SeededRandom } from '../lib/learners/random.js';
@@ -329,6 +330,33 @@ describe('blueprint trainer, side by side', () => {
     t.diagnostic(
       `P(click) at x = −0.8 / +0.8 (the new world: 0.92 / 0.08) of the version published ${rows.join('; ')}`,
     );
+  });
+
+  it("trainer - a version is published with its task's metrics: rmse and mae for an estimate, auc and logloss for a probability", async () => {
+    const raw = minimalBlueprintOf('estimation');
+    raw['features'] = { context: [{ name: 'x', type: 'float' }] };
+    raw['label'] = { window: '1h', value: { field: 'amount' }, missing: 0 };
+    const compiled = compileBlueprint(raw);
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
+    const estimator = new BlueprintTrainer({ ...compiled.blueprint, version: 1 });
+    // Amounts of a few hundred: as probabilities they gave a log-loss of about −460.
+    const amounts = Array.from({ length: 100 }, (_, i) =>
+      exampleRecord({ features: { x: i / 100 }, label: 300 + 200 * (i / 100), action: i % 2 === 0 ? 'a' : 'b' }),
+    );
+    await learn(estimator, amounts);
+    const estimate = estimator.publish(10)!.record;
+    estimator.dispose();
+    assert.deepEqual(Object.keys(estimate.metrics), ['examples', 'rmse', 'mae']);
+    assert.equal(estimate.metrics['examples'], 100, 'every example teaches an estimate, whichever action it took');
+    assert.match(
+      describePublished(estimate),
+      /^published notification_send\/1 \((linear|mlp), examples 100, rmse \d+\.\d{4}, mae \d+\.\d{4}\)$/,
+    );
+    const classifier = new BlueprintTrainer(BP);
+    await learn(classifier, examples(100));
+    const probability = classifier.publish(10)!.record;
+    classifier.dispose();
+    assert.deepEqual(Object.keys(probability.metrics), ['examples', 'auc', 'logloss']);
   });
 
   it('trainer - a trainer that starts from scratch while a version serves judges its first version against it', async () => {

@@ -23,6 +23,7 @@ import {
   type LearnerTask,
 } from '../lib/learners/index.js';
 import type { OnlineMetrics } from '../lib/stats/online-metrics.js';
+import { taskMetrics } from '../lib/automl/objective.js';
 import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
 import { trainingWeight } from '../lib/learners/training-weight.js';
 import { errorMessage } from '../lib/errors.js';
@@ -361,13 +362,7 @@ export class BlueprintTrainer {
       artifact,
       artifactFormat: best.learner.artifactFormat,
       p99InferenceUs: measureP99Us(artifact, this.sampleRows()),
-      metrics: {
-        examples: best.metrics.count,
-        auc: best.metrics.auc(),
-        logloss: best.metrics.logLoss(),
-        rmse: best.metrics.rmse(),
-        mae: best.metrics.mae(),
-      },
+      metrics: { examples: best.metrics.count, ...taskMetrics(best.metrics, best.learner.task === 'classification') },
       trainedOnExamples: best.learner.examplesSeen,
       dataStartTs: this.dataStartTs,
       dataEndTs: this.dataEndTs,

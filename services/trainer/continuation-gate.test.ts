@@ -135,7 +135,7 @@ describe('continuation gate', () => {
     assert.equal(gatedMetric(ranking), null, 'ndcg@k');
     assert.equal(isGated(ranking, 'shop/3'), false);
     assert.equal(ContinuationTest.start(ranking, 0), null);
-    const estimation = compiled(blueprintWith((bp) => (bp['task'] = 'estimation')));
+    const estimation = compiled(minimalBlueprintOf('estimation'));
     assert.equal(gatedMetric(estimation), 'rmse');
   });
 

@@ -25,6 +25,7 @@ import { describeJudgement, refusalRecord } from './continuation-gate.js';
 import { PlanningTrainer } from './planning-trainer.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
 import { CommitPoint } from './commit-point.js';
+import { describePublished } from './trained-version.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
 import { assignedPartitions, HeldBlueprints } from './held-blueprints.js';
 import { RecentIds } from './recent-ids.js';
@@ -330,13 +331,7 @@ async function publishRound(): Promise<void> {
       lastPublished.set(name, now);
       messages.push({ key: published.record.modelVersion, value: ctx.codec.encode(topics.models, published.record) });
       publishedBlueprints.push(name);
-      ctx.log(
-        `published ${published.record.modelVersion} (${published.record.family}, ${Object.entries(
-          published.record.metrics,
-        )
-          .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`)
-          .join(', ')})`,
-      );
+      ctx.log(describePublished(published.record));
     }
     if (messages.length > 0) {
       await ctx.producer.send({ topic: topics.models.name, acks: -1, messages });

@@ -39,3 +39,16 @@ export function trainedVersion(bp: Pick<Blueprint, 'name' | 'version'>, parts: T
     search: null,
   };
 }
+
+/**
+ * The trainer's log line for a published version: its family and the metrics it was published
+ * with, which are the task's own (blueprint-trainer.ts, multiclass-trainer.ts, planning-trainer.ts):
+ * "published order_value/3 (linear, examples 812, rmse 2.1034, mae 1.5120)". The count is whole and
+ * every figure has 4 decimals, also one that happens to be whole (an MAE of 399 reads 399.0000).
+ */
+export function describePublished(record: Pick<ModelVersion, 'modelVersion' | 'family' | 'metrics'>): string {
+  const metrics = Object.entries(record.metrics).map(
+    ([name, value]) => `${name} ${name === 'examples' ? value : value.toFixed(4)}`,
+  );
+  return `published ${record.modelVersion} (${[record.family, ...metrics].join(', ')})`;
+}

@@ -32,6 +32,15 @@ export function orient(metric: QualityMetric, value: number): number {
 export function evaluateScorer(scorer: Scorer, rows: Rows, classification: boolean): MetricValues {
   const metrics = new OnlineMetrics();
   for (let i = 0; i < rows.xs.length; i++) metrics.update(rows.ys[i]!, scorer.score(rows.xs[i]!), rows.ws[i]!);
+  return taskMetrics(metrics, classification);
+}
+
+/**
+ * The metrics that describe a task's predictions, those not finite left out: AUC and log-loss of
+ * probabilities, RMSE and MAE of estimates. The others would be figures about nothing: the
+ * log-loss of an estimate of 300 is a large negative number, its AUC that of labels read as 0..1.
+ */
+export function taskMetrics(metrics: OnlineMetrics, classification: boolean): MetricValues {
   const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
   if (classification) return { auc: finite(metrics.auc()), logloss: finite(metrics.logLoss()) };
   return { rmse: finite(metrics.rmse()), mae: finite(metrics.mae()) };

@@ -6,6 +6,7 @@ import type {
   BlueprintPolicy,
   BlueprintTask,
 } from '../schemas/generated.js';
+import { estimationPolicyProblem } from './compile-tasks.js';
 import { childPath } from './problem.js';
 import { requiredFor, type Fields, type Reader } from './reader.js';
 import { closest } from './suggest.js';
@@ -193,6 +194,23 @@ function compileExploreOnShift(r: Reader, f: Fields, explore: number, exploreInv
  */
 const TASKS_WITHOUT_ACTIONS: readonly BlueprintTask[] = ['ranking', 'sequence'];
 
+/**
+ * The policy when it fits the task, else undefined after reporting why: refused here, before its
+ * parameters and actions are read, so that only the policy is reported (a threshold of 50 on an
+ * estimate's scale would otherwise be reported as out of 0..1, and fixing that keeps the policy).
+ */
+function policyFor(
+  r: Reader,
+  f: Fields,
+  task: BlueprintTask | undefined,
+  policy: BlueprintPolicy | undefined,
+): BlueprintPolicy | undefined {
+  if (task !== 'estimation' || policy === undefined) return policy;
+  const problem = estimationPolicyProblem(policy);
+  if (problem === null) return policy;
+  return r.report(f.at('policy'), problem.message, problem.fix);
+}
+
 export function compileDecision(
   r: Reader,
   value: unknown,
@@ -202,7 +220,7 @@ export function compileDecision(
   const m = r.mapping(value, path, DECISION_KEYS, 'a decision');
   if (m === undefined) return undefined;
   const f = r.fields(m, path);
-  const policy = f.oneOf('policy', POLICIES, `add policy: one of ${POLICIES.join(', ')}`);
+  const policy = policyFor(r, f, task, f.oneOf('policy', POLICIES, `add policy: one of ${POLICIES.join(', ')}`));
   const parameters = compilePolicyParameters(f, policy);
   if (task !== undefined && TASKS_WITHOUT_ACTIONS.includes(task)) {
     f.unused(

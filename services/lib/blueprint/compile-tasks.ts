@@ -1,10 +1,11 @@
 // What each task asks of the other sections: ranking needs candidates and top_k; sequence needs a
 // last_n feature to read and a label that names the next item; multi-class classification (policy
-// argmax or top_k over several actions) needs labels that name a class.
+// argmax or top_k over several actions) needs labels that name a class; estimation takes argmax.
 import type {
   BlueprintDecision,
   BlueprintFeatures,
   BlueprintLabel,
+  BlueprintPolicy,
   BlueprintSequence,
   BlueprintTask,
 } from '../schemas/generated.js';
@@ -21,6 +22,52 @@ export function isMultiClass(task: BlueprintTask | undefined, rawDecision: unkno
   if (task !== 'classification' || rawDecision === null || typeof rawDecision !== 'object') return false;
   const policy = (rawDecision as Record<string, unknown>)['policy'];
   return policy === 'argmax' || policy === 'top_k';
+}
+
+/**
+ * The one policy an estimation blueprint takes. Its model predicts one number per request, which
+ * the reply carries as its score; no policy turns that number into an action (decide/policy.ts
+ * answers the default, or a random action for the explored share), and every example teaches the
+ * estimate whatever its action (teaches-score.ts), each weighing 1 (training-weight.ts).
+ */
+export const ESTIMATION_POLICY: BlueprintPolicy = 'argmax';
+
+/** The parameter each policy reads, which goes with the policy when it is replaced. */
+const POLICY_PARAMETER: Partial<Record<BlueprintPolicy, string>> = {
+  threshold: 'threshold',
+  top_k: 'k',
+  epsilon_greedy: 'epsilon',
+  softmax: 'temperature',
+  linucb: 'alpha',
+};
+
+/** The fix's common part: what to write instead, and what it gives. */
+function estimateInstead(replaced: BlueprintPolicy): string {
+  const parameter = POLICY_PARAMETER[replaced];
+  const without = parameter === undefined ? '' : ` without ${parameter}`;
+  return `use policy: ${ESTIMATION_POLICY}${without}: the reply's score is the estimate, learned from every example whatever its action, and its action is the default (a random one of the actions in the explored share)`;
+}
+
+/**
+ * Why a policy cannot decide an estimation blueprint, as a problem's message and fix; null for the
+ * one it takes. Each of the others would validate and then fail quietly: threshold's score learns
+ * only from the decisions that took the first action, so a model acting on its own estimates can
+ * stop learning altogether; the others choose among one score per action or candidate, which an
+ * estimate is not, so their parameters (k, epsilon, temperature, alpha) would never be applied.
+ */
+export function estimationPolicyProblem(policy: BlueprintPolicy): { message: string; fix: string } | null {
+  if (policy === ESTIMATION_POLICY) return null;
+  if (policy === 'threshold')
+    return {
+      message:
+        'threshold does not fit task estimation: its score learns only from the decisions that took the first action, so an estimate kept below the threshold stops learning',
+      fix: `${estimateInstead(policy)}; to act on the estimate, compare the reply's score with your cut-off where you call decide`,
+    };
+  const ranks = policy === 'top_k';
+  return {
+    message: `${policy} does not fit task estimation: it ${ranks ? 'returns the k best-scored candidates' : 'chooses among the actions by a score of each'}, and an estimation model predicts one number per request`,
+    fix: `${estimateInstead(policy)}; ${ranks ? 'to order candidates, use task: ranking with policy: top_k' : `to choose the action with the best predicted reward, use task: planning with policy: ${policy}`}`,
+  };
 }
 
 /** null when the blueprint has no sequence section (and needs none); undefined after a reported problem. */

@@ -1,8 +1,8 @@
-// The compiler's rules tying a task to its sections: ranking, sequence and multi-class classification.
+// The compiler's rules tying a task to its sections: ranking, sequence, multi-class classification and estimation.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from './compile.js';
-import { blueprintWith, messagesOf, minimalBlueprintOf, type RawBlueprint } from './test-blueprints.js';
+import { blueprintWith, messagesOf, minimalBlueprintOf, problemsOf, type RawBlueprint } from './test-blueprints.js';
 
 const change = (bp: RawBlueprint, edit: (bp: RawBlueprint) => void) => {
   edit(bp);
@@ -109,5 +109,76 @@ describe('blueprint rules: tasks', () => {
         'decision.k: 4 is more than the 3 classes',
       ],
     );
+  });
+
+  const estimation = (decision: Record<string, unknown>) =>
+    change(minimalBlueprintOf('estimation'), (b) => {
+      b['label'] = { window: '1h', value: { field: 'amount' }, missing: 0 };
+      b['decision'] = decision;
+    });
+  /** What the fix of every refused policy starts with: the policy to write and what it gives. */
+  const argmaxInstead = (without: string) =>
+    `use policy: argmax${without}: the reply's score is the estimate, learned from every example whatever its action, and its action is the default (a random one of the actions in the explored share)`;
+
+  it('blueprint rules - estimation takes policy argmax: the reply carries the estimate, with the default action', () => {
+    const result = compileBlueprint(estimation({ policy: 'argmax', actions: ['estimate'], default: 'estimate' }));
+    assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+    assert.deepEqual(
+      [result.blueprint.task, result.blueprint.decision.policy, result.blueprint.decision.actions],
+      ['estimation', 'argmax', ['estimate']],
+    );
+    const unexplored = compileBlueprint(
+      estimation({ policy: 'argmax', actions: ['show', 'hide'], default: 'show', explore: '0%' }),
+    );
+    assert.ok(unexplored.ok, 'every example teaches the estimate: exploration may be off');
+  });
+
+  it('blueprint rules - estimation refuses policy threshold, whose score learns only from the first action, with argmax as the fix', () => {
+    assert.deepEqual(
+      problemsOf(estimation({ policy: 'threshold', threshold: 0.5, actions: ['send', 'skip'], default: 'skip' })),
+      [
+        {
+          path: 'decision.policy',
+          message:
+            'threshold does not fit task estimation: its score learns only from the decisions that took the first action, so an estimate kept below the threshold stops learning',
+          fix: `${argmaxInstead(' without threshold')}; to act on the estimate, compare the reply's score with your cut-off where you call decide`,
+        },
+      ],
+    );
+    // A threshold on the estimate's own scale is not reported as outside 0..1: fixing that would keep the policy.
+    assert.deepEqual(
+      messagesOf(estimation({ policy: 'threshold', threshold: 50, actions: ['send', 'skip'], default: 'skip' })),
+      [
+        'decision.policy: threshold does not fit task estimation: its score learns only from the decisions that took the first action, so an estimate kept below the threshold stops learning',
+      ],
+    );
+  });
+
+  it('blueprint rules - estimation refuses the policies that choose among scores, pointing to ranking or planning', () => {
+    const refused = (decision: Record<string, unknown>) => {
+      const problems = problemsOf(estimation({ actions: ['a', 'b'], default: 'a', ...decision }));
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      return problems[0]!;
+    };
+    assert.deepEqual(refused({ policy: 'top_k', k: 2 }), {
+      path: 'decision.policy',
+      message:
+        'top_k does not fit task estimation: it returns the k best-scored candidates, and an estimation model predicts one number per request',
+      fix: `${argmaxInstead(' without k')}; to order candidates, use task: ranking with policy: top_k`,
+    });
+    const bandits: Array<[Record<string, unknown>, string]> = [
+      [{ policy: 'epsilon_greedy', epsilon: 0.1 }, ' without epsilon'],
+      [{ policy: 'softmax', temperature: 0.5 }, ' without temperature'],
+      [{ policy: 'thompson' }, ''],
+      [{ policy: 'linucb', alpha: 2 }, ' without alpha'],
+    ];
+    for (const [decision, without] of bandits) {
+      const policy = decision['policy'] as string;
+      assert.deepEqual(refused(decision), {
+        path: 'decision.policy',
+        message: `${policy} does not fit task estimation: it chooses among the actions by a score of each, and an estimation model predicts one number per request`,
+        fix: `${argmaxInstead(without)}; to choose the action with the best predicted reward, use task: planning with policy: ${policy}`,
+      });
+    }
   });
 });

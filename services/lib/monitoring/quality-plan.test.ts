@@ -40,8 +40,7 @@ describe('quality plan', () => {
     assert.deepEqual(
       summary(
         compiled({
-          ...minimalBlueprint(),
-          task: 'estimation',
+          ...minimalBlueprintOf('estimation'),
           objective: { metric: 'mae' },
           automl: { families: ['linear'] },
         }),
