@@ -20,12 +20,13 @@ export interface DecideContext {
 
 /** What only some tasks log. */
 export interface DecisionExtras {
-  modelFamily: string | null;
   deadlineMet: boolean;
   scores?: Record<string, number> | null;
   ranking?: string[] | null;
   candidates?: Decision['candidates'];
   apprenticeAction?: string | null;
+  /** The model's own action before exploration: apprentice mode, exploration and the deadline may answer another, and agreement is measured on this one. */
+  modelAction?: string | null;
 }
 
 export function decisionRecord(c: DecideContext, reply: DecideReply, extras: DecisionExtras): Decision {
@@ -36,7 +37,7 @@ export function decisionRecord(c: DecideContext, reply: DecideReply, extras: Dec
     entity: c.entity,
     ts: c.receivedAt,
     modelVersion: reply.model,
-    modelFamily: reply.model === null ? null : extras.modelFamily,
+    modelFamily: reply.family,
     score: reply.score,
     scores: extras.scores ?? null,
     action: reply.action,
@@ -53,5 +54,6 @@ export function decisionRecord(c: DecideContext, reply: DecideReply, extras: Dec
     experimentArm: c.asked.experiment === null ? null : c.bp.name,
     shadow: null,
     apprenticeAction: extras.apprenticeAction ?? null,
+    modelAction: extras.modelAction ?? null,
   };
 }

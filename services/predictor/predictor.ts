@@ -11,7 +11,7 @@ import type { FeatureValues } from '../lib/feature-values.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { parseDecideRequest, type DecideError, type RankingCandidate } from '../lib/decide/request.js';
-import { choose, explorePlanned } from '../lib/decide/policy.js';
+import { choose, explorePlanned, policyAction } from '../lib/decide/policy.js';
 import type { DecideReply } from '../lib/decide/reply.js';
 import type { LookupRouter } from '../lib/features-client.js';
 import { FeatureLookupClient } from '../lib/feature-lookup-client.js';
@@ -204,11 +204,17 @@ export function startDecideResponder(
     }
     let score: number | null = null;
     let planned: PlannedChoice | null = null;
+    // The model's own choice, logged whatever is answered: apprentice mode measures agreement on it.
+    let modelAction: string | null = null;
     if (!model) fallbackReason ??= 'no_model';
     else if (model.planner) {
       planned = model.planner.choose(features, plannerRandom);
       score = planned.means[planned.action]!;
-    } else score = model.scorer.score(features);
+      modelAction = planned.action;
+    } else {
+      score = model.scorer.score(features);
+      modelAction = policyAction(bp.decision, score);
+    }
     const deadlineMet = performance.now() - started <= deadlineMs;
     if (!deadlineMet) fallbackReason ??= 'deadline';
 
@@ -229,6 +235,7 @@ export function startDecideResponder(
       blueprint: bp.name,
       version: bp.version,
       model: model?.modelVersion ?? null,
+      family: model?.family ?? null,
       score,
       action: choice.action,
       propensity: choice.propensity,
@@ -240,10 +247,10 @@ export function startDecideResponder(
     if (apprenticing) reply.apprentice = true;
     respond(msg, meters, decideContext, reply);
     const decision = decisionRecord(decideContext, reply, {
-      modelFamily: model?.family ?? null,
       deadlineMet,
       scores: planned?.means ?? null,
       apprenticeAction: currentAction,
+      modelAction,
     });
     const shadows = models.shadows(bp.name);
     if (shadows.length === 0) decisions.append(decision);
@@ -287,6 +294,7 @@ export function startDecideResponder(
       blueprint: c.bp.name,
       version: c.bp.version,
       model: model?.modelVersion ?? null,
+      family: model?.family ?? null,
       score: null,
       action: ranked.ranking[0]!,
       propensity: ranked.propensity,
@@ -299,7 +307,6 @@ export function startDecideResponder(
     respond(msg, meters, c, reply);
     decisions.append(
       decisionRecord(c, reply, {
-        modelFamily: model?.family ?? null,
         deadlineMet,
         scores: ranked.scores,
         ranking: ranked.ranking,
@@ -337,6 +344,7 @@ export function startDecideResponder(
       blueprint: bp.name,
       version: bp.version,
       model: chosen === null ? null : model!.modelVersion,
+      family: chosen === null ? null : model!.family,
       score: chosen === null ? null : chosen.scores[action]!,
       action,
       propensity: 1,
@@ -350,10 +358,10 @@ export function startDecideResponder(
     respond(msg, meters, c, reply);
     decisions.append(
       decisionRecord(c, reply, {
-        modelFamily: model?.family ?? null,
         deadlineMet,
         scores: chosen?.scores ?? null,
         ranking: chosen?.ranking ?? null,
+        modelAction: chosen === null ? null : action,
       }),
     );
   }

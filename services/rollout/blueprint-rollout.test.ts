@@ -125,8 +125,9 @@ test('blueprint rollout - apprentice mode: the model takes over once it agrees w
       modelVersion: 'bp/3',
       score,
       apprenticeAction,
+      modelAction: score >= 0.5 ? 'send' : 'skip', // the threshold is 0.5
     }) as unknown as Decision;
-  for (let i = 0; i < 8; i++) r.observeDecision(decision(i, 0.9, 'send'), d); // the threshold is 0.5: send = send
+  for (let i = 0; i < 8; i++) r.observeDecision(decision(i, 0.9, 'send'), d); // send = send
   for (let i = 8; i < 10; i++) r.observeDecision(decision(i, 0.9, 'skip'), d);
   const next = r.step(d, 7)!;
   assert.deepEqual(

@@ -79,6 +79,7 @@ function localDecision(blueprint: string, action: string, reason: string): Decis
     blueprint,
     version: null,
     model: null,
+    family: null,
     score: null,
     action,
     propensity: 1,

@@ -80,7 +80,7 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
   const rollout = compileRollout(r, f.raw('rollout'), 'rollout');
   const monitoring = compileMonitoring(r, f.raw('monitoring'), 'monitoring', names);
   const experiment = compileExperiment(r, f.raw('experiment'), 'experiment', name);
-  const apprentice = compileApprentice(r, f.raw('apprentice'), 'apprentice');
+  const apprentice = compileApprentice(r, f.raw('apprentice'), 'apprentice', task, f.raw('decision'));
   const sequence = compileSequence(r, f.raw('sequence'), 'sequence', task, features);
   if (task !== undefined && label !== undefined && decision !== undefined)
     checkTask(r, { task, features, label, decision, sequence });

@@ -8,6 +8,8 @@ export interface DecideReply {
   version: number;
   /** The model version that scored, or null before any model. */
   model: string | null;
+  /** That model's family (logistic, mlp, gbdt, linucb, ...): null when `model` is. */
+  family: string | null;
   score: number | null;
   /** Planning: each action's estimated reward in this context (the model's, before exploration); ranking: each candidate's score. */
   scores?: Record<string, number>;

@@ -70,6 +70,7 @@ export function decision(change: Partial<Decision> = {}): Decision {
       { modelVersion: 'notification_send/14', score: null, scores: null, action: null },
     ],
     apprenticeAction: null,
+    modelAction: 'send',
     ...change,
   };
 }

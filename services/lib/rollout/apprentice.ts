@@ -1,11 +1,28 @@
-// Apprentice mode, pure: how often the model's action (its policy applied to its score, without
-// exploration) equals the caller's own, over the latest decisions — and when that is enough for
-// the model to take over.
+// Apprentice mode, pure: how often the model's own action (what it chose before exploration, logged
+// as the decision's modelAction) equals the caller's, over the latest decisions — and when that is
+// enough for the model to take over.
 import type { Blueprint, BlueprintApprentice, Decision } from '../schemas/generated.js';
 import { policyAction } from '../decide/policy.js';
 import type { Verdict } from './judge.js';
 
-/** Agreement over the latest `size` decisions that carry both a model score and the caller's action. */
+/**
+ * The model's own action in a logged decision; null when it cannot be known. A record written
+ * before modelAction was logged (Decision v1) reads it as null: under a threshold policy the action
+ * follows from the score alone, but a bandit's choice (LinUCB's bound, Thompson's sample) was never
+ * logged, and counting a guess such as the best mean would let a caller that sends the default
+ * agree with a model that never chose it.
+ */
+export function modelActionOf(
+  bp: Pick<Blueprint, 'decision'>,
+  decision: Pick<Decision, 'modelAction' | 'score'>,
+): string | null {
+  if (decision.modelAction !== null) return decision.modelAction;
+  return decision.score !== null && bp.decision.policy === 'threshold'
+    ? policyAction(bp.decision, decision.score)
+    : null;
+}
+
+/** Agreement over the latest `size` decisions that carry both the model's own action and the caller's. */
 export class AgreementWindow {
   private readonly agreed: boolean[] = [];
   private next = 0;
@@ -13,10 +30,15 @@ export class AgreementWindow {
 
   constructor(private readonly size: number) {}
 
-  /** Adds a decision; ignored when it lacks the caller's action or a model score. */
-  observe(bp: Pick<Blueprint, 'decision'>, decision: Pick<Decision, 'apprenticeAction' | 'score'>): void {
-    if (decision.apprenticeAction === null || decision.score === null) return;
-    const agree = policyAction(bp.decision, decision.score) === decision.apprenticeAction;
+  /** Adds a decision; ignored when it lacks the caller's action or the model's own. */
+  observe(
+    bp: Pick<Blueprint, 'decision'>,
+    decision: Pick<Decision, 'apprenticeAction' | 'modelAction' | 'score'>,
+  ): void {
+    if (decision.apprenticeAction === null) return;
+    const own = modelActionOf(bp, decision);
+    if (own === null) return;
+    const agree = own === decision.apprenticeAction;
     if (this.agreed.length < this.size) this.agreed.push(agree);
     else {
       if (this.agreed[this.next]) this.agreements--;
