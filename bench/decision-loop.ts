@@ -21,7 +21,7 @@ import {
   initBackend,
 } from '../services/lib/learners/index.js';
 import { consumerGroups, subjects } from '../services/lib/names.js';
-import { superviseServices, type Supervisor } from '../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../services/lib/supervisor.js';
 import type { Blueprint, ModelVersion } from '../services/lib/schemas/generated.js';
 import { allTopics, DATA_PARTITIONS, topics } from '../topology/topics.js';
 import { applyTopology } from '../topology/apply.js';

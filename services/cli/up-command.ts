@@ -7,7 +7,7 @@ import { registerBlueprint } from '../lib/blueprint-store.js';
 import { formatStatus, stackDown, stackUp } from '../../deploy/local/stack.js';
 import { formatApplyReport, runTopologyApply } from './topology-commands.js';
 import { compileBlueprintFile } from './blueprint-commands.js';
-import { serviceNames, superviseServices, type ServiceProcessName } from './supervisor.js';
+import { serviceNames, superviseServices, type ServiceProcessName } from '../lib/supervisor.js';
 
 export const demoBlueprintFile = fileURLToPath(new URL('../../examples/notification_send.yaml', import.meta.url));
 

@@ -17,7 +17,7 @@ import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { applyTopology } from '../../topology/apply.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { createTopicCodec } from '../../services/lib/topic-codec.js';
-import { serviceNames, superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { serviceNames, superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { startDemo, demoDefaults, type DemoDecision } from '../../services/demo/driver.js';
 import { planFeatureStreams } from '../../services/lib/features/index.js';
 import { consumerGroups } from '../../services/lib/names.js';

@@ -10,7 +10,7 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { SeededRandom } from '../../services/lib/learners/random.js';
 import { topics } from '../../topology/topics.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Deployment, Example, ModelVersion } from '../../services/lib/schemas/generated.js';

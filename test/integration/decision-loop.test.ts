@@ -14,7 +14,7 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { applyTopology } from '../../topology/apply.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { createTopicCodec } from '../../services/lib/topic-codec.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { startDemo, demoDefaults, type DemoDecision } from '../../services/demo/driver.js';
 import { auc, netClicks } from '../../services/demo/scoreboard.js';
 import { planFeatureStreams } from '../../services/lib/features/index.js';

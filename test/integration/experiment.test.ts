@@ -9,7 +9,7 @@ import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { topics } from '../../topology/topics.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';

@@ -18,7 +18,7 @@ import { createTopicCodec } from '../../services/lib/topic-codec.js';
 import { applyTopology } from '../../topology/apply.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { subjects } from '../../services/lib/names.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { DecideError, LooperClient } from '../../services/sdk/index.js';
 import type { Blueprint, DeadLetter, Metric } from '../../services/lib/schemas/generated.js';
 import { summarizeLateness } from '../../services/lib/monitoring/lateness.js';

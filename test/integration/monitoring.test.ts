@@ -14,7 +14,7 @@ import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { topics } from '../../topology/topics.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { featureSchemaFromBlueprint, initBackend } from '../../services/lib/learners/index.js';
 import { scoresOf } from '../../services/lib/learners/serving.js';
 import { buildProfile } from '../../services/lib/monitoring/profile.js';

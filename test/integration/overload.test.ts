@@ -9,7 +9,7 @@ import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { connectNats } from '../../services/lib/nats-connect.js';
 import { subjects } from '../../services/lib/names.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';

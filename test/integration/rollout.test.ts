@@ -13,7 +13,7 @@ import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { topics } from '../../topology/topics.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { initBackend } from '../../services/lib/learners/index.js';
 import { measureP99Us } from '../../services/lib/learners/latency.js';

@@ -18,7 +18,7 @@ import { createSchemaRegistryClient } from '../../services/lib/schema-registry.j
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { applyTopology } from '../../topology/apply.js';
 import { allTopics, topics } from '../../topology/topics.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import {
   ensureProductTopics,
   startDemo,

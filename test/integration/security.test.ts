@@ -13,7 +13,7 @@ import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
 import { compileConfig, type LooperConfig } from '../../services/lib/config.js';
 import { connectNats } from '../../services/lib/nats-connect.js';
 import { pollUntil } from '../../services/lib/poll.js';
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
 import { LooperClient } from '../../services/sdk/index.js';
 import { findNatsServer } from '../../deploy/local/nats.js';
 import { uniqueName } from '../support/stack.js';

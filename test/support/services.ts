@@ -1,7 +1,7 @@
 // One set of Looper services for several suites of one test file: starting and stopping four
 // services costs each file some 15 s, which tasks sharing them pay once.
-import { superviseServices, type Supervisor } from '../../services/cli/supervisor.js';
-import type { ServiceProcessName } from '../../services/cli/supervisor.js';
+import { superviseServices, type Supervisor } from '../../services/lib/supervisor.js';
+import type { ServiceProcessName } from '../../services/lib/supervisor.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { serviceLogFile } from './service-log.js';
 
