@@ -8,6 +8,7 @@ import { createKafka } from './kafka.js';
 import { createNats } from './nats.js';
 import { lastLines } from './processes.js';
 import { createSchemaRegistry } from './schema-registry.js';
+import { table } from '../../services/lib/table.js';
 
 export function stackComponents(config: LooperConfig): StackComponent[] {
   return [createNats(config), createKafka(config), createSchemaRegistry(config)];
@@ -89,16 +90,6 @@ export function formatStatus(statuses: ComponentStatus[]): string {
     s.logFile ?? '-',
   ]);
   return table(['component', 'state', 'address', 'started by', 'log'], rows);
-}
-
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Prints the last lines of each (or one) component's log; with `follow`, keeps streaming. */

@@ -3,7 +3,7 @@
 import type { SplitFigures } from '../lib/automl/dataset.js';
 import type { SearchProgress, SearchResult, TrialRecord } from '../lib/automl/search.js';
 import { formatBytes } from '../lib/automl/objective.js';
-import { table } from '../../deploy/local/stack.js';
+import { table } from '../lib/table.js';
 
 const BAR_WIDTH = 24;
 

@@ -6,7 +6,7 @@ import type { LooperConfig } from '../lib/config.js';
 import { kafkaRawBaseline } from '../../bench/baselines.js';
 import { benchDecisionLoop } from '../../bench/decision-loop.js';
 import { benchTimerScans } from '../../bench/timer-scan.js';
-import { table } from '../../deploy/local/stack.js';
+import { table } from '../lib/table.js';
 import { benchScoring, initBackend, type ScoringFigures } from '../lib/learners/index.js';
 import { benchGbdtScaling, GBDT_SCALING_HYPER_PARAMETERS, type GbdtScaling } from '../lib/learners/bench.js';
 

@@ -16,7 +16,7 @@ import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
 import { formatProblems } from '../lib/blueprint/format.js';
 import { BlueprintInvalidError } from '../lib/blueprint/errors.js';
 import type { Blueprint } from '../lib/schemas/generated.js';
-import { table } from '../../deploy/local/stack.js';
+import { table } from '../lib/table.js';
 
 function openStore(config: LooperConfig): BlueprintStore {
   return { kafka: cliKafka(config), registry: createSchemaRegistryClient(config) };

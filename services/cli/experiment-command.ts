@@ -17,7 +17,7 @@ import {
 } from '../lib/experiments/analysis.js';
 import type { Example } from '../lib/schemas/generated.js';
 import { allTopics, topics } from '../../topology/topics.js';
-import { table } from '../../deploy/local/stack.js';
+import { table } from '../lib/table.js';
 import { cliKafka } from './clients.js';
 
 /** Time the joiner is given, past a label window, to emit the example of a decision without an outcome. */

@@ -5,7 +5,7 @@ import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { applyTopology, type ApplyReport } from '../../topology/apply.js';
 import { renderMermaid } from '../../topology/diagram.js';
 import { allTopics } from '../../topology/topics.js';
-import { table } from '../../deploy/local/stack.js';
+import { table } from '../lib/table.js';
 
 export async function runTopologyApply(config: LooperConfig): Promise<ApplyReport> {
   const admin = cliKafka(config).admin();
