@@ -24,8 +24,8 @@ import { topics } from '../../topology/topics.js';
 import { ensureChangelogLayout } from './changelog-layout.js';
 import { coPartitionedAssigner, partitionNumbers } from '../lib/partitioning/co-partitioned.js';
 
-const instance = process.env['LOOPER_INSTANCE'] ?? '0';
 const ctx = await startServiceContext('features', compileConfig(process.env, homedir()));
+const { instance } = ctx.config;
 const store = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'features', instance));
 ctx.onShutdown(() => store.close());
 const restorer = new ChangelogRestorer(ctx.kafka, store, topics.featureChangelog.name);

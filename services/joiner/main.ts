@@ -25,8 +25,8 @@ import { ChangelogRestorer, changelogPartitionOf, changelogPartitionsOf } from '
 import { coPartitionedAssigner, partitionNumbers } from '../lib/partitioning/co-partitioned.js';
 import { recordPartition } from '../lib/joiner/key-owner.js';
 
-const instance = process.env['LOOPER_INSTANCE'] ?? '0';
 const ctx = await startServiceContext('joiner', compileConfig(process.env, homedir()));
+const { instance } = ctx.config;
 const local = await openRocksStore(serviceStateDir(ctx.config.dataDir, 'joiner', instance));
 ctx.onShutdown(() => local.close());
 const restorer = new ChangelogRestorer(ctx.kafka, local, topics.joinerChangelog.name);

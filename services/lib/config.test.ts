@@ -15,6 +15,9 @@ describe('config', () => {
       opsPortBase: 9464,
       opsPorts: {},
       security: noSecurity,
+      instance: '0',
+      predictorMaxInFlight: 2000,
+      monitorTickMs: 5000,
     });
   });
 
@@ -37,6 +40,9 @@ describe('config', () => {
       opsPortBase: 9464,
       opsPorts: {},
       security: noSecurity,
+      instance: '0',
+      predictorMaxInFlight: 2000,
+      monitorTickMs: 5000,
     });
   });
 
@@ -53,6 +59,30 @@ describe('config', () => {
           'LOOPER_KAFKA_BROKERS: "nohost" is not host:port; set it like 127.0.0.1:9092 (comma-separated for several brokers)',
           'LOOPER_NATS_URL: "http://x" is not a NATS URL (or a comma-separated list of them); set it like nats://127.0.0.1:4222',
           'LOOPER_DATA_DIR: "rel/dir" must be an absolute path, e.g. $HOME/.looper',
+        ]);
+        return true;
+      },
+    );
+  });
+
+  it("config - reads the instance, the predictor's in-flight limit and the monitor's tick, and names each bad one", () => {
+    const config = compileConfig(
+      { LOOPER_INSTANCE: 'b-2', LOOPER_PREDICTOR_MAX_IN_FLIGHT: '64', LOOPER_MONITOR_TICK_MS: '250' },
+      '/h',
+    );
+    assert.deepEqual([config.instance, config.predictorMaxInFlight, config.monitorTickMs], ['b-2', 64, 250]);
+    assert.throws(
+      () =>
+        compileConfig(
+          { LOOPER_INSTANCE: '../x', LOOPER_PREDICTOR_MAX_IN_FLIGHT: '0', LOOPER_MONITOR_TICK_MS: '2.5s' },
+          '/h',
+        ),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [
+          'LOOPER_INSTANCE: "../x" cannot name a state folder; use letters, digits, "-", "_" or ".", e.g. 1',
+          'LOOPER_PREDICTOR_MAX_IN_FLIGHT: "0" is not a whole number ≥ 1; set it like 2000',
+          'LOOPER_MONITOR_TICK_MS: "2.5s" is not a whole number of milliseconds ≥ 100; set it like 5000',
         ]);
         return true;
       },

@@ -39,6 +39,12 @@ export interface LooperConfig {
   opsPorts: Partial<Record<LooperServiceName, number>>;
   /** Credentials and TLS for NATS, Kafka and the schema registry (security-config.ts); none by default. */
   security: SecuritySettings;
+  /** Names this instance's state folder (services/<service>-<instance>), for several instances on one machine. */
+  instance: string;
+  /** Decide requests a predictor answers at once; more are refused as overloaded. */
+  predictorMaxInFlight: number;
+  /** How often the monitor evaluates its alert rules, in milliseconds. */
+  monitorTickMs: number;
 }
 
 export const configDefaults = {
@@ -50,6 +56,9 @@ export const configDefaults = {
   opsHost: '127.0.0.1',
   // The OpenTelemetry Prometheus exporter's port, clear of the stack's Kafka, registry and NATS ports.
   opsPortBase: 9464,
+  instance: '0',
+  predictorMaxInFlight: 2000,
+  monitorTickMs: 5000,
 } as const;
 
 export const configVariables = {
@@ -59,6 +68,9 @@ export const configVariables = {
   dataDir: 'LOOPER_DATA_DIR',
   opsHost: 'LOOPER_OPS_HOST',
   opsPortBase: 'LOOPER_OPS_PORT',
+  instance: 'LOOPER_INSTANCE',
+  predictorMaxInFlight: 'LOOPER_PREDICTOR_MAX_IN_FLIGHT',
+  monitorTickMs: 'LOOPER_MONITOR_TICK_MS',
 } as const;
 
 /** The variable that sets one service's ops port, e.g. LOOPER_OPS_PORT_PREDICTOR. */
@@ -126,11 +138,39 @@ export function compileConfig(
     problems.push(`${configVariables.dataDir}: "${dataDir}" must be an absolute path, e.g. $HOME/.looper`);
   }
 
+  const instance = get('instance', configDefaults.instance);
+  if (!/^[A-Za-z0-9_.-]+$/.test(instance) || instance.startsWith('.')) {
+    problems.push(
+      `${configVariables.instance}: "${instance}" cannot name a state folder; use letters, digits, "-", "_" or ".", e.g. 1`,
+    );
+  }
+  const whole = (key: 'predictorMaxInFlight' | 'monitorTickMs', min: number, unit: string) => {
+    const text = get(key, String(configDefaults[key]));
+    const n = Number(text);
+    if (Number.isInteger(n) && n >= min) return n;
+    problems.push(
+      `${configVariables[key]}: "${text}" is not a whole number${unit} ≥ ${min}; set it like ${configDefaults[key]}`,
+    );
+    return configDefaults[key];
+  };
+  const predictorMaxInFlight = whole('predictorMaxInFlight', 1, '');
+  const monitorTickMs = whole('monitorTickMs', 100, ' of milliseconds');
+
   const ops = compileOps(env, problems);
   const security = compileSecurity(env, problems, readFile);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { kafkaBrokers, schemaRegistryUrl, natsUrl, dataDir, ...ops, security };
+  return {
+    kafkaBrokers,
+    schemaRegistryUrl,
+    natsUrl,
+    dataDir,
+    ...ops,
+    security,
+    instance,
+    predictorMaxInFlight,
+    monitorTickMs,
+  };
 }
 
 function compileOps(env: Env, problems: string[]): Pick<LooperConfig, 'opsHost' | 'opsPortBase' | 'opsPorts'> {

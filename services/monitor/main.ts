@@ -37,25 +37,13 @@ import {
   type FeatureLateness,
 } from '../lib/monitoring/lateness.js';
 
-/** How often the monitor measures, publishes and judges alerts (LOOPER_MONITOR_TICK_MS). */
-const TICK_MS = tickMs(process.env['LOOPER_MONITOR_TICK_MS']);
-
-function tickMs(text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return 5000;
-  const ms = Number(text);
-  if (!Number.isInteger(ms) || ms < 100) {
-    console.error(
-      `[monitor] LOOPER_MONITOR_TICK_MS: "${text}" is not a whole number of milliseconds ≥ 100; set it like 5000`,
-    );
-    process.exit(2);
-  }
-  return ms;
-}
 /** How far back decisions, examples and guardrail events are re-read on start. */
 const REPLAY_MS = 15 * 60_000;
 const LAG_EVERY_MS = 15_000;
 
 const ctx = await startServiceContext('monitor', compileConfig(process.env, homedir()));
+/** How often the monitor measures, publishes and judges alerts (LOOPER_MONITOR_TICK_MS). */
+const TICK_MS = ctx.config.monitorTickMs;
 const blueprints = await watchBlueprints(ctx, () => undefined);
 await blueprints.caughtUp;
 

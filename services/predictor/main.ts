@@ -5,27 +5,13 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { watchModels } from './models.js';
 import { createDecisionLog } from './decision-log.js';
-import { responderDefaults, startDecideResponder } from './predictor.js';
+import { startDecideResponder } from './predictor.js';
 import { LookupRouter } from '../lib/features-client.js';
 import { partitionCounts } from '../lib/kafka.js';
 import { topics } from '../../topology/topics.js';
 import type { Alert } from '../lib/schemas/generated.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
 import { exploreShare, ShiftAlerts } from './shift-exploration.js';
-
-/** LOOPER_PREDICTOR_MAX_IN_FLIGHT: decide requests answered at once before new ones are refused as overloaded. */
-function maxInFlight(text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return responderDefaults.maxInFlight;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(
-      `[predictor] LOOPER_PREDICTOR_MAX_IN_FLIGHT: "${text}" is not a whole number ≥ 1; set it like ${responderDefaults.maxInFlight}`,
-    );
-    process.exit(2);
-  }
-  return n;
-}
-const limit = maxInFlight(process.env['LOOPER_PREDICTOR_MAX_IN_FLIGHT']);
 
 const ctx = await startServiceContext('predictor', compileConfig(process.env, homedir()));
 const blueprints = await watchBlueprints(ctx, (bp) => ctx.log(`blueprint ${bp.name} version ${bp.version}`));
@@ -69,7 +55,7 @@ async function decisionPartitions(): Promise<number> {
 }
 const router = new LookupRouter((list) => partitionCounts(admin, list), ctx.log);
 const stats = startDecideResponder(ctx, blueprints, models, decisions, router, shifts, {
-  maxInFlight: limit,
+  maxInFlight: ctx.config.predictorMaxInFlight,
   decisionPartitions: await decisionPartitions(),
 });
 ctx.markReady();
