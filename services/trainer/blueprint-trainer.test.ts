@@ -80,6 +80,15 @@ async function learn(trainer: BlueprintTrainer, batch: readonly Example[]): Prom
  * Publishes through the gate: the due continuation is held pending (nothing is published), judged
  * on the next 200 examples against the version that serves, then published when they are alike.
  */
+/** A first version through its gate: taken from what was learned, judged on `judging`, published. */
+async function publishFirst(trainer: BlueprintTrainer, judging: readonly Example[]): Promise<ModelVersion> {
+  assert.equal(trainer.publish(1), null, 'a first version is held pending');
+  await learn(trainer, judging);
+  const published = trainer.publish(2);
+  assert.ok(published, `not published: ${trainer.lastRefusal?.reason ?? 'still undecided'}`);
+  return published.record;
+}
+
 async function publishJudged(trainer: BlueprintTrainer, from: number, now: number, floor = 0) {
   assert.equal(trainer.publish(now, floor), null, 'a continuation is held pending first');
   assert.equal(trainer.pendingExamples, 0);
@@ -270,20 +279,46 @@ describe('blueprint trainer, side by side', () => {
     await initBackend({ prefer: ['cpu'] });
   });
 
-  it('trainer - the very first version, with nothing serving, is published at once; the next is judged against it', async () => {
+  it('trainer - the very first version is taken after 200 examples and published once shown better than serving no model; the next is judged against it', async () => {
     const trainer = new BlueprintTrainer(BP);
     await learn(trainer, examples(100));
-    const first = trainer.publish(10);
-    assert.ok(first, 'not gated');
-    assert.deepEqual([first.record.sequence, first.record.parentVersion], [1, null]);
-    assert.deepEqual(trainer.drainJudgements(), []);
+    assert.equal(trainer.publish(10), null, 'nothing is taken from 100 examples');
+    assert.equal(trainer.pendingExamples, null);
     await learn(trainer, examples(100, 100));
-    assert.equal(trainer.publish(20), null);
+    assert.equal(trainer.publish(20), null, 'taken, and held pending');
     assert.equal(trainer.pendingExamples, 0);
     await learn(trainer, examples(200, 200));
-    trainer.publish(30);
+    const first = trainer.publish(30);
+    assert.ok(first, 'published');
+    assert.deepEqual([first.record.sequence, first.record.parentVersion], [1, null]);
+    const [published] = trainer.drainJudgements();
+    assert.deepEqual([published?.kind, published?.servedVersion], ['publish', null]);
+    // Labelled 1 from 18h: a quarter of the examples, the constant every example is scored with.
+    assert.match(
+      published!.reason,
+      /^better than serving no model \(a constant score, the base rate of the examples it learned\) by more than 0 — auc 1\.0000 vs no model 0\.5000: \+0\.5000 /,
+    );
+    await learn(trainer, examples(100, 400));
+    assert.equal(trainer.publish(40), null);
+    assert.equal(trainer.pendingExamples, 0);
+    await learn(trainer, examples(200, 500));
+    trainer.publish(50);
     const [judgement] = trainer.drainJudgements();
     assert.equal(judgement?.servedVersion, first.record.modelVersion);
+    trainer.dispose();
+  });
+
+  it('trainer - a first version that ranks no better than a constant is refused, and nothing serves', async () => {
+    const trainer = new BlueprintTrainer(BP);
+    await learn(trainer, examples(200));
+    assert.equal(trainer.publish(10), null);
+    // The world inverts: the version learned on evenings now ranks backwards.
+    await learn(trainer, examples(200, 200, true));
+    assert.equal(trainer.publish(20), null, 'refused: nothing published');
+    const [refused] = trainer.drainJudgements();
+    assert.deepEqual([refused?.kind, refused?.servedVersion], ['refuse', null]);
+    assert.match(refused!.reason, /^worse than serving no model .* auc 0\.0000 vs no model 0\.5000: −0\.5000 /);
+    assert.equal(trainer.lastRefusal, refused);
     trainer.dispose();
   });
 
@@ -295,13 +330,15 @@ describe('blueprint trainer, side by side', () => {
       const raw = blueprintWith((bp) => {
         bp['features'] = { context: [{ name: 'x', type: 'float' }] };
         bp['training'] = { forget };
+        // Any continuation is published once judged: this test measures learning, not the gate.
+        bp['rollout'] = { rollback_if: { metric_drop: 1 } };
       });
       const compiled = compileBlueprint(raw);
       if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
       const trainer = new BlueprintTrainer({ ...compiled.blueprint, version: 1 });
       const random = new SeededRandom(5);
-      for (let i = 0; i < flipsAt + after; i += 100) {
-        const batch = Array.from({ length: 100 }, (_, k) => {
+      const batchAt = (i: number) =>
+        Array.from({ length: 100 }, (_, k) => {
           const x = 2 * random.next() - 1;
           const p = 1 / (1 + Math.exp((i + k < flipsAt ? -3 : 3) * x));
           const label = random.next() < p ? 1 : 0;
@@ -313,9 +350,17 @@ describe('blueprint trainer, side by side', () => {
             decisionTs: (i + k) * 1000,
           });
         });
-        await learn(trainer, batch);
+      let first: boolean = false;
+      for (let i = 0; i < flipsAt + after; i += 100) {
+        await learn(trainer, batchAt(i));
+        // The first version (against serving no model) is taken at 200 examples and judged on the next.
+        if (i >= 100 && !first) first = trainer.publish(0) !== null;
       }
-      const scorer = loadScorer(trainer.publish(1)!.record.artifact);
+      assert.ok(first, 'a first version was published before the flip');
+      // The version taken now: judged on the next 200 examples, which it has not learned.
+      assert.equal(trainer.publish(1), null);
+      await learn(trainer, [...batchAt(flipsAt + after), ...batchAt(flipsAt + after + 100)]);
+      const scorer = loadScorer(trainer.publish(2)!.record.artifact);
       trainer.dispose();
       return [scorer.score({ x: -0.8 }), scorer.score({ x: 0.8 })] as const;
     };
@@ -340,21 +385,26 @@ describe('blueprint trainer, side by side', () => {
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
     const estimator = new BlueprintTrainer({ ...compiled.blueprint, version: 1 });
     // Amounts of a few hundred: as probabilities they gave a log-loss of about −460.
-    const amounts = Array.from({ length: 100 }, (_, i) =>
-      exampleRecord({ features: { x: i / 100 }, label: 300 + 200 * (i / 100), action: i % 2 === 0 ? 'a' : 'b' }),
-    );
-    await learn(estimator, amounts);
-    const estimate = estimator.publish(10)!.record;
+    const amounts = (from: number) =>
+      Array.from({ length: 200 }, (_, i) =>
+        exampleRecord({
+          features: { x: ((from + i) % 200) / 200 },
+          label: 300 + 200 * (((from + i) % 200) / 200),
+          action: i % 2 === 0 ? 'a' : 'b',
+        }),
+      );
+    await learn(estimator, amounts(0));
+    const estimate = await publishFirst(estimator, amounts(200));
     estimator.dispose();
     assert.deepEqual(Object.keys(estimate.metrics), ['examples', 'rmse', 'mae']);
-    assert.equal(estimate.metrics['examples'], 100, 'every example teaches an estimate, whichever action it took');
+    assert.equal(estimate.metrics['examples'], 200, 'every example teaches an estimate, whichever action it took');
     assert.match(
       describePublished(estimate),
-      /^published notification_send\/1 \((linear|mlp), examples 100, rmse \d+\.\d{4}, mae \d+\.\d{4}\)$/,
+      /^published notification_send\/1 \((linear|mlp), examples 200, rmse \d+\.\d{4}, mae \d+\.\d{4}\)$/,
     );
     const classifier = new BlueprintTrainer(BP);
-    await learn(classifier, examples(100));
-    const probability = classifier.publish(10)!.record;
+    await learn(classifier, examples(200));
+    const probability = await publishFirst(classifier, examples(200, 200));
     classifier.dispose();
     assert.deepEqual(Object.keys(probability.metrics), ['examples', 'auc', 'logloss']);
   });

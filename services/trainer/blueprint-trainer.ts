@@ -35,7 +35,12 @@ import { loadScorer, type Scorer } from '../lib/learners/serving.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
 import { trainedVersion, type TrainedVersionParts } from './trained-version.js';
-import { ContinuationTest, isGated, type ContinuationJudgement } from './continuation-gate.js';
+import {
+  ContinuationTest,
+  FIRST_VERSION_MIN_EXAMPLES,
+  isGated,
+  type ContinuationJudgement,
+} from './continuation-gate.js';
 
 /** Recent examples replayed for online learners: REPLAY_RATIO per new one, from the last REPLAY_CAPACITY. */
 const REPLAY_CAPACITY = 20_000;
@@ -75,6 +80,8 @@ interface Snapshot {
   /** Its objective, oriented so that larger is better (PublishedModel.metric). */
   readonly metric: number;
   readonly scorer: Scorer;
+  /** The weighted mean label of the examples learned when it was taken: serving no model scores every example with it. */
+  readonly baseRate: number;
 }
 
 /** A continuation held back until its test gives a verdict. */
@@ -99,6 +106,9 @@ export class BlueprintTrainer {
   private ws: number[] = [];
   /** Decision time of each queued example. */
   private ts: number[] = [];
+  /** Σw·y and Σw of every example learned: the constant a first version must beat. */
+  private labelWeight = 0;
+  private weightSum = 0;
   private sequence: number;
   private dataStartTs: number | null = null;
   private dataEndTs: number | null = null;
@@ -242,6 +252,10 @@ export class BlueprintTrainer {
     this.ws = [];
     this.ts = [];
     this.observePending(batch, ts);
+    for (let i = 0; i < batch.ys.length; i++) {
+      this.labelWeight += batch.ws[i]! * batch.ys[i]!;
+      this.weightSum += batch.ws[i]!;
+    }
     // training.forget reaches the online learners through what they replay (replay-buffer.ts).
     const replay = this.contenders.some((c) => c.wantsReplay)
       ? this.replay.draw(batch.xs.length * REPLAY_RATIO, this.bp.training.forgetHalfLifeMs)
@@ -255,11 +269,14 @@ export class BlueprintTrainer {
   private observePending(batch: ExampleBatch, ts: readonly number[]): void {
     const pending = this.pending;
     const served = this.served;
-    if (pending === null || served === null) return;
+    if (pending === null) return;
+    // A first version is judged against serving no model: one constant score for every example.
+    const constant = pending.snapshot.baseRate;
     for (let i = 0; i < batch.xs.length && !pending.test.full; i++) {
-      if (served.learnedUntil !== null && ts[i]! <= served.learnedUntil) continue;
+      if (served?.learnedUntil != null && ts[i]! <= served.learnedUntil) continue;
       const x = batch.xs[i]!;
-      pending.test.observe(batch.ys[i]!, pending.snapshot.scorer.score(x), served.scorer.score(x), batch.ws[i]!);
+      const servedScore = served === null ? constant : served.scorer.score(x);
+      pending.test.observe(batch.ys[i]!, pending.snapshot.scorer.score(x), servedScore, batch.ws[i]!);
     }
   }
 
@@ -324,7 +341,7 @@ export class BlueprintTrainer {
         kind: verdict.kind,
         reason: verdict.reason,
         figures: verdict.figures,
-        servedVersion: this.served?.modelVersion ?? '(none)',
+        servedVersion: this.served?.modelVersion ?? null,
         continuation: `${pending.snapshot.parts.family} trained on ${pending.snapshot.parts.trainedOnExamples} examples`,
         startedAt: pending.test.startedAt,
         at: now,
@@ -336,8 +353,12 @@ export class BlueprintTrainer {
     }
     const best = this.bestChanged();
     if (best === undefined) return null;
+    const gated = isGated(this.bp);
+    const first = this.served === null;
+    // A first version from a handful of examples cannot be shown better than a constant: not taken yet.
+    if (gated && first && best.learner.examplesSeen < FIRST_VERSION_MIN_EXAMPLES) return null;
     const snapshot = this.snapshot(best);
-    const test = isGated(this.bp, this.served?.modelVersion ?? null) ? ContinuationTest.start(this.bp, now) : null;
+    const test = gated ? ContinuationTest.start(this.bp, now, first ? 'no-model' : 'serving') : null;
     if (test === null) return this.release(snapshot, now, sequenceFloor);
     this.pending = { snapshot, test };
     return null;
@@ -369,7 +390,10 @@ export class BlueprintTrainer {
       profile: this.profileOf(artifact),
     };
     for (const c of this.contenders) c.markSnapshot();
-    return { parts, metric: this.score(best.metrics), scorer: loadScorer(artifact) };
+    const mean = this.weightSum > 0 ? this.labelWeight / this.weightSum : 0.5;
+    // Log-loss of a constant 0 or 1 is unbounded on the first example of the other label.
+    const baseRate = this.bp.objective.metric === 'logloss' ? Math.min(0.999, Math.max(0.001, mean)) : mean;
+    return { parts, metric: this.score(best.metrics), scorer: loadScorer(artifact), baseRate };
   }
 
   /** Publishes a snapshot: it becomes the version that serves, and what the next continuation is judged against. */

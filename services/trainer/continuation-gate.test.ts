@@ -128,15 +128,59 @@ describe('continuation gate', () => {
     assert.deepEqual([later.metric, later.design.minEffect, later.judge().kind], ['logloss', 0.05, 'publish']);
   });
 
-  it('continuation gate - the very first version is not gated, nor an objective the gate does not compare', () => {
-    assert.equal(isGated(BP, null), false, 'nothing serves yet');
-    assert.equal(isGated(BP, 'notification_send/3'), true);
+  it('continuation gate - every compared objective is gated, the very first version too; ranking is not', () => {
+    assert.equal(isGated(BP), true);
     const ranking = compiled(minimalBlueprintOf('ranking'));
     assert.equal(gatedMetric(ranking), null, 'ndcg@k');
-    assert.equal(isGated(ranking, 'shop/3'), false);
+    assert.equal(isGated(ranking), false);
     assert.equal(ContinuationTest.start(ranking, 0), null);
     const estimation = compiled(minimalBlueprintOf('estimation'));
     assert.equal(gatedMetric(estimation), 'rmse');
+  });
+
+  it('continuation gate - a first version must be shown better than serving no model: tolerance 0', () => {
+    assert.deepEqual(continuationDesign(BP, 'no-model'), {
+      alpha: 0.01,
+      tuningN: 500,
+      minEffect: 0,
+      sides: 'one-sided',
+    });
+    const constant = (i: number) => (i >= 0 ? 0.25 : 0);
+    const against = (pending: (i: number) => number, n: number) => {
+      const test = ContinuationTest.start(BP, 0, 'no-model')!;
+      for (let i = 0; i < n; i++) test.observe(label(i), pending(i), constant(i), weight(i));
+      return test.judge();
+    };
+    const good = against(serving, 2000);
+    assert.equal(good.kind, 'publish');
+    assert.match(
+      good.reason,
+      /^better than serving no model \(a constant score, the base rate of the examples it learned\) by more than 0 — auc 0\.8\d{3} vs no model 0\.5000: \+0\.3\d{3} \(99 % always-valid one-sided bounds \+0\.\d{4} to/,
+    );
+    // Scores that know nothing of the label: an AUC near 0.5, never shown better; at the horizon refused.
+    const blind = ContinuationTest.start(BP, 0, 'no-model')!;
+    for (let i = 0; i < 4000; i++) blind.observe(label(i), v(i), constant(i), weight(i));
+    const verdict = blind.judge();
+    assert.equal(verdict.kind, 'refuse', verdict.reason);
+    assert.match(
+      verdict.reason,
+      /^not shown better than serving no model \(a constant score\) by more than 0: its 97 % one-look lower bound at 4000 examples is −/,
+    );
+    const judgement: ContinuationJudgement = {
+      blueprint: 'notification_send',
+      kind: 'refuse',
+      reason: verdict.reason,
+      figures: verdict.figures,
+      servedVersion: null,
+      continuation: 'mlp trained on 200 examples',
+      startedAt: 0,
+      at: 30_000,
+    };
+    assert.equal(
+      describeJudgement(judgement),
+      `notification_send: refused a first version (mlp trained on 200 examples, judged for 30 s), nothing serves yet (the default answers): ${verdict.reason}`,
+    );
+    assert.equal(refusalRecord(judgement).modelVersion, null);
   });
 
   it('continuation gate - an AUC label between 0 and 1 counts as a weighted positive and a weighted negative', () => {

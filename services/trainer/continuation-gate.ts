@@ -14,6 +14,14 @@
 // back. Refuse when the upper bound is below −tolerance (worse for sure). Each test judges one
 // version at VERDICT_ALPHA.continuation (1 %), however often the trainer looks.
 //
+// The very first version has no version to be judged against, and before this rule it served
+// at once: in the demo a model learned from 2 examples (AUC 0.23 on later traffic) served everybody
+// for two minutes, at −94 % of the oracle's lift. So a first version is judged against serving no
+// model — a constant score, the base rate of the examples it learned — and must be shown *better*
+// (tolerance 0): a constant ranks like the default answer does, so a first version that cannot
+// beat it has learned nothing worth serving. It is taken only once it has learned
+// FIRST_VERSION_MIN_EXAMPLES.
+//
 // At the horizon (CONTINUATION_HORIZON examples) with neither shown, one more look, a fixed-sample
 // one-sided test at CONTINUATION_HORIZON_ALPHA (3 %): publish when gain − z·se is above
 // −tolerance, else refuse. So a continuation worse by the tolerance is published with
@@ -53,26 +61,48 @@ const HORIZON_Z = normalQuantile(1 - CONTINUATION_HORIZON_ALPHA);
 /** The looper.metrics record of a refusal, which `looper status` shows. */
 export const CONTINUATION_REFUSED = 'continuation_refused';
 
+/** Examples a learner has learned before it can become a first version (none serves yet). */
+export const FIRST_VERSION_MIN_EXAMPLES = CONTINUATION_MIN_EXAMPLES;
+
 /** The metric a continuation is judged on: the objective when a verdict compares it, else null (not gated). */
 export const gatedMetric = comparedMetricOf;
 
 /**
- * Whether a continuation must earn its swap: only when a version serves (the very first one has
- * nothing to be compared with) and the objective can be compared.
+ * What a pending version is judged against: the version that serves (non-inferiority within
+ * rollback_if.metric_drop), or, for a first version, serving no model (superiority over a constant).
  */
-export function isGated(bp: Pick<Blueprint, 'objective'>, servedVersion: string | null): boolean {
-  return servedVersion !== null && gatedMetric(bp) !== null;
+export type Comparison = 'serving' | 'no-model';
+
+/** Whether a new version must earn its swap: whenever the objective can be compared, the very first one included. */
+export function isGated(bp: Pick<Blueprint, 'objective'>): boolean {
+  return gatedMetric(bp) !== null;
 }
 
 /** The design of a continuation's test, fixed when the pending version starts. */
-export function continuationDesign(bp: Pick<Blueprint, 'rollout'>): SequentialDesign {
+export function continuationDesign(bp: Pick<Blueprint, 'rollout'>, against: Comparison = 'serving'): SequentialDesign {
   return sequentialDesign({
     alpha: VERDICT_ALPHA.continuation,
     tuningN: CONTINUATION_TUNING_N,
-    minEffect: bp.rollout.rollbackIf.metricDrop,
+    minEffect: against === 'serving' ? bp.rollout.rollbackIf.metricDrop : 0,
     sides: 'one-sided',
   });
 }
+
+/** The words of each comparison's verdicts. */
+const WORDS: Record<Comparison, { versus: string; better: string; worse: string; unshown: string }> = {
+  serving: {
+    versus: 'serving',
+    better: 'not worse than the serving version by more than rollback_if.metric_drop',
+    worse: 'worse than the serving version by more than rollback_if.metric_drop',
+    unshown: 'not shown within rollback_if.metric_drop',
+  },
+  'no-model': {
+    versus: 'no model',
+    better: 'better than serving no model (a constant score, the base rate of the examples it learned) by more than',
+    worse: 'worse than serving no model (a constant score, the base rate of the examples it learned) by more than',
+    unshown: 'not shown better than serving no model (a constant score) by more than',
+  },
+};
 
 /** The same examples scored by the pending continuation and by the version that serves. */
 export interface PairedScores {
@@ -104,9 +134,13 @@ export type ContinuationVerdict =
 const signed = (v: number, digits = 4) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
 
 /** The figures in words: "auc 0.7012 vs serving 0.7100: −0.0088 (99.5 % always-valid one-sided bounds …)". */
-export function describeFigures(f: ContinuationFigures, design: SequentialDesign): string {
+export function describeFigures(
+  f: ContinuationFigures,
+  design: SequentialDesign,
+  against: Comparison = 'serving',
+): string {
   return (
-    `${f.metric} ${f.pending.toFixed(4)} vs serving ${f.served.toFixed(4)}: ${signed(f.gain)} ` +
+    `${f.metric} ${f.pending.toFixed(4)} vs ${WORDS[against].versus} ${f.served.toFixed(4)}: ${signed(f.gain)} ` +
     `(${coverageLabel(design)} bounds ${signed(f.low)} to ${signed(f.high)}; ` +
     `IPS-weighted, effective n ${Math.round(f.effectiveN)} of ${f.n})`
   );
@@ -118,7 +152,9 @@ export function judgeContinuation(
   evidence: PairedScores,
   design: SequentialDesign,
   horizon = CONTINUATION_HORIZON,
+  against: Comparison = 'serving',
 ): ContinuationVerdict {
+  const words = WORDS[against];
   const n = evidence.labels.length;
   if (n < CONTINUATION_MIN_EXAMPLES)
     return { kind: 'wait', reason: `${n} of ${CONTINUATION_MIN_EXAMPLES} examples`, figures: null };
@@ -150,31 +186,17 @@ export function judgeContinuation(
     effectiveN: cmp.effectiveN,
     tolerance,
   };
-  const facts = describeFigures(figures, design);
-  if (b.low > -tolerance)
-    return {
-      kind: 'publish',
-      reason: `not worse than the serving version by more than rollback_if.metric_drop ${tolerance} — ${facts}`,
-      figures,
-    };
-  if (b.high < -tolerance)
-    return {
-      kind: 'refuse',
-      reason: `worse than the serving version by more than rollback_if.metric_drop ${tolerance} — ${facts}`,
-      figures,
-    };
+  const facts = describeFigures(figures, design, against);
+  if (b.low > -tolerance) return { kind: 'publish', reason: `${words.better} ${tolerance} — ${facts}`, figures };
+  if (b.high < -tolerance) return { kind: 'refuse', reason: `${words.worse} ${tolerance} — ${facts}`, figures };
   if (n >= horizon) {
     const lastLook = cmp.gain - HORIZON_Z * cmp.standardError;
     const look = `its ${100 * (1 - CONTINUATION_HORIZON_ALPHA)} % one-look lower bound at ${n} examples is ${signed(lastLook)}`;
     return lastLook > -tolerance
-      ? {
-          kind: 'publish',
-          reason: `not worse than the serving version by more than rollback_if.metric_drop ${tolerance}: ${look} — ${facts}`,
-          figures,
-        }
+      ? { kind: 'publish', reason: `${words.better} ${tolerance}: ${look} — ${facts}`, figures }
       : {
           kind: 'refuse',
-          reason: `not shown within rollback_if.metric_drop ${tolerance} of the serving version: ${look} — ${facts}`,
+          reason: `${words.unshown} ${tolerance}${against === 'serving' ? ' of the serving version' : ''}: ${look} — ${facts}`,
           figures,
         };
   }
@@ -193,12 +215,19 @@ export class ContinuationTest {
     readonly design: SequentialDesign,
     readonly startedAt: number,
     readonly horizon = CONTINUATION_HORIZON,
+    readonly against: Comparison = 'serving',
   ) {}
 
-  /** The test of a continuation of `bp` starting now; null when its objective is not compared (no gate). */
-  static start(bp: Pick<Blueprint, 'objective' | 'rollout'>, startedAt: number): ContinuationTest | null {
+  /** The test of a new version of `bp` starting now; null when its objective is not compared (no gate). */
+  static start(
+    bp: Pick<Blueprint, 'objective' | 'rollout'>,
+    startedAt: number,
+    against: Comparison = 'serving',
+  ): ContinuationTest | null {
     const metric = gatedMetric(bp);
-    return metric === null ? null : new ContinuationTest(metric, continuationDesign(bp), startedAt);
+    return metric === null
+      ? null
+      : new ContinuationTest(metric, continuationDesign(bp, against), startedAt, CONTINUATION_HORIZON, against);
   }
 
   /** Observations so far. */
@@ -230,6 +259,7 @@ export class ContinuationTest {
       { labels: this.labels, pending: this.pending, served: this.served, weights: this.weights },
       this.design,
       this.horizon,
+      this.against,
     );
   }
 
@@ -247,8 +277,11 @@ export interface ContinuationJudgement {
   readonly kind: 'publish' | 'refuse';
   readonly reason: string;
   readonly figures: ContinuationFigures | null;
-  /** The version that served while the continuation was judged (and goes on serving when it is refused). */
-  readonly servedVersion: string;
+  /**
+   * The version that served while the continuation was judged (and goes on serving when it is
+   * refused); null for a first version, judged against serving no model.
+   */
+  readonly servedVersion: string | null;
   /** What the continuation was, e.g. "gbdt trained on 1200 examples". */
   readonly continuation: string;
   readonly startedAt: number;
@@ -257,7 +290,12 @@ export interface ContinuationJudgement {
 
 /** The judgement as one log line. */
 export function describeJudgement(j: ContinuationJudgement): string {
-  const what = `a continuation of ${j.servedVersion} (${j.continuation}, judged for ${Math.round((j.at - j.startedAt) / 1000)} s)`;
+  const judged = `${j.continuation}, judged for ${Math.round((j.at - j.startedAt) / 1000)} s`;
+  if (j.servedVersion === null)
+    return j.kind === 'publish'
+      ? `${j.blueprint}: publishing a first version (${judged}): ${j.reason}`
+      : `${j.blueprint}: refused a first version (${judged}), nothing serves yet (the default answers): ${j.reason}`;
+  const what = `a continuation of ${j.servedVersion} (${judged})`;
   return j.kind === 'publish'
     ? `${j.blueprint}: publishing ${what}: ${j.reason}`
     : `${j.blueprint}: refused ${what}, ${j.servedVersion} keeps serving: ${j.reason}`;
