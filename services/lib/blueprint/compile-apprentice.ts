@@ -14,8 +14,6 @@ const FITS =
   'apprentice mode is for classification with policy threshold and for planning, whose models choose an action of their own';
 /** A predicted class or next item does not depend on what was answered: the model learns it all the same. */
 const PREDICTED = 'so the model learns it whoever answers, and answers from its first version';
-/** Policies over one score per action: a binary classifier's single score gives them nothing to choose by. */
-const ACTION_POLICIES: readonly unknown[] = ['epsilon_greedy', 'softmax', 'thompson', 'linucb'];
 
 interface Refusal {
   message: string;
@@ -47,11 +45,7 @@ function refusal(task: BlueprintTask | undefined, rawDecision: unknown): Refusal
       message: 'is given for task estimation',
       fix: `remove it: an estimation model predicts a number and chooses no action (the reply's action is the default), so it would agree with every caller that sends the default; ${FITS}`,
     };
-  if (task === 'classification' && ACTION_POLICIES.includes(policy))
-    return {
-      message: `is given for classification with policy ${String(policy)}`,
-      fix: `remove it: under policy ${String(policy)} a classification model chooses no action (the reply's action is the default), so it would agree with every caller that sends the default; ${FITS}`,
-    };
+  // A classifier under a bandit policy is refused at decision.policy (compile-tasks.ts).
   return null;
 }
 

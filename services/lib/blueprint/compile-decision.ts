@@ -6,7 +6,7 @@ import type {
   BlueprintPolicy,
   BlueprintTask,
 } from '../schemas/generated.js';
-import { estimationPolicyProblem } from './compile-tasks.js';
+import { taskPolicyProblem } from './compile-tasks.js';
 import { childPath } from './problem.js';
 import { requiredFor, type Fields, type Reader } from './reader.js';
 import { closest } from './suggest.js';
@@ -205,8 +205,8 @@ function policyFor(
   task: BlueprintTask | undefined,
   policy: BlueprintPolicy | undefined,
 ): BlueprintPolicy | undefined {
-  if (task !== 'estimation' || policy === undefined) return policy;
-  const problem = estimationPolicyProblem(policy);
+  if (task === undefined || policy === undefined) return policy;
+  const problem = taskPolicyProblem(task, policy);
   if (problem === null) return policy;
   return r.report(f.at('policy'), problem.message, problem.fix);
 }

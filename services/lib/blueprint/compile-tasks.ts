@@ -70,6 +70,35 @@ export function estimationPolicyProblem(policy: BlueprintPolicy): { message: str
   };
 }
 
+/** The policies that choose an action by a predicted reward of each: planning's bandits. */
+const BANDIT_POLICIES: readonly BlueprintPolicy[] = ['epsilon_greedy', 'softmax', 'thompson', 'linucb', 'argmax'];
+
+/**
+ * Why a policy cannot decide a blueprint of `task`, as a problem's message and fix; null when it
+ * fits (or when another rule owns the pair: ranking's and sequence's policies are checked with
+ * their other sections). Each refused pair used to validate and then fail: a classifier under a
+ * bandit policy answered the default on every request (decide/policy.ts applies only threshold to
+ * one score), and a planning blueprint under threshold or top_k failed when its first bandit was
+ * built (planning/bandit-model.ts).
+ */
+export function taskPolicyProblem(
+  task: BlueprintTask,
+  policy: BlueprintPolicy,
+): { message: string; fix: string } | null {
+  if (task === 'estimation') return estimationPolicyProblem(policy);
+  if (task === 'classification' && BANDIT_POLICIES.includes(policy) && policy !== 'argmax')
+    return {
+      message: `${policy} does not fit task classification: it chooses among the actions by a predicted reward of each, and a classifier predicts one probability`,
+      fix: `use policy: threshold with threshold (the first action when the probability reaches it), or task: planning with policy: ${policy} to learn each action's reward`,
+    };
+  if (task === 'planning' && !BANDIT_POLICIES.includes(policy))
+    return {
+      message: `${policy} does not fit task planning: a planning blueprint learns a reward for each action and chooses by it`,
+      fix: `use a bandit policy: ${BANDIT_POLICIES.join(', ')} (epsilon_greedy with epsilon); ${policy === 'threshold' ? 'to act on one probability, use task: classification with policy: threshold' : 'to order candidates, use task: ranking with policy: top_k'}`,
+    };
+  return null;
+}
+
 /** null when the blueprint has no sequence section (and needs none); undefined after a reported problem. */
 export function compileSequence(
   r: Reader,

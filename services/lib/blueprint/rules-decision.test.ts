@@ -6,6 +6,12 @@ import { blueprintWith, messagesOf, minimalBlueprintOf, problemsOf } from './tes
 
 const withDecision = (decision: Record<string, unknown>) =>
   blueprintWith((bp) => (bp['decision'] = { actions: ['send', 'skip'], default: 'skip', ...decision }));
+/** A planning blueprint: the task of the bandit policies (epsilon_greedy, softmax, thompson, linucb). */
+const withBandit = (decision: Record<string, unknown>) =>
+  blueprintWith((bp) => {
+    bp['task'] = 'planning';
+    bp['decision'] = { actions: ['send', 'skip'], default: 'skip', ...decision };
+  });
 const fixAt = (raw: unknown, path: string) => problemsOf(raw).find((p) => p.path === path)?.fix;
 
 describe('blueprint rules: decision', () => {
@@ -39,10 +45,10 @@ describe('blueprint rules: decision', () => {
   it('blueprint rules - top_k needs a whole k, epsilon_greedy an epsilon between 0 and 1', () => {
     assert.deepEqual(messagesOf(withDecision({ policy: 'top_k' })), ['decision.k: is required for policy top_k']);
     assert.deepEqual(messagesOf(withDecision({ policy: 'top_k', k: 2.5 })), ['decision.k: 2.5 is not a whole number']);
-    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy' })), [
+    assert.deepEqual(messagesOf(withBandit({ policy: 'epsilon_greedy' })), [
       'decision.epsilon: is required for policy epsilon_greedy',
     ]);
-    assert.deepEqual(messagesOf(withDecision({ policy: 'epsilon_greedy', epsilon: -0.1 })), [
+    assert.deepEqual(messagesOf(withBandit({ policy: 'epsilon_greedy', epsilon: -0.1 })), [
       'decision.epsilon: -0.1 is not between 0 and 1',
     ]);
   });
@@ -61,8 +67,8 @@ describe('blueprint rules: decision', () => {
   });
 
   it('blueprint rules - softmax and linucb get their default temperature and alpha', () => {
-    const softmax = compileBlueprint(withDecision({ policy: 'softmax' }));
-    const linucb = compileBlueprint(withDecision({ policy: 'linucb', alpha: 0.5, deadline: '50ms' }));
+    const softmax = compileBlueprint(withBandit({ policy: 'softmax' }));
+    const linucb = compileBlueprint(withBandit({ policy: 'linucb', alpha: 0.5, deadline: '50ms' }));
     assert.ok(softmax.ok && linucb.ok);
     assert.deepEqual([softmax.blueprint.decision.temperature, softmax.blueprint.decision.alpha], [1, null]);
     assert.deepEqual(

@@ -181,4 +181,41 @@ describe('blueprint rules: tasks', () => {
       });
     }
   });
+  it('blueprint rules - a classifier under a bandit policy, and planning under threshold or top_k, are refused with the task that fits', () => {
+    const decided = (task: string, decision: Record<string, unknown>) =>
+      problemsOf(
+        blueprintWith((bp) => {
+          bp['task'] = task;
+          bp['decision'] = { actions: ['send', 'skip'], default: 'skip', ...decision };
+        }),
+      );
+    for (const policy of ['epsilon_greedy', 'softmax', 'thompson', 'linucb']) {
+      const decision = policy === 'epsilon_greedy' ? { policy, epsilon: 0.1 } : { policy };
+      assert.deepEqual(decided('classification', decision), [
+        {
+          path: 'decision.policy',
+          message: `${policy} does not fit task classification: it chooses among the actions by a predicted reward of each, and a classifier predicts one probability`,
+          fix: `use policy: threshold with threshold (the first action when the probability reaches it), or task: planning with policy: ${policy} to learn each action's reward`,
+        },
+      ]);
+    }
+    const bandits =
+      'use a bandit policy: epsilon_greedy, softmax, thompson, linucb, argmax (epsilon_greedy with epsilon)';
+    assert.deepEqual(decided('planning', { policy: 'threshold', threshold: 0.5 }), [
+      {
+        path: 'decision.policy',
+        message:
+          'threshold does not fit task planning: a planning blueprint learns a reward for each action and chooses by it',
+        fix: `${bandits}; to act on one probability, use task: classification with policy: threshold`,
+      },
+    ]);
+    assert.deepEqual(decided('planning', { policy: 'top_k', k: 2 }), [
+      {
+        path: 'decision.policy',
+        message:
+          'top_k does not fit task planning: a planning blueprint learns a reward for each action and chooses by it',
+        fix: `${bandits}; to order candidates, use task: ranking with policy: top_k`,
+      },
+    ]);
+  });
 });
