@@ -31,6 +31,7 @@ import { pollUntil } from '../services/lib/poll.js';
 import { busyWhile, cpuWhile, pidsMatching } from './process-cpu.js';
 import { openCpuCaps } from './cpu-cap.js';
 import { heldPartitionsIn } from '../services/lib/partitioning/holding-line.js';
+import { InvariantError } from '../services/lib/errors.js';
 
 function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
@@ -44,7 +45,8 @@ function benchBlueprint(name: string, opensTopic: string, sessionsTopic: string)
     .replace(/^ {2}missing: 0\b.*$/m, '')
     .replace(/^ {2}deadline: 20ms/m, '  deadline: 1s');
   const result = parseBlueprintYaml(yaml);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  if (!result.ok)
+    throw new InvariantError(`the bench's blueprint does not compile: ${JSON.stringify(result.problems)}`);
   return result.blueprint;
 }
 

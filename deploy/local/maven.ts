@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StackError } from '../../services/lib/errors.js';
+import { StackError, InvariantError } from '../../services/lib/errors.js';
 
 export const pomPath = fileURLToPath(new URL('./pom.xml', import.meta.url));
 
@@ -12,7 +12,7 @@ export const pomPath = fileURLToPath(new URL('./pom.xml', import.meta.url));
 export function pinnedVersion(property: 'kafka.version' | 'apicurio.version'): string {
   const pom = readFileSync(pomPath, 'utf8');
   const match = new RegExp(`<${property.replace('.', '\\.')}>([^<]+)</`).exec(pom);
-  if (!match) throw new Error(`deploy/local/pom.xml declares no <${property}>`);
+  if (!match) throw new InvariantError(`deploy/local/pom.xml declares no <${property}>`);
   return match[1]!;
 }
 

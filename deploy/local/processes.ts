@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LooperError } from '../../services/lib/errors.js';
 
 export interface ManagedProcess {
   pidFile: string;
@@ -22,7 +23,7 @@ export function startDetached(
   const log = openSync(proc.logFile, 'a');
   try {
     const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', log, log], env });
-    if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
+    if (child.pid === undefined) throw new LooperError('spawn_failed', `could not spawn ${command}`);
     child.unref();
     writeFileSync(proc.pidFile, `${child.pid}\n`);
     return child.pid;

@@ -14,6 +14,7 @@ import { retrainServing } from '../automl/retrain.js';
 import { featureDropText, frontTable, leaderboardTable, progressLine } from '../automl/report.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
+import { UsageError } from '../lib/errors.js';
 
 interface RunOptions {
   budget?: string;
@@ -133,12 +134,12 @@ async function withAutomlClients(
 
 function positiveInt(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a whole number ≥ 1, not "${text}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a whole number ≥ 1, not "${text}"`);
   return n;
 }
 
 function duration(text: string): number {
   const parsed = parseDuration(text);
-  if (!parsed.ok) throw new Error(`--since: ${parsed.message}`);
+  if (!parsed.ok) throw new UsageError(`--since: ${parsed.message}`);
   return parsed.value;
 }

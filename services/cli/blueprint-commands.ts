@@ -17,6 +17,7 @@ import { formatProblems } from '../lib/blueprint/format.js';
 import { BlueprintInvalidError } from '../lib/blueprint/errors.js';
 import type { Blueprint } from '../lib/schemas/generated.js';
 import { table } from '../lib/table.js';
+import { UsageError } from '../lib/errors.js';
 
 function openStore(config: LooperConfig): BlueprintStore {
   return { kafka: cliKafka(config), registry: createSchemaRegistryClient(config) };
@@ -32,7 +33,7 @@ export function compileBlueprintFile(file: string): Blueprint {
 function parseVersion(text: string, what: string): number {
   const version = Number(text);
   if (!Number.isInteger(version) || version < 1)
-    throw new Error(`${what} must be a version number like 3, not "${text}"`);
+    throw new UsageError(`${what} must be a version number like 3, not "${text}"`);
   return version;
 }
 

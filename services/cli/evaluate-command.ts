@@ -14,6 +14,7 @@ import type { Decision, Example } from '../lib/schemas/generated.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
 import { compileBlueprintFile } from './blueprint-commands.js';
+import { UsageError } from '../lib/errors.js';
 
 export function registerEvaluateCommand(program: Command, getConfig: () => LooperConfig): void {
   program
@@ -31,23 +32,26 @@ export function registerEvaluateCommand(program: Command, getConfig: () => Loope
       const config = getConfig();
       const candidate = compileBlueprintFile(options.candidate);
       if (candidate.name !== name)
-        throw new Error(
+        throw new UsageError(
           `${options.candidate} is blueprint "${candidate.name}", not "${name}": a candidate is another version of the same blueprint`,
         );
       const kafka = cliKafka(config);
       const registry = createSchemaRegistryClient(config);
       const current = latestVersions(await readBlueprintHistory({ kafka, registry })).get(name);
       if (!current)
-        throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
+        throw new UsageError(
+          `no blueprint "${name}" is registered; looper blueprint list shows the registered ones`,
+          'not_found',
+        );
       if (current.task !== 'planning')
-        throw new Error(
+        throw new UsageError(
           `${name} is a ${current.task} blueprint; looper evaluate estimates planning blueprints, whose decisions log a reward estimate per action`,
         );
       const since = parseDuration(options.since);
-      if (!since.ok) throw new Error(`--since: ${since.message}`);
+      if (!since.ok) throw new UsageError(`--since: ${since.message}`);
       const maxWeight = options.maxWeight === undefined ? undefined : Number(options.maxWeight);
       if (maxWeight !== undefined && !(maxWeight >= 1))
-        throw new Error(`--max-weight: "${options.maxWeight}" is not a number ≥ 1`);
+        throw new UsageError(`--max-weight: "${options.maxWeight}" is not a number ≥ 1`);
 
       const from = Date.now() - since.value;
       const codec = await createTopicCodec(registry, allTopics);

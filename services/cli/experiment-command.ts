@@ -19,6 +19,7 @@ import type { Example } from '../lib/schemas/generated.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { table } from '../lib/table.js';
 import { cliKafka } from './clients.js';
+import { UsageError } from '../lib/errors.js';
 
 /** Time the joiner is given, past a label window, to emit the example of a decision without an outcome. */
 const MATURITY_GRACE_MS = 10_000;
@@ -43,7 +44,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       const history = await readBlueprintHistory({ kafka, registry });
       const members = [...latestVersions(history).values()].filter((b) => b.experiment?.name === name);
       if (members.length === 0)
-        throw new Error(
+        throw new UsageError(
           `no registered blueprint declares experiment "${name}": add experiment: { name: ${name}, arms: { … } } to each arm's blueprint`,
         );
       const arms = experimentArms(members[0]!.experiment!);
@@ -59,7 +60,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
       let sinceTs: number | undefined;
       if (options.since !== undefined) {
         const parsed = parseDuration(options.since);
-        if (!parsed.ok) throw new Error(`--since: ${parsed.message}`);
+        if (!parsed.ok) throw new UsageError(`--since: ${parsed.message}`);
         sinceTs = Date.now() - parsed.value;
       }
       const codec = await createTopicCodec(registry, allTopics);

@@ -18,6 +18,7 @@ import { cliKafka } from './clients.js';
 import { describeDeployment, servingVersionOf, type ModelFacts } from './status-report.js';
 import { describeConsumerLag, describeMonitoring, METRICS_LOOKBACK_MS, openAlerts } from './monitoring-report.js';
 import { describeContinuationRefusal } from './continuation-report.js';
+import { UsageError } from '../lib/errors.js';
 
 export function registerStatusCommand(program: Command, getConfig: () => LooperConfig): void {
   program
@@ -33,7 +34,10 @@ export function registerStatusCommand(program: Command, getConfig: () => LooperC
       const codec = await createTopicCodec(registry, allTopics);
       const blueprints = latestVersions(await readBlueprintHistory({ kafka, registry }));
       if (name !== undefined && !blueprints.has(name))
-        throw new Error(`no blueprint "${name}" is registered; looper blueprint list shows the registered ones`);
+        throw new UsageError(
+          `no blueprint "${name}" is registered; looper blueprint list shows the registered ones`,
+          'not_found',
+        );
 
       const models = new Map<string, ModelFacts>();
       for (const { message } of await readTopicToEnd(kafka, topics.models.name, 120_000)) {

@@ -61,6 +61,22 @@ export class NotFoundError extends LooperError {
   }
 }
 
+/** A command line or call was given something it cannot use: an option's value, an unknown name. */
+export class UsageError extends LooperError {
+  constructor(message: string, code = 'bad_usage') {
+    super(code, message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Something the code relies on did not hold: a bug to report, never the caller's mistake. */
+export class InvariantError extends LooperError {
+  constructor(message: string) {
+    super('invariant', message);
+    this.name = 'InvariantError';
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -7,7 +7,7 @@ import { avroSchemas } from './schemas/generated.js';
 import { avroType, encodeAvro } from './schemas/codec.js';
 import { registerSchema } from './schema-registry.js';
 import avro from 'avsc';
-import { LooperError } from './errors.js';
+import { LooperError, InvariantError } from './errors.js';
 import { valueSubject, type TopicSpec } from '../../topology/topics.js';
 
 export class WireFormatError extends LooperError {
@@ -41,7 +41,7 @@ export async function createTopicCodec(registry: SchemaRegistry, topics: readonl
   }
   const known = (topic: TopicSpec) => {
     const entry = ids.get(topic.name);
-    if (!entry) throw new Error(`topic ${topic.name} has no Avro value schema registered by this codec`);
+    if (!entry) throw new InvariantError(`topic ${topic.name} has no Avro value schema registered by this codec`);
     return entry;
   };
   return {

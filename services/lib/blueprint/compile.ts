@@ -15,6 +15,7 @@ import { compileExperiment, compileMonitoring } from './compile-monitoring.js';
 import type { CompileResult } from './problem.js';
 import { Reader } from './reader.js';
 import { TASKS } from './vocabulary.js';
+import { InvariantError } from '../errors.js';
 
 const BLUEPRINT_KEYS = [
   'blueprint',
@@ -101,7 +102,7 @@ export function compileBlueprint(raw: unknown, sourceYaml?: string): CompileResu
     apprentice === undefined ||
     sequence === undefined
   ) {
-    throw new Error('blueprint compiler: a section failed without reporting a problem');
+    throw new InvariantError('blueprint compiler: a section failed without reporting a problem');
   }
   return {
     ok: true,

@@ -12,6 +12,7 @@ import { dirname, sep } from 'node:path';
 import { DenseNetwork } from './dense-network.js';
 import { BackendError } from './errors.js';
 import { tf } from './tf.js';
+import { LooperError } from '../errors.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -49,12 +50,15 @@ async function start(name: BackendName): Promise<void> {
     try {
       await import(nodeBinding);
     } catch (error) {
-      throw new Error(`@tensorflow/tfjs-node is not usable here (${firstLine(error)})`, { cause: error });
+      throw new LooperError('backend_unavailable', `@tensorflow/tfjs-node is not usable here (${firstLine(error)})`, {
+        cause: error,
+      });
     }
   } else if (name === 'wasm') {
     await registerWasm();
   }
-  if (!(await withProcessListenersKept(() => tf.setBackend(name)))) throw new Error(`tf.setBackend('${name}') failed`);
+  if (!(await withProcessListenersKept(() => tf.setBackend(name))))
+    throw new LooperError('backend_unavailable', `tf.setBackend('${name}') failed`);
   await tf.ready();
 }
 
@@ -67,7 +71,11 @@ async function registerWasm(): Promise<void> {
   try {
     main = require.resolve('@tensorflow/tfjs-backend-wasm');
   } catch (error) {
-    throw new Error(`@tensorflow/tfjs-backend-wasm is not installed (${firstLine(error)})`, { cause: error });
+    throw new LooperError(
+      'backend_unavailable',
+      `@tensorflow/tfjs-backend-wasm is not installed (${firstLine(error)})`,
+      { cause: error },
+    );
   }
   const wasm = await withProcessListenersKept(() => import('@tensorflow/tfjs-backend-wasm'));
   // The .wasm binaries sit beside the package's Node entry point (dist/).
@@ -117,7 +125,7 @@ function smokeTest(): void {
     try {
       network.trainStep(Float32Array.of(1, 2, 3, -1, 0, 1), Float32Array.of(1, 0), Float32Array.of(1, 1), 2);
       const out = network.predict(Float32Array.of(1, 2, 3), 1);
-      if (!Number.isFinite(out[0])) throw new Error(`smoke prediction is ${out[0]}`);
+      if (!Number.isFinite(out[0])) throw new LooperError('backend_unavailable', `smoke prediction is ${out[0]}`);
     } finally {
       network.dispose();
     }

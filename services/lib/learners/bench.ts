@@ -12,6 +12,7 @@ import { GradientBoostedTrees } from './gbdt.js';
 import { SeededRandom } from './random.js';
 import { loadScorer } from './serving.js';
 import { SYNTHETIC_SCHEMA, syntheticExamples } from './synthetic.js';
+import { InvariantError } from '../errors.js';
 
 export interface BenchTrainingOptions {
   /** Default: classification, or estimation for a family that only estimates. */
@@ -104,7 +105,7 @@ export async function benchScoring(
       for (let i = 0; i < tfCalls; i++) sink += learner.predictWithTf([rows[i % rows.length] as FeatureValues])[0] ?? 0;
       tfjsOneRowUs = ((performance.now() - tfStarted) * 1000) / tfCalls;
     }
-    if (Number.isNaN(sink)) throw new Error('a benchmark prediction was NaN');
+    if (Number.isNaN(sink)) throw new InvariantError('a benchmark prediction was NaN');
     return {
       scorerMeanUs,
       scorerP50Us: samples[Math.floor(calls * 0.5)] ?? NaN,

@@ -17,6 +17,7 @@
 // candidate, O(capacity + candidates).
 
 import { ArtifactError, MulticlassOptionsError } from './errors.js';
+import { InvariantError } from '../errors.js';
 
 export const OTHER_CLASS = '__other__';
 export const OTHER_ROW = 0;
@@ -244,7 +245,7 @@ export class ClassVocabulary {
     let best: Counter | null = null;
     for (const c of (this.counters as Map<string, Counter>).values())
       if (eligible(c) && (best === null || c.count < best.count)) best = c;
-    if (best === null) throw new Error('vocabulary invariant broken: no eligible entry'); // unreachable: candidates ≥ 1
+    if (best === null) throw new InvariantError('vocabulary invariant broken: no eligible entry'); // unreachable: candidates ≥ 1
     return best;
   }
 }
