@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { AvroDecodeError, AvroEncodeError, avroType, decodeAvro, encodeAvro } from './codec.js';
 import { LooperError } from '../errors.js';
 import type { Decision, Outcome } from './generated.js';
@@ -12,11 +12,18 @@ const outcome: Outcome = {
   candidateId: null,
 };
 
+/** The golden fixture of the newest version of `name`, the version the codec writes and reads. */
 function golden(name: string): { json: unknown; hex: string } {
   const dir = new URL(`../../../schemas/${name}/fixtures/`, import.meta.url);
+  const newest = Math.max(
+    ...readdirSync(dir)
+      .map((file) => /^v(\d+)\.json$/.exec(file)?.[1])
+      .filter((v) => v !== undefined)
+      .map(Number),
+  );
   return {
-    json: JSON.parse(readFileSync(new URL('v1.json', dir), 'utf8')),
-    hex: readFileSync(new URL('v1.hex', dir), 'utf8').trim(),
+    json: JSON.parse(readFileSync(new URL(`v${newest}.json`, dir), 'utf8')),
+    hex: readFileSync(new URL(`v${newest}.hex`, dir), 'utf8').trim(),
   };
 }
 
@@ -31,7 +38,7 @@ describe('codec', () => {
     const { json, hex } = golden('Decision');
     const decoded = decodeAvro<Decision>('Decision', Buffer.from(hex, 'hex'));
     assert.deepEqual(decoded, json);
-    assert.equal(Object.getPrototypeOf(decoded.candidates?.[0]), Object.prototype);
+    assert.equal(Object.getPrototypeOf(decoded.shadow?.[0]), Object.prototype);
   });
 
   it('codec - encodes the newest Outcome schema as its golden fixture', () => {
