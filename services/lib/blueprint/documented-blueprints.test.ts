@@ -97,10 +97,16 @@ const markdownFiles = [
 ];
 const blocksByFile = new Map(markdownFiles.map((file) => [file, blueprintBlocks(file)]));
 
-/** The blueprints each file showed when this test was written: more may come, none may vanish. */
+/**
+ * The blueprints each file showed when this test was written: more may come, none may vanish. (The
+ * README's moved to the docs of their task when the README became a front door.)
+ */
 const DOCUMENTED: Record<string, readonly string[]> = {
-  'README.md': ['reengage', 'shop_ranking', 'next_page', 'support_queue'],
   'docs/blueprints.md': ['notification_send', 'order_value'],
+  'docs/multiclass.md': ['support_queue'],
+  'docs/planning.md': ['reengage'],
+  'docs/ranking.md': ['shop_ranking'],
+  'docs/sequence.md': ['next_page'],
 };
 
 describe('documented blueprints', () => {
