@@ -1,15 +1,16 @@
-// Regenerates the parts of README.md that come from code: the topology diagram and the output of
-// `looper blueprint validate` on the invalid example. Usage: npm run docs
+// Regenerates the parts of the docs that come from code: the topology diagram in README.md and the
+// output of `looper blueprint validate` on the invalid example in docs/blueprints.md. Usage: npm run docs
 import { readFileSync, writeFileSync } from 'node:fs';
-import { readmeBlocks } from './readme-blocks.js';
+import { docBlocks } from './doc-blocks.js';
 
-const file = 'README.md';
-let readme = readFileSync(file, 'utf8');
-for (const block of readmeBlocks()) {
-  const from = readme.indexOf(block.begin);
-  const to = readme.indexOf(block.end);
-  if (from < 0 || to < from) throw new Error(`${file} lacks the ${block.begin} … ${block.end} markers`);
-  readme = readme.slice(0, from) + block.begin + '\n' + block.body + readme.slice(to);
+const files = new Map<string, string>();
+for (const block of docBlocks()) {
+  let text = files.get(block.file) ?? readFileSync(block.file, 'utf8');
+  const from = text.indexOf(block.begin);
+  const to = text.indexOf(block.end);
+  if (from < 0 || to < from) throw new Error(`${block.file} lacks the ${block.begin} … ${block.end} markers`);
+  text = text.slice(0, from) + block.begin + '\n' + block.body + text.slice(to);
+  files.set(block.file, text);
 }
-writeFileSync(file, readme);
-console.log(`updated the generated blocks of ${file}`);
+for (const [file, text] of files) writeFileSync(file, text);
+console.log(`updated the generated blocks of ${[...files.keys()].join(', ')}`);

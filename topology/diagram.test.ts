@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { renderMermaid } from './diagram.js';
 import { allTopics, type TopicSpec } from './topics.js';
-import { readmeBlocks } from '../scripts/readme-blocks.js';
+import { docBlocks } from '../scripts/doc-blocks.js';
 
 describe('topology diagram', () => {
   it('topology diagram - draws producers into topics and topics into consumers', () => {
@@ -39,12 +39,13 @@ describe('topology diagram', () => {
     );
   });
 
-  it('readme - every generated block matches the code it comes from', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    for (const block of readmeBlocks())
+  it('docs - every generated block matches the code it comes from, in the file that shows it', () => {
+    for (const block of docBlocks()) {
+      const text = readFileSync(new URL(`../${block.file}`, import.meta.url), 'utf8');
       assert.ok(
-        readme.includes(block.begin + '\n' + block.body + block.end),
-        `README.md block ${block.begin} is stale: run npm run docs`,
+        text.includes(block.begin + '\n' + block.body + block.end),
+        `${block.file} block ${block.begin} is stale: run npm run docs`,
       );
+    }
   });
 });
