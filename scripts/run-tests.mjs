@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 const scope = process.argv[2] ?? 'all';
 // The fault suite (test/faults) takes several minutes: run by `npm run test:faults`, not by `all`.
 const roots = {
-  unit: ['services', 'topology', 'schemas', 'deploy', 'bench'],
+  unit: ['services', 'topology', 'schemas', 'deploy', 'bench', 'scripts'],
   integration: ['test/integration'],
-  all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'test/integration'],
+  all: ['services', 'topology', 'schemas', 'deploy', 'bench', 'scripts', 'test/integration'],
   faults: ['test/faults'],
 }[scope];
 if (!roots) {

@@ -202,7 +202,7 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
     for (const [key, state] of expected) assert.deepEqual(actual.get(key), state, `state ${key}`);
   });
 
-  it("decision loop - the README's SDK example runs against the services and gets a decision", async () => {
+  it('decision loop - the SDK example (examples/sdk-example.ts, shown in docs/decisions.md) runs against the services and gets a decision', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/sdk-example.ts'], {
       env: process.env,
       timeout: 60_000,

@@ -1,7 +1,7 @@
 // Calibration of the change detector's default design, by seeded simulation: how often it raises
 // on streams whose mean never moves (per 100,000 examples, against FALSE_ALARM_BOUND_PER_100K),
 // and how many examples after a stated shift it takes to raise. Each figure is printed; a test
-// fails when a documented bound breaks. The README and docs/blueprints.md quote these figures.
+// fails when a documented bound breaks. docs/monitoring.md and docs/blueprints.md quote these figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from '../learners/random.js';
