@@ -310,6 +310,11 @@ export class BlueprintTrainer {
     return this.pending?.test.startedAt ?? null;
   }
 
+  /** What the pending version is judged against; null when none is pending. */
+  get pendingAgainst(): 'serving' | 'no-model' | null {
+    return this.pending?.test.against ?? null;
+  }
+
   /** The newest refusal of a continuation, for `looper status`; null before any. */
   get lastRefusal(): ContinuationJudgement | null {
     return this.refusal;

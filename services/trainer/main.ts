@@ -319,7 +319,12 @@ async function publishRound(): Promise<void> {
       if (now - (lastPublished.get(name) ?? 0) < trainer.blueprint.training.publishEveryMs - cadenceMs() / 2) continue;
       const published = trainer.publish(now, catalog.lineage(name).maxSequence);
       if (trainer instanceof BlueprintTrainer) {
-        if (trainer.pendingSince === now) commitPoint.tookVersion(name);
+        if (trainer.pendingSince === now) {
+          commitPoint.tookVersion(name);
+          ctx.log(
+            `${name}: took a new version, held until judged against ${trainer.pendingAgainst === 'no-model' ? 'serving no model (its first)' : 'the version that serves'} on the next labelled examples`,
+          );
+        }
         for (const judgement of trainer.drainJudgements()) {
           ctx.log(describeJudgement(judgement));
           if (judgement.kind !== 'refuse') continue;
