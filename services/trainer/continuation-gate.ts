@@ -20,7 +20,7 @@
 // model — a constant score, the base rate of the examples it learned — and must be shown *better*
 // (tolerance 0): a constant ranks like the default answer does, so a first version that cannot
 // beat it has learned nothing worth serving. It is taken only once it has learned
-// FIRST_VERSION_MIN_EXAMPLES.
+// FIRST_VERSION_MIN_EXAMPLES, and has its last look at FIRST_VERSION_HORIZON examples.
 //
 // At the horizon (CONTINUATION_HORIZON examples) with neither shown, one more look, a fixed-sample
 // one-sided test at CONTINUATION_HORIZON_ALPHA (3 %): publish when gain − z·se is above
@@ -63,6 +63,14 @@ export const CONTINUATION_REFUSED = 'continuation_refused';
 
 /** Examples a learner has learned before it can become a first version (none serves yet). */
 export const FIRST_VERSION_MIN_EXAMPLES = CONTINUATION_MIN_EXAMPLES;
+/**
+ * A first version's last look comes sooner than a continuation's: while it waits the default
+ * answers everybody, and the learners meanwhile learn from what it is judged on. An undecided
+ * first version is refused at 500 examples and the next is taken from the learners as they are
+ * then. In a CI run of the decision-loop test (8 labelled examples a second) a weak first version
+ * waited out the 4,000-example horizon: no model served for four minutes.
+ */
+export const FIRST_VERSION_HORIZON = 500;
 
 /** The metric a continuation is judged on: the objective when a verdict compares it, else null (not gated). */
 export const gatedMetric = comparedMetricOf;
@@ -227,7 +235,13 @@ export class ContinuationTest {
     const metric = gatedMetric(bp);
     return metric === null
       ? null
-      : new ContinuationTest(metric, continuationDesign(bp, against), startedAt, CONTINUATION_HORIZON, against);
+      : new ContinuationTest(
+          metric,
+          continuationDesign(bp, against),
+          startedAt,
+          against === 'no-model' ? FIRST_VERSION_HORIZON : CONTINUATION_HORIZON,
+          against,
+        );
   }
 
   /** Observations so far. */
