@@ -284,6 +284,7 @@ describe('blueprint trainer, side by side', () => {
     await learn(trainer, examples(100));
     assert.equal(trainer.publish(10), null, 'nothing is taken from 100 examples');
     assert.equal(trainer.pendingExamples, null);
+    assert.equal(trainer.hasUnpublished, false, 'before any version serves, the commit point is not held');
     await learn(trainer, examples(100, 100));
     assert.equal(trainer.publish(20), null, 'taken, and held pending');
     assert.equal(trainer.pendingExamples, 0);
@@ -305,6 +306,7 @@ describe('blueprint trainer, side by side', () => {
     trainer.publish(50);
     const [judgement] = trainer.drainJudgements();
     assert.equal(judgement?.servedVersion, first.record.modelVersion);
+    assert.equal(trainer.hasUnpublished, true, 'once a version serves, learning beyond it holds the commit point');
     trainer.dispose();
   });
 

@@ -295,8 +295,17 @@ export class BlueprintTrainer {
     }
   }
 
-  /** True when some learning is in no published version: a learner changed, a version is pending or was refused. */
+  /**
+   * True when some learning is in no published version (a learner changed, a version is pending or
+   * was refused) that a restart would have to read again: the trainer's commit point waits for it.
+   * Before any version of the blueprint serves, none holds it back. A restart then starts the
+   * blueprint over on newer examples and its first version comes a little later; holding would make
+   * every restart re-read the topic from the blueprint's first example, for ever when it never
+   * gathers the examples a first version needs (a CI run re-read half a million examples after a
+   * trainer was killed, and the survivor reached the test's blueprint past the test's wait).
+   */
   get hasUnpublished(): boolean {
+    if (this.served === null) return false;
     return this.pending !== null || this.refusedSinceRelease || this.contenders.some((c) => c.changedSinceSnapshot);
   }
 
