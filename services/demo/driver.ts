@@ -44,6 +44,8 @@ export const demoDefaults: DemoOptions = {
 export interface DemoDecision extends ScoredDecision {
   decisionId: string | null;
   fallbackReason: string | null;
+  /** The model version that scored it; null before any model. */
+  model: string | null;
 }
 
 export interface DemoHooks {
@@ -178,6 +180,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
       ...scored,
       decisionId: decision.decisionId,
       fallbackReason: decision.fallbackReason ?? null,
+      model: decision.model,
     });
     if (recent.length > options.window) recent.splice(0, recent.length - options.window);
     const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());

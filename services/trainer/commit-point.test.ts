@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommitPoint } from './commit-point.js';
+import { CommitPoint, commitRole } from './commit-point.js';
 
 describe('trainer commit point', () => {
   it('commit point - commits up to what every blueprint still holding learning has published', () => {
@@ -112,5 +112,38 @@ describe('trainer commit point', () => {
     point.consumed(0, 90n);
     point.published('a'); // a version taken and published at once
     assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '90' }]);
+  });
+
+  it('commit point - a blueprint that learned nothing for two publish periods (at least a minute) holds the commit no longer, and holds from its last version again once it learns', () => {
+    const role = (hasUnpublished: boolean, lastLearnedAt: number | null, now: number, publishEveryMs = 2000) =>
+      commitRole({ hasUnpublished, lastLearnedAt, publishEveryMs }, now);
+    assert.equal(role(false, null, 0), 'covered');
+    assert.equal(role(true, 1000, 1000 + 59_999), 'holding');
+    assert.equal(role(true, 1000, 1000 + 60_000), 'idle');
+    assert.equal(role(true, 1000, 1000 + 60_000, 45_000), 'holding'); // twice a 45 s publish_every
+    assert.equal(role(true, 1000, 1000 + 90_000, 45_000), 'idle');
+    assert.equal(role(true, null, 5000), 'idle'); // took over with nothing learned here
+
+    // a published at 40, took a pending version at 60 that waits for labels; b goes on learning.
+    const point = new CommitPoint();
+    point.consumed(0, 0n);
+    point.started('a');
+    point.started('b');
+    point.consumed(0, 40n);
+    point.published('a');
+    point.consumed(0, 60n);
+    point.tookVersion('a');
+    point.consumed(0, 100n);
+    point.published('b');
+    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '40' }], 'a holds while active');
+    assert.deepEqual(point.toCommit([]), [{ partition: 0, offset: '100' }], 'an idle a holds nothing back');
+    point.consumed(0, 130n); // a learns again, its pending version still unjudged
+    assert.deepEqual(point.safe(['a']), [{ partition: 0, offset: '40' }], 'a holds from its last published version');
+    assert.deepEqual(point.toCommit(['a']), [], 'and the commit does not move back');
+    point.published('a'); // the pending version is published: it covers what was read when taken
+    assert.deepEqual(point.toCommit(['a']), [], 'still behind the commit');
+    point.consumed(0, 150n);
+    point.published('a'); // everything a learned is in a version
+    assert.deepEqual(point.toCommit(['a']), [{ partition: 0, offset: '150' }]);
   });
 });

@@ -14,6 +14,29 @@
 // in them) between instances. A partition this instance no longer reads is never committed from
 // here again — its new reader commits it — and a blueprint it no longer trains holds nothing back.
 
+/** A blueprint that learns nothing for this long (at least; twice its publish_every when longer) is idle. */
+export const IDLE_AFTER_MIN_MS = 60_000;
+
+/**
+ * What a blueprint's trainer does to the commit point this round:
+ * - `covered`: every bit of its learning is in a published version, so it covers the current positions;
+ * - `holding`: it holds learning no version carries, so the commit waits for its next version;
+ * - `idle`: it holds such learning but has learned nothing for a while — typically a version pending
+ *   on labels that stopped coming with the blueprint's traffic. Holding for it would pin the commit
+ *   for ever, and every restart would re-read (and re-teach every other blueprint) everything since.
+ *   It holds nothing back; its coverage stays where its last version left it, so it holds from
+ *   there again once it learns. A crash meanwhile loses what it learned since that version: at most
+ *   what it learned in its last active stretch, which its next traffic teaches again.
+ */
+export function commitRole(
+  trainer: { readonly hasUnpublished: boolean; readonly lastLearnedAt: number | null; readonly publishEveryMs: number },
+  now: number,
+): 'covered' | 'holding' | 'idle' {
+  if (!trainer.hasUnpublished) return 'covered';
+  const idleAfter = Math.max(IDLE_AFTER_MIN_MS, 2 * trainer.publishEveryMs);
+  return trainer.lastLearnedAt !== null && now - trainer.lastLearnedAt < idleAfter ? 'holding' : 'idle';
+}
+
 export class CommitPoint {
   /** The next offset to read, per partition: everything before it has been learned. */
   private readonly positions = new Map<number, bigint>();
@@ -21,6 +44,9 @@ export class CommitPoint {
   private readonly covered = new Map<string, Map<number, bigint>>();
   /** Per blueprint, the positions read when its pending version was taken. */
   private readonly taken = new Map<string, Map<number, bigint>>();
+
+  /** Per partition, the offset toCommit() last returned: a commit never moves back. */
+  private readonly returned = new Map<number, bigint>();
 
   /** The partitions assigned to this instance; null: all of them, until the group assigns some. */
   private held: ReadonlySet<number> | null = null;
@@ -40,6 +66,7 @@ export class CommitPoint {
     const held = new Set(partitions);
     this.held = held;
     this.positions.clear();
+    this.returned.clear();
     for (const covered of [...this.covered.values(), ...this.taken.values()]) {
       for (const partition of [...covered.keys()]) if (!held.has(partition)) covered.delete(partition);
     }
@@ -88,5 +115,18 @@ export class CommitPoint {
       if (offset !== null) safe.push({ partition, offset: offset.toString() });
     }
     return safe;
+  }
+
+  /**
+   * What to commit now: the safe offsets that pass what was committed before. An idle blueprint
+   * that learns again holds from its last version, behind a commit made while it was idle; moving
+   * the commit back would make a restart re-teach every other blueprint what it already learned.
+   */
+  toCommit(unpublished: Iterable<string>): Array<{ partition: number; offset: string }> {
+    const ahead = this.safe(unpublished).filter(
+      ({ partition, offset }) => BigInt(offset) > (this.returned.get(partition) ?? -1n),
+    );
+    for (const { partition, offset } of ahead) this.returned.set(partition, BigInt(offset));
+    return ahead;
   }
 }

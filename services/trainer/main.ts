@@ -24,7 +24,7 @@ import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
 import { describeJudgement, refusalRecord } from './continuation-gate.js';
 import { PlanningTrainer } from './planning-trainer.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
-import { CommitPoint } from './commit-point.js';
+import { CommitPoint, commitRole } from './commit-point.js';
 import { describePublished } from './trained-version.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
 import { assignedPartitions, HeldBlueprints } from './held-blueprints.js';
@@ -60,6 +60,8 @@ type AnyTrainer = BlueprintTrainer | PlanningTrainer | MulticlassTrainer;
 const trainers = new Map<string, AnyTrainer>();
 /** Where the consumer may commit: each blueprint's learning counts from when its trainer started. */
 const commitPoint = new CommitPoint();
+/** When each blueprint last learned an example: one idle for a while holds the commit point no longer (commitRole). */
+const lastLearned = new Map<string, number>();
 /** When each blueprint last published: each keeps its own publish_every, whatever the round's cadence. */
 const lastPublished = new Map<string, number>();
 /**
@@ -239,6 +241,7 @@ async function reassign(partitions: number[]): Promise<void> {
     trainers.get(blueprint)?.dispose();
     trainers.delete(blueprint);
     lastPublished.delete(blueprint);
+    lastLearned.delete(blueprint);
     refusalWritten.delete(blueprint);
     commitPoint.forget(blueprint);
   }
@@ -291,6 +294,7 @@ await consumer.run({
         for (const trainer of touched) {
           const learned = await trainer.learnQueued();
           stats.learned += learned;
+          if (learned > 0) lastLearned.set(trainer.blueprint.name, Date.now());
           examplesLearned.inc({ blueprint: trainer.blueprint.name }, learned);
         }
         const last = batch.messages[batch.messages.length - 1];
@@ -365,13 +369,21 @@ async function publishRound(): Promise<void> {
         ctx.log(`writing continuation refusals to ${topics.metrics.name} failed: ${errorMessage(error)}`);
       }
     }
-    // A trainer holding nothing unpublished has all it learned in a version: it covers the current positions.
     const holding: string[] = [];
     for (const t of trainers.values()) {
-      if (t.hasUnpublished) holding.push(t.blueprint.name);
-      else commitPoint.published(t.blueprint.name);
+      const name = t.blueprint.name;
+      const role = commitRole(
+        {
+          hasUnpublished: t.hasUnpublished,
+          lastLearnedAt: lastLearned.get(name) ?? null,
+          publishEveryMs: t.blueprint.training.publishEveryMs,
+        },
+        now,
+      );
+      if (role === 'holding') holding.push(name);
+      else if (role === 'covered') commitPoint.published(name);
     }
-    const safe = commitPoint.safe(holding);
+    const safe = commitPoint.toCommit(holding);
     if (safe.length > 0)
       await consumer.commitOffsets(
         safe.map(({ partition, offset }) => ({ topic: topics.examples.name, partition, offset })),

@@ -151,6 +151,16 @@ describe('the decision loop on the real stack', { timeout: 600_000 }, () => {
       console.log(
         `# fresh traffic: ${fresh.length} decisions, served AUC ${servedAuc.toFixed(3)}; clicks ${(clickShare * 100).toFixed(1)} % and net clicks ${(netShare * 100).toFixed(1)} % of the oracle's lift; sends ${(sendRate * 100).toFixed(1)} % (oracle ${(oracleSendRate * 100).toFixed(1)} %)`,
       );
+      // Which versions served the judged decisions, each with its own figures: a miss names its version.
+      for (const model of [...new Set(fresh.map((d) => d.model))]) {
+        const own = fresh.filter((d) => d.model === model);
+        const ownShare =
+          own.reduce((sum, d) => sum + (sends(d) ? d.truth : 0), 0) /
+          own.reduce((sum, d) => sum + (oracleSends(d) ? d.truth : 0), 0);
+        console.log(
+          `#   ${model}: ${own.length} decisions, clicks ${(ownShare * 100).toFixed(1)} % of the oracle's lift, sends ${((own.filter(sends).length / own.length) * 100).toFixed(1)} % (oracle ${((own.filter(oracleSends).length / own.length) * 100).toFixed(1)} %)`,
+        );
+      }
       assert.ok(servedAuc > MIN_SERVED_AUC, `served AUC ${servedAuc} > ${MIN_SERVED_AUC}`);
       assert.ok(
         clickShare >= MIN_CLICK_LIFT_SHARE,
