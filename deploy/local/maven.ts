@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StackError, InvariantError } from '../../services/lib/errors.js';
+import { spanText } from '../../services/lib/duration-text.js';
 
 export const pomPath = fileURLToPath(new URL('./pom.xml', import.meta.url));
 
@@ -56,7 +57,7 @@ export async function runMaven(run: MavenRun): Promise<void> {
     if (mb - lastReport >= 1) {
       lastReport = mb;
       run.log(
-        `${run.component}: downloading from Maven Central… ${mb.toFixed(0)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+        `${run.component}: downloading from Maven Central… ${mb.toFixed(0)} MB (${spanText(Date.now() - started)})`,
       );
     }
   }, 2000);
@@ -89,5 +90,5 @@ export async function runMaven(run: MavenRun): Promise<void> {
     logStream.end();
   }
   const mb = (directoryBytes(run.mavenRepo) - startBytes) / 1e6;
-  run.log(`${run.component}: downloaded ${mb.toFixed(0)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  run.log(`${run.component}: downloaded ${mb.toFixed(0)} MB in ${spanText(Date.now() - started)}`);
 }

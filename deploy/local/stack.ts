@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { LooperConfig } from '../../services/lib/config.js';
 import { errorMessage, StackError } from '../../services/lib/errors.js';
+import { spanText } from '../../services/lib/duration-text.js';
 import type { ComponentName, Log, StackComponent } from './component.js';
 import { createKafka } from './kafka.js';
 import { createNats } from './nats.js';
@@ -50,7 +51,7 @@ export async function stackUp(config: LooperConfig, log: Log): Promise<Component
       try {
         await component.start(log);
         log(
-          `${component.name}: ready at ${component.address} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${component.logFile})`,
+          `${component.name}: ready at ${component.address} in ${spanText(Date.now() - started)} (log: ${component.logFile})`,
         );
       } catch (error) {
         failures.push(

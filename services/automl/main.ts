@@ -9,6 +9,7 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { errorMessage } from '../lib/errors.js';
 import { repeatAfter } from '../lib/repeat.js';
+import { spanText } from '../lib/duration-text.js';
 import { initBackend } from '../lib/learners/backend.js';
 import { readHistory, runAutoml } from './run.js';
 import { AutomlError, TooFewExamplesError } from './errors.js';
@@ -16,7 +17,6 @@ import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import {
   alertTrigger,
   dueSearch,
-  formatAge,
   retrainDueReason,
   shiftRetrainDue,
   type AlertSeen,
@@ -163,7 +163,7 @@ async function retrainIfDue(bp: Blueprint): Promise<void> {
   } catch (error) {
     const wait = retryWaitMs(bp.training.retrainMs);
     ctx.log(
-      `${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${formatAge(wait)}`,
+      `${bp.name}: ${error instanceof AutomlError ? '' : 'retrain failed: '}${errorMessage(error)}; next try in ${spanText(wait)}`,
     );
     retrains.set(bp.name, { ...state, notBefore: Date.now() + wait });
   }

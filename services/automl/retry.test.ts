@@ -36,7 +36,7 @@ test('retry - with automl.schedule 3m, no attempt before 500 examples, and a ref
   const refused = afterAttempt(fresh, { kind: 'failed' }, { now: 5 * M + 20 * S, examples: 540, scheduleMs: schedule });
   assert.deepEqual(refused, {
     state: { ...fresh, notBefore: 8 * M + 20 * S },
-    next: 'next try in 3m',
+    next: 'next try in 3 min',
   });
   assert.equal(dueReason(bp(schedule), { ...refused.state, examples: 700 }, 8 * M + 20 * S - 1), null);
   assert.equal(
@@ -47,7 +47,7 @@ test('retry - with automl.schedule 3m, no attempt before 500 examples, and a ref
 
 test('retry - with the default schedule a failed search waits 5 minutes', () => {
   const failed = afterAttempt(fresh, { kind: 'failed' }, { now: 10 * M, examples: 900, scheduleMs: 24 * H });
-  assert.deepEqual(failed, { state: { ...fresh, notBefore: 15 * M }, next: 'next try in 5m' });
+  assert.deepEqual(failed, { state: { ...fresh, notBefore: 15 * M }, next: 'next try in 5 min' });
 });
 
 test('retry - a search refused for too few examples waits for as many more examples as it lacked, and no time', () => {
@@ -98,12 +98,12 @@ test('retry - an alert-started search holds the next alert-started one 30 minute
   const drift = { rule: 'feature_drift', at: 70 * M, message: 'feature hour drifted', changeAt: null };
   const after = { ...ran.state, examples: 4000, drift };
   assert.equal(dueReason(bp(6 * H), after, 90 * M - 1), null);
-  assert.equal(dueReason(bp(6 * H), after, 90 * M), 'drift alert 20m ago: feature hour drifted');
+  assert.equal(dueReason(bp(6 * H), after, 90 * M), 'drift alert 20 min ago: feature hour drifted');
   const failed = afterAttempt(ran.state, { kind: 'failed' }, { now: 91 * M, examples: 4100, scheduleMs: 6 * H });
   assert.deepEqual(failed.state, { ...ran.state, notBefore: 96 * M });
   assert.equal(dueReason(bp(6 * H), { ...failed.state, examples: 4100, drift }, 95 * M), null);
   assert.equal(
     dueReason(bp(6 * H), { ...failed.state, examples: 4100, drift }, 96 * M),
-    'drift alert 26m ago: feature hour drifted',
+    'drift alert 26 min ago: feature hour drifted',
   );
 });

@@ -3,7 +3,8 @@
 // either starts it again before they have arrived (another refusal, another full replay) or long
 // after. Any other failure or refusal waits RETRY_AFTER_MS, or the schedule when that is shorter.
 // Pure: the service supplies the clock and the examples it has counted.
-import { formatAge, type SearchState } from './triggers.js';
+import { spanText } from '../lib/duration-text.js';
+import type { SearchState } from './triggers.js';
 
 /** The longest wait after a search or retrain that failed, or was refused for anything but too few examples. */
 export const RETRY_AFTER_MS = 5 * 60 * 1000;
@@ -71,6 +72,6 @@ export function afterAttempt(
       };
     }
     case 'failed':
-      return { state: { ...state, notBefore: at.now + wait }, next: `next try in ${formatAge(wait)}` };
+      return { state: { ...state, notBefore: at.now + wait }, next: `next try in ${spanText(wait)}` };
   }
 }

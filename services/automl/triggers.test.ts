@@ -23,7 +23,7 @@ test('triggers - a first search once 500 examples teach the score, then one per 
   const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
   assert.equal(dueReason(bp(1), searched, 3_600_000), null);
   assert.equal(dueReason(bp(2), searched, 3_600_000), 'blueprint changed: version 2 after the search on version 1');
-  assert.equal(dueReason(bp(1), searched, 6 * 3_600_000), 'schedule: last search 6h ago, automl.schedule is 6h');
+  assert.equal(dueReason(bp(1), searched, 6 * 3_600_000), 'schedule: last search 6 h ago, automl.schedule is 6h');
 });
 
 test('triggers - a retry waits for notBefore, and tasks AutoML does not search never trigger', () => {
@@ -51,10 +51,10 @@ test('triggers - a full retrain every training.retrain, counted from the last on
   assert.equal(retrainDueReason(bp, null, null, 86_399_999), null);
   assert.equal(
     retrainDueReason(bp, null, null, 86_400_000),
-    'training.retrain is 24h: no retrain since the blueprint was registered 24h ago',
+    'training.retrain is 1d: no retrain since the blueprint was registered 1 d ago',
   );
   assert.equal(retrainDueReason(bp, 86_400_000, null, 90_000_000), null);
-  assert.equal(retrainDueReason(bp, 86_400_000, null, 2 * 86_400_000), 'training.retrain is 24h: last retrain 24h ago');
+  assert.equal(retrainDueReason(bp, 86_400_000, null, 2 * 86_400_000), 'training.retrain is 1d: last retrain 1 d ago');
   assert.equal(retrainDueReason(bp, null, 2 * 86_400_000, 86_400_000 + 1), null, 'waits out a failed attempt');
   assert.equal(
     retrainDueReason({ ...bp, decision: { ...bp.decision, policy: 'top_k' } }, null, null, 86_400_000),
@@ -74,9 +74,9 @@ const driftAlert = {
 test('triggers - a drift alert raised after the last search starts one, and a search after it answers it', () => {
   const searched = { lastSearchAt: 0, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
   const drift = { ...driftAlert, at: 60_000 };
-  assert.equal(dueReason(bp(1), { ...searched, drift }, 29 * 60_000), `drift alert 28m ago: ${drift.message}`);
+  assert.equal(dueReason(bp(1), { ...searched, drift }, 29 * 60_000), `drift alert 28 min ago: ${drift.message}`);
   assert.deepEqual(dueSearch(bp(1), { ...searched, drift }, 30 * 60_000), {
-    reason: `drift alert 29m ago: ${drift.message}`,
+    reason: `drift alert 29 min ago: ${drift.message}`,
     byAlert: true,
     sinceTs: null,
   });
@@ -94,7 +94,7 @@ test('triggers - a scheduled search 5 minutes ago does not hold back a drift sea
   // The covariate-shift run: automl.schedule 6h, a scheduled search 5 minutes before the alert.
   assert.equal(
     dueReason(bp(1), { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, examples: plenty, drift }, now),
-    `drift alert 1m ago: ${drift.message}`,
+    `drift alert 1 min ago: ${drift.message}`,
   );
   assert.equal(
     dueReason(
@@ -109,7 +109,7 @@ test('triggers - a scheduled search 5 minutes ago does not hold back a drift sea
       },
       now,
     ),
-    `drift alert 1m ago: ${drift.message}`,
+    `drift alert 1 min ago: ${drift.message}`,
     'the last alert-started search was 45 minutes ago',
   );
   const afterDriftSearch = {
@@ -121,7 +121,7 @@ test('triggers - a scheduled search 5 minutes ago does not hold back a drift sea
   };
   assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, now), null, 'an alert-started search 10 minutes ago');
   assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, 85 * M - 1), null);
-  assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, 85 * M), `drift alert 21m ago: ${drift.message}`);
+  assert.equal(dueReason(bp(1), { ...afterDriftSearch, drift }, 85 * M), `drift alert 21 min ago: ${drift.message}`);
 });
 
 const shiftAlert = {
@@ -134,14 +134,14 @@ const shiftAlert = {
 test('triggers - a quality shift starts a search on the examples since its change point, whatever the schedule', () => {
   const searched = { lastSearchAt: 60 * M, lastBlueprintVersion: 1, notBefore: null, examples: plenty };
   assert.deepEqual(dueSearch(bp(1), { ...searched, shift: shiftAlert }, 65 * M), {
-    reason: `quality_shift alert 1m ago: ${shiftAlert.message}; searching on the examples recorded since its change point 3m ago`,
+    reason: `quality_shift alert 1 min ago: ${shiftAlert.message}; searching on the examples recorded since its change point 3 min ago`,
     byAlert: true,
     sinceTs: 62 * M,
   });
   assert.deepEqual(
     dueSearch(bp(1), { ...searched, shift: { ...shiftAlert, changeAt: null }, drift: driftAlert }, 65 * M),
     {
-      reason: `quality_shift alert 1m ago: ${shiftAlert.message}; searching on the examples recorded since the alert`,
+      reason: `quality_shift alert 1 min ago: ${shiftAlert.message}; searching on the examples recorded since the alert`,
       byAlert: true,
       sinceTs: 64 * M,
     },
@@ -172,19 +172,19 @@ test('triggers - a quality_shift search short of examples in its window waits fo
   const short = { sinceTs: 62 * M, until: 4370 };
   assert.equal(dueSearch(bp(1), { ...searched, short, shift: shiftAlert, examples: 4369 }, 66 * M), null);
   assert.deepEqual(dueSearch(bp(1), { ...searched, short, shift: shiftAlert, examples: 4370 }, 66 * M), {
-    reason: `quality_shift alert 2m ago: ${shiftAlert.message}; searching on the examples recorded since its change point 4m ago`,
+    reason: `quality_shift alert 2 min ago: ${shiftAlert.message}; searching on the examples recorded since its change point 4 min ago`,
     byAlert: true,
     sinceTs: 62 * M,
   });
   const drift = { ...driftAlert, at: 65.5 * M };
   assert.deepEqual(
     dueSearch(bp(1), { ...searched, short, shift: shiftAlert, drift, examples: 4100 }, 66 * M),
-    { reason: `drift alert 30s ago: ${drift.message}`, byAlert: true, sinceTs: null },
+    { reason: `drift alert 30 s ago: ${drift.message}`, byAlert: true, sinceTs: null },
     'the drift search replays every retained example, which the shortfall does not concern',
   );
   assert.equal(
     dueReason(bp(1), { ...searched, short, shift: shiftAlert, examples: 4100 }, 60 * M + 6 * 3_600_000),
-    'schedule: last search 6h ago, automl.schedule is 6h',
+    'schedule: last search 6 h ago, automl.schedule is 6h',
   );
   assert.deepEqual(
     dueSearch(bp(1), { ...searched, short, shift: { ...shiftAlert, at: 70 * M, changeAt: 69 * M } }, 71 * M)?.sinceTs,
@@ -197,7 +197,7 @@ test('triggers - a quality shift retrains the serving configuration on the examp
   const classifier = bp(1);
   const fresh = { lastShiftRetrainAt: null, notBefore: null };
   assert.deepEqual(shiftRetrainDue(classifier, fresh, shiftAlert, 65 * M), {
-    reason: `quality_shift alert 1m ago: ${shiftAlert.message}; retraining on the examples recorded since its change point 3m ago`,
+    reason: `quality_shift alert 1 min ago: ${shiftAlert.message}; retraining on the examples recorded since its change point 3 min ago`,
     sinceTs: 62 * M,
   });
   assert.equal(shiftRetrainDue(classifier, fresh, null, 65 * M), null);
@@ -210,7 +210,7 @@ test('triggers - a quality shift retrains the serving configuration on the examp
   const later = { ...shiftAlert, at: 80 * M, changeAt: null };
   assert.equal(shiftRetrainDue(classifier, { ...fresh, lastShiftRetrainAt: 65 * M }, later, 94 * M), null);
   assert.deepEqual(shiftRetrainDue(classifier, { ...fresh, lastShiftRetrainAt: 65 * M }, later, 95 * M), {
-    reason: `quality_shift alert 15m ago: ${shiftAlert.message}; retraining on the examples recorded since the alert`,
+    reason: `quality_shift alert 15 min ago: ${shiftAlert.message}; retraining on the examples recorded since the alert`,
     sinceTs: 80 * M,
   });
   assert.equal(

@@ -7,6 +7,7 @@
 // what earlier attempts left (retry.ts).
 import type { Alert, Blueprint } from '../lib/schemas/generated.js';
 import { searchableTaskOf } from '../lib/automl/searchable.js';
+import { durationText, spanText } from '../lib/duration-text.js';
 import { MIN_EXAMPLES } from './enough-examples.js';
 
 /** An alert that may start a search or a retrain, as the service remembers it. */
@@ -96,7 +97,7 @@ export function shiftWindowStart(shift: AlertSeen): number {
 function shiftWindowText(shift: AlertSeen, now: number): string {
   return shift.changeAt === null
     ? `the examples recorded since the alert`
-    : `the examples recorded since its change point ${formatAge(now - shift.changeAt)} ago`;
+    : `the examples recorded since its change point ${spanText(now - shift.changeAt)} ago`;
 }
 
 export interface DueSearch {
@@ -151,20 +152,20 @@ function triggered(
     a !== null && a !== undefined && a.at > lastSearchAt;
   if (alertMayAct && unanswered(history.shift))
     due.push({
-      reason: `${QUALITY_SHIFT_RULE} alert ${formatAge(now - history.shift.at)} ago: ${history.shift.message}; searching on ${shiftWindowText(history.shift, now)}`,
+      reason: `${QUALITY_SHIFT_RULE} alert ${spanText(now - history.shift.at)} ago: ${history.shift.message}; searching on ${shiftWindowText(history.shift, now)}`,
       byAlert: true,
       sinceTs: shiftWindowStart(history.shift),
     });
   if (alertMayAct && unanswered(history.drift))
     due.push({
-      reason: `drift alert ${formatAge(now - history.drift.at)} ago: ${history.drift.message}`,
+      reason: `drift alert ${spanText(now - history.drift.at)} ago: ${history.drift.message}`,
       byAlert: true,
       sinceTs: null,
     });
   if (now - lastSearchAt >= bp.automl.scheduleMs)
     due.push(
       plain(
-        `schedule: last search ${formatAge(now - lastSearchAt)} ago, automl.schedule is ${formatAge(bp.automl.scheduleMs)}`,
+        `schedule: last search ${spanText(now - lastSearchAt)} ago, automl.schedule is ${durationText(bp.automl.scheduleMs)}`,
       ),
     );
   return due;
@@ -179,13 +180,6 @@ export function dueReason(
   return dueSearch(bp, history, now)?.reason ?? null;
 }
 
-/** A duration as the service's log lines and reasons write it: 90s, 1.5m, 6h. */
-export function formatAge(ms: number): string {
-  if (ms >= 3_600_000) return `${+(ms / 3_600_000).toFixed(1)}h`;
-  if (ms >= 60_000) return `${+(ms / 60_000).toFixed(1)}m`;
-  return `${+(ms / 1000).toFixed(1)}s`;
-}
-
 /** Why a scheduled full retrain is due now (training.retrain), or null. */
 export function retrainDueReason(
   bp: Pick<Blueprint, 'task' | 'decision' | 'training' | 'registeredAt'>,
@@ -197,7 +191,7 @@ export function retrainDueReason(
   if (notBefore !== null && now < notBefore) return null;
   const since = lastRetrainAt ?? bp.registeredAt;
   if (now - since < bp.training.retrainMs) return null;
-  return `training.retrain is ${formatAge(bp.training.retrainMs)}: ${lastRetrainAt === null ? 'no retrain since the blueprint was registered' : 'last retrain'} ${formatAge(now - since)} ago`;
+  return `training.retrain is ${durationText(bp.training.retrainMs)}: ${lastRetrainAt === null ? 'no retrain since the blueprint was registered' : 'last retrain'} ${spanText(now - since)} ago`;
 }
 
 export interface ShiftRetrainState {
@@ -223,7 +217,7 @@ export function shiftRetrainDue(
   const last = state.lastShiftRetrainAt;
   if (last !== null && (shift.at <= last || now - last < ALERT_MIN_GAP_MS)) return null;
   return {
-    reason: `${QUALITY_SHIFT_RULE} alert ${formatAge(now - shift.at)} ago: ${shift.message}; retraining on ${shiftWindowText(shift, now)}`,
+    reason: `${QUALITY_SHIFT_RULE} alert ${spanText(now - shift.at)} ago: ${shift.message}; retraining on ${shiftWindowText(shift, now)}`,
     sinceTs: shiftWindowStart(shift),
   };
 }

@@ -15,6 +15,7 @@ import { featureDropText, frontTable, leaderboardTable, progressLine } from '../
 import { allTopics, topics } from '../../topology/topics.js';
 import { cliKafka } from './clients.js';
 import { UsageError } from '../lib/errors.js';
+import { spanText } from '../lib/duration-text.js';
 
 interface RunOptions {
   budget?: string;
@@ -67,7 +68,7 @@ export function registerAutomlCommands(program: Command, getConfig: () => Looper
         if (live) process.stdout.write('\n');
         const r = run.result;
         console.log(
-          `\ntrain on ${run.trainRows} examples of the entities seen earlier, validate on ${run.validationRows} of those seen latest; ${r.evaluations.length} evaluations of ${r.leaderboard.length} configurations in ${r.seconds.toFixed(1)} s\n`,
+          `\ntrain on ${run.trainRows} examples of the entities seen earlier, validate on ${run.validationRows} of those seen latest; ${r.evaluations.length} evaluations of ${r.leaderboard.length} configurations in ${spanText(r.seconds * 1000)}\n`,
         );
         console.log(
           `leaderboard (by ${r.metric} on the validation examples; rows = training rows the trial reached):\n${leaderboardTable(r)}\n`,

@@ -18,6 +18,7 @@ import {
 import type { Example } from '../lib/schemas/generated.js';
 import { allTopics, topics } from '../../topology/topics.js';
 import { table } from '../lib/table.js';
+import { spanText } from '../lib/duration-text.js';
 import { cliKafka } from './clients.js';
 import { UsageError } from '../lib/errors.js';
 
@@ -94,7 +95,7 @@ export function registerExperimentCommands(program: Command, getConfig: () => Lo
         `experiment ${name}: ${arms.map((a) => `${a.name} ${Math.round(a.share * 100)} %`).join(', ')}; control ${control} (registered first); outcome = the label per decision${unregistered.length > 0 ? `\nnot registered: ${unregistered.join(', ')} — entities assigned to it get an error reply` : ''}${leftOut.length > 0 ? `\nno longer in the experiment: ${leftOut.map((a) => `${a} v${latest.get(a)!.version}`).join(', ')} does not declare it, so requests on its own subject are decided without it` : ''}\n`,
       );
       console.log(
-        `counting the decisions made before ${new Date(matureBefore).toISOString()}, whose label windows (${windowMs < 60_000 ? `${windowMs / 1000} s` : `${Math.round(windowMs / 60_000)} min`}) have closed; ${young} younger ones wait for their labels\n`,
+        `counting the decisions made before ${new Date(matureBefore).toISOString()}, whose label windows (${spanText(windowMs)}) have closed; ${young} younger ones wait for their labels\n`,
       );
       console.log(
         table(

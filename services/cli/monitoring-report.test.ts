@@ -90,8 +90,8 @@ test('monitoring report - traffic, quality, drift, model age and open alerts as 
     '  traffic   45.8 decisions/s, p50 0.41 ms, p99 1.23 ms, fallbacks 1.2 % (measured 12 s ago)',
     '  quality   auc 0.7313 on recent labelled examples; 25.0 % of decisions got an outcome',
     '  drift     PSI hour 0.021, score 0.013',
-    '  model age 2 min (notification_send/9)',
-    '  ALERT     warning feature_drift: hour drifted (b) (since 2 min ago)',
+    '  model age 1.6 min (notification_send/9)',
+    '  ALERT     warning feature_drift: hour drifted (b) (since 2.2 min ago)',
   ]);
 });
 
@@ -147,7 +147,7 @@ test("monitoring report - one line per model version of the monitor's last tick"
     version('fallback_rate', 1, null),
   ];
   assert.deepEqual(describeMonitoring(classifier, metrics, [], T0).slice(0, 3), [
-    '  traffic   3.0 decisions/s (measured 0 s ago)',
+    '  traffic   3.0 decisions/s (measured 0 ms ago)',
     '  version   notification_send/2: 2.5 decisions/s, p50 0.50 ms, fallbacks 0.0 %',
     '  version   none (the default decided): 0.5 decisions/s, p50 0.25 ms, fallbacks 100.0 %',
   ]);

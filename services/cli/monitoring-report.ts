@@ -9,9 +9,9 @@ import { coverageLabel } from '../lib/stats/always-valid.js';
 import { CONSUMER_LAG, PLATFORM_KEY, isPerVersion } from '../monitor/metric-records.js';
 import { age, type ServingVersion } from './status-report.js';
 import { orient } from '../lib/automl/objective.js';
+import { durationText } from '../lib/duration-text.js';
 import {
   LATENESS_WINDOW_MS,
-  durationText,
   isLatenessRecord,
   latenessProblem,
   losesTooMany,

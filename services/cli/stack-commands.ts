@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LooperConfig } from '../lib/config.js';
+import { spanText } from '../lib/duration-text.js';
 import { formatStatus, stackDown, stackLogs, stackStatus, stackUp } from '../../deploy/local/stack.js';
 
 export function registerStackCommands(program: Command, getConfig: () => LooperConfig): void {
@@ -11,7 +12,7 @@ export function registerStackCommands(program: Command, getConfig: () => LooperC
     .action(async () => {
       const started = Date.now();
       const statuses = await stackUp(getConfig(), (line) => console.log(line));
-      console.log(`\n${formatStatus(statuses)}\n\nstack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(`\n${formatStatus(statuses)}\n\nstack up in ${spanText(Date.now() - started)}`);
     });
 
   stack

@@ -51,7 +51,7 @@ test('status - the deployment, what serves, and the transitions newest first wit
     text,
     [
       'notification_send v3 — classification, judged by auc',
-      '  live      bp/1 (gbdt, trained, auc 0.8000 online, 2 min old)',
+      '  live      bp/1 (gbdt, trained, auc 0.8000 online, 2.1 min old)',
       '  serving   bp/4 (gbdt, trained, auc 0.8100 online, 1 min old) — continues bp/1',
       '  retired   bp/automl-2',
       '  history (newest first):',
@@ -67,7 +67,7 @@ test('status - before any deployment, the newest trained version or the default'
     describeDeployment({ bp, current: null, records: [], served: 'bp/2', models, now: T, historyLimit: 10 }).split(
       '\n',
     )[1],
-    '  serving   bp/2 (gbdt, trained, auc 0.7000 online, 0 s old) — the newest trained version; nothing deployed',
+    '  serving   bp/2 (gbdt, trained, auc 0.7000 online, 0 ms old) — the newest trained version; nothing deployed',
   );
   assert.equal(
     describeDeployment({ bp, current: null, records: [], served: null, models, now: T, historyLimit: 10 }).split(
@@ -76,8 +76,8 @@ test('status - before any deployment, the newest trained version or the default'
     '  serving   — (no model yet: the default decision answers)',
   );
   assert.deepEqual(
-    [age(59_000), age(61_000), age(5_400_000), age(2 * 86_400_000)],
-    ['59 s', '1 min', '1.5 h', '2.0 d'],
+    [age(59_000), age(61_000), age(5_400_000), age(2 * 86_400_000), age(-5_000)],
+    ['59 s', '1 min', '1.5 h', '2 d', '0 ms'],
   );
 });
 
@@ -125,12 +125,12 @@ test('status - a deployment without a live version says what serves instead, and
       .slice(1);
   assert.deepEqual(lines('bp/2'), [
     '  live      — (nothing deployed live: the newest trained version serves)',
-    '  serving   bp/2 (gbdt, trained, auc 0.7000 online, 0 s old) — the newest trained version',
-    '  shadow    bp/automl-1 (gbdt, candidate, auc 0.7200 offline, 0 s old)',
+    '  serving   bp/2 (gbdt, trained, auc 0.7000 online, 0 ms old) — the newest trained version',
+    '  shadow    bp/automl-1 (gbdt, candidate, auc 0.7200 offline, 0 ms old)',
   ]);
   assert.deepEqual(lines(null), [
     '  live      — (no model yet: the default decision answers)',
-    '  shadow    bp/automl-1 (gbdt, candidate, auc 0.7200 offline, 0 s old)',
+    '  shadow    bp/automl-1 (gbdt, candidate, auc 0.7200 offline, 0 ms old)',
   ]);
 });
 
@@ -175,7 +175,7 @@ test('status - after a rollback the quality line names and measures the version 
     historyLimit: 1,
   });
   assert.deepEqual(deployment.split('\n').slice(1, 5), [
-    '  live      bp/1 (gbdt, trained, auc 0.8000 online, 2 min old)',
+    '  live      bp/1 (gbdt, trained, auc 0.8000 online, 2.1 min old)',
     '  serving   bp/5 (gbdt, trained, auc 0.7800 online, 1 min old) — continues bp/1',
     '  retired   bp/automl-2',
     '  history (newest first):',

@@ -1,5 +1,6 @@
 // The text of `looper status`, pure: a blueprint's deployment and its history as lines.
 import type { Blueprint, Deployment, ModelRole } from '../lib/schemas/generated.js';
+import { spanText } from '../lib/duration-text.js';
 
 export interface ModelFacts {
   readonly modelVersion: string;
@@ -27,11 +28,9 @@ export interface StatusInput {
   readonly agreement?: { readonly share: number; readonly count: number } | null;
 }
 
+/** An age or a span as `looper status` writes it, never negative: another machine's clock may run ahead of ours. */
 export function age(ms: number): string {
-  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
-  return `${(ms / 86_400_000).toFixed(1)} d`;
+  return spanText(Math.max(0, ms));
 }
 
 function describeModel(id: string | null, input: StatusInput): string {

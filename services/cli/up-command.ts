@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { opsPortOf, type LooperConfig } from '../lib/config.js';
 import { cliKafka } from './clients.js';
+import { spanText } from '../lib/duration-text.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { registerBlueprint } from '../lib/blueprint-store.js';
 import { formatStatus, stackDown, stackUp } from '../../deploy/local/stack.js';
@@ -35,7 +36,7 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
       const names: ServiceProcessName[] = [...serviceNames, ...(options.demo ? (['demo'] as const) : [])];
       const supervisor = superviseServices(names, { log: (line) => console.log(line) });
       console.log(
-        `\nLooper is up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${names.join(', ')} running. Ctrl-C stops everything.`,
+        `\nLooper is up in ${spanText(Date.now() - started)}: ${names.join(', ')} running. Ctrl-C stops everything.`,
       );
       console.log(`Dashboard: ${dashboardAddress(config)}/ (read-only; live once the monitor has started)\n`);
 

@@ -6,6 +6,7 @@ import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
 import { DATA_PARTITIONS } from '../../topology/topics.js';
 import { createSimulator, createRandom, productTopics, type ProductEvent } from '../lib/simulator/index.js';
 import { pollUntil } from '../lib/poll.js';
+import { spanText } from '../lib/duration-text.js';
 import { LooperClient, type Decision } from '../sdk/index.js';
 import { historyGap, newestRecordTime } from './history.js';
 import { summarize, type ScoredDecision, type Scoreboard } from './scoreboard.js';
@@ -96,10 +97,6 @@ async function missingHistory(kafka: Kafka, hours: number): Promise<{ fromMs: nu
   }
 }
 
-function formatSpan(ms: number): string {
-  return ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.round(ms / 60_000)} min`;
-}
-
 async function publish(producer: Producer, events: readonly ProductEvent[]): Promise<void> {
   const byTopic = new Map<string, Array<{ key: string; value: string; timestamp: string }>>();
   for (const e of events) {
@@ -133,9 +130,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   if (gap !== null) {
     const history = sim.eventsBetween(gap.fromMs, gap.toMs);
     for (let i = 0; i < history.length; i += 2000) await publish(producer, history.slice(i, i + 2000));
-    log(
-      `published ${history.length} events of history (${formatSpan(gap.toMs - gap.fromMs)} of ${options.users} users)`,
-    );
+    log(`published ${history.length} events of history (${spanText(gap.toMs - gap.fromMs)} of ${options.users} users)`);
   }
 
   const recent: ScoredDecision[] = [];

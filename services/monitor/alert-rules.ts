@@ -8,6 +8,7 @@ import type { Alert, AlertSeverity, Blueprint, BlueprintAlert, BlueprintAlertKin
 import { AlertCondition } from '../lib/monitoring/hysteresis.js';
 import { GUARDRAIL_DESIGN } from '../lib/monitoring/guardrails.js';
 import { coverageLabel } from '../lib/stats/always-valid.js';
+import { spanText } from '../lib/duration-text.js';
 import { QUALITY_SHIFT_RULE, shiftClearedMessage, shiftMessage } from '../lib/monitoring/quality-shift.js';
 import type { BlueprintMeasures } from './measures.js';
 
@@ -35,8 +36,6 @@ interface Watched {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const signed = (x: number | undefined) => (x === undefined ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}`);
-const ms = (x: number) =>
-  x >= 60_000 ? `${(x / 60_000).toFixed(1)} min` : x >= 1000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(2)} ms`;
 
 function thresholdOf(rule: BlueprintAlert): { direction: 'above' | 'below'; threshold: number } {
   if (rule.psi !== null) return { direction: 'above', threshold: rule.psi };
@@ -45,7 +44,7 @@ function thresholdOf(rule: BlueprintAlert): { direction: 'above' | 'below'; thre
   return { direction: 'above', threshold: rule.above ?? Number.POSITIVE_INFINITY };
 }
 
-/** How a value of this rule reads, e.g. "PSI 0.41" or "p99 14.20 ms". */
+/** How a value of this rule reads, e.g. "PSI 0.41" or "14.2 ms". */
 function format(rule: BlueprintAlert, value: number): string {
   switch (rule.on) {
     case 'feature_drift':
@@ -53,7 +52,7 @@ function format(rule: BlueprintAlert, value: number): string {
       return `PSI ${value.toFixed(3)}`;
     case 'decide_p99':
     case 'model_age':
-      return ms(value);
+      return spanText(value);
     case 'fallback_rate':
     case 'label_rate':
     case 'guardrail':

@@ -5,6 +5,7 @@ import type { Blueprint } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import { countBins, type DistributionProfile } from '../lib/monitoring/profile.js';
 import { psi } from '../lib/monitoring/psi.js';
+import { spanText } from '../lib/duration-text.js';
 import { MIN_OBSERVATIONS, type FeatureMeasure, type ModelInfo } from './measures.js';
 
 /** Training rows a profile needs before drift is measured against it. */
@@ -17,8 +18,6 @@ export interface DecisionSample {
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-const formatMinutes = (ms: number) =>
-  ms >= 3_600_000 ? `${+(ms / 3_600_000).toFixed(1)} h` : `${+(ms / 60_000).toFixed(1)} min`;
 
 /**
  * The serving model's profile when drift can be measured against it, and what drift is measured
@@ -42,7 +41,7 @@ export function driftReference(
   const window = bp.label.windowMs;
   if (span !== null && span < window) {
     return none(
-      `not yet: ${version}'s examples span ${formatMinutes(span)} of decisions, less than one label window (${formatMinutes(window)}), so they over-represent decisions with early outcomes`,
+      `not yet: ${version}'s examples span ${spanText(span)} of decisions, less than one label window (${spanText(window)}), so they over-represent decisions with early outcomes`,
     );
   }
   if (decisions < MIN_OBSERVATIONS)

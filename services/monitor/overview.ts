@@ -7,6 +7,7 @@ import type { BlueprintMeasures } from './measures.js';
 import { qualityPlanOf } from '../lib/monitoring/quality-plan.js';
 import type { ConsumerLag } from './metric-records.js';
 import { losesTooMany, type FeatureLateness } from '../lib/monitoring/lateness.js';
+import { spanText } from '../lib/duration-text.js';
 
 /** Transitions shown per blueprint, newest last. */
 export const TRANSITIONS_SHOWN = 8;
@@ -108,7 +109,7 @@ function blueprintView(bp: Blueprint, view: MonitorView) {
     },
     guardrails: (m?.guardrails ?? []).map((g) => ({
       name: g.name,
-      window: `${Math.round(g.windowMs / 60_000)} min`,
+      window: spanText(g.windowMs),
       pending: g.pending,
       groups: g.groups.map((x) => ({
         ...x,

@@ -10,6 +10,7 @@ import { BanditModel, isBanditArtifact } from '../lib/planning/bandit-model.js';
 import { MULTICLASS_FORMATS } from '../lib/multiclass/index.js';
 import { ClassChooser } from './classes.js';
 import { errorMessage } from '../lib/errors.js';
+import { spanText } from '../lib/duration-text.js';
 import { topics } from '../../topology/topics.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
 import { ModelCatalog } from '../lib/serving/model-catalog.js';
@@ -145,7 +146,7 @@ export async function watchModels(ctx: ServiceContext): Promise<ModelTable> {
   await Promise.all([models.caughtUp, deployments.caughtUp]);
   replaying = false;
   for (const blueprint of touched) refresh(blueprint);
-  ctx.log(`models of ${touched.size} blueprints read in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  ctx.log(`models of ${touched.size} blueprints read in ${spanText(performance.now() - started)}`);
 
   return {
     tookOver: (blueprint) => tookOver.get(blueprint)?.done ?? false,

@@ -7,6 +7,7 @@
 // feature that drops more than 1 % of its events, out of enough events for 1 % to mean something.
 import type { Alert, Metric } from '../schemas/generated.js';
 import { judged, type FeatureArrivals } from '../features/lateness.js';
+import { durationText } from '../duration-text.js';
 import { AlertCondition, type AlertChange } from './hysteresis.js';
 
 export const LATE_APPLIED_PREFIX = 'late_applied:';
@@ -150,19 +151,6 @@ export function judgedShare(f: FeatureLateness): number | null {
 export function losesTooMany(f: FeatureLateness): boolean {
   const share = judgedShare(f);
   return share !== null && share > LATENESS_WARN_SHARE;
-}
-
-/** A duration as a blueprint writes it: 5s, 2m, 1h, 250ms. */
-export function durationText(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
