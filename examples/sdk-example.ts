@@ -2,7 +2,7 @@
 // Run it against a running Looper (npm start): npx tsx examples/sdk-example.ts
 import { LooperClient } from '../services/sdk/index.js';
 
-const looper = await LooperClient.connect(); // LOOPER_NATS_URL, LOOPER_KAFKA_BROKERS, … or their defaults
+const looper = await LooperClient.connect(); // LOOPER_NATS_URL, … or their defaults: decisions and outcomes both go over NATS
 
 const decision = await looper.decide(
   'notification_send',

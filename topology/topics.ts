@@ -78,13 +78,15 @@ export const topics = {
   },
   outcomes: {
     name: 'looper.outcomes',
-    description: 'Outcomes reported by product code, keyed by decision id',
+    description:
+      'Outcomes reported by product code (over NATS through the predictor, or produced directly), keyed by decision id',
     partitions: DATA_PARTITIONS,
     cleanupPolicy: 'delete',
     retentionMs: 7 * day,
     key: 'decision id',
     valueSchema: 'Outcome',
-    producers: ['sdk'],
+    // The SDK over Kafka, and the predictor for outcomes reported over NATS (looper.outcome).
+    producers: ['sdk', 'predictor'],
     consumers: ['joiner'],
   },
   examples: {

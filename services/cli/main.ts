@@ -12,6 +12,7 @@ import { registerAutomlCommands } from './automl-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerExperimentCommands } from './experiment-command.js';
 import { registerEvaluateCommand } from './evaluate-command.js';
+import { registerDecideCommands } from './decide-commands.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
@@ -30,6 +31,7 @@ registerAutomlCommands(program, getConfig);
 registerStatusCommand(program, getConfig);
 registerExperimentCommands(program, getConfig);
 registerEvaluateCommand(program, getConfig);
+registerDecideCommands(program, getConfig);
 
 try {
   await program.parseAsync(process.argv);

@@ -18,9 +18,17 @@ export const subjects = {
   featureLookupAny: 'looper.features.lookup.any',
   /** Every partition's lookups (for tools that stand in for the features service). */
   featureLookupAll: 'looper.features.lookup.*',
+  /**
+   * One outcome (request-reply, JSON: {"decisionId", "value", "ts"?, "candidateId"?}), answered
+   * once it is on looper.outcomes or refused with a code (services/lib/outcome/request.ts).
+   */
+  outcome: 'looper.outcome',
+  /** Many outcomes in one request ({"outcomes": [...]}), each acknowledged or refused by its index. */
+  outcomeBatch: 'looper.outcome.batch',
 } as const;
 
 export const queueGroups = {
+  /** Decide requests, and the outcomes reported over NATS (the predictor holds the producer of both). */
   predictor: 'looper-predictor',
   features: 'looper-features',
 } as const;

@@ -1,4 +1,5 @@
-// The predictor service: answers decide requests on NATS (queue group, stateless, scales out).
+// The predictor service: answers decide requests on NATS (queue group, stateless, scales out), and
+// outcomes reported over NATS, acknowledged once they are on looper.outcomes.
 import { homedir } from 'node:os';
 import { compileConfig } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
@@ -7,11 +8,15 @@ import { watchModels } from './models.js';
 import { createDecisionLog } from './decision-log.js';
 import { startDecideResponder } from './predictor.js';
 import { LookupRouter } from '../lib/features-client.js';
-import { partitionCounts } from '../lib/kafka.js';
+import { partitionCounts, sendInChunks } from '../lib/kafka.js';
 import { topics } from '../../topology/topics.js';
 import type { Alert } from '../lib/schemas/generated.js';
 import { followDecoded } from '../lib/serving/follow-topic.js';
 import { exploreShare, ShiftAlerts } from './shift-exploration.js';
+import { subjects } from '../lib/names.js';
+import { OUTCOME_DEADLINE_MS } from '../lib/outcome/reply.js';
+import { OutcomeWriter } from './outcome-writer.js';
+import { startOutcomeResponder } from './outcome-responder.js';
 
 const ctx = await startServiceContext('predictor', compileConfig(process.env, homedir()));
 const blueprints = await watchBlueprints(ctx, (bp) => ctx.log(`blueprint ${bp.name} version ${bp.version}`));
@@ -58,8 +63,21 @@ const stats = startDecideResponder(ctx, blueprints, models, decisions, router, s
   maxInFlight: ctx.config.predictorMaxInFlight,
   decisionPartitions: await decisionPartitions(),
 });
+// Outcomes over NATS go out on the producer the decisions use, acknowledged by every replica.
+const outcomes = new OutcomeWriter((records) => sendInChunks(ctx.producer, topics.outcomes.name, records), {
+  deadlineMs: OUTCOME_DEADLINE_MS,
+  maxPending: 10_000,
+});
+startOutcomeResponder(
+  ctx.nats,
+  ctx.metrics,
+  { encode: (outcome) => ctx.codec.encode(topics.outcomes, outcome), write: (records) => outcomes.write(records) },
+  ctx.log,
+);
 ctx.markReady();
-ctx.log(`answering decide requests (${blueprints.current().size} blueprints)`);
+ctx.log(
+  `answering decide requests (${blueprints.current().size} blueprints) and outcomes (${subjects.outcome}, ${subjects.outcomeBatch})`,
+);
 const report = setInterval(
   () =>
     ctx.log(

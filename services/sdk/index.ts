@@ -1,4 +1,5 @@
-// Looper's client for product code: ask for decisions over NATS and report outcomes to Kafka.
+// Looper's client for product code: ask for decisions and report outcomes, both over NATS (or the
+// outcomes straight to Kafka, for products already producing there).
 //
 //   const looper = await LooperClient.connect();
 //   const d = await looper.decide('notification_send', 'user-42', { hour: 9, platform: 'ios' });
@@ -15,6 +16,14 @@ import { createTopicCodec, type TopicCodec } from '../lib/topic-codec.js';
 import { LooperError, errorMessage } from '../lib/errors.js';
 import { subjects } from '../lib/names.js';
 import type { DecideErrorReply, DecideReply } from '../lib/decide/reply.js';
+import { MAX_BATCH_OUTCOMES, readOutcome } from '../lib/outcome/request.js';
+import {
+  OUTCOME_DEADLINE_MS,
+  OUTCOME_REPLY_SLACK_MS,
+  type OutcomeBatchEntry,
+  type OutcomeBatchReply,
+  type OutcomeReply,
+} from '../lib/outcome/reply.js';
 import type { Outcome } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 
@@ -67,9 +76,47 @@ export class LooperUnavailableError extends LooperError {
   }
 }
 
+/** The outcome was refused (bad_request, bad_value) or not acknowledged (unavailable: report it again). */
+export class OutcomeError extends LooperError {
+  constructor(
+    code: string,
+    message: string,
+    readonly decisionId: string,
+  ) {
+    super(code, `outcome of ${decisionId}: ${message}`, { retriable: code === 'unavailable' });
+    this.name = 'OutcomeError';
+  }
+}
+
+/**
+ * How outcomes travel: `nats` (the default) asks the predictor on looper.outcome, which answers once
+ * the outcome is on looper.outcomes; `kafka` produces the Avro record there directly, for products
+ * already on Kafka (the SDK then connects to Kafka and the schema registry on the first outcome).
+ */
+export type OutcomeTransport = 'nats' | 'kafka';
+
+export interface OutcomeOptions {
+  /** When it happened (epoch ms); now when not given. */
+  ts?: number;
+  /** Ranking: the candidate the outcome is about (e.g. the item clicked). */
+  candidateId?: string;
+  /** This call's transport, instead of the client's. */
+  via?: OutcomeTransport;
+}
+
+/** One outcome of a batch. */
+export interface OutcomeReport {
+  decisionId: string;
+  value: number;
+  ts?: number;
+  candidateId?: string;
+}
+
 export interface LooperClientOptions extends Partial<LooperConfig> {
   /** Default deadline for decide calls (ms); the blueprint's own deadline applies when shorter. */
   deadlineMs?: number;
+  /** How outcome() reports by default: over NATS (the default) or straight to Kafka. */
+  outcomesVia?: OutcomeTransport;
 }
 
 /** A decision the SDK answers itself, with the caller's or the blueprint's default action. */
@@ -103,26 +150,40 @@ const decoder = new TextDecoder();
 /** Time allowed beyond the deadline for the reply to travel back. */
 const REPLY_SLACK_MS = 50;
 
+/** The Kafka side of the `kafka` transport, made on its first use. */
+interface KafkaOutcomes {
+  producer: Producer;
+  codec: TopicCodec;
+}
+
+/** Why an outcome request got no reply, in words a caller can act on (its code is `unavailable`). */
+/** How long outcome() keeps trying while Looper is away before it throws `unavailable`. */
+const OUTCOME_RETRY_MS = 15_000;
+
+function unanswered(subject: string, error: unknown): string {
+  // nats.js's code for a request nobody subscribes to (the server's 503 status).
+  return (error as { code?: unknown }).code === '503'
+    ? `no predictor answers ${subject}: start Looper's services (npx looper up), or report with { via: 'kafka' }`
+    : `no reply on ${subject} within ${OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS} ms (${errorMessage(error)}); it may not be on ${topics.outcomes.name}: report it again (the joiner keeps a decision's first outcome)`;
+}
+
 export class LooperClient {
   /** The default action of each blueprint, learned from its fallback replies. */
   private readonly defaults = new Map<string, string>();
+  private kafkaOutcomes: Promise<KafkaOutcomes> | undefined;
 
   private constructor(
     private readonly nats: NatsConnection,
-    private readonly producer: Producer,
-    private readonly codec: TopicCodec,
+    private readonly config: LooperConfig,
     private readonly deadlineMs: number,
+    private readonly outcomesVia: OutcomeTransport,
   ) {}
 
-  /** Connects with the LOOPER_* environment (or the options given). */
+  /** Connects to NATS with the LOOPER_* environment (or the options given); Kafka only when an outcome goes there. */
   static async connect(options: LooperClientOptions = {}): Promise<LooperClient> {
     const config = { ...compileConfig(process.env, homedir()), ...options };
     const nats = await connectNats(config, 'looper-sdk', { maxReconnectAttempts: -1 });
-    const kafka = createKafkaClient(config, { clientId: 'looper-sdk' });
-    const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const codec = await createTopicCodec(createSchemaRegistryClient(config), [topics.outcomes]);
-    return new LooperClient(nats, producer, codec, options.deadlineMs ?? 100);
+    return new LooperClient(nats, config, options.deadlineMs ?? 100, options.outcomesVia ?? 'nats');
   }
 
   /** Asks for a decision about `entity`. Never hangs: past the deadline the answer is a fallback. */
@@ -167,25 +228,102 @@ export class LooperClient {
     return decision;
   }
 
-  /** Reports what happened after a decision (e.g. 1 for a click); the joiner turns it into a label. */
-  async outcome(decisionId: string, value: number, options: { ts?: number; candidateId?: string } = {}): Promise<void> {
-    if (!Number.isFinite(value))
-      throw new LooperError('bad_outcome', `outcome value must be a finite number, not ${value}`);
-    const outcome: Outcome = {
-      decisionId,
-      value,
-      ts: options.ts ?? Date.now(),
-      candidateId: options.candidateId ?? null,
-    };
-    await this.producer.send({
+  /**
+   * Reports what happened after a decision (e.g. 1 for a click); the joiner turns it into a label.
+   * Resolves once the outcome is on looper.outcomes; throws OutcomeError otherwise. While Looper is
+   * away it tries again for up to 15 s before it throws `unavailable` (retriable: a decision keeps
+   * its first outcome, so reporting it again is safe).
+   */
+  async outcome(decisionId: string, value: number, options: OutcomeOptions = {}): Promise<void> {
+    const checked = readOutcome({ decisionId, value, ts: options.ts, candidateId: options.candidateId }, Date.now());
+    if (!checked.ok) throw new OutcomeError(checked.error.code, checked.error.message, decisionId);
+    if ((options.via ?? this.outcomesVia) === 'kafka') {
+      await this.produceOutcome(checked.outcome);
+      return;
+    }
+    // Tried again while Looper is away (no predictor answers, none replied, or Kafka did not take
+    // it), as kafkajs retries a produce: a predictor restarting or a broker failing over is seconds,
+    // and an outcome lost is a label lost. Safe: a decision keeps its first outcome.
+    const request = encoder.encode(JSON.stringify(checked.outcome));
+    const giveUpAt = Date.now() + OUTCOME_RETRY_MS;
+    for (let wait = 100; ; wait = Math.min(2 * wait, 2000)) {
+      let failure: OutcomeError;
+      try {
+        const msg = await this.nats.request(subjects.outcome, request, {
+          timeout: OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS,
+        });
+        const reply = JSON.parse(decoder.decode(msg.data)) as OutcomeReply;
+        if (reply.ok) return;
+        failure = new OutcomeError(reply.error.code, reply.error.message, decisionId);
+      } catch (error) {
+        failure = new OutcomeError('unavailable', unanswered(subjects.outcome, error), decisionId);
+      }
+      if (failure.code !== 'unavailable' || Date.now() + wait > giveUpAt) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /**
+   * Reports many outcomes over NATS (looper.outcome.batch, up to 1,000 a request): each is
+   * acknowledged or refused on its own, answered by its index in `outcomes`. Throws only when no
+   * reply came (then none is known to be on looper.outcomes).
+   */
+  async outcomes(outcomes: readonly OutcomeReport[]): Promise<OutcomeBatchEntry[]> {
+    const results: OutcomeBatchEntry[] = [];
+    for (let start = 0; start < outcomes.length; start += MAX_BATCH_OUTCOMES) {
+      const chunk = outcomes.slice(start, start + MAX_BATCH_OUTCOMES);
+      let reply: OutcomeBatchReply;
+      try {
+        const msg = await this.nats.request(
+          subjects.outcomeBatch,
+          encoder.encode(JSON.stringify({ outcomes: chunk })),
+          {
+            timeout: OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS,
+          },
+        );
+        reply = JSON.parse(decoder.decode(msg.data)) as OutcomeBatchReply;
+      } catch (error) {
+        throw new LooperError('unavailable', `outcome batch: ${unanswered(subjects.outcomeBatch, error)}`, {
+          cause: error,
+          retriable: true,
+        });
+      }
+      if (!('results' in reply)) throw new LooperError(reply.error.code, `outcome batch: ${reply.error.message}`);
+      for (const entry of reply.results) results.push({ ...entry, index: entry.index + start });
+    }
+    return results;
+  }
+
+  /** The `kafka` transport: the Avro record produced with acks from every in-sync replica. */
+  private async produceOutcome(outcome: Outcome): Promise<void> {
+    this.kafkaOutcomes ??= this.connectKafka().catch((error: unknown) => {
+      this.kafkaOutcomes = undefined; // the next outcome tries again
+      throw error;
+    });
+    const { producer, codec } = await this.kafkaOutcomes;
+    await producer.send({
       topic: topics.outcomes.name,
       acks: -1,
-      messages: [{ key: decisionId, value: this.codec.encode(topics.outcomes, outcome) }],
+      messages: [{ key: outcome.decisionId, value: codec.encode(topics.outcomes, outcome) }],
     });
   }
 
+  private async connectKafka(): Promise<KafkaOutcomes> {
+    const kafka = createKafkaClient(this.config, { clientId: 'looper-sdk' });
+    const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const codec = await createTopicCodec(createSchemaRegistryClient(this.config), [topics.outcomes]);
+      return { producer, codec };
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    const kafka = await this.kafkaOutcomes?.catch(() => undefined);
+    await kafka?.producer.disconnect();
     await this.nats.drain();
   }
 }

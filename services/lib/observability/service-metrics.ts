@@ -16,6 +16,11 @@ export const looperCounters = {
     help: 'Decide requests answered, by blueprint and outcome (model: not a fallback, apprentice replies included; fallback: the default decision; error: an error reply).',
     labelNames: ['blueprint', 'outcome'],
   },
+  outcomeReplies: {
+    name: 'looper_outcome_replies_total',
+    help: 'Outcomes reported over NATS (looper.outcome, looper.outcome.batch), by the reply each got: ok (on looper.outcomes), bad_request, bad_value, unavailable (Kafka did not acknowledge it in time), internal. Each outcome of a batch counts; a batch refused whole counts once.',
+    labelNames: ['code'],
+  },
   eventsIngested: {
     name: 'looper_events_ingested_total',
     help: 'Product events the features service consumed and committed, by topic (dead-lettered ones included).',
