@@ -54,6 +54,8 @@ export interface DemoHooks {
   onDecision?: (decision: DemoDecision) => void;
 }
 
+export type DemoFailure = 'decide' | 'outcome' | 'event';
+
 export interface DemoRun {
   /** Stops publishing product events (decisions go on). */
   pauseEvents(): void;
@@ -61,6 +63,8 @@ export interface DemoRun {
   board(): Scoreboard;
   decisions(): number;
   errors(): number;
+  /** The failures by what failed: a decide (no answer at all), an outcome report, a product event publish. */
+  failures(): Readonly<Record<DemoFailure, number>>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +141,11 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   const timers = new Set<NodeJS.Timeout>();
   let decided = 0;
   let errors = 0;
+  const failures: Record<DemoFailure, number> = { decide: 0, outcome: 0, event: 0 };
+  const failed = (what: DemoFailure) => {
+    errors++;
+    failures[what]++;
+  };
   let stopped = false;
   let eventsPaused = false;
 
@@ -152,7 +161,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
         { fallbackAction: 'skip' },
       );
     } catch (error) {
-      errors++;
+      failed('decide');
       if (errors <= 5) log(`decide failed: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
@@ -181,14 +190,14 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());
     // Counted like the other publishes when Kafka cannot take them: decideOne runs unawaited, so a
     // rejection here would be unhandled (a fault-suite run's broker restart outlasted kafkajs's retries).
-    if (unsubscribes.length > 0) await publish(producer, unsubscribes).catch(() => errors++);
+    if (unsubscribes.length > 0) await publish(producer, unsubscribes).catch(() => failed('event'));
     if (sent && decision.decisionId) {
       // The app reports an open when the user clicks, a dismissal otherwise.
       const delay = (outcome === 1 ? sim.clickDelayMs(random.next()) : 30_000) / options.speed;
       const id = decision.decisionId;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!stopped) void client.outcome(id, outcome).catch(() => errors++);
+        if (!stopped) void client.outcome(id, outcome).catch(() => failed('outcome'));
       }, delay);
       timers.add(timer);
     }
@@ -205,13 +214,14 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     eventCarry += (eventsPerSecond * tickMs) / 1000;
     const eventCount = Math.floor(eventCarry);
     eventCarry -= eventCount;
-    if (!eventsPaused && eventCount > 0) void publish(producer, sim.nextEvents(t, eventCount)).catch(() => errors++);
+    if (!eventsPaused && eventCount > 0)
+      void publish(producer, sim.nextEvents(t, eventCount)).catch(() => failed('event'));
     carry += (options.decidesPerSecond * tickMs) / 1000;
     const count = Math.floor(carry);
     carry -= count;
     for (let i = 0; i < count; i++) {
       void decideOne().catch((error: unknown) => {
-        errors++;
+        failed('decide');
         if (errors <= 5) log(`decide step failed: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
@@ -222,6 +232,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     board: () => summarize(recent, Date.now(), options.threshold),
     decisions: () => decided,
     errors: () => errors,
+    failures: () => ({ ...failures }),
     async stop() {
       stopped = true;
       clearInterval(loop);

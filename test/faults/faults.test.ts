@@ -150,7 +150,11 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
         (byReason.get(d.fallback ? (d.fallbackReason ?? 'fallback') : 'model') ?? 0) + 1,
       );
     log(
-      `${decisions.length} decide requests answered: ${[...byReason].map(([r, n]) => `${r} ${n}`).join(', ')}; client-side failures (decide, outcome or event publish) ${run.errors()}`,
+      `${decisions.length} decide requests answered: ${[...byReason].map(([r, n]) => `${r} ${n}`).join(', ')}; client-side failures ${run.errors()} (${Object.entries(
+        run.failures(),
+      )
+        .map(([what, n]) => `${what} ${n}`)
+        .join(', ')})`,
     );
 
     // 2. Replied decisions against the decision log.
