@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import type { Blueprint } from './schemas/generated.js';
 import { createTopicCodec, type TopicCodec } from './topic-codec.js';
 import { producerDefaults, readTopicToEnd } from './kafka.js';
-import { NotFoundError } from './errors.js';
+import { LooperError, NotFoundError } from './errors.js';
 import { topics } from '../../topology/topics.js';
 import { applyTopology } from '../../topology/apply.js';
 
@@ -27,13 +27,27 @@ function blueprintCodec(store: BlueprintStore): Promise<TopicCodec> {
   return codec;
 }
 
-/** Every registered version of every blueprint, oldest first. */
+/**
+ * Every registered version of every blueprint, oldest first. A version number recorded twice for a
+ * name (two registrations at once both read the same history and took the same next number)
+ * belongs to the first record on the single-partition history topic: the later one is void, and
+ * its registration tried again with the next number (registerBlueprint).
+ */
 export async function readBlueprintHistory(store: BlueprintStore): Promise<Blueprint[]> {
-  const records = await readTopicToEnd(store.kafka, topics.blueprintHistory.name);
-  const versions: Blueprint[] = [];
-  for (const { message } of records) {
-    if (message.value)
-      versions.push(await (await blueprintCodec(store)).decode<Blueprint>(topics.blueprintHistory, message.value));
+  return (await readHistoryRecords(store)).map((r) => r.blueprint);
+}
+
+async function readHistoryRecords(store: BlueprintStore): Promise<Array<{ offset: string; blueprint: Blueprint }>> {
+  const codec = await blueprintCodec(store);
+  const taken = new Set<string>();
+  const versions: Array<{ offset: string; blueprint: Blueprint }> = [];
+  for (const { message } of await readTopicToEnd(store.kafka, topics.blueprintHistory.name)) {
+    if (!message.value) continue;
+    const blueprint = await codec.decode<Blueprint>(topics.blueprintHistory, message.value);
+    const id = `${blueprint.name}\u0000${blueprint.version}`;
+    if (taken.has(id)) continue;
+    taken.add(id);
+    versions.push({ offset: message.offset, blueprint });
   }
   return versions;
 }
@@ -77,7 +91,13 @@ export interface RegisterResult {
   status: 'registered' | 'unchanged';
 }
 
-/** Registers a compiled blueprint as the next version of its name. */
+/** Registrations of one blueprint that may lose their version number to another at once, in a row. */
+const MAX_REGISTER_ATTEMPTS = 5;
+
+/**
+ * Registers a compiled blueprint as the next version of its name. Two registrations at once cannot
+ * both get a number: the history decides (readBlueprintHistory), and the one that lost tries again.
+ */
 export async function registerBlueprint(
   store: BlueprintStore,
   compiled: Blueprint,
@@ -90,28 +110,44 @@ export async function registerBlueprint(
   } finally {
     await admin.disconnect();
   }
-  const previous = latestVersions(await readBlueprintHistory(store)).get(compiled.name);
-  if (previous && canonicalYaml(previous) === canonicalYaml(compiled))
-    return { blueprint: previous, status: 'unchanged' };
-
-  const blueprint: Blueprint = { ...compiled, version: (previous?.version ?? 0) + 1, registeredAt: now };
   const codec = await blueprintCodec(store);
   const producer = store.kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    // History first: a version is never live without being in the history.
-    await producer.send({
-      topic: topics.blueprintHistory.name,
-      acks: -1,
-      messages: [{ key: blueprint.name, value: codec.encode(topics.blueprintHistory, blueprint) }],
-    });
-    await producer.send({
-      topic: topics.blueprints.name,
-      acks: -1,
-      messages: [{ key: blueprint.name, value: codec.encode(topics.blueprints, blueprint) }],
-    });
+    for (let attempt = 1; ; attempt++) {
+      const history = await readBlueprintHistory(store);
+      const previous = latestVersions(history).get(compiled.name);
+      if (previous && canonicalYaml(previous) === canonicalYaml(compiled))
+        return { blueprint: previous, status: 'unchanged' };
+      const blueprint: Blueprint = { ...compiled, version: (previous?.version ?? 0) + 1, registeredAt: now };
+      // History first: a version is never live without being in the history.
+      const [written] = await producer.send({
+        topic: topics.blueprintHistory.name,
+        acks: -1,
+        messages: [{ key: blueprint.name, value: codec.encode(topics.blueprintHistory, blueprint) }],
+      });
+      // The first record of a version number owns it: read back whether ours is that record.
+      const after = await readHistoryRecords(store);
+      const owner = after.find((r) => r.blueprint.name === blueprint.name && r.blueprint.version === blueprint.version);
+      if (owner?.offset !== written?.baseOffset) {
+        if (attempt < MAX_REGISTER_ATTEMPTS) continue;
+        throw new LooperError(
+          'conflict',
+          `blueprint "${blueprint.name}": ${MAX_REGISTER_ATTEMPTS} registrations in a row lost version ${blueprint.version} to another registered at the same moment; register again`,
+          { retriable: true },
+        );
+      }
+      // A newer version registered meanwhile goes live from its own registration: this one would
+      // replace it on the compacted topic.
+      if (latestVersions(after.map((r) => r.blueprint)).get(blueprint.name)!.version === blueprint.version)
+        await producer.send({
+          topic: topics.blueprints.name,
+          acks: -1,
+          messages: [{ key: blueprint.name, value: codec.encode(topics.blueprints, blueprint) }],
+        });
+      return { blueprint, status: 'registered' };
+    }
   } finally {
     await producer.disconnect();
   }
-  return { blueprint, status: 'registered' };
 }

@@ -73,6 +73,33 @@ describe('blueprints on the real stack', () => {
     assert.equal(findVersion(history, name).decision.threshold, 0.4);
   });
 
+  it('blueprint - registrations of one blueprint at once each get their own version, and the newest goes live', async () => {
+    const racing = uniqueName('race_bp');
+    const thresholds = [0.31, 0.32, 0.33, 0.34];
+    const results = await Promise.all(
+      thresholds.map((t) =>
+        registerBlueprint(
+          store,
+          compileExampleAs(racing, (y) => y.replace(/^ {2}threshold: 0\.3\b/m, `  threshold: ${t}`)),
+        ),
+      ),
+    );
+    const versions = results.map((r) => r.blueprint.version);
+    console.log(`# four registrations at once got versions ${versions.join(', ')}`);
+    assert.deepEqual([...versions].sort(), [1, 2, 3, 4]);
+    const history = (await readBlueprintHistory(store)).filter((b) => b.name === racing);
+    assert.deepEqual(
+      history.map((b) => [b.version, b.decision.threshold]),
+      results.map((r) => [r.blueprint.version, r.blueprint.decision.threshold]).sort((a, b) => a[0]! - b[0]!),
+      'the history holds each version once, with what its registration wrote',
+    );
+    const live = (await readTopicToEnd(store.kafka, topics.blueprints.name)).filter(
+      (r) => r.message.key?.toString() === racing,
+    );
+    const newest = await decodeRecord<Blueprint>(store.registry, live.at(-1)!.message.value!);
+    assert.equal(newest.version, 4, 'the last live record is the newest version');
+  });
+
   it('blueprint - the CLI lists, shows and diffs registered versions', async () => {
     const cli = (...args: string[]) =>
       run(process.execPath, ['bin/looper.js', 'blueprint', ...args]).then((r) => r.stdout);
