@@ -117,7 +117,9 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   const random = createRandom(options.seed + 1);
   await ensureProductTopics(config);
   const kafka = createKafkaClient(config, { clientId: 'looper-demo' });
-  const producer = kafka.producer(producerDefaults);
+  // As a product would: its events outlast a broker restart (kafkajs's default 5 retries give up
+  // after about 9 s; these after about 38).
+  const producer = kafka.producer({ ...producerDefaults, retry: { retries: 7 } });
   await producer.connect();
   const client = await LooperClient.connect({ ...config, deadlineMs: 100 });
 
