@@ -35,21 +35,18 @@ import { loadScorer, type Scorer } from '../lib/learners/serving.js';
 import { AdoptionError } from './errors.js';
 import { SIDE_BY_SIDE, type TrainingConfiguration } from './training-plan.js';
 import { trainedVersion, type TrainedVersionParts } from './trained-version.js';
+import type { PublishedModel, Trainer } from './trainer.js';
 import {
   ContinuationTest,
   FIRST_VERSION_MIN_EXAMPLES,
   isGated,
+  type Comparison,
   type ContinuationJudgement,
 } from './continuation-gate.js';
 
 /** Recent examples replayed for online learners: REPLAY_RATIO per new one, from the last REPLAY_CAPACITY. */
 const REPLAY_CAPACITY = 20_000;
 const REPLAY_RATIO = 3;
-
-export interface PublishedModel {
-  record: ModelVersion;
-  metric: number;
-}
 
 /** Where a trainer starts: its configuration and the version it continues (null: from scratch). */
 export interface TrainerStart {
@@ -98,7 +95,7 @@ export function learnerTask(bp: Blueprint): LearnerTask | null {
   return bp.task === 'classification' || bp.task === 'estimation' ? bp.task : null;
 }
 
-export class BlueprintTrainer {
+export class BlueprintTrainer implements Trainer {
   private contenders: Contender[];
   private config: TrainingConfiguration;
   private xs: FeatureValues[] = [];
@@ -320,7 +317,7 @@ export class BlueprintTrainer {
   }
 
   /** What the pending version is judged against; null when none is pending. */
-  get pendingAgainst(): 'serving' | 'no-model' | null {
+  get pendingAgainst(): Comparison | null {
     return this.pending?.test.against ?? null;
   }
 

@@ -24,6 +24,7 @@ import { BlueprintTrainer, learnerTask } from './blueprint-trainer.js';
 import { describeJudgement, refusalRecord } from './continuation-gate.js';
 import { PlanningTrainer } from './planning-trainer.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
+import type { Trainer } from './trainer.js';
 import { CommitPoint, commitRole } from './commit-point.js';
 import { describePublished } from './trained-version.js';
 import { multiclassTaskOf } from '../lib/multiclass/index.js';
@@ -55,9 +56,9 @@ const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
   return run;
 };
 
-type AnyTrainer = BlueprintTrainer | PlanningTrainer | MulticlassTrainer;
-
-const trainers = new Map<string, AnyTrainer>();
+// Every trainer is handled through the Trainer contract (trainer.ts); `instanceof` only chooses the
+// kind a blueprint needs (planningTrainerFor, multiclassTrainerFor, blueprintTrainerFor, reconsider).
+const trainers = new Map<string, Trainer>();
 /** Where the consumer may commit: each blueprint's learning counts from when its trainer started. */
 const commitPoint = new CommitPoint();
 /** When each blueprint last learned an example: one idle for a while holds the commit point no longer (commitRole). */
@@ -72,7 +73,7 @@ const lastPublished = new Map<string, number>();
 const refusalWritten = new Map<string, number>();
 const REFUSAL_REPEAT_MS = 60_000;
 
-function adopt(blueprint: string, trainer: AnyTrainer): void {
+function adopt(blueprint: string, trainer: Trainer): void {
   trainers.set(blueprint, trainer);
   commitPoint.started(blueprint);
 }
@@ -101,19 +102,20 @@ function trainerFromPlan(bp: Blueprint, plan: TrainingPlan): BlueprintTrainer | 
 
 /** A planning blueprint's bandit, continuing the newest version published for it. */
 function planningTrainerFor(bp: Blueprint): PlanningTrainer {
-  let trainer = trainers.get(bp.name);
+  const trainer = trainers.get(bp.name);
   if (trainer instanceof PlanningTrainer) {
     if (trainer.blueprint.version !== bp.version) trainer.updateBlueprint(bp);
     return trainer;
   }
+  trainer?.dispose(); // a trainer of another task, whose learners hold TensorFlow.js memory
   const newest = catalog.lineage(bp.name).newestTrainedVersion;
   const checkpoint = newest === null ? null : (catalog.record(newest) ?? null);
-  trainer = new PlanningTrainer(bp, checkpoint);
-  adopt(bp.name, trainer);
+  const created = new PlanningTrainer(bp, checkpoint);
+  adopt(bp.name, created);
   ctx.log(
-    `training ${bp.name}: ${trainer.description}${checkpoint ? ` from ${checkpoint.modelVersion}` : ' from scratch'}`,
+    `training ${bp.name}: ${created.description}${checkpoint ? ` from ${checkpoint.modelVersion}` : ' from scratch'}`,
   );
-  return trainer;
+  return created;
 }
 
 /** A blueprint that predicts a class: its multi-class learners, continuing the newest version published for it. */
@@ -134,41 +136,46 @@ function multiclassTrainerFor(bp: Blueprint): MulticlassTrainer {
   return created;
 }
 
-function trainerFor(bp: Blueprint): AnyTrainer | null {
+/** A blueprint that learns a score: its trainer in the configuration its lineage plans. */
+function blueprintTrainerFor(bp: Blueprint): BlueprintTrainer {
+  const trainer = trainers.get(bp.name);
+  if (trainer instanceof BlueprintTrainer) {
+    if (trainer.blueprint.version !== bp.version) {
+      const before = trainer.configuration;
+      trainer.updateBlueprint(bp);
+      if (!sameConfiguration(before, trainer.configuration))
+        ctx.log(
+          `${bp.name} version ${bp.version}: ${describeConfiguration(before)} cannot learn its task; training side by side from scratch`,
+        );
+    }
+    return trainer;
+  }
+  trainer?.dispose();
+  const lineage = catalog.lineage(bp.name);
+  const plan = planTraining(lineage) ?? planWithoutDeployment(lineage);
+  const planned = trainerFromPlan(bp, plan);
+  // From scratch while a version may serve: the first version must still earn its swap.
+  const serving = lineage.chosen() ?? lineage.newestTrainedVersion;
+  const created =
+    planned ??
+    new BlueprintTrainer(bp, {
+      configuration: SIDE_BY_SIDE,
+      checkpoint: null,
+      serving: serving === null ? null : (catalog.record(serving) ?? null),
+    });
+  adopt(bp.name, created);
+  ctx.log(
+    `training ${bp.name} ${describeConfiguration(created.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`,
+  );
+  return created;
+}
+
+/** The trainer of the kind a blueprint needs (replacing one of another kind); null when its task is not learned. */
+function trainerFor(bp: Blueprint): Trainer | null {
   if (bp.task === 'planning') return planningTrainerFor(bp);
   if (multiclassTaskOf(bp) !== null) return multiclassTrainerFor(bp);
   if (!learnerTask(bp)) return null;
-  let trainer = trainers.get(bp.name);
-  if (trainer instanceof PlanningTrainer || trainer instanceof MulticlassTrainer) {
-    trainer.dispose();
-    trainer = undefined;
-  }
-  if (!trainer) {
-    const lineage = catalog.lineage(bp.name);
-    const plan = planTraining(lineage) ?? planWithoutDeployment(lineage);
-    const planned = trainerFromPlan(bp, plan);
-    // From scratch while a version may serve: the first version must still earn its swap.
-    const serving = lineage.chosen() ?? lineage.newestTrainedVersion;
-    trainer =
-      planned ??
-      new BlueprintTrainer(bp, {
-        configuration: SIDE_BY_SIDE,
-        checkpoint: null,
-        serving: serving === null ? null : (catalog.record(serving) ?? null),
-      });
-    adopt(bp.name, trainer);
-    ctx.log(
-      `training ${bp.name} ${describeConfiguration(trainer.configuration)}${planned && plan.checkpoint ? ` from ${plan.checkpoint}` : ' from scratch'}`,
-    );
-  } else if (trainer.blueprint.version !== bp.version) {
-    const before = trainer.configuration;
-    trainer.updateBlueprint(bp);
-    if (!sameConfiguration(before, trainer.configuration))
-      ctx.log(
-        `${bp.name} version ${bp.version}: ${describeConfiguration(before)} cannot learn its task; training side by side from scratch`,
-      );
-  }
-  return trainer;
+  return blueprintTrainerFor(bp);
 }
 
 /** Switches a blueprint's trainer when what serves now asks for another configuration. */
@@ -176,7 +183,8 @@ async function reconsider(blueprint: string): Promise<void> {
   // No trainer yet: it is created with the plan of the moment when its first example arrives (and
   // none exists before `catalog` is assigned: examples are consumed only after that).
   const trainer = trainers.get(blueprint);
-  if (!trainer || trainer instanceof PlanningTrainer || trainer instanceof MulticlassTrainer) return;
+  // Only a trainer of a score has a configuration that what serves can change.
+  if (!(trainer instanceof BlueprintTrainer)) return;
   const next = planSwitch(trainer.configuration, planTraining(catalog.lineage(blueprint)));
   if (!next) return;
   const replacement = trainerFromPlan(trainer.blueprint, next);
@@ -266,7 +274,7 @@ await consumer.run({
   eachBatch: async ({ batch, heartbeat }: EachBatchPayload) =>
     heartbeatUntil(
       exclusive(async () => {
-        const touched = new Set<AnyTrainer>();
+        const touched = new Set<Trainer>();
         for (const message of batch.messages) {
           if (!message.value) continue;
           stats.examples++;
@@ -322,19 +330,18 @@ async function publishRound(): Promise<void> {
       // Half a round of slack, so a blueprint whose publish_every is the round's cadence is not skipped by timer jitter.
       if (now - (lastPublished.get(name) ?? 0) < trainer.blueprint.training.publishEveryMs - cadenceMs() / 2) continue;
       const published = trainer.publish(now, catalog.lineage(name).maxSequence);
-      if (trainer instanceof BlueprintTrainer) {
-        if (trainer.pendingSince === now) {
-          commitPoint.tookVersion(name);
-          ctx.log(
-            `${name}: took a new version, held until judged against ${trainer.pendingAgainst === 'no-model' ? 'serving no model (its first)' : 'the version that serves'} on the next labelled examples`,
-          );
-        }
-        for (const judgement of trainer.drainJudgements()) {
-          ctx.log(describeJudgement(judgement));
-          if (judgement.kind !== 'refuse') continue;
-          refusals.push(refusalRecord(judgement));
-          refusalWritten.set(name, now);
-        }
+      // A trainer that publishes unjudged has nothing pending and no judgements: it skips both.
+      if (trainer.pendingSince === now) {
+        commitPoint.tookVersion(name);
+        ctx.log(
+          `${name}: took a new version, held until judged against ${trainer.pendingAgainst === 'no-model' ? 'serving no model (its first)' : 'the version that serves'} on the next labelled examples`,
+        );
+      }
+      for (const judgement of trainer.drainJudgements()) {
+        ctx.log(describeJudgement(judgement));
+        if (judgement.kind !== 'refuse') continue;
+        refusals.push(refusalRecord(judgement));
+        refusalWritten.set(name, now);
       }
       if (!published) continue;
       lastPublished.set(name, now);
@@ -352,7 +359,7 @@ async function publishRound(): Promise<void> {
     }
     for (const trainer of trainers.values()) {
       const name = trainer.blueprint.name;
-      if (!(trainer instanceof BlueprintTrainer) || trainer.lastRefusal === null) continue;
+      if (trainer.lastRefusal === null) continue;
       if (now - (refusalWritten.get(name) ?? 0) < REFUSAL_REPEAT_MS) continue;
       refusals.push(refusalRecord(trainer.lastRefusal));
       refusalWritten.set(name, now);

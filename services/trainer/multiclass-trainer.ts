@@ -12,7 +12,8 @@ import {
   WindowedClassMetrics,
   type MulticlassLearner,
 } from '../lib/multiclass/index.js';
-import type { PublishedModel } from './blueprint-trainer.js';
+import type { PublishedModel, Trainer } from './trainer.js';
+import type { ContinuationJudgement } from './continuation-gate.js';
 import { trainedVersion } from './trained-version.js';
 
 /** Recent examples each learner's progressive metrics cover. */
@@ -27,7 +28,7 @@ interface Contender {
   readonly proba: Float64Array;
 }
 
-export class MulticlassTrainer {
+export class MulticlassTrainer implements Trainer {
   private contenders: Contender[];
   private queue: Array<{ x: FeatureValues; label: string }> = [];
   private sequence: number;
@@ -92,6 +93,14 @@ export class MulticlassTrainer {
 
   get hasUnpublished(): boolean {
     return this.changed;
+  }
+
+  // Versions are published unjudged (no continuation gate): nothing is ever pending, judged or refused.
+  readonly pendingSince = null;
+  readonly pendingAgainst = null;
+  readonly lastRefusal = null;
+  drainJudgements(): ContinuationJudgement[] {
+    return [];
   }
 
   publish(now: number, sequenceFloor = 0): PublishedModel | null {

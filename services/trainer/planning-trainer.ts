@@ -9,7 +9,8 @@ import type { FeatureValues } from '../lib/feature-values.js';
 import { BanditModel, isBanditArtifact, WARMUP_EXAMPLES } from '../lib/planning/bandit-model.js';
 import { ProfileSample } from '../lib/monitoring/profile.js';
 import { featureSchemaFromBlueprint } from '../lib/learners/feature-schema.js';
-import type { PublishedModel } from './blueprint-trainer.js';
+import type { PublishedModel, Trainer } from './trainer.js';
+import type { ContinuationJudgement } from './continuation-gate.js';
 import { trainedVersion } from './trained-version.js';
 
 /** Rewards averaged for the published `reward` metric: the latest this many learned. */
@@ -24,7 +25,7 @@ interface Step {
   readonly at: number;
 }
 
-export class PlanningTrainer {
+export class PlanningTrainer implements Trainer {
   private model: BanditModel;
   private warm: boolean;
   private readonly warmup: Step[] = [];
@@ -122,6 +123,14 @@ export class PlanningTrainer {
 
   get hasUnpublished(): boolean {
     return this.changed;
+  }
+
+  // Versions are published unjudged (no continuation gate): nothing is ever pending, judged or refused.
+  readonly pendingSince = null;
+  readonly pendingAgainst = null;
+  readonly lastRefusal = null;
+  drainJudgements(): ContinuationJudgement[] {
+    return [];
   }
 
   publish(now: number, sequenceFloor = 0): PublishedModel | null {
