@@ -2,7 +2,9 @@
 // RocksDB write as its state and offsets; they are produced from there and then removed. After a
 // crash, outbox entries that already reached looper.examples (found there by id) are dropped
 // instead of produced twice. The recovery reads the topic's retained examples: bounded by its
-// retention, and only needed after a crash that left the outbox non-empty.
+// retention, and only needed after a crash that left the outbox non-empty. A send that failed is
+// treated the same way: the broker may have taken its records before the error (a timeout while
+// the broker restarts), so the next drain first drops what reached the topic since that send.
 //
 // Examples are keyed by blueprint name: all of a blueprint's examples land in one partition, so the
 // trainer instance holding that partition is the one that learns the blueprint
@@ -36,6 +38,11 @@ export function splitEntry(value: Buffer): { key: string; value: Buffer } {
 }
 
 const CHUNK_BYTES = 512 * 1024;
+/**
+ * How far before a failed send the next drain looks for its records: they carry the producer's
+ * clock (CreateTime), which is this process's, so a minute covers any reordering of the chunks.
+ */
+const UNSURE_SLACK_MS = 60_000;
 
 /** Consecutive runs of entries whose values add up to at most `limit` bytes (an entry alone may exceed it). */
 export function chunksOf<T extends readonly [string, Uint8Array]>(entries: readonly T[], limit: number): T[][] {
@@ -56,7 +63,10 @@ export function chunksOf<T extends readonly [string, Uint8Array]>(entries: reado
 }
 
 export interface Outbox {
-  /** Produces every entry in the outbox and removes them; records where the topic ended. */
+  /**
+   * Produces every entry in the outbox and removes them. After a send that failed, first drops the
+   * entries that reached looper.examples all the same.
+   */
   drain(): Promise<number>;
   /**
    * Drops the entries that already reached looper.examples (after a crash, or entries restored
@@ -68,7 +78,7 @@ export interface Outbox {
 
 /** `holds`: the entries of this instance's partitions (another joiner drains its own). */
 export async function openOutbox(
-  ctx: ServiceContext,
+  ctx: Pick<ServiceContext, 'kafka' | 'codec' | 'log'>,
   store: KeyValueStore,
   producer: Producer,
   holds: (key: string) => boolean = () => true,
@@ -85,37 +95,55 @@ export async function openOutbox(
     return next;
   };
 
+  /** When the earliest send whose outcome is unknown began (it failed), until a drain has checked the topic. */
+  let unsureSince: number | null = null;
+
   async function drainOnce(): Promise<number> {
+    if (unsureSince !== null) {
+      await dropPublished('a failed send', unsureSince - UNSURE_SLACK_MS);
+      unsureSince = null;
+    }
     const pending = await entries();
     if (pending.length === 0) return 0;
     // A blueprint's examples share one partition, so one produce request carries them all: sent in
     // chunks under the broker's message size limit (1 MB by default) however large the backlog.
     for (const chunk of chunksOf(pending, CHUNK_BYTES)) {
-      await producer.send({
-        topic: topics.examples.name,
-        acks: -1,
-        messages: chunk.map(([, value]) => splitEntry(value)),
-      });
+      const sentAt = Date.now();
+      try {
+        await producer.send({
+          topic: topics.examples.name,
+          acks: -1,
+          messages: chunk.map(([, value]) => splitEntry(value)),
+        });
+      } catch (error) {
+        unsureSince = Math.min(unsureSince ?? sentAt, sentAt);
+        throw error;
+      }
       await store.write({ put: [], del: chunk.map(([k]) => k) });
       emitted += chunk.length;
     }
     return pending.length;
   }
 
-  // Recovery: anything left in the outbox may or may not have been produced before the crash.
-  async function recover(): Promise<void> {
+  /** Drops the outbox entries found on looper.examples (from `fromTs` on, else all it retains). */
+  async function dropPublished(after: string, fromTs?: number): Promise<void> {
     const left = await entries();
     if (left.length === 0) return;
     const published = new Set<string>();
-    for (const { message } of await readTopicToEnd(ctx.kafka, topics.examples.name)) {
+    for (const { message } of await readTopicToEnd(ctx.kafka, topics.examples.name, 30_000, fromTs)) {
       if (!message.value) continue;
       const example = await ctx.codec.decode<Example>(topics.examples, message.value);
       published.add(example.exampleId);
     }
     const done = left.filter(([k]) => published.has(k.slice(OUTBOX.length))).map(([k]) => k);
     await store.write({ put: [], del: done });
-    ctx.log(`outbox recovery: ${done.length} of ${left.length} examples had already been produced; producing the rest`);
+    ctx.log(
+      `outbox check after ${after}: ${done.length} of ${left.length} examples had already been produced; producing the rest`,
+    );
   }
+
+  // Recovery: anything left in the outbox may or may not have been produced before the crash.
+  const recover = () => dropPublished('a restart or a new assignment');
   await recover();
   await drain();
   return { drain, recover, emitted: () => emitted };

@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { createKafkaClient, readTopicToEnd } from '../../services/lib/kafka.js';
+import type { TopicCodec } from '../../services/lib/topic-codec.js';
 import { createSchemaRegistryClient } from '../../services/lib/schema-registry.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
 import { applyTopology } from '../../topology/apply.js';
@@ -25,7 +27,7 @@ import { createKafka } from '../../deploy/local/kafka.js';
 import { createNats } from '../../deploy/local/nats.js';
 import type { StackComponent } from '../../deploy/local/component.js';
 import type { LooperConfig } from '../../services/lib/config.js';
-import type { Blueprint, Decision } from '../../services/lib/schemas/generated.js';
+import type { Blueprint, Decision, Example } from '../../services/lib/schemas/generated.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
 import { freePort } from '../support/ports.js';
@@ -186,6 +188,7 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     log(
       `${examples.size} decisions have an example; ${missing.length} logged decisions have none; ${twice} have more than one`,
     );
+    if (twice > 0) await describeDoubled(kafka, codec, name, startedAt, examples, log);
 
     // 4. Feature state against a recomputation from the topics.
     const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
@@ -225,3 +228,26 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     );
   });
 });
+
+/**
+ * Prints every example of the decisions with more than one: the same exampleId twice is a record
+ * produced twice (the outbox); two ids are two joins of one decision (the join's state).
+ */
+async function describeDoubled(
+  kafka: Kafka,
+  codec: TopicCodec,
+  blueprint: string,
+  fromTs: number,
+  counts: ReadonlyMap<string, number>,
+  log: (line: string) => void,
+): Promise<void> {
+  const doubled = new Set([...counts].filter(([, n]) => n > 1).map(([id]) => id));
+  for (const { partition, message } of await readTopicToEnd(kafka, topics.examples.name, 300_000, fromTs)) {
+    const e = await codec.decode<Example>(topics.examples, message.value!);
+    if (e.blueprint !== blueprint || !doubled.has(e.decisionId)) continue;
+    log(
+      `doubled ${e.decisionId}: example ${e.exampleId} label ${e.label} (${e.labelSource}) at ${e.labelTs}, ` +
+        `decided ${e.decisionTs}; examples partition ${partition} offset ${message.offset}, produced ${message.timestamp}`,
+    );
+  }
+}
