@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import type { LooperConfig } from '../lib/config.js';
 import { connectNats } from '../lib/nats-connect.js';
+import { noPredictorAnswers } from '../lib/nats-no-responders.js';
 import { subjects } from '../lib/names.js';
 import { topics } from '../../topology/topics.js';
 import { LooperError, UsageError, errorMessage } from '../lib/errors.js';
@@ -28,17 +29,10 @@ async function ask(config: LooperConfig, subject: string, body: unknown, timeout
     const msg = await nats.request(subject, encoder.encode(JSON.stringify(body)), { timeout: timeoutMs });
     return JSON.parse(decoder.decode(msg.data));
   } catch (error) {
-    // nats.js's code for a request nobody subscribes to (the server's 503 status).
-    if ((error as { code?: unknown }).code === '503')
-      throw new LooperError(
-        'unavailable',
-        `no predictor answers ${subject} on ${config.natsUrl}: start Looper's services (npx looper up)`,
-        { cause: error, retriable: true },
-      );
-    throw new LooperError('unavailable', `no reply on ${subject} within ${timeoutMs} ms (${errorMessage(error)})`, {
-      cause: error,
-      retriable: true,
-    });
+    const message =
+      noPredictorAnswers(subject, error, { natsUrl: config.natsUrl }) ??
+      `no reply on ${subject} within ${timeoutMs} ms (${errorMessage(error)})`;
+    throw new LooperError('unavailable', message, { cause: error, retriable: true });
   } finally {
     await nats.close();
   }

@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../lib/nats-connect.js';
+import { noPredictorAnswers } from '../lib/nats-no-responders.js';
 import type { Producer } from 'kafkajs';
 import { compileConfig, type LooperConfig } from '../lib/config.js';
 import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
@@ -156,15 +157,15 @@ interface KafkaOutcomes {
   codec: TopicCodec;
 }
 
-/** Why an outcome request got no reply, in words a caller can act on (its code is `unavailable`). */
 /** How long outcome() keeps trying while Looper is away before it throws `unavailable`. */
 const OUTCOME_RETRY_MS = 15_000;
 
+/** Why an outcome request got no reply, in words a caller can act on (its code is `unavailable`). */
 function unanswered(subject: string, error: unknown): string {
-  // nats.js's code for a request nobody subscribes to (the server's 503 status).
-  return (error as { code?: unknown }).code === '503'
-    ? `no predictor answers ${subject}: start Looper's services (npx looper up), or report with { via: 'kafka' }`
-    : `no reply on ${subject} within ${OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS} ms (${errorMessage(error)}); it may not be on ${topics.outcomes.name}: report it again (the joiner keeps a decision's first outcome)`;
+  return (
+    noPredictorAnswers(subject, error, { otherwise: "report with { via: 'kafka' }" }) ??
+    `no reply on ${subject} within ${OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS} ms (${errorMessage(error)}); it may not be on ${topics.outcomes.name}: report it again (the joiner keeps a decision's first outcome)`
+  );
 }
 
 export class LooperClient {
