@@ -46,6 +46,8 @@ import { looperCounter, looperGauge } from '../lib/observability/service-metrics
 
 /** How far behind the wall clock the joiner's clock runs once it has caught up with its inputs. */
 const CLOCK_GRACE_MS = 2000;
+/** How long an assigned partition with a backlog may hold the clock before it delivers a batch. */
+const UNREAD_HOLD_MS = 60_000;
 const PENDING_PREFIX = joinerKeys.pending('');
 const COUNT_PAGE = 10_000;
 
@@ -77,8 +79,12 @@ export interface JoinerCore {
   clock(): number;
   /** Decisions waiting in the store for their label window to close (counted on start, then kept up to date). */
   pending(): number;
-  /** Runs `work` with no batch or tick in progress (a rebalance restoring state), then recounts pending decisions. */
-  exclusively(work: () => Promise<void>): Promise<void>;
+  /**
+   * Runs `work` with no batch or tick in progress (a rebalance restoring state), then recounts
+   * pending decisions. `work` returns the input partitions ("topic/partition") it found behind
+   * their end: the clock does not advance until each has delivered a batch.
+   */
+  exclusively(work: () => Promise<readonly string[] | void>): Promise<void>;
 }
 
 /** A record of a batch as decoded before its step: a decision, an outcome, neither (a label event, an empty record), or what could not be decoded. */
@@ -120,6 +126,8 @@ export function createJoinerCore(
   holds: Holds = () => true,
 ): JoinerCore {
   const lagging = new Map<string, number>();
+  /** Assigned partitions with a backlog that delivered no batch yet, and since when (see exclusively). */
+  const unread = new Map<string, number>();
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = lock.then(work, work);
@@ -367,8 +375,13 @@ export function createJoinerCore(
     exclusively: (work) =>
       exclusive(async () => {
         // Lag of partitions given away would hold the clock back for good; the next batches refill it.
+        // A partition with a backlog stops the clock until it has delivered a batch (whose time then
+        // holds it): run at the wall clock, the joiner closed windows whose outcomes sat unread in
+        // that backlog and labelled clicked decisions 0 (a ranking test's joiner, re-subscribing
+        // mid catch-up). Its first unread record's time is not known before it is read.
         lagging.clear();
-        await work();
+        unread.clear();
+        for (const key of (await work()) ?? []) unread.set(key, Date.now());
         closeFloor.reset();
         forgetFloor.reset();
         pending = await countPending(store, holds);
@@ -377,12 +390,18 @@ export function createJoinerCore(
 
   function markLag(topic: string, partition: number, lastTs: number, caughtUp: boolean): void {
     const key = `${topic}/${partition}`;
+    unread.delete(key);
     if (caughtUp) lagging.delete(key);
     else lagging.set(key, lastTs);
   }
 
   function joinerClock(): number {
-    const wall = Date.now() - CLOCK_GRACE_MS;
+    const now = Date.now();
+    // A backlog whose records never come as a batch (only a transaction's markers left, say) holds
+    // the clock no longer than UNREAD_HOLD_MS.
+    for (const [key, since] of unread) if (now - since > UNREAD_HOLD_MS) unread.delete(key);
+    if (unread.size > 0) return 0;
+    const wall = now - CLOCK_GRACE_MS;
     return lagging.size === 0 ? wall : Math.min(wall, ...lagging.values());
   }
 }

@@ -10,7 +10,7 @@ import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { openRocksStore } from '../lib/store/rocks.js';
 import { createDeadLetterSink } from '../lib/dead-letters.js';
-import { startStatefulConsumer } from '../lib/stateful-consumer.js';
+import { offsetKey, startStatefulConsumer } from '../lib/stateful-consumer.js';
 import { followTopics } from '../lib/topic-follower.js';
 import { serviceStateDir } from '../lib/service-paths.js';
 import { consumerGroups } from '../lib/names.js';
@@ -64,6 +64,36 @@ const outbox = await openOutbox(ctx, store, ctx.producer, holds);
 const deadLetters = createDeadLetterSink('joiner', ctx.producer, ctx.codec, ctx.log);
 const core = createJoinerCore(ctx, store, blueprints, outbox, deadLetters, holds);
 
+/**
+ * The assigned input partitions ("topic/partition") with records this joiner has yet to read: from
+ * its stored position (stateful-consumer.ts), else the group's committed offset, else the
+ * partition's start, to its end.
+ */
+async function partitionsBehind(assigned: ReadonlyArray<{ topic: string; partition: number }>): Promise<string[]> {
+  const stored = await store.getMany(assigned.map((a) => offsetKey(a.topic, a.partition)));
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    const behind: string[] = [];
+    for (const topic of new Set(assigned.map((a) => a.topic))) {
+      const offsets = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o]));
+      const [group] = await admin.fetchOffsets({ groupId: consumerGroups.joiner, topics: [topic] });
+      assigned.forEach((a, i) => {
+        if (a.topic !== topic) return;
+        const ends = offsets.get(a.partition);
+        if (!ends) return;
+        // No committed offset: the consumer reads from the beginning (stateful-consumer.ts).
+        const committed = BigInt(group?.partitions.find((p) => p.partition === a.partition)?.offset ?? '-1');
+        const from = stored[i] ? BigInt(stored[i].toString()) : committed >= 0n ? committed : BigInt(ends.low);
+        if (from < BigInt(ends.high)) behind.push(`${topic}/${a.partition}`);
+      });
+    }
+    return behind;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Whether this instance alone writes the changelog partitions of what it holds (see stop below). */
 let soleWriter = false;
 async function prepare(assigned: Array<{ topic: string; partition: number }>, stale: AbortSignal): Promise<void> {
@@ -75,6 +105,7 @@ async function prepare(assigned: Array<{ topic: string; partition: number }>, st
     ctx.log(holdingLine(partitions, report));
     // Entries restored from an instance that stopped mid-drain may already be on looper.examples.
     await outbox.recover();
+    return partitionsBehind(assigned);
   });
   await outbox.drain();
 }

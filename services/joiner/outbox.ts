@@ -43,6 +43,16 @@ const CHUNK_BYTES = 512 * 1024;
  * clock (CreateTime), which is this process's, so a minute covers any reordering of the chunks.
  */
 const UNSURE_SLACK_MS = 60_000;
+/**
+ * An example is produced after its decision was made, so its record is no older than the
+ * decision's time, less the clock skew between the predictor's host and this one. A recovery reads
+ * the topic from there: on a long-lived stack the whole topic took longer than the read's deadline,
+ * every assignment's preparation failed on it, and the joiner stopped joining.
+ */
+const DECISION_CLOCK_SKEW_MS = 5 * 60_000;
+/** A recovery reads at most this long; a read of a failed send's minute, READ_MS. */
+const RECOVERY_READ_MS = 120_000;
+const READ_MS = 30_000;
 
 /** Consecutive runs of entries whose values add up to at most `limit` bytes (an entry alone may exceed it). */
 export function chunksOf<T extends readonly [string, Uint8Array]>(entries: readonly T[], limit: number): T[][] {
@@ -100,7 +110,7 @@ export async function openOutbox(
 
   async function drainOnce(): Promise<number> {
     if (unsureSince !== null) {
-      await dropPublished('a failed send', unsureSince - UNSURE_SLACK_MS);
+      await dropPublished('a failed send', unsureSince - UNSURE_SLACK_MS, READ_MS);
       unsureSince = null;
     }
     const pending = await entries();
@@ -125,12 +135,12 @@ export async function openOutbox(
     return pending.length;
   }
 
-  /** Drops the outbox entries found on looper.examples (from `fromTs` on, else all it retains). */
-  async function dropPublished(after: string, fromTs?: number): Promise<void> {
+  /** Drops the outbox entries found on looper.examples among the records produced from `fromTs` on. */
+  async function dropPublished(after: string, fromTs: number, readMs: number): Promise<void> {
     const left = await entries();
     if (left.length === 0) return;
     const published = new Set<string>();
-    for (const { message } of await readTopicToEnd(ctx.kafka, topics.examples.name, 30_000, fromTs)) {
+    for (const { message } of await readTopicToEnd(ctx.kafka, topics.examples.name, readMs, fromTs)) {
       if (!message.value) continue;
       const example = await ctx.codec.decode<Example>(topics.examples, message.value);
       published.add(example.exampleId);
@@ -143,7 +153,15 @@ export async function openOutbox(
   }
 
   // Recovery: anything left in the outbox may or may not have been produced before the crash.
-  const recover = () => dropPublished('a restart or a new assignment');
+  async function recover(): Promise<void> {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [, value] of await entries()) {
+      const example = await ctx.codec.decode<Example>(topics.examples, splitEntry(Buffer.from(value)).value);
+      oldest = Math.min(oldest, example.decisionTs);
+    }
+    if (oldest === Number.POSITIVE_INFINITY) return;
+    await dropPublished('a restart or a new assignment', oldest - DECISION_CLOCK_SKEW_MS, RECOVERY_READ_MS);
+  }
   await recover();
   await drain();
   return { drain, recover, emitted: () => emitted };

@@ -75,4 +75,37 @@ describe('joiner outbox on the local broker', () => {
       ['outbox check after a failed send: 3 of 3 examples had already been produced; producing the rest'],
     );
   });
+
+  it('outbox - a recovery drops what reached the topic and produces the rest', async () => {
+    const startedAt = Date.now() - 1000;
+    const codec = await createTopicCodec(createSchemaRegistryClient(testConfig), allTopics);
+    const blueprint = uniqueName('outbox-recovery');
+    const examples = ['sent', 'unsent'].map((n) =>
+      exampleRecord({
+        exampleId: `${blueprint}-${n}`,
+        decisionId: `${blueprint}-${n}`,
+        blueprint,
+        decisionTs: Date.now(),
+      }),
+    );
+    const entries = outboxEntries(examples, (e) => codec.encode(topics.examples, e));
+    await store.write({ put: entries, del: [] });
+    // The state a crash leaves: the first entry produced, the process gone before removing it.
+    await producer.send({
+      topic: topics.examples.name,
+      messages: [{ key: blueprint, value: codec.encode(topics.examples, examples[0]!) }],
+    });
+    const lines: string[] = [];
+    const outbox = await openOutbox({ kafka, codec, log: (line) => lines.push(line) }, store, producer);
+    assert.equal(outbox.emitted(), 1, 'only the entry not on the topic is produced');
+    const ids: string[] = [];
+    for (const { message } of await readTopicToEnd(kafka, topics.examples.name, 60_000, startedAt)) {
+      const e = await codec.decode<Example>(topics.examples, message.value!);
+      if (e.blueprint === blueprint) ids.push(e.exampleId);
+    }
+    assert.deepEqual(ids.sort(), examples.map((e) => e.exampleId).sort(), 'each example is on the topic once');
+    assert.deepEqual(lines, [
+      'outbox check after a restart or a new assignment: 1 of 2 examples had already been produced; producing the rest',
+    ]);
+  });
 });
