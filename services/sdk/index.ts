@@ -8,25 +8,27 @@
 import { homedir } from 'node:os';
 import type { NatsConnection } from 'nats';
 import { connectNats } from '../lib/nats-connect.js';
-import { noPredictorAnswers } from '../lib/nats-no-responders.js';
 import type { Producer } from 'kafkajs';
 import { compileConfig, type LooperConfig } from '../lib/config.js';
 import { createKafkaClient, producerDefaults } from '../lib/kafka.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { createTopicCodec, type TopicCodec } from '../lib/topic-codec.js';
-import { LooperError, errorMessage } from '../lib/errors.js';
 import { subjects } from '../lib/names.js';
 import type { DecideErrorReply, DecideReply } from '../lib/decide/reply.js';
-import { MAX_BATCH_OUTCOMES, readOutcome } from '../lib/outcome/request.js';
-import {
-  OUTCOME_DEADLINE_MS,
-  OUTCOME_REPLY_SLACK_MS,
-  type OutcomeBatchEntry,
-  type OutcomeBatchReply,
-  type OutcomeReply,
-} from '../lib/outcome/reply.js';
+import { readOutcome } from '../lib/outcome/request.js';
+import type { OutcomeBatchEntry } from '../lib/outcome/reply.js';
 import type { Outcome } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
+import { DecideError, LooperUnavailableError, OutcomeError } from './errors.js';
+import {
+  requestOutcome,
+  requestOutcomes,
+  systemClock,
+  type OutcomeReport,
+  type OutcomeRequest,
+} from './outcome-requests.js';
+
+export { DecideError, LooperUnavailableError, OutcomeError, type OutcomeReport };
 
 /** A decision as the SDK returns it: Looper's reply, or one the SDK made itself when Looper could not be reached (then decisionId and version are null). */
 export type Decision = Omit<DecideReply, 'decisionId' | 'version'> & {
@@ -53,42 +55,6 @@ export interface DecideOptions {
   candidates?: ReadonlyArray<{ id: string; features?: Record<string, unknown> }>;
 }
 
-/** Looper answered with an error (unknown blueprint, malformed request, missing entity, …). */
-export class DecideError extends LooperError {
-  constructor(
-    code: string,
-    message: string,
-    readonly blueprint: string,
-  ) {
-    super(code, `decide ${blueprint}: ${message}`);
-    this.name = 'DecideError';
-  }
-}
-
-/** Looper could not be reached and no fallback action is known for the blueprint. */
-export class LooperUnavailableError extends LooperError {
-  constructor(blueprint: string, cause: unknown) {
-    super(
-      'unavailable',
-      `decide ${blueprint}: Looper did not answer (${errorMessage(cause)}) and no fallbackAction is known; pass { fallbackAction }`,
-      { cause, retriable: true },
-    );
-    this.name = 'LooperUnavailableError';
-  }
-}
-
-/** The outcome was refused (bad_request, bad_value) or not acknowledged (unavailable: report it again). */
-export class OutcomeError extends LooperError {
-  constructor(
-    code: string,
-    message: string,
-    readonly decisionId: string,
-  ) {
-    super(code, `outcome of ${decisionId}: ${message}`, { retriable: code === 'unavailable' });
-    this.name = 'OutcomeError';
-  }
-}
-
 /**
  * How outcomes travel: `nats` (the default) asks the predictor on looper.outcome, which answers once
  * the outcome is on looper.outcomes; `kafka` produces the Avro record there directly, for products
@@ -103,14 +69,6 @@ export interface OutcomeOptions {
   candidateId?: string;
   /** This call's transport, instead of the client's. */
   via?: OutcomeTransport;
-}
-
-/** One outcome of a batch. */
-export interface OutcomeReport {
-  decisionId: string;
-  value: number;
-  ts?: number;
-  candidateId?: string;
 }
 
 export interface LooperClientOptions extends Partial<LooperConfig> {
@@ -157,21 +115,13 @@ interface KafkaOutcomes {
   codec: TopicCodec;
 }
 
-/** How long outcome() keeps trying while Looper is away before it throws `unavailable`. */
-const OUTCOME_RETRY_MS = 15_000;
-
-/** Why an outcome request got no reply, in words a caller can act on (its code is `unavailable`). */
-function unanswered(subject: string, error: unknown): string {
-  return (
-    noPredictorAnswers(subject, error, { otherwise: "report with { via: 'kafka' }" }) ??
-    `no reply on ${subject} within ${OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS} ms (${errorMessage(error)}); it may not be on ${topics.outcomes.name}: report it again (the joiner keeps a decision's first outcome)`
-  );
-}
-
 export class LooperClient {
   /** The default action of each blueprint, learned from its fallback replies. */
   private readonly defaults = new Map<string, string>();
   private kafkaOutcomes: Promise<KafkaOutcomes> | undefined;
+  /** A NATS request as outcome-requests.ts takes it, so that its retries are tested without NATS. */
+  private readonly outcomeRequest: OutcomeRequest = async (subject, body, timeoutMs) =>
+    (await this.nats.request(subject, body, { timeout: timeoutMs })).data;
 
   private constructor(
     private readonly nats: NatsConnection,
@@ -242,57 +192,19 @@ export class LooperClient {
       await this.produceOutcome(checked.outcome);
       return;
     }
-    // Tried again while Looper is away (no predictor answers, none replied, or Kafka did not take
-    // it), as kafkajs retries a produce: a predictor restarting or a broker failing over is seconds,
-    // and an outcome lost is a label lost. Safe: a decision keeps its first outcome.
-    const request = encoder.encode(JSON.stringify(checked.outcome));
-    const giveUpAt = Date.now() + OUTCOME_RETRY_MS;
-    for (let wait = 100; ; wait = Math.min(2 * wait, 2000)) {
-      let failure: OutcomeError;
-      try {
-        const msg = await this.nats.request(subjects.outcome, request, {
-          timeout: OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS,
-        });
-        const reply = JSON.parse(decoder.decode(msg.data)) as OutcomeReply;
-        if (reply.ok) return;
-        failure = new OutcomeError(reply.error.code, reply.error.message, decisionId);
-      } catch (error) {
-        failure = new OutcomeError('unavailable', unanswered(subjects.outcome, error), decisionId);
-      }
-      if (failure.code !== 'unavailable' || Date.now() + wait > giveUpAt) throw failure;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+    await requestOutcome(this.outcomeRequest, checked.outcome, systemClock);
   }
 
   /**
    * Reports many outcomes over NATS (looper.outcome.batch, up to 1,000 a request): each is
-   * acknowledged or refused on its own, answered by its index in `outcomes`. Throws only when no
-   * reply came (then none is known to be on looper.outcomes).
+   * acknowledged or refused on its own, answered by its index in `outcomes`. As outcome(), it tries
+   * again for up to 15 s while Looper is away, only the outcomes refused as `unavailable` (or whose
+   * request got no reply); an outcome without a ts is stamped with the time of the call. Throws
+   * `unavailable` only when a request still got no reply then: report them all again (safe, a
+   * decision keeps its first outcome).
    */
   async outcomes(outcomes: readonly OutcomeReport[]): Promise<OutcomeBatchEntry[]> {
-    const results: OutcomeBatchEntry[] = [];
-    for (let start = 0; start < outcomes.length; start += MAX_BATCH_OUTCOMES) {
-      const chunk = outcomes.slice(start, start + MAX_BATCH_OUTCOMES);
-      let reply: OutcomeBatchReply;
-      try {
-        const msg = await this.nats.request(
-          subjects.outcomeBatch,
-          encoder.encode(JSON.stringify({ outcomes: chunk })),
-          {
-            timeout: OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS,
-          },
-        );
-        reply = JSON.parse(decoder.decode(msg.data)) as OutcomeBatchReply;
-      } catch (error) {
-        throw new LooperError('unavailable', `outcome batch: ${unanswered(subjects.outcomeBatch, error)}`, {
-          cause: error,
-          retriable: true,
-        });
-      }
-      if (!('results' in reply)) throw new LooperError(reply.error.code, `outcome batch: ${reply.error.message}`);
-      for (const entry of reply.results) results.push({ ...entry, index: entry.index + start });
-    }
-    return results;
+    return requestOutcomes(this.outcomeRequest, outcomes, systemClock);
   }
 
   /** The `kafka` transport: the Avro record produced with acks from every in-sync replica. */
