@@ -3,25 +3,12 @@
 // outcome's index into the actions), published, and served by the predictor's ClassChooser.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
 import { LinearSoftmaxSource } from '../lib/multiclass/generator.js';
 import type { Example } from '../lib/schemas/generated.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
 import { ClassChooser } from '../predictor/classes.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
-
-const YAML = `
-blueprint: colour_pick
-task: classification
-entity: user
-features:
-  context:
-    - { name: x1, type: float }
-    - { name: x2, type: float }
-    - { name: device, type: category, values: [ios, android, web] }
-label: { source: { topic: app.picks, match: entity }, value: { field: colour }, window: 10m }
-decision: { policy: top_k, k: 2, actions: [red, green, blue, gold], default: red }
-`;
+import { colourPickBlueprint, COLOURS } from './test-fixtures.js';
 
 function example(x: Example['features'], labelClass: string | null, label: number): Example {
   return exampleRecord({ features: x, labelClass, label });
@@ -29,16 +16,12 @@ function example(x: Example['features'], labelClass: string | null, label: numbe
 
 describe('multi-class trainer', () => {
   it('multiclass trainer - learns classes from labelClass or an action index, and the served top class is within 0.02 of the Bayes accuracy', async () => {
-    const compiled = parseBlueprintYaml(YAML);
-    assert.ok(compiled.ok, compiled.ok ? '' : JSON.stringify(compiled.problems));
-    const bp = { ...compiled.blueprint, version: 1 };
-    const trainer = new MulticlassTrainer(bp);
+    const trainer = new MulticlassTrainer(colourPickBlueprint(['x1', 'x2']));
     const source = new LinearSoftmaxSource(5);
-    const classes = ['red', 'green', 'blue', 'gold'];
     for (let i = 0; i < 20_000; i++) {
       const { x, label } = source.next();
       // Half come as a class name (a product event's field), half as an outcome's index into the actions.
-      const e = i % 2 === 0 ? example(x, label, Number.NaN) : example(x, null, classes.indexOf(label));
+      const e = i % 2 === 0 ? example(x, label, Number.NaN) : example(x, null, COLOURS.indexOf(label));
       assert.ok(trainer.add(e));
     }
     assert.equal(trainer.add(example({}, null, 9)), false, 'an index past the actions teaches nothing');
@@ -55,7 +38,7 @@ describe('multi-class trainer', () => {
       const { x, truth } = test.next();
       const chosen = chooser.choose(x, 2);
       assert.equal(chosen.ranking.length, 2);
-      served += truth[classes.indexOf(chosen.ranking[0]!)]!;
+      served += truth[COLOURS.indexOf(chosen.ranking[0]!)]!;
       bayes += Math.max(...truth);
     }
     console.log(`# served top-1 accuracy ${(served / 5000).toFixed(4)}, Bayes ${(bayes / 5000).toFixed(4)}`);

@@ -1,36 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileBlueprint } from '../lib/blueprint/compile.js';
 import type { Blueprint, Example } from '../lib/schemas/generated.js';
 import { BanditModel, WARMUP_EXAMPLES } from '../lib/planning/bandit-model.js';
 import { SeededRandom } from '../lib/learners/random.js';
 import { PlanningTrainer } from './planning-trainer.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
+import { planningBlueprint, planningExample, planningExamples } from './test-fixtures.js';
 
-const bp = ((): Blueprint => {
-  const r = compileBlueprint({
-    blueprint: 'plan',
-    task: 'planning',
-    entity: 'user',
-    features: { context: [{ name: 'platform', type: 'category', values: ['ios', 'web'] }] },
-    label: { window: '1m', missing: 0 },
-    decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '5%' },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.blueprint;
-})();
+const bp = planningBlueprint();
 
 function example(i: number, action: string, reward: number, propensity = 0.5): Example {
   return exampleRecord({ features: { platform: i % 2 === 0 ? 'ios' : 'web' }, action, label: reward, propensity });
 }
-
-/** push pays on ios (even i), sms on web. */
-const logged = (n: number, from = 0) =>
-  Array.from({ length: n }, (_, k) => {
-    const i = from + k;
-    const action = (i >> 1) % 2 === 0 ? 'push' : 'sms';
-    return example(i, action, (action === 'push') === (i % 2 === 0) ? 1 : 0);
-  });
 
 test("planning trainer - warms up its standardisation, learns from every example's action and reward, and publishes a servable bandit", async () => {
   const trainer = new PlanningTrainer(bp);
@@ -40,10 +21,10 @@ test("planning trainer - warms up its standardisation, learns from every example
     'an action the blueprint does not have teaches nothing',
   );
   assert.equal(trainer.add({ ...example(0, 'push', 1, 0) }), false, 'nor a decision without a propensity');
-  for (const e of logged(WARMUP_EXAMPLES - 1)) assert.ok(trainer.add(e));
+  for (const e of planningExamples(WARMUP_EXAMPLES - 1)) assert.ok(trainer.add(e));
   await trainer.learnQueued();
   assert.equal(trainer.hasUnpublished, false, 'nothing learned during the warm-up');
-  for (const e of logged(400, WARMUP_EXAMPLES - 1)) trainer.add(e);
+  for (const e of planningExamples(400, WARMUP_EXAMPLES - 1)) trainer.add(e);
   await trainer.learnQueued();
   const published = trainer.publish(5000)!;
   assert.deepEqual(
@@ -55,7 +36,7 @@ test("planning trainer - warms up its standardisation, learns from every example
     ],
     ['plan/1', 'linucb', 'looper-bandit/1', WARMUP_EXAMPLES + 399],
   );
-  const learned = logged(WARMUP_EXAMPLES + 399);
+  const learned = planningExamples(WARMUP_EXAMPLES + 399);
   assert.equal(
     published.record.metrics['reward'],
     learned.reduce((s, e) => s + e.label, 0) / learned.length,
@@ -72,11 +53,11 @@ test("planning trainer - warms up its standardisation, learns from every example
 
 test('planning trainer - a restarted trainer continues the newest published bandit', async () => {
   const first = new PlanningTrainer(bp);
-  for (const e of logged(WARMUP_EXAMPLES + 100)) first.add(e);
+  for (const e of planningExamples(WARMUP_EXAMPLES + 100)) first.add(e);
   await first.learnQueued();
   const checkpoint = first.publish(5000)!.record;
   const again = new PlanningTrainer(bp, checkpoint);
-  again.add(logged(1, 999)[0]!);
+  again.add(planningExamples(1, 999)[0]!);
   await again.learnQueued();
   const next = again.publish(6000)!.record;
   assert.deepEqual(
@@ -87,44 +68,19 @@ test('planning trainer - a restarted trainer continues the newest published band
 });
 
 test('planning trainer - forgets by decision time: after a flip, the half-life of training.forget learns the new world that never forgetting does not', async (t) => {
-  const withForget = (forget: unknown): Blueprint => {
-    const r = compileBlueprint({
-      blueprint: 'plan',
-      task: 'planning',
-      entity: 'user',
-      features: { context: [{ name: 'platform', type: 'category', values: ['ios', 'web'] }] },
-      label: { window: '1m', missing: 0 },
-      decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '5%' },
-      training: { forget },
-    });
-    if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    return r.blueprint;
-  };
   // One logged decision a second (both actions alike, propensity 0.5): push pays on ios and sms on
   // web for 2,000 s, then the other way round for 1,200 s (two half-lives of 10 min).
-  const world = (i: number, flipped: boolean) => {
-    const ios = i % 2 === 0;
-    const action = (i >> 1) % 2 === 0 ? 'push' : 'sms';
-    const pays = ((action === 'push') === ios) !== flipped;
-    return exampleRecord({
-      features: { platform: ios ? 'ios' : 'web' },
-      action,
-      label: pays ? 1 : 0,
-      propensity: 0.5,
-      decisionTs: i * 1000,
-    });
-  };
   const served = async (bp: Blueprint) => {
     const trainer = new PlanningTrainer(bp);
-    for (let i = 0; i < 3200; i++) trainer.add(world(i, i >= 2000));
+    for (let i = 0; i < 3200; i++) trainer.add(planningExample(i, { start: 0, flipped: i >= 2000 }));
     await trainer.learnQueued();
     const model = BanditModel.fromArtifact(trainer.publish(5000)!.record.artifact);
     const random = new SeededRandom(1);
     const ios = model.choose({ platform: 'ios' }, random);
     return { ios: ios.action, web: model.choose({ platform: 'web' }, random).action, means: ios.means, model };
   };
-  const forgetting = await served(withForget({ half_life: '10m' }));
-  const keeping = await served(withForget('none'));
+  const forgetting = await served(planningBlueprint({ forget: { half_life: '10m' } }));
+  const keeping = await served(planningBlueprint({ forget: 'none' }));
   t.diagnostic(
     `estimated rewards on ios, where sms now pays: ${JSON.stringify(forgetting.means)} forgetting (half-life 10 min), ${JSON.stringify(keeping.means)} never forgetting`,
   );
@@ -136,7 +92,7 @@ test('planning trainer - forgets by decision time: after a flip, the half-life o
 
 test('planning trainer - continues a bandit published before forgetting existed with the blueprint’s half-life, from its own clock', async () => {
   const first = new PlanningTrainer({ ...bp, training: { ...bp.training, forgetHalfLifeMs: null } });
-  for (const e of logged(WARMUP_EXAMPLES + 100)) first.add(e);
+  for (const e of planningExamples(WARMUP_EXAMPLES + 100)) first.add(e);
   await first.learnQueued();
   const checkpoint = first.publish(5000)!.record;
   // What such a checkpoint looked like: no half-life, no clock.
@@ -147,7 +103,7 @@ test('planning trainer - continues a bandit published before forgetting existed 
   delete artifact.bandit.options.halfLifeMs;
   const old = { ...checkpoint, artifact: Buffer.from(JSON.stringify(artifact), 'utf8') };
   const again = new PlanningTrainer(bp, old);
-  again.add({ ...logged(1, 999)[0]!, decisionTs: 7_000 });
+  again.add({ ...planningExamples(1, 999)[0]!, decisionTs: 7_000 });
   await again.learnQueued();
   const next = BanditModel.fromArtifact(again.publish(6000)!.record.artifact);
   assert.equal(next.halfLifeMs, bp.training.forgetHalfLifeMs, 'the blueprint’s (the default day)');

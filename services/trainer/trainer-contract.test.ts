@@ -8,7 +8,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileBlueprint } from '../lib/blueprint/compile.js';
-import { parseBlueprintYaml } from '../lib/blueprint/parse.js';
 import { blueprintWith } from '../lib/blueprint/test-blueprints.js';
 import { initBackend } from '../lib/learners/index.js';
 import { WARMUP_EXAMPLES } from '../lib/planning/bandit-model.js';
@@ -18,6 +17,7 @@ import { BlueprintTrainer } from './blueprint-trainer.js';
 import { CONTINUATION_MIN_EXAMPLES, FIRST_VERSION_MIN_EXAMPLES } from './continuation-gate.js';
 import { MulticlassTrainer } from './multiclass-trainer.js';
 import { PlanningTrainer } from './planning-trainer.js';
+import { blueprintOf, colourPickBlueprint, COLOURS, planningBlueprint, planningExamples } from './test-fixtures.js';
 import type { Trainer } from './trainer.js';
 
 // The score trainer's side-by-side learners run on TensorFlow.js: the CPU backend, as in blueprint-trainer.test.ts.
@@ -37,16 +37,12 @@ interface TrainerCase {
   readonly judgedOn: number | null;
 }
 
-function compiled(raw: unknown): Blueprint {
-  const result = compileBlueprint(raw);
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return { ...result.blueprint, version: 1 };
-}
-
 /** Threshold policy on one feature: a send is clicked from 18h (examples/notification_send.yaml, smaller). */
 const score: TrainerCase = {
   kind: 'blueprint',
-  blueprint: compiled(blueprintWith((bp) => (bp['features'] = { context: [{ name: 'hour', type: 'int' }] }))),
+  blueprint: blueprintOf(
+    compileBlueprint(blueprintWith((bp) => (bp['features'] = { context: [{ name: 'hour', type: 'int' }] }))),
+  ),
   create: (bp) => new BlueprintTrainer(bp),
   teaching: (n, from) =>
     Array.from({ length: n }, (_, i) => {
@@ -69,32 +65,12 @@ const score: TrainerCase = {
   judgedOn: CONTINUATION_MIN_EXAMPLES,
 };
 
-/** A bandit over two actions: push pays on ios, sms on web (planning-trainer.test.ts). */
+/** A bandit over two actions: push pays on ios, sms on web (test-fixtures.ts). */
 const planning: TrainerCase = {
   kind: 'planning',
-  blueprint: compiled({
-    blueprint: 'plan',
-    task: 'planning',
-    entity: 'user',
-    features: { context: [{ name: 'platform', type: 'category', values: ['ios', 'web'] }] },
-    label: { window: '1m', missing: 0 },
-    decision: { policy: 'linucb', alpha: 0.1, actions: ['push', 'sms'], default: 'push', explore: '5%' },
-  }),
+  blueprint: planningBlueprint(),
   create: (bp) => new PlanningTrainer(bp),
-  teaching: (n, from) =>
-    Array.from({ length: n }, (_, k) => {
-      const i = from + k;
-      const ios = i % 2 === 0;
-      const action = (i >> 1) % 2 === 0 ? 'push' : 'sms';
-      const reward = (action === 'push') === ios ? 1 : 0;
-      return exampleRecord({
-        features: { platform: ios ? 'ios' : 'web' },
-        action,
-        label: reward,
-        propensity: 0.5,
-        decisionTs: T0 + i * 1000,
-      });
-    }),
+  teaching: (n, from) => planningExamples(n, from, { start: T0 }),
   refused: [
     [exampleRecord({ features: { platform: 'ios' }, action: 'email', propensity: 0.5 }), 'an action it does not have'],
     [exampleRecord({ features: { platform: 'ios' }, action: 'push', propensity: 0 }), 'no propensity'],
@@ -103,32 +79,17 @@ const planning: TrainerCase = {
   judgedOn: null,
 };
 
-/** The top 2 of four colours (multiclass-trainer.test.ts): each example's class as labelClass. */
-const classes = ['red', 'green', 'blue', 'gold'];
+/** The top 2 of four colours (test-fixtures.ts): each example's class as labelClass. */
 const multiclass: TrainerCase = {
   kind: 'multiclass',
-  blueprint: ((): Blueprint => {
-    const result = parseBlueprintYaml(`
-blueprint: colour_pick
-task: classification
-entity: user
-features:
-  context:
-    - { name: x1, type: float }
-    - { name: device, type: category, values: [ios, android, web] }
-label: { source: { topic: app.picks, match: entity }, value: { field: colour }, window: 10m }
-decision: { policy: top_k, k: 2, actions: [red, green, blue, gold], default: red }
-`);
-    if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    return { ...result.blueprint, version: 1 };
-  })(),
+  blueprint: colourPickBlueprint(['x1']),
   create: (bp) => new MulticlassTrainer(bp),
   teaching: (n, from) =>
     Array.from({ length: n }, (_, k) => {
       const i = from + k;
       return exampleRecord({
         features: { x1: (i % 4) - 1.5, device: i % 3 === 0 ? 'ios' : 'web' },
-        labelClass: classes[i % 4]!,
+        labelClass: COLOURS[i % 4]!,
         label: Number.NaN,
         decisionTs: T0 + i * 1000,
       });
