@@ -31,6 +31,7 @@ import {
   stateKeys,
   timerOf,
   TimerFloor,
+  JoinerClock,
   type DecisionState,
   type JoinResult,
   type Mutations,
@@ -44,10 +45,6 @@ import { topics } from '../../topology/topics.js';
 import type { BatchInput, BatchOutput } from '../lib/stateful-consumer.js';
 import { looperCounter, looperGauge } from '../lib/observability/service-metrics.js';
 
-/** How far behind the wall clock the joiner's clock runs once it has caught up with its inputs. */
-const CLOCK_GRACE_MS = 2000;
-/** How long an assigned partition with a backlog may hold the clock before it delivers a batch. */
-const UNREAD_HOLD_MS = 60_000;
 const PENDING_PREFIX = joinerKeys.pending('');
 const COUNT_PAGE = 10_000;
 
@@ -75,7 +72,7 @@ export interface JoinerCore {
    * takes no further chunk: what is left stays due for the next tick.
    */
   tick(stop?: AbortSignal): Promise<number>;
-  /** The joiner's clock: wall clock less a grace once caught up, else the oldest lagging input. */
+  /** The joiner's clock (joiner-clock.ts): wall clock less a grace once caught up, else the oldest lagging input. */
   clock(): number;
   /** Decisions waiting in the store for their label window to close (counted on start, then kept up to date). */
   pending(): number;
@@ -125,9 +122,7 @@ export function createJoinerCore(
   deadLetters: DeadLetterSink,
   holds: Holds = () => true,
 ): JoinerCore {
-  const lagging = new Map<string, number>();
-  /** Assigned partitions with a backlog that delivered no batch yet, and since when (see exclusively). */
-  const unread = new Map<string, number>();
+  const clock = new JoinerClock();
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = lock.then(work, work);
@@ -297,9 +292,8 @@ export function createJoinerCore(
         const examples: Example[] = [];
         let added = 0;
         const last = input.messages[input.messages.length - 1]!;
-        markLag(
-          input.topic,
-          input.partition,
+        clock.read(
+          `${input.topic}/${input.partition}`,
           Number(last.timestamp),
           BigInt(last.offset) + 1n >= BigInt(input.highWatermark),
         );
@@ -324,7 +318,7 @@ export function createJoinerCore(
       }),
 
     async tick(stop) {
-      const now = joinerClock();
+      const now = clock.at(Date.now());
       const closes = closeRange(now, closeFloor.startTick());
       const forgets = forgetRange(now, forgetFloor.startTick());
       // Where each scan resumes, null once it has reached the range's end.
@@ -368,40 +362,16 @@ export function createJoinerCore(
       return emitted;
     },
 
-    clock: () => joinerClock(),
+    clock: () => clock.at(Date.now()),
 
     pending: () => pending,
 
     exclusively: (work) =>
       exclusive(async () => {
-        // Lag of partitions given away would hold the clock back for good; the next batches refill it.
-        // A partition with a backlog stops the clock until it has delivered a batch (whose time then
-        // holds it): run at the wall clock, the joiner closed windows whose outcomes sat unread in
-        // that backlog and labelled clicked decisions 0 (a ranking test's joiner, re-subscribing
-        // mid catch-up). Its first unread record's time is not known before it is read.
-        lagging.clear();
-        unread.clear();
-        for (const key of (await work()) ?? []) unread.set(key, Date.now());
+        clock.assigned((await work()) ?? [], Date.now());
         closeFloor.reset();
         forgetFloor.reset();
         pending = await countPending(store, holds);
       }),
   };
-
-  function markLag(topic: string, partition: number, lastTs: number, caughtUp: boolean): void {
-    const key = `${topic}/${partition}`;
-    unread.delete(key);
-    if (caughtUp) lagging.delete(key);
-    else lagging.set(key, lastTs);
-  }
-
-  function joinerClock(): number {
-    const now = Date.now();
-    // A backlog whose records never come as a batch (only a transaction's markers left, say) holds
-    // the clock no longer than UNREAD_HOLD_MS.
-    for (const [key, since] of unread) if (now - since > UNREAD_HOLD_MS) unread.delete(key);
-    if (unread.size > 0) return 0;
-    const wall = now - CLOCK_GRACE_MS;
-    return lagging.size === 0 ? wall : Math.min(wall, ...lagging.values());
-  }
 }

@@ -49,3 +49,4 @@ export { compileJoinerOptions, joinerDefaults, type JoinerOptions } from './opti
 export { JoinerInputError, JoinerStateError } from './errors.js';
 export { MemoryJoiner } from './memory-joiner.js';
 export { TimerFloor } from './timer-floor.js';
+export { JoinerClock, CLOCK_GRACE_MS, UNREAD_HOLD_MS } from './joiner-clock.js';
