@@ -55,6 +55,8 @@ export interface DemoHooks {
 }
 
 export type DemoFailure = 'decide' | 'outcome' | 'event';
+/** Reasons kept of each kind of failure. */
+const REASONS_KEPT = 5;
 
 export interface DemoRun {
   /** Stops publishing product events (decisions go on). */
@@ -65,6 +67,8 @@ export interface DemoRun {
   errors(): number;
   /** The failures by what failed: a decide (no answer at all), an outcome report, a product event publish. */
   failures(): Readonly<Record<DemoFailure, number>>;
+  /** The first few reasons of each kind of failure, with when they happened (for an audit's log). */
+  failureReasons(): Readonly<Record<DemoFailure, readonly string[]>>;
   stop(): Promise<void>;
 }
 
@@ -144,9 +148,14 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   let decided = 0;
   let errors = 0;
   const failures: Record<DemoFailure, number> = { decide: 0, outcome: 0, event: 0 };
-  const failed = (what: DemoFailure) => {
+  const reasons: Record<DemoFailure, string[]> = { decide: [], outcome: [], event: [] };
+  const failed = (what: DemoFailure, error?: unknown) => {
     errors++;
     failures[what]++;
+    if (reasons[what].length < REASONS_KEPT)
+      reasons[what].push(
+        `${new Date().toISOString().slice(11, 23)} ${error instanceof Error ? error.message : String(error)}`,
+      );
   };
   let stopped = false;
   let eventsPaused = false;
@@ -163,7 +172,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
         { fallbackAction: 'skip' },
       );
     } catch (error) {
-      failed('decide');
+      failed('decide', error);
       if (errors <= 5) log(`decide failed: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
@@ -192,14 +201,15 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     const unsubscribes = sim.guardrailEventsFor(request.entity, request.context, decision.action, at, random.next());
     // Counted like the other publishes when Kafka cannot take them: decideOne runs unawaited, so a
     // rejection here would be unhandled (a fault-suite run's broker restart outlasted kafkajs's retries).
-    if (unsubscribes.length > 0) await publish(producer, unsubscribes).catch(() => failed('event'));
+    if (unsubscribes.length > 0)
+      await publish(producer, unsubscribes).catch((error: unknown) => failed('event', error));
     if (sent && decision.decisionId) {
       // The app reports an open when the user clicks, a dismissal otherwise.
       const delay = (outcome === 1 ? sim.clickDelayMs(random.next()) : 30_000) / options.speed;
       const id = decision.decisionId;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!stopped) void client.outcome(id, outcome).catch(() => failed('outcome'));
+        if (!stopped) void client.outcome(id, outcome).catch((error: unknown) => failed('outcome', error));
       }, delay);
       timers.add(timer);
     }
@@ -217,13 +227,13 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     const eventCount = Math.floor(eventCarry);
     eventCarry -= eventCount;
     if (!eventsPaused && eventCount > 0)
-      void publish(producer, sim.nextEvents(t, eventCount)).catch(() => failed('event'));
+      void publish(producer, sim.nextEvents(t, eventCount)).catch((error: unknown) => failed('event', error));
     carry += (options.decidesPerSecond * tickMs) / 1000;
     const count = Math.floor(carry);
     carry -= count;
     for (let i = 0; i < count; i++) {
       void decideOne().catch((error: unknown) => {
-        failed('decide');
+        failed('decide', error);
         if (errors <= 5) log(`decide step failed: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
@@ -235,6 +245,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     decisions: () => decided,
     errors: () => errors,
     failures: () => ({ ...failures }),
+    failureReasons: () => ({ decide: [...reasons.decide], outcome: [...reasons.outcome], event: [...reasons.event] }),
     async stop() {
       stopped = true;
       clearInterval(loop);

@@ -159,6 +159,9 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
         .join(', ')})`,
     );
 
+    for (const [what, reasons] of Object.entries(run.failureReasons()))
+      for (const reason of reasons) log(`${what} failed at ${reason}`);
+
     // 2. Replied decisions against the decision log.
     await pollUntil('the joiner to close the last windows', 180_000, async () =>
       Date.now() - lastDecisionAt > LABEL_WINDOW_MS + 10_000 &&
