@@ -11,7 +11,7 @@ import type { FeatureValues } from '../lib/feature-values.js';
 import type { ServiceContext } from '../lib/runtime.js';
 import type { BlueprintWatch } from '../lib/blueprint-watch.js';
 import { parseDecideRequest, type DecideError, type RankingCandidate } from '../lib/decide/request.js';
-import { choose, explorePlanned, policyAction } from '../lib/decide/policy.js';
+import { explorePlanned, exploreIntended, policyAction } from '../lib/decide/policy.js';
 import type { DecideReply } from '../lib/decide/reply.js';
 import type { LookupRouter } from '../lib/features-client.js';
 import { FeatureLookupClient } from '../lib/feature-lookup-client.js';
@@ -224,11 +224,14 @@ export function startDecideResponder(
     if (apprenticing) fallbackReason = null;
     const fallback = fallbackReason !== null;
     const explore = exploreShare(bp.decision, shifts.suspected(bp.name));
+    // The policy's action, computed once: the model's own as logged (modelAction), or the default
+    // when the answer falls back (no score to go by).
+    const intended = modelAction !== null && !fallback ? modelAction : bp.decision.default;
     const choice = apprenticing
       ? { action: currentAction, propensity: 1, explored: false }
       : planned !== null && !fallback
         ? explorePlanned(bp.decision, planned, Math.random, explore)
-        : choose(bp.decision, fallback ? null : score, Math.random, explore);
+        : exploreIntended(bp.decision, intended, Math.random, explore);
     const decisionId = mintDecisionId(entity, options.decisionPartitions);
     const reply: DecideReply = {
       decisionId,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { choose, policyAction } from './policy.js';
+import { choose, exploreIntended, policyAction } from './policy.js';
 import type { BlueprintDecision } from '../schemas/generated.js';
 
 const decision: BlueprintDecision = {
@@ -59,5 +59,52 @@ describe('decide policy', () => {
       propensity: 1,
       explored: false,
     });
+  });
+
+  it('policy - exploreIntended keeps the action it is given at 1 − explore + explore / actions, and explores into another at explore / actions', () => {
+    assertChoice(exploreIntended(decision, 'skip', sequence(0.5)), {
+      action: 'skip',
+      propensity: 0.95,
+      explored: false,
+    });
+    assertChoice(exploreIntended(decision, 'skip', sequence(0.05, 0.2)), {
+      action: 'send',
+      propensity: 0.05,
+      explored: true,
+    });
+    assertChoice(exploreIntended(decision, 'send', sequence(0.05, 0.2)), {
+      action: 'send',
+      propensity: 0.95,
+      explored: true,
+    });
+  });
+
+  it('policy - exploreIntended applies the share it is given; none, or a single action, means propensity 1', () => {
+    assertChoice(exploreIntended(decision, 'send', sequence(0.3, 0.9), 0.4), {
+      action: 'skip',
+      propensity: 0.2,
+      explored: true,
+    });
+    assert.deepEqual(exploreIntended(decision, 'send', sequence(), 0), {
+      action: 'send',
+      propensity: 1,
+      explored: false,
+    });
+    assert.deepEqual(exploreIntended({ ...decision, actions: ['send'] }, 'send', sequence()), {
+      action: 'send',
+      propensity: 1,
+      explored: false,
+    });
+  });
+
+  it("policy - choose is exploreIntended on policyAction's action, for every score, share and draw", () => {
+    for (const score of [null, 0, 0.29, 0.3, 0.8])
+      for (const explore of [0, 0.05, 0.1, 1])
+        for (const draws of [[0.01, 0.99], [0.05, 0.4], [0.5], [0.99]])
+          assert.deepEqual(
+            choose(decision, score, sequence(...draws), explore),
+            exploreIntended(decision, policyAction(decision, score), sequence(...draws), explore),
+            `score ${score}, explore ${explore}, draws ${draws.join(' ')}`,
+          );
   });
 });

@@ -45,15 +45,28 @@ export function explorePlanned(
   return { action, propensity: explore / n + (1 - explore) * policyShare(action), explored };
 }
 
-/** `random` returns uniform numbers in [0, 1); it is called at most twice. `explore` is the share
- * applied, the blueprint's unless said otherwise. */
+/** The policy's action for `score`, with the explore share on top (see exploreIntended). */
 export function choose(
   decision: BlueprintDecision,
   score: number | null,
   random: () => number,
   explore: number = decision.explore,
 ): Choice {
-  const intended = policyAction(decision, score);
+  return exploreIntended(decision, policyAction(decision, score), random, explore);
+}
+
+/**
+ * The policy's action `intended` (policyAction's) with the explore share on top, for a caller that
+ * has it already: the predictor logs it as the decision's modelAction. `random` returns uniform
+ * numbers in [0, 1); it is called at most twice. `explore` is the share applied, the blueprint's
+ * unless said otherwise.
+ */
+export function exploreIntended(
+  decision: BlueprintDecision,
+  intended: string,
+  random: () => number,
+  explore: number = decision.explore,
+): Choice {
   const n = decision.actions.length;
   if (explore <= 0 || n < 2) return { action: intended, propensity: 1, explored: false };
   const explored = random() < explore;
