@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'services/lib/schemas/generated.ts'] },
+  { ignores: ['**/dist/', 'node_modules/', 'services/lib/schemas/generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,6 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { NatsConnection } from 'nats';
 import { readTopicToEnd } from '../../services/lib/kafka.js';
 import { registerBlueprint } from '../../services/lib/blueprint-store.js';
@@ -24,6 +30,17 @@ import { looper, waitForPredictor } from '../support/cli.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const run = promisify(execFile);
+const sdkDir = fileURLToPath(new URL('../../services/sdk/', import.meta.url));
+
+/** A product's script using the installed SDK: one decision, its outcome, the decision id printed. */
+const productScript = (load: string, blueprint: string, entity: string) => `${load}
+const looper = await LooperClient.connect({ deadlineMs: 500 });
+const d = await looper.decide(${JSON.stringify(blueprint)}, ${JSON.stringify(entity)}, { hour: 9 });
+await looper.outcome(d.decisionId, 1);
+await looper.close();
+console.log(JSON.stringify({ decisionId: d.decisionId, action: d.action }));
+`;
 
 describe('outcomes over NATS on the real stack', { timeout: 240_000 }, () => {
   const name = uniqueName('outcomes_nats');
@@ -176,6 +193,44 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
       assert.deepEqual(written.get(batched.decisionId), expected(batched.decisionId, 5, 1_700_000_000_004));
     } finally {
       await client.close();
+    }
+  });
+
+  it('outcomes over NATS - the SDK packed with npm pack installs into an empty project; plain JavaScript, ESM and CommonJS, decides and reports with it', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'looper-sdk-app-'));
+    try {
+      await run('npm', ['pack', '--pack-destination', app], { cwd: sdkDir });
+      const tarball = readdirSync(app).find((f) => f.endsWith('.tgz'))!;
+      await run('npm', ['init', '-y'], { cwd: app });
+      // The SDK's own dependencies (nats, kafkajs, ...) come from npm's cache, filled by the repository's npm ci.
+      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(app, tarball)], { cwd: app });
+      writeFileSync(
+        join(app, 'esm.mjs'),
+        productScript("import { LooperClient } from '@looper/sdk';", name, 'user-sdk-esm'),
+      );
+      // CommonJS has no top-level await: the same lines in an async function.
+      writeFileSync(
+        join(app, 'cjs.cjs'),
+        `(async () => {${productScript("const { LooperClient } = require('@looper/sdk');", name, 'user-sdk-cjs')}})();`,
+      );
+      const env = { ...process.env, LOOPER_NATS_URL: testConfig.natsUrl };
+      const ids: string[] = [];
+      for (const script of ['esm.mjs', 'cjs.cjs']) {
+        const { stdout } = await run(process.execPath, [script], { cwd: app, env });
+        const printed = JSON.parse(stdout.trim()) as { decisionId: string; action: string };
+        assert.match(printed.decisionId, /^[0-9a-f-]{36}$/, `${script}: ${stdout}`);
+        assert.equal(printed.action, 'skip', `${script}: the blueprint's default, no model serves it`);
+        ids.push(printed.decisionId);
+      }
+      const written = await outcomesWritten();
+      for (const id of ids)
+        assert.deepEqual(
+          written.get(id)?.map((o) => [o.value, o.key]),
+          [[1, id]],
+          `the outcome of ${id} is on looper.outcomes once`,
+        );
+    } finally {
+      rmSync(app, { recursive: true, force: true });
     }
   });
 
