@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const run = promisify(execFile);
 const sdkDir = fileURLToPath(new URL('../../services/sdk/', import.meta.url));
+const repoDir = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A product's script using the installed SDK: one decision, its outcome, the decision id printed. */
 const productScript = (load: string, blueprint: string, entity: string) => `${load}
@@ -232,6 +233,18 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
     } finally {
       rmSync(app, { recursive: true, force: true });
     }
+  });
+
+  it("outcomes over NATS - the README's tour (tour.ts) publishes an event, decides and reports an outcome", async () => {
+    const tour = parseBlueprintYaml(
+      readFileSync(new URL('../../examples/notification_send.yaml', import.meta.url), 'utf8'),
+    );
+    assert.ok(tour.ok, tour.ok ? '' : JSON.stringify(tour.problems));
+    await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, tour.blueprint);
+    await waitForPredictor(tour.blueprint.name, { hour: 20, platform: 'ios' });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tour.ts'], { cwd: repoDir });
+    // action, score, then the fallback's reason or the serving model
+    assert.match(stdout.trim(), /^(send|skip) \S+ \S+$/, stdout);
   });
 
   it('outcomes over NATS - looper decide prints a decision and looper outcome reports one; bad input exits non-zero with its code', async () => {
