@@ -28,7 +28,24 @@ function blueprint(contextFeatures: Array<Record<string, unknown>>): Blueprint {
 }
 
 const BP = blueprint([{ name: 'hour', type: 'int' }]);
+/**
+ * BP at threshold 0: every version sends to everybody, so the decisions of two versions never
+ * differ and a continuation is judged on its objective alone (the value of the decisions at the
+ * threshold cannot hold it back: continuation-value.ts) — for the tests of what the trainer
+ * publishes, whose learners' early scores hover about 0.5 and so decide differently from version
+ * to version at threshold 0.5.
+ */
+const SENDS_TO_ALL: Blueprint = { ...BP, decision: { ...BP.decision, threshold: 0 } };
 const HYPER = { nTrees: 5, maxDepth: 2, refitEvery: 100, validationFraction: 0 };
+
+/** Examples sent in the evening, clicked only on every `every`-th day: a world where evenings click less. */
+function rarerEvenings(n: number, from: number, every: number): Example[] {
+  return Array.from({ length: n }, (_, i) => {
+    const hour = (from + i) % 24;
+    const day = Math.floor((from + i) / 24);
+    return exampleRecord({ features: { hour }, label: hour >= 18 && day % every === 0 ? 1 : 0, action: 'send' });
+  });
+}
 
 /** Examples the threshold policy learns from: sent, labelled 1 in the evening (`inverted`: in the day). */
 function examples(n: number, from = 0, inverted = false): Example[] {
@@ -259,6 +276,22 @@ describe('blueprint trainer, continuations earn their swap', () => {
     assert.match(trainer.drainJudgements()[0]!.reason, /^not worse than .* rollback_if\.metric_drop 0\.01 — /);
   });
 
+  it('trainer - a continuation that ranks as well but whose scores fell below the threshold is refused on the value of its decisions', async () => {
+    const trainer = new BlueprintTrainer(BP, adopted);
+    // Evenings that click on one day in six: the continuation still ranks them first, at 0.39.
+    await learn(trainer, rarerEvenings(600, 200, 6));
+    assert.equal(trainer.publish(10), null);
+    await learn(trainer, examples(200, 800));
+    assert.equal(trainer.publish(20), null, 'refused: nothing is published');
+    const [refused] = trainer.drainJudgements();
+    assert.equal(refused?.kind, 'refuse');
+    assert.equal(refused.figures?.decidedBy, 'value');
+    assert.match(
+      refused.reason,
+      /^its decisions at threshold 0\.5 are worth less than 80 % of the serving version's — value at threshold 0\.5 0\.0000 vs serving 0\.\d{4} a request .*; auc 1\.0000 vs serving 1\.0000: \+0\.0000 /,
+    );
+  });
+
   it('trainer - only examples decided after the checkpoint it adopted judge a continuation', async () => {
     const decided = exampleRecord().decisionTs;
     const trainer = new BlueprintTrainer(BP, { ...adopted, checkpoint: { ...candidate, dataEndTs: decided } });
@@ -280,7 +313,7 @@ describe('blueprint trainer, side by side', () => {
   });
 
   it('trainer - the very first version is taken after 200 examples and published once shown better than serving no model; the next is judged against it', async () => {
-    const trainer = new BlueprintTrainer(BP);
+    const trainer = new BlueprintTrainer(SENDS_TO_ALL);
     await learn(trainer, examples(100));
     assert.equal(trainer.publish(10), null, 'nothing is taken from 100 examples');
     assert.equal(trainer.pendingExamples, null);
@@ -332,8 +365,10 @@ describe('blueprint trainer, side by side', () => {
       const raw = blueprintWith((bp) => {
         bp['features'] = { context: [{ name: 'x', type: 'float' }] };
         bp['training'] = { forget };
-        // Any continuation is published once judged: this test measures learning, not the gate.
+        // Any continuation is published once judged: this test measures learning, not the gate
+        // (threshold 0: every version sends to everybody, so its decisions cannot hold it back).
         bp['rollout'] = { rollback_if: { metric_drop: 1 } };
+        bp['decision'] = { policy: 'threshold', threshold: 0, actions: ['send', 'skip'], default: 'skip' };
       });
       const compiled = compileBlueprint(raw);
       if (!compiled.ok) throw new Error(JSON.stringify(compiled.problems));
@@ -413,7 +448,7 @@ describe('blueprint trainer, side by side', () => {
 
   it('trainer - a trainer that starts from scratch while a version serves judges its first version against it', async () => {
     const serving = gbdtCandidate();
-    const trainer = new BlueprintTrainer(BP, { configuration: SIDE_BY_SIDE, checkpoint: null, serving });
+    const trainer = new BlueprintTrainer(SENDS_TO_ALL, { configuration: SIDE_BY_SIDE, checkpoint: null, serving });
     await learn(trainer, examples(100));
     assert.equal(trainer.publish(10), null, 'held pending');
     await learn(trainer, examples(200, 100));

@@ -11,8 +11,10 @@
 // training-weight.ts), and a continuation earns its swap (continuation-gate.ts): when one is due it
 // is held as a pending version, judged against the version that serves — the last one this trainer
 // published or adopted — on the next examples neither learned from, and published only when it is
-// shown not worse by more than rollout.rollback_if.metric_drop. The first version, with nothing
-// serving, is published at once.
+// shown not worse by more than rollout.rollback_if.metric_drop and, under a threshold policy, its
+// decisions at decision.threshold shown worth at least 80 % of the serving version's (a uniform
+// shift of the scores ranks as well and sends to more or fewer: continuation-value.ts). The first
+// version, with nothing serving, is judged the same way against serving no model.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
 import type { FeatureValues } from '../lib/feature-values.js';
 import {
@@ -262,7 +264,13 @@ export class BlueprintTrainer implements Trainer {
     return batch.xs.length;
   }
 
-  /** Both versions score the examples that neither learned from: they arrived after the pending one was taken. */
+  /**
+   * Both versions score the examples that neither learned from: they arrived after the pending one
+   * was taken. The test reads the scores twice — their ranking (the objective) and, under a
+   * threshold policy, the decisions each makes at the threshold the test took from this.bp.decision
+   * when it started (ContinuationTest.start in publish), so a blueprint changed meanwhile does not
+   * change what the evidence gathered so far is judged on.
+   */
   private observePending(batch: ExampleBatch, ts: readonly number[]): void {
     const pending = this.pending;
     const served = this.served;

@@ -16,6 +16,7 @@ import {
   type ContinuationJudgement,
   type PairedScores,
 } from './continuation-gate.js';
+import { CONTINUATION_VALUE_MARGIN, decisionValue, pairedValue, valueCriterionOf } from './continuation-value.js';
 
 function compiled(raw: Record<string, unknown>): Blueprint {
   const result = compileBlueprint(raw);
@@ -23,10 +24,23 @@ function compiled(raw: Record<string, unknown>): Blueprint {
   return result.blueprint;
 }
 
-/** metric_drop 0.01 (the default), objective auc. */
+/** metric_drop 0.01 (the default), objective auc, policy threshold 0.5. */
 const BP = compiled(blueprintWith(() => undefined));
+/**
+ * The same at threshold 0: every version sends to everybody, so the decisions of two versions
+ * never differ and the value criterion (continuation-value.ts) cannot hold one back — what the
+ * tests of the objective's verdict use.
+ */
+const sendingToAll = (bp: Record<string, unknown>) =>
+  (bp['decision'] = { policy: 'threshold', threshold: 0, actions: ['send', 'skip'], default: 'skip' });
+const EVERYBODY = compiled(blueprintWith(sendingToAll));
 const withDrop = (metricDrop: number) =>
-  compiled(blueprintWith((bp) => (bp['rollout'] = { rollback_if: { metric_drop: metricDrop } })));
+  compiled(
+    blueprintWith((bp) => {
+      bp['rollout'] = { rollback_if: { metric_drop: metricDrop } };
+      sendingToAll(bp);
+    }),
+  );
 
 // Deterministic traffic: a third of the examples positive, one in 40 explored (propensity 0.025,
 // weight 40), the others sent by the policy (propensity 0.975). The serving version scores
@@ -148,7 +162,7 @@ describe('continuation gate', () => {
     });
     const constant = (i: number) => (i >= 0 ? 0.25 : 0);
     const against = (pending: (i: number) => number, n: number) => {
-      const test = ContinuationTest.start(BP, 0, 'no-model')!;
+      const test = ContinuationTest.start(EVERYBODY, 0, 'no-model')!;
       for (let i = 0; i < n; i++) test.observe(label(i), pending(i), constant(i), weight(i));
       return test.judge();
     };
@@ -159,7 +173,7 @@ describe('continuation gate', () => {
       /^better than serving no model \(a constant score, the base rate of the examples it learned\) by more than 0 — auc 0\.8\d{3} vs no model 0\.5000: \+0\.3\d{3} \(99 % always-valid one-sided bounds \+0\.\d{4} to/,
     );
     // Scores that know nothing of the label: an AUC near 0.5, never shown better; at the horizon refused.
-    const blind = ContinuationTest.start(BP, 0, 'no-model')!;
+    const blind = ContinuationTest.start(EVERYBODY, 0, 'no-model')!;
     for (let i = 0; i < 600; i++) blind.observe(label(i), v(i), constant(i), weight(i));
     assert.equal(blind.n, FIRST_VERSION_HORIZON, 'a first version has its last look sooner');
     const verdict = blind.judge();
@@ -247,4 +261,201 @@ describe('continuation gate', () => {
       ['0.8456', '0.5556', '-0.2900', '-0.4946', '-0.0854'],
     );
   });
+
+  it('continuation value - a version earns y − t on an example it sends to at threshold t, and nothing on one it does not', () => {
+    assert.deepEqual(
+      [
+        decisionValue(1, 0.5, 0.5),
+        decisionValue(0, 0.7, 0.5),
+        decisionValue(1, 0.49, 0.5),
+        decisionValue(0.25, 0.9, 0.3),
+      ],
+      [0.5, -0.5, 0, -0.04999999999999999],
+    );
+  });
+
+  it('continuation value - on logged sends in their expected numbers, weighted by 1/propensity, the estimates are the values per request of all traffic', () => {
+    // 80,000 requests of four kinds, threshold 0.5, 5 % exploration: the serving version sends to
+    // A and B (each sent with propensity 0.975), the pending one to A and C; C and D are sent only
+    // when explored (0.025, weight 40). Values per request: serving 0.2·0.25 + 0.1·0.05 = 0.055,
+    // pending 0.2·0.25 − 0.2·0.05 = 0.04, and pending − 0.8 × serving = −0.004.
+    const kinds = [
+      { served: 0.8, pending: 0.7, requests: 16_000, clicked: 0.75, propensity: 0.975 },
+      { served: 0.6, pending: 0.4, requests: 8_000, clicked: 0.55, propensity: 0.975 },
+      { served: 0.4, pending: 0.6, requests: 16_000, clicked: 0.45, propensity: 0.025 },
+      { served: 0.1, pending: 0.2, requests: 40_000, clicked: 0.1, propensity: 0.025 },
+    ];
+    const labels: number[] = [];
+    const pending: number[] = [];
+    const served: number[] = [];
+    const weights: number[] = [];
+    for (const k of kinds) {
+      const sends = Math.round(k.requests * k.propensity);
+      for (let i = 0; i < sends; i++) {
+        labels.push(i < Math.round(sends * k.clicked) ? 1 : 0);
+        pending.push(k.pending);
+        served.push(k.served);
+        weights.push(1 / k.propensity);
+      }
+    }
+    const value = pairedValue({ threshold: 0.5, margin: 0.2 }, labels, pending, served, weights);
+    assert.deepEqual(
+      [value.served, value.pending, value.difference].map((v) => v.toFixed(12)),
+      ['0.055000000000', '0.040000000000', '-0.004000000000'],
+    );
+    assert.equal(value.n, 24_800);
+    assert.equal(value.effectiveN.toFixed(4), (80_000 ** 2 / (23_400 / 0.975 ** 2 + 1_400 * 40 ** 2)).toFixed(4));
+  });
+
+  it('continuation value - the standard error is the influence terms w(d − D)/w̄ over n(n − 1), self-normalised', () => {
+    // u(pending) = [0.5, −0.5, 0, 0], u(served) = [0.5, 0, 0.5, −0.5]; d = u(pending) − 0.8·u(served)
+    // = [0.1, −0.5, −0.4, 0.4]; Σw = 8, so D = (0.1 − 1 − 0.4 + 1.6)/8 = 0.0375; w̄ = 2 and the
+    // influence terms are [0.03125, −0.5375, −0.21875, 0.725], squares summing to 0.863359375.
+    const value = pairedValue(
+      { threshold: 0.5, margin: 0.2 },
+      [1, 0, 1, 0],
+      [0.6, 0.7, 0.4, 0.2],
+      [0.6, 0.3, 0.8, 0.9],
+      [1, 2, 1, 4],
+    );
+    assert.deepEqual(
+      [value.served, value.pending, value.difference, value.standardError, value.effectiveN].map((v) => v.toFixed(12)),
+      [
+        '-0.125000000000',
+        '-0.062500000000',
+        '0.037500000000',
+        Math.sqrt(0.863359375 / 12).toFixed(12),
+        (64 / 22).toFixed(12),
+      ],
+    );
+    // A constant weight changes nothing.
+    const doubled = pairedValue(
+      { threshold: 0.5, margin: 0.2 },
+      [1, 0, 1, 0],
+      [0.6, 0.7, 0.4, 0.2],
+      [0.6, 0.3, 0.8, 0.9],
+      [2, 4, 2, 8],
+    );
+    assert.equal(doubled.standardError.toFixed(12), value.standardError.toFixed(12));
+    assert.throws(
+      () => pairedValue({ threshold: 0.5, margin: 0.2 }, [1, 0], [0.6, 0.7], [0.6, 0.3], [0, 0]),
+      (error: unknown) => error instanceof RangeError && error.message === 'the examples weigh nothing in all',
+    );
+  });
+
+  it('continuation value - only a threshold policy has decisions to value: its threshold, and the margin δ', () => {
+    assert.deepEqual(valueCriterionOf(BP), { threshold: 0.5, margin: CONTINUATION_VALUE_MARGIN });
+    assert.equal(CONTINUATION_VALUE_MARGIN, 0.2);
+    assert.equal(valueCriterionOf(compiled(minimalBlueprintOf('ranking'))), null);
+    assert.equal(valueCriterionOf(compiled(minimalBlueprintOf('estimation'))), null);
+    assert.equal(ContinuationTest.start(compiled(minimalBlueprintOf('estimation')), 0)!.value, null);
+  });
+
+  // A decisive serving version: every positive scores 0.6 or more, every negative below 0.4, so at
+  // threshold 0.5 it sends to the positives alone and earns 0.5 on a third of the requests.
+  const decisive = (i: number) => 0.6 * label(i) + 0.4 * u(i);
+  const judgedAgainstDecisive = (pending: (i: number) => number, n: number, test = ContinuationTest.start(BP, 0)!) => {
+    for (let i = 0; i < n; i++) test.observe(label(i), pending(i), decisive(i), weight(i));
+    return test;
+  };
+
+  it('continuation gate - a threshold blueprint publishes only when both criteria clear: the objective and the value of its decisions', () => {
+    const test = judgedAgainstDecisive(decisive, 1200);
+    assert.deepEqual(test.value, { threshold: 0.5, margin: 0.2 });
+    const verdict = test.judge();
+    assert.deepEqual(
+      { kind: verdict.kind, reason: verdict.reason, decidedBy: verdict.figures?.decidedBy },
+      {
+        kind: 'publish',
+        reason:
+          "not worse than the serving version by more than rollback_if.metric_drop 0.01 — auc 1.0000 vs serving 1.0000: +0.0000 (99 % always-valid one-sided bounds +0.0000 to +0.0000; IPS-weighted, effective n 117 of 1200); and its decisions at threshold 0.5 are worth at least 80 % of the serving version's — value at threshold 0.5 0.1667 vs serving 0.1667 a request (kept 100.0 %): pending − 0.8 × serving +0.0333 (99 % always-valid one-sided bounds +0.0185 to +0.0482)",
+        decidedBy: 'both',
+      },
+    );
+  });
+
+  it("continuation gate - a continuation that ranks as well but whose scores shift below the threshold is refused on its decisions, with both criteria's figures", () => {
+    const verdict = judgedAgainstDecisive((i) => decisive(i) - 0.5, 1200).judge();
+    assert.equal(verdict.kind, 'refuse');
+    assert.equal(
+      verdict.reason,
+      "its decisions at threshold 0.5 are worth less than 80 % of the serving version's — value at threshold 0.5 0.0000 vs serving 0.1667 a request (kept 0.0 %): pending − 0.8 × serving −0.1333 (99 % always-valid one-sided bounds −0.1927 to −0.0739); auc 1.0000 vs serving 1.0000: +0.0000 (99 % always-valid one-sided bounds +0.0000 to +0.0000; IPS-weighted, effective n 117 of 1200)",
+    );
+    const record = refusalRecord({
+      blueprint: 'notification_send',
+      kind: 'refuse',
+      reason: verdict.reason,
+      figures: verdict.figures,
+      servedVersion: 'notification_send/7',
+      continuation: 'logistic trained on 1200 examples',
+      startedAt: 0,
+      at: 1000,
+    });
+    const v = verdict.figures!.value!;
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(record.labels).filter(([k]) => k.startsWith('value_') || k === 'decided_by')),
+      {
+        value_threshold: '0.5',
+        value_margin: '0.2',
+        value_served: String(v.served),
+        value_pending: '0',
+        value_difference: String(v.difference),
+        value_low: String(v.low),
+        value_high: String(v.high),
+        decided_by: 'value',
+      },
+    );
+    assert.equal(record.value, 0, 'the record keeps the objective gain as its value');
+  });
+
+  it('continuation gate - at the horizon each criterion has its last look, and the reason names the one that fails', () => {
+    // Scores 0.18 lower: it misses a fifth of the positives and keeps 80.3 % of the value, too close to 80 % to tell.
+    const design = continuationDesign(BP);
+    const test = new ContinuationTest('auc', design, 0, 1200, 'serving', valueCriterionOf(BP));
+    judgedAgainstDecisive((i) => decisive(i) - 0.18, 1199, test);
+    assert.match(
+      test.judge().reason,
+      /^not conclusive yet — auc .*; value at threshold 0\.5 .*; decides by 1200 examples$/,
+    );
+    test.observe(label(1199), decisive(1199) - 0.18, decisive(1199), weight(1199));
+    const verdict = test.judge();
+    assert.deepEqual(
+      { kind: verdict.kind, reason: verdict.reason, decidedBy: verdict.figures?.decidedBy },
+      {
+        kind: 'refuse',
+        reason:
+          "its decisions at threshold 0.5 not shown to be worth 80 % of the serving version's: its 97 % one-look lower bound of pending − 0.8 × serving at 1200 examples is −0.0197 — value at threshold 0.5 0.1338 vs serving 0.1667 a request (kept 80.3 %): pending − 0.8 × serving +0.0004 (99 % always-valid one-sided bounds −0.0359 to +0.0368); auc 1.0000 vs serving 1.0000: +0.0000 (99 % always-valid one-sided bounds +0.0000 to +0.0000; IPS-weighted, effective n 117 of 1200)",
+        decidedBy: 'value',
+      },
+    );
+  });
+
+  it('continuation gate - the threshold a continuation is judged at is the one of the moment its test starts', () => {
+    const bp = compiled(blueprintWith(() => undefined));
+    const started = ContinuationTest.start(bp, 0)!;
+    bp.decision.threshold = 0.3;
+    assert.deepEqual([started.value?.threshold, ContinuationTest.start(bp, 1)!.value?.threshold], [0.5, 0.3]);
+  });
+
+  it('continuation gate - a first version of a threshold blueprint must also decide better than serving no model when the constant sends to nobody', () => {
+    // The base rate, a third, is below the threshold: the constant sends to nobody and is worth 0.
+    const first = (pending: (i: number) => number) =>
+      judgedAgainstDecisiveConstant(pending, ContinuationTest.start(BP, 0, 'no-model')!).judge();
+    const good = first(decisive);
+    assert.equal(good.kind, 'publish');
+    assert.match(
+      good.reason,
+      /; and its decisions at threshold 0\.5 are worth at least 80 % of serving no model's \(a constant score's decisions\) — value at threshold 0\.5 0\.1670 vs no model 0\.0000 a request: pending − 0\.8 × no model \+0\.1670 /,
+    );
+    // Ranks as well, but sends to everybody: worth 1/3 − 1/2 < 0 a request.
+    const eager = first((i) => 0.5 + 0.5 * decisive(i));
+    assert.equal(eager.kind, 'refuse');
+    assert.match(eager.reason, /^its decisions at threshold 0\.5 are worth less than 80 % of serving no model's/);
+  });
 });
+
+/** A first version's test: every example scored by the constant a third (the base rate) instead of the serving version. */
+function judgedAgainstDecisiveConstant(pending: (i: number) => number, test: ContinuationTest): ContinuationTest {
+  for (let i = 0; i < 600; i++) test.observe(label(i), pending(i), 1 / 3, 1);
+  return test;
+}
