@@ -18,6 +18,7 @@ describe('config', () => {
       instance: '0',
       predictorMaxInFlight: 2000,
       monitorTickMs: 5000,
+      decisionLogMaxBytes: 1073741824,
     });
   });
 
@@ -43,6 +44,7 @@ describe('config', () => {
       instance: '0',
       predictorMaxInFlight: 2000,
       monitorTickMs: 5000,
+      decisionLogMaxBytes: 1073741824,
     });
   });
 
@@ -87,6 +89,22 @@ describe('config', () => {
         return true;
       },
     );
+  });
+
+  it("config - reads the bound of the predictor's decision log in bytes, and refuses one under a MiB or not whole", () => {
+    assert.equal(compileConfig({ LOOPER_DECISION_LOG_MAX_BYTES: '2097152' }, '/h').decisionLogMaxBytes, 2097152);
+    for (const text of ['1000', '1GiB', '1048576.5']) {
+      assert.throws(
+        () => compileConfig({ LOOPER_DECISION_LOG_MAX_BYTES: text }, '/h'),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.deepEqual(error.problems, [
+            `LOOPER_DECISION_LOG_MAX_BYTES: "${text}" is not a whole number of bytes ≥ 1048576; set it like 1073741824`,
+          ]);
+          return true;
+        },
+      );
+    }
   });
 
   it('config - recognises loopback hosts', () => {

@@ -45,6 +45,8 @@ export interface LooperConfig {
   predictorMaxInFlight: number;
   /** How often the monitor evaluates its alert rules, in milliseconds. */
   monitorTickMs: number;
+  /** Bytes a predictor's decision log on disk (decisions Kafka has not taken yet) may take; past it they are counted and dropped. */
+  decisionLogMaxBytes: number;
 }
 
 export const configDefaults = {
@@ -59,6 +61,9 @@ export const configDefaults = {
   instance: '0',
   predictorMaxInFlight: 2000,
   monitorTickMs: 5000,
+  // 1 GiB: some 3 million decisions of the example blueprint (about 350 bytes each on disk), 8 hours of
+  // an outage at 100 decisions a second.
+  decisionLogMaxBytes: 1024 * 1024 * 1024,
 } as const;
 
 export const configVariables = {
@@ -71,6 +76,7 @@ export const configVariables = {
   instance: 'LOOPER_INSTANCE',
   predictorMaxInFlight: 'LOOPER_PREDICTOR_MAX_IN_FLIGHT',
   monitorTickMs: 'LOOPER_MONITOR_TICK_MS',
+  decisionLogMaxBytes: 'LOOPER_DECISION_LOG_MAX_BYTES',
 } as const;
 
 /** The variable that sets one service's ops port, e.g. LOOPER_OPS_PORT_PREDICTOR. */
@@ -144,10 +150,10 @@ export function compileConfig(
       `${configVariables.instance}: "${instance}" cannot name a state folder; use letters, digits, "-", "_" or ".", e.g. 1`,
     );
   }
-  const whole = (key: 'predictorMaxInFlight' | 'monitorTickMs', min: number, unit: string) => {
+  const whole = (key: 'predictorMaxInFlight' | 'monitorTickMs' | 'decisionLogMaxBytes', min: number, unit: string) => {
     const text = get(key, String(configDefaults[key]));
     const n = Number(text);
-    if (Number.isInteger(n) && n >= min) return n;
+    if (Number.isSafeInteger(n) && n >= min) return n;
     problems.push(
       `${configVariables[key]}: "${text}" is not a whole number${unit} ≥ ${min}; set it like ${configDefaults[key]}`,
     );
@@ -155,6 +161,8 @@ export function compileConfig(
   };
   const predictorMaxInFlight = whole('predictorMaxInFlight', 1, '');
   const monitorTickMs = whole('monitorTickMs', 100, ' of milliseconds');
+  // A MiB at least: room for a few chunks of decisions, so that draining can run ahead of appends.
+  const decisionLogMaxBytes = whole('decisionLogMaxBytes', 1024 * 1024, ' of bytes');
 
   const ops = compileOps(env, problems);
   const security = compileSecurity(env, problems, readFile);
@@ -170,6 +178,7 @@ export function compileConfig(
     instance,
     predictorMaxInFlight,
     monitorTickMs,
+    decisionLogMaxBytes,
   };
 }
 

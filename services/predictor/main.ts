@@ -1,11 +1,13 @@
-// The predictor service: answers decide requests on NATS (queue group, stateless, scales out), and
-// outcomes reported over NATS, acknowledged once they are on looper.outcomes.
+// The predictor service: answers decide requests on NATS (queue group, scales out), and outcomes
+// reported over NATS, acknowledged once they are on looper.outcomes. Its one state is the decision
+// log on disk: decisions Kafka has not taken yet.
 import { homedir } from 'node:os';
-import { compileConfig } from '../lib/config.js';
+import { join } from 'node:path';
+import { compileConfig, configVariables } from '../lib/config.js';
 import { startServiceContext } from '../lib/runtime.js';
 import { watchBlueprints } from '../lib/blueprint-watch.js';
 import { watchModels } from './models.js';
-import { createDecisionLog } from './decision-log.js';
+import { createDecisionLog, decisionLogDefaults } from './decision-log.js';
 import { startDecideResponder } from './predictor.js';
 import { LookupRouter } from '../lib/features-client.js';
 import { partitionCounts, sendInChunks } from '../lib/kafka.js';
@@ -17,12 +19,27 @@ import { subjects } from '../lib/names.js';
 import { OUTCOME_DEADLINE_MS } from '../lib/outcome/reply.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import { startOutcomeResponder } from './outcome-responder.js';
+import { serviceStateDir } from '../lib/service-paths.js';
+import { SegmentLog } from '../lib/wal/segment-log.js';
 
 const ctx = await startServiceContext('predictor', compileConfig(process.env, homedir()));
+// Decisions Kafka cannot take wait on disk, not in the heap; what a previous run left is sent first.
+const disk = await SegmentLog.open({
+  dir: join(serviceStateDir(ctx.config.dataDir, 'predictor', ctx.config.instance), 'decision-log'),
+  maxBytes: ctx.config.decisionLogMaxBytes,
+  lockHint: `another predictor uses this state folder; give each predictor on this machine its own ${configVariables.instance}`,
+  log: (line) => ctx.log(`decision log: ${line}`),
+});
+const decisions = createDecisionLog(
+  { producer: ctx.producer, codec: ctx.codec, disk, metrics: ctx.metrics, log: ctx.log },
+  {
+    ...decisionLogDefaults,
+    maxBytesSetting: `${configVariables.decisionLogMaxBytes}=${ctx.config.decisionLogMaxBytes}`,
+  },
+);
+ctx.onShutdown(() => decisions.close());
 const blueprints = await watchBlueprints(ctx, (bp) => ctx.log(`blueprint ${bp.name} version ${bp.version}`));
 const models = await watchModels(ctx);
-const decisions = createDecisionLog(ctx.producer, ctx.codec, ctx.log);
-ctx.onShutdown(() => decisions.flush());
 await blueprints.caughtUp;
 // quality_shift alerts from the start of looper.alerts (its retention bounds the read), so that a
 // restarted predictor knows which are still open, as the monitor does; then each change as it comes.

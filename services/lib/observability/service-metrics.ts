@@ -66,6 +66,11 @@ export const looperCounters = {
     help: 'Deployment transitions the rollout service published, by the stage entered.',
     labelNames: ['to'],
   },
+  decisionsNotLogged: {
+    name: 'looper_decisions_not_logged_total',
+    help: 'Decisions a predictor answered that will never reach looper.decisions: Kafka could not take them and the decision log on disk refused them, by reason (full: the log reached its size bound; write_failed: the disk refused the write).',
+    labelNames: ['reason'],
+  },
 } as const;
 
 export const looperHistograms = {
@@ -81,6 +86,11 @@ export const looperGauges = {
   joinerDecisionsPending: {
     name: 'looper_joiner_decisions_pending',
     help: "Decisions waiting in this joiner instance's store for their label window to close.",
+    labelNames: [],
+  },
+  decisionLogBytes: {
+    name: 'looper_decision_log_bytes',
+    help: "Bytes of a predictor's decision log on disk: decisions Kafka has not taken yet, plus the sent part of the oldest segment until it is deleted; 0 while Kafka takes every decision.",
     labelNames: [],
   },
 } as const;
