@@ -13,11 +13,13 @@
 // of send rate, the demo's typical difference between versions) keeps 99.4 %, by +0.3 / −0.3
 // (±8 points) 94.6 % / 95.2 %.
 //
-// Other figures of this world (margin δ, 200 runs each; see CONTINUATION_VALUE_MARGIN): a
-// continuation as good as the serving version, its noise following the serving version's at
-// correlation 0.99, was published in 24 % at δ 5 %, 57 % at 10 %, 80 % at 15 %, 92 % at 20 % and
-// 94 % at 25 % (by AUC alone: 97 %), and at 10 % exploration in 71 % at δ 10 % and 100 % at 20 %.
-// One keeping exactly 1 − δ was published in 2–5 % at every δ (α 4 %).
+// A continuation is refused when its decisions are shown to keep less than 1 − δ of the serving
+// version's value; it is not required to show that it keeps it (continuation-gate.ts,
+// judgeWithValueCheck). Under that earlier rule, measured here (200 runs each), one as good as the
+// serving version was published in 24 % at δ 5 %, 57 % at 10 %, 92 % at 20 % (by AUC alone 97 %),
+// one keeping exactly 1 − δ in 2–5 %, one keeping 90 % by sending to more in 10 % of 40; and in a
+// decision-loop run the serving version held at 33.7 % of sends (the oracle's 40.1 %) for the
+// whole judged window. A first version is still required to show its value (the last test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from '../lib/learners/random.js';
@@ -89,7 +91,7 @@ interface Pending {
 }
 
 /** One pending continuation's test against the live serving version, fed until its verdict. */
-function run(seed: number, pending: Pending): { kind: string; atHorizon: boolean } {
+function run(seed: number, pending: Pending): { kind: string; atHorizon: boolean; decidedBy?: string } {
   const random = new SeededRandom(seed);
   const gate = new ContinuationTest('auc', DESIGN, 0, CONTINUATION_HORIZON, 'serving', {
     threshold: THRESHOLD,
@@ -111,9 +113,24 @@ function run(seed: number, pending: Pending): { kind: string; atHorizon: boolean
     gate.observe(click(random, x), score, served, inverseWeight(propensity));
     if (gate.n < nextLook) continue;
     const verdict = gate.judge();
-    if (verdict.kind !== 'wait') return { kind: verdict.kind, atHorizon: gate.full };
+    if (verdict.kind !== 'wait')
+      return {
+        kind: verdict.kind,
+        atHorizon: gate.full,
+        ...(verdict.figures?.decidedBy ? { decidedBy: verdict.figures.decidedBy } : {}),
+      };
     nextLook = Math.min(CONTINUATION_HORIZON, Math.ceil(nextLook * 1.25));
   }
+}
+
+/** How often a continuation is refused on the value of its decisions (alone or with the objective), over `runs` seeds. */
+function valueRefusalRate(pending: Pending, runs: number, seed: number): number {
+  let refused = 0;
+  for (let r = 0; r < runs; r++) {
+    const verdict = run(seed + r, pending);
+    if (verdict.kind === 'refuse' && verdict.decidedBy !== 'objective') refused++;
+  }
+  return refused / runs;
 }
 
 /** How often a continuation is published, before the horizon and in all, over `runs` seeds (each run's pending from `pendingOf`). */
@@ -148,39 +165,54 @@ test('continuation value calibration - a continuation equal to the serving versi
   assert.ok(asGood.total > 0.5, `as good published ${asGood.total}`);
 });
 
-test('continuation value calibration - a continuation that ranks the same but whose calibration shift loses the margin is published at most α + 1 % of the time', () => {
-  // Shifted up or down (alternate runs) until it keeps exactly 1 − δ: the least favourable of the claim's nulls.
-  const up = shiftKeeping(1 - MARGIN, 1);
-  const down = shiftKeeping(1 - MARGIN, -1);
+test('continuation value calibration - a continuation as good as the serving version is refused on its decisions at most α + 1 % of the time', () => {
   const runs = 500;
-  const upRate = publicationRate(() => ({ shift: up, follows: 1 }), runs / 2, 40_000);
-  const downRate = publicationRate(() => ({ shift: down, follows: 1 }), runs / 2, 41_000);
-  const total = (upRate.total + downRate.total) / 2;
-  const early = (upRate.early + downRate.early) / 2;
+  const same = valueRefusalRate({ shift: 0, follows: 1 }, runs / 2, 40_000);
+  const asGood = valueRefusalRate({ shift: 0, follows: 0.99 }, runs / 2, 41_000);
+  const rate = (same + asGood) / 2;
   console.log(
-    `continuation value calibration: keeping ${percent(1 - MARGIN)} of the value (logit ${up.toFixed(3)} / ${down.toFixed(3)}, ` +
-      `send rate ${percent(1 - normalCdf((TH - up / SERVING.a) / Math.sqrt(1 + SERVING_NOISE ** 2)))} / ` +
-      `${percent(1 - normalCdf((TH - down / SERVING.a) / Math.sqrt(1 + SERVING_NOISE ** 2)))} against 30.0 %) ` +
-      `published in ${percent(total)} of ${runs} runs (up ${percent(upRate.total)}, down ${percent(downRate.total)}; ` +
-      `α ${percent(TOTAL_ALPHA)}), ${percent(early)} before the horizon (α ${percent(DESIGN.alpha)})`,
+    `continuation value calibration: as good as the serving version (the same scores, or noise following its noise ` +
+      `at 0.99), refused on its decisions in ${percent(rate)} of ${runs} runs (the same ${percent(same)}, as good ` +
+      `${percent(asGood)}; α ${percent(TOTAL_ALPHA)})`,
   );
-  assert.ok(total <= TOTAL_ALPHA + 0.01, `published ${total}`);
-  assert.ok(early <= DESIGN.alpha + 0.01, `published before the horizon ${early}`);
+  assert.ok(rate <= TOTAL_ALPHA + 0.01, `refused on its decisions ${rate}`);
 });
 
-test('continuation value calibration - a calibration shift within the margin is mostly published when it sends less, and when it sends a little more', () => {
+test('continuation value calibration - a calibration collapse to sending too few is refused on its decisions; one to sending too many is measured, and mostly is not', () => {
+  // Same ranking, shifted until it keeps half the value; and shifted far enough to send to nobody.
+  const halfDown = shiftKeeping(0.5, -1);
+  const halfUp = shiftKeeping(0.5, 1);
+  const down = valueRefusalRate({ shift: halfDown, follows: 1 }, 100, 50_000);
+  const nobody = valueRefusalRate({ shift: -20, follows: 1 }, 100, 51_000);
+  const up = valueRefusalRate({ shift: halfUp, follows: 1 }, 100, 52_000);
+  const margin = valueRefusalRate({ shift: shiftKeeping(1 - MARGIN, -1), follows: 1 }, 100, 53_000);
+  const sendShare = (shift: number) =>
+    percent(1 - normalCdf((TH - shift / SERVING.a) / Math.sqrt(1 + SERVING_NOISE ** 2)));
+  console.log(
+    `continuation value calibration: refused on its decisions — keeping half the value by sending to fewer ` +
+      `(${sendShare(halfDown)} of requests against 30.0 %) in ${percent(down)} of 100 runs, sending to nobody in ` +
+      `${percent(nobody)}; keeping half by sending to more (${sendShare(halfUp)}) in only ${percent(up)}: the requests it ` +
+      `adds are seen only when explored, and its objective clears first; keeping exactly 80 % by sending to fewer in ` +
+      `${percent(margin)}: the gate refuses what it shows worse, it does not require a continuation to show it keeps 80 %`,
+  );
+  assert.ok(down >= 0.9, `keeping half by sending to fewer, refused ${down}`);
+  assert.ok(nobody >= 0.99, `sending to nobody, refused ${nobody}`);
+});
+
+test('continuation value calibration - a calibration shift within the margin is mostly published, whether it sends to fewer or to more', () => {
   const halfDown = shiftKeeping(1 - MARGIN / 2, -1);
   const halfUp = shiftKeeping(1 - MARGIN / 2, 1);
-  const down = publicationRate(() => ({ shift: halfDown, follows: 1 }), 100, 50_000);
-  const jitter = publicationRate(() => ({ shift: 0.1, follows: 1 }), 100, 51_000);
-  const up = publicationRate(() => ({ shift: halfUp, follows: 1 }), 40, 52_000);
+  const down = publicationRate(() => ({ shift: halfDown, follows: 1 }), 100, 60_000);
+  const jitter = publicationRate(() => ({ shift: 0.1, follows: 1 }), 100, 61_000);
+  const up = publicationRate(() => ({ shift: halfUp, follows: 1 }), 100, 62_000);
   console.log(
     `continuation value calibration: logit ${halfDown.toFixed(3)} (keeps ${kept(halfDown)}) published in ${percent(down.total)} ` +
-      `of 100 runs; +0.1 (keeps ${kept(0.1)}) in ${percent(jitter.total)} of 100; ${halfUp.toFixed(3)} (keeps ` +
-      `${kept(halfUp)}) in ${percent(up.total)} of 40 — the requests it adds are seen only when explored`,
+      `of 100 runs; +0.1 (keeps ${kept(0.1)}) in ${percent(jitter.total)}; ${halfUp.toFixed(3)} (keeps ${kept(halfUp)}) in ` +
+      `${percent(up.total)}`,
   );
-  assert.ok(down.total > 0.5, `sending less, published ${down.total}`);
-  assert.ok(jitter.total > 0.5, `sending a little more, published ${jitter.total}`);
+  assert.ok(down.total > 0.9, `sending less, published ${down.total}`);
+  assert.ok(jitter.total > 0.9, `sending a little more, published ${jitter.total}`);
+  assert.ok(up.total > 0.9, `sending more, published ${up.total}`);
 });
 
 /**
