@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerAddress, isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
 import { StackError } from '../../services/lib/errors.js';
+import { kafkaSecurityOptions } from '../../services/lib/kafka.js';
 import type { Log, StackComponent } from './component.js';
 import { pinnedVersion, runMaven } from './maven.js';
 import { componentDir, stackPaths } from './paths.js';
@@ -29,18 +30,56 @@ function newClusterId(): string {
   }
 }
 
-export function kafkaServerProperties(host: string, port: number, dataDir: string): string {
-  const controllerPort = port + 1;
+/**
+ * A SASL_SSL listener in place of the PLAINTEXT one: clients, and the broker itself (inter-broker),
+ * authenticate with SCRAM over TLS. The controller listener stays PLAINTEXT on `host` (loopback).
+ */
+export interface SaslSslListener {
+  readonly mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  /** PKCS12 keystore with the broker's key and certificate. */
+  readonly keystore: string;
+  readonly keystorePassword: string;
+  /** PEM file of the CA the broker trusts when it connects to itself. */
+  readonly truststore: string;
+  /** The SCRAM user the broker connects to itself as; its password is written into the properties. */
+  readonly interBroker: { readonly username: string; readonly password: string };
+}
+
+function saslSslLines(secured: SaslSslListener): string[] {
+  const { mechanism, interBroker } = secured;
   return [
-    '# Written by `looper stack up`: a single-node KRaft broker + controller.',
+    `sasl.enabled.mechanisms=${mechanism}`,
+    `sasl.mechanism.inter.broker.protocol=${mechanism}`,
+    `listener.name.sasl_ssl.${mechanism.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${interBroker.username}" password="${interBroker.password}";`,
+    'ssl.keystore.type=PKCS12',
+    `ssl.keystore.location=${secured.keystore}`,
+    `ssl.keystore.password=${secured.keystorePassword}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${secured.truststore}`,
+  ];
+}
+
+export function kafkaServerProperties(
+  host: string,
+  port: number,
+  dataDir: string,
+  secured: SaslSslListener | null = null,
+): string {
+  const controllerPort = port + 1;
+  const listener = secured === null ? 'PLAINTEXT' : 'SASL_SSL';
+  return [
+    secured === null
+      ? '# Written by `looper stack up`: a single-node KRaft broker + controller.'
+      : '# A single-node KRaft broker + controller: clients and the broker itself use SASL (SCRAM) over TLS.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${host}:${controllerPort}`,
-    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    `listeners=${listener}://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=${listener}://${host}:${port}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `inter.broker.listener.name=${listener}`,
+    `listener.security.protocol.map=${listener}:${listener},CONTROLLER:PLAINTEXT`,
+    ...(secured === null ? [] : saslSslLines(secured)),
     `log.dirs=${dataDir}`,
     '# One node: every internal topic has one replica.',
     'offsets.topic.replication.factor=1',
@@ -57,17 +96,58 @@ export function kafkaServerProperties(host: string, port: number, dataDir: strin
   ].join('\n');
 }
 
+/** Where the stack keeps the Kafka jars (fetched by `looper stack up` on its first run). */
+export function kafkaLibs(dataDir: string): string {
+  return join(stackPaths(dataDir).downloads, `kafka-${pinnedVersion('kafka.version')}`, 'libs');
+}
+
+/** The broker's process: its pid file and log in `dir`, recognised by its properties file. */
+export function kafkaProcess(dir: string, propertiesFile: string): ManagedProcess {
+  return { pidFile: join(dir, 'kafka.pid'), logFile: join(dir, 'kafka.log'), marker: propertiesFile };
+}
+
+/** Formats the broker's storage (a new cluster id) with the jars in `libs`; `extraArgs` e.g. --add-scram. */
+export async function formatKafkaStorage(
+  libs: string,
+  propertiesFile: string,
+  logFile: string,
+  extraArgs: readonly string[] = [],
+): Promise<void> {
+  const code = await runLogged(
+    'java',
+    ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile, ...extraArgs],
+    logFile,
+  );
+  if (code !== 0) throw new StackError('kafka', `kafka.tools.StorageTool format failed (exit ${code})`, logFile);
+}
+
+/** Starts the broker detached (log and pid file as `proc` says); returns its pid. */
+export function startKafkaBroker(proc: ManagedProcess, libs: string, propertiesFile: string, dir: string): number {
+  return startDetached(
+    proc,
+    'java',
+    [
+      '-Xms256m',
+      '-Xmx1g',
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      '-cp',
+      `${libs}/*`,
+      'kafka.Kafka',
+      propertiesFile,
+    ],
+    dir,
+    { ...process.env, KAFKA_HEAP_OPTS: '' },
+  );
+}
+
 export function createKafka(config: LooperConfig): StackComponent {
   const paths = stackPaths(config.dataDir);
   const version = pinnedVersion('kafka.version');
-  const libs = join(paths.downloads, `kafka-${version}`, 'libs');
+  const libs = kafkaLibs(config.dataDir);
   const dir = componentDir(paths, 'kafka');
   const propertiesFile = join(dir, 'server.properties');
-  const proc: ManagedProcess = {
-    pidFile: join(dir, 'kafka.pid'),
-    logFile: join(dir, 'kafka.log'),
-    marker: propertiesFile,
-  };
+  const proc = kafkaProcess(dir, propertiesFile);
   const broker = config.kafkaBrokers[0]!;
   const { host, port } = brokerAddress(broker);
 
@@ -75,6 +155,7 @@ export function createKafka(config: LooperConfig): StackComponent {
     if (!(await canConnect(host, port, 1000))) return false;
     const admin = new Kafka({
       brokers: config.kafkaBrokers,
+      ...kafkaSecurityOptions(config),
       logLevel: logLevel.NOTHING,
       connectionTimeout: 2000,
       retry: { retries: 0 },
@@ -110,33 +191,11 @@ export function createKafka(config: LooperConfig): StackComponent {
     }
     const dataDir = join(dir, 'data');
     writeFileSync(propertiesFile, kafkaServerProperties(host, port, dataDir));
-    const classpath = `${libs}/*`;
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       log('kafka: formatting storage (first run only)');
-      const code = await runLogged(
-        'java',
-        ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile],
-        proc.logFile,
-      );
-      if (code !== 0)
-        throw new StackError('kafka', `kafka.tools.StorageTool format failed (exit ${code})`, proc.logFile);
+      await formatKafkaStorage(libs, propertiesFile, proc.logFile);
     }
-    const pid = startDetached(
-      proc,
-      'java',
-      [
-        '-Xms256m',
-        '-Xmx1g',
-        '-XX:+UseG1GC',
-        '-Djava.awt.headless=true',
-        '-cp',
-        classpath,
-        'kafka.Kafka',
-        propertiesFile,
-      ],
-      dir,
-      { ...process.env, KAFKA_HEAP_OPTS: '' },
-    );
+    const pid = startKafkaBroker(proc, libs, propertiesFile, dir);
     const outcome = await waitFor(healthy, startTimeoutMs, () => runningPid(proc) === pid);
     if (outcome !== 'ready') {
       const tail = lastLines(proc.logFile, 8);

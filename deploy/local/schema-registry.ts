@@ -1,9 +1,10 @@
 // Apicurio Registry from its runnable archive on Maven Central, used only through its
 // Confluent-compatible API (/apis/ccompat/v7); schemas persist in an H2 file under LOOPER_DATA_DIR.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
 import { StackError } from '../../services/lib/errors.js';
+import { registryAuthHeaders } from '../../services/lib/schema-registry.js';
 import type { Log, StackComponent } from './component.js';
 import { pinnedVersion, runMaven } from './maven.js';
 import { componentDir, stackPaths } from './paths.js';
@@ -20,21 +21,62 @@ import {
 const startTimeoutMs = 120_000;
 const ccompatPath = '/apis/ccompat/v7';
 
-export function createSchemaRegistry(config: LooperConfig): StackComponent {
-  const paths = stackPaths(config.dataDir);
+/** Where the stack keeps Apicurio's runnable jar (fetched by `looper stack up` on its first run). */
+export function registryRunnerJar(dataDir: string): string {
   const version = pinnedVersion('apicurio.version');
-  const distDir = join(paths.downloads, `apicurio-registry-${version}`);
-  const runnerJar = join(distDir, `apicurio-registry-app-${version}-runner.jar`);
-  const dir = componentDir(paths, 'schema-registry');
-  const proc: ManagedProcess = {
+  return join(
+    stackPaths(dataDir).downloads,
+    `apicurio-registry-${version}`,
+    `apicurio-registry-app-${version}-runner.jar`,
+  );
+}
+
+/** The registry's process: its pid file and log in `dir`, recognised by that folder on its command line. */
+export function registryProcess(dir: string): ManagedProcess {
+  return {
     pidFile: join(dir, 'registry.pid'),
     logFile: join(dir, 'registry.log'),
     marker: `-Dlooper.stack.dir=${dir}`,
   };
+}
+
+/**
+ * Starts Apicurio detached, serving `url`'s host and port, its H2 database and log in `dir` (also
+ * its working directory: Quarkus reads more settings from `dir`/config/application.properties).
+ */
+export function startRegistryProcess(proc: ManagedProcess, runnerJar: string, dir: string, url: URL): number {
+  return startDetached(
+    proc,
+    'java',
+    [
+      '-Xms128m',
+      '-Xmx512m',
+      `-Dlooper.stack.dir=${dir}`,
+      `-Dquarkus.http.host=${url.hostname}`,
+      `-Dquarkus.http.port=${url.port || '80'}`,
+      '-Dquarkus.management.enabled=false',
+      `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')}`,
+      '-jar',
+      runnerJar,
+    ],
+    dir,
+  );
+}
+
+export function createSchemaRegistry(config: LooperConfig): StackComponent {
+  const paths = stackPaths(config.dataDir);
+  const version = pinnedVersion('apicurio.version');
+  const runnerJar = registryRunnerJar(config.dataDir);
+  const distDir = dirname(runnerJar);
+  const dir = componentDir(paths, 'schema-registry');
+  const proc = registryProcess(dir);
   const url = new URL(config.schemaRegistryUrl);
 
   async function healthy(): Promise<boolean> {
-    const response = await fetch(`${config.schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(`${config.schemaRegistryUrl}/subjects`, {
+      headers: registryAuthHeaders(config),
+      signal: AbortSignal.timeout(2000),
+    });
     return response.ok;
   }
 
@@ -75,22 +117,7 @@ export function createSchemaRegistry(config: LooperConfig): StackComponent {
     }
     mkdirSync(dir, { recursive: true });
     if (!existsSync(runnerJar) || readdirSync(distDir).length === 0) await download(log);
-    const pid = startDetached(
-      proc,
-      'java',
-      [
-        '-Xms128m',
-        '-Xmx512m',
-        `-Dlooper.stack.dir=${dir}`,
-        `-Dquarkus.http.host=${url.hostname}`,
-        `-Dquarkus.http.port=${url.port || '80'}`,
-        '-Dquarkus.management.enabled=false',
-        `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')}`,
-        '-jar',
-        runnerJar,
-      ],
-      dir,
-    );
+    const pid = startRegistryProcess(proc, runnerJar, dir, url);
     const outcome = await waitFor(
       () => healthy(),
       startTimeoutMs,

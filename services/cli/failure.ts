@@ -2,6 +2,7 @@
 // registry or NATS by what to do about it, not by a client library's stack trace.
 import type { LooperConfig } from '../lib/config.js';
 import { LooperError, errorMessage } from '../lib/errors.js';
+import { kafkaRefusal } from '../lib/kafka-refusal.js';
 
 function chain(error: unknown): string {
   const parts: string[] = [];
@@ -14,6 +15,8 @@ export function describeFailure(error: unknown, config: LooperConfig | undefined
   if (error instanceof LooperError) return error.message;
   const text = chain(error);
   const startStack = 'start the local stack with `npx looper stack up`';
+  const refusal = config && /KafkaJS/.test(text) ? kafkaRefusal(error, config) : null;
+  if (refusal !== null) return refusal;
   if (/KafkaJS/.test(text) && /ECONNREFUSED|Connection error|timeout/i.test(text)) {
     return `cannot reach Kafka at ${config?.kafkaBrokers.join(',') ?? 'LOOPER_KAFKA_BROKERS'}; ${startStack} or set LOOPER_KAFKA_BROKERS (${text.split(' / ').pop()})`;
   }

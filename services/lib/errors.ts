@@ -53,6 +53,18 @@ export class SchemaRegistryError extends LooperError {
   }
 }
 
+/** Kafka refused this client's connection: its credentials, TLS or SASL settings do not fit the listener. */
+export class KafkaRefusedError extends LooperError {
+  constructor(
+    readonly brokers: string,
+    message: string,
+    options: LooperErrorOptions = {},
+  ) {
+    super('kafka_refused', message, options);
+    this.name = 'KafkaRefusedError';
+  }
+}
+
 /** A named thing (blueprint, version, topic) does not exist. */
 export class NotFoundError extends LooperError {
   constructor(what: string, hint: string) {

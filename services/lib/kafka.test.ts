@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Producer } from 'kafkajs';
-import { SEND_CHUNK_BYTES, SEND_CHUNK_MESSAGES, kafkaLogLine, sendInChunks } from './kafka.js';
+import { SEND_CHUNK_BYTES, SEND_CHUNK_MESSAGES, kafkaLogLine, kafkaSecurityOptions, sendInChunks } from './kafka.js';
+import { noSecurity } from './security-config.js';
 
 /** A producer that records the size of each send, in order. */
 function recordingProducer(): { producer: Producer; sends: string[][] } {
@@ -66,4 +67,16 @@ test('kafkaLogLine - a rebalance is a warning that says what happens; a loading 
     message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
   });
   assert.deepEqual(kafkaLogLine('warn', 'Broker went away', undefined), { level: 'warn', message: 'Broker went away' });
+});
+
+test('kafkaSecurityOptions - TLS and SASL settings become kafkajs ssl and sasl options; without them, neither', () => {
+  const kafka = {
+    sasl: { mechanism: 'scram-sha-512', username: 'looper', password: 'pw' },
+    tls: { ca: 'CA PEM', cert: null, key: null },
+  } as const;
+  assert.deepEqual(kafkaSecurityOptions({ security: { ...noSecurity, kafka } }), {
+    ssl: { ca: ['CA PEM'] },
+    sasl: { mechanism: 'scram-sha-512', username: 'looper', password: 'pw' },
+  });
+  assert.deepEqual(kafkaSecurityOptions({ security: noSecurity }), {});
 });

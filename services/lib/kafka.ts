@@ -13,7 +13,7 @@ import {
 } from 'kafkajs';
 import type { LooperConfig } from './config.js';
 import type { TlsFiles } from './security-config.js';
-import type { SASLOptions } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
 /** Node TLS options from PEM texts: the system's CAs unless one is given, a client certificate when one is. */
 export function tlsOptions(tls: TlsFiles): { ca?: string[]; cert?: string; key?: string } {
@@ -30,16 +30,23 @@ export interface KafkaClientOptions {
   onLog?: (level: 'warn' | 'error', message: string) => void;
 }
 
-export function createKafkaClient(config: LooperConfig, options: KafkaClientOptions): Kafka {
-  const onLog = options.onLog ?? ((level, message) => console.error(`[kafka ${level}] ${message}`));
+/** kafkajs's `ssl` and `sasl` options from Looper's security settings: none for the local stack. */
+export function kafkaSecurityOptions(config: Pick<LooperConfig, 'security'>): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const { sasl, tls } = config.security.kafka;
-  return new Kafka({
-    clientId: options.clientId,
-    brokers: config.kafkaBrokers,
+  return {
     ...(tls === null ? {} : { ssl: tlsOptions(tls) }),
     ...(sasl === null
       ? {}
       : { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions }),
+  };
+}
+
+export function createKafkaClient(config: LooperConfig, options: KafkaClientOptions): Kafka {
+  const onLog = options.onLog ?? ((level, message) => console.error(`[kafka ${level}] ${message}`));
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: config.kafkaBrokers,
+    ...kafkaSecurityOptions(config),
     connectionTimeout: 5000,
     logLevel: logLevel.WARN,
     logCreator:

@@ -8,6 +8,7 @@ import { connectNats, logNatsStatus } from './nats-connect.js';
 import type { Registry } from 'prom-client';
 import { configVariables, opsPortOf, opsPortVariable, type LooperConfig, type LooperServiceName } from './config.js';
 import { createKafkaClient, producerDefaults } from './kafka.js';
+import { connectOrExplain } from './kafka-refusal.js';
 import { createSchemaRegistryClient } from './schema-registry.js';
 import { createTopicCodec, type TopicCodec } from './topic-codec.js';
 import { errorMessage } from './errors.js';
@@ -59,7 +60,7 @@ export async function startServiceContext(name: LooperServiceName, config: Loope
   const registry = createSchemaRegistryClient(config);
   const codec = await createTopicCodec(registry, allTopics);
   const producer = kafka.producer({ ...producerDefaults, idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  await connectOrExplain(() => producer.connect(), config);
   hooks.push(() => producer.disconnect());
   const nats = await connectNats(config, `looper-${name}`, { maxReconnectAttempts: -1 });
   hooks.push(() => nats.drain());

@@ -3,6 +3,7 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { LooperConfig } from './config.js';
 import { errorMessage, SchemaRegistryError } from './errors.js';
+import { securityVariables } from './security-config.js';
 
 export function createSchemaRegistryClient(config: LooperConfig): SchemaRegistry {
   const auth = config.security.schemaRegistry;
@@ -12,6 +13,13 @@ export function createSchemaRegistryClient(config: LooperConfig): SchemaRegistry
     retry: { retries: 2 },
     ...(auth === null ? {} : { auth: { username: auth.username, password: auth.password } }),
   });
+}
+
+/** The Authorization header of a plain HTTP call to the registry (the stack's health check), if credentials are set. */
+export function registryAuthHeaders(config: Pick<LooperConfig, 'security'>): Record<string, string> {
+  const auth = config.security.schemaRegistry;
+  if (auth === null) return {};
+  return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
 }
 
 export interface RegisteredValueSchema {
@@ -43,8 +51,15 @@ export async function registerSchema(
   }
 }
 
-/** The registry's own words from a failed call (mappersmith errors carry the response body). */
+/**
+ * The registry's own words from a failed call (mappersmith errors carry the response body); for a
+ * refused login, which credentials to look at (the registry says only "Error, status 401").
+ */
 export function registryReason(error: unknown): string {
+  const status = (error as { status?: unknown } | null)?.status;
+  const { registryUsername: user, registryPassword: password } = securityVariables;
+  if (status === 401) return `HTTP 401, not authenticated: set ${user} and ${password} to a user the registry accepts`;
+  if (status === 403) return `HTTP 403, not allowed: give the registry's user (${user}) a role that may do this`;
   const text = errorMessage(error);
   const match = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text);
   return match ? JSON.parse(`"${match[1]}"`) : text;
