@@ -105,6 +105,13 @@ async function missingHistory(kafka: Kafka, hours: number): Promise<{ fromMs: nu
   }
 }
 
+/**
+ * How long the simulated app keeps its events while Kafka is away, as a product's producer would:
+ * kafkajs's own retries gave up at once on "connection refused" while a broker restarted (the fault
+ * suite: 61 events lost in one millisecond of a 9 s restart).
+ */
+const EVENT_RETRY_MS = 60_000;
+
 async function publish(producer: Producer, events: readonly ProductEvent[]): Promise<void> {
   const byTopic = new Map<string, Array<{ key: string; value: string; timestamp: string }>>();
   for (const e of events) {
@@ -112,7 +119,17 @@ async function publish(producer: Producer, events: readonly ProductEvent[]): Pro
     list.push({ key: e.key, value: JSON.stringify({ ...e.value, ts: e.ts }), timestamp: String(e.ts) });
     byTopic.set(e.topic, list);
   }
-  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  const batch = { acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) };
+  const giveUpAt = Date.now() + EVENT_RETRY_MS;
+  for (let wait = 500; ; wait = Math.min(2 * wait, 4000)) {
+    try {
+      await producer.sendBatch(batch);
+      return;
+    } catch (error) {
+      if (Date.now() + wait > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 export async function startDemo(config: LooperConfig, options: DemoOptions, hooks: DemoHooks): Promise<DemoRun> {
@@ -125,7 +142,8 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   // after about 9 s; these after about 38).
   const producer = kafka.producer({ ...producerDefaults, retry: { retries: 7 } });
   await producer.connect();
-  const client = await LooperClient.connect({ ...config, deadlineMs: 100 });
+  // Outcomes outlast a broker restart too (the SDK's 15 s did not, against one of 18 s).
+  const client = await LooperClient.connect({ ...config, deadlineMs: 100, outcomeRetryMs: 60_000 });
 
   // History fills the time since the newest event already published (all of it into new topics): the
   // features need a full window of each user's past, and older events than they saw would be late.

@@ -24,6 +24,7 @@ import {
   requestOutcome,
   requestOutcomes,
   systemClock,
+  OUTCOME_RETRY_MS,
   type OutcomeReport,
   type OutcomeRequest,
 } from './outcome-requests.js';
@@ -76,6 +77,11 @@ export interface LooperClientOptions extends Partial<LooperConfig> {
   deadlineMs?: number;
   /** How outcome() reports by default: over NATS (the default) or straight to Kafka. */
   outcomesVia?: OutcomeTransport;
+  /**
+   * How long outcome() and outcomes() keep trying while Looper is away (ms), 15 s unless given: a
+   * product that must not lose an outcome across a broker restart (10–20 s) gives more.
+   */
+  outcomeRetryMs?: number;
 }
 
 /** A decision the SDK answers itself, with the caller's or the blueprint's default action. */
@@ -128,13 +134,23 @@ export class LooperClient {
     private readonly config: LooperConfig,
     private readonly deadlineMs: number,
     private readonly outcomesVia: OutcomeTransport,
+    private readonly outcomeRetryMs: number,
   ) {}
 
   /** Connects to NATS with the LOOPER_* environment (or the options given); Kafka only when an outcome goes there. */
   static async connect(options: LooperClientOptions = {}): Promise<LooperClient> {
+    const retryMs = options.outcomeRetryMs;
+    if (retryMs !== undefined && !(Number.isFinite(retryMs) && retryMs >= 0))
+      throw new RangeError(`outcomeRetryMs must be a number of ms ≥ 0 (15000 unless given), got ${retryMs}`);
     const config = { ...compileConfig(process.env, homedir()), ...options };
     const nats = await connectNats(config, 'looper-sdk', { maxReconnectAttempts: -1 });
-    return new LooperClient(nats, config, options.deadlineMs ?? 100, options.outcomesVia ?? 'nats');
+    return new LooperClient(
+      nats,
+      config,
+      options.deadlineMs ?? 100,
+      options.outcomesVia ?? 'nats',
+      options.outcomeRetryMs ?? OUTCOME_RETRY_MS,
+    );
   }
 
   /** Asks for a decision about `entity`. Never hangs: past the deadline the answer is a fallback. */
@@ -182,7 +198,7 @@ export class LooperClient {
   /**
    * Reports what happened after a decision (e.g. 1 for a click); the joiner turns it into a label.
    * Resolves once the outcome is on looper.outcomes; throws OutcomeError otherwise. While Looper is
-   * away it tries again for up to 15 s before it throws `unavailable` (retriable: a decision keeps
+   * away it tries again for up to 15 s (the client's outcomeRetryMs) before it throws `unavailable` (retriable: a decision keeps
    * its first outcome, so reporting it again is safe).
    */
   async outcome(decisionId: string, value: number, options: OutcomeOptions = {}): Promise<void> {
@@ -192,19 +208,19 @@ export class LooperClient {
       await this.produceOutcome(checked.outcome);
       return;
     }
-    await requestOutcome(this.outcomeRequest, checked.outcome, systemClock);
+    await requestOutcome(this.outcomeRequest, checked.outcome, systemClock, this.outcomeRetryMs);
   }
 
   /**
    * Reports many outcomes over NATS (looper.outcome.batch, up to 1,000 a request): each is
    * acknowledged or refused on its own, answered by its index in `outcomes`. As outcome(), it tries
-   * again for up to 15 s while Looper is away, only the outcomes refused as `unavailable` (or whose
+   * again for up to 15 s (outcomeRetryMs) while Looper is away, only the outcomes refused as `unavailable` (or whose
    * request got no reply); an outcome without a ts is stamped with the time of the call. Throws
    * `unavailable` only when a request still got no reply then: report them all again (safe, a
    * decision keeps its first outcome).
    */
   async outcomes(outcomes: readonly OutcomeReport[]): Promise<OutcomeBatchEntry[]> {
-    return requestOutcomes(this.outcomeRequest, outcomes, systemClock);
+    return requestOutcomes(this.outcomeRequest, outcomes, systemClock, this.outcomeRetryMs);
   }
 
   /** The `kafka` transport: the Avro record produced with acks from every in-sync replica. */

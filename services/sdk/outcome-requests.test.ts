@@ -115,6 +115,22 @@ describe('outcome requests', () => {
     }
   });
 
+  it("outcome requests - the client's retry time replaces the 15 s: 60 s outlasts a broker restart", async () => {
+    const clock = fakeClock();
+    // Kafka away for 20 s (a broker restart), then back.
+    const { request, calls } = fakeRequest(() =>
+      clock.now() - NOW < 20_000 ? { ok: false, error: unavailable } : { ok: true },
+    );
+    await requestOutcome(request, outcome, clock, 60_000);
+    // 3.1 s of doubling waits, then 2 s each: the first try past 20 s is the 15th.
+    assert.equal(calls.length, 15);
+    assert.deepEqual(clock.waits, [...GIVE_UP_WAITS, 2000, 2000, 2000, 2000]);
+    const short = fakeClock();
+    const away = fakeRequest(() => ({ ok: false, error: unavailable }));
+    await assert.rejects(requestOutcome(away.request, outcome, short, 1000), OutcomeError);
+    assert.deepEqual(short.waits, [100, 200, 400], 'gives up before a wait would end past 1 s');
+  });
+
   it('outcome requests - a batch sends again only the outcomes refused as unavailable; acknowledged and otherwise refused ones are final', async () => {
     const clock = fakeClock();
     const sent: OutcomeReport[] = [

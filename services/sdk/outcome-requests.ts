@@ -40,7 +40,7 @@ export const systemClock: RetryClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** How long an outcome keeps being tried while Looper is away before the SDK gives up. */
+/** How long an outcome keeps being tried while Looper is away before the SDK gives up, unless the client says otherwise. */
 export const OUTCOME_RETRY_MS = 15_000;
 const REQUEST_TIMEOUT_MS = OUTCOME_DEADLINE_MS + OUTCOME_REPLY_SLACK_MS;
 
@@ -57,11 +57,16 @@ function unanswered(subject: string, error: unknown): string {
 
 /**
  * Runs `attempt` until `away` says its result is not Looper being away, or the next try would start
- * past OUTCOME_RETRY_MS from the first; waits 100 ms, then twice as long each time up to 2 s.
+ * past `retryMs` from the first; waits 100 ms, then twice as long each time up to 2 s.
  * Returns the last attempt's result.
  */
-async function whileAway<T>(attempt: () => Promise<T>, away: (result: T) => boolean, clock: RetryClock): Promise<T> {
-  const giveUpAt = clock.now() + OUTCOME_RETRY_MS;
+async function whileAway<T>(
+  attempt: () => Promise<T>,
+  away: (result: T) => boolean,
+  clock: RetryClock,
+  retryMs: number,
+): Promise<T> {
+  const giveUpAt = clock.now() + retryMs;
   for (let wait = 100; ; wait = Math.min(2 * wait, 2000)) {
     const result = await attempt();
     if (!away(result) || clock.now() + wait > giveUpAt) return result;
@@ -70,7 +75,12 @@ async function whileAway<T>(attempt: () => Promise<T>, away: (result: T) => bool
 }
 
 /** Reports one checked outcome on looper.outcome; throws OutcomeError when it is refused or Looper stays away. */
-export async function requestOutcome(request: OutcomeRequest, outcome: Outcome, clock: RetryClock): Promise<void> {
+export async function requestOutcome(
+  request: OutcomeRequest,
+  outcome: Outcome,
+  clock: RetryClock,
+  retryMs = OUTCOME_RETRY_MS,
+): Promise<void> {
   const body = encoder.encode(JSON.stringify(outcome));
   const failure = await whileAway(
     async (): Promise<OutcomeError | null> => {
@@ -84,6 +94,7 @@ export async function requestOutcome(request: OutcomeRequest, outcome: Outcome, 
     },
     (failure) => failure?.code === 'unavailable',
     clock,
+    retryMs,
   );
   if (failure !== null) throw failure;
 }
@@ -140,6 +151,7 @@ export async function requestOutcomes(
   request: OutcomeRequest,
   reports: readonly OutcomeReport[],
   clock: RetryClock,
+  retryMs = OUTCOME_RETRY_MS,
 ): Promise<OutcomeBatchEntry[]> {
   const now = clock.now();
   const stamped = reports.map((report) => (report.ts === undefined ? { ...report, ts: now } : report));
@@ -153,6 +165,7 @@ export async function requestOutcomes(
     },
     (round) => round.again.length > 0,
     clock,
+    retryMs,
   );
   if (last.unreplied !== null) throw last.unreplied;
   return results;

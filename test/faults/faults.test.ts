@@ -212,6 +212,11 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       [...serviceNames].sort(),
       'every service says it lost NATS and got it back',
     );
+    assert.deepEqual(
+      run.failures(),
+      { decide: 0, outcome: 0, event: 0 },
+      'no client-side failure: every decide answered, every outcome and product event taken',
+    );
     assert.equal(duplicateDecisions, 0, 'no decision logged twice');
     assert.equal(twice, 0, 'no decision has two examples');
     assert.deepEqual(missing, [], 'every logged decision has its example');
