@@ -13,10 +13,12 @@ import { registerStatusCommand } from './status-command.js';
 import { registerExperimentCommands } from './experiment-command.js';
 import { registerEvaluateCommand } from './evaluate-command.js';
 import { registerDecideCommands } from './decide-commands.js';
+import { registerVersionCommand } from './version-command.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
   .showHelpAfterError();
+registerVersionCommand(program);
 
 let config: LooperConfig | undefined;
 /** Configuration is validated once, when a command first needs it. */
