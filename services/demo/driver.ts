@@ -69,6 +69,7 @@ export interface DemoRun {
   failures(): Readonly<Record<DemoFailure, number>>;
   /** The first few reasons of each kind of failure, with when they happened (for an audit's log). */
   failureReasons(): Readonly<Record<DemoFailure, readonly string[]>>;
+  /** Stops deciding and reporting once (a second call waits for the first): returns once the calls in flight settled. */
   stop(): Promise<void>;
 }
 
@@ -176,6 +177,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
       );
   };
   let stopped = false;
+  let stopping: Promise<void> | undefined;
   let eventsPaused = false;
 
   async function decideOne(): Promise<void> {
@@ -221,7 +223,7 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     // rejection here would be unhandled (a fault-suite run's broker restart outlasted kafkajs's retries).
     if (unsubscribes.length > 0)
       await publish(producer, unsubscribes).catch((error: unknown) => failed('event', error));
-    if (sent && decision.decisionId) {
+    if (sent && decision.decisionId && !stopped) {
       // The app reports an open when the user clicks, a dismissal otherwise.
       const delay = (outcome === 1 ? sim.clickDelayMs(random.next()) : 30_000) / options.speed;
       const id = decision.decisionId;
@@ -264,12 +266,16 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     errors: () => errors,
     failures: () => ({ ...failures }),
     failureReasons: () => ({ decide: [...reasons.decide], outcome: [...reasons.outcome], event: [...reasons.event] }),
-    async stop() {
-      stopped = true;
-      clearInterval(loop);
-      for (const timer of timers) clearTimeout(timer);
-      await client.close();
-      await producer.disconnect();
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        clearInterval(loop);
+        for (const timer of timers) clearTimeout(timer);
+        // Waits for the decides and outcomes in flight (an outcome being tried again stops at its next try).
+        await client.close();
+        await producer.disconnect();
+      })();
+      return stopping;
     },
   };
 }

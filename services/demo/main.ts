@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { compileConfig } from '../lib/config.js';
 import { demoDefaults, formatBoard, startDemo } from './driver.js';
+import { stopOnSignals } from './signals.js';
 
 const config = compileConfig(process.env, homedir());
 const log = (line: string) => console.log(`[demo] ${line}`);
@@ -10,10 +11,7 @@ log(
   `simulating ${demoDefaults.users} users: ${demoDefaults.decidesPerSecond} decisions/s, outcomes ${demoDefaults.speed}× faster than real time`,
 );
 const report = setInterval(() => log(formatBoard(run.board(), `${run.decisions()} decisions so far`)), 5000);
-const stop = async () => {
+stopOnSignals(async () => {
   clearInterval(report);
   await run.stop();
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
+}, log);

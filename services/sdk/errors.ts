@@ -36,3 +36,15 @@ export class OutcomeError extends LooperError {
     this.name = 'OutcomeError';
   }
 }
+
+/**
+ * The client was closed: a call made after close(), or an outcome still being tried again when it
+ * was. Not retriable on this client; an outcome refused so was perhaps not taken: report it again
+ * from a new client (safe, a decision keeps its first outcome).
+ */
+export class ClientClosedError extends LooperError {
+  constructor(what: string) {
+    super('closed', `${what}: the LooperClient was closed (close() was called); use a new client`);
+    this.name = 'ClientClosedError';
+  }
+}

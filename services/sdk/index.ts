@@ -19,7 +19,7 @@ import { readOutcome } from '../lib/outcome/request.js';
 import type { OutcomeBatchEntry } from '../lib/outcome/reply.js';
 import type { Outcome } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
-import { DecideError, LooperUnavailableError, OutcomeError } from './errors.js';
+import { ClientClosedError, DecideError, LooperUnavailableError, OutcomeError } from './errors.js';
 import {
   requestOutcome,
   requestOutcomes,
@@ -29,7 +29,7 @@ import {
   type OutcomeRequest,
 } from './outcome-requests.js';
 
-export { DecideError, LooperUnavailableError, OutcomeError, type OutcomeReport };
+export { ClientClosedError, DecideError, LooperUnavailableError, OutcomeError, type OutcomeReport };
 
 /** A decision as the SDK returns it: Looper's reply, or one the SDK made itself when Looper could not be reached (then decisionId and version are null). */
 export type Decision = Omit<DecideReply, 'decisionId' | 'version'> & {
@@ -125,9 +125,17 @@ export class LooperClient {
   /** The default action of each blueprint, learned from its fallback replies. */
   private readonly defaults = new Map<string, string>();
   private kafkaOutcomes: Promise<KafkaOutcomes> | undefined;
-  /** A NATS request as outcome-requests.ts takes it, so that its retries are tested without NATS. */
-  private readonly outcomeRequest: OutcomeRequest = async (subject, body, timeoutMs) =>
-    (await this.nats.request(subject, body, { timeout: timeoutMs })).data;
+  /** The calls not settled yet: close() waits for them before it drains the connection. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+  /**
+   * A NATS request as outcome-requests.ts takes it, so that its retries are tested without NATS;
+   * once the client is closing it refuses, which ends an outcome's retries (ClientClosedError).
+   */
+  private readonly outcomeRequest: OutcomeRequest = async (subject, body, timeoutMs) => {
+    if (this.closing) throw new ClientClosedError(subject);
+    return (await this.nats.request(subject, body, { timeout: timeoutMs })).data;
+  };
 
   private constructor(
     private readonly nats: NatsConnection,
@@ -153,12 +161,37 @@ export class LooperClient {
     );
   }
 
-  /** Asks for a decision about `entity`. Never hangs: past the deadline the answer is a fallback. */
-  async decide(
+  /** Runs a call that close() waits for; refused with ClientClosedError once close() was called. */
+  private track<T>(what: string, call: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new ClientClosedError(what));
+    const running = call();
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return running;
+  }
+
+  /**
+   * Asks for a decision about `entity`. Never hangs: past the deadline the answer is a fallback.
+   * Throws ClientClosedError once close() was called.
+   */
+  decide(
     blueprint: string,
     entity: string,
     context: Record<string, unknown> = {},
     options: DecideOptions = {},
+  ): Promise<Decision> {
+    return this.track(`decide ${blueprint}`, () => this.decideNow(blueprint, entity, context, options));
+  }
+
+  private async decideNow(
+    blueprint: string,
+    entity: string,
+    context: Record<string, unknown>,
+    options: DecideOptions,
   ): Promise<Decision> {
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
     let reply: DecideReply | DecideErrorReply;
@@ -199,9 +232,14 @@ export class LooperClient {
    * Reports what happened after a decision (e.g. 1 for a click); the joiner turns it into a label.
    * Resolves once the outcome is on looper.outcomes; throws OutcomeError otherwise. While Looper is
    * away it tries again for up to 15 s (the client's outcomeRetryMs) before it throws `unavailable` (retriable: a decision keeps
-   * its first outcome, so reporting it again is safe).
+   * its first outcome, so reporting it again is safe). Once close() was called it stops trying and
+   * throws `closed` (ClientClosedError for a call made after it).
    */
-  async outcome(decisionId: string, value: number, options: OutcomeOptions = {}): Promise<void> {
+  outcome(decisionId: string, value: number, options: OutcomeOptions = {}): Promise<void> {
+    return this.track(`outcome of ${decisionId}`, () => this.outcomeNow(decisionId, value, options));
+  }
+
+  private async outcomeNow(decisionId: string, value: number, options: OutcomeOptions): Promise<void> {
     const checked = readOutcome({ decisionId, value, ts: options.ts, candidateId: options.candidateId }, Date.now());
     if (!checked.ok) throw new OutcomeError(checked.error.code, checked.error.message, decisionId);
     if ((options.via ?? this.outcomesVia) === 'kafka') {
@@ -217,10 +255,13 @@ export class LooperClient {
    * again for up to 15 s (outcomeRetryMs) while Looper is away, only the outcomes refused as `unavailable` (or whose
    * request got no reply); an outcome without a ts is stamped with the time of the call. Throws
    * `unavailable` only when a request still got no reply then: report them all again (safe, a
-   * decision keeps its first outcome).
+   * decision keeps its first outcome). Once close() was called it stops trying and throws
+   * ClientClosedError.
    */
-  async outcomes(outcomes: readonly OutcomeReport[]): Promise<OutcomeBatchEntry[]> {
-    return requestOutcomes(this.outcomeRequest, outcomes, systemClock, this.outcomeRetryMs);
+  outcomes(outcomes: readonly OutcomeReport[]): Promise<OutcomeBatchEntry[]> {
+    return this.track('outcome batch', () =>
+      requestOutcomes(this.outcomeRequest, outcomes, systemClock, this.outcomeRetryMs),
+    );
   }
 
   /** The `kafka` transport: the Avro record produced with acks from every in-sync replica. */
@@ -250,9 +291,20 @@ export class LooperClient {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the client once however often it is called: new calls are refused at once, outcomes being
+   * tried again stop at their next try, and the calls in flight settle (a decide within its deadline)
+   * before the connection drains, so that none meets a draining connection.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    await Promise.all(this.inFlight);
     const kafka = await this.kafkaOutcomes?.catch(() => undefined);
     await kafka?.producer.disconnect();
-    await this.nats.drain();
+    if (!this.nats.isClosed()) await this.nats.drain();
   }
 }

@@ -16,7 +16,7 @@ import {
 } from '../lib/outcome/reply.js';
 import type { Outcome } from '../lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
-import { OutcomeError } from './errors.js';
+import { ClientClosedError, OutcomeError } from './errors.js';
 
 /** One outcome of a batch. */
 export interface OutcomeReport {
@@ -26,7 +26,10 @@ export interface OutcomeReport {
   candidateId?: string;
 }
 
-/** A NATS request (NatsConnection.request): the reply's data, or a throw when none came. */
+/**
+ * A NATS request (NatsConnection.request): the reply's data, or a throw when none came; a
+ * ClientClosedError once the client is closed, which ends the retries.
+ */
 export type OutcomeRequest = (subject: string, body: Uint8Array, timeoutMs: number) => Promise<Uint8Array>;
 
 /** The time the retries read and wait by. */
@@ -89,6 +92,7 @@ export async function requestOutcome(
         const reply = JSON.parse(decoder.decode(data)) as OutcomeReply;
         return reply.ok ? null : new OutcomeError(reply.error.code, reply.error.message, outcome.decisionId);
       } catch (error) {
+        if (error instanceof ClientClosedError) return new OutcomeError('closed', error.message, outcome.decisionId);
         return new OutcomeError('unavailable', unanswered(subjects.outcome, error), outcome.decisionId);
       }
     },
@@ -125,6 +129,7 @@ async function sendBatchRound(
       const body = encoder.encode(JSON.stringify({ outcomes: chunk.map((index) => reports[index]) }));
       reply = JSON.parse(decoder.decode(await request(subjects.outcomeBatch, body, REQUEST_TIMEOUT_MS)));
     } catch (error) {
+      if (error instanceof ClientClosedError) throw error;
       const message = `outcome batch: ${unanswered(subjects.outcomeBatch, error)}`;
       round.unreplied = new LooperError('unavailable', message, { cause: error, retriable: true });
       round.again.push(...chunk);
