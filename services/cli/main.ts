@@ -14,6 +14,7 @@ import { registerExperimentCommands } from './experiment-command.js';
 import { registerEvaluateCommand } from './evaluate-command.js';
 import { registerDecideCommands } from './decide-commands.js';
 import { registerVersionCommand } from './version-command.js';
+import { registerEventsCommands } from './events-command.js';
 
 const program = new Command('looper')
   .description('Looper: declare a blueprint, get real-time decisions that learn from outcomes.')
@@ -34,6 +35,7 @@ registerStatusCommand(program, getConfig);
 registerExperimentCommands(program, getConfig);
 registerEvaluateCommand(program, getConfig);
 registerDecideCommands(program, getConfig);
+registerEventsCommands(program, getConfig);
 
 try {
   await program.parseAsync(process.argv);
