@@ -27,6 +27,7 @@ import { testConfig, uniqueName } from '../support/stack.js';
 import { connectTestClients, type TestClients } from '../support/clients.js';
 import { startSharedServices, type SharedServices } from '../support/services.js';
 import { looper, waitForPredictor } from '../support/cli.js';
+import { exportedSeries } from '../../deploy/grafana/dashboard-metrics.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -286,5 +287,24 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
       written.get(id)?.map((o) => o.value),
       [1],
     );
+  });
+
+  it("outcomes over NATS - the predictor's /metrics exports only declared looper series, those the dashboard queries among them", async () => {
+    const page = await (await fetch(`${services!.opsUrl('predictor')}/metrics`)).text();
+    const declared = exportedSeries();
+    const seen = new Map<string, Set<string>>();
+    for (const m of page.matchAll(/^(looper_\w+)(?:\{([^}]*)\})? /gm)) {
+      const labels = seen.get(m[1]!) ?? new Set<string>();
+      for (const l of (m[2] ?? '').matchAll(/(\w+)="/g)) labels.add(l[1]!);
+      seen.set(m[1]!, labels);
+    }
+    const wrong = [...seen].flatMap(([metric, labels]) => {
+      const known = declared.get(metric);
+      if (known === undefined) return [`${metric} is not declared`];
+      return [...labels].filter((l) => l !== 'service' && !known.has(l)).map((l) => `${metric} has undeclared ${l}`);
+    });
+    assert.deepEqual(wrong, []);
+    for (const metric of ['looper_decide_requests_total', 'looper_decide_duration_seconds_bucket'])
+      assert.match(page, new RegExp(`^${metric}\\{[^}]*blueprint="${name}"`, 'm'), `${metric} of ${name}`);
   });
 });

@@ -9,6 +9,8 @@ export interface SharedServices {
   readonly supervisor: Supervisor;
   /** Waits until `service` answers /readyz 200 (its consumer group gave it partitions). */
   ready(service: ServiceProcessName, timeoutMs?: number): Promise<void>;
+  /** The base URL of `service`'s ops server (/metrics, /healthz, /readyz), once it has said it. */
+  opsUrl(service: ServiceProcessName): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export function startSharedServices(names: ServiceProcessName[], logName: string
           : undefined;
       });
     },
+    opsUrl: (service) => addresses.get(service),
     async stop() {
       await supervisor.stop();
       log.end();
