@@ -91,8 +91,16 @@ export interface RegisterResult {
   status: 'registered' | 'unchanged';
 }
 
-/** Registrations of one blueprint that may lose their version number to another at once, in a row. */
-const MAX_REGISTER_ATTEMPTS = 5;
+/**
+ * Registrations of one blueprint that may lose their version number to another at once, in a row.
+ * Registrations that read the history together take the same number and exactly one wins it, so n
+ * at once need up to n tries: 5 let only 5 of 10 at once through (the other 5 failed as conflict,
+ * test/integration/blueprint.test.ts); 12 cover ten at once with room, and the waits between tries
+ * (random, growing) spread the losers so that fewer read the history at the same moment again.
+ */
+const MAX_REGISTER_ATTEMPTS = 12;
+/** The longest wait before the next try grows by this each lost try (ms), drawn uniformly below it. */
+const RETRY_JITTER_MS = 50;
 
 /**
  * Registers a compiled blueprint as the next version of its name. Two registrations at once cannot
@@ -130,7 +138,10 @@ export async function registerBlueprint(
       const after = await readHistoryRecords(store);
       const owner = after.find((r) => r.blueprint.name === blueprint.name && r.blueprint.version === blueprint.version);
       if (owner?.offset !== written?.baseOffset) {
-        if (attempt < MAX_REGISTER_ATTEMPTS) continue;
+        if (attempt < MAX_REGISTER_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_JITTER_MS * attempt));
+          continue;
+        }
         throw new LooperError(
           'conflict',
           `blueprint "${blueprint.name}": ${MAX_REGISTER_ATTEMPTS} registrations in a row lost version ${blueprint.version} to another registered at the same moment; register again`,

@@ -12,7 +12,7 @@ import {
   type BlueprintStore,
 } from '../../services/lib/blueprint-store.js';
 import { parseBlueprintYaml } from '../../services/lib/blueprint/parse.js';
-import { SchemaRegistryError } from '../../services/lib/errors.js';
+import { LooperError, SchemaRegistryError } from '../../services/lib/errors.js';
 import { avroSchemas, type Blueprint } from '../../services/lib/schemas/generated.js';
 import { topics } from '../../topology/topics.js';
 import { ensureStack, testConfig, uniqueName } from '../support/stack.js';
@@ -73,31 +73,49 @@ describe('blueprints on the real stack', () => {
     assert.equal(findVersion(history, name).decision.threshold, 0.4);
   });
 
-  it('blueprint - registrations of one blueprint at once each get their own version, and the newest goes live', async () => {
+  it('blueprint - ten registrations of one blueprint at once each get their own version or a retriable conflict', async () => {
     const racing = uniqueName('race_bp');
-    const thresholds = [0.31, 0.32, 0.33, 0.34];
-    const results = await Promise.all(
+    const thresholds = Array.from({ length: 10 }, (_, i) => 0.31 + i / 100);
+    const results = await Promise.allSettled(
       thresholds.map((t) =>
         registerBlueprint(
           store,
-          compileExampleAs(racing, (y) => y.replace(/^ {2}threshold: 0\.3\b/m, `  threshold: ${t}`)),
+          compileExampleAs(racing, (y) => y.replace(/^ {2}threshold: 0\.3\b/m, `  threshold: ${t.toFixed(2)}`)),
         ),
       ),
     );
-    const versions = results.map((r) => r.blueprint.version);
-    console.log(`# four registrations at once got versions ${versions.join(', ')}`);
-    assert.deepEqual([...versions].sort(), [1, 2, 3, 4]);
+    const registered = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.blueprint] : []));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const versions = registered.map((b) => b.version);
+    console.log(
+      `# ten registrations at once: ${registered.length} registered (versions ${versions.join(', ')}), ${failures.length} failed as conflict`,
+    );
+    assert.equal(new Set(versions).size, versions.length, `distinct versions: ${versions.join(', ')}`);
+    for (const failure of failures) {
+      assert.ok(failure instanceof LooperError, String(failure));
+      assert.equal(failure.code, 'conflict', failure.message);
+      assert.equal(failure.retriable, true);
+      assert.match(
+        failure.message,
+        new RegExp(`^blueprint "${racing}": \\d+ registrations in a row lost version \\d+`),
+      );
+    }
     const history = (await readBlueprintHistory(store)).filter((b) => b.name === racing);
     assert.deepEqual(
       history.map((b) => [b.version, b.decision.threshold]),
-      results.map((r) => [r.blueprint.version, r.blueprint.decision.threshold]).sort((a, b) => a[0]! - b[0]!),
+      registered.map((b) => [b.version, b.decision.threshold]).sort((a, b) => a[0]! - b[0]!),
       'the history holds each version once, with what its registration wrote',
+    );
+    assert.deepEqual(
+      versions.sort((a, b) => a - b),
+      registered.map((_, i) => i + 1),
+      'the versions are 1 to n',
     );
     const live = (await readTopicToEnd(store.kafka, topics.blueprints.name)).filter(
       (r) => r.message.key?.toString() === racing,
     );
     const newest = await decodeRecord<Blueprint>(store.registry, live.at(-1)!.message.value!);
-    assert.equal(newest.version, 4, 'the last live record is the newest version');
+    assert.equal(newest.version, registered.length, 'the last live record is the newest version');
   });
 
   it('blueprint - the CLI lists, shows and diffs registered versions', async () => {
