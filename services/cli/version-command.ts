@@ -13,4 +13,6 @@ export function packageVersion(): string {
 
 export function registerVersionCommand(program: Command): void {
   program.version(packageVersion(), '-V, --version', 'print the version of looper (from package.json)');
+  // Only before a subcommand: `looper blueprint show NAME --version 1` is that command's own option.
+  program.enablePositionalOptions();
 }
