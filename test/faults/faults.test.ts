@@ -34,6 +34,10 @@ import { freePort } from '../support/ports.js';
 import { waitForPredictor } from '../support/cli.js';
 import { featureStates, groupLag, loopBlueprint, settledExamples } from '../support/loop.js';
 import { serviceLogFile } from '../support/service-log.js';
+import { randomUUID } from 'node:crypto';
+import { connectNats } from '../../services/lib/nats-connect.js';
+import { subjects } from '../../services/lib/names.js';
+import type { OutcomeReply } from '../../services/lib/outcome/reply.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const startedAt = Date.now() - 60_000;
@@ -93,6 +97,9 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     }
   });
 
+  /** The predictor's reply to an outcome reported while the broker is down (asked right after it stopped). */
+  let outcomeWhileKafkaDown: Promise<unknown> = Promise.resolve(null);
+
   it('faults - every service killed -9 in turn, the broker and NATS restarted: nothing duplicated, examples complete, state recomputable, models serve again', async () => {
     const decisions: Array<DemoDecision & { receivedAt: number }> = [];
     const log = (line: string) => console.log(`# ${line}`);
@@ -120,6 +127,7 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       const broker = createKafka(testConfig);
       const at = Date.now();
       await broker.stop();
+      outcomeWhileKafkaDown = reportOutcome(config);
       await sleep(3000);
       await broker.start(() => undefined);
       faults.push({ what: 'Kafka broker restart', at, until: Date.now() + BETWEEN_FAULTS_MS });
@@ -217,6 +225,14 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
       { decide: 0, outcome: 0, event: 0 },
       'no client-side failure: every decide answered, every outcome and product event taken',
     );
+    const downReply = await outcomeWhileKafkaDown;
+    log(`an outcome reported while Kafka was down got ${JSON.stringify(downReply)}`);
+    const down = downReply as { ok?: boolean; error?: { code?: string } } | null;
+    assert.deepEqual(
+      { ok: down?.ok, code: down?.error?.code },
+      { ok: false, code: 'unavailable' },
+      'an outcome Kafka cannot take is refused as unavailable, never acknowledged',
+    );
     assert.equal(duplicateDecisions, 0, 'no decision logged twice');
     assert.equal(twice, 0, 'no decision has two examples');
     assert.deepEqual(missing, [], 'every logged decision has its example');
@@ -257,5 +273,19 @@ async function describeDoubled(
       `doubled ${e.decisionId}: example ${e.exampleId} label ${e.label} (${e.labelSource}) at ${e.labelTs}, ` +
         `decided ${e.decisionTs}; examples partition ${partition} offset ${message.offset}, produced ${message.timestamp}`,
     );
+  }
+}
+
+/** One outcome reported over NATS as a product without the SDK would: the predictor's reply, or the request's error. */
+async function reportOutcome(config: LooperConfig): Promise<unknown> {
+  const nats = await connectNats(config, 'looper-faults-outcome');
+  try {
+    const body = new TextEncoder().encode(JSON.stringify({ decisionId: randomUUID(), value: 1 }));
+    const reply = await nats.request(subjects.outcome, body, { timeout: 15_000 });
+    return JSON.parse(new TextDecoder().decode(reply.data)) as OutcomeReply;
+  } catch (error) {
+    return { requestFailed: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await nats.drain();
   }
 }
