@@ -70,7 +70,12 @@ export interface DemoRun {
   /** The first few reasons of each kind of failure, with when they happened (for an audit's log). */
   failureReasons(): Readonly<Record<DemoFailure, readonly string[]>>;
   /** Stops deciding and reporting once (a second call waits for the first): returns once the calls in flight settled. */
-  stop(): Promise<void>;
+  /**
+   * Stops deciding and publishing. Outcomes still being tried again while Looper is away end at
+   * their next try (Ctrl-C), unless `settleMs` lets them finish first, for at most that long (an
+   * audit that counts every outcome).
+   */
+  stop(options?: { settleMs?: number }): Promise<void>;
 }
 
 /** Creates the simulated app's topics when missing. */
@@ -178,6 +183,8 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
   };
   let stopped = false;
   let stopping: Promise<void> | undefined;
+  /** Outcomes being reported (tried again while Looper is away), which a stop may wait for. */
+  const reporting = new Set<Promise<void>>();
   let eventsPaused = false;
 
   async function decideOne(): Promise<void> {
@@ -229,7 +236,12 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
       const id = decision.decisionId;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!stopped) void client.outcome(id, outcome).catch((error: unknown) => failed('outcome', error));
+        if (stopped) return;
+        const reported: Promise<void> = client
+          .outcome(id, outcome)
+          .catch((error: unknown) => failed('outcome', error))
+          .finally(() => reporting.delete(reported));
+        reporting.add(reported);
       }, delay);
       timers.add(timer);
     }
@@ -266,11 +278,19 @@ export async function startDemo(config: LooperConfig, options: DemoOptions, hook
     errors: () => errors,
     failures: () => ({ ...failures }),
     failureReasons: () => ({ decide: [...reasons.decide], outcome: [...reasons.outcome], event: [...reasons.event] }),
-    stop() {
+    stop({ settleMs = 0 } = {}) {
       stopping ??= (async () => {
         stopped = true;
         clearInterval(loop);
         for (const timer of timers) clearTimeout(timer);
+        if (settleMs > 0 && reporting.size > 0) {
+          let waited: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.allSettled([...reporting]),
+            new Promise((resolve) => (waited = setTimeout(resolve, settleMs))),
+          ]);
+          clearTimeout(waited);
+        }
         // Waits for the decides and outcomes in flight (an outcome being tried again stops at its next try).
         await client.close();
         await producer.disconnect();

@@ -148,7 +148,8 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     } finally {
       run.pauseEvents();
       await sleep(1000);
-      await run.stop();
+      // Outcomes being tried again after the NATS restart finish (the product's 60 s), not cut by the stop.
+      await run.stop({ settleMs: 70_000 });
     }
     const lastDecisionAt = Date.now();
 
