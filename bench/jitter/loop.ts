@@ -20,6 +20,7 @@ import { createRandom, localHour, type Random } from '../../services/lib/simulat
 import { emptyTally, figures, tallyAdd, type Figures, type Tally } from './measures.js';
 import type { Variant } from './variants.js';
 import { SPEED, World } from './world.js';
+import type { ClickModel } from './click-models.js';
 
 export const EXPLORE = 0.04;
 const REPLAY_CAPACITY = 20_000; // blueprint-trainer.ts
@@ -30,6 +31,8 @@ const FALLBACK_SEND_SHARE = EXPLORE / 2; // before any model, a request is sent 
 const JUDGED_WINDOW = 6000; // the integration test judges the last 6,000 decisions
 
 export interface LoopOptions {
+  /** Who clicks: the demo's world or the mis-specified one. */
+  click: ClickModel;
   decisions: number;
   /** A version is taken every this many new examples learned. */
   snapshotEvery: number;
@@ -54,6 +57,8 @@ export interface BatchTrace {
 export interface SnapshotRecord {
   index: number;
   learnedExamples: number;
+  /** The decision it starts serving at (#0: 0); null when it never served. */
+  servedFrom: number | null;
   /** On every user at the time it starts serving. */
   population: Figures | null;
   /** On the decisions it served. */
@@ -110,7 +115,7 @@ export function populationFigures(world: World, scorer: Scorer, nowMs: number): 
   const t = emptyTally();
   for (const u of world.sim.users) {
     const context = { hour: localHour(u.country, nowMs), platform: u.platform };
-    tallyAdd(t, scorer.score(world.features(u.userId, context, nowMs)), world.sim.clickProbability(u.userId, context));
+    tallyAdd(t, scorer.score(world.features(u.userId, context, nowMs)), world.truth(u.userId, context));
   }
   return figures(t);
 }
@@ -118,12 +123,12 @@ export function populationFigures(world: World, scorer: Scorer, nowMs: number): 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function runOne(bp: Blueprint, variant: Variant, seed: number, options: LoopOptions): Promise<RunResult> {
-  const { decisions, snapshotEvery, lag, dps, onBatch } = options;
+  const { click, decisions, snapshotEvery, lag, dps, onBatch } = options;
   const started = performance.now();
   const t0 = runStart(seed);
   const warmMs = (WARM_EXAMPLES / (dps * FALLBACK_SEND_SHARE)) * 1000;
   const tStart = t0 - warmMs;
-  const world = new World(1000 + seed, tStart);
+  const world = new World(1000 + seed, tStart, click);
   const random: Random = createRandom(seed).fork('loop');
   const schema = featureSchemaFromBlueprint(bp);
   const learner = new LogisticRegression(schema); // the trainer's own: createLearner('logistic', schema, task) with defaults
@@ -177,7 +182,7 @@ export async function runOne(bp: Blueprint, variant: Variant, seed: number, opti
         nextLearn += LEARN_EVERY_MS;
       }
       const request = world.sim.nextDecideRequest(t);
-      const truth = world.sim.clickProbability(request.entity, request.context);
+      const truth = world.truth(request.entity, request.context);
       const y = random.next() < truth ? 1 : 0;
       const w = trainingWeight(bp, { propensity: FALLBACK_SEND_SHARE, weight: 1 });
       batch.push({ x: world.features(request.entity, request.context, t), y, w, ts: t, at: t });
@@ -193,10 +198,17 @@ export async function runOne(bp: Blueprint, variant: Variant, seed: number, opti
   const open = (scorer: Scorer): void => {
     scorers.push(scorer);
     tallies.push(emptyTally());
-    snapshots.push({ index: scorers.length - 1, learnedExamples: learned, population: null, served: null });
+    snapshots.push({
+      index: scorers.length - 1,
+      learnedExamples: learned,
+      servedFrom: null,
+      population: null,
+      served: null,
+    });
   };
   open(takeSnapshot());
   let serving = 0;
+  snapshots[0]!.servedFrom = 0;
   snapshots[0]!.population = populationFigures(world, scorers[0]!, t0);
   const perDecision = new Float64Array(decisions * 2); // score, truth
   let firstAfterWarm = -1;
@@ -225,6 +237,7 @@ export async function runOne(bp: Blueprint, variant: Variant, seed: number, opti
         const next = scorers.length - 1 - lag;
         if (next > serving) {
           serving = next;
+          snapshots[serving]!.servedFrom = d;
           snapshots[serving]!.population = populationFigures(world, scorers[serving]!, nextLearn);
           if (firstAfterWarm < 0) firstAfterWarm = d;
         }
@@ -234,7 +247,7 @@ export async function runOne(bp: Blueprint, variant: Variant, seed: number, opti
     const request = world.sim.nextDecideRequest(t);
     const x = world.features(request.entity, request.context, t);
     const score = scorers[serving]!.score(x);
-    const truth = world.sim.clickProbability(request.entity, request.context);
+    const truth = world.truth(request.entity, request.context);
     // Four draws per decision whatever happens, so every variant sees the same draws for the same decision.
     const u = [random.next(), random.next(), random.next(), random.next()] as const;
     let k = 0;

@@ -13,6 +13,7 @@ import { createRandom } from '../../services/lib/simulator/index.js';
 import type { Figures } from './measures.js';
 import { populationFigures, runStart, setLearningRate } from './loop.js';
 import { World } from './world.js';
+import type { ClickModel } from './click-models.js';
 
 export interface ReferenceResult {
   seed: number;
@@ -21,10 +22,15 @@ export interface ReferenceResult {
 }
 
 /** `runMs`: the run's length in wall-clock time (its decisions over their rate). */
-export async function runReference(bp: Blueprint, seed: number, runMs: number): Promise<ReferenceResult> {
+export async function runReference(
+  bp: Blueprint,
+  seed: number,
+  runMs: number,
+  click: ClickModel,
+): Promise<ReferenceResult> {
   const started = performance.now();
   const t0 = runStart(seed);
-  const world = new World(1000 + seed, t0);
+  const world = new World(1000 + seed, t0, click);
   const random = createRandom(seed).fork('reference');
   const n = 30_000;
   const xs: FeatureValues[] = [];
@@ -34,7 +40,7 @@ export async function runReference(bp: Blueprint, seed: number, runMs: number): 
     world.advance(t);
     const request = world.sim.nextDecideRequest(t);
     xs.push(world.features(request.entity, request.context, t));
-    ys.push(random.next() < world.sim.clickProbability(request.entity, request.context) ? 1 : 0);
+    ys.push(random.next() < world.truth(request.entity, request.context) ? 1 : 0);
   }
   const evalMs = t0 + runMs / 2;
   const learner = new LogisticRegression(featureSchemaFromBlueprint(bp));
@@ -51,7 +57,7 @@ export async function runReference(bp: Blueprint, seed: number, runMs: number): 
     );
   }
   // Population at the halfway time: the world's events up to then (advance is monotone, so a fresh world).
-  const evalWorld = new World(1000 + seed, t0);
+  const evalWorld = new World(1000 + seed, t0, click);
   evalWorld.advance(evalMs);
   const result = populationFigures(evalWorld, new DenseScorer(decodeDense(learner.toArtifact())), evalMs);
   learner.dispose();

@@ -71,6 +71,13 @@ export const VARIANTS: readonly Variant[] = [
     weight: (w) => Math.min(w, 10),
   },
   {
+    name: 'iw-cap-20',
+    note: 'as now, weights capped at 20 (propensity clip 0.05)',
+    learningRate: constant(0.01),
+    emaExamples: null,
+    weight: (w) => Math.min(w, 20),
+  },
+  {
     name: 'iw-sqrt',
     note: 'as now, weights √(1/p) (smoothed)',
     learningRate: constant(0.01),
