@@ -433,7 +433,7 @@ describe('continuation gate', () => {
     assert.deepEqual([started.value?.threshold, ContinuationTest.start(bp, 1)!.value?.threshold], [0.5, 0.3]);
   });
 
-  it('continuation gate - a first version of a threshold blueprint must also decide better than serving no model when the constant sends to nobody', () => {
+  it('continuation gate - a first version of a threshold blueprint is refused when its decisions are shown worse than serving no model, the constant that sends to nobody', () => {
     // The base rate, a third, is below the threshold: the constant sends to nobody and is worth 0.
     const first = (pending: (i: number) => number) =>
       judgedAgainstDecisiveConstant(pending, ContinuationTest.start(BP, 0, 'no-model')!).judge();
@@ -441,7 +441,7 @@ describe('continuation gate', () => {
     assert.equal(good.kind, 'publish');
     assert.match(
       good.reason,
-      /; and its decisions at threshold 0\.5 are worth at least 80 % of serving no model's \(a constant score's decisions\) — value at threshold 0\.5 0\.1670 vs no model 0\.0000 a request: pending − 0\.8 × no model \+0\.1670 /,
+      /; and its decisions at threshold 0\.5 not shown to be worth less than 80 % of serving no model's \(a constant score's decisions\) — value at threshold 0\.5 0\.1670 vs no model 0\.0000 a request: pending − 0\.8 × no model \+0\.1670 /,
     );
     // Ranks as well, but sends to everybody: worth 1/3 − 1/2 < 0 a request.
     const eager = first((i) => 0.5 + 0.5 * decisive(i));
