@@ -13,7 +13,7 @@ import { decodeDense, type DenseModel } from '../../services/lib/learners/dense-
 import { DenseScorer } from '../../services/lib/learners/dense-scorer.js';
 import type { Scorer } from '../../services/lib/learners/contract.js';
 import { choose } from '../../services/lib/decide/policy.js';
-import { trainingWeight } from '../../services/lib/learners/training-weight.js';
+import { judgingWeight } from '../../services/lib/learners/training-weight.js';
 import { meanNormalised } from '../../services/trainer/contender.js';
 import { ReplayBuffer } from '../../services/trainer/replay-buffer.js';
 import { createRandom, localHour, type Random } from '../../services/lib/simulator/index.js';
@@ -184,7 +184,7 @@ export async function runOne(bp: Blueprint, variant: Variant, seed: number, opti
       const request = world.sim.nextDecideRequest(t);
       const truth = world.truth(request.entity, request.context);
       const y = random.next() < truth ? 1 : 0;
-      const w = trainingWeight(bp, { propensity: FALLBACK_SEND_SHARE, weight: 1 });
+      const w = judgingWeight(bp, { propensity: FALLBACK_SEND_SHARE, weight: 1 });
       batch.push({ x: world.features(request.entity, request.context, t), y, w, ts: t, at: t });
     }
     learnBatch(batch, 0.01);
@@ -258,7 +258,7 @@ export async function runOne(bp: Blueprint, variant: Variant, seed: number, opti
     if (choice.action === bp.decision.actions[0]) {
       const y = u[2] < truth ? 1 : 0;
       const delay = (y === 1 ? world.sim.clickDelayMs(u[3]) : 30_000) / SPEED;
-      pending.push({ x, y, w: trainingWeight(bp, { propensity: choice.propensity, weight: 1 }), ts: t, at: t + delay });
+      pending.push({ x, y, w: judgingWeight(bp, { propensity: choice.propensity, weight: 1 }), ts: t, at: t + delay });
     }
   }
   snapshots.forEach((s, i) => (s.served = tallies[i]!.n > 0 ? figures(tallies[i]!) : null));

@@ -19,7 +19,7 @@
 // What is real and what is modelled:
 // - the learner is the repository's LogisticRegression (DenseLearner, TensorFlow.js on the backend
 //   initBackend chooses: wasm here), fed as services/trainer feeds it: each arrival batch of new
-//   examples is one learnMany with its training weights (trainingWeight: 1/propensity clipped at
+//   examples is one learnMany with its training weights (judgingWeight: 1/propensity clipped at
 //   1/propensity_clip) divided by their mean (contender.ts meanNormalised), then REPLAY_RATIO = 3
 //   replayed examples per new one from a ReplayBuffer(20,000) with the blueprint's forget
 //   half-life, also mean-normalised, then remembered (blueprint-trainer.ts learnQueued);

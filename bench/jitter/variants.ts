@@ -22,8 +22,9 @@ const same = (w: number) => w;
 
 export const VARIANTS: readonly Variant[] = [
   {
+    // The trainer as it was when this bench was written; it learns with √(1/p) since (iw-sqrt).
     name: 'now',
-    note: 'Adam 0.01, weights 1/p (≤ 100), snapshot served as is',
+    note: 'Adam 0.01, weights 1/p (≤ 100), snapshot served as is (the trainer before √ learning weights)',
     learningRate: constant(0.01),
     emaExamples: null,
     weight: same,
@@ -79,7 +80,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'iw-sqrt',
-    note: 'as now, weights √(1/p) (smoothed)',
+    note: "as now, weights √(1/p) (the trainer's learning weight today: learningWeight)",
     learningRate: constant(0.01),
     emaExamples: null,
     weight: (w) => Math.sqrt(w),

@@ -4,7 +4,7 @@
 import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
 import { teachesScore } from '../lib/learners/teaches-score.js';
 import { comparedMetricOf } from '../lib/stats/weighted-metrics.js';
-import { trainingWeight } from '../lib/learners/training-weight.js';
+import { judgingWeight } from '../lib/learners/training-weight.js';
 import type { SequentialDesign } from '../lib/stats/always-valid.js';
 import {
   canaryDesign,
@@ -148,7 +148,7 @@ export class BlueprintRollout {
       return;
     this.pairShadowsWith(d.live);
     // The weight the trainer learns it with: one rule for learning and for judging.
-    const weight = trainingWeight(this.bp, example);
+    const weight = judgingWeight(this.bp, example);
     // A shadow is paired with the live lineage only: an example answered by a canary, or by a live
     // version since replaced, would compare the candidate with another model.
     const answeredByLive = d.live === null || this.continues(example.modelVersion, d.live);

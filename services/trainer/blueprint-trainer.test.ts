@@ -200,7 +200,7 @@ describe('blueprint trainer, continuations earn their swap', () => {
     checkpoint: candidate,
   };
 
-  it('trainer - weights an example by its inverse propensity, divided by the mean weight of its batch', async () => {
+  it('trainer - learns an example with √(1/propensity), divided by the mean weight of its batch, and judges it with 1/propensity', async () => {
     const trainer = new BlueprintTrainer(BP, adopted);
     const learner = (trainer as unknown as { contenders: Array<{ learner: Learner }> }).contenders[0]!.learner;
     const weights: Array<readonly number[] | undefined> = [];
@@ -209,19 +209,31 @@ describe('blueprint trainer, continuations earn their swap', () => {
       weights.push(ws);
       return learnMany(xs, ys, ws);
     };
-    // 96 sent by the policy (propensity 0.975), 4 explored (0.025, weight 40), and explored skips,
-    // which teach the score nothing.
-    const batch = examples(100, 200).map((e, i) => ({ ...e, propensity: i % 25 === 3 ? 0.025 : 0.975 }));
+    // 96 sent by the policy (propensity 0.975), 4 explored (0.025: judged with 40, learned with
+    // √40), and explored skips, which teach the score nothing.
+    const withPropensities = (from: number) =>
+      examples(100, from).map((e, i) => ({ ...e, propensity: i % 25 === 3 ? 0.025 : 0.975 }));
+    const batch = withPropensities(200);
     const skips = examples(10, 300).map((e) => ({ ...e, action: 'skip', propensity: 0.025 }));
     await learn(trainer, [...batch, ...skips]);
-    const mean = (96 / 0.975 + 4 * 40) / 100;
+    const mean = (96 * Math.sqrt(1 / 0.975) + 4 * Math.sqrt(40)) / 100;
     const rounded = (ws: readonly number[] | undefined) => ws?.map((w) => w.toFixed(9));
     assert.deepEqual(
       weights.map(rounded),
-      [rounded(batch.map((e) => (e.propensity === 0.025 ? 40 : 1 / 0.975) / mean))],
+      [rounded(batch.map((e) => (e.propensity === 0.025 ? Math.sqrt(40) : Math.sqrt(1 / 0.975)) / mean))],
       'one refit of the 100 that teach',
     );
-    assert.deepEqual(rounded(weights[0]!.slice(2, 5)), ['0.396825397', '15.476190476', '0.396825397']);
+    assert.deepEqual(rounded(weights[0]!.slice(2, 5)), ['0.826582961', '5.162008937', '0.826582961']);
+
+    // The adopted candidate serves; the continuation taken now is judged on the next examples with 1/propensity.
+    assert.equal(trainer.publish(10), null, 'a continuation is pending');
+    await learn(trainer, withPropensities(1000));
+    const pending = (trainer as unknown as { pending: { test: { weights: number[] } } | null }).pending;
+    assert.ok(pending !== null, 'still pending after 100 examples');
+    assert.deepEqual(
+      rounded(pending.test.weights.slice(0, 5)),
+      rounded([1 / 0.975, 1 / 0.975, 1 / 0.975, 40, 1 / 0.975]),
+    );
   });
 
   it('trainer - a clearly worse continuation is refused, never published, and a new one is taken from where the learner is', async () => {

@@ -7,12 +7,13 @@
 // each version names the one before as parentVersion, so a lineage chains back to where it began
 // and the predictor keeps serving its newest version.
 //
-// Each example is learned with its training weight (1/propensity under a threshold policy:
-// training-weight.ts), and a continuation earns its swap (continuation-gate.ts): when one is due it
-// is held as a pending version, judged against the version that serves — the last one this trainer
-// published or adopted — on the next examples neither learned from, and published only when it is
-// shown not worse by more than rollout.rollback_if.metric_drop and, under a threshold policy, its
-// decisions at decision.threshold shown worth at least 80 % of the serving version's (a uniform
+// Each example is learned with its learning weight (√(1/propensity) under a threshold policy) and
+// judged with its judging weight (1/propensity): training-weight.ts says why they differ. A
+// continuation earns its swap (continuation-gate.ts): when one is due it is held as a pending
+// version, judged against the version that serves — the last one this trainer published or
+// adopted — on the next examples neither learned from, and published only when it is shown not
+// worse by more than rollout.rollback_if.metric_drop and, under a threshold policy, its decisions
+// at decision.threshold are not shown worth less than 80 % of the serving version's (a uniform
 // shift of the scores ranks as well and sends to more or fewer: continuation-value.ts). The first
 // version, with nothing serving, is judged the same way against serving no model.
 import type { Blueprint, Example, ModelVersion } from '../lib/schemas/generated.js';
@@ -27,7 +28,7 @@ import {
 import type { OnlineMetrics } from '../lib/stats/online-metrics.js';
 import { taskMetrics } from '../lib/automl/objective.js';
 import { teachesScore, trainingFeatures } from '../lib/learners/teaches-score.js';
-import { trainingWeight } from '../lib/learners/training-weight.js';
+import { judgingWeight, learningWeight } from '../lib/learners/training-weight.js';
 import { errorMessage } from '../lib/errors.js';
 import { Contender } from './contender.js';
 import { ReplayBuffer, type ExampleBatch } from './replay-buffer.js';
@@ -102,7 +103,9 @@ export class BlueprintTrainer implements Trainer {
   private config: TrainingConfiguration;
   private xs: FeatureValues[] = [];
   private ys: number[] = [];
+  /** Each queued example's learning weight, and the weight it is judged with (training-weight.ts). */
   private ws: number[] = [];
+  private judgeWs: number[] = [];
   /** Decision time of each queued example. */
   private ts: number[] = [];
   /** Σw·y and Σw of every example learned: the constant a first version must beat. */
@@ -166,6 +169,7 @@ export class BlueprintTrainer implements Trainer {
     this.xs = [];
     this.ys = [];
     this.ws = [];
+    this.judgeWs = [];
     this.ts = [];
     this.pending = null;
     this.profileSample = new ProfileSample();
@@ -230,7 +234,8 @@ export class BlueprintTrainer implements Trainer {
     if (!Number.isFinite(example.label)) return false;
     this.xs.push(trainingFeatures(this.bp, example));
     this.ys.push(example.label);
-    this.ws.push(trainingWeight(this.bp, example));
+    this.ws.push(learningWeight(this.bp, example));
+    this.judgeWs.push(judgingWeight(this.bp, example));
     this.ts.push(example.decisionTs);
     this.dataStartTs = Math.min(this.dataStartTs ?? example.decisionTs, example.decisionTs);
     this.dataEndTs = Math.max(this.dataEndTs ?? example.decisionTs, example.decisionTs);
@@ -246,14 +251,16 @@ export class BlueprintTrainer implements Trainer {
     if (this.xs.length === 0) return 0;
     const batch: ExampleBatch = { xs: this.xs, ys: this.ys, ws: this.ws };
     const ts = this.ts;
+    const judgeWs = this.judgeWs;
     this.xs = [];
     this.ys = [];
     this.ws = [];
+    this.judgeWs = [];
     this.ts = [];
-    this.observePending(batch, ts);
+    this.observePending(batch, judgeWs, ts);
     for (let i = 0; i < batch.ys.length; i++) {
-      this.labelWeight += batch.ws[i]! * batch.ys[i]!;
-      this.weightSum += batch.ws[i]!;
+      this.labelWeight += judgeWs[i]! * batch.ys[i]!;
+      this.weightSum += judgeWs[i]!;
     }
     // training.forget reaches the online learners through what they replay (replay-buffer.ts).
     const replay = this.contenders.some((c) => c.wantsReplay)
@@ -271,7 +278,7 @@ export class BlueprintTrainer implements Trainer {
    * when it started (ContinuationTest.start in publish), so a blueprint changed meanwhile does not
    * change what the evidence gathered so far is judged on.
    */
-  private observePending(batch: ExampleBatch, ts: readonly number[]): void {
+  private observePending(batch: ExampleBatch, judgeWs: readonly number[], ts: readonly number[]): void {
     const pending = this.pending;
     const served = this.served;
     if (pending === null) return;
@@ -281,7 +288,7 @@ export class BlueprintTrainer implements Trainer {
       if (served?.learnedUntil != null && ts[i]! <= served.learnedUntil) continue;
       const x = batch.xs[i]!;
       const servedScore = served === null ? constant : served.scorer.score(x);
-      pending.test.observe(batch.ys[i]!, pending.snapshot.scorer.score(x), servedScore, batch.ws[i]!);
+      pending.test.observe(batch.ys[i]!, pending.snapshot.scorer.score(x), servedScore, judgeWs[i]!);
     }
   }
 

@@ -1,7 +1,7 @@
 // Recent examples, replayed alongside new ones: one pass over a stream underfits a model that sees
 // few labels (only the decisions whose outcome teaches the score), so an online learner's
 // mini-batch of new examples is followed by a few times as many drawn from the recent past. Each
-// keeps the weight it was learned with the first time (1/propensity: training-weight.ts), or the
+// keeps the weight it was learned with the first time (learningWeight: training-weight.ts), or the
 // replay would undo the weighting by drawing explored examples back at weight 1.
 //
 // Forgetting (training.forget) reaches the online learners here, by drawing each remembered example
@@ -15,7 +15,7 @@
 // few weighed many times their share, and that normalisation could make one young explored example
 // a step of its own. Sampling by the same weight gives the replay the same expected gradient — the
 // discounted loss Σ 2^(−age/h)·wᵢ·lossᵢ of the bandits' forgetting — with every draw at its own
-// 1/propensity, as before. Without a half-life the draws are uniform, exactly as they were.
+// learning weight, as before. Without a half-life the draws are uniform, exactly as they were.
 import type { FeatureValues } from '../lib/feature-values.js';
 
 export interface ExampleBatch {
