@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -133,7 +133,15 @@ describe('secured Kafka and registry', { timeout: 300_000, skip: missing ?? fals
 
     const ready = async (what: string, server: StartedServer, check: () => Promise<boolean>) => {
       const outcome = await waitFor(check, 120_000, () => runningPid(server.proc) === server.pid);
-      assert.equal(outcome, 'ready', `${what}: ${outcome}\n${lastLines(server.proc.logFile, 20)}`);
+      // Its last lines, and the lines that say why it stopped (a JVM logs its failure well before its last line).
+      const why = existsSync(server.proc.logFile)
+        ? readFileSync(server.proc.logFile, 'utf8')
+            .split('\n')
+            .filter((line) => /\b(ERROR|FATAL)\b|Exception|already in use/.test(line))
+            .slice(0, 10)
+            .join('\n')
+        : '';
+      assert.equal(outcome, 'ready', `${what}: ${outcome}\n${why}\n…\n${lastLines(server.proc.logFile, 20)}`);
       return Date.now() - began;
     };
     const [brokerMs, registryMs] = await Promise.all([

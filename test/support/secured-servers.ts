@@ -16,8 +16,7 @@ import {
 import { registryProcess, registryRunnerJar, startRegistryProcess } from '../../deploy/local/schema-registry.js';
 import { findNatsServer } from '../../deploy/local/nats.js';
 import type { ManagedProcess } from '../../deploy/local/processes.js';
-import { freePort } from './ports.js';
-import { canConnect } from '../../deploy/local/tcp.js';
+import { freePort, tryListen } from './ports.js';
 
 /** Why the secured servers cannot run here (Java, the stack's jars or nats-server missing), or null. */
 export function securedServersMissing(dataDir: string): string | null {
@@ -128,7 +127,7 @@ export function scramCredential(name: string, password: string): string {
 export async function freePortPair(): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port < 65535 && !(await canConnect('127.0.0.1', port + 1, 200))) return port;
+    if (port < 65535 && (await tryListen(port + 1)) !== null) return port;
   }
 }
 
