@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { serviceStateDir } from '../../services/lib/service-paths.js';
 import { connect, type NatsConnection } from 'nats';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
@@ -28,22 +29,37 @@ import { pollUntil } from '../../services/lib/poll.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A blueprint whose stream features read one Avro topic: a count and a mean of `amount`. */
-function avroBlueprint(name: string, topic: string): Blueprint {
+/** A blueprint whose stream features read one Avro (or JSON) topic: a count and a mean of `amount`. */
+function avroBlueprint(name: string, topic: string, format: 'avro' | 'json' = 'avro'): Blueprint {
   const yaml = readFileSync('examples/notification_send.yaml', 'utf8')
     .replace(/^blueprint: notification_send\b/m, `blueprint: ${name}`)
     .replace(
       /^ {2}streams:[\s\S]*?^label:/m,
-      `  streams:\n    - { name: purchases_1d, topic: ${topic}, aggregate: count, window: 1d, format: avro }\n    - { name: amount_mean_1d, topic: ${topic}, field: amount, aggregate: mean, window: 1d, format: avro }\n\nlabel:`,
+      `  streams:\n    - { name: purchases_1d, topic: ${topic}, aggregate: count, window: 1d, format: ${format} }\n    - { name: amount_mean_1d, topic: ${topic}, field: amount, aggregate: mean, window: 1d, format: ${format} }\n\nlabel:`,
     );
   const result = parseBlueprintYaml(yaml);
   assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
   return result.blueprint;
 }
 
+/** The message JSON.parse gives for `text`, which a bad_request reply quotes. */
+function parseError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} is JSON`);
+}
+
+/** A JSON object `{"a": {"a": ... 1}}` nested `depth` deep. */
+const nestedJson = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
 describe('services on bad input and on an empty disk', { timeout: 300_000 }, () => {
   const name = uniqueName('avro');
   const topic = uniqueName('test.purchases');
+  const jsonName = uniqueName('json');
+  const jsonTopic = uniqueName('test.purchases_json');
   let kafka: Kafka;
   let admin: Admin;
   let nats: NatsConnection;
@@ -78,8 +94,15 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     admin = kafka.admin();
     await admin.connect();
     await applyTopology(admin, registry, allTopics);
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 6 },
+        { topic: jsonTopic, numPartitions: 6 },
+      ],
+    });
     await registerBlueprint({ kafka, registry }, avroBlueprint(name, topic));
+    await registerBlueprint({ kafka, registry }, avroBlueprint(jsonName, jsonTopic, 'json'));
     nats = await connect({ servers: testConfig.natsUrl });
     supervisor = superviseServices(['features', 'predictor'], {
       env: { ...process.env, LOOPER_OPS_PORT: '0' },
@@ -101,7 +124,7 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
     rmSync(serviceStateDir(testConfig.dataDir, 'features', rebuiltInstance), { recursive: true, force: true });
     await supervisor?.stop();
     await nats?.close();
-    await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin?.deleteTopics({ topics: [topic, jsonTopic] }).catch(() => undefined);
     await admin?.disconnect();
   });
 
@@ -133,6 +156,143 @@ describe('services on bad input and on an empty disk', { timeout: 300_000 }, () 
         'context.hour: 24 is outside [0, 24): the blueprint declares hour cyclic with period 24, and models read it on a circle where 24 is 0 again; send a value from 0 up to, not including, 24',
     });
     await client.close();
+  });
+
+  it('decide - 1 MB and 10 MB bodies, NaN and Infinity, a context 10,000 deep, a 100 KB entity, a 10,000-character key and prototype keys each get their reply, and the predictor carries on', async () => {
+    const request = async (body: string | Uint8Array) =>
+      JSON.parse(
+        decoder.decode(
+          (
+            await nats.request(subjects.decide(name), typeof body === 'string' ? encoder.encode(body) : body, {
+              timeout: 5000,
+            })
+          ).data,
+        ),
+      ) as { error?: { code: string; message: string }; decisionId?: string; action?: string };
+    await pollUntil('the predictor', 60_000, async () => (await request('{"entity": "u1"}')).action);
+    const refusal = async (body: string | Uint8Array) => (await request(body)).error;
+    const decided = async (body: string) => {
+      const reply = await request(body);
+      assert.equal(reply.error, undefined, JSON.stringify(reply.error));
+      assert.ok(reply.action === 'send' || reply.action === 'skip', JSON.stringify(reply));
+    };
+
+    // The server's max_payload is NATS's default, 1 MiB: 1 MB reaches the predictor, 10 MB never leaves the client.
+    assert.equal(nats.info?.max_payload, 1024 * 1024);
+    const oneMb = `{"entity": "u1", "context": {"note": "${'x'.repeat(1_000_000 - 41)}"}}`;
+    assert.equal(encoder.encode(oneMb).length, 1_000_000);
+    assert.deepEqual(await refusal(oneMb), {
+      code: 'bad_request',
+      message: 'the request is 1000000 bytes, over the 524288-byte limit: send only the declared context',
+    });
+    await assert.rejects(
+      async () => nats.request(subjects.decide(name), new Uint8Array(10_000_000), { timeout: 5000 }),
+      (error: unknown) => (error as { code?: string }).code === 'MAX_PAYLOAD_EXCEEDED',
+    );
+
+    for (const token of ['NaN', 'Infinity', '-Infinity']) {
+      const body = `{"entity": "u1", "context": {"hour": ${token}}}`;
+      assert.deepEqual(await refusal(body), {
+        code: 'bad_request',
+        message: `the request is not JSON (${parseError(body)}); send {"entity": "...", "context": {...}}`,
+      });
+    }
+
+    assert.deepEqual(await refusal(`{"entity": "u1", "context": {"hour": ${nestedJson(10_000)}}}`), {
+      code: 'bad_context',
+      message: 'context.hour: {"a":{"a":{"a":{…}}}} is not an int',
+    });
+    await decided(`{"entity": "u1", "context": {"hour": 3, "extra": ${nestedJson(10_000)}}}`);
+
+    assert.deepEqual(await refusal(JSON.stringify({ entity: 'e'.repeat(100 * 1024), context: { hour: 3 } })), {
+      code: 'bad_request',
+      message:
+        "entity is 102400 characters, over the 256-character limit of an entity id: send the user's id, not its data",
+    });
+
+    await decided(JSON.stringify({ entity: 'u1', context: { ['k'.repeat(10_000)]: 1, hour: 3 } }));
+    await decided(
+      '{"entity": "u1", "context": {"__proto__": {"hour": 99, "polluted": true}, "constructor": {"prototype": {"polluted": true}}, "prototype": {"polluted": true}, "hour": 3}}',
+    );
+    assert.deepEqual(await refusal('{"__proto__": {"entity": "u1"}}'), {
+      code: 'missing_entity',
+      message: 'entity is missing: every decide names the user it is about',
+    });
+    await decided('{"entity": "u1", "context": {"hour": 3, "platform": "ios"}}');
+  });
+
+  it('outcomes - a 1 MB body, NaN and prototype keys each get their reply on looper.outcome', async () => {
+    const id = randomUUID();
+    const outcome = async (body: string) =>
+      JSON.parse(
+        decoder.decode((await nats.request(subjects.outcome, encoder.encode(body), { timeout: 10_000 })).data),
+      ) as { ok: boolean; error?: { code: string; message: string } };
+    const shape = '{"decisionId": "...", "value": 1}';
+    const oneMb = `{"decisionId": "${id}", "value": 1, "note": "${'x'.repeat(1_000_000 - 78)}"}`;
+    assert.equal(encoder.encode(oneMb).length, 1_000_000);
+    assert.deepEqual(await outcome(oneMb), {
+      ok: false,
+      error: { code: 'bad_request', message: `the request is 1000000 bytes, over the 65536-byte limit; send ${shape}` },
+    });
+    const nan = `{"decisionId": "${id}", "value": NaN}`;
+    assert.deepEqual(await outcome(nan), {
+      ok: false,
+      error: { code: 'bad_request', message: `the request is not JSON (${parseError(nan)}); send ${shape}` },
+    });
+    assert.deepEqual(await outcome(`{"decisionId": "${id}", "__proto__": {"value": 1}}`), {
+      ok: false,
+      error: { code: 'bad_value', message: 'value is missing: send a number, e.g. 1 for a click' },
+    });
+    assert.deepEqual(await outcome(`{"decisionId": "${id}", "value": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`), {
+      ok: false,
+      error: { code: 'bad_value', message: 'value must be a number, not [[[[…]]]]' },
+    });
+    assert.deepEqual(
+      await outcome(
+        `{"decisionId": "${id}", "value": 1, "constructor": {"prototype": {"polluted": true}}, "prototype": 1, "__proto__": {"ts": "x"}}`,
+      ),
+      { ok: true },
+    );
+  });
+
+  it('features - JSON events with prototype keys, a 100 KB key or a value 10,000 deep go to looper.dlq with their reasons, and the good events around them count', async () => {
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const started = Date.now();
+    const send = async (value: string, key = 'buyer-3') =>
+      producer.send({ topic: jsonTopic, acks: -1, messages: [{ key, value }] });
+    const proto = `{"__proto__": {"amount": 50}, "constructor": {"prototype": {"amount": 60}}, "prototype": {"amount": 70}, "ts": ${started}}`;
+    await send(`{"amount": 5, "ts": ${started}}`);
+    await send(proto);
+    await send(`{"amount": 1, "ts": ${started}}`, 'k'.repeat(100 * 1024));
+    await send(`{"amount": ${nestedJson(10_000)}, "ts": ${started}}`);
+    await send(`{"amount": 15, "ts": ${started}}`);
+    const values = await pollUntil('the good JSON purchases in the features', 90_000, async () => {
+      const v = (await requestFeatures(nats, jsonName, 'buyer-3', 6)).values?.[0];
+      return v?.['purchases_1d'] === 4 ? v : undefined;
+    });
+    // The prototype-keyed and the deep event are purchases (counted) without a readable amount.
+    assert.deepEqual([values['purchases_1d'], values['amount_mean_1d']], [4, 10]);
+
+    const codec = await createTopicCodec(registry, allTopics);
+    const letters = await pollUntil('the JSON dead letters', 30_000, async () => {
+      const found: DeadLetter[] = [];
+      for (const { message } of await readTopicToEnd(kafka, topics.deadLetters.name, 30_000, started - 1000)) {
+        const letter = await codec.decode<DeadLetter>(topics.deadLetters, message.value!);
+        if (letter.sourceTopic === jsonTopic) found.push(letter);
+      }
+      return found.length >= 3 ? found : undefined;
+    });
+    const seen = letters.map((l) => `${l.errorCode}: ${l.reason.replace(/ \(feature spec [^)]+\)$/, '')}`).sort();
+    assert.deepEqual(seen, [
+      'missing_field: field "amount" is missing in the event',
+      'too_long: the record key is 102400 characters, over the 256-character limit of an entity id',
+      'wrong_type: field "amount" is a record, not a number',
+    ]);
+    const protoLetter = letters.find((l) => l.errorCode === 'missing_field')!;
+    assert.equal(protoLetter.payload.toString(), proto);
+    assert.ok(letters.every((l) => l.service === 'features' && / \(feature spec [^)]+\)$/.test(l.reason)));
+    await producer.disconnect();
   });
 
   it('features - Avro events count, a record that is not Avro goes to looper.dlq with its reason, and the consumer carries on', async () => {

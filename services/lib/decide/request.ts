@@ -3,6 +3,7 @@
 import type { TextDecoder } from 'node:util';
 import type { Blueprint, BlueprintContextFeature } from '../schemas/generated.js';
 import type { FeatureValues } from '../feature-values.js';
+import { showValue as show } from '../show-value.js';
 
 export interface DecideRequest {
   entity: string;
@@ -40,17 +41,19 @@ export interface DecideError {
 
 export type ParsedRequest = { ok: true; request: DecideRequest } | { ok: false; error: DecideError };
 
-const MAX_ENTITY_LENGTH = 256;
+/**
+ * The longest entity id, in characters (UTF-16 code units, so at most 768 bytes of UTF-8): the
+ * features service keeps no longer one either (features/event.ts), and the id is carried by every
+ * lookup, decision and example.
+ */
+export const MAX_ENTITY_LENGTH = 256;
+/** The longest category value: one longer is no category, and it would be logged with every decision. */
+export const MAX_CATEGORY_LENGTH = 1024;
 /** A decide request's largest body: parsing it is synchronous work on the hot path. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
 /** Candidates one ranking request may carry: each is scored on the hot path. */
 export const MAX_CANDIDATES = 1000;
 const MAX_CANDIDATE_ID_LENGTH = 256;
-
-/** JSON for a message, except that numbers JSON cannot show (1e400 parses to Infinity) stay readable. */
-function show(value: unknown): string {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
-}
 
 function fail(code: DecideErrorCode, message: string): ParsedRequest {
   return { ok: false, error: { code, message } };
@@ -80,17 +83,17 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
   if (typeof entity !== 'string')
     return fail('missing_entity', `entity must be a string (the ${bp.entity} id), not ${typeof entity}`);
   if (entity.length > MAX_ENTITY_LENGTH)
-    return fail('bad_request', `entity is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH} limit`);
+    return fail(
+      'bad_request',
+      `entity is ${entity.length} characters, over the ${MAX_ENTITY_LENGTH}-character limit of an entity id: send the ${bp.entity}'s id, not its data`,
+    );
   if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context)))
     return fail('bad_context', 'context must be an object of feature values');
 
   let deadline = bp.decision.deadlineMs;
   if (deadlineMs !== undefined) {
     if (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs <= 0)
-      return fail(
-        'bad_request',
-        `deadlineMs must be a positive number of milliseconds, not ${JSON.stringify(deadlineMs)}`,
-      );
+      return fail('bad_request', `deadlineMs must be a positive number of milliseconds, not ${show(deadlineMs)}`);
     deadline = Math.min(deadline, deadlineMs);
   }
   if (
@@ -100,7 +103,7 @@ export function parseDecideRequest(body: Uint8Array, bp: Blueprint, decoder: Tex
   ) {
     return fail(
       'bad_request',
-      `currentAction ${JSON.stringify(currentAction)} is not one of ${bp.name}'s actions: ${bp.decision.actions.join(', ')}`,
+      `currentAction ${show(currentAction)} is not one of ${bp.name}'s actions: ${bp.decision.actions.join(', ')}`,
     );
   }
 
@@ -154,7 +157,8 @@ function readDeclared(
 ): FeatureValues | string {
   const values: FeatureValues = {};
   for (const feature of declared) {
-    const value = given[feature.name];
+    // Own keys only: a feature named "constructor" left out is missing, not Object.prototype's.
+    const value = Object.hasOwn(given, feature.name) ? given[feature.name] : undefined;
     if (value === undefined || value === null) {
       values[feature.name] = null;
       continue;
@@ -184,6 +188,8 @@ function readDeclared(
       case 'category':
         if (typeof value !== 'string')
           return `${where}: ${show(value)} is not a string (one of ${feature.values.join(', ')})`;
+        if (value.length > MAX_CATEGORY_LENGTH)
+          return `${where} is ${value.length} characters, over the ${MAX_CATEGORY_LENGTH}-character limit of a category value (one of ${feature.values.join(', ')})`;
         values[feature.name] = value;
         break;
     }

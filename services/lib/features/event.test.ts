@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FeatureSpecError } from './errors.js';
 import { extractEntity, extractEventTime, extractValue, type Extraction } from './event.js';
+import { decodeJsonEvent } from '../events.js';
 
 const byKey = { entityField: null };
 const byField = (entityField: string) => ({ entityField });
@@ -167,6 +168,31 @@ describe('event extraction', () => {
     assert.equal(
       failed(extractEntity(null, {}, byField('__proto__'))),
       'missing_field: entity field "__proto__" is missing in the event',
+    );
+  });
+
+  it('fields - a JSON event with __proto__, constructor and prototype keys or a 10,000-deep value changes no prototype and is refused by kind', () => {
+    const decoded = decodeJsonEvent(
+      Buffer.from(
+        '{"__proto__": {"amount": 5, "polluted": true}, "constructor": {"prototype": {"polluted": true}}, "prototype": {"amount": 6}, "ts": 1}',
+      ),
+    );
+    assert.ok(decoded.ok);
+    assert.equal(Object.getPrototypeOf(decoded.value), Object.prototype);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(
+      failed(extractValue(decoded.value, mean('amount'))),
+      'missing_field: field "amount" is missing in the event',
+    );
+    const deep = decodeJsonEvent(Buffer.from(`{"amount": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}, "ts": 1}`));
+    assert.ok(deep.ok);
+    assert.equal(
+      failed(extractValue(deep.value, mean('amount'))),
+      'wrong_type: field "amount" is a record, not a number',
+    );
+    assert.equal(
+      failed(extractEntity('k'.repeat(100 * 1024), deep.value, byKey)),
+      'too_long: the record key is 102400 characters, over the 256-character limit of an entity id',
     );
   });
 

@@ -121,6 +121,69 @@ describe('outcome request', () => {
   });
 });
 
+describe('outcome request on hostile input', () => {
+  it("outcome request - NaN and Infinity in the text are not JSON: bad_request with the parser's message", () => {
+    assert.deepEqual(parse(`{"decisionId": "${ID}", "value": NaN}`), {
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message: `the request is not JSON (Unexpected token 'N', ..." "value": NaN}" is not valid JSON); send {"decisionId": "...", "value": 1}`,
+      },
+    });
+    assert.deepEqual(parse(`{"decisionId": "${ID}", "value": Infinity}`).ok, false);
+  });
+
+  it('outcome request - a 1 MB body is refused by its size before it is parsed', () => {
+    assert.deepEqual(parseOutcomeRequest(new Uint8Array(1_000_000), NOW), {
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message: `the request is 1000000 bytes, over the ${MAX_OUTCOME_REQUEST_BYTES}-byte limit; send {"decisionId": "...", "value": 1}`,
+      },
+    });
+  });
+
+  it('outcome request - __proto__, constructor and prototype keys are own data, never read as the fields they hold', () => {
+    assert.deepEqual(parse(`{"decisionId": "${ID}", "__proto__": {"value": 1}}`), {
+      ok: false,
+      error: { code: 'bad_value', message: 'value is missing: send a number, e.g. 1 for a click' },
+    });
+    assert.deepEqual(parse('{"__proto__": {"decisionId": "' + ID + '"}, "value": 1}'), {
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message: 'decisionId is missing: send the decisionId of the decide reply the outcome is about',
+      },
+    });
+    assert.deepEqual(
+      parse(
+        `{"decisionId": "${ID}", "value": 1, "constructor": {"prototype": {"polluted": true}}, "prototype": {"polluted": true}, "__proto__": {"polluted": true}}`,
+      ),
+      { ok: true, outcome: { decisionId: ID, value: 1, ts: NOW, candidateId: null } },
+    );
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
+  it('outcome request - values nested 10,000 deep or 100 KB long are shown bounded in the refusal', () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    assert.deepEqual(parse(`{"decisionId": "${ID}", "value": ${deep}}`), {
+      ok: false,
+      error: { code: 'bad_value', message: 'value must be a number, not [[[[…]]]]' },
+    });
+    assert.deepEqual(parse(deep), {
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message: 'an outcome must be a JSON object like {"decisionId": "...", "value": 1}, not [[[[…]]]]',
+      },
+    });
+    assert.deepEqual(parse({ decisionId: ID, value: 'v'.repeat(60_000) }), {
+      ok: false,
+      error: { code: 'bad_value', message: `value must be a number, not "${'v'.repeat(79)}…` },
+    });
+  });
+});
+
 describe('outcome batch', () => {
   const batch = (body: unknown) => parseOutcomeBatch(bytes(body), NOW);
 

@@ -4,6 +4,7 @@
 import type { Outcome } from '../schemas/generated.js';
 import { MAX_KEY_TIME } from '../joiner/keys.js';
 import type { OutcomeErrorBody, OutcomeErrorCode } from './reply.js';
+import { showValue as show } from '../show-value.js';
 
 /** An outcome request's largest body (a single outcome is some 100 bytes). */
 export const MAX_OUTCOME_REQUEST_BYTES = 64 * 1024;
@@ -27,11 +28,6 @@ export type CheckedOutcome = { ok: true; outcome: Outcome } | { ok: false; error
 export type ParsedOutcomeBatch = { ok: true; outcomes: CheckedOutcome[] } | { ok: false; error: OutcomeErrorBody };
 
 const decoder = new TextDecoder();
-
-/** JSON for a message, except that numbers JSON cannot show (1e400 parses to Infinity) stay readable. */
-function show(value: unknown): string {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
-}
 
 function refuse(code: OutcomeErrorCode, message: string): { ok: false; error: OutcomeErrorBody } {
   return { ok: false, error: { code, message } };
@@ -83,7 +79,7 @@ export function readOutcome(raw: unknown, now: number): CheckedOutcome {
   )
     return refuse(
       'bad_request',
-      `candidateId must be the id of the ranked candidate the outcome is about (a string of 1 to ${MAX_CANDIDATE_ID_LENGTH} characters) or null, not ${show(typeof candidateId === 'string' && candidateId.length > 80 ? `${candidateId.slice(0, 80)}…` : candidateId)}`,
+      `candidateId must be the id of the ranked candidate the outcome is about (a string of 1 to ${MAX_CANDIDATE_ID_LENGTH} characters) or null, not ${show(candidateId)}`,
     );
   return {
     ok: true,
