@@ -200,7 +200,22 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
     log(
       `${examples.size} decisions have an example; ${missing.length} logged decisions have none; ${twice} have more than one`,
     );
-    if (twice > 0) await describeDoubled(kafka, codec, name, startedAt, examples, log);
+    const doubled = [...examples].filter(([, n]) => n > 1).map(([id]) => id);
+    // Printed, not yet asserted: a CI run found 795 decisions with an example that this read of
+    // looper.decisions did not return (28,891 read, 29,686 with examples), near its 750 unreachable decides.
+    const unread = [...examples.keys()].filter((id) => !logged.has(id));
+    const clientSaw = new Map(decisions.filter((d) => d.decisionId !== null).map((d) => [d.decisionId!, d]));
+    log(
+      `${unread.length} decisions have an example but were not read from looper.decisions; of them ${unread.filter((id) => clientSaw.has(id)).length} were replies the product got`,
+    );
+    for (const id of unread.slice(0, 5)) {
+      const d = clientSaw.get(id);
+      log(
+        `unread ${id}: ${d === undefined ? 'no reply carried it' : `replied ${new Date(d.receivedAt).toISOString()} (${d.fallback ? (d.fallbackReason ?? 'fallback') : 'model'})`}`,
+      );
+    }
+    if (doubled.length > 0 || unread.length > 0)
+      await describeExamples(kafka, codec, name, startedAt, new Set([...doubled, ...unread.slice(0, 5)]), log);
 
     // 4. Feature state against a recomputation from the topics.
     const inputTopics = planFeatureStreams([bp]).topics.map((t) => t.topic);
@@ -255,23 +270,22 @@ describe('faults under load on the real stack', { timeout: 900_000 }, () => {
 });
 
 /**
- * Prints every example of the decisions with more than one: the same exampleId twice is a record
- * produced twice (the outbox); two ids are two joins of one decision (the join's state).
+ * Prints every example of some decisions. Of a decision with more than one, the same exampleId
+ * twice is a record produced twice (the outbox); two ids are two joins of one decision (the join's state).
  */
-async function describeDoubled(
+async function describeExamples(
   kafka: Kafka,
   codec: TopicCodec,
   blueprint: string,
   fromTs: number,
-  counts: ReadonlyMap<string, number>,
+  decisionIds: ReadonlySet<string>,
   log: (line: string) => void,
 ): Promise<void> {
-  const doubled = new Set([...counts].filter(([, n]) => n > 1).map(([id]) => id));
   for (const { partition, message } of await readTopicToEnd(kafka, topics.examples.name, 300_000, fromTs)) {
     const e = await codec.decode<Example>(topics.examples, message.value!);
-    if (e.blueprint !== blueprint || !doubled.has(e.decisionId)) continue;
+    if (e.blueprint !== blueprint || !decisionIds.has(e.decisionId)) continue;
     log(
-      `doubled ${e.decisionId}: example ${e.exampleId} label ${e.label} (${e.labelSource}) at ${e.labelTs}, ` +
+      `${e.decisionId}: example ${e.exampleId} label ${e.label} (${e.labelSource}) at ${e.labelTs}, ` +
         `decided ${e.decisionTs}; examples partition ${partition} offset ${message.offset}, produced ${message.timestamp}`,
     );
   }
