@@ -35,6 +35,18 @@ export class PositionFile {
     const handle = await open(path, 'r+');
     const { bytesRead, buffer } = await handle.read(Buffer.alloc(POSITION_FILE_BYTES), 0, POSITION_FILE_BYTES, 0);
     const found = decodePosition(buffer.subarray(0, bytesRead));
+    // Both slots are written now, while the disk has room: a position written later overwrites bytes
+    // the file already holds, and needs none. A log that drains while the disk is full (the reason
+    // it has grown) must record its position, or it never frees a segment (wal-disk-full.test.ts).
+    if (bytesRead < POSITION_FILE_BYTES && (found !== null || bytesRead === 0)) {
+      const slot = encodePositionSlot(found?.sequence ?? 0, found?.position ?? { segment: 0, offset: 0 });
+      const whole = Buffer.concat([slot, slot]);
+      // A disk already full now: the file stays as it was, and a later write may find room (a torn slot fails its CRC).
+      await handle
+        .write(whole, bytesRead, POSITION_FILE_BYTES - bytesRead, bytesRead)
+        .then(() => handle.datasync())
+        .catch(() => undefined);
+    }
     return new PositionFile(
       path,
       handle,
