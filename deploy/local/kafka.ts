@@ -1,6 +1,6 @@
 // Apache Kafka, one node in KRaft mode (broker + controller), run from Maven Central jars.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerAddress, isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
@@ -19,6 +19,7 @@ import {
   type ManagedProcess,
 } from './processes.js';
 import { canConnect } from './tcp.js';
+import { scramCredential, type SecuredStack } from './secure.js';
 
 const startTimeoutMs = 120_000;
 
@@ -141,7 +142,12 @@ export function startKafkaBroker(proc: ManagedProcess, libs: string, propertiesF
   );
 }
 
-export function createKafka(config: LooperConfig): StackComponent {
+/**
+ * The stack's broker; with `secured`, its only client listener is SASL_SSL, on storage of its own
+ * (data-secure: the SCRAM users are created when it is formatted) so that the open stack's topics
+ * are left as they were.
+ */
+export function createKafka(config: LooperConfig, secured: SecuredStack | null = null): StackComponent {
   const paths = stackPaths(config.dataDir);
   const version = pinnedVersion('kafka.version');
   const libs = kafkaLibs(config.dataDir);
@@ -189,11 +195,30 @@ export function createKafka(config: LooperConfig): StackComponent {
         log,
       });
     }
-    const dataDir = join(dir, 'data');
-    writeFileSync(propertiesFile, kafkaServerProperties(host, port, dataDir));
+    const dataDir = join(dir, secured === null ? 'data' : 'data-secure');
+    const listener: SaslSslListener | null =
+      secured === null
+        ? null
+        : {
+            mechanism: 'SCRAM-SHA-512',
+            keystore: secured.keystore,
+            keystorePassword: secured.keystorePassword,
+            truststore: secured.ca,
+            interBroker: { username: 'broker', password: secured.kafkaUsers['broker']! },
+          };
+    // Mode 600: secured, it holds the broker's own SCRAM password and the keystore's.
+    writeFileSync(propertiesFile, kafkaServerProperties(host, port, dataDir, listener), { mode: 0o600 });
+    chmodSync(propertiesFile, 0o600); // an older file keeps its mode through writeFileSync
     if (!existsSync(join(dataDir, 'meta.properties'))) {
-      log('kafka: formatting storage (first run only)');
-      await formatKafkaStorage(libs, propertiesFile, proc.logFile);
+      log(`kafka: formatting ${secured === null ? 'storage' : 'the secured storage'} (first run only)`);
+      const scram =
+        secured === null
+          ? []
+          : Object.entries(secured.kafkaUsers).flatMap(([name, password]) => [
+              '--add-scram',
+              scramCredential(name, password),
+            ]);
+      await formatKafkaStorage(libs, propertiesFile, proc.logFile, scram);
     }
     const pid = startKafkaBroker(proc, libs, propertiesFile, dir);
     const outcome = await waitFor(healthy, startTimeoutMs, () => runningPid(proc) === pid);

@@ -1,6 +1,6 @@
 // Apicurio Registry from its runnable archive on Maven Central, used only through its
 // Confluent-compatible API (/apis/ccompat/v7); schemas persist in an H2 file under LOOPER_DATA_DIR.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
 import { StackError } from '../../services/lib/errors.js';
@@ -17,6 +17,7 @@ import {
   waitFor,
   type ManagedProcess,
 } from './processes.js';
+import { registryAuthProperties, type SecuredStack } from './secure.js';
 
 const startTimeoutMs = 120_000;
 const ccompatPath = '/apis/ccompat/v7';
@@ -44,7 +45,13 @@ export function registryProcess(dir: string): ManagedProcess {
  * Starts Apicurio detached, serving `url`'s host and port, its H2 database and log in `dir` (also
  * its working directory: Quarkus reads more settings from `dir`/config/application.properties).
  */
-export function startRegistryProcess(proc: ManagedProcess, runnerJar: string, dir: string, url: URL): number {
+export function startRegistryProcess(
+  proc: ManagedProcess,
+  runnerJar: string,
+  dir: string,
+  url: URL,
+  database = 'db',
+): number {
   return startDetached(
     proc,
     'java',
@@ -55,7 +62,7 @@ export function startRegistryProcess(proc: ManagedProcess, runnerJar: string, di
       `-Dquarkus.http.host=${url.hostname}`,
       `-Dquarkus.http.port=${url.port || '80'}`,
       '-Dquarkus.management.enabled=false',
-      `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')}`,
+      `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, database, 'registry')}`,
       '-jar',
       runnerJar,
     ],
@@ -63,7 +70,14 @@ export function startRegistryProcess(proc: ManagedProcess, runnerJar: string, di
   );
 }
 
-export function createSchemaRegistry(config: LooperConfig): StackComponent {
+/**
+ * The stack's registry; with `secured`, it asks every request for HTTP basic auth as that user, and
+ * keeps its schemas in a database of its own (db-secure), as the secured broker keeps its topics.
+ */
+export function createSchemaRegistry(
+  config: LooperConfig,
+  secured: Pick<SecuredStack, 'registryUser'> | null = null,
+): StackComponent {
   const paths = stackPaths(config.dataDir);
   const version = pinnedVersion('apicurio.version');
   const runnerJar = registryRunnerJar(config.dataDir);
@@ -117,7 +131,17 @@ export function createSchemaRegistry(config: LooperConfig): StackComponent {
     }
     mkdirSync(dir, { recursive: true });
     if (!existsSync(runnerJar) || readdirSync(distDir).length === 0) await download(log);
-    const pid = startRegistryProcess(proc, runnerJar, dir, url);
+    // Quarkus reads more settings from config/application.properties in its working folder.
+    const settings = join(dir, 'config', 'application.properties');
+    if (secured === null) rmSync(settings, { force: true });
+    else {
+      mkdirSync(dirname(settings), { recursive: true });
+      writeFileSync(settings, registryAuthProperties(secured.registryUser.username, secured.registryUser.password), {
+        mode: 0o600,
+      });
+      chmodSync(settings, 0o600);
+    }
+    const pid = startRegistryProcess(proc, runnerJar, dir, url, secured === null ? 'db' : 'db-secure');
     const outcome = await waitFor(
       () => healthy(),
       startTimeoutMs,

@@ -10,9 +10,19 @@ import { createNats } from './nats.js';
 import { lastLines } from './processes.js';
 import { createSchemaRegistry } from './schema-registry.js';
 import { table } from '../../services/lib/table.js';
+import {
+  clearStackMode,
+  ensureSecuredStack,
+  recordStackMode,
+  SECURED_STACK_USER,
+  stackMode,
+  type SecuredStack,
+  type StackMode,
+} from './secure.js';
 
-export function stackComponents(config: LooperConfig): StackComponent[] {
-  return [createNats(config), createKafka(config), createSchemaRegistry(config)];
+/** The components; with `secured`, Kafka and the registry as `looper stack up --secure` runs them (secure.ts). */
+export function stackComponents(config: LooperConfig, secured: SecuredStack | null = null): StackComponent[] {
+  return [createNats(config), createKafka(config, secured), createSchemaRegistry(config, secured)];
 }
 
 export interface ComponentStatus {
@@ -35,9 +45,31 @@ async function statusOf(component: StackComponent): Promise<ComponentStatus> {
   };
 }
 
-/** Starts whatever does not answer yet; components that answer are left alone (up is idempotent). */
-export async function stackUp(config: LooperConfig, log: Log): Promise<ComponentStatus[]> {
-  const components = stackComponents(config);
+/**
+ * Starts whatever does not answer yet; components that answer are left alone (up is idempotent).
+ * With `secure`, Kafka and the registry start secured (secure.ts): `config` must then carry the
+ * secured stack's client settings, which the health checks use. Without it, a stack that runs
+ * secured stays secured. An open stack is not switched to secured while any part of it runs.
+ */
+export async function stackUp(
+  config: LooperConfig,
+  log: Log,
+  options: { readonly secure?: boolean } = {},
+): Promise<ComponentStatus[]> {
+  const running = stackComponents(config).filter((c) => c.managedPid() !== null);
+  const current = stackMode(config.dataDir) ?? 'open';
+  // Without --secure, a running stack stays the way it runs.
+  const wanted: StackMode = options.secure === true ? 'secure' : running.length > 0 ? current : 'open';
+  if (running.length > 0 && current !== wanted) {
+    throw new StackError(
+      running.map((c) => c.name).join(', '),
+      `the local stack runs ${current === 'secure' ? 'secured' : 'open'}; run \`looper stack down\`, then \`looper stack up${wanted === 'secure' ? ' --secure' : ''}\``,
+      null,
+    );
+  }
+  const secured = wanted === 'secure' ? ensureSecuredStack(config.dataDir) : null;
+  recordStackMode(config.dataDir, wanted);
+  const components = stackComponents(config, secured);
   const failures: StackError[] = [];
   await Promise.all(
     components.map(async (component) => {
@@ -66,6 +98,10 @@ export async function stackUp(config: LooperConfig, log: Log): Promise<Component
   if (failures.length > 1) {
     throw new StackError(failures.map((f) => f.component).join(', '), failures.map((f) => f.message).join('\n'), null);
   }
+  if (secured !== null)
+    log(
+      `the stack is secured: Kafka takes SASL_SSL (SCRAM-SHA-512 as ${SECURED_STACK_USER}) only, the registry basic auth; looper's commands on this machine use ${secured.clientEnvFile}, and other clients need its settings`,
+    );
   return Promise.all(components.map(statusOf));
 }
 
@@ -76,6 +112,8 @@ export async function stackDown(config: LooperConfig, log: Log): Promise<void> {
     if (await component.stop()) log(`${component.name}: stopped`);
     else log(`${component.name}: not started by looper, left as it is`);
   }
+  // Nothing of the stack runs any more: looper's commands stop using its secured settings.
+  clearStackMode(config.dataDir);
 }
 
 export async function stackStatus(config: LooperConfig): Promise<ComponentStatus[]> {

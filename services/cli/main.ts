@@ -2,6 +2,8 @@
 import { homedir } from 'node:os';
 import { Command } from 'commander';
 import { compileConfig, type LooperConfig } from '../lib/config.js';
+import { ensureSecuredStack, securedStackEnv } from '../../deploy/local/secure.js';
+import type { GetConfig } from './get-config.js';
 import { describeFailure } from './failure.js';
 import { registerStackCommands } from './stack-commands.js';
 import { registerTopologyCommands } from './topology-commands.js';
@@ -22,8 +24,19 @@ const program = new Command('looper')
 registerVersionCommand(program);
 
 let config: LooperConfig | undefined;
-/** Configuration is validated once, when a command first needs it. */
-const getConfig = (): LooperConfig => (config ??= compileConfig(process.env, homedir()));
+/**
+ * Configuration is validated once, when a command first needs it. While the local stack runs
+ * secured (`looper stack up --secure`), its client settings are added to the environment for every
+ * one not set: this command and the services it starts reach the secured broker and registry.
+ * `secureStack` makes them first (a command's --secure).
+ */
+const getConfig: GetConfig = (options = {}) => {
+  if (config !== undefined && options.secureStack !== true) return config;
+  const dataDir = compileConfig(process.env, homedir()).dataDir;
+  const secured = options.secureStack === true ? ensureSecuredStack(dataDir).clientEnv : securedStackEnv(dataDir);
+  for (const [key, value] of Object.entries(secured ?? {})) process.env[key] ??= value;
+  return (config = compileConfig(process.env, homedir()));
+};
 
 registerUpCommand(program, getConfig);
 registerStackCommands(program, getConfig);

@@ -1,17 +1,22 @@
 import type { Command } from 'commander';
-import type { LooperConfig } from '../lib/config.js';
+import type { GetConfig } from './get-config.js';
 import { spanText } from '../lib/duration-text.js';
 import { formatStatus, stackDown, stackLogs, stackStatus, stackUp } from '../../deploy/local/stack.js';
 
-export function registerStackCommands(program: Command, getConfig: () => LooperConfig): void {
+export function registerStackCommands(program: Command, getConfig: GetConfig): void {
   const stack = program.command('stack').description('the local Kafka, schema registry and NATS');
 
   stack
     .command('up')
     .description('start what is not running yet (downloads jars on first use)')
-    .action(async () => {
+    .option(
+      '--secure',
+      'Kafka with SASL_SSL only (SCRAM-SHA-512 over TLS) and the registry with basic auth; certificates and passwords are made under the data folder',
+    )
+    .action(async (options: { secure?: boolean }) => {
       const started = Date.now();
-      const statuses = await stackUp(getConfig(), (line) => console.log(line));
+      const secure = options.secure === true;
+      const statuses = await stackUp(getConfig({ secureStack: secure }), (line) => console.log(line), { secure });
       console.log(`\n${formatStatus(statuses)}\n\nstack up in ${spanText(Date.now() - started)}`);
     });
 

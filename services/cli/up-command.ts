@@ -6,13 +6,14 @@ import { spanText } from '../lib/duration-text.js';
 import { createSchemaRegistryClient } from '../lib/schema-registry.js';
 import { registerBlueprint } from '../lib/blueprint-store.js';
 import { formatStatus, stackDown, stackUp } from '../../deploy/local/stack.js';
+import type { GetConfig } from './get-config.js';
 import { formatApplyReport, runTopologyApply } from './topology-commands.js';
 import { compileBlueprintFile } from './blueprint-commands.js';
 import { serviceNames, superviseServices, type ServiceProcessName } from '../lib/supervisor.js';
 
 export const demoBlueprintFile = fileURLToPath(new URL('../../examples/notification_send.yaml', import.meta.url));
 
-export function registerUpCommand(program: Command, getConfig: () => LooperConfig): void {
+export function registerUpCommand(program: Command, getConfig: GetConfig): void {
   program
     .command('up')
     .description(
@@ -20,10 +21,12 @@ export function registerUpCommand(program: Command, getConfig: () => LooperConfi
     )
     .option('--demo', 'register examples/notification_send.yaml and run the simulated product against it')
     .option('--keep-stack', 'leave Kafka, the registry and NATS running on exit')
-    .action(async (options: { demo?: boolean; keepStack?: boolean }) => {
-      const config = getConfig();
+    .option('--secure', 'bring the stack up secured, as `looper stack up --secure` does')
+    .action(async (options: { demo?: boolean; keepStack?: boolean; secure?: boolean }) => {
+      const secure = options.secure === true;
+      const config = getConfig({ secureStack: secure });
       const started = Date.now();
-      const statuses = await stackUp(config, (line) => console.log(line));
+      const statuses = await stackUp(config, (line) => console.log(line), { secure });
       console.log(`\n${formatStatus(statuses)}\n`);
       console.log(formatApplyReport(await runTopologyApply(config)));
       if (options.demo) {

@@ -1,22 +1,22 @@
 // Kafka SASL/TLS and registry basic auth on real servers (issue #22), as security.test.ts does for
-// NATS. The test starts, from the jars the local stack fetched (deploy/local), in a folder of its own:
+// NATS, brought up as a user would: `looper stack up --secure` (deploy/local/secure.ts) on a data
+// folder of the test's own, from the jars the shared stack fetched, on ports of its own:
 // - a second Kafka broker (KRaft, one node) whose only client listener is SASL_SSL: SCRAM-SHA-512
-//   over TLS, with a CA and server certificate the test makes with openssl and the SCRAM users
-//   created when the storage is formatted. The broker reaches itself (inter-broker) on that same
-//   SASL_SSL listener as user `broker`; only its controller listener is PLAINTEXT, on 127.0.0.1.
+//   over TLS, with a CA and server certificate made with openssl and the SCRAM users created when
+//   the storage is formatted. The broker reaches itself (inter-broker) on that same SASL_SSL
+//   listener as user `broker`; only its controller listener is PLAINTEXT, on 127.0.0.1.
 // - a second Apicurio Registry 3.0.9 (the stack's registry, reached at /apis/ccompat/v7) with HTTP
 //   basic auth. Apicurio supports it by configuration, without an identity server: Quarkus's
 //   embedded user realm (quarkus.http.auth.basic, quarkus.security.users.embedded.*), so no proxy.
 // - a plain nats-server: decide and outcome requests go to the predictors of a queue group, and on
 //   the shared NATS another test's predictor could take one and write it to the shared Kafka.
-// The predictor and the joiner run under superviseServices with the Kafka and registry passwords
-// from files, the CA from LOOPER_KAFKA_TLS_CA. The broker and the registry start side by side and
-// answered 7–29 s after the test began here (2 cores, other tests running); the file took 26–59 s.
+// The predictor and the joiner run under superviseServices with the settings the stack wrote
+// (client.env: the passwords from files, the CA from LOOPER_KAFKA_TLS_CA); `looper stack status`
+// and `looper stack down` find them through the stack's record that it runs secured.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -36,27 +36,16 @@ import { createTopicCodec, type TopicCodec } from '../../services/lib/topic-code
 import { LooperClient } from '../../services/sdk/index.js';
 import { applyTopology } from '../../topology/apply.js';
 import { allTopics, topics, type TopicSpec } from '../../topology/topics.js';
-import { findNatsServer } from '../../deploy/local/nats.js';
 import { stackStatus } from '../../deploy/local/stack.js';
-import { lastLines, runningPid, stopProcess, waitFor } from '../../deploy/local/processes.js';
-import { canConnect } from '../../deploy/local/tcp.js';
+import { stackPaths } from '../../deploy/local/paths.js';
+import { ensureSecuredStack, stackMode } from '../../deploy/local/secure.js';
 import { freePort } from '../support/ports.js';
+import { looper } from '../support/cli.js';
 import { serviceLogFile } from '../support/service-log.js';
 import { testConfig, uniqueName } from '../support/stack.js';
-import {
-  freePortPair,
-  makeCertificates,
-  securedServersMissing,
-  startSecuredKafka,
-  startSecuredRegistry,
-  type StartedServer,
-} from '../support/secured-servers.js';
+import { freePortPair, securedServersMissing } from '../support/secured-servers.js';
 
-const secret = (what: string) => `${what}-${randomBytes(9).toString('hex')}-never-logged`;
-const KAFKA_PASSWORD = secret('kafka');
-const BROKER_PASSWORD = secret('broker');
-const REGISTRY_PASSWORD = secret('registry');
-const WRONG_PASSWORD = secret('wrong');
+const WRONG_PASSWORD = `wrong-${randomBytes(9).toString('hex')}-never-logged`;
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -65,14 +54,15 @@ const missing = securedServersMissing(testConfig.dataDir);
 describe('secured Kafka and registry', { timeout: 300_000, skip: missing ?? false }, () => {
   const name = uniqueName('secured_kafka');
   const dir = mkdtempSync(join(tmpdir(), 'looper-secured-kafka-'));
-  const servers: StartedServer[] = [];
   const logs: string[] = [];
   const serviceLog = serviceLogFile('secured-kafka');
   const log = (line: string) => {
     logs.push(line);
     serviceLog.write(line);
   };
-  let nats: ChildProcess | undefined;
+  /** The test's own stack: its folder and ports, no security settings (the stack adds its own). */
+  let stackEnv: NodeJS.ProcessEnv;
+  let stackStarted = false;
   let supervisor: Supervisor | undefined;
   let env: NodeJS.ProcessEnv;
   let config: LooperConfig;
@@ -80,7 +70,10 @@ describe('secured Kafka and registry', { timeout: 300_000, skip: missing ?? fals
   let admin: Admin | undefined;
   let registry: SchemaRegistry;
   let codec: TopicCodec;
-  let keystorePassword = '';
+  /** The secrets the stack made: none may appear in a log line. */
+  let secrets: string[] = [];
+  let kafkaPassword = '';
+  let registryPassword = '';
   /** The record of `topic` about `decisionId`, read from the secured broker with SASL over TLS. */
   const recordOf = async <T extends { decisionId: string }>(topic: TopicSpec, decisionId: string) => {
     for (const { message } of await readTopicToEnd(kafka, topic.name)) {
@@ -92,78 +85,34 @@ describe('secured Kafka and registry', { timeout: 300_000, skip: missing ?? fals
 
   before(async () => {
     const began = Date.now();
-    const certificates = makeCertificates(dir);
-    keystorePassword = certificates.keystorePassword;
-    writeFileSync(join(dir, 'kafka-password'), `${KAFKA_PASSWORD}\n`, { mode: 0o600 });
-    writeFileSync(join(dir, 'registry-password'), `${REGISTRY_PASSWORD}\n`, { mode: 0o600 });
+    const dataDir = join(dir, 'looper-data');
+    // The jars the shared stack fetched, so that nothing is downloaded again.
+    mkdirSync(dataDir, { recursive: true });
+    symlinkSync(stackPaths(testConfig.dataDir).downloads, stackPaths(dataDir).downloads);
     const [kafkaPort, registryPort, natsPort] = [await freePortPair(), await freePort(), await freePort()];
-    const registryServer = startSecuredRegistry({
-      dataDir: testConfig.dataDir,
-      dir: join(dir, 'registry'),
-      port: registryPort,
-      username: 'looper',
-      password: REGISTRY_PASSWORD,
-    });
-    servers.push(registryServer);
-    const kafkaServer = await startSecuredKafka({
-      dataDir: testConfig.dataDir,
-      dir: join(dir, 'kafka'),
-      port: kafkaPort,
-      certificates,
-      users: { looper: KAFKA_PASSWORD, broker: BROKER_PASSWORD },
-    });
-    servers.push(kafkaServer);
-    nats = spawn(findNatsServer()!, ['-a', '127.0.0.1', '-p', String(natsPort)], { stdio: 'ignore' });
-    env = {
-      ...process.env,
+    stackEnv = { ...process.env, LOOPER_OPS_PORT: '0' };
+    for (const key of Object.keys(stackEnv))
+      if (/^LOOPER_(KAFKA_(SASL|TLS)|SCHEMA_REGISTRY_(USER|PASS))/.test(key)) delete stackEnv[key];
+    Object.assign(stackEnv, {
+      LOOPER_DATA_DIR: dataDir,
       LOOPER_KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
-      LOOPER_KAFKA_SASL_MECHANISM: 'scram-sha-512',
-      LOOPER_KAFKA_SASL_USERNAME: 'looper',
-      LOOPER_KAFKA_SASL_PASSWORD_FILE: join(dir, 'kafka-password'),
-      LOOPER_KAFKA_TLS_CA: certificates.ca,
-      LOOPER_SCHEMA_REGISTRY_URL: registryServer.url,
-      LOOPER_SCHEMA_REGISTRY_USERNAME: 'looper',
-      LOOPER_SCHEMA_REGISTRY_PASSWORD_FILE: join(dir, 'registry-password'),
+      LOOPER_SCHEMA_REGISTRY_URL: `http://127.0.0.1:${registryPort}/apis/ccompat/v7`,
       LOOPER_NATS_URL: `nats://127.0.0.1:${natsPort}`,
-      LOOPER_DATA_DIR: join(dir, 'looper-data'),
-      LOOPER_OPS_PORT: '0',
-    };
+    });
+    stackStarted = true;
+    const up = await looper(['stack', 'up', '--secure'], stackEnv);
+    assert.equal(up.code, 0, `looper stack up --secure:\n${up.out}`);
+    assert.match(up.out, /the stack is secured: Kafka takes SASL_SSL \(SCRAM-SHA-512 as looper\) only/);
+    assert.equal(stackMode(dataDir), 'secure');
+    console.log(`# looper stack up --secure: ready ${seconds(Date.now() - began)} after the test began`);
+
+    const secured = ensureSecuredStack(dataDir);
+    kafkaPassword = secured.kafkaUsers['looper']!;
+    registryPassword = secured.registryUser.password;
+    secrets = [...Object.values(secured.kafkaUsers), registryPassword, secured.keystorePassword];
+    env = { ...stackEnv, ...secured.clientEnv };
     config = compileConfig(env, homedir());
     kafka = createKafkaClient(config, { clientId: 'looper-test', onLog: () => undefined });
-
-    const ready = async (what: string, server: StartedServer, check: () => Promise<boolean>) => {
-      const outcome = await waitFor(check, 120_000, () => runningPid(server.proc) === server.pid);
-      // Its last lines, and the lines that say why it stopped (a JVM logs its failure well before its last line).
-      const why = existsSync(server.proc.logFile)
-        ? readFileSync(server.proc.logFile, 'utf8')
-            .split('\n')
-            .filter((line) => /\b(ERROR|FATAL)\b|Exception|already in use/.test(line))
-            .slice(0, 10)
-            .join('\n')
-        : '';
-      assert.equal(outcome, 'ready', `${what}: ${outcome}\n${why}\n…\n${lastLines(server.proc.logFile, 20)}`);
-      return Date.now() - began;
-    };
-    const [brokerMs, registryMs] = await Promise.all([
-      ready('the SASL_SSL broker', kafkaServer, async () => {
-        if (!(await canConnect('127.0.0.1', kafkaPort, 1000))) return false;
-        const probe = kafka.admin();
-        await probe.connect();
-        try {
-          return (await probe.describeCluster()).brokers.length > 0;
-        } finally {
-          await probe.disconnect();
-        }
-      }),
-      ready('the registry', registryServer, async () => {
-        const headers = { authorization: basic('looper', REGISTRY_PASSWORD) };
-        return (await fetch(`${registryServer.url}/subjects`, { headers, signal: AbortSignal.timeout(2000) })).ok;
-      }),
-    ]);
-    console.log(
-      `# the SASL_SSL broker answered ${seconds(brokerMs)} after the test began, the registry ${seconds(registryMs)}`,
-    );
-
     admin = kafka.admin();
     await admin.connect();
     registry = createSchemaRegistryClient(config);
@@ -187,8 +136,10 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     await supervisor?.stop();
     serviceLog.end();
     await admin?.disconnect();
-    nats?.kill('SIGTERM');
-    for (const server of servers) await stopProcess(server.proc, 30_000);
+    if (stackStarted) {
+      const down = await looper(['stack', 'down'], stackEnv);
+      if (down.code !== 0) console.log(`# looper stack down:\n${down.out}`);
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -241,7 +192,7 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     const sasl = {
       LOOPER_KAFKA_SASL_MECHANISM: 'scram-sha-512',
       LOOPER_KAFKA_SASL_USERNAME: 'looper',
-      LOOPER_KAFKA_SASL_PASSWORD: KAFKA_PASSWORD,
+      LOOPER_KAFKA_SASL_PASSWORD: kafkaPassword,
     };
     const ca = { LOOPER_KAFKA_TLS_CA: env['LOOPER_KAFKA_TLS_CA']! };
     // A predictor with a wrong password says so, and exits.
@@ -301,7 +252,7 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     const status = async (authorization?: string) =>
       (await fetch(subjects, authorization ? { headers: { authorization } } : {})).status;
     assert.deepEqual(
-      [await status(), await status(basic('looper', WRONG_PASSWORD)), await status(basic('looper', REGISTRY_PASSWORD))],
+      [await status(), await status(basic('looper', WRONG_PASSWORD)), await status(basic('looper', registryPassword))],
       [401, 401, 200],
     );
     const anonymous = createSchemaRegistryClient({
@@ -317,7 +268,17 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     });
   });
 
-  it('secured kafka - looper stack status reaches the secured broker and registry through the same settings', async () => {
+  it('secured kafka - looper stack status reaches the secured broker and registry through the settings the stack wrote', async () => {
+    // As a user runs it after `looper stack up --secure`: no security setting of their own.
+    const cli = await looper(['stack', 'status'], stackEnv);
+    assert.equal(cli.code, 0, cli.out);
+    assert.deepEqual(
+      cli.out
+        .split('\n')
+        .filter((line) => /^(nats|kafka|schema-registry) /.test(line))
+        .map((line) => line.split(/\s+/).slice(0, 2).join(' ')),
+      ['nats healthy', 'kafka healthy', 'schema-registry healthy'],
+    );
     const status = async (settings: LooperConfig) =>
       (await stackStatus(settings)).map((c) => `${c.name} ${c.healthy ? 'healthy' : 'down'}`);
     assert.deepEqual(await status(config), ['nats healthy', 'kafka healthy', 'schema-registry healthy']);
@@ -328,12 +289,25 @@ decision: { policy: threshold, threshold: 0.5, actions: [send, skip], default: s
     ]);
   });
 
-  it('secured kafka - no password appears in any log line of the services', () => {
+  it('secured kafka - no password appears in any log line of the services or of the secured stack', () => {
     assert.ok(logs.length > 0);
-    const secrets = [KAFKA_PASSWORD, BROKER_PASSWORD, REGISTRY_PASSWORD, WRONG_PASSWORD, keystorePassword];
+    assert.equal(
+      secrets.length,
+      4,
+      'the looper and broker SCRAM passwords, the registry password, the keystore password',
+    );
     assert.deepEqual(
-      logs.filter((line) => secrets.some((s) => line.includes(s))),
+      logs.filter((line) => [...secrets, WRONG_PASSWORD].some((s) => line.includes(s))),
       [],
     );
+    // Kafka prints its whole configuration when it starts, the SASL and keystore settings among it.
+    const stackLogs = ['kafka/kafka.log', 'schema-registry/registry.log'].map((file) =>
+      join(stackPaths(env['LOOPER_DATA_DIR']!).run, file),
+    );
+    for (const file of stackLogs) {
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.length > 0, `${file} has lines`);
+      assert.deepEqual(secrets.filter((secret) => text.includes(secret)).length, 0, `no secret in ${file}`);
+    }
   });
 });

@@ -6,10 +6,10 @@ import { testConfig } from './stack.js';
 import type { LooperConfig } from '../../services/lib/config.js';
 
 /** The exit code and the interleaved stdout and stderr of `looper ...args`. */
-export function looper(args: string[]): Promise<{ code: number; out: string }> {
+export function looper(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/looper.js', ...args], {
-      env: process.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
