@@ -1,6 +1,6 @@
 // Blueprints on Kafka: every version on looper.blueprints.history, the live one on the compacted
 // looper.blueprints (both keyed by name), encoded with the registered Blueprint schema (Confluent wire format).
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { stringify } from 'yaml';
 import type { Blueprint } from './schemas/generated.js';
@@ -103,6 +103,35 @@ const MAX_REGISTER_ATTEMPTS = 12;
 const RETRY_JITTER_MS = 50;
 
 /**
+ * Makes the newest version in the history the live one: the last record of its name on the
+ * compacted live topic, which is what a service that starts later reads. Checking "newest" and
+ * writing are two steps, so a registration that checked before a newer one was registered could
+ * write after it, and leave the older version live; so after each write the history is read again,
+ * and a version newer than the one written is written after it. A registration's last write is then
+ * never older than a version whose history record preceded it, and the newest registration's own
+ * write follows its history record.
+ */
+async function publishNewest(
+  store: BlueprintStore,
+  producer: Producer,
+  codec: TopicCodec,
+  name: string,
+  history: ReadonlyArray<{ blueprint: Blueprint }>,
+): Promise<void> {
+  let written = 0;
+  for (let records = history; ; records = await readHistoryRecords(store)) {
+    const newest = latestVersions(records.map((r) => r.blueprint)).get(name)!;
+    if (newest.version <= written) return;
+    await producer.send({
+      topic: topics.blueprints.name,
+      acks: -1,
+      messages: [{ key: name, value: codec.encode(topics.blueprints, newest) }],
+    });
+    written = newest.version;
+  }
+}
+
+/**
  * Registers a compiled blueprint as the next version of its name. Two registrations at once cannot
  * both get a number: the history decides (readBlueprintHistory), and the one that lost tries again.
  */
@@ -148,14 +177,7 @@ export async function registerBlueprint(
           { retriable: true },
         );
       }
-      // A newer version registered meanwhile goes live from its own registration: this one would
-      // replace it on the compacted topic.
-      if (latestVersions(after.map((r) => r.blueprint)).get(blueprint.name)!.version === blueprint.version)
-        await producer.send({
-          topic: topics.blueprints.name,
-          acks: -1,
-          messages: [{ key: blueprint.name, value: codec.encode(topics.blueprints, blueprint) }],
-        });
+      await publishNewest(store, producer, codec, blueprint.name, after);
       return { blueprint, status: 'registered' };
     }
   } finally {
