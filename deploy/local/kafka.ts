@@ -1,6 +1,6 @@
 // Apache Kafka, one node in KRaft mode (broker + controller), run from Maven Central jars.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { brokerAddress, isLoopbackHost, type LooperConfig } from '../../services/lib/config.js';
@@ -102,6 +102,16 @@ export function kafkaLibs(dataDir: string): string {
   return join(stackPaths(dataDir).downloads, `kafka-${pinnedVersion('kafka.version')}`, 'libs');
 }
 
+/**
+ * Whether the jars are all there: the broker's and the tools' (added later, so a stack fetched
+ * before has the broker's only, and fetches again once).
+ */
+export function kafkaLibsComplete(dataDir: string): boolean {
+  const libs = kafkaLibs(dataDir);
+  const version = pinnedVersion('kafka.version');
+  return [`kafka_2.13-${version}.jar`, `kafka-tools-${version}.jar`].every((jar) => existsSync(join(libs, jar)));
+}
+
 /** The broker's process: its pid file and log in `dir`, recognised by its properties file. */
 export function kafkaProcess(dir: string, propertiesFile: string): ManagedProcess {
   return { pidFile: join(dir, 'kafka.pid'), logFile: join(dir, 'kafka.log'), marker: propertiesFile };
@@ -184,9 +194,9 @@ export function createKafka(config: LooperConfig, secured: SecuredStack | null =
       );
     }
     mkdirSync(dir, { recursive: true });
-    if (!existsSync(libs) || readdirSync(libs).length === 0) {
+    if (!kafkaLibsComplete(config.dataDir)) {
       mkdirSync(libs, { recursive: true });
-      log(`kafka: fetching Apache Kafka ${version} jars (first run only)`);
+      log(`kafka: fetching Apache Kafka ${version} jars (first run, or jars added to the stack since)`);
       await runMaven({
         component: 'kafka',
         goalArgs: ['dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],

@@ -1,7 +1,9 @@
 // A product in Java with a NATS client and nothing else (examples/java), built with mvn and run
-// with java as its README says. Against the real stack: every decision it prints is on
-// looper.decisions, every outcome it saw acknowledged is on looper.outcomes, and the joiner labels
-// those decisions 1. Against a NATS server of this file's own, where the test plays the predictor:
+// with java as its README says. Its product events are published with Kafka's own
+// kafka-console-producer (org.apache.kafka.tools.ConsoleProducer, from the stack's jars), not with
+// Looper's code. Against the real stack: the features service counts those events, every decision
+// the example prints is on looper.decisions with that count, every outcome it saw acknowledged is on
+// looper.outcomes, and the joiner labels those decisions 1. Against a NATS server of this file's own, where the test plays the predictor:
 // with nobody answering or past its deadline it falls back; an outcome refused as `unavailable` is
 // asked again until acknowledged or its time is up, and one refused for another reason is not.
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +29,9 @@ import { connectTestClients, type TestClients } from '../support/clients.js';
 import { startSharedServices, type SharedServices } from '../support/services.js';
 import { waitForPredictor } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
+import { groupLag } from '../support/loop.js';
+import { consumerGroups } from '../../services/lib/names.js';
+import { kafkaLibs } from '../../deploy/local/kafka.js';
 
 const run = promisify(execFile);
 const javaDir = fileURLToPath(new URL('../../examples/java/', import.meta.url));
@@ -97,8 +102,37 @@ function runJava(
   });
 }
 
+/**
+ * Publishes `lines` (key|value) to `topic` with Kafka's own kafka-console-producer, run from the
+ * stack's jars as `kafka-console-producer.sh` runs it.
+ */
+async function consoleProduce(topic: string, lines: readonly string[]): Promise<void> {
+  const child = spawn(
+    'java',
+    [
+      '-cp',
+      `${kafkaLibs(testConfig.dataDir)}/*`,
+      'org.apache.kafka.tools.ConsoleProducer',
+      ...['--bootstrap-server', testConfig.kafkaBrokers.join(',')],
+      ...['--topic', topic],
+      ...['--property', 'parse.key=true', '--property', 'key.separator=|'],
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (d) => (output += String(d)));
+  child.stderr.on('data', (d) => (output += String(d)));
+  child.stdin.end(`${lines.join('\n')}\n`);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  assert.equal(code, 0, `kafka-console-producer exited ${code}:\n${output}`);
+}
+
 describe('a Java client over NATS', { timeout: 240_000, skip }, () => {
   const name = uniqueName('java_client');
+  const eventsTopic = uniqueName('java_opens');
   const buildDir = mkdtempSync(join(tmpdir(), 'looper-java-'));
   let jar: string;
   let clients: TestClients;
@@ -142,12 +176,17 @@ describe('a Java client over NATS', { timeout: 240_000, skip }, () => {
     const built = buildJavaExample(buildDir);
     built.catch(() => undefined);
     clients = await connectTestClients();
+    const admin = clients.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: eventsTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
     const bp = parseBlueprintYaml(`
 blueprint: ${name}
 task: classification
 entity: user
 features:
   context: [{ name: hour, type: int }]
+  streams: [{ name: opens_1h, topic: ${eventsTopic}, aggregate: count, window: 1h }]
 # a short window: the decisions without an outcome become examples (label 0) 5 s later
 label: { window: 5s, missing: 0 }
 # argmax: no exploration, so every decision before a model is the default (skip)
@@ -155,7 +194,7 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
 `);
     assert.ok(bp.ok, bp.ok ? '' : JSON.stringify(bp.problems));
     await registerBlueprint({ kafka: clients.kafka, registry: clients.registry }, bp.blueprint);
-    services = startSharedServices(['predictor', 'joiner'], 'java-client');
+    services = startSharedServices(['features', 'predictor', 'joiner'], 'java-client');
 
     const binary = findNatsServer();
     assert.ok(binary, 'nats-server is not installed: looper stack up installs it (Debian package nats-server)');
@@ -166,6 +205,7 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
       connect({ servers: privateUrl, reconnect: false }),
     );
 
+    await services.ready('features');
     await services.ready('predictor');
     await services.ready('joiner');
     await waitForPredictor(name, { hour: 9 });
@@ -180,9 +220,26 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
     rmSync(buildDir, { recursive: true, force: true });
   });
 
-  it('java client - its decisions are on looper.decisions, its acknowledged outcomes on looper.outcomes, and the joiner labels those decisions 1', async () => {
+  it('java client - with events from kafka-console-producer counted, its decisions are on looper.decisions, its acknowledged outcomes on looper.outcomes, and the joiner labels those decisions 1', async () => {
     // Record timestamps are the producer's clock, this machine's: a second's margin.
     const since = Date.now() - 1000;
+    // Three opens of user-java-0 and one of user-java-1, keyed by the user, as JSON lines.
+    const opens = { 'user-java-0': 3, 'user-java-1': 1 };
+    await consoleProduce(
+      eventsTopic,
+      Object.entries(opens).flatMap(([user, n]) =>
+        Array.from({ length: n }, (_, i) => `${user}|${JSON.stringify({ screen: 'home', n: i })}`),
+      ),
+    );
+    const admin = clients.kafka.admin();
+    await admin.connect();
+    try {
+      await pollUntil('the features service to count the events', 60_000, async () =>
+        (await groupLag(admin, consumerGroups.features, [eventsTopic])) === 0 ? true : undefined,
+      );
+    } finally {
+      await admin.disconnect();
+    }
     const count = 6;
     // A 1 s deadline: a busy machine's slow reply is still Looper's, not a fallback made in Java.
     const result = await runJava(
@@ -209,6 +266,11 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
     for (const line of result.lines) {
       const d = decisions.get(line.decisionId!)!;
       assert.deepEqual([d.blueprint, d.entity, d.action], [name, line.entity, line.action]);
+      assert.equal(
+        d.features['opens_1h'],
+        opens[line.entity as keyof typeof opens] ?? 0,
+        `${line.entity}'s opens_1h: the events kafka-console-producer published`,
+      );
     }
     const outcomes = await recordsOf<Outcome>(
       topics.outcomes,

@@ -44,6 +44,23 @@ await looper.close();
 console.log(JSON.stringify({ decisionId: d.decisionId, action: d.action }));
 `;
 
+/** A product in strict TypeScript: a decision answered by the SDK itself has no id to report an outcome of. */
+const typedProduct = `import { LooperClient, type Decision, type DecideOptions } from '@looper/sdk';
+const looper: LooperClient = await LooperClient.connect({ deadlineMs: 500 });
+const options: DecideOptions = { deadlineMs: 200 };
+const d: Decision = await looper.decide('notification_send', 'user-1', { hour: 9 }, options);
+if (d.decisionId !== null) await looper.outcome(d.decisionId, 1);
+const action: string = d.action;
+await looper.close();
+console.log(action, d.fallback);
+`;
+/** The same, wrong twice: an entity that is not a string, and an id that may be null. */
+const typedMisuse = `import { LooperClient } from '@looper/sdk';
+const looper = await LooperClient.connect();
+const d = await looper.decide('notification_send', 42, {});
+await looper.outcome(d.decisionId, 1);
+`;
+
 describe('outcomes over NATS on the real stack', { timeout: 240_000 }, () => {
   const name = uniqueName('outcomes_nats');
   let clients: TestClients;
@@ -198,7 +215,7 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
     }
   });
 
-  it('outcomes over NATS - the SDK packed with npm pack installs into an empty project; plain JavaScript, ESM and CommonJS, decides and reports with it', async () => {
+  it('outcomes over NATS - the SDK packed with npm pack installs into an empty project; plain JavaScript, ESM and CommonJS, decides and reports with it, and strict TypeScript type-checks against it', async () => {
     const app = mkdtempSync(join(tmpdir(), 'looper-sdk-app-'));
     try {
       await run('npm', ['pack', '--pack-destination', app], { cwd: sdkDir });
@@ -231,6 +248,34 @@ decision: { policy: argmax, actions: [send, skip], default: skip, deadline: 1s }
           [[1, id]],
           `the outcome of ${id} is on looper.outcomes once`,
         );
+
+      // A TypeScript product, strict, type-checked against the package's own declarations: the
+      // right use compiles, and a wrong one is refused where it is wrong (the types are not any).
+      writeFileSync(join(app, 'product.mts'), typedProduct);
+      writeFileSync(join(app, 'misuse.mts'), typedMisuse);
+      const tsc = async (file: string) =>
+        run(
+          join(repoDir, 'node_modules', '.bin', 'tsc'),
+          [
+            ...['--strict', '--noEmit', '--skipLibCheck', '--target', 'es2022'],
+            ...['--module', 'nodenext', '--moduleResolution', 'nodenext'],
+            ...['--types', 'node', '--typeRoots', join(repoDir, 'node_modules', '@types'), file],
+          ],
+          { cwd: app },
+        ).then(
+          () => '',
+          (error: { stdout?: string }) => error.stdout ?? String(error),
+        );
+      assert.equal(await tsc('product.mts'), '', 'the typed product compiles');
+      const refused = await tsc('misuse.mts');
+      assert.match(
+        refused,
+        /misuse\.mts\(3,.*error TS2345: Argument of type 'number' is not assignable to parameter of type 'string'/,
+      );
+      assert.match(
+        refused,
+        /misuse\.mts\(4,.*error TS2345: Argument of type 'string \| null' is not assignable to parameter of type 'string'/,
+      );
     } finally {
       rmSync(app, { recursive: true, force: true });
     }
