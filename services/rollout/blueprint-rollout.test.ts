@@ -5,7 +5,7 @@ import { blueprintWith } from '../lib/blueprint/test-blueprints.js';
 import { SeededRandom } from '../lib/learners/random.js';
 import { initialDeployment, toLive } from '../lib/rollout/transitions.js';
 import type { Blueprint, Decision, Deployment, Example } from '../lib/schemas/generated.js';
-import { BlueprintRollout, type VersionFacts } from './blueprint-rollout.js';
+import { BlueprintRollout, LABEL_COMPLETE_SLACK_MS, type VersionFacts } from './blueprint-rollout.js';
 import { exampleRecord } from '../lib/joiner/test-records.js';
 
 function blueprint(): Blueprint {
@@ -93,16 +93,28 @@ test('blueprint rollout - the live lineage is rolled back when the examples of i
   const d = toLive(toLive(initialDeployment('notification_send'), 'bp/1', 'first', 1), 'bp/2', 'better', 2);
   const random = new SeededRandom(2);
   let i = 0;
+  // One decision a second; each window counts once a label window (and the joiner's slack) has passed.
   const feed = (modelVersion: string, good: boolean, n: number) => {
     for (let k = 0; k < n; k++, i++) {
       const y = random.next() < 0.5 ? 1 : 0;
-      r.observe(example(y, good ? 0.25 + 0.5 * y + 0.2 * random.next() : random.next(), modelVersion, null), d);
+      const score = good ? 0.25 + 0.5 * y + 0.2 * random.next() : random.next();
+      r.observe({ ...example(y, score, modelVersion, null), decisionTs: i * 1000 }, d);
     }
   };
+  const completeUpTo = (decisions: number) =>
+    r.observe(
+      { ...example(0, 0.5, 'elsewhere', null), decisionTs: decisions * 1000 + windowMs + LABEL_COMPLETE_SLACK_MS },
+      d,
+    );
+  const windowMs = blueprint().label.windowMs;
   assert.equal(r.step(d, 3), null);
   feed('bp/2', true, 200);
+  assert.equal(r.step(d, 4), null);
+  assert.deepEqual(r.liveWindows(), { live: 'bp/2', baseline: 0, current: 0, held: 200 }, 'held until complete');
+  completeUpTo(200);
   assert.equal(r.step(d, 4), null, 'the first full window is the baseline');
   feed('bp/3', false, 200); // a continuation of bp/2 that learned nothing: same lineage, so it counts
+  completeUpTo(400);
   const next = r.step(d, 5)!;
   assert.deepEqual(
     [next.live, next.retired, next.transition?.modelVersion, next.transition?.from, next.transition?.to],
@@ -111,6 +123,37 @@ test('blueprint rollout - the live lineage is rolled back when the examples of i
   assert.match(
     next.transition!.reason,
     /^rolled back to bp\/1: dropped past rollback_if.metric_drop 0.05, beyond noise — auc 0\.\d{4} over 200 examples of the version serving now vs 1\.0000 in the lineage's first window: drop \+0\.\d{4}, lower bound \+0\.\d{4} \(99\.5 % always-valid one-sided; α 0\.005 one-sided, tuned for \d+ examples, min effect 0\.05\)$/,
+  );
+});
+
+test("blueprint rollout - the live test's windows are windows of decisions: clicks that arrive at once wait for the non-clicks of decisions as old", () => {
+  const r = new BlueprintRollout(blueprint(), () => null);
+  const d = toLive(initialDeployment('notification_send'), 'bp/2', 'better', 2);
+  const windowMs = blueprint().label.windowMs;
+  assert.equal(r.step(d, 3), null);
+  // Decisions 0..399, twenty to a label window, every other one clicked: a click's example arrives
+  // at once, a non-click's when its window closes (a window later), as the joiner emits them.
+  const gap = windowMs / 20;
+  const arrivals: Array<{ at: number; label: number; ts: number }> = [];
+  for (let k = 0; k < 400; k++) {
+    const clicked = k % 2 === 0;
+    arrivals.push({ at: clicked ? k * gap : k * gap + windowMs, label: clicked ? 1 : 0, ts: k * gap });
+  }
+  arrivals.sort((a, b) => a.at - b.at);
+  let baselineLabels: number[] | null = null;
+  for (const a of arrivals) {
+    r.observe({ ...example(a.label, a.label === 1 ? 0.7 : 0.3, 'bp/2', null), decisionTs: a.ts }, d);
+    r.step(d, 4);
+    const w = r.liveWindows()!;
+    if (baselineLabels === null && w.baseline === 200)
+      baselineLabels = [(r as unknown as { live: { baseline: { labels: number[] } } }).live.baseline.labels].flat();
+  }
+  // In arrival order the first 200 would have been the clicks of decisions 0..~218 and the
+  // non-clicks of decisions 0..~180 only; held, they are decisions 0..199 exactly.
+  assert.ok(baselineLabels !== null, 'the baseline filled');
+  assert.deepEqual(
+    baselineLabels,
+    Array.from({ length: 200 }, (_, k) => (k % 2 === 0 ? 1 : 0)),
   );
 });
 

@@ -69,10 +69,21 @@ interface CanaryTest {
   lookedAt: number;
 }
 
+/** An example of the live lineage, held until every example of decisions as old has arrived. */
+interface HeldExample {
+  readonly decisionTs: number;
+  readonly version: string;
+  readonly label: number;
+  readonly score: number;
+  readonly weight: number;
+}
+
 interface LiveTest {
   readonly id: string;
   /** The first full window after the version went live: the reference. */
   baseline: Samples;
+  /** Examples not yet released into the windows, in decision-time order (see LABEL_COMPLETE_SLACK_MS). */
+  readonly held: HeldExample[];
   /**
    * The version of the lineage the current test judges: the newest continuation seen answering.
    * Each is a model version of its own with its own rollback test, so a bad continuation is judged
@@ -95,8 +106,26 @@ const LOOK_GROWTH = 1.02;
 const lookDue = (size: number, lookedAt: number) => size >= Math.ceil(lookedAt * LOOK_GROWTH);
 /** A live test ends without a verdict after this many windows of examples, and a new one starts. */
 const LIVE_HORIZON_WINDOWS = 40;
+/**
+ * The live test's windows take an example only once every example of decisions as old has
+ * arrived: a decision with an outcome becomes an example at once, one without only when its label
+ * window closes (services/lib/joiner/join.ts). In arrival order a new lineage's first window held
+ * the clicks of the newest decisions beside the non-clicks of decisions a window older — a window
+ * confounded with time, whose AUC (0.939) no model of that world reaches — and a good model was
+ * rolled back "beyond noise" against it in a CI run (0.8297 vs 0.9390). So examples are held, in
+ * decision-time order, until the newest decision seen is a label window plus this slack (the
+ * joiner's lag) past theirs, and the windows are windows of decisions.
+ */
+export const LABEL_COMPLETE_SLACK_MS = 10_000;
 
 export const comparedMetric = comparedMetricOf;
+
+/** Inserts `h` keeping `held` in decision-time order (examples arrive nearly in order: from the end). */
+function hold(held: HeldExample[], h: HeldExample): void {
+  let at = held.length;
+  while (at > 0 && held[at - 1]!.decisionTs > h.decisionTs) at--;
+  held.splice(at, 0, h);
+}
 
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
@@ -105,6 +134,8 @@ export class BlueprintRollout {
   private live: LiveTest | null = null;
   private agreement: AgreementWindow | null = null;
   private lastModelVersion: string | null = null;
+  /** The newest decision time among the examples seen: the clock the live test's windows are complete by. */
+  private newestDecisionTs = -Infinity;
 
   constructor(
     private bp: Blueprint,
@@ -139,6 +170,7 @@ export class BlueprintRollout {
 
   /** Adds a joined example to the evidence of the versions it speaks for. */
   observe(example: Example, d: Deployment): void {
+    this.newestDecisionTs = Math.max(this.newestDecisionTs, example.decisionTs);
     if (
       !teachesScore(this.bp, example) ||
       example.fallback ||
@@ -174,23 +206,46 @@ export class BlueprintRollout {
       this.live?.id === d.live &&
       example.modelVersion !== canaryId &&
       this.continues(example.modelVersion, d.live)
-    ) {
-      const l = this.live;
-      if (l.baseline.size < this.windowSize) l.baseline.add(example.label, example.score, weight);
-      else {
-        const version = example.modelVersion!;
-        if (l.currentVersion === null || (version !== l.currentVersion && this.continues(version, l.currentVersion))) {
-          // A newer continuation answers: its own test starts (the examples of older ones still
-          // arriving say nothing about it).
-          l.currentVersion = version;
-          l.current = new Samples();
-          l.design = rollbackDesign(this.bp.rollout, this.windowSize);
-          l.restarts = 0;
-          l.lookedAt = 0;
-        }
-        if (version === l.currentVersion) l.current.add(example.label, example.score, weight);
+    )
+      hold(this.live.held, {
+        decisionTs: example.decisionTs,
+        version: example.modelVersion!,
+        label: example.label,
+        score: example.score,
+        weight,
+      });
+  }
+
+  /** Moves the held examples whose decisions are complete into the live test's windows, oldest first. */
+  private releaseLive(l: LiveTest): void {
+    const until = this.newestDecisionTs - this.bp.label.windowMs - LABEL_COMPLETE_SLACK_MS;
+    let n = 0;
+    while (n < l.held.length && l.held[n]!.decisionTs <= until) n++;
+    for (const h of l.held.splice(0, n)) {
+      if (l.baseline.size < this.windowSize) {
+        l.baseline.add(h.label, h.score, h.weight);
+        continue;
       }
+      if (
+        l.currentVersion === null ||
+        (h.version !== l.currentVersion && this.continues(h.version, l.currentVersion))
+      ) {
+        // A newer continuation answers: its own test starts (the examples of older ones still
+        // arriving say nothing about it).
+        l.currentVersion = h.version;
+        l.current = new Samples();
+        l.design = rollbackDesign(this.bp.rollout, this.windowSize);
+        l.restarts = 0;
+        l.lookedAt = 0;
+      }
+      if (h.version === l.currentVersion) l.current.add(h.label, h.score, h.weight);
     }
+  }
+
+  /** The live test's windows as they stand: for logs and tests. */
+  liveWindows(): { live: string; baseline: number; current: number; held: number } | null {
+    const l = this.live;
+    return l === null ? null : { live: l.id, baseline: l.baseline.size, current: l.current.size, held: l.held.length };
   }
 
   /** Adds a logged decision to the apprentice agreement, while the caller still decides. */
@@ -295,6 +350,7 @@ export class BlueprintRollout {
         this.live = {
           id: d.live,
           baseline: new Samples(),
+          held: [],
           currentVersion: null,
           current: new Samples(),
           design: rollbackDesign(rollout, this.windowSize),
@@ -302,6 +358,7 @@ export class BlueprintRollout {
           lookedAt: 0,
         };
       const l = this.live;
+      this.releaseLive(l);
       if (l.current.size >= this.windowSize && lookDue(l.current.size, l.lookedAt)) {
         l.lookedAt = l.current.size;
         const verdict = judgeLive(metric, l.baseline, l.current, l.design);
