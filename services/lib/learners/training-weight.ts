@@ -29,29 +29,38 @@ export function selectedByAction(bp: Pick<Blueprint, 'task' | 'decision'>): bool
   return bp.task !== 'ranking' && bp.decision.policy === 'threshold';
 }
 
+/** The example's own weight (1 unless the joiner re-weights, e.g. down-sampled negatives); 1 when invalid. */
+function ownWeight(example: Pick<Example, 'weight'>): number {
+  return Number.isFinite(example.weight) && example.weight >= 0 ? example.weight : 1;
+}
+
+/** 1/propensity capped at 1/propensity_clip where the action selected the example, else 1. */
+function selectionWeight(
+  bp: Pick<Blueprint, 'task' | 'decision' | 'training'>,
+  example: Pick<Example, 'propensity'>,
+): number {
+  // An older blueprint record may lack propensityClip: inverseWeight's default floor applies.
+  return selectedByAction(bp) ? inverseWeight(example.propensity, bp.training.propensityClip) : 1;
+}
+
 /**
- * The weight an example that teaches the score is judged with: 1/propensity capped at
- * 1/propensity_clip where the action selected it (1 elsewhere), times the example's own weight (1
- * unless the joiner re-weights, e.g. down-sampled negatives). A missing or invalid propensity weighs 1.
+ * The weight an example that teaches the score is judged with: its selection weight times its own
+ * weight. A missing or invalid propensity weighs 1.
  */
 export function judgingWeight(
   bp: Pick<Blueprint, 'task' | 'decision' | 'training'>,
   example: Pick<Example, 'propensity' | 'weight'>,
 ): number {
-  const own = Number.isFinite(example.weight) && example.weight >= 0 ? example.weight : 1;
-  // An older blueprint record may lack propensityClip: inverseWeight's default floor applies.
-  return selectedByAction(bp) ? own * inverseWeight(example.propensity, bp.training.propensityClip) : own;
+  return ownWeight(example) * selectionWeight(bp, example);
 }
 
 /**
- * The weight a learner learns an example with: the square root of the selection's part of its
- * judging weight, times its own weight in full (a down-sampled negative stands for the negatives
- * left out whoever learns from it).
+ * The weight a learner learns an example with: the square root of its selection weight, times its
+ * own weight in full (a down-sampled negative stands for the negatives left out whoever learns from it).
  */
 export function learningWeight(
   bp: Pick<Blueprint, 'task' | 'decision' | 'training'>,
   example: Pick<Example, 'propensity' | 'weight'>,
 ): number {
-  const own = Number.isFinite(example.weight) && example.weight >= 0 ? example.weight : 1;
-  return selectedByAction(bp) ? own * Math.sqrt(inverseWeight(example.propensity, bp.training.propensityClip)) : own;
+  return ownWeight(example) * Math.sqrt(selectionWeight(bp, example));
 }
