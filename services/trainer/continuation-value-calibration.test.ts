@@ -254,15 +254,27 @@ test('continuation value calibration - a first version that decides better than 
   const good = share(1, 0, 100, 60_000);
   const weak = share(1.5, 0, 100, 61_000);
   const eager = share(1, 1, 100, 62_000);
+  const between = share(1, 2, 100, 64_000);
   const flood = share(1, 3, 100, 63_000);
   console.log(
     `continuation value calibration: a first version on x + 1.0·ε (worth ${valueAbove(cut(1, 0), 1).toFixed(4)} a ` +
       `request, the serving version 0.0551) published in ${percent(good)} of 100 runs within ${FIRST_VERSION_HORIZON} ` +
       `examples; on x + 1.5·ε (${valueAbove(cut(1.5, 0), 1.5).toFixed(4)}) in ${percent(weak)}; on x + 1.0·ε shifted ` +
       `+1 (${valueAbove(cut(1, 1), 1).toFixed(4)}, a little worse than sending to nobody, not shown so) in ` +
-      `${percent(eager)}; shifted +3 (${valueAbove(cut(1, 3), 1).toFixed(4)}) in ${percent(flood)} — every one of ` +
+      `${percent(eager)}; shifted +2 (${valueAbove(cut(1, 2), 1).toFixed(4)}) in ${percent(between)}; shifted +3 ` +
+      `(${valueAbove(cut(1, 3), 1).toFixed(4)}) in ${percent(flood)} — every one of ` +
       `them ranks better than the constant`,
   );
+  // Until 45ef3e1 this test held a first version "a little worse than sending to nobody" (shifted
+  // +1) to publication in at most α + 1 % of runs (1 % then): a first version had to *show* its
+  // decisions worth more than serving no model. That claim cost the cold start its first model: all
+  // its evidence is explored requests, so showing it took the 500-example last look, and in a cold
+  // CI run the scale-out test (about 3 teaching examples a second) waited past its 240 s for one.
+  // The guarantee is now the continuations' harm check: refused once *shown* worse, and waiting
+  // while its estimate is below the margin. What that lets through is printed above: the +1 version
+  // (−0.0015 a request, 4 % of the good version's worth the other way) is not told apart and is
+  // published; measured here, one at −0.079 a request (+2) is published in 7 % of 100 runs and one
+  // at −0.114 (+3) in 0 %. The bar moves to what the check does guarantee: a version far worse refused.
   assert.ok(good > 0.9, `a first version worth 0.04 a request published ${good}`);
   assert.ok(flood <= 0.1, `a first version sending to far too many published ${flood}`);
 });
