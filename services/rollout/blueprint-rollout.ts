@@ -82,8 +82,8 @@ interface LiveTest {
   readonly id: string;
   /** The first full window after the version went live: the reference. */
   baseline: Samples;
-  /** Examples not yet released into the windows, in decision-time order (see LABEL_COMPLETE_SLACK_MS). */
-  readonly held: HeldExample[];
+  /** Examples not yet released into the windows, in arrival order (see LABEL_COMPLETE_SLACK_MS). */
+  held: HeldExample[];
   /**
    * The version of the lineage the current test judges: the newest continuation seen answering.
    * Each is a model version of its own with its own rollback test, so a bad continuation is judged
@@ -119,13 +119,6 @@ const LIVE_HORIZON_WINDOWS = 40;
 export const LABEL_COMPLETE_SLACK_MS = 10_000;
 
 export const comparedMetric = comparedMetricOf;
-
-/** Inserts `h` keeping `held` in decision-time order (examples arrive nearly in order: from the end). */
-function hold(held: HeldExample[], h: HeldExample): void {
-  let at = held.length;
-  while (at > 0 && held[at - 1]!.decisionTs > h.decisionTs) at--;
-  held.splice(at, 0, h);
-}
 
 export class BlueprintRollout {
   private readonly shadows = new Map<string, ShadowEvidence>();
@@ -207,7 +200,7 @@ export class BlueprintRollout {
       example.modelVersion !== canaryId &&
       this.continues(example.modelVersion, d.live)
     )
-      hold(this.live.held, {
+      this.live.held.push({
         decisionTs: example.decisionTs,
         version: example.modelVersion!,
         label: example.label,
@@ -219,9 +212,13 @@ export class BlueprintRollout {
   /** Moves the held examples whose decisions are complete into the live test's windows, oldest first. */
   private releaseLive(l: LiveTest): void {
     const until = this.newestDecisionTs - this.bp.label.windowMs - LABEL_COMPLETE_SLACK_MS;
-    let n = 0;
-    while (n < l.held.length && l.held[n]!.decisionTs <= until) n++;
-    for (const h of l.held.splice(0, n)) {
+    // Held in arrival order and sorted only when released: a non-click arrives a label window after
+    // the clicks of its time, and inserting each in order would move every example held since.
+    const ready = l.held.filter((h) => h.decisionTs <= until);
+    if (ready.length === 0) return;
+    l.held = l.held.filter((h) => h.decisionTs > until);
+    ready.sort((a, b) => a.decisionTs - b.decisionTs);
+    for (const h of ready) {
       if (l.baseline.size < this.windowSize) {
         l.baseline.add(h.label, h.score, h.weight);
         continue;
