@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { securityVariables } from '../../services/lib/security-config.js';
+import { secretFileVariable, securityVariables } from '../../services/lib/security-config.js';
 import { stackPaths } from './paths.js';
 
 export type StackMode = 'open' | 'secure';
@@ -171,10 +171,10 @@ export function securedClientEnv(files: {
   return {
     [securityVariables.kafkaSaslMechanism]: 'scram-sha-512',
     [securityVariables.kafkaSaslUsername]: SECURED_STACK_USER,
-    [`${securityVariables.kafkaSaslPassword}_FILE`]: files.kafkaPassword,
+    [secretFileVariable(securityVariables.kafkaSaslPassword)]: files.kafkaPassword,
     [securityVariables.kafkaTlsCa]: files.ca,
     [securityVariables.registryUsername]: SECURED_STACK_USER,
-    [`${securityVariables.registryPassword}_FILE`]: files.registryPassword,
+    [secretFileVariable(securityVariables.registryPassword)]: files.registryPassword,
   };
 }
 

@@ -61,6 +61,9 @@ export const securityVariables = {
   registryPassword: 'LOOPER_SCHEMA_REGISTRY_PASSWORD',
 } as const;
 
+/** The variable that names a file holding `variable`'s secret, e.g. LOOPER_KAFKA_SASL_PASSWORD_FILE. */
+export const secretFileVariable = (variable: string): string => `${variable}_FILE`;
+
 type Env = Readonly<Record<string, string | undefined>>;
 export type ReadFile = (path: string) => string;
 
@@ -70,7 +73,7 @@ export function compileSecurity(env: Env, problems: string[], readFile: ReadFile
   /** A value from VAR, or from the file named by VAR_FILE (trailing newline dropped); both set is a problem. */
   const secret = (variable: string): string | null => {
     const direct = env[variable]?.trim() || undefined;
-    const file = env[`${variable}_FILE`]?.trim() || undefined;
+    const file = env[secretFileVariable(variable)]?.trim() || undefined;
     if (direct !== undefined && file !== undefined) {
       problems.push(`${variable} and ${variable}_FILE are both set; keep one`);
       return null;
