@@ -17,7 +17,7 @@ import { superviseServices, type Supervisor } from '../../services/lib/superviso
 import { startDemo, demoDefaults, type DemoRun } from '../../services/demo/driver.js';
 import { initBackend } from '../../services/lib/learners/index.js';
 import { measureP99Us } from '../../services/lib/learners/latency.js';
-import { initialDeployment, toLive } from '../../services/lib/rollout/transitions.js';
+import { initialDeployment, toLive, toRetired } from '../../services/lib/rollout/transitions.js';
 import { pollUntil } from '../../services/lib/poll.js';
 import type { Blueprint, Deployment, Example } from '../../services/lib/schemas/generated.js';
 import type { FeatureValues } from '../../services/lib/feature-values.js';
@@ -201,7 +201,29 @@ describe('rollout on the real stack', { timeout: 480_000 }, () => {
     assert.equal(rejected.live, better);
 
     // 4. The live model degraded on purpose: a "continuation" that learned inverted labels serves
-    //    once the live model has a baseline, and the rollout returns to the previous model.
+    //    once the live model has a baseline, and the rollout returns to the previous model. The equal
+    //    candidate still in shadow is retired first: a rollback waits for complete decisions (a label
+    //    window), and meanwhile that shadow, rightly, beat the broken live model and was promoted over
+    //    it in a cold CI run — the test is of the rollback.
+    const current = (await deployment())!;
+    if (current.shadow.includes(equal)) {
+      await producer.send({
+        topic: topics.deployments.name,
+        acks: -1,
+        messages: [
+          {
+            key: name,
+            value: codec.encode(
+              topics.deployments,
+              toRetired(current, equal, 'test: the equal candidate leaves shadow', Date.now()),
+            ),
+          },
+        ],
+      });
+      await pollUntil(`${equal} out of shadow`, 60_000, async () =>
+        (await deployment())?.shadow.includes(equal) ? undefined : true,
+      );
+    }
     await pollUntil('400 labelled examples of the promoted model (its baseline window)', 120_000, async () =>
       (await examplesOf(better)).length >= 400 ? true : undefined,
     );
